@@ -1,0 +1,60 @@
+#pragma once
+// The declarative command table: one row per command with Redis's arity
+// convention (positive = exact, negative = minimum, the name counted), flags,
+// key positions and handler. Arity and unknown commands are checked in one
+// place, execute(), which also takes the shard locks the row's keys need.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "larder/commands/command_context.h"
+
+namespace larder::commands {
+
+enum CommandFlag : std::uint32_t {
+  kWrite = 1u << 0,
+  kReadOnly = 1u << 1,
+  kFast = 1u << 2,
+  kAllShards = 1u << 3,  // touches the whole keyspace: every shard is locked
+};
+
+using Handler = void (*)(CommandContext&);
+
+struct CommandSpec {
+  std::string_view name;  // lower case
+  int arity;
+  std::uint32_t flags;
+  int first_key;  // 0 when the command has no key arguments
+  int last_key;   // negative counts from the end: -1 is the last argument
+  int key_step;
+  Handler handler;
+};
+
+class CommandTable {
+ public:
+  // The table with every command family registered.
+  static const CommandTable& instance();
+
+  void add(const CommandSpec& spec);
+  // Case-insensitive lookup; nullptr for an unknown name.
+  const CommandSpec* find(std::string_view name) const;
+  std::size_t size() const { return by_name_.size(); }
+
+  // Runs one command: checks it exists and its arity (replying Redis's errors
+  // otherwise), locks the shards of its keys, calls the handler.
+  void execute(std::span<const std::string_view> args, protocol::ReplyBuilder& reply,
+               ClientState& client, storage::Keyspace& keyspace, std::int64_t now_ms) const;
+
+ private:
+  struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, CommandSpec, NameHash, std::equal_to<>> by_name_;
+};
+
+}  // namespace larder::commands

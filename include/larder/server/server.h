@@ -1,0 +1,39 @@
+#pragma once
+// The server: listening sockets, one event loop per thread, the background
+// expiry timer and signal handling. run() returns the process exit code.
+
+#include <asio.hpp>
+#include <memory>
+#include <vector>
+
+#include "larder/config/options.h"
+#include "larder/server/event_loop.h"
+#include "larder/server/server_context.h"
+#include "larder/storage/expiry_sweeper.h"
+
+namespace larder::server {
+
+class Server {
+ public:
+  explicit Server(const config::Options& options);
+  ~Server();
+
+  int run();
+
+ private:
+  bool listen();
+  void accept(asio::ip::tcp::acceptor& acceptor);
+  void schedule_sweep(std::chrono::steady_clock::duration delay);
+  void begin_shutdown(int signal_number);
+
+  ServerContext context_;
+  std::vector<std::unique_ptr<EventLoop>> loops_;
+  std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
+  std::size_t next_loop_ = 0;
+  storage::ExpirySweeper sweeper_;
+  asio::steady_timer sweep_timer_;
+  asio::signal_set signals_;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+};
+
+}  // namespace larder::server

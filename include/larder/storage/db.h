@@ -1,0 +1,55 @@
+#pragma once
+// One database as a command sees it: lookups with lazy expiry and hit/miss
+// statistics in one place, writes, expiry changes and whole-database walks.
+//
+// Contract: the caller holds the lock of every shard it reaches through this
+// view (the dispatcher takes them from the command table's key spec), and `now`
+// is the command's single time reading (unix ms).
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "larder/storage/entry.h"
+#include "larder/storage/keyspace.h"
+
+namespace larder::storage {
+
+class Db {
+ public:
+  Db(Keyspace& keyspace, int index, std::int64_t now_ms)
+      : keyspace_(keyspace), index_(index), now_(now_ms) {}
+
+  int index() const { return index_; }
+  std::int64_t now() const { return now_; }
+
+  // Live entry or nullptr; an expired entry is deleted on the way.
+  // find_for_read counts a keyspace hit or miss; find_for_write does not.
+  const Entry* find_for_read(std::string_view key);
+  const Entry* find_for_write(std::string_view key);
+
+  // Stores `value` under `key`; expire_at_ms is absolute or kNoExpire.
+  // With keep_ttl the existing expiry (if any) is kept instead.
+  void set(std::string_view key, std::string_view value, std::int64_t expire_at_ms,
+           bool keep_ttl = false);
+  // Deletes a live key; false when it did not exist (or had expired).
+  bool erase(std::string_view key);
+  // Sets or clears (kNoExpire) the expiry of an existing key; false if absent.
+  bool set_expire(std::string_view key, std::int64_t expire_at_ms);
+
+  // Whole-database operations; the caller holds every shard's lock.
+  std::size_t size();
+  void flush();
+  // Appends every live key matching the glob `pattern`.
+  void keys(std::string_view pattern, std::vector<std::string>& out);
+
+ private:
+  Entry* find_live(std::string_view key, std::uint64_t hash, Shard& shard);
+
+  Keyspace& keyspace_;
+  int index_;
+  std::int64_t now_;
+};
+
+}  // namespace larder::storage

@@ -1,0 +1,36 @@
+#pragma once
+// Every key of every database, split over a fixed number of shards by key hash.
+// The keyspace itself is immutable after construction; shards carry their own
+// locks. The top bits of a key's hash pick its shard, the low bits its bucket.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "larder/storage/shard.h"
+
+namespace larder::storage {
+
+inline constexpr unsigned kShardBits = 8;
+inline constexpr std::size_t kShardCount = std::size_t{1} << kShardBits;
+
+class Keyspace {
+ public:
+  explicit Keyspace(int databases);
+
+  int databases() const { return databases_; }
+  Shard& shard(std::size_t index) { return *shards_[index]; }
+  static std::size_t shard_index(std::uint64_t hash) { return hash >> (64 - kShardBits); }
+  static std::size_t shard_index(std::string_view key) { return shard_index(Table::hash_of(key)); }
+
+  // Sums of every shard's statistics; takes each shard's lock in turn.
+  ShardStats stats();
+
+ private:
+  int databases_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+};
+
+}  // namespace larder::storage

@@ -1,0 +1,96 @@
+#pragma once
+// A chained hash table of Entry blocks for one database of one shard.
+// Not thread-safe: the owning shard's mutex guards it. Owns its entries.
+//
+// Buckets are a power of two; the table doubles when it holds as many entries
+// as buckets and halves below 1/8 full. Resizes happen only inside insert() and
+// remove(), never during scan(), so scan() can use Redis's reverse-binary cursor:
+// an entry present for a whole iteration is visited at least once even if the
+// table is resized between calls.
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "larder/storage/entry.h"
+
+namespace larder::storage {
+
+class Table {
+ public:
+  Table() = default;
+  Table(const Table&) = delete;
+  Table& operator=(const Table&) = delete;
+  Table(Table&& other) noexcept;
+  Table& operator=(Table&& other) noexcept;
+  ~Table();
+
+  std::size_t size() const { return size_; }
+  std::size_t volatile_count() const { return volatile_; }
+  std::size_t bucket_count() const { return mask_ + (buckets_ != nullptr ? 1 : 0); }
+
+  Entry* find(std::string_view key, std::uint64_t hash) const;
+  // Takes ownership; the key must not be present.
+  void insert(Entry* e, std::uint64_t hash);
+  // Puts `replacement` (same key) where `current` is and destroys `current`.
+  void replace(Entry* current, Entry* replacement, std::uint64_t hash);
+  // Unlinks and destroys the entry for `key`; false when absent.
+  bool remove(std::string_view key, std::uint64_t hash);
+  // Destroys every entry.
+  void clear();
+
+  // Visits the entries of the bucket(s) under `cursor`, calling visit(const Entry&)
+  // -> bool; entries for which it returns true are removed and destroyed.
+  // Returns the next cursor, 0 when the iteration is complete.
+  template <class Visit>
+  std::uint64_t scan(std::uint64_t cursor, Visit&& visit);
+
+  // Called by the owner after entries changed their expiry flag.
+  void adjust_volatile(long delta) { volatile_ += delta; }
+
+  static std::uint64_t hash_of(std::string_view key);
+
+ private:
+  void resize(std::size_t buckets);
+  void maybe_shrink();
+  void account(const Entry* e, long delta) {
+    size_ += delta;
+    if (e->has_expire()) volatile_ += delta;
+  }
+
+  Entry** buckets_ = nullptr;
+  std::size_t mask_ = 0;
+  std::size_t size_ = 0;
+  std::size_t volatile_ = 0;
+};
+
+inline std::uint64_t reverse_bits(std::uint64_t v) {
+  v = ((v >> 1) & 0x5555555555555555ull) | ((v & 0x5555555555555555ull) << 1);
+  v = ((v >> 2) & 0x3333333333333333ull) | ((v & 0x3333333333333333ull) << 2);
+  v = ((v >> 4) & 0x0f0f0f0f0f0f0f0full) | ((v & 0x0f0f0f0f0f0f0f0full) << 4);
+  return __builtin_bswap64(v);
+}
+
+template <class Visit>
+std::uint64_t Table::scan(std::uint64_t cursor, Visit&& visit) {
+  if (buckets_ == nullptr) return 0;
+  const std::uint64_t mask = mask_;
+  Entry** link = &buckets_[cursor & mask];
+  while (*link != nullptr) {
+    Entry* e = *link;
+    if (visit(static_cast<const Entry&>(*e))) {
+      *link = e->next();
+      account(e, -1);
+      Entry::destroy(e);
+    } else {
+      link = e->next_link();
+    }
+  }
+  // Increment the reversed cursor: the high bits of the index move first.
+  cursor |= ~mask;
+  cursor = reverse_bits(reverse_bits(cursor) + 1);
+  maybe_shrink();
+  return cursor;
+}
+
+}  // namespace larder::storage

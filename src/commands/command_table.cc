@@ -1,0 +1,97 @@
+#include "larder/commands/command_table.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "larder/commands/families.h"
+#include "larder/storage/shard_locks.h"
+
+namespace larder::commands {
+
+namespace {
+
+constexpr std::size_t kMaxNameLength = 64;
+
+void reply_unknown_command(std::span<const std::string_view> args,
+                           protocol::ReplyBuilder& reply) {
+  // Redis 7: the name cut at 128 bytes, then arguments quoted until 128 bytes.
+  std::string text = "ERR unknown command '";
+  text.append(args[0].substr(0, 128));
+  text.append("', with args beginning with: ");
+  std::string quoted;
+  for (std::size_t i = 1; i < args.size() && quoted.size() < 128; ++i) {
+    const std::size_t room = 128 - quoted.size();
+    quoted += '\'';
+    quoted.append(args[i].substr(0, room));
+    quoted += "' ";
+  }
+  text += quoted;
+  reply.error(text);
+}
+
+}  // namespace
+
+void CommandContext::reply_arity_error() const {
+  std::string text = "ERR wrong number of arguments for '";
+  text.append(spec.name);
+  text.append("' command");
+  reply.error(text);
+}
+
+void CommandContext::reply_invalid_expire() const {
+  std::string text = "ERR invalid expire time in '";
+  text.append(spec.name);
+  text.append("' command");
+  reply.error(text);
+}
+
+const CommandTable& CommandTable::instance() {
+  static const CommandTable table = [] {
+    CommandTable t;
+    register_connection_commands(t);
+    register_string_commands(t);
+    register_key_commands(t);
+    register_server_commands(t);
+    return t;
+  }();
+  return table;
+}
+
+void CommandTable::add(const CommandSpec& spec) { by_name_.emplace(std::string(spec.name), spec); }
+
+const CommandSpec* CommandTable::find(std::string_view name) const {
+  if (name.size() > kMaxNameLength) return nullptr;
+  char lower[kMaxNameLength];
+  std::transform(name.begin(), name.end(), lower,
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  auto it = by_name_.find(std::string_view(lower, name.size()));
+  return it == by_name_.end() ? nullptr : &it->second;
+}
+
+void CommandTable::execute(std::span<const std::string_view> args, protocol::ReplyBuilder& reply,
+                           ClientState& client, storage::Keyspace& keyspace,
+                           std::int64_t now_ms) const {
+  const CommandSpec* spec = find(args[0]);
+  if (spec == nullptr) {
+    reply_unknown_command(args, reply);
+    return;
+  }
+  CommandContext ctx{*spec, args, reply, client, keyspace, now_ms};
+  const int argc = static_cast<int>(args.size());
+  if ((spec->arity > 0 && argc != spec->arity) || argc < -spec->arity) {
+    ctx.reply_arity_error();
+    return;
+  }
+
+  storage::ShardLocks locks(keyspace);
+  if (spec->flags & kAllShards) {
+    locks.add_all();
+  } else if (spec->first_key > 0) {
+    const int last = spec->last_key < 0 ? argc + spec->last_key : spec->last_key;
+    for (int i = spec->first_key; i <= last && i < argc; i += spec->key_step) locks.add(args[i]);
+  }
+  locks.acquire();
+  spec->handler(ctx);
+}
+
+}  // namespace larder::commands

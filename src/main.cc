@@ -1,0 +1,86 @@
+// larder-server [config-file] [--directive value ...]
+// Settings come from the file, then from flags named like its directives.
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "larder/config/options.h"
+#include "larder/server/server.h"
+
+namespace {
+
+spdlog::level::level_enum to_spdlog_level(const std::string& level) {
+  if (level == "debug") return spdlog::level::debug;
+  if (level == "verbose") return spdlog::level::debug;
+  if (level == "notice") return spdlog::level::info;
+  if (level == "warning") return spdlog::level::warn;
+  return spdlog::level::off;
+}
+
+void setup_logging(const larder::config::Options& options) {
+  std::shared_ptr<spdlog::logger> logger;
+  if (options.logfile.empty()) {
+    logger = spdlog::stderr_color_mt("larder");
+  } else {
+    logger = spdlog::basic_logger_mt("larder", options.logfile);
+  }
+  logger->set_pattern("%P:%t %d %b %Y %H:%M:%S.%e %^%l%$ %v");
+  logger->set_level(to_spdlog_level(options.loglevel));
+  logger->flush_on(spdlog::level::info);
+  spdlog::set_default_logger(logger);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using larder::config::ConfigError;
+  larder::config::Options options;
+
+  CLI::App app{"Larder: an in-memory cache server that speaks the Redis protocol"};
+  app.set_version_flag("-v,--version", std::string("larder-server ") + LARDER_VERSION);
+  std::string config_file;
+  app.add_option("config-file", config_file, "redis.conf-style configuration file")
+      ->check(CLI::ExistingFile);
+  // One flag per directive; values are validated by the same code as the file.
+  std::map<std::string, std::vector<std::string>> flags;
+  for (const std::string& name : larder::config::directive_names()) {
+    app.add_option("--" + name, flags[name], "same as the '" + name + "' directive")
+        ->allow_extra_args(name == "bind")
+        ->expected(1, name == "bind" ? 16 : 1);
+  }
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    if (!config_file.empty()) {
+      std::ifstream in(config_file);
+      std::stringstream text;
+      text << in.rdbuf();
+      if (!in) throw ConfigError(config_file + ": cannot read the file");
+      larder::config::apply_config_text(options, text.str(), config_file);
+      options.config_file = config_file;
+    }
+    for (const auto& [name, values] : flags) {
+      if (app.count("--" + name) > 0) {
+        try {
+          larder::config::apply_directive(options, name, values);
+        } catch (const ConfigError& e) {
+          throw ConfigError(std::string("command line --") + name + ": " + e.what());
+        }
+      }
+    }
+  } catch (const ConfigError& e) {
+    std::cerr << "larder-server: configuration error: " << e.what() << "\n";
+    return 1;
+  }
+
+  setup_logging(options);
+  larder::server::Server server(options);
+  return server.run();
+}

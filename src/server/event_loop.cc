@@ -1,0 +1,29 @@
+#include "larder/server/event_loop.h"
+
+#include "larder/server/connection.h"
+#include "larder/server/server_context.h"
+
+namespace larder::server {
+
+EventLoop::EventLoop(ServerContext& context, int index) : context_(context), index_(index) {}
+
+void EventLoop::adopt(asio::ip::tcp::socket socket) {
+  if (context_.shutting_down) return;  // the socket closes as it goes out of scope
+  auto connection = std::make_shared<Connection>(std::move(socket), *this, context_);
+  connections_.emplace(connection.get(), connection);
+  connection->start();
+}
+
+void EventLoop::close_all() {
+  // shutdown() may call forget(), which erases from the map: iterate a copy.
+  std::vector<std::shared_ptr<Connection>> live;
+  live.reserve(connections_.size());
+  for (auto& [ptr, weak] : connections_) {
+    if (auto c = weak.lock()) live.push_back(std::move(c));
+  }
+  for (auto& c : live) c->shutdown();
+}
+
+void EventLoop::forget(Connection* connection) { connections_.erase(connection); }
+
+}  // namespace larder::server

@@ -1,0 +1,106 @@
+#include "larder/storage/entry.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+namespace larder::storage {
+
+namespace {
+
+std::size_t varint_size(std::size_t v) {
+  std::size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+unsigned char* put_varint(unsigned char* p, std::size_t v) {
+  while (v >= 0x80) {
+    *p++ = static_cast<unsigned char>(v | 0x80);
+    v >>= 7;
+  }
+  *p++ = static_cast<unsigned char>(v);
+  return p;
+}
+
+const unsigned char* get_varint(const unsigned char* p, std::size_t& v) {
+  v = 0;
+  unsigned shift = 0;
+  while (*p & 0x80) {
+    v |= static_cast<std::size_t>(*p++ & 0x7f) << shift;
+    shift += 7;
+  }
+  v |= static_cast<std::size_t>(*p++) << shift;
+  return p;
+}
+
+}  // namespace
+
+std::size_t Entry::block_size(std::size_t key_len, std::size_t value_len, bool has_expire) {
+  std::size_t n = kFixedHeader + varint_size(key_len) + varint_size(value_len) +
+                  (has_expire ? sizeof(std::int64_t) : 0) + key_len + value_len;
+  return n < sizeof(Entry) ? sizeof(Entry) : n;
+}
+
+Entry* Entry::make(std::string_view key, std::string_view value, std::int64_t expire_at_ms) {
+  bool has_expire = expire_at_ms != kNoExpire;
+  void* mem = std::malloc(block_size(key.size(), value.size(), has_expire));
+  if (mem == nullptr) throw std::bad_alloc();
+  Entry* e = new (mem) Entry();
+  e->next_ = nullptr;
+  e->flags_ = has_expire ? kHasExpire : 0;
+  e->access_ = 0;
+  unsigned char* p = e->bytes() + kFixedHeader;
+  p = put_varint(p, key.size());
+  p = put_varint(p, value.size());
+  if (has_expire) {
+    std::memcpy(p, &expire_at_ms, sizeof expire_at_ms);
+    p += sizeof expire_at_ms;
+  }
+  if (!key.empty()) std::memcpy(p, key.data(), key.size());
+  if (!value.empty()) std::memcpy(p + key.size(), value.data(), value.size());
+  return e;
+}
+
+void Entry::destroy(Entry* e) noexcept {
+  if (e == nullptr) return;
+  e->~Entry();
+  std::free(e);
+}
+
+Entry::Layout Entry::layout() const {
+  Layout l;
+  const unsigned char* p = bytes() + kFixedHeader;
+  p = get_varint(p, l.key_len);
+  p = get_varint(p, l.value_len);
+  l.fields_at = static_cast<std::size_t>(p - bytes());
+  return l;
+}
+
+std::string_view Entry::key() const {
+  Layout l = layout();
+  std::size_t at = l.fields_at + (has_expire() ? sizeof(std::int64_t) : 0);
+  return {reinterpret_cast<const char*>(bytes() + at), l.key_len};
+}
+
+std::string_view Entry::value() const {
+  Layout l = layout();
+  std::size_t at = l.fields_at + (has_expire() ? sizeof(std::int64_t) : 0) + l.key_len;
+  return {reinterpret_cast<const char*>(bytes() + at), l.value_len};
+}
+
+std::int64_t Entry::expire_at() const {
+  if (!has_expire()) return kNoExpire;
+  std::int64_t when;
+  std::memcpy(&when, bytes() + layout().fields_at, sizeof when);
+  return when;
+}
+
+void Entry::set_expire_at(std::int64_t when) {
+  std::memcpy(bytes() + layout().fields_at, &when, sizeof when);
+}
+
+}  // namespace larder::storage

@@ -1,0 +1,62 @@
+#include "larder/storage/expiry_sweeper.h"
+
+#include <mutex>
+
+namespace larder::storage {
+
+namespace {
+// Buckets visited under one lock hold, between two looks at the clock.
+constexpr std::size_t kBucketsPerSlice = 32;
+}  // namespace
+
+SweepResult ExpirySweeper::step(std::int64_t now_ms, const SweepBudget& budget) {
+  SweepResult result;
+  const auto deadline = std::chrono::steady_clock::now() + budget.time;
+  const std::size_t tables = kShardCount * static_cast<std::size_t>(keyspace_.databases());
+  std::size_t buckets = 0;
+  std::size_t tables_done = 0;  // tables finished or skipped in this step
+
+  while (buckets < budget.max_buckets && tables_done <= tables) {
+    Shard& shard = keyspace_.shard(shard_);
+    bool table_finished = false;
+    {
+      std::lock_guard lock(shard.mutex());
+      Table& table = shard.table(db_);
+      if (table.volatile_count() == 0) {
+        table_finished = true;
+      } else {
+        std::size_t expired = 0;
+        for (std::size_t i = 0; i < kBucketsPerSlice && buckets < budget.max_buckets; ++i) {
+          ++buckets;
+          cursor_ = table.scan(cursor_, [&](const Entry& e) {
+            ++result.checked;
+            if (!e.expired(now_ms)) return false;
+            ++expired;
+            return true;
+          });
+          if (cursor_ == 0 || table.volatile_count() == 0) {
+            table_finished = true;
+            break;
+          }
+        }
+        shard.stats().expired_keys += expired;
+        result.expired += expired;
+      }
+    }
+    if (table_finished) {
+      cursor_ = 0;
+      ++tables_done;
+      if (++db_ == keyspace_.databases()) {
+        db_ = 0;
+        if (++shard_ == kShardCount) {
+          shard_ = 0;
+          result.wrapped = true;
+        }
+      }
+    }
+    if (std::chrono::steady_clock::now() >= deadline) break;
+  }
+  return result;
+}
+
+}  // namespace larder::storage

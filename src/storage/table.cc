@@ -1,0 +1,130 @@
+#include "larder/storage/table.h"
+
+#include <cstdlib>
+#include <functional>
+#include <new>
+#include <utility>
+
+namespace larder::storage {
+
+namespace {
+constexpr std::size_t kMinBuckets = 4;
+}
+
+std::uint64_t Table::hash_of(std::string_view key) { return std::hash<std::string_view>{}(key); }
+
+Table::Table(Table&& other) noexcept
+    : buckets_(std::exchange(other.buckets_, nullptr)),
+      mask_(std::exchange(other.mask_, 0)),
+      size_(std::exchange(other.size_, 0)),
+      volatile_(std::exchange(other.volatile_, 0)) {}
+
+Table& Table::operator=(Table&& other) noexcept {
+  if (this != &other) {
+    clear();
+    buckets_ = std::exchange(other.buckets_, nullptr);
+    mask_ = std::exchange(other.mask_, 0);
+    size_ = std::exchange(other.size_, 0);
+    volatile_ = std::exchange(other.volatile_, 0);
+  }
+  return *this;
+}
+
+Table::~Table() { clear(); }
+
+void Table::clear() {
+  if (buckets_ == nullptr) return;
+  for (std::size_t i = 0; i <= mask_; ++i) {
+    Entry* e = buckets_[i];
+    while (e != nullptr) {
+      Entry* next = e->next();
+      Entry::destroy(e);
+      e = next;
+    }
+  }
+  std::free(buckets_);
+  buckets_ = nullptr;
+  mask_ = 0;
+  size_ = 0;
+  volatile_ = 0;
+}
+
+Entry* Table::find(std::string_view key, std::uint64_t hash) const {
+  if (buckets_ == nullptr) return nullptr;
+  for (Entry* e = buckets_[hash & mask_]; e != nullptr; e = e->next()) {
+    if (e->key() == key) return e;
+  }
+  return nullptr;
+}
+
+void Table::insert(Entry* e, std::uint64_t hash) {
+  if (buckets_ == nullptr) {
+    resize(kMinBuckets);
+  } else if (size_ >= mask_ + 1) {
+    resize((mask_ + 1) * 2);
+  }
+  Entry** head = &buckets_[hash & mask_];
+  e->set_next(*head);
+  *head = e;
+  account(e, +1);
+}
+
+void Table::replace(Entry* current, Entry* replacement, std::uint64_t hash) {
+  Entry** link = &buckets_[hash & mask_];
+  while (*link != current) link = (*link)->next_link();
+  replacement->set_next(current->next());
+  *link = replacement;
+  account(current, -1);
+  account(replacement, +1);
+  Entry::destroy(current);
+}
+
+bool Table::remove(std::string_view key, std::uint64_t hash) {
+  if (buckets_ == nullptr) return false;
+  for (Entry** link = &buckets_[hash & mask_]; *link != nullptr; link = (*link)->next_link()) {
+    Entry* e = *link;
+    if (e->key() == key) {
+      *link = e->next();
+      account(e, -1);
+      Entry::destroy(e);
+      maybe_shrink();
+      return true;
+    }
+  }
+  return false;
+}
+
+void Table::maybe_shrink() {
+  if (buckets_ == nullptr) return;
+  std::size_t buckets = mask_ + 1;
+  if (size_ == 0) {
+    std::free(buckets_);
+    buckets_ = nullptr;
+    mask_ = 0;
+  } else if (buckets > kMinBuckets && size_ < buckets / 8) {
+    resize(buckets / 2);
+  }
+}
+
+void Table::resize(std::size_t buckets) {
+  auto* fresh = static_cast<Entry**>(std::calloc(buckets, sizeof(Entry*)));
+  if (fresh == nullptr) throw std::bad_alloc();
+  const std::size_t mask = buckets - 1;
+  if (buckets_ != nullptr) {
+    for (std::size_t i = 0; i <= mask_; ++i) {
+      Entry* e = buckets_[i];
+      while (e != nullptr) {
+        Entry* next = e->next();
+        Entry** head = &fresh[hash_of(e->key()) & mask];
+        e->set_next(*head);
+        *head = e;
+        e = next;
+      }
+    }
+    std::free(buckets_);
+  }
+  buckets_ = fresh;
+  mask_ = mask;
+}
+
+}  // namespace larder::storage
