@@ -1,0 +1,50 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace larder::util {
+
+// Longest format_int64() output ("-9223372036854775808") plus its NUL.
+inline constexpr std::size_t kInt64BufSize = 21;
+
+// Redis string2ll(): an optional '-', then "0" alone or a digit 1-9 followed
+// by digits. Rejects empty input, '+', whitespace, leading zeros, "-0", more
+// than 20 bytes and anything outside int64_t. `out` is untouched on failure.
+bool parse_int64(std::string_view s, int64_t& out);
+
+// string2ll()'s rules without the sign, over the whole uint64_t range: "0" or
+// a digit 1-9 followed by digits, no '+', '-', whitespace or leading zeros.
+// (Redis's string2ull() falls back to strtoull(), which is laxer.)
+bool parse_uint64(std::string_view s, uint64_t& out);
+
+// Redis getDoubleFromObject(): the whole of `s` must be a strtod() number, so
+// "+1.5", ".5", "5.", "1e3", hex floats ("0x1p-2") and "inf"/"-inf"/"Infinity"
+// (any case) are accepted. Rejects empty input, leading or trailing
+// whitespace, NaN, overflow to +-inf (1e400) and underflow to zero (1e-400);
+// denormal results (1e-310) are accepted. Assumes the "C" LC_NUMERIC locale.
+// `out` is untouched on failure.
+bool parse_double(std::string_view s, double& out);
+
+// Writes the decimal form of `v` and a terminating NUL into `buf`, which must
+// hold kInt64BufSize bytes. Returns the length excluding the NUL.
+std::size_t format_int64(int64_t v, char* buf);
+
+// RESP2 double reply text as Redis 7.0's addReplyDouble(): "inf" / "-inf" for
+// infinities, otherwise printf("%.17g") (1.1 -> "1.1000000000000001", -0.0 ->
+// "-0", 1e17 -> "1e+17").
+std::string format_double(double v);
+
+// Redis memtoull() for memory config values: one or more ASCII digits
+// (leading zeros allowed) optionally followed by a case-insensitive unit:
+// b = 1, k = 1000, kb = 1024, m = 1000^2, mb = 1024^2, g = 1000^3,
+// gb = 1024^3. Rejects signs, whitespace, fractions, other units and 128 or
+// more digits. Unlike Redis 7.0.15, which accepts "" and "kb" as 0,
+// saturates plain values above UINT64_MAX, wraps on unit overflow and ignores
+// everything from a NUL byte on, this rejects a missing number, any result
+// above UINT64_MAX and NUL bytes. `out` is untouched on failure.
+bool parse_memory_size(std::string_view s, uint64_t& out);
+
+}  // namespace larder::util

@@ -1,0 +1,74 @@
+#include "larder/storage/expiry_sweeper.h"
+
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "larder/storage/db.h"
+#include "larder/storage/shard_locks.h"
+
+using larder::storage::Db;
+using larder::storage::ExpirySweeper;
+using larder::storage::Keyspace;
+using larder::storage::kNoExpire;
+using larder::storage::ShardLocks;
+using larder::storage::SweepBudget;
+
+namespace {
+void fill(Keyspace& ks, int volatile_keys, int persistent_keys, std::int64_t expire_at) {
+  ShardLocks locks(ks);
+  locks.add_all();
+  locks.acquire();
+  Db db(ks, 0, 0);
+  for (int i = 0; i < volatile_keys; ++i) db.set("v:" + std::to_string(i), "x", expire_at);
+  for (int i = 0; i < persistent_keys; ++i) db.set("p:" + std::to_string(i), "x", kNoExpire);
+}
+
+std::size_t size_of(Keyspace& ks) {
+  ShardLocks locks(ks);
+  locks.add_all();
+  locks.acquire();
+  return Db(ks, 0, 0).size();
+}
+}  // namespace
+
+TEST_CASE("a sweep step stops at its budget and resumes from its cursor", "[sweeper]") {
+  Keyspace ks(2);
+  fill(ks, 5000, 1000, 100);
+  ExpirySweeper sweeper(ks);
+
+  auto first = sweeper.step(50, {.time = std::chrono::seconds(10), .max_buckets = 100});
+  CHECK(first.expired == 0);  // nothing is due yet at t=50
+  CHECK(first.checked > 0);
+
+  auto bounded = sweeper.step(200, {.time = std::chrono::seconds(10), .max_buckets = 64});
+  CHECK(bounded.expired > 0);
+  CHECK(bounded.expired < 5000);
+  CHECK(bounded.busy());
+
+  std::size_t rounds = 0;
+  while (size_of(ks) > 1000 && rounds++ < 10000) {
+    sweeper.step(200, {.time = std::chrono::seconds(10), .max_buckets = 64});
+  }
+  CHECK(size_of(ks) == 1000);
+  CHECK(ks.stats().expired_keys == 5000);
+}
+
+TEST_CASE("a sweep over a keyspace without TTLs finishes quickly and is idle", "[sweeper]") {
+  Keyspace ks(16);
+  fill(ks, 0, 2000, kNoExpire);
+  ExpirySweeper sweeper(ks);
+  auto r = sweeper.step(1'000'000, SweepBudget{});
+  CHECK(r.checked == 0);
+  CHECK(r.wrapped);
+  CHECK_FALSE(r.busy());
+}
+
+TEST_CASE("a time budget bounds a step", "[sweeper]") {
+  Keyspace ks(1);
+  fill(ks, 200000, 0, 100);
+  ExpirySweeper sweeper(ks);
+  // Deleting 200k keys takes far longer than the 1 ms budget allows one step.
+  auto r = sweeper.step(200, {.time = std::chrono::milliseconds(1)});
+  CHECK(r.expired > 0);
+  CHECK(r.expired < 200000);
+}

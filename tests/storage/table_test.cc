@@ -1,0 +1,117 @@
+#include "larder/storage/table.h"
+
+#include <catch2/catch.hpp>
+#include <set>
+#include <string>
+
+using larder::storage::Entry;
+using larder::storage::kNoExpire;
+using larder::storage::Table;
+
+namespace {
+void put(Table& t, const std::string& k, std::int64_t expire = kNoExpire) {
+  t.insert(Entry::make(k, "v" + k, expire), Table::hash_of(k));
+}
+
+std::set<std::string> full_scan(Table& t) {
+  std::set<std::string> seen;
+  std::uint64_t cursor = 0;
+  do {
+    cursor = t.scan(cursor, [&](const Entry& e) {
+      seen.emplace(e.key());
+      return false;
+    });
+  } while (cursor != 0);
+  return seen;
+}
+}  // namespace
+
+TEST_CASE("insert, find, replace, remove", "[table]") {
+  Table t;
+  for (int i = 0; i < 1000; ++i) put(t, "key:" + std::to_string(i), i % 3 == 0 ? 99 : kNoExpire);
+  CHECK(t.size() == 1000);
+  CHECK(t.volatile_count() == 334);
+  CHECK(t.bucket_count() >= 1000 / 1);
+  for (int i = 0; i < 1000; ++i) {
+    std::string k = "key:" + std::to_string(i);
+    Entry* e = t.find(k, Table::hash_of(k));
+    REQUIRE(e != nullptr);
+    CHECK(e->value() == "v" + k);
+  }
+  std::string k = "key:3";
+  t.replace(t.find(k, Table::hash_of(k)), Entry::make(k, "new", kNoExpire), Table::hash_of(k));
+  CHECK(t.find(k, Table::hash_of(k))->value() == "new");
+  CHECK(t.volatile_count() == 333);
+  CHECK(t.remove(k, Table::hash_of(k)));
+  CHECK_FALSE(t.remove(k, Table::hash_of(k)));
+  CHECK(t.find(k, Table::hash_of(k)) == nullptr);
+  CHECK(t.size() == 999);
+}
+
+TEST_CASE("the table shrinks as keys leave and frees its buckets when empty", "[table]") {
+  Table t;
+  for (int i = 0; i < 4096; ++i) put(t, std::to_string(i));
+  std::size_t grown = t.bucket_count();
+  for (int i = 0; i < 4000; ++i) {
+    std::string k = std::to_string(i);
+    t.remove(k, Table::hash_of(k));
+  }
+  CHECK(t.bucket_count() < grown);
+  for (int i = 4000; i < 4096; ++i) {
+    std::string k = std::to_string(i);
+    t.remove(k, Table::hash_of(k));
+  }
+  CHECK(t.size() == 0);
+  CHECK(t.bucket_count() == 0);
+}
+
+TEST_CASE("scan visits every key exactly once on a stable table", "[table][scan]") {
+  Table t;
+  for (int i = 0; i < 500; ++i) put(t, std::to_string(i));
+  std::size_t visits = 0;
+  std::uint64_t cursor = 0;
+  do {
+    cursor = t.scan(cursor, [&](const Entry&) {
+      ++visits;
+      return false;
+    });
+  } while (cursor != 0);
+  CHECK(visits == 500);
+  CHECK(full_scan(t).size() == 500);
+}
+
+TEST_CASE("scan returns keys present throughout even while the table resizes", "[table][scan]") {
+  Table t;
+  for (int i = 0; i < 300; ++i) put(t, "stable:" + std::to_string(i));
+  std::set<std::string> seen;
+  std::uint64_t cursor = 0;
+  int step = 0;
+  do {
+    cursor = t.scan(cursor, [&](const Entry& e) {
+      seen.emplace(e.key());
+      return false;
+    });
+    // Grow hard during the first half, then shrink by removing the extras.
+    if (step < 40) {
+      for (int j = 0; j < 100; ++j) put(t, "extra:" + std::to_string(step * 100 + j));
+    } else if (step < 80) {
+      for (int j = 0; j < 100; ++j) {
+        std::string k = "extra:" + std::to_string((step - 40) * 100 + j);
+        t.remove(k, Table::hash_of(k));
+      }
+    }
+    ++step;
+  } while (cursor != 0);
+  for (int i = 0; i < 300; ++i) CHECK(seen.count("stable:" + std::to_string(i)) == 1);
+}
+
+TEST_CASE("scan removes the entries its visitor picks", "[table][scan]") {
+  Table t;
+  for (int i = 0; i < 200; ++i) put(t, std::to_string(i), i % 2 ? 10 : kNoExpire);
+  std::uint64_t cursor = 0;
+  do {
+    cursor = t.scan(cursor, [](const Entry& e) { return e.has_expire(); });
+  } while (cursor != 0);
+  CHECK(t.size() == 100);
+  CHECK(t.volatile_count() == 0);
+}
