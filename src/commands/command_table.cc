@@ -12,17 +12,20 @@ namespace {
 
 constexpr std::size_t kMaxNameLength = 64;
 
+// Redis formats these texts with printf's %s: a NUL byte ends the string.
+std::string_view c_string(std::string_view s) { return s.substr(0, s.find('\0')); }
+
 void reply_unknown_command(std::span<const std::string_view> args,
                            protocol::ReplyBuilder& reply) {
   // Redis 7: the name cut at 128 bytes, then arguments quoted until 128 bytes.
   std::string text = "ERR unknown command '";
-  text.append(args[0].substr(0, 128));
+  text.append(c_string(args[0]).substr(0, 128));
   text.append("', with args beginning with: ");
   std::string quoted;
   for (std::size_t i = 1; i < args.size() && quoted.size() < 128; ++i) {
     const std::size_t room = 128 - quoted.size();
     quoted += '\'';
-    quoted.append(args[i].substr(0, room));
+    quoted.append(c_string(args[i]).substr(0, room));
     quoted += "' ";
   }
   text += quoted;

@@ -1,0 +1,95 @@
+#!/usr/bin/python3
+"""Differential: PING, ECHO, GET, DEL, EXISTS, DBSIZE, FLUSHDB, FLUSHALL,
+unknown commands, wrong arity, case-insensitive names, empty strings."""
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from larder_harness import DifferentialTestCase  # noqa: E402
+
+
+class MiscCommandsTest(DifferentialTestCase):
+    def test_ping_echo(self):
+        self.check([
+            ("PING",), ("PING", "hello"), ("PING", ""), ("PING", "a", "b"), ("PING", "a", "b", "c"),
+            ("ping",), ("PiNg", "x"),
+            ("ECHO", "hello"), ("ECHO", ""), ("ECHO",), ("ECHO", "a", "b"),
+            ("echo", "x y"), ("ECHO", b"\x00\r\n\xff"),
+        ])
+
+    def test_get_del_exists(self):
+        self.check([
+            ("GET", "nope"), ("SET", "a", "1"), ("GET", "a"),
+            ("GET",), ("GET", "a", "b"),
+            ("EXISTS", "a"), ("EXISTS", "a", "a", "a"), ("EXISTS", "a", "b", "nope"),
+            ("EXISTS",),
+            ("SET", "b", "2"), ("SET", "c", "3"),
+            ("DEL", "a", "b", "c", "d"), ("DEL", "a"), ("DEL",),
+            ("SET", "x", "1"), ("DEL", "x", "x", "x"),
+            ("DBSIZE",),
+        ])
+
+    def test_dbsize_flush(self):
+        self.check([
+            ("DBSIZE",), ("SET", "a", "1"), ("SET", "b", "2", "EX", "100"), ("DBSIZE",),
+            ("DBSIZE", "extra"),
+            ("FLUSHDB",), ("DBSIZE",), ("GET", "a"),
+            ("SET", "a", "1"), ("FLUSHALL",), ("DBSIZE",),
+            ("SET", "a", "1"), ("FLUSHDB", "SYNC"), ("DBSIZE",),
+            ("SET", "a", "1"), ("FLUSHDB", "ASYNC"), ("DBSIZE",),
+            ("SET", "a", "1"), ("FLUSHALL", "SYNC"), ("DBSIZE",),
+            ("SET", "a", "1"), ("FLUSHALL", "async"), ("DBSIZE",),
+            ("SET", "a", "1"), ("FLUSHDB", "bogus"), ("FLUSHALL", "bogus"), ("DBSIZE",),
+            ("FLUSHDB", "SYNC", "ASYNC"), ("flushdb",), ("FlushAll",), ("DBSIZE",),
+        ])
+
+    def test_unknown_commands(self):
+        self.check([
+            ("FOO",), ("foo", "a", "b"), ("FOO", "a", "b", "c"), ("NOSUCHCOMMAND", ""),
+            ("foo", "a b", "c'd", 'e"f'),
+            ("foo", "x" * 200),
+            ("foo", "a" * 60, "b" * 60, "c" * 60),
+            ("x" * 200,),
+            ("foo", "line\r\nbreak"), ("bar\r\nbaz", "q"),
+            ("",), ("", "a"),
+            (" ping",), ("PING ",),
+            ("GETT", "a"), ("SETT", "a", "b"),
+            ("foo", b"\x00\xff"),
+        ])
+
+    def test_wrong_arity(self):
+        self.check([
+            ("GET",), ("GeT",), ("get", "a", "b"),
+            ("SET",), ("SET", "a"), ("sEt", "a"),
+            ("SETEX", "a"), ("PSETEX", "a", "1"), ("SETNX", "a"),
+            ("DEL",), ("EXISTS",), ("KEYS",), ("TTL",), ("PTTL",),
+            ("EXPIRE", "a"), ("PEXPIRE",), ("PERSIST",),
+            ("DBSIZE", "x"), ("ECHO",), ("PING", "a", "b"),
+        ])
+
+    def test_case_insensitive_names(self):
+        self.check([
+            ("set", "a", "1"), ("SeT", "b", "2"), ("SET", "c", "3"),
+            ("get", "a"), ("GeT", "b"), ("gEt", "c"),
+            ("exists", "a", "b", "c"), ("ExIsTs", "a"),
+            ("dbsize",), ("DbSiZe",),
+            ("keys", "*"), ("KeYs", "?"),
+            ("setex", "d", "100", "v"), ("ttl", "d"), ("pttl", "a"),
+            ("setnx", "e", "v"), ("psetex", "f", "100000", "v"), ("TtL", "f"),
+            ("expire", "a", "100"), ("pexpire", "b", "100000"), ("persist", "a"),
+            ("del", "a", "b", "c"), ("DeL", "d", "e", "f"),
+        ])
+
+    def test_empty_keys_and_values(self):
+        self.check([
+            ("SET", "", ""), ("GET", ""), ("EXISTS", ""), ("DBSIZE",),
+            ("SET", "k", ""), ("GET", "k"),
+            ("SET", "", "v", "XX", "GET"), ("GET", ""),
+            ("KEYS", "*"), ("EXPIRE", "", "100"), ("TTL", ""), ("PERSIST", ""),
+            ("DEL", ""), ("EXISTS", ""), ("GET", ""), ("DEL", "", "k"),
+        ])
+
+
+if __name__ == "__main__":
+    unittest.main()

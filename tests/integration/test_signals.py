@@ -1,0 +1,69 @@
+#!/usr/bin/python3
+"""SIGTERM / SIGINT: the server exits with code 0 within 1 second, even with
+idle and half-sent client connections."""
+import os
+import signal
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from larder_harness import ServerTestCase  # noqa: E402
+
+LIMIT = 1.0
+
+
+class SignalTest(ServerTestCase):
+    def _shutdown_with(self, signum, threads=None, nclients=8):
+        srv = self.start_larder(threads=threads)
+        clients = [self.client(srv) for _ in range(nclients)]
+        for i, c in enumerate(clients):
+            self.assertEqual(c.cmd("SET", "k%d" % i, "v"), b"+OK\r\n")
+        # One client in the middle of a command, one in the middle of an inline line.
+        clients[0].send(b"*3\r\n$3\r\nSET\r\n$1\r\n")
+        clients[1].send(b"GET k")
+        time.sleep(0.05)
+        t0 = time.monotonic()
+        srv.send_signal(signum)
+        code = srv.wait(timeout=5)
+        elapsed = time.monotonic() - t0
+        self.assertIsNotNone(code, "server still running 5s after signal %d" % signum)
+        self.assertEqual(code, 0, "exit code after signal %d" % signum)
+        self.assertLess(elapsed, LIMIT, "exit took %.3fs after signal %d" % (elapsed, signum))
+        # Clients see the connection closed.
+        for c in clients[2:]:
+            self.assertTrue(c.is_closed(timeout=1.0))
+
+    def test_sigterm_idle_connections(self):
+        self._shutdown_with(signal.SIGTERM)
+
+    def test_sigint_idle_connections(self):
+        self._shutdown_with(signal.SIGINT)
+
+    def test_sigterm_multithreaded(self):
+        self._shutdown_with(signal.SIGTERM, threads=4)
+
+    def test_sigterm_no_connections(self):
+        srv = self.start_larder()
+        t0 = time.monotonic()
+        self.assertEqual(srv.stop(), 0)
+        self.assertLess(time.monotonic() - t0, LIMIT)
+
+    def test_sigterm_while_clients_busy(self):
+        srv = self.start_larder(threads=2)
+        busy = self.client(srv)
+        payload = b"".join(b"*3\r\n$3\r\nSET\r\n$2\r\nbk\r\n$%d\r\n%s\r\n" % (len(b"%d" % i), b"%d" % i)
+                           for i in range(20000))
+        try:
+            busy.send(payload[:len(payload) // 2])
+        except OSError:
+            pass
+        t0 = time.monotonic()
+        srv.send_signal(signal.SIGTERM)
+        code = srv.wait(timeout=5)
+        self.assertEqual(code, 0)
+        self.assertLess(time.monotonic() - t0, LIMIT)
+
+
+if __name__ == "__main__":
+    unittest.main()
