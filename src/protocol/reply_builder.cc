@@ -23,6 +23,7 @@ void ReplyBuilder::simple(std::string_view s) {
 
 void ReplyBuilder::error(std::string_view text) {
   ++errors_;
+  last_error_code_.assign(text.substr(0, text.find(' ')));
   out_->push_back('-');
   std::size_t start = out_->size();
   out_->append(text);
@@ -44,5 +45,46 @@ void ReplyBuilder::null() { raw(protocol_ >= 3 ? "_\r\n" : "$-1\r\n"); }
 void ReplyBuilder::null_array() { raw(protocol_ >= 3 ? "_\r\n" : "*-1\r\n"); }
 
 void ReplyBuilder::array(std::size_t n) { header('*', static_cast<std::int64_t>(n)); }
+
+void ReplyBuilder::map(std::size_t n) {
+  if (protocol_ >= 3) {
+    header('%', static_cast<std::int64_t>(n));
+  } else {
+    header('*', static_cast<std::int64_t>(2 * n));
+  }
+}
+
+void ReplyBuilder::set(std::size_t n) { header(protocol_ >= 3 ? '~' : '*', static_cast<std::int64_t>(n)); }
+
+void ReplyBuilder::real(double v) {
+  std::string text = util::format_double(v);
+  if (protocol_ >= 3) {
+    out_->push_back(',');
+    out_->append(text);
+    out_->append("\r\n");
+  } else {
+    bulk(text);
+  }
+}
+
+void ReplyBuilder::boolean(bool v) {
+  if (protocol_ >= 3) {
+    raw(v ? "#t\r\n" : "#f\r\n");
+  } else {
+    raw(v ? ":1\r\n" : ":0\r\n");
+  }
+}
+
+void ReplyBuilder::verbatim(std::string_view text, std::string_view format) {
+  if (protocol_ < 3) {
+    bulk(text);
+    return;
+  }
+  header('=', static_cast<std::int64_t>(text.size() + format.size() + 1));
+  out_->append(format);
+  out_->push_back(':');
+  out_->append(text);
+  out_->append("\r\n");
+}
 
 }  // namespace larder::protocol

@@ -45,13 +45,16 @@ void Db::set(std::string_view key, std::string_view value, std::int64_t expire_a
   } else {
     table.insert(fresh, hash);
   }
+  shard.touch(index_, key);
 }
 
 bool Db::erase(std::string_view key) {
   std::uint64_t hash = Table::hash_of(key);
   Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
   if (find_live(key, hash, shard) == nullptr) return false;
-  return shard.table(index_).remove(key, hash);
+  shard.table(index_).remove(key, hash);
+  shard.touch(index_, key);
+  return true;
 }
 
 bool Db::set_expire(std::string_view key, std::int64_t expire_at_ms) {
@@ -67,6 +70,7 @@ bool Db::set_expire(std::string_view key, std::int64_t expire_at_ms) {
     // The expiry field is part of the block's layout: rebuild the block.
     table.replace(e, Entry::make(key, e->value(), expire_at_ms), hash);
   }
+  shard.touch(index_, key);
   return true;
 }
 
@@ -77,7 +81,11 @@ std::size_t Db::size() {
 }
 
 void Db::flush() {
-  for (std::size_t i = 0; i < kShardCount; ++i) keyspace_.shard(i).table(index_).clear();
+  for (std::size_t i = 0; i < kShardCount; ++i) {
+    Shard& shard = keyspace_.shard(i);
+    shard.touch_all(index_);
+    shard.table(index_).clear();
+  }
 }
 
 void Db::keys(std::string_view pattern, std::vector<std::string>& out) {

@@ -35,3 +35,19 @@ TEST_CASE("errors never carry a newline and are counted", "[reply]") {
   CHECK(out == "-ERR bad  thing\r\n");
   CHECK(r.errors_written() == 1);
 }
+
+TEST_CASE("aggregate and scalar forms differ between RESP2 and RESP3", "[reply]") {
+  std::string two, three;
+  ReplyBuilder r2(two), r3(three);
+  r3.set_protocol(3);
+  for (ReplyBuilder* r : {&r2, &r3}) {
+    r->map(2);
+    r->set(3);
+    r->real(1.5);
+    r->real(-1.0 / 0.0);
+    r->boolean(true);
+    r->verbatim("a:b");
+  }
+  CHECK(two == "*4\r\n*3\r\n$3\r\n1.5\r\n$4\r\n-inf\r\n:1\r\n$3\r\na:b\r\n");
+  CHECK(three == "%2\r\n~3\r\n,1.5\r\n,-inf\r\n#t\r\n=7\r\ntxt:a:b\r\n");
+}

@@ -10,8 +10,14 @@ Environment variables:
                    dropped).  Useful to validate the tests themselves.
   REDIS_SERVER     path of the reference redis-server (default /usr/bin/redis-server)
   REDIS_CLI        path of redis-cli (default /usr/bin/redis-cli)
+  LARDER_KEEP_LOGS if set, server logs in $TMPDIR are not deleted at exit
+
+A ThreadSanitizer build of Larder needs TSAN_OPTIONS=detect_deadlocks=0 while
+commands lock all 256 shards at once (TSan's deadlock detector tracks at most
+64 held mutexes per thread and aborts with exit code 66 otherwise).
 """
 
+import atexit
 import os
 import signal
 import socket
@@ -58,6 +64,21 @@ def free_port():
 # ---------------------------------------------------------------------------
 
 _all_servers = []
+_log_files = []
+
+
+def _cleanup_logs():
+    # Logs were already printed where it mattered (failed test, bad exit code).
+    if os.environ.get("LARDER_KEEP_LOGS"):
+        return
+    for path in _log_files:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+
+atexit.register(_cleanup_logs)
 
 
 class ServerStartError(RuntimeError):
@@ -184,6 +205,7 @@ def _start(name, build_argv, attempts=3):
         argv = build_argv(port)
         fd, log_path = tempfile.mkstemp(prefix="larder-test-%s-" % name.split()[0], suffix=".log")
         os.close(fd)
+        _log_files.append(log_path)
         srv = Server(name, argv, port, log_path)
         try:
             srv.wait_ready()

@@ -26,8 +26,20 @@ class ReplyBuilder {
   void null();        // RESP2 "$-1", RESP3 "_"
   void null_array();  // RESP2 "*-1", RESP3 "_"
   void array(std::size_t n);
+  // n key/value pairs follow. RESP2: an array of 2n elements.
+  void map(std::size_t n);
+  // RESP2: an array.
+  void set(std::size_t n);
+  // RESP3 ",<%.17g>"; RESP2 a bulk string of the same text ("inf", "-inf").
+  void real(double v);
+  // RESP3 "#t"/"#f"; RESP2 ":1"/":0".
+  void boolean(bool v);
+  // RESP3 verbatim string "=len\r\n<fmt>:<text>"; RESP2 a bulk string.
+  void verbatim(std::string_view text, std::string_view format = "txt");
 
   std::uint64_t errors_written() const { return errors_; }
+  // First word of the last error written ("ERR", "WRONGTYPE", ...).
+  std::string_view last_error_code() const { return last_error_code_; }
 
  private:
   void raw(std::string_view s) { out_->append(s); }
@@ -36,6 +48,7 @@ class ReplyBuilder {
   std::string* out_;
   int protocol_ = 2;
   std::uint64_t errors_ = 0;
+  std::string last_error_code_;
 };
 
 }  // namespace larder::protocol
