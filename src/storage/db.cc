@@ -18,13 +18,20 @@ Entry* Db::find_live(std::string_view key, std::uint64_t hash, Shard& shard) {
 const Entry* Db::find_for_read(std::string_view key) {
   std::uint64_t hash = Table::hash_of(key);
   Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
-  const Entry* e = find_live(key, hash, shard);
+  Entry* e = find_live(key, hash, shard);
   if (e != nullptr) {
+    if (touch_access_) e->set_access(access_clock(now_));
     ++shard.stats().keyspace_hits;
   } else {
     ++shard.stats().keyspace_misses;
   }
   return e;
+}
+
+std::int64_t Db::idle_seconds(const Entry& e, std::int64_t now_ms) {
+  std::uint32_t now = access_clock(now_ms);
+  std::uint32_t then = e.access();
+  return now >= then ? now - then : now + (kAccessClockMax - then);
 }
 
 const Entry* Db::find_for_write(std::string_view key) {
@@ -40,6 +47,7 @@ void Db::set(std::string_view key, std::string_view value, std::int64_t expire_a
   Entry* current = find_live(key, hash, shard);
   if (current != nullptr && keep_ttl) expire_at_ms = current->expire_at();
   Entry* fresh = Entry::make(key, value, expire_at_ms);
+  fresh->set_access(access_clock(now_));
   if (current != nullptr) {
     table.replace(current, fresh, hash);
   } else {

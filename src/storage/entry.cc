@@ -42,17 +42,18 @@ const unsigned char* get_varint(const unsigned char* p, std::size_t& v) {
 std::size_t Entry::block_size(std::size_t key_len, std::size_t value_len, bool has_expire) {
   std::size_t n = kFixedHeader + varint_size(key_len) + varint_size(value_len) +
                   (has_expire ? sizeof(std::int64_t) : 0) + key_len + value_len;
-  return n < sizeof(Entry) ? sizeof(Entry) : n;
+  return n;
 }
 
 Entry* Entry::make(std::string_view key, std::string_view value, std::int64_t expire_at_ms) {
   bool has_expire = expire_at_ms != kNoExpire;
   void* mem = std::malloc(block_size(key.size(), value.size(), has_expire));
   if (mem == nullptr) throw std::bad_alloc();
+  // `next` is stored in 48 bits; user-space heap addresses always fit.
+  if (reinterpret_cast<std::uintptr_t>(mem) >> 48 != 0) std::abort();
   Entry* e = new (mem) Entry();
-  e->next_ = nullptr;
-  e->flags_ = has_expire ? kHasExpire : 0;
-  e->access_ = 0;
+  std::memset(e->header_, 0, kFixedHeader);
+  e->header_[kFlagsAt] = has_expire ? kHasExpire : 0;
   unsigned char* p = e->bytes() + kFixedHeader;
   p = put_varint(p, key.size());
   p = put_varint(p, value.size());

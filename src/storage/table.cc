@@ -69,11 +69,20 @@ void Table::insert(Entry* e, std::uint64_t hash) {
   account(e, +1);
 }
 
+void Table::link_after(Entry* prev, std::size_t bucket, Entry* e) {
+  if (prev == nullptr) {
+    buckets_[bucket] = e;
+  } else {
+    prev->set_next(e);
+  }
+}
+
 void Table::replace(Entry* current, Entry* replacement, std::uint64_t hash) {
-  Entry** link = &buckets_[hash & mask_];
-  while (*link != current) link = (*link)->next_link();
+  const std::size_t bucket = hash & mask_;
+  Entry* prev = nullptr;
+  for (Entry* e = buckets_[bucket]; e != current; e = e->next()) prev = e;
   replacement->set_next(current->next());
-  *link = replacement;
+  link_after(prev, bucket, replacement);
   account(current, -1);
   account(replacement, +1);
   Entry::destroy(current);
@@ -81,10 +90,11 @@ void Table::replace(Entry* current, Entry* replacement, std::uint64_t hash) {
 
 bool Table::remove(std::string_view key, std::uint64_t hash) {
   if (buckets_ == nullptr) return false;
-  for (Entry** link = &buckets_[hash & mask_]; *link != nullptr; link = (*link)->next_link()) {
-    Entry* e = *link;
+  const std::size_t bucket = hash & mask_;
+  Entry* prev = nullptr;
+  for (Entry* e = buckets_[bucket]; e != nullptr; prev = e, e = e->next()) {
     if (e->key() == key) {
-      *link = e->next();
+      link_after(prev, bucket, e->next());
       account(e, -1);
       Entry::destroy(e);
       maybe_shrink();

@@ -38,7 +38,23 @@ TEST_CASE("long keys and values use multi-byte lengths", "[entry]") {
 }
 
 TEST_CASE("a small key costs a small header", "[entry]") {
-  // 12-byte key, 32-byte value: 8 (chain) + 2 (flags) + 2 (lengths) + 44.
+  // 12-byte key, 32-byte value: 6 (chain) + 1 (flags) + 3 (access) + 2 (lengths) + 44.
   CHECK(Entry::block_size(12, 32, false) == 56);
   CHECK(Entry::block_size(12, 32, true) == 64);
+}
+
+TEST_CASE("the chain pointer and access stamp do not disturb the payload", "[entry]") {
+  Entry* a = Entry::make("a", "1", 77);
+  Entry* b = Entry::make("b", "2", kNoExpire);
+  a->set_next(b);
+  a->set_access(0xABCDEF);
+  CHECK(a->next() == b);
+  CHECK(a->access() == 0xABCDEF);
+  CHECK(a->expire_at() == 77);
+  CHECK(a->key() == "a");
+  CHECK(a->value() == "1");
+  a->set_next(nullptr);
+  CHECK(a->next() == nullptr);
+  Entry::destroy(a);
+  Entry::destroy(b);
 }

@@ -23,6 +23,16 @@ class Db {
 
   int index() const { return index_; }
   std::int64_t now() const { return now_; }
+  // Reads leave the access stamp alone (CLIENT NO-TOUCH).
+  void set_no_touch(bool no_touch) { touch_access_ = !no_touch; }
+
+  // The LRU clock stored in entries: unix seconds modulo 2^24, as Redis's.
+  static std::uint32_t access_clock(std::int64_t now_ms) {
+    return static_cast<std::uint32_t>(now_ms / 1000) & kAccessClockMax;
+  }
+  static constexpr std::uint32_t kAccessClockMax = (1u << 24) - 1;
+  // Seconds since the entry was last accessed, as OBJECT IDLETIME reports.
+  static std::int64_t idle_seconds(const Entry& e, std::int64_t now_ms);
 
   // Live entry or nullptr; an expired entry is deleted on the way.
   // find_for_read counts a keyspace hit or miss; find_for_write does not.
@@ -50,6 +60,7 @@ class Db {
   Keyspace& keyspace_;
   int index_;
   std::int64_t now_;
+  bool touch_access_ = true;
 };
 
 }  // namespace larder::storage

@@ -1,15 +1,18 @@
 #pragma once
 // One key-value pair in a single heap block, laid out for memory:
 //
-//   [Entry* next][u8 flags][u8 access][varint key_len][varint value_len]
+//   [48-bit next][u8 flags][24-bit access][varint key_len][varint value_len]
 //   [i64 expire_at_ms, only when kHasExpire][key bytes][value bytes]
 //
-// `next` chains entries of one hash bucket (owned by storage::Table). `access`
-// is reserved for the eviction policy. A small key with a small value costs
-// 12 bytes of header; no std::string, no separate node, no separate expiry map.
+// `next` chains entries of one hash bucket (owned by storage::Table); user-space
+// pointers fit in 48 bits on x86-64 and AArch64. `access` belongs to the
+// eviction policy (an LRU clock in seconds, like Redis's 24-bit lru field).
+// A small key with a small value costs 12 bytes of header; no std::string, no
+// separate node, no separate expiry map.
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace larder::storage {
@@ -27,13 +30,29 @@ class Entry {
   Entry(const Entry&) = delete;
   Entry& operator=(const Entry&) = delete;
 
-  Entry* next() const { return next_; }
-  void set_next(Entry* n) { next_ = n; }
-  Entry** next_link() { return &next_; }
+  Entry* next() const {
+    std::uint64_t p = 0;
+    std::memcpy(&p, bytes(), kPointerBytes);
+    return reinterpret_cast<Entry*>(p);
+  }
+  void set_next(Entry* n) {
+    auto p = reinterpret_cast<std::uint64_t>(n);
+    std::memcpy(bytes(), &p, kPointerBytes);
+  }
+
+  // 24-bit access stamp kept for the eviction policy.
+  std::uint32_t access() const {
+    return bytes()[7] | (bytes()[8] << 8) | (static_cast<std::uint32_t>(bytes()[9]) << 16);
+  }
+  void set_access(std::uint32_t v) {
+    bytes()[7] = static_cast<unsigned char>(v);
+    bytes()[8] = static_cast<unsigned char>(v >> 8);
+    bytes()[9] = static_cast<unsigned char>(v >> 16);
+  }
 
   std::string_view key() const;
   std::string_view value() const;
-  bool has_expire() const { return (flags_ & kHasExpire) != 0; }
+  bool has_expire() const { return (bytes()[kFlagsAt] & kHasExpire) != 0; }
   std::int64_t expire_at() const;        // kNoExpire when none
   void set_expire_at(std::int64_t when);  // requires has_expire()
 
@@ -43,7 +62,9 @@ class Entry {
  private:
   Entry() = default;
   static constexpr std::uint8_t kHasExpire = 1;
-  static constexpr std::size_t kFixedHeader = sizeof(Entry*) + 2;
+  static constexpr std::size_t kPointerBytes = 6;
+  static constexpr std::size_t kFlagsAt = 6;
+  static constexpr std::size_t kFixedHeader = 10;
 
   const unsigned char* bytes() const { return reinterpret_cast<const unsigned char*>(this); }
   unsigned char* bytes() { return reinterpret_cast<unsigned char*>(this); }
@@ -53,10 +74,9 @@ class Entry {
   };
   Layout layout() const;
 
-  Entry* next_;
-  std::uint8_t flags_;
-  std::uint8_t access_;
-  // Variable part follows at offset kFixedHeader.
+  // The block is raw bytes [0, block_size); no member is declared so that
+  // nothing is padded. Offsets: next 0-5, flags 6, access 7-9, varints 10-.
+  unsigned char header_[kFixedHeader];
 };
 
 }  // namespace larder::storage

@@ -52,6 +52,8 @@ class Table {
 
  private:
   void resize(std::size_t buckets);
+  // Makes `e` follow `prev`, or head `bucket` when prev is null.
+  void link_after(Entry* prev, std::size_t bucket, Entry* e);
   void maybe_shrink();
   void account(const Entry* e, long delta) {
     size_ += delta;
@@ -75,16 +77,19 @@ template <class Visit>
 std::uint64_t Table::scan(std::uint64_t cursor, Visit&& visit) {
   if (buckets_ == nullptr) return 0;
   const std::uint64_t mask = mask_;
-  Entry** link = &buckets_[cursor & mask];
-  while (*link != nullptr) {
-    Entry* e = *link;
+  const std::size_t bucket = cursor & mask;
+  Entry* prev = nullptr;
+  Entry* e = buckets_[bucket];
+  while (e != nullptr) {
+    Entry* next = e->next();
     if (visit(static_cast<const Entry&>(*e))) {
-      *link = e->next();
+      link_after(prev, bucket, next);
       account(e, -1);
       Entry::destroy(e);
     } else {
-      link = e->next_link();
+      prev = e;
     }
+    e = next;
   }
   // Increment the reversed cursor: the high bits of the index move first.
   cursor |= ~mask;
