@@ -73,13 +73,13 @@ const CommandSpec* CommandTable::find(std::string_view name) const {
 
 void CommandTable::execute(std::span<const std::string_view> args, protocol::ReplyBuilder& reply,
                            ClientState& client, storage::Keyspace& keyspace,
-                           std::int64_t now_ms) const {
+                           const config::LiveConfig& config, std::int64_t now_ms) const {
   const CommandSpec* spec = find(args[0]);
   if (spec == nullptr) {
     reply_unknown_command(args, reply);
     return;
   }
-  CommandContext ctx{*spec, args, reply, client, keyspace, now_ms};
+  CommandContext ctx{*spec, args, reply, client, keyspace, config, now_ms};
   const int argc = static_cast<int>(args.size());
   if ((spec->arity > 0 && argc != spec->arity) || argc < -spec->arity) {
     ctx.reply_arity_error();

@@ -106,7 +106,8 @@ void Connection::process() {
       break;
     }
     if (!parser_.args().empty()) {
-      table.execute(parser_.args(), reply_, client_, context_.keyspace, util::unix_time_ms());
+      table.execute(parser_.args(), reply_, client_, context_.keyspace, context_.live,
+                    util::unix_time_ms());
       if (client_.close_after_reply) closing_ = true;
     }
     in_begin_ += parser_.consumed();

@@ -9,13 +9,15 @@
 #include <vector>
 
 #include "larder/commands/command_table.h"
+#include "larder/config/live_config.h"
 #include "larder/storage/keyspace.h"
 
 namespace larder::testing {
 
 class CommandHarness {
  public:
-  explicit CommandHarness(int databases = 16) : keyspace_(databases) {}
+  explicit CommandHarness(int databases = 16)
+      : keyspace_(databases), config_(options_with(databases)) {}
 
   std::string run(std::initializer_list<std::string_view> args) {
     return run(std::vector<std::string_view>(args));
@@ -23,7 +25,7 @@ class CommandHarness {
   std::string run(const std::vector<std::string_view>& args) {
     std::string out;
     protocol::ReplyBuilder reply(out);
-    commands::CommandTable::instance().execute(args, reply, client_, keyspace_, now_ms_);
+    commands::CommandTable::instance().execute(args, reply, client_, keyspace_, config_, now_ms_);
     return out;
   }
 
@@ -33,7 +35,14 @@ class CommandHarness {
   commands::ClientState& client() { return client_; }
 
  private:
+  static config::Options options_with(int databases) {
+    config::Options o;
+    o.databases = databases;
+    return o;
+  }
+
   storage::Keyspace keyspace_;
+  config::LiveConfig config_;
   commands::ClientState client_;
   std::int64_t now_ms_ = 1'700'000'000'000;
 };

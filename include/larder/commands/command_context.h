@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "larder/config/live_config.h"
 #include "larder/protocol/reply_builder.h"
 #include "larder/storage/db.h"
 #include "larder/storage/keyspace.h"
@@ -28,6 +29,7 @@ struct CommandContext {
   protocol::ReplyBuilder& reply;
   ClientState& client;
   storage::Keyspace& keyspace;
+  const config::LiveConfig& config;
   std::int64_t now_ms;
 
   storage::Db db() const { return storage::Db(keyspace, client.db, now_ms); }

@@ -47,7 +47,8 @@ class CommandTable {
   // Runs one command: checks it exists and its arity (replying Redis's errors
   // otherwise), locks the shards of its keys, calls the handler.
   void execute(std::span<const std::string_view> args, protocol::ReplyBuilder& reply,
-               ClientState& client, storage::Keyspace& keyspace, std::int64_t now_ms) const;
+               ClientState& client, storage::Keyspace& keyspace, const config::LiveConfig& config,
+               std::int64_t now_ms) const;
 
  private:
   struct NameHash {

@@ -6,6 +6,7 @@
 #include <atomic>
 
 #include "larder/commands/command_table.h"
+#include "larder/config/live_config.h"
 #include "larder/config/options.h"
 #include "larder/storage/keyspace.h"
 
@@ -13,9 +14,10 @@ namespace larder::server {
 
 struct ServerContext {
   explicit ServerContext(const config::Options& opts)
-      : options(opts), commands(commands::CommandTable::instance()), keyspace(opts.databases) {}
+      : options(opts), live(opts), commands(commands::CommandTable::instance()), keyspace(opts.databases) {}
 
-  const config::Options options;
+  const config::Options options;  // as started
+  config::LiveConfig live;
   const commands::CommandTable& commands;
   storage::Keyspace keyspace;
   std::atomic<bool> shutting_down{false};
