@@ -71,28 +71,66 @@ const CommandSpec* CommandTable::find(std::string_view name) const {
   return it == by_name_.end() ? nullptr : &it->second;
 }
 
-void CommandTable::execute(std::span<const std::string_view> args, protocol::ReplyBuilder& reply,
-                           ClientState& client, storage::Keyspace& keyspace,
-                           const config::LiveConfig& config, std::int64_t now_ms) const {
+const CommandSpec* CommandTable::find_subcommand(const CommandSpec& container,
+                                                 std::string_view sub) const {
+  if (sub.size() > kMaxNameLength) return nullptr;
+  std::string full(container.name);
+  full += '|';
+  full.append(sub);
+  return find(full);
+}
+
+const CommandSpec* CommandTable::resolve(std::span<const std::string_view> args,
+                                         protocol::ReplyBuilder& reply) const {
   const CommandSpec* spec = find(args[0]);
   if (spec == nullptr) {
     reply_unknown_command(args, reply);
-    return;
+    return nullptr;
   }
-  CommandContext ctx{*spec, args, reply, client, keyspace, config, now_ms};
   const int argc = static_cast<int>(args.size());
+  if ((spec->flags & kContainer) && argc >= 2) {
+    const CommandSpec* sub = find_subcommand(*spec, args[1]);
+    if (sub == nullptr) {
+      std::string text = "ERR unknown subcommand '";
+      text.append(c_string(args[1]).substr(0, 128));
+      text += "'. Try ";
+      for (char c : spec->name) text += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      text += " HELP.";
+      reply.error(text);
+      return nullptr;
+    }
+    spec = sub;
+  }
   if ((spec->arity > 0 && argc != spec->arity) || argc < -spec->arity) {
-    ctx.reply_arity_error();
+    std::string text = "ERR wrong number of arguments for '";
+    text.append(spec->name);
+    text.append("' command");
+    reply.error(text);
+    return nullptr;
+  }
+  return spec;
+}
+
+void CommandTable::add_key_locks(const CommandSpec& spec, std::span<const std::string_view> args,
+                                 storage::ShardLocks& locks) {
+  if (spec.flags & kAllShards) {
+    locks.add_all();
     return;
   }
+  if (spec.first_key <= 0) return;
+  const int argc = static_cast<int>(args.size());
+  const int last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
+  for (int i = spec.first_key; i <= last && i < argc; i += spec.key_step) locks.add(args[i]);
+}
 
+void CommandTable::execute(std::span<const std::string_view> args, protocol::ReplyBuilder& reply,
+                           ClientState& client, storage::Keyspace& keyspace,
+                           const config::LiveConfig& config, std::int64_t now_ms) const {
+  const CommandSpec* spec = resolve(args, reply);
+  if (spec == nullptr) return;
+  CommandContext ctx{*spec, args, reply, client, keyspace, config, now_ms};
   storage::ShardLocks locks(keyspace);
-  if (spec->flags & kAllShards) {
-    locks.add_all();
-  } else if (spec->first_key > 0) {
-    const int last = spec->last_key < 0 ? argc + spec->last_key : spec->last_key;
-    for (int i = spec->first_key; i <= last && i < argc; i += spec->key_step) locks.add(args[i]);
-  }
+  add_key_locks(*spec, args, locks);
   locks.acquire();
   spec->handler(ctx);
 }

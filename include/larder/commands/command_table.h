@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "larder/commands/command_context.h"
+#include "larder/storage/shard_locks.h"
 
 namespace larder::commands {
 
@@ -20,10 +21,14 @@ enum CommandFlag : std::uint32_t {
   kReadOnly = 1u << 1,
   kFast = 1u << 2,
   kAllShards = 1u << 3,  // touches the whole keyspace: every shard is locked
+  kNoAuth = 1u << 4,     // may run before the client has authenticated
+  kContainer = 1u << 5,  // has subcommands, registered as "name|sub" rows
 };
 
 using Handler = void (*)(CommandContext&);
 
+// A subcommand is a row of its own named "container|sub" (Redis's fullname),
+// with arity and key positions counted from the container's name.
 struct CommandSpec {
   std::string_view name;  // lower case
   int arity;
@@ -42,7 +47,20 @@ class CommandTable {
   void add(const CommandSpec& spec);
   // Case-insensitive lookup; nullptr for an unknown name.
   const CommandSpec* find(std::string_view name) const;
-  std::size_t size() const { return by_name_.size(); }
+  const CommandSpec* find_subcommand(const CommandSpec& container, std::string_view sub) const;
+  // Every row, subcommands included, in no particular order.
+  template <class Visit>
+  void for_each(Visit&& visit) const {
+    for (const auto& [name, spec] : by_name_) visit(spec);
+  }
+
+  // The row a command line resolves to (its subcommand for a container), or
+  // nullptr after replying Redis's unknown-command/subcommand or arity error.
+  const CommandSpec* resolve(std::span<const std::string_view> args,
+                             protocol::ReplyBuilder& reply) const;
+  // Locks the shards of the keys `spec` names in `args`.
+  static void add_key_locks(const CommandSpec& spec, std::span<const std::string_view> args,
+                            storage::ShardLocks& locks);
 
   // Runs one command: checks it exists and its arity (replying Redis's errors
   // otherwise), locks the shards of its keys, calls the handler.
