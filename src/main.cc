@@ -41,7 +41,7 @@ void setup_logging(const larder::config::Options& options) {
 
 int main(int argc, char** argv) {
   using larder::config::ConfigError;
-  larder::config::Options options;
+  larder::config::Settings settings;
 
   CLI::App app{"Larder: an in-memory cache server that speaks the Redis protocol"};
   app.set_version_flag("-v,--version", std::string("larder-server ") + LARDER_VERSION);
@@ -50,37 +50,43 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   // One flag per directive; values are validated by the same code as the file.
   std::map<std::string, std::vector<std::string>> flags;
-  for (const std::string& name : larder::config::directive_names()) {
+  for (const auto& d : larder::config::Settings::directives()) {
+    std::string name(d.name);
+    const bool list = name == "bind" || name == "save";
     app.add_option("--" + name, flags[name], "same as the '" + name + "' directive")
-        ->allow_extra_args(name == "bind")
-        ->expected(1, name == "bind" ? 16 : 1);
+        ->allow_extra_args(list)
+        ->expected(list ? 0 : 1, list ? 16 : 1);
   }
   CLI11_PARSE(app, argc, argv);
 
+  larder::config::Options options;
   try {
     if (!config_file.empty()) {
       std::ifstream in(config_file);
       std::stringstream text;
       text << in.rdbuf();
       if (!in) throw ConfigError(config_file + ": cannot read the file");
-      larder::config::apply_config_text(options, text.str(), config_file);
-      options.config_file = config_file;
+      larder::config::apply_config_text(settings, text.str(), config_file);
     }
     for (const auto& [name, values] : flags) {
-      if (app.count("--" + name) > 0) {
-        try {
-          larder::config::apply_directive(options, name, values);
-        } catch (const ConfigError& e) {
-          throw ConfigError(std::string("command line --") + name + ": " + e.what());
-        }
+      if (app.count("--" + name) == 0) continue;
+      try {
+        settings.set(name, values.empty() ? std::vector<std::string>{""} : values);
+      } catch (const ConfigError& e) {
+        throw ConfigError(std::string("command line --") + name + ": " + e.what());
       }
     }
+    options = larder::config::Options::from(settings);
+    options.config_file = config_file;
   } catch (const ConfigError& e) {
     std::cerr << "larder-server: configuration error: " << e.what() << "\n";
     return 1;
   }
 
   setup_logging(options);
-  larder::server::Server server(options);
+  for (const std::string& name : settings.ignored_in_use()) {
+    spdlog::warn("directive '{}' is accepted for compatibility and has no effect in Larder", name);
+  }
+  larder::server::Server server(settings, options);
   return server.run();
 }

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <stdexcept>
 
 #include "larder/commands/families.h"
+#include "larder/commands/server_stats.h"
 #include "larder/storage/shard_locks.h"
 
 namespace larder::commands {
@@ -55,12 +57,18 @@ const CommandTable& CommandTable::instance() {
     register_string_commands(t);
     register_key_commands(t);
     register_server_commands(t);
+    register_introspection_commands(t);
     return t;
   }();
   return table;
 }
 
-void CommandTable::add(const CommandSpec& spec) { by_name_.emplace(std::string(spec.name), spec); }
+void CommandTable::add(const CommandSpec& spec) {
+  CommandSpec row = spec;
+  row.index = by_name_.size();
+  if (row.index >= kMaxCommandRows) throw std::logic_error("command table is full");
+  by_name_.emplace(std::string(row.name), row);
+}
 
 const CommandSpec* CommandTable::find(std::string_view name) const {
   if (name.size() > kMaxNameLength) return nullptr;
@@ -121,18 +129,6 @@ void CommandTable::add_key_locks(const CommandSpec& spec, std::span<const std::s
   const int argc = static_cast<int>(args.size());
   const int last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
   for (int i = spec.first_key; i <= last && i < argc; i += spec.key_step) locks.add(args[i]);
-}
-
-void CommandTable::execute(std::span<const std::string_view> args, protocol::ReplyBuilder& reply,
-                           ClientState& client, storage::Keyspace& keyspace,
-                           const config::LiveConfig& config, std::int64_t now_ms) const {
-  const CommandSpec* spec = resolve(args, reply);
-  if (spec == nullptr) return;
-  CommandContext ctx{*spec, args, reply, client, keyspace, config, now_ms};
-  storage::ShardLocks locks(keyspace);
-  add_key_locks(*spec, args, locks);
-  locks.acquire();
-  spec->handler(ctx);
 }
 
 }  // namespace larder::commands

@@ -1,5 +1,14 @@
-// Generic key family: DEL, EXISTS, KEYS, TTL, PTTL, EXPIRE, PEXPIRE, PERSIST.
+// Generic key family: DEL, UNLINK, EXISTS, KEYS, TYPE, TOUCH, TTL, PTTL,
+// EXPIRETIME, PEXPIRETIME, EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT, PERSIST,
+// RENAME, RENAMENX, COPY, MOVE, RANDOMKEY, OBJECT, SCAN.
 
+#include <cctype>
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <iterator>
+#include <optional>
 #include <string>
 #include <strings.h>
 #include <vector>
@@ -7,6 +16,7 @@
 #include "larder/commands/command_table.h"
 #include "larder/commands/families.h"
 #include "larder/protocol/errors.h"
+#include "larder/util/glob.h"
 #include "larder/util/numbers.h"
 
 namespace larder::commands {
@@ -20,6 +30,31 @@ bool iequals(std::string_view a, const char* lower) {
          strncasecmp(a.data(), lower, a.size()) == 0;
 }
 
+// Redis formats texts with printf's %s: a NUL byte ends the string.
+std::string_view c_string(std::string_view s) { return s.substr(0, s.find('\0')); }
+
+// Lookup as Redis's LOOKUP_NOTOUCH reads: counts a hit or miss, leaves the
+// access stamp alone (TYPE, TTL, EXISTS, OBJECT).
+const storage::Entry* find_no_touch(storage::Db& db, std::string_view key) {
+  db.set_no_touch(true);
+  return db.find_for_read(key);
+}
+
+// Redis getIntFromObjectOrReply(): an int64 as string2ll() reads it, then the
+// int range. Replies the error and returns nullopt otherwise.
+std::optional<int> parse_int_or_reply(CommandContext& ctx, std::string_view arg) {
+  std::int64_t v = 0;
+  if (!util::parse_int64(arg, v)) {
+    ctx.reply.error(err::kNotInteger);
+    return std::nullopt;
+  }
+  if (v < INT_MIN || v > INT_MAX) {
+    ctx.reply.error(err::kIntOutOfRange);
+    return std::nullopt;
+  }
+  return static_cast<int>(v);
+}
+
 void cmd_del(CommandContext& ctx) {
   storage::Db db = ctx.db();
   std::int64_t deleted = 0;
@@ -30,8 +65,21 @@ void cmd_del(CommandContext& ctx) {
 void cmd_exists(CommandContext& ctx) {
   storage::Db db = ctx.db();
   std::int64_t found = 0;
-  for (std::size_t i = 1; i < ctx.args.size(); ++i) found += db.find_for_write(ctx.args[i]) ? 1 : 0;
+  for (std::size_t i = 1; i < ctx.args.size(); ++i) found += find_no_touch(db, ctx.args[i]) ? 1 : 0;
   ctx.reply.integer(found);
+}
+
+// TOUCH: counts the live keys and refreshes their access stamp.
+void cmd_touch(CommandContext& ctx) {
+  storage::Db db = ctx.db();
+  std::int64_t found = 0;
+  for (std::size_t i = 1; i < ctx.args.size(); ++i) found += db.find_for_read(ctx.args[i]) ? 1 : 0;
+  ctx.reply.integer(found);
+}
+
+void cmd_type(CommandContext& ctx) {
+  storage::Db db = ctx.db();
+  ctx.reply.simple(find_no_touch(db, ctx.args[1]) != nullptr ? "string" : "none");
 }
 
 void cmd_keys(CommandContext& ctx) {
@@ -41,9 +89,11 @@ void cmd_keys(CommandContext& ctx) {
   for (const std::string& k : keys) ctx.reply.bulk(k);
 }
 
-// TTL and PTTL: -2 missing, -1 no expiry, else the remaining time.
-void ttl_generic(CommandContext& ctx, bool in_ms) {
-  const storage::Entry* e = ctx.db().find_for_write(ctx.args[1]);
+// TTL, PTTL, EXPIRETIME, PEXPIRETIME: -2 missing, -1 no expiry, else the
+// remaining time (or, `absolute`, the deadline); seconds are rounded.
+void ttl_generic(CommandContext& ctx, bool in_ms, bool absolute = false) {
+  storage::Db db = ctx.db();
+  const storage::Entry* e = find_no_touch(db, ctx.args[1]);
   if (e == nullptr) {
     ctx.reply.integer(-2);
     return;
@@ -52,18 +102,21 @@ void ttl_generic(CommandContext& ctx, bool in_ms) {
     ctx.reply.integer(-1);
     return;
   }
-  std::int64_t ttl = e->expire_at() - ctx.now_ms;
+  std::int64_t ttl = absolute ? e->expire_at() : e->expire_at() - ctx.now_ms;
   if (ttl < 0) ttl = 0;
   ctx.reply.integer(in_ms ? ttl : (ttl + 500) / 1000);
 }
 
 void cmd_ttl(CommandContext& ctx) { ttl_generic(ctx, false); }
 void cmd_pttl(CommandContext& ctx) { ttl_generic(ctx, true); }
+void cmd_expiretime(CommandContext& ctx) { ttl_generic(ctx, false, true); }
+void cmd_pexpiretime(CommandContext& ctx) { ttl_generic(ctx, true, true); }
 
 enum ExpireCondition : unsigned { kNx = 1, kXx = 2, kGt = 4, kLt = 8 };
 
-// EXPIRE / PEXPIRE key time [NX|XX|GT|LT]; a time not in the future deletes.
-void expire_generic(CommandContext& ctx, bool in_seconds) {
+// EXPIRE / PEXPIRE key time [NX|XX|GT|LT] (base_ms = now) and EXPIREAT /
+// PEXPIREAT (base_ms = 0); a deadline not in the future deletes.
+void expire_generic(CommandContext& ctx, bool in_seconds, std::int64_t base_ms) {
   unsigned cond = 0;
   for (std::size_t j = 3; j < ctx.args.size(); ++j) {
     std::string_view opt = ctx.args[j];
@@ -95,14 +148,14 @@ void expire_generic(CommandContext& ctx, bool in_seconds) {
     return;
   }
   const bool overflows = in_seconds ? (when > INT64_MAX / 1000 || when < INT64_MIN / 1000 ||
-                                        when * 1000 > INT64_MAX - ctx.now_ms)
-                                     : when > INT64_MAX - ctx.now_ms;
+                                        when * 1000 > INT64_MAX - base_ms)
+                                     : when > INT64_MAX - base_ms;
   if (overflows) {
     ctx.reply_invalid_expire();
     return;
   }
   if (in_seconds) when *= 1000;
-  when += ctx.now_ms;
+  when += base_ms;
 
   storage::Db db = ctx.db();
   const storage::Entry* e = db.find_for_write(ctx.args[1]);
@@ -127,8 +180,10 @@ void expire_generic(CommandContext& ctx, bool in_seconds) {
   ctx.reply.integer(1);
 }
 
-void cmd_expire(CommandContext& ctx) { expire_generic(ctx, true); }
-void cmd_pexpire(CommandContext& ctx) { expire_generic(ctx, false); }
+void cmd_expire(CommandContext& ctx) { expire_generic(ctx, true, ctx.now_ms); }
+void cmd_pexpire(CommandContext& ctx) { expire_generic(ctx, false, ctx.now_ms); }
+void cmd_expireat(CommandContext& ctx) { expire_generic(ctx, true, 0); }
+void cmd_pexpireat(CommandContext& ctx) { expire_generic(ctx, false, 0); }
 
 void cmd_persist(CommandContext& ctx) {
   storage::Db db = ctx.db();
@@ -141,10 +196,232 @@ void cmd_persist(CommandContext& ctx) {
   ctx.reply.integer(1);
 }
 
+// RENAME / RENAMENX src dst: the value moves with its expiry.
+void rename_generic(CommandContext& ctx, bool nx) {
+  using R = storage::Db::RenameResult;
+  switch (ctx.db().rename(ctx.args[1], ctx.args[2], nx)) {
+    case R::kNoSuchKey:
+      ctx.reply.error(err::kNoSuchKey);
+      return;
+    case R::kTargetExists:
+      ctx.reply.integer(0);
+      return;
+    case R::kRenamed:
+      if (nx) {
+        ctx.reply.integer(1);
+      } else {
+        ctx.reply.ok();
+      }
+      return;
+  }
+}
+
+void cmd_rename(CommandContext& ctx) { rename_generic(ctx, false); }
+void cmd_renamenx(CommandContext& ctx) { rename_generic(ctx, true); }
+
+// COPY source destination [DB destination-db] [REPLACE]
+void cmd_copy(CommandContext& ctx) {
+  storage::Db db = ctx.db();
+  int to_db = db.index();
+  bool replace = false;
+  for (std::size_t j = 3; j < ctx.args.size(); ++j) {
+    const std::size_t additional = ctx.args.size() - j - 1;
+    if (iequals(ctx.args[j], "replace")) {
+      replace = true;
+    } else if (iequals(ctx.args[j], "db") && additional >= 1) {
+      std::optional<int> id = parse_int_or_reply(ctx, ctx.args[j + 1]);
+      if (!id) return;
+      if (*id < 0 || *id >= ctx.config.databases()) {
+        ctx.reply.error(err::kDbIndexOutOfRange);
+        return;
+      }
+      to_db = *id;
+      ++j;
+    } else {
+      ctx.reply.error(err::kSyntax);
+      return;
+    }
+  }
+  if (to_db == db.index() && ctx.args[1] == ctx.args[2]) {
+    ctx.reply.error(err::kSameObject);
+    return;
+  }
+  using R = storage::Db::CopyResult;
+  ctx.reply.integer(db.copy(ctx.args[1], ctx.args[2], to_db, replace) == R::kCopied ? 1 : 0);
+}
+
+// MOVE key db
+void cmd_move(CommandContext& ctx) {
+  std::optional<int> id = parse_int_or_reply(ctx, ctx.args[2]);
+  if (!id) return;
+  if (*id < 0 || *id >= ctx.config.databases()) {
+    ctx.reply.error(err::kDbIndexOutOfRange);
+    return;
+  }
+  storage::Db db = ctx.db();
+  if (*id == db.index()) {
+    ctx.reply.error(err::kSameObject);
+    return;
+  }
+  using R = storage::Db::MoveResult;
+  ctx.reply.integer(db.move(ctx.args[1], *id) == R::kMoved ? 1 : 0);
+}
+
+void cmd_randomkey(CommandContext& ctx) {
+  std::optional<std::string> key = ctx.db().random_key();
+  if (key) {
+    ctx.reply.bulk(*key);
+  } else {
+    ctx.reply.null();
+  }
+}
+
+// Values below this are Redis's shared integer objects (OBJ_SHARED_INTEGERS).
+constexpr std::int64_t kSharedIntegers = 10000;
+// The refcount Redis reports for shared objects (OBJ_SHARED_REFCOUNT).
+constexpr std::int64_t kSharedRefcount = INT_MAX;
+
+// OBJECT HELP, exactly as Redis 7.0.
+constexpr std::string_view kObjectHelp[] = {
+    "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "ENCODING <key>",
+    "    Return the kind of internal representation used in order to store the value",
+    "    associated with a <key>.",
+    "FREQ <key>",
+    "    Return the access frequency index of the <key>. The returned integer is",
+    "    proportional to the logarithm of the recent access frequency of the key.",
+    "IDLETIME <key>",
+    "    Return the idle time of the <key>, that is the approximated number of",
+    "    seconds elapsed since the last access to the key.",
+    "REFCOUNT <key>",
+    "    Return the number of references of the value associated with the specified",
+    "    <key>.",
+    "HELP",
+    "    Prints this help.",
+};
+
+// OBJECT is a container: the command table resolves "object|<sub>" rows and
+// replies Redis's unknown-subcommand and arity errors itself.
+void cmd_object_help(CommandContext& ctx) {
+  ctx.reply.array(std::size(kObjectHelp));
+  for (std::string_view line : kObjectHelp) ctx.reply.simple(line);
+}
+
+// The live key of OBJECT <sub> key without touching it, or nullptr after
+// replying null.
+const storage::Entry* object_lookup(CommandContext& ctx, storage::Db& db) {
+  const storage::Entry* e = find_no_touch(db, ctx.args[2]);
+  if (e == nullptr) ctx.reply.null();
+  return e;
+}
+
+// Strings are stored as Redis stores them after SET: "int" when the value
+// reads as an int64 (string2ll), else "embstr" up to 44 bytes, else "raw".
+void cmd_object_encoding(CommandContext& ctx) {
+  storage::Db db = ctx.db();
+  const storage::Entry* e = object_lookup(ctx, db);
+  if (e == nullptr) return;
+  std::int64_t v = 0;
+  ctx.reply.bulk(util::parse_int64(e->value(), v) ? "int"
+                 : e->value().size() <= 44        ? "embstr"
+                                                  : "raw");
+}
+
+// Integers 0..9999 are Redis's shared objects, whose refcount reads INT_MAX.
+void cmd_object_refcount(CommandContext& ctx) {
+  storage::Db db = ctx.db();
+  const storage::Entry* e = object_lookup(ctx, db);
+  if (e == nullptr) return;
+  std::int64_t v = 0;
+  const bool shared = util::parse_int64(e->value(), v) && v >= 0 && v < kSharedIntegers;
+  ctx.reply.integer(shared ? kSharedRefcount : 1);
+}
+
+void cmd_object_idletime(CommandContext& ctx) {
+  storage::Db db = ctx.db();
+  const storage::Entry* e = object_lookup(ctx, db);
+  if (e == nullptr) return;
+  if (ctx.config.lfu_policy()) {
+    ctx.reply.error(err::kLfuSelected);
+    return;
+  }
+  ctx.reply.integer(storage::Db::idle_seconds(*e, ctx.now_ms));
+}
+
+// Always the "LFU policy is not selected" error: Larder keeps no LFU counters
+// yet, so even if ctx.config.lfu_policy() were true there is nothing to report.
+void cmd_object_freq(CommandContext& ctx) {
+  storage::Db db = ctx.db();
+  if (object_lookup(ctx, db) == nullptr) return;
+  ctx.reply.error(err::kLfuNotSelected);
+}
+
+// Redis parseScanCursorOrReply(): strtoul() over the whole argument (so "",
+// "+5" and "-1" are accepted), no leading space, no overflow.
+bool parse_scan_cursor(std::string_view arg, std::uint64_t& cursor) {
+  const std::string text(arg);  // NUL-terminated; an inner NUL ends it, as in Redis
+  if (!text.empty() && std::isspace(static_cast<unsigned char>(text[0]))) return false;
+  errno = 0;
+  char* end = nullptr;
+  const unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+  if (*end != '\0' || errno == ERANGE) return false;
+  cursor = v;
+  return true;
+}
+
+// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
+void cmd_scan(CommandContext& ctx) {
+  std::uint64_t cursor = 0;
+  if (!parse_scan_cursor(ctx.args[1], cursor)) {
+    ctx.reply.error(err::kInvalidCursor);
+    return;
+  }
+  std::int64_t count = 10;
+  std::optional<std::string_view> pattern;
+  std::optional<std::string_view> type;
+  for (std::size_t i = 2; i < ctx.args.size(); i += 2) {
+    const std::size_t left = ctx.args.size() - i;
+    if (iequals(ctx.args[i], "count") && left >= 2) {
+      if (!util::parse_int64(ctx.args[i + 1], count)) {
+        ctx.reply.error(err::kNotInteger);
+        return;
+      }
+      if (count < 1) {
+        ctx.reply.error(err::kSyntax);
+        return;
+      }
+    } else if (iequals(ctx.args[i], "match") && left >= 2) {
+      pattern = ctx.args[i + 1];
+      if (*pattern == "*") pattern.reset();
+    } else if (iequals(ctx.args[i], "type") && left >= 2) {
+      type = ctx.args[i + 1];
+    } else {
+      ctx.reply.error(err::kSyntax);
+      return;
+    }
+  }
+
+  std::vector<std::string> keys;
+  cursor = ctx.db().scan(cursor, static_cast<std::uint64_t>(count), keys);
+  // Every key is a string: a TYPE other than "string" (any case) filters all.
+  if (type && !iequals(c_string(*type), "string")) keys.clear();
+  if (pattern) {
+    std::erase_if(keys, [&](const std::string& k) { return !util::glob_match(*pattern, k); });
+  }
+
+  char buf[24];
+  const int len = std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(cursor));
+  ctx.reply.array(2);
+  ctx.reply.bulk(std::string_view(buf, len));
+  ctx.reply.array(keys.size());
+  for (const std::string& k : keys) ctx.reply.bulk(k);
+}
+
 }  // namespace
 
 void register_key_commands(CommandTable& table) {
   table.add({"del", -2, kWrite, 1, -1, 1, cmd_del});
+  table.add({"unlink", -2, kWrite | kFast, 1, -1, 1, cmd_del});
   table.add({"exists", -2, kReadOnly | kFast, 1, -1, 1, cmd_exists});
   table.add({"keys", 2, kReadOnly | kAllShards, 0, 0, 0, cmd_keys});
   table.add({"ttl", 2, kReadOnly | kFast, 1, 1, 1, cmd_ttl});
@@ -152,6 +429,26 @@ void register_key_commands(CommandTable& table) {
   table.add({"expire", -3, kWrite | kFast, 1, 1, 1, cmd_expire});
   table.add({"pexpire", -3, kWrite | kFast, 1, 1, 1, cmd_pexpire});
   table.add({"persist", 2, kWrite | kFast, 1, 1, 1, cmd_persist});
+  table.add({"type", 2, kReadOnly | kFast, 1, 1, 1, cmd_type});
+  table.add({"touch", -2, kReadOnly | kFast, 1, -1, 1, cmd_touch});
+  table.add({"expiretime", 2, kReadOnly | kFast, 1, 1, 1, cmd_expiretime});
+  table.add({"pexpiretime", 2, kReadOnly | kFast, 1, 1, 1, cmd_pexpiretime});
+  table.add({"expireat", -3, kWrite | kFast, 1, 1, 1, cmd_expireat});
+  table.add({"pexpireat", -3, kWrite | kFast, 1, 1, 1, cmd_pexpireat});
+  table.add({"rename", 3, kWrite, 1, 2, 1, cmd_rename});
+  table.add({"renamenx", 3, kWrite | kFast, 1, 2, 1, cmd_renamenx});
+  table.add({"copy", -3, kWrite, 1, 2, 1, cmd_copy});
+  table.add({"move", 3, kWrite | kFast, 1, 1, 1, cmd_move});
+  table.add({"randomkey", 1, kReadOnly | kAllShards, 0, 0, 0, cmd_randomkey});
+  // OBJECT <sub> key: the key is the third argument (none for OBJECT HELP).
+  // The container row only answers "OBJECT" alone (its arity error).
+  table.add({"object", -2, kContainer, 0, 0, 0, cmd_object_help});
+  table.add({"object|encoding", 3, kReadOnly, 2, 2, 1, cmd_object_encoding});
+  table.add({"object|freq", 3, kReadOnly, 2, 2, 1, cmd_object_freq});
+  table.add({"object|idletime", 3, kReadOnly, 2, 2, 1, cmd_object_idletime});
+  table.add({"object|refcount", 3, kReadOnly, 2, 2, 1, cmd_object_refcount});
+  table.add({"object|help", 2, kReadOnly, 0, 0, 0, cmd_object_help});
+  table.add({"scan", -2, kReadOnly | kAllShards, 0, 0, 0, cmd_scan});
 }
 
 }  // namespace larder::commands

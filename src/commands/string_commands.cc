@@ -1,7 +1,16 @@
-// String family: GET, SET, SETEX, PSETEX, SETNX.
+// String family: GET, SET, SETEX, PSETEX, SETNX, GETEX, GETDEL, GETSET, MGET,
+// MSET, MSETNX, INCR, INCRBY, DECR, DECRBY, INCRBYFLOAT, APPEND, STRLEN,
+// GETRANGE, SUBSTR, SETRANGE, LCS.
 
 #include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "larder/commands/command_table.h"
 #include "larder/commands/families.h"
@@ -24,10 +33,14 @@ enum SetFlag : unsigned {
   kPx = 1u << 5,
   kExAt = 1u << 6,
   kPxAt = 1u << 7,
+  kPersist = 1u << 8,
 };
 constexpr unsigned kAnyExpire = kEx | kPx | kExAt | kPxAt;
 
+// Compares an option argument with a lower-case name the way Redis's
+// strcasecmp() does: the argument ends at its first NUL byte ("nx\0y" is NX).
 bool iequals(std::string_view a, std::string_view b) {
+  a = a.substr(0, a.find('\0'));
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
     if (std::tolower(static_cast<unsigned char>(a[i])) != b[i]) return false;
@@ -101,34 +114,46 @@ void cmd_get(CommandContext& ctx) {
   }
 }
 
-// SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL]
-void cmd_set(CommandContext& ctx) {
-  unsigned flags = 0;
-  const std::string_view* expire_arg = nullptr;
+// Which command's options parse_extended_args() reads: SET's (from argv[3])
+// or GETEX's (from argv[2]).
+enum class OptionsOf { kSet, kGetex };
+
+// Redis's parseExtendedStringArgumentsOrReply(), shared by SET and GETEX:
+// fills `flags` and points `expire_arg` at the expire value, if any. An option
+// is refused (syntax error) when it belongs to the other command, when a
+// conflicting one was already given, or when an expire option has no value.
+// Replies the error and returns false on failure.
+bool parse_extended_args(CommandContext& ctx, OptionsOf command, unsigned& flags,
+                         const std::string_view*& expire_arg) {
+  const bool is_set = command == OptionsOf::kSet;
   const std::size_t argc = ctx.args.size();
-  for (std::size_t j = 3; j < argc; ++j) {
+  for (std::size_t j = is_set ? 3 : 2; j < argc; ++j) {
     std::string_view opt = ctx.args[j];
     const bool has_next = j + 1 < argc;
-    // An option is refused when a conflicting one was already given.
     auto expire_option = [&](unsigned flag) {
-      if ((flags & (kAnyExpire & ~flag)) || (flags & kKeepTtl) || !has_next) return false;
+      if ((flags & (kAnyExpire & ~flag)) || (flags & (kKeepTtl | kPersist)) || !has_next) {
+        return false;
+      }
       flags |= flag;
       expire_arg = &ctx.args[++j];
       return true;
     };
     bool accepted;
     if (iequals(opt, "nx")) {
-      accepted = !(flags & kXx);
+      accepted = is_set && !(flags & kXx);
       flags |= kNx;
     } else if (iequals(opt, "xx")) {
-      accepted = !(flags & kNx);
+      accepted = is_set && !(flags & kNx);
       flags |= kXx;
     } else if (iequals(opt, "get")) {
-      accepted = true;
+      accepted = is_set;
       flags |= kGet;
     } else if (iequals(opt, "keepttl")) {
-      accepted = !(flags & kAnyExpire);
+      accepted = is_set && !(flags & (kAnyExpire | kPersist));
       flags |= kKeepTtl;
+    } else if (iequals(opt, "persist")) {
+      accepted = !is_set && !(flags & (kAnyExpire | kKeepTtl));
+      flags |= kPersist;
     } else if (iequals(opt, "ex")) {
       accepted = expire_option(kEx);
     } else if (iequals(opt, "px")) {
@@ -142,9 +167,17 @@ void cmd_set(CommandContext& ctx) {
     }
     if (!accepted) {
       ctx.reply.error(err::kSyntax);
-      return;
+      return false;
     }
   }
+  return true;
+}
+
+// SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL]
+void cmd_set(CommandContext& ctx) {
+  unsigned flags = 0;
+  const std::string_view* expire_arg = nullptr;
+  if (!parse_extended_args(ctx, OptionsOf::kSet, flags, expire_arg)) return;
   set_generic(ctx, flags, ctx.args[1], ctx.args[2], expire_arg, SetReply::kOk);
 }
 
@@ -160,6 +193,471 @@ void cmd_setnx(CommandContext& ctx) {
   set_generic(ctx, kNx, ctx.args[1], ctx.args[2], nullptr, SetReply::kInteger);
 }
 
+// GETEX key [EX s|PX ms|EXAT s|PXAT ms|PERSIST]. As Redis: option syntax is
+// checked first, a missing key replies nil before the expire value is
+// validated, and an EXAT/PXAT already in the past deletes the key after
+// replying its value.
+void cmd_getex(CommandContext& ctx) {
+  unsigned flags = 0;
+  const std::string_view* expire_arg = nullptr;
+  if (!parse_extended_args(ctx, OptionsOf::kGetex, flags, expire_arg)) return;
+
+  const std::string_view key = ctx.args[1];
+  storage::Db db = ctx.db();
+  const storage::Entry* e = db.find_for_read(key);
+  if (e == nullptr) {
+    ctx.reply.null();
+    return;
+  }
+  std::int64_t when = kNoExpire;
+  if (expire_arg != nullptr && !expire_at_or_reply(ctx, *expire_arg, flags, when)) return;
+  ctx.reply.bulk(e->value());  // before the entry is replaced or deleted
+  if ((flags & (kExAt | kPxAt)) && when <= ctx.now_ms) {
+    db.erase(key);
+  } else if (expire_arg != nullptr) {
+    db.set_expire(key, when);
+  } else if (flags & kPersist) {
+    db.set_expire(key, kNoExpire);
+  }
+}
+
+void cmd_getdel(CommandContext& ctx) {
+  storage::Db db = ctx.db();
+  const storage::Entry* e = db.find_for_read(ctx.args[1]);
+  if (e == nullptr) {
+    ctx.reply.null();
+    return;
+  }
+  ctx.reply.bulk(e->value());
+  db.erase(ctx.args[1]);
+}
+
+// GETSET key value: replies the old value and stores the new one without TTL.
+void cmd_getset(CommandContext& ctx) {
+  storage::Db db = ctx.db();
+  const storage::Entry* e = db.find_for_read(ctx.args[1]);
+  if (e == nullptr) {
+    ctx.reply.null();
+  } else {
+    ctx.reply.bulk(e->value());
+  }
+  db.set(ctx.args[1], ctx.args[2], kNoExpire);
+}
+
+void cmd_mget(CommandContext& ctx) {
+  storage::Db db = ctx.db();
+  ctx.reply.array(ctx.args.size() - 1);
+  for (std::size_t j = 1; j < ctx.args.size(); ++j) {
+    const storage::Entry* e = db.find_for_read(ctx.args[j]);
+    if (e == nullptr) {
+      ctx.reply.null();
+    } else {
+      ctx.reply.bulk(e->value());
+    }
+  }
+}
+
+// The one path behind MSET and MSETNX (Redis's msetGenericCommand). Each key
+// is stored without TTL; a repeated key keeps its last value.
+void mset_generic(CommandContext& ctx, bool nx) {
+  const std::size_t argc = ctx.args.size();
+  if (argc % 2 == 0) {
+    ctx.reply_arity_error();
+    return;
+  }
+  storage::Db db = ctx.db();
+  if (nx) {
+    for (std::size_t j = 1; j < argc; j += 2) {
+      if (db.find_for_write(ctx.args[j]) != nullptr) {
+        ctx.reply.integer(0);
+        return;
+      }
+    }
+  }
+  for (std::size_t j = 1; j < argc; j += 2) db.set(ctx.args[j], ctx.args[j + 1], kNoExpire);
+  if (nx) {
+    ctx.reply.integer(1);
+  } else {
+    ctx.reply.ok();
+  }
+}
+
+void cmd_mset(CommandContext& ctx) { mset_generic(ctx, false); }
+void cmd_msetnx(CommandContext& ctx) { mset_generic(ctx, true); }
+
+// The one path behind INCR, INCRBY, DECR and DECRBY (Redis's
+// incrDecrCommand). A missing key counts as 0; the TTL is kept.
+void incr_decr(CommandContext& ctx, std::int64_t incr) {
+  const std::string_view key = ctx.args[1];
+  storage::Db db = ctx.db();
+  const storage::Entry* e = db.find_for_write(key);
+  std::int64_t value = 0;
+  if (e != nullptr && !util::parse_int64(e->value(), value)) {
+    ctx.reply.error(err::kNotInteger);
+    return;
+  }
+  if ((incr < 0 && value < 0 && incr < INT64_MIN - value) ||
+      (incr > 0 && value > 0 && incr > INT64_MAX - value)) {
+    ctx.reply.error(err::kIncrOverflow);
+    return;
+  }
+  value += incr;
+  char buf[util::kInt64BufSize];
+  const std::size_t len = util::format_int64(value, buf);
+  db.set(key, std::string_view(buf, len), kNoExpire, /*keep_ttl=*/true);
+  ctx.reply.integer(value);
+}
+
+void cmd_incr(CommandContext& ctx) { incr_decr(ctx, 1); }
+void cmd_decr(CommandContext& ctx) { incr_decr(ctx, -1); }
+
+void cmd_incrby(CommandContext& ctx) {
+  std::int64_t incr = 0;
+  if (!util::parse_int64(ctx.args[2], incr)) {
+    ctx.reply.error(err::kNotInteger);
+    return;
+  }
+  incr_decr(ctx, incr);
+}
+
+void cmd_decrby(CommandContext& ctx) {
+  std::int64_t decr = 0;
+  if (!util::parse_int64(ctx.args[2], decr)) {
+    ctx.reply.error(err::kNotInteger);
+    return;
+  }
+  if (decr == INT64_MIN) {  // its negation overflows
+    ctx.reply.error(err::kDecrOverflow);
+    return;
+  }
+  incr_decr(ctx, -decr);
+}
+
+// Redis's MAX_LONG_DOUBLE_CHARS: the buffer of string2ld() and ld2string().
+constexpr std::size_t kMaxLongDoubleChars = 5 * 1024;
+
+// Redis string2ld(): the whole of `s` must be a strtold() number (so hex
+// floats and "inf" are accepted) shorter than kMaxLongDoubleChars, with no
+// leading whitespace; NaN, overflow to +-inf and underflow to zero are
+// rejected. The x86-64 long double range is wider than double's ("1e400" is
+// valid). Assumes the "C" LC_NUMERIC locale.
+bool parse_long_double(std::string_view s, long double& out) {
+  char buf[kMaxLongDoubleChars];
+  if (s.empty() || s.size() >= sizeof(buf)) return false;
+  std::memcpy(buf, s.data(), s.size());
+  buf[s.size()] = '\0';
+  errno = 0;
+  char* end = nullptr;
+  const long double v = std::strtold(buf, &end);
+  if (std::isspace(static_cast<unsigned char>(buf[0])) || *end != '\0' ||
+      static_cast<std::size_t>(end - buf) != s.size() ||
+      (errno == ERANGE && (std::isinf(v) || std::fpclassify(v) == FP_ZERO)) || errno == EINVAL ||
+      std::isnan(v)) {
+    return false;
+  }
+  out = v;
+  return true;
+}
+
+// Redis ld2string(LD_STR_HUMAN), INCRBYFLOAT's result format: "%.17Lf" with
+// the trailing zeros (and a bare '.') removed and "-0" written as "0"
+// (0.1 -> "0.1", 3.0e3 -> "3000", 10.5 + 0.1 -> "10.6"). Like Redis, a text
+// that does not fit its buffer becomes the empty string.
+std::string format_long_double_human(long double v) {
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[kMaxLongDoubleChars];
+  const int n = std::snprintf(buf, sizeof(buf), "%.17Lf", v);
+  if (n < 0 || static_cast<std::size_t>(n) + 1 > sizeof(buf)) return std::string();
+  std::size_t len = static_cast<std::size_t>(n);
+  if (std::memchr(buf, '.', len) != nullptr) {
+    while (buf[len - 1] == '0') --len;
+    if (buf[len - 1] == '.') --len;
+  }
+  if (len == 2 && buf[0] == '-' && buf[1] == '0') return "0";
+  return std::string(buf, len);
+}
+
+// INCRBYFLOAT key increment: long double arithmetic as Redis; the TTL is kept
+// and the reply is a bulk string (also in RESP3).
+void cmd_incrbyfloat(CommandContext& ctx) {
+  const std::string_view key = ctx.args[1];
+  storage::Db db = ctx.db();
+  const storage::Entry* e = db.find_for_write(key);
+  long double value = 0;
+  long double incr = 0;
+  if ((e != nullptr && !parse_long_double(e->value(), value)) ||
+      !parse_long_double(ctx.args[2], incr)) {
+    ctx.reply.error(err::kNotFloat);
+    return;
+  }
+  value += incr;
+  if (std::isnan(value) || std::isinf(value)) {
+    ctx.reply.error(err::kNanOrInfinity);
+    return;
+  }
+  const std::string text = format_long_double_human(value);
+  db.set(key, text, kNoExpire, /*keep_ttl=*/true);
+  ctx.reply.bulk(text);
+}
+
+// Redis checkStringLength(): replies the error and returns false when a string
+// of size + append bytes would exceed proto-max-bulk-len.
+bool check_string_length(CommandContext& ctx, std::uint64_t size, std::uint64_t append) {
+  const std::uint64_t total = size + append;
+  if (total > ctx.config.proto_max_bulk_len() || total < size) {
+    ctx.reply.error(err::kStringTooLong);
+    return false;
+  }
+  return true;
+}
+
+// APPEND key value: creates the key when missing (no size check, as Redis),
+// otherwise keeps the TTL.
+void cmd_append(CommandContext& ctx) {
+  const std::string_view key = ctx.args[1];
+  const std::string_view tail = ctx.args[2];
+  storage::Db db = ctx.db();
+  const storage::Entry* e = db.find_for_write(key);
+  if (e == nullptr) {
+    db.set(key, tail, kNoExpire);
+    ctx.reply.integer(static_cast<std::int64_t>(tail.size()));
+    return;
+  }
+  const std::string_view current = e->value();
+  if (!check_string_length(ctx, current.size(), tail.size())) return;
+  std::string value;
+  value.reserve(current.size() + tail.size());
+  value.append(current);
+  value.append(tail);
+  db.set(key, value, kNoExpire, /*keep_ttl=*/true);
+  ctx.reply.integer(static_cast<std::int64_t>(value.size()));
+}
+
+void cmd_strlen(CommandContext& ctx) {
+  const storage::Entry* e = ctx.db().find_for_read(ctx.args[1]);
+  ctx.reply.integer(e == nullptr ? 0 : static_cast<std::int64_t>(e->value().size()));
+}
+
+// GETRANGE key start end (and SUBSTR): inclusive, negative indexes count from
+// the end; a missing key or an empty range replies an empty bulk string.
+void cmd_getrange(CommandContext& ctx) {
+  std::int64_t start = 0;
+  std::int64_t end = 0;
+  if (!util::parse_int64(ctx.args[2], start) || !util::parse_int64(ctx.args[3], end)) {
+    ctx.reply.error(err::kNotInteger);
+    return;
+  }
+  const storage::Entry* e = ctx.db().find_for_read(ctx.args[1]);
+  if (e == nullptr) {
+    ctx.reply.bulk("");
+    return;
+  }
+  const std::string_view value = e->value();
+  const auto len = static_cast<std::int64_t>(value.size());
+  if (start < 0 && end < 0 && start > end) {
+    ctx.reply.bulk("");
+    return;
+  }
+  if (start < 0) start += len;
+  if (end < 0) end += len;
+  if (start < 0) start = 0;
+  if (end < 0) end = 0;
+  if (end >= len) end = len - 1;
+  if (start > end || len == 0) {
+    ctx.reply.bulk("");
+  } else {
+    ctx.reply.bulk(value.substr(static_cast<std::size_t>(start),
+                                static_cast<std::size_t>(end - start + 1)));
+  }
+}
+
+// SETRANGE key offset value: pads with zero bytes up to offset; an empty value
+// only reports the current length (0 for a missing key, which is not created).
+void cmd_setrange(CommandContext& ctx) {
+  const std::string_view key = ctx.args[1];
+  const std::string_view patch = ctx.args[3];
+  std::int64_t offset = 0;
+  if (!util::parse_int64(ctx.args[2], offset)) {
+    ctx.reply.error(err::kNotInteger);
+    return;
+  }
+  if (offset < 0) {
+    ctx.reply.error(err::kOffsetOutOfRange);
+    return;
+  }
+  storage::Db db = ctx.db();
+  const storage::Entry* e = db.find_for_write(key);
+  const std::size_t current_len = e == nullptr ? 0 : e->value().size();
+  if (patch.empty()) {
+    ctx.reply.integer(static_cast<std::int64_t>(current_len));
+    return;
+  }
+  if (!check_string_length(ctx, static_cast<std::uint64_t>(offset), patch.size())) return;
+  const std::size_t at = static_cast<std::size_t>(offset);
+  std::string value;
+  if (e != nullptr) value.assign(e->value());
+  if (value.size() < at + patch.size()) value.resize(at + patch.size(), '\0');
+  std::memcpy(value.data() + at, patch.data(), patch.size());
+  db.set(key, value, kNoExpire, /*keep_ttl=*/true);
+  ctx.reply.integer(static_cast<std::int64_t>(value.size()));
+}
+
+// One IDX match of LCS: inclusive ranges in each string.
+struct LcsMatch {
+  std::uint32_t a_start, a_end, b_start, b_end;
+};
+
+struct FreeDeleter {
+  void operator()(void* p) const { std::free(p); }
+};
+
+// LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN], Redis 7.0's
+// dynamic programming table and backtracking, so ties resolve the same way.
+// Missing keys are empty strings.
+void cmd_lcs(CommandContext& ctx) {
+  storage::Db db = ctx.db();
+  std::string a;
+  std::string b;
+  if (const storage::Entry* e = db.find_for_read(ctx.args[1])) a.assign(e->value());
+  if (const storage::Entry* e = db.find_for_read(ctx.args[2])) b.assign(e->value());
+
+  bool getlen = false;
+  bool getidx = false;
+  bool withmatchlen = false;
+  std::int64_t minmatchlen = 0;
+  const std::size_t argc = ctx.args.size();
+  for (std::size_t j = 3; j < argc; ++j) {
+    const std::string_view opt = ctx.args[j];
+    if (iequals(opt, "idx")) {
+      getidx = true;
+    } else if (iequals(opt, "len")) {
+      getlen = true;
+    } else if (iequals(opt, "withmatchlen")) {
+      withmatchlen = true;
+    } else if (iequals(opt, "minmatchlen") && j + 1 < argc) {
+      if (!util::parse_int64(ctx.args[j + 1], minmatchlen)) {
+        ctx.reply.error(err::kNotInteger);
+        return;
+      }
+      if (minmatchlen < 0) minmatchlen = 0;
+      ++j;
+    } else {
+      ctx.reply.error(err::kSyntax);
+      return;
+    }
+  }
+  if (getidx && getlen) {
+    ctx.reply.error(err::kLcsLenAndIdx);
+    return;
+  }
+  if (a.size() >= UINT32_MAX - 1 || b.size() >= UINT32_MAX - 1) {
+    ctx.reply.error(err::kLcsTooLong);
+    return;
+  }
+  const auto alen = static_cast<std::uint32_t>(a.size());
+  const auto blen = static_cast<std::uint32_t>(b.size());
+  const std::uint64_t cells = (static_cast<std::uint64_t>(alen) + 1) * (blen + 1ull);
+  const std::uint64_t bytes = cells * sizeof(std::uint32_t);
+  std::unique_ptr<std::uint32_t, FreeDeleter> table;
+  if (bytes < SIZE_MAX && bytes / cells == sizeof(std::uint32_t)) {
+    table.reset(static_cast<std::uint32_t*>(std::malloc(bytes)));
+  }
+  if (!table) {
+    ctx.reply.error(err::kLcsNoMemory);
+    return;
+  }
+  std::uint32_t* lcs = table.get();
+  const std::uint64_t row = blen + 1ull;
+  auto at = [&](std::uint32_t i, std::uint32_t j) -> std::uint32_t& { return lcs[j + i * row]; };
+
+  for (std::uint32_t i = 0; i <= alen; ++i) {
+    for (std::uint32_t j = 0; j <= blen; ++j) {
+      if (i == 0 || j == 0) {
+        at(i, j) = 0;
+      } else if (a[i - 1] == b[j - 1]) {
+        at(i, j) = at(i - 1, j - 1) + 1;
+      } else {
+        const std::uint32_t lcs1 = at(i - 1, j);
+        const std::uint32_t lcs2 = at(i, j - 1);
+        at(i, j) = lcs1 > lcs2 ? lcs1 : lcs2;
+      }
+    }
+  }
+
+  const std::uint32_t total = at(alen, blen);
+  if (getlen) {
+    ctx.reply.integer(total);
+    return;
+  }
+
+  // Walk back from the end, collecting the string and the match ranges.
+  std::string result(total, '\0');
+  std::vector<LcsMatch> matches;
+  std::uint32_t idx = total;
+  std::uint32_t a_start = alen;  // alen: no range being tracked
+  std::uint32_t a_end = 0;
+  std::uint32_t b_start = 0;
+  std::uint32_t b_end = 0;
+  std::uint32_t i = alen;
+  std::uint32_t j = blen;
+  while (i > 0 && j > 0) {
+    bool emit_range = false;
+    if (a[i - 1] == b[j - 1]) {
+      result[idx - 1] = a[i - 1];
+      if (a_start == alen) {
+        a_start = a_end = i - 1;
+        b_start = b_end = j - 1;
+      } else if (a_start == i && b_start == j) {  // contiguous: extend backward
+        --a_start;
+        --b_start;
+      } else {
+        emit_range = true;
+      }
+      // A range that reached the first byte of either string ends here.
+      if (a_start == 0 || b_start == 0) emit_range = true;
+      --idx;
+      --i;
+      --j;
+    } else {
+      const std::uint32_t lcs1 = at(i - 1, j);
+      const std::uint32_t lcs2 = at(i, j - 1);
+      if (lcs1 > lcs2) {
+        --i;
+      } else {
+        --j;
+      }
+      if (a_start != alen) emit_range = true;
+    }
+    if (emit_range) {
+      const std::uint32_t match_len = a_end - a_start + 1;
+      if (getidx && (minmatchlen == 0 || match_len >= static_cast<std::uint64_t>(minmatchlen))) {
+        matches.push_back({a_start, a_end, b_start, b_end});
+      }
+      a_start = alen;
+    }
+  }
+
+  if (!getidx) {
+    ctx.reply.bulk(result);
+    return;
+  }
+  ctx.reply.map(2);
+  ctx.reply.bulk("matches");
+  ctx.reply.array(matches.size());
+  for (const LcsMatch& m : matches) {
+    ctx.reply.array(withmatchlen ? 3 : 2);
+    ctx.reply.array(2);
+    ctx.reply.integer(m.a_start);
+    ctx.reply.integer(m.a_end);
+    ctx.reply.array(2);
+    ctx.reply.integer(m.b_start);
+    ctx.reply.integer(m.b_end);
+    if (withmatchlen) ctx.reply.integer(m.a_end - m.a_start + 1);
+  }
+  ctx.reply.bulk("len");
+  ctx.reply.integer(total);
+}
+
 }  // namespace
 
 void register_string_commands(CommandTable& table) {
@@ -168,6 +666,23 @@ void register_string_commands(CommandTable& table) {
   table.add({"setex", 4, kWrite, 1, 1, 1, cmd_setex});
   table.add({"psetex", 4, kWrite, 1, 1, 1, cmd_psetex});
   table.add({"setnx", 3, kWrite | kFast, 1, 1, 1, cmd_setnx});
+  table.add({"getex", -2, kWrite | kFast, 1, 1, 1, cmd_getex});
+  table.add({"getdel", 2, kWrite | kFast, 1, 1, 1, cmd_getdel});
+  table.add({"getset", 3, kWrite | kFast, 1, 1, 1, cmd_getset});
+  table.add({"mget", -2, kReadOnly | kFast, 1, -1, 1, cmd_mget});
+  table.add({"mset", -3, kWrite, 1, -1, 2, cmd_mset});
+  table.add({"msetnx", -3, kWrite, 1, -1, 2, cmd_msetnx});
+  table.add({"incr", 2, kWrite | kFast, 1, 1, 1, cmd_incr});
+  table.add({"decr", 2, kWrite | kFast, 1, 1, 1, cmd_decr});
+  table.add({"incrby", 3, kWrite | kFast, 1, 1, 1, cmd_incrby});
+  table.add({"decrby", 3, kWrite | kFast, 1, 1, 1, cmd_decrby});
+  table.add({"incrbyfloat", 3, kWrite | kFast, 1, 1, 1, cmd_incrbyfloat});
+  table.add({"append", 3, kWrite | kFast, 1, 1, 1, cmd_append});
+  table.add({"strlen", 2, kReadOnly | kFast, 1, 1, 1, cmd_strlen});
+  table.add({"getrange", 4, kReadOnly, 1, 1, 1, cmd_getrange});
+  table.add({"substr", 4, kReadOnly, 1, 1, 1, cmd_getrange});
+  table.add({"setrange", 4, kWrite, 1, 1, 1, cmd_setrange});
+  table.add({"lcs", -3, kReadOnly, 1, 2, 1, cmd_lcs});
 }
 
 }  // namespace larder::commands

@@ -2,10 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
-#include <functional>
-#include <map>
 #include <sstream>
 
+#include "larder/util/glob.h"
 #include "larder/util/numbers.h"
 #include "larder/util/split_args.h"
 
@@ -13,76 +12,176 @@ namespace larder::config {
 
 namespace {
 
-using Setter = std::function<void(Options&, const std::vector<std::string>&)>;
-
 [[noreturn]] void bad(const std::string& why) { throw ConfigError(why); }
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
 
 const std::string& single(const std::vector<std::string>& args) {
   if (args.size() != 1) bad("wrong number of arguments");
   return args[0];
 }
 
-int integer_in(const std::vector<std::string>& args, std::int64_t lo, std::int64_t hi) {
+std::string integer_in(const std::vector<std::string>& args, std::int64_t lo, std::int64_t hi) {
   std::int64_t v = 0;
   if (!util::parse_int64(single(args), v)) bad("argument couldn't be parsed into an integer");
   if (v < lo || v > hi) {
     bad("argument must be between " + std::to_string(lo) + " and " + std::to_string(hi) +
         " inclusive");
   }
-  return static_cast<int>(v);
+  return std::to_string(v);
 }
 
-const std::map<std::string, Setter>& setters() {
-  static const std::map<std::string, Setter> table = {
-      {"bind",
-       [](Options& o, const std::vector<std::string>& args) {
+std::string memory_at_least(const std::vector<std::string>& args, std::uint64_t min) {
+  std::uint64_t v = 0;
+  if (!util::parse_memory_size(single(args), v)) bad("argument must be a memory value");
+  if (v < min) bad("argument must be a memory value of at least " + std::to_string(min));
+  return std::to_string(v);
+}
+
+std::string one_of(const std::vector<std::string>& args, std::initializer_list<std::string_view> allowed) {
+  std::string v = lower(single(args));
+  if (std::find(allowed.begin(), allowed.end(), v) == allowed.end()) {
+    std::string list;
+    for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+    bad("argument(s) must be one of the following: " + list);
+  }
+  return v;
+}
+
+std::string joined(const std::vector<std::string>& args) {
+  std::string out;
+  for (const auto& a : args) out += (out.empty() ? "" : " ") + a;
+  return out;
+}
+
+using Validator = std::string (*)(const std::vector<std::string>&);
+
+struct Row {
+  Directive info;
+  Validator validate;  // returns the canonical text or throws ConfigError
+};
+
+// Every directive Larder accepts, in documentation order.
+const std::vector<Row>& rows() {
+  static const std::vector<Row> table = {
+      {{"bind", "127.0.0.1", false, false},
+       [](const auto& args) {
          if (args.empty()) bad("wrong number of arguments");
-         o.bind = args;
+         return joined(args);
        }},
-      {"port", [](Options& o, const auto& args) { o.port = integer_in(args, 0, 65535); }},
-      {"threads", [](Options& o, const auto& args) { o.threads = integer_in(args, 1, 64); }},
-      {"hz", [](Options& o, const auto& args) { o.hz = integer_in(args, 1, 500); }},
-      {"databases",
-       [](Options& o, const auto& args) { o.databases = integer_in(args, 1, 1024); }},
-      {"loglevel",
-       [](Options& o, const auto& args) {
-         std::string level = single(args);
-         std::transform(level.begin(), level.end(), level.begin(),
-                        [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-         static const char* kLevels[] = {"debug", "verbose", "notice", "warning", "nothing"};
-         if (std::find(std::begin(kLevels), std::end(kLevels), level) == std::end(kLevels)) {
-           bad("argument(s) must be one of the following: debug, verbose, notice, warning, nothing");
-         }
-         o.loglevel = level;
+      {{"port", "6379", false, false}, [](const auto& a) { return integer_in(a, 0, 65535); }},
+      {{"threads", "1", false, false}, [](const auto& a) { return integer_in(a, 1, 64); }},
+      {{"databases", "16", false, false}, [](const auto& a) { return integer_in(a, 1, 1024); }},
+      {{"hz", "10", true, false}, [](const auto& a) { return integer_in(a, 1, 500); }},
+      {{"loglevel", "notice", true, false},
+       [](const auto& a) { return one_of(a, {"debug", "verbose", "notice", "warning", "nothing"}); }},
+      {{"logfile", "", false, false}, [](const auto& a) { return single(a); }},
+      {{"requirepass", "", true, false}, [](const auto& a) { return single(a); }},
+      {{"maxclients", "10000", true, false}, [](const auto& a) { return integer_in(a, 1, 1000000); }},
+      {{"proto-max-bulk-len", "536870912", true, false},
+       [](const auto& a) { return memory_at_least(a, 1024 * 1024); }},
+      {{"slowlog-log-slower-than", "10000", true, false},
+       [](const auto& a) { return integer_in(a, -1, INT64_MAX); }},
+      {{"slowlog-max-len", "128", true, false}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
+      {{"maxmemory", "0", true, false},
+       [](const auto& a) {
+         std::string v = memory_at_least(a, 0);
+         if (v != "0") bad("memory limits are not supported yet; only 0 (no limit) is accepted");
+         return v;
        }},
-      {"logfile", [](Options& o, const auto& args) { o.logfile = single(args); }},
-      {"proto-max-bulk-len",
-       [](Options& o, const auto& args) {
-         std::uint64_t v = 0;
-         if (!util::parse_memory_size(single(args), v)) bad("argument must be a memory value");
-         if (v < 1024 * 1024) bad("argument must be a memory value of at least 1mb");
-         o.proto_max_bulk_len = v;
+      {{"maxmemory-policy", "noeviction", true, false},
+       [](const auto& a) { return one_of(a, {"noeviction"}); }},
+      {{"timeout", "0", true, false},
+       [](const auto& a) {
+         std::string v = integer_in(a, 0, INT32_MAX);
+         if (v != "0") bad("idle client timeouts are not supported; only 0 is accepted");
+         return v;
        }},
+      // Accepted for compatibility with existing redis.conf files; no effect.
+      {{"save", "", true, true}, [](const auto& a) { return joined(a); }},
+      {{"appendonly", "no", true, true}, [](const auto& a) { return one_of(a, {"yes", "no"}); }},
+      {{"daemonize", "no", false, true}, [](const auto& a) { return one_of(a, {"yes", "no"}); }},
+      {{"protected-mode", "no", true, true}, [](const auto& a) { return one_of(a, {"yes", "no"}); }},
+      {{"tcp-backlog", "511", false, true}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
+      {{"tcp-keepalive", "300", true, true}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
+      {{"dir", "", true, true}, [](const auto& a) { return single(a); }},
+      {{"dbfilename", "dump.rdb", true, true}, [](const auto& a) { return single(a); }},
+      {{"pidfile", "", false, true}, [](const auto& a) { return single(a); }},
+      {{"always-show-logo", "no", false, true}, [](const auto& a) { return one_of(a, {"yes", "no"}); }},
+      {{"lazyfree-lazy-user-flush", "no", true, true},
+       [](const auto& a) { return one_of(a, {"yes", "no"}); }},
   };
   return table;
 }
 
+const Row* find_row(std::string_view name) {
+  std::string key = lower(name);
+  for (const Row& r : rows()) {
+    if (r.info.name == key) return &r;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
-void apply_directive(Options& options, const std::string& name, const std::vector<std::string>& args) {
-  std::string lower = name;
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  auto it = setters().find(lower);
-  if (it == setters().end()) bad("Bad directive or wrong number of arguments: '" + name + "'");
+Settings::Settings() {
+  for (const Row& r : rows()) values_.emplace(std::string(r.info.name), std::string(r.info.default_value));
+}
+
+const std::vector<Directive>& Settings::directives() {
+  static const std::vector<Directive> list = [] {
+    std::vector<Directive> out;
+    for (const Row& r : rows()) out.push_back(r.info);
+    return out;
+  }();
+  return list;
+}
+
+const Directive* Settings::find(std::string_view name) {
+  const Row* r = find_row(name);
+  return r == nullptr ? nullptr : &r->info;
+}
+
+void Settings::set(std::string_view name, const std::vector<std::string>& args, bool at_runtime) {
+  const Row* row = find_row(name);
+  if (row == nullptr) bad("Bad directive or wrong number of arguments: '" + std::string(name) + "'");
+  if (at_runtime && !row->info.mutable_at_runtime) {
+    bad("'" + std::string(row->info.name) + "': can't set immutable config");
+  }
   try {
-    it->second(options, args);
+    values_[std::string(row->info.name)] = row->validate(args);
   } catch (const ConfigError& e) {
-    throw ConfigError("'" + lower + "': " + e.what());
+    throw ConfigError("'" + std::string(row->info.name) + "': " + e.what());
   }
 }
 
-void apply_config_text(Options& options, const std::string& text, const std::string& source) {
+std::string Settings::get(std::string_view name) const {
+  auto it = values_.find(lower(name));
+  return it == values_.end() ? std::string() : it->second;
+}
+
+std::vector<std::pair<std::string, std::string>> Settings::matching(std::string_view pattern) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [name, value] : values_) {
+    if (util::glob_match(pattern, name, /*nocase=*/true)) out.emplace_back(name, value);
+  }
+  return out;
+}
+
+std::vector<std::string> Settings::ignored_in_use() const {
+  std::vector<std::string> out;
+  for (const Row& r : rows()) {
+    if (r.info.ignored && get(r.info.name) != r.info.default_value) out.emplace_back(r.info.name);
+  }
+  return out;
+}
+
+void apply_config_text(Settings& settings, const std::string& text, const std::string& source) {
   std::istringstream in(text);
   std::string line;
   int number = 0;
@@ -96,7 +195,7 @@ void apply_config_text(Options& options, const std::string& text, const std::str
       if (words->empty()) continue;
       std::string name = words->front();
       words->erase(words->begin());
-      apply_directive(options, name, *words);
+      settings.set(name, *words);
     } catch (const ConfigError& e) {
       throw ConfigError(source + ":" + std::to_string(number) + ": " + e.what() + " (line: " +
                         line + ")");
@@ -104,13 +203,26 @@ void apply_config_text(Options& options, const std::string& text, const std::str
   }
 }
 
-const std::vector<std::string>& directive_names() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> n;
-    for (const auto& [name, setter] : setters()) n.push_back(name);
-    return n;
-  }();
-  return names;
+std::int64_t integer_value(const std::string& canonical) {
+  std::int64_t v = 0;
+  util::parse_int64(canonical, v);
+  return v;
+}
+
+std::vector<std::string> list_value(const std::string& canonical) {
+  auto words = util::split_args(canonical);
+  return words ? *words : std::vector<std::string>{};
+}
+
+Options Options::from(const Settings& s) {
+  Options o;
+  o.bind = list_value(s.get("bind"));
+  o.port = static_cast<int>(integer_value(s.get("port")));
+  o.threads = static_cast<int>(integer_value(s.get("threads")));
+  o.databases = static_cast<int>(integer_value(s.get("databases")));
+  o.loglevel = s.get("loglevel");
+  o.logfile = s.get("logfile");
+  return o;
 }
 
 }  // namespace larder::config

@@ -15,27 +15,50 @@ constexpr std::size_t kReadChunk = 16 * 1024;
 constexpr std::size_t kOutputHighWater = 64 * 1024 * 1024;
 // Redis's client-query-buffer-limit: a client buffering more is closed.
 constexpr std::size_t kQueryBufferLimit = 1024ull * 1024 * 1024;
-// An idle connection gives back a read buffer grown past this.
+// An idle connection gives back a buffer grown past this.
 constexpr std::size_t kIdleBufferKeep = 256 * 1024;
+// How often a command held back by CLIENT PAUSE is retried, at most.
+constexpr std::int64_t kPauseRetryMs = 10;
+
+std::string endpoint_text(const asio::ip::tcp::endpoint& e) {
+  return e.address().to_string() + ":" + std::to_string(e.port());
+}
 }  // namespace
 
 Connection::Connection(asio::ip::tcp::socket socket, EventLoop& loop, ServerContext& context)
     : socket_(std::move(socket)),
       loop_(loop),
       context_(context),
-      parser_(protocol::ParserLimits{.max_bulk_bytes = context.options.proto_max_bulk_len}),
+      client_(std::make_shared<commands::ClientState>()),
+      pause_timer_(loop.io()),
+      parser_(protocol::ParserLimits{.max_bulk_bytes = context.live.proto_max_bulk_len()}),
       reply_(out_) {
   asio::error_code ec;
-  auto endpoint = socket_.remote_endpoint(ec);
-  if (!ec) peer_ = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  client_->id = context_.services.clients.next_id();
+  auto remote = socket_.remote_endpoint(ec);
+  if (!ec) client_->addr = endpoint_text(remote);
+  auto local = socket_.local_endpoint(ec);
+  if (!ec) client_->laddr = endpoint_text(local);
+  client_->fd = socket_.native_handle();
+  client_->loop = loop_.index();
+  client_->created_ms = util::unix_time_ms();
+  client_->last_interaction_ms = client_->created_ms;
+  client_->authenticated = !context_.live.requires_password();
 }
 
-Connection::~Connection() { spdlog::debug("client {} closed", peer_); }
+Connection::~Connection() { spdlog::debug("client {} closed", client_->addr); }
 
 void Connection::start() {
-  spdlog::debug("client {} connected (loop {})", peer_, loop_.index());
-  read();
+  spdlog::debug("client {} connected (id {}, loop {})", client_->addr, client_->id, loop_.index());
+  // CLIENT KILL from any thread: hop onto this loop, then shut down.
+  client_->request_close = [weak = weak_from_this(), &io = loop_.io()] {
+    asio::post(io, [weak] {
+      if (auto self = weak.lock()) self->shutdown();
+    });
+  };
+  context_.services.clients.add(client_);
+  pump();
 }
 
 void Connection::shutdown() {
@@ -47,8 +70,17 @@ void Connection::close() {
   if (closed_) return;
   closed_ = true;
   asio::error_code ec;
+  pause_timer_.cancel();
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   socket_.close(ec);
+  // Watched keys are registered in shards; drop them with the client.
+  for (const auto& w : client_->watched) {
+    auto& shard = context_.keyspace.shard(storage::Keyspace::shard_index(w.key));
+    std::lock_guard lock(shard.mutex());
+    shard.unwatch(w.db, w.key, client_->watch_flag.get());
+  }
+  client_->watched.clear();
+  context_.services.clients.remove(client_->id);
   loop_.forget(this);
 }
 
@@ -66,9 +98,26 @@ void Connection::reserve_read_space() {
   if (in_.size() - in_end_ < kReadChunk) in_.resize(std::max(in_.size() * 2, in_end_ + kReadChunk));
 }
 
+void Connection::pump() {
+  if (closed_ || writing_) return;  // on_written() pumps again
+  if (!paused_) process();
+  if (!out_.empty()) {
+    writing_ = true;
+    client_->output_buffer_bytes.store(out_.size(), std::memory_order_relaxed);
+    asio::async_write(socket_, asio::buffer(out_),
+                      [self = shared_from_this()](const asio::error_code& ec, std::size_t n) {
+                        self->on_written(ec, n);
+                      });
+  } else if (closing_) {
+    close();
+  } else if (!reading_ && !paused_) {
+    read();
+  }
+}
+
 void Connection::read() {
-  if (closing_) return;
   reserve_read_space();
+  reading_ = true;
   socket_.async_read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
                           [self = shared_from_this()](const asio::error_code& ec, std::size_t n) {
                             self->on_read(ec, n);
@@ -76,72 +125,70 @@ void Connection::read() {
 }
 
 void Connection::on_read(const asio::error_code& ec, std::size_t n) {
+  reading_ = false;
   if (ec) {
     if (ec != asio::error::eof && ec != asio::error::operation_aborted) {
-      spdlog::debug("client {} read error: {}", peer_, ec.message());
+      spdlog::debug("client {} read error: {}", client_->addr, ec.message());
     }
     close();
     return;
   }
   in_end_ += n;
+  loop_.stats().net_input_bytes.add(n);
   if (in_end_ - in_begin_ > kQueryBufferLimit) {
-    spdlog::warn("closing client {}: query buffer over {} bytes", peer_, kQueryBufferLimit);
+    spdlog::warn("closing client {}: query buffer over {} bytes", client_->addr, kQueryBufferLimit);
     close();
     return;
   }
-  process();
-  flush_or_read();
+  pump();
 }
 
 void Connection::process() {
-  const auto& table = context_.commands;
+  parser_.set_max_bulk_bytes(context_.live.proto_max_bulk_len());
+  commands::Dispatcher& dispatcher = loop_.dispatcher();
   while (in_begin_ < in_end_ && !closing_ && out_.size() < kOutputHighWater) {
     std::string_view pending(in_.data() + in_begin_, in_end_ - in_begin_);
     protocol::ParseStatus status = parser_.parse(pending);
     if (status == protocol::ParseStatus::kIncomplete) break;
     if (status == protocol::ParseStatus::kError) {
-      spdlog::debug("client {} protocol error: {}", peer_, parser_.error());
+      spdlog::debug("client {} protocol error: {}", client_->addr, parser_.error());
       reply_.error(parser_.error());
       closing_ = true;
       break;
     }
     if (!parser_.args().empty()) {
-      table.execute(parser_.args(), reply_, client_, context_.keyspace, context_.live,
-                    util::unix_time_ms());
-      if (client_.close_after_reply) closing_ = true;
+      const std::int64_t now = util::unix_time_ms();
+      if (dispatcher.paused(parser_.args(), now)) {
+        paused_ = true;
+        std::int64_t wait = std::min(kPauseRetryMs, context_.services.pause.until_ms() - now);
+        pause_timer_.expires_after(std::chrono::milliseconds(std::max<std::int64_t>(wait, 1)));
+        pause_timer_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
+          if (ec) return;
+          self->paused_ = false;
+          self->pump();
+        });
+        break;
+      }
+      dispatcher.dispatch(parser_.args(), *client_, reply_, now);
+      if (client_->close_after_reply) closing_ = true;
     }
     in_begin_ += parser_.consumed();
   }
+  client_->query_buffer_bytes.store(in_end_ - in_begin_, std::memory_order_relaxed);
 }
 
-void Connection::flush_or_read() {
-  if (closed_) return;
-  if (out_.empty()) {
-    if (closing_) {
-      close();
-    } else {
-      read();
-    }
-    return;
-  }
-  writing_ = true;
-  asio::async_write(socket_, asio::buffer(out_),
-                    [self = shared_from_this()](const asio::error_code& ec, std::size_t) {
-                      self->on_written(ec);
-                    });
-}
-
-void Connection::on_written(const asio::error_code& ec) {
+void Connection::on_written(const asio::error_code& ec, std::size_t n) {
   writing_ = false;
   if (ec) {
-    spdlog::debug("client {} write error: {}", peer_, ec.message());
+    spdlog::debug("client {} write error: {}", client_->addr, ec.message());
     close();
     return;
   }
+  loop_.stats().net_output_bytes.add(n);
   out_.clear();
   if (out_.capacity() > kIdleBufferKeep) std::string().swap(out_);
-  process();
-  flush_or_read();
+  client_->output_buffer_bytes.store(0, std::memory_order_relaxed);
+  pump();
 }
 
 }  // namespace larder::server

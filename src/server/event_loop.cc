@@ -1,14 +1,28 @@
 #include "larder/server/event_loop.h"
 
+#include <spdlog/spdlog.h>
+
 #include "larder/server/connection.h"
 #include "larder/server/server_context.h"
 
 namespace larder::server {
 
-EventLoop::EventLoop(ServerContext& context, int index) : context_(context), index_(index) {}
+EventLoop::EventLoop(ServerContext& context, int index)
+    : context_(context),
+      index_(index),
+      dispatcher_(context.commands, context.keyspace, context.services, stats_) {}
 
 void EventLoop::adopt(asio::ip::tcp::socket socket) {
   if (context_.shutting_down) return;  // the socket closes as it goes out of scope
+  stats_.connections_received.add();
+  if (context_.services.clients.size() >= context_.live.maxclients()) {
+    stats_.rejected_connections.add();
+    asio::error_code ec;
+    static constexpr std::string_view kFull = "-ERR max number of clients reached\r\n";
+    asio::write(socket, asio::buffer(kFull), ec);
+    spdlog::warn("Error accepting a client connection: max number of clients reached");
+    return;
+  }
   auto connection = std::make_shared<Connection>(std::move(socket), *this, context_);
   connections_.emplace(connection.get(), connection);
   connection->start();

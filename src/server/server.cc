@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 #include <future>
+#include <random>
 #include <thread>
 
 #include "larder/util/clock.h"
@@ -18,6 +20,15 @@ constexpr auto kShutdownGrace = std::chrono::milliseconds(800);
 // Budget of one active-expiry step, and the pause after a busy one.
 constexpr auto kSweepBudget = std::chrono::milliseconds(1);
 constexpr auto kBusySweepPause = std::chrono::milliseconds(1);
+// 40 random hex characters, like Redis's run_id.
+std::string make_run_id() {
+  std::random_device rd;
+  std::string id;
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (int i = 0; i < 40; ++i) id += kHex[rd() % 16];
+  return id;
+}
+
 std::vector<std::unique_ptr<EventLoop>> make_loops(ServerContext& context, int count) {
   std::vector<std::unique_ptr<EventLoop>> loops;
   for (int i = 0; i < count; ++i) loops.push_back(std::make_unique<EventLoop>(context, i));
@@ -26,12 +37,24 @@ std::vector<std::unique_ptr<EventLoop>> make_loops(ServerContext& context, int c
 
 }  // namespace
 
-Server::Server(const config::Options& options)
-    : context_(options),
+Server::Server(const config::Settings& settings, const config::Options& options)
+    : context_(settings, options),
       loops_(make_loops(context_, options.threads)),
       sweeper_(context_.keyspace),
       sweep_timer_(loops_[0]->io()),
-      signals_(loops_[0]->io(), SIGINT, SIGTERM) {}
+      signals_(loops_[0]->io(), SIGINT, SIGTERM) {
+  commands::ServerServices& services = context_.services;
+  for (auto& loop : loops_) services.loop_stats.push_back(&loop->stats());
+  services.start_time_ms = util::unix_time_ms();
+  services.run_id = make_run_id();
+  services.tcp_port = options.port;
+  std::error_code ec;
+  services.executable = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+  services.shutdown = [this](const commands::ShutdownRequest&) {
+    asio::post(loops_[0]->io(), [this] { begin_shutdown("SHUTDOWN"); });
+    return true;
+  };
+}
 
 Server::~Server() = default;
 
@@ -82,23 +105,28 @@ void Server::schedule_sweep(std::chrono::steady_clock::duration delay) {
     if (r.busy()) {
       schedule_sweep(kBusySweepPause);
     } else {
-      schedule_sweep(std::chrono::milliseconds(1000 / context_.options.hz));
+      schedule_sweep(std::chrono::milliseconds(1000 / context_.live.hz()));
     }
   });
 }
 
-void Server::begin_shutdown(int signal_number) {
-  spdlog::warn("received {}, shutting down", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+void Server::begin_shutdown(const char* reason) {
+  if (stopping_) return;
+  stopping_ = true;
+  spdlog::warn("{} received, shutting down", reason);
   context_.shutting_down = true;
   for (auto& acceptor : acceptors_) {
     asio::error_code ec;
     acceptor->close(ec);
   }
   sweep_timer_.cancel();
+  asio::error_code ignored;
+  signals_.cancel(ignored);
   for (auto& loop : loops_) {
     asio::post(loop->io(), [l = loop.get()] { l->close_all(); });
   }
   work_.clear();
+  stopped_.set_value();
 }
 
 int Server::run() {
@@ -108,13 +136,11 @@ int Server::run() {
                ::getpid(), o.port, o.threads, fmt::join(o.bind, ","));
 
   for (auto& acceptor : acceptors_) accept(*acceptor);
-  schedule_sweep(std::chrono::milliseconds(1000 / o.hz));
+  schedule_sweep(std::chrono::milliseconds(1000 / context_.live.hz()));
 
-  std::promise<int> stop_signal;
-  signals_.async_wait([this, &stop_signal](const asio::error_code& ec, int signal_number) {
+  signals_.async_wait([this](const asio::error_code& ec, int signal_number) {
     if (ec) return;
-    begin_shutdown(signal_number);
-    stop_signal.set_value(signal_number);
+    begin_shutdown(signal_number == SIGINT ? "SIGINT" : "SIGTERM");
   });
 
   std::atomic<int> running{static_cast<int>(loops_.size())};
@@ -131,7 +157,7 @@ int Server::run() {
     });
   }
 
-  stop_signal.get_future().wait();
+  stopped_.get_future().wait();
   const auto deadline = std::chrono::steady_clock::now() + kShutdownGrace;
   while (running > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));

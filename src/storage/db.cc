@@ -1,5 +1,8 @@
 #include "larder/storage/db.h"
 
+#include <limits>
+#include <random>
+
 #include "larder/util/glob.h"
 
 namespace larder::storage {
@@ -82,6 +85,60 @@ bool Db::set_expire(std::string_view key, std::int64_t expire_at_ms) {
   return true;
 }
 
+Db::RenameResult Db::rename(std::string_view from, std::string_view to, bool nx) {
+  const std::uint64_t from_hash = Table::hash_of(from);
+  Shard& from_shard = keyspace_.shard(Keyspace::shard_index(from_hash));
+  Entry* src = find_live(from, from_hash, from_shard);
+  if (src == nullptr) return RenameResult::kNoSuchKey;
+  if (from == to) return nx ? RenameResult::kTargetExists : RenameResult::kRenamed;
+
+  const std::uint64_t to_hash = Table::hash_of(to);
+  Shard& to_shard = keyspace_.shard(Keyspace::shard_index(to_hash));
+  Entry* dst = find_live(to, to_hash, to_shard);
+  if (dst != nullptr && nx) return RenameResult::kTargetExists;
+
+  Entry* fresh = Entry::make(to, src->value(), src->expire_at());
+  fresh->set_access(access_clock(now_));
+  Table& to_table = to_shard.table(index_);
+  if (dst != nullptr) {
+    to_table.replace(dst, fresh, to_hash);
+  } else {
+    to_table.insert(fresh, to_hash);  // may resize; `src` stays valid (entries never move)
+  }
+  from_shard.table(index_).remove(from, from_hash);
+  from_shard.touch(index_, from);
+  to_shard.touch(index_, to);
+  return RenameResult::kRenamed;
+}
+
+Db::CopyResult Db::copy(std::string_view from, std::string_view to, int to_db, bool replace) {
+  const Entry* src = find_for_read(from);
+  if (src == nullptr) return CopyResult::kNoSuchKey;
+  Db target(keyspace_, to_db, now_);
+  if (target.find_for_write(to) != nullptr && !replace) return CopyResult::kTargetExists;
+  // set() copies the value into the new block before it releases anything.
+  target.set(to, src->value(), src->expire_at());
+  return CopyResult::kCopied;
+}
+
+Db::MoveResult Db::move(std::string_view key, int to_db) {
+  const std::uint64_t hash = Table::hash_of(key);
+  Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
+  Entry* src = find_live(key, hash, shard);
+  if (src == nullptr) return MoveResult::kNoSuchKey;
+  Db target(keyspace_, to_db, now_);
+  if (to_db == index_ || target.find_live(key, hash, shard) != nullptr) {
+    return MoveResult::kTargetExists;
+  }
+  Entry* fresh = Entry::make(key, src->value(), src->expire_at());
+  fresh->set_access(access_clock(now_));
+  shard.table(to_db).insert(fresh, hash);
+  shard.table(index_).remove(key, hash);
+  shard.touch(index_, key);
+  shard.touch(to_db, key);
+  return MoveResult::kMoved;
+}
+
 std::size_t Db::size() {
   std::size_t n = 0;
   for (std::size_t i = 0; i < kShardCount; ++i) n += keyspace_.shard(i).table(index_).size();
@@ -109,6 +166,75 @@ void Db::keys(std::string_view pattern, std::vector<std::string>& out) {
         return false;
       });
     } while (cursor != 0);
+  }
+}
+
+std::optional<std::string> Db::random_key() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  for (;;) {
+    const std::size_t total = size();
+    if (total == 0) return std::nullopt;
+    // A shard weighted by its number of entries, then the first bucket with a
+    // live entry from a random starting point, then a random entry of it.
+    std::uint64_t pick = rng() % total;
+    std::size_t index = 0;
+    for (; index < kShardCount; ++index) {
+      const std::size_t n = keyspace_.shard(index).table(index_).size();
+      if (pick < n) break;
+      pick -= n;
+    }
+    Shard& shard = keyspace_.shard(index);
+    Table& table = shard.table(index_);
+    std::vector<std::string_view> live;
+    std::uint64_t cursor = rng();
+    bool wrapped = false;
+    while (table.size() > 0) {
+      cursor = table.scan(cursor, [&](const Entry& e) {
+        if (e.expired(now_)) {
+          ++shard.stats().expired_keys;
+          return true;
+        }
+        live.push_back(e.key());
+        return false;
+      });
+      if (!live.empty()) return std::string(live[rng() % live.size()]);
+      if (cursor == 0) {
+        if (wrapped) break;  // every bucket seen: only expired entries were left
+        wrapped = true;
+      }
+    }
+  }
+}
+
+std::uint64_t Db::scan(std::uint64_t cursor, std::uint64_t count, std::vector<std::string>& out) {
+  constexpr std::uint64_t kShardMask = kShardCount - 1;
+  std::size_t index = cursor & kShardMask;
+  std::uint64_t table_cursor = cursor >> kShardBits;
+  const std::size_t start_size = out.size();
+  std::uint64_t buckets_left =
+      count > std::numeric_limits<std::uint64_t>::max() / 10 ? count : count * 10;
+  for (;;) {
+    Shard& shard = keyspace_.shard(index);
+    Table& table = shard.table(index_);
+    if (table.size() == 0) {
+      table_cursor = 0;  // nothing here, nothing to guarantee
+    } else {
+      table_cursor = table.scan(table_cursor, [&](const Entry& e) {
+        if (e.expired(now_)) {
+          ++shard.stats().expired_keys;
+          return true;
+        }
+        out.emplace_back(e.key());
+        return false;
+      });
+      --buckets_left;
+    }
+    if (table_cursor == 0) {
+      if (++index == kShardCount) return 0;
+    }
+    if (out.size() - start_size >= count || buckets_left == 0) {
+      return (table_cursor << kShardBits) | index;
+    }
   }
 }
 

@@ -2,34 +2,42 @@
 
 #include <catch2/catch.hpp>
 
+#include "larder/config/live_config.h"
+
 using larder::config::apply_config_text;
-using larder::config::apply_directive;
 using larder::config::ConfigError;
+using larder::config::LiveConfig;
 using larder::config::Options;
+using larder::config::Settings;
 
 TEST_CASE("a redis.conf-style file sets directives", "[config]") {
-  Options o;
-  apply_config_text(o,
+  Settings s;
+  apply_config_text(s,
                     "# comment\n"
                     "\n"
                     "port 7000\n"
                     "  bind 127.0.0.1 ::1\n"
-                    "loglevel \"warning\"\n"
+                    "loglevel \"WARNING\"\n"
                     "hz 50\n"
-                    "proto-max-bulk-len 2mb\n",
+                    "proto-max-bulk-len 2mb\n"
+                    "save \"\"\n",
                     "test.conf");
+  Options o = Options::from(s);
   CHECK(o.port == 7000);
   CHECK(o.bind == std::vector<std::string>{"127.0.0.1", "::1"});
   CHECK(o.loglevel == "warning");
-  CHECK(o.hz == 50);
-  CHECK(o.proto_max_bulk_len == 2 * 1024 * 1024);
+  CHECK(s.get("hz") == "50");
+  CHECK(s.get("proto-max-bulk-len") == "2097152");
+  CHECK(s.ignored_in_use().empty());
+  s.set("appendonly", {"yes"});
+  CHECK(s.ignored_in_use() == std::vector<std::string>{"appendonly"});
 }
 
 TEST_CASE("bad settings name the directive and the line", "[config]") {
-  Options o;
+  Settings s;
   auto message_of = [&](const std::string& text) {
     try {
-      apply_config_text(o, text, "x.conf");
+      apply_config_text(s, text, "x.conf");
     } catch (const ConfigError& e) {
       return std::string(e.what());
     }
@@ -41,5 +49,19 @@ TEST_CASE("bad settings name the directive and the line", "[config]") {
   CHECK_THAT(message_of("loglevel loud\n"), Catch::Contains("loglevel"));
   CHECK_THAT(message_of("threads 0\n"), Catch::Contains("threads"));
   CHECK_THAT(message_of("bind \"unterminated\n"), Catch::Contains("x.conf:1"));
-  CHECK_THROWS_AS(apply_directive(o, "hz", {"1", "2"}), ConfigError);
+  CHECK_THROWS_AS(s.set("hz", {"1", "2"}), ConfigError);
+}
+
+TEST_CASE("CONFIG SET is all or nothing and refuses startup-only directives", "[config]") {
+  LiveConfig live{Settings{}};
+  CHECK_THROWS_AS(live.set({{"hz", "20"}, {"port", "1"}}), ConfigError);
+  CHECK(live.get("hz") == "10");
+  CHECK_THROWS_AS(live.set({{"hz", "20"}, {"slowlog-max-len", "x"}}), ConfigError);
+  CHECK(live.hz() == 10);
+  live.set({{"hz", "20"}, {"requirepass", "secret"}});
+  CHECK(live.hz() == 20);
+  CHECK(live.requires_password());
+  CHECK(live.password_matches("secret"));
+  CHECK_FALSE(live.password_matches("other"));
+  CHECK(live.matching("slowlog*").size() == 2);
 }

@@ -1,14 +1,16 @@
 #pragma once
-// Runs commands in-process through the real command table against a private
-// keyspace, with a clock the test moves. Returns each reply's raw RESP bytes.
+// Runs commands in-process through the real dispatcher and command table
+// against a private keyspace, with a clock the test moves. Each run returns
+// the reply's raw RESP bytes. Several clients can be simulated (WATCH tests).
 
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "larder/commands/command_table.h"
+#include "larder/commands/dispatcher.h"
 #include "larder/config/live_config.h"
 #include "larder/storage/keyspace.h"
 
@@ -17,34 +19,67 @@ namespace larder::testing {
 class CommandHarness {
  public:
   explicit CommandHarness(int databases = 16)
-      : keyspace_(databases), config_(options_with(databases)) {}
-
-  std::string run(std::initializer_list<std::string_view> args) {
-    return run(std::vector<std::string_view>(args));
+      : config_(settings_with(databases)),
+        services_(config_),
+        keyspace_(databases),
+        dispatcher_(commands::CommandTable::instance(), keyspace_, services_, stats_) {
+    services_.loop_stats.push_back(&stats_);
+    services_.start_time_ms = now_ms_;
+    add_client();
   }
-  std::string run(const std::vector<std::string_view>& args) {
-    std::string out;
-    protocol::ReplyBuilder reply(out);
-    commands::CommandTable::instance().execute(args, reply, client_, keyspace_, config_, now_ms_);
-    return out;
+
+  // Adds a client and returns its index (client 0 exists from the start).
+  std::size_t add_client() {
+    auto c = std::make_unique<Client>();
+    c->state->id = services_.clients.next_id();
+    c->state->addr = "127.0.0.1:" + std::to_string(40000 + clients_.size());
+    c->state->laddr = "127.0.0.1:6379";
+    c->state->created_ms = now_ms_;
+    c->state->authenticated = !config_.requires_password();
+    services_.clients.add(c->state);
+    clients_.push_back(std::move(c));
+    return clients_.size() - 1;
+  }
+
+  std::string run(std::initializer_list<std::string_view> args) { return run_as(0, args); }
+  std::string run(const std::vector<std::string_view>& args) { return run_as(0, args); }
+  std::string run_as(std::size_t client, std::initializer_list<std::string_view> args) {
+    return run_as(client, std::vector<std::string_view>(args));
+  }
+  std::string run_as(std::size_t client, const std::vector<std::string_view>& args) {
+    Client& c = *clients_.at(client);
+    c.out.clear();
+    dispatcher_.dispatch(args, *c.state, c.reply, now_ms_);
+    return c.out;
   }
 
   void advance(std::int64_t ms) { now_ms_ += ms; }
   std::int64_t now() const { return now_ms_; }
   storage::Keyspace& keyspace() { return keyspace_; }
-  commands::ClientState& client() { return client_; }
+  commands::ClientState& client(std::size_t i = 0) { return *clients_.at(i)->state; }
+  commands::ServerServices& services() { return services_; }
+  config::LiveConfig& config() { return config_; }
 
  private:
-  static config::Options options_with(int databases) {
-    config::Options o;
-    o.databases = databases;
-    return o;
+  struct Client {
+    std::shared_ptr<commands::ClientState> state = std::make_shared<commands::ClientState>();
+    std::string out;
+    protocol::ReplyBuilder reply{out};
+  };
+
+  static config::Settings settings_with(int databases) {
+    config::Settings s;
+    s.set("databases", {std::to_string(databases)});
+    return s;
   }
 
-  storage::Keyspace keyspace_;
-  config::LiveConfig config_;
-  commands::ClientState client_;
   std::int64_t now_ms_ = 1'700'000'000'000;
+  config::LiveConfig config_;
+  commands::ServerServices services_;
+  commands::ServerStats stats_;
+  storage::Keyspace keyspace_;
+  commands::Dispatcher dispatcher_;
+  std::vector<std::unique_ptr<Client>> clients_;
 };
 
 }  // namespace larder::testing

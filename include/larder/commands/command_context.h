@@ -1,13 +1,16 @@
 #pragma once
 // Everything a command handler may touch: its arguments, the reply builder,
-// the selected database (with the needed shard locks already held), the
-// client's own state and the command's single time reading.
+// the selected database (with the needed shard locks already held), its own
+// client's state, the server-wide services and the command's single time
+// reading.
 
 #include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
 
+#include "larder/commands/client_state.h"
+#include "larder/commands/server_services.h"
 #include "larder/config/live_config.h"
 #include "larder/protocol/reply_builder.h"
 #include "larder/storage/db.h"
@@ -17,23 +20,22 @@ namespace larder::commands {
 
 struct CommandSpec;
 
-// Per-connection state that commands read or change.
-struct ClientState {
-  int db = 0;
-  bool close_after_reply = false;  // QUIT: flush replies, then close
-};
-
 struct CommandContext {
   const CommandSpec& spec;
   std::span<const std::string_view> args;  // args[0] is the command name
   protocol::ReplyBuilder& reply;
   ClientState& client;
   storage::Keyspace& keyspace;
-  const config::LiveConfig& config;
+  ServerServices& server;
+  const config::LiveConfig& config;  // the same as server.config
   std::int64_t now_ms;
 
-  storage::Db db() const { return storage::Db(keyspace, client.db, now_ms); }
-  storage::Db db(int index) const { return storage::Db(keyspace, index, now_ms); }
+  storage::Db db() const { return db(client.db.load(std::memory_order_relaxed)); }
+  storage::Db db(int index) const {
+    storage::Db d(keyspace, index, now_ms);
+    d.set_no_touch(client.no_touch.load(std::memory_order_relaxed));
+    return d;
+  }
   // "ERR wrong number of arguments for '<name>' command"
   void reply_arity_error() const;
   // "ERR invalid expire time in '<name>' command"

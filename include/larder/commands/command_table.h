@@ -21,8 +21,9 @@ enum CommandFlag : std::uint32_t {
   kReadOnly = 1u << 1,
   kFast = 1u << 2,
   kAllShards = 1u << 3,  // touches the whole keyspace: every shard is locked
-  kNoAuth = 1u << 4,     // may run before the client has authenticated
-  kContainer = 1u << 5,  // has subcommands, registered as "name|sub" rows
+  kNoAuth = 1u << 4,       // may run before the client has authenticated
+  kContainer = 1u << 5,    // has subcommands, registered as "name|sub" rows
+  kRunsInMulti = 1u << 6,  // runs at once inside MULTI instead of queueing
 };
 
 using Handler = void (*)(CommandContext&);
@@ -37,6 +38,7 @@ struct CommandSpec {
   int last_key;   // negative counts from the end: -1 is the last argument
   int key_step;
   Handler handler;
+  std::size_t index = 0;  // position in the table, set by add(); for statistics
 };
 
 class CommandTable {
@@ -61,12 +63,6 @@ class CommandTable {
   // Locks the shards of the keys `spec` names in `args`.
   static void add_key_locks(const CommandSpec& spec, std::span<const std::string_view> args,
                             storage::ShardLocks& locks);
-
-  // Runs one command: checks it exists and its arity (replying Redis's errors
-  // otherwise), locks the shards of its keys, calls the handler.
-  void execute(std::span<const std::string_view> args, protocol::ReplyBuilder& reply,
-               ClientState& client, storage::Keyspace& keyspace, const config::LiveConfig& config,
-               std::int64_t now_ms) const;
 
  private:
   struct NameHash {

@@ -10,5 +10,6 @@ void register_connection_commands(CommandTable& table);
 void register_string_commands(CommandTable& table);
 void register_key_commands(CommandTable& table);
 void register_server_commands(CommandTable& table);
+void register_introspection_commands(CommandTable& table);
 
 }  // namespace larder::commands

@@ -1,11 +1,15 @@
 #pragma once
-// The settings commands read while serving. Values CONFIG SET may change are
-// atomics or guarded by a mutex, so any event-loop thread may read them.
+// The configuration while serving. CONFIG GET/SET go through get()/set();
+// values read on hot paths are mirrored in atomics so any event-loop thread
+// reads them without a lock.
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "larder/config/options.h"
 
@@ -13,18 +17,41 @@ namespace larder::config {
 
 class LiveConfig {
  public:
-  explicit LiveConfig(const Options& options)
-      : databases_(options.databases), proto_max_bulk_len_(options.proto_max_bulk_len) {}
+  explicit LiveConfig(const Settings& settings);
+
+  // CONFIG SET of several directives at once: all or nothing. Throws
+  // ConfigError naming the offending directive.
+  void set(const std::vector<std::pair<std::string, std::string>>& changes);
+  std::vector<std::pair<std::string, std::string>> matching(std::string_view pattern) const;
+  std::string get(std::string_view name) const;
+  Settings snapshot() const;
+  // Called after every successful set() with the new settings (e.g. to apply
+  // the log level); not thread-safe to change while serving.
+  std::function<void(const Settings&)> on_change;
 
   int databases() const { return databases_; }  // fixed at startup
   std::uint64_t proto_max_bulk_len() const { return proto_max_bulk_len_.load(std::memory_order_relaxed); }
-  void set_proto_max_bulk_len(std::uint64_t v) { proto_max_bulk_len_.store(v, std::memory_order_relaxed); }
+  int hz() const { return hz_.load(std::memory_order_relaxed); }
+  std::int64_t slowlog_log_slower_than() const { return slowlog_slower_than_.load(std::memory_order_relaxed); }
+  std::size_t slowlog_max_len() const { return slowlog_max_len_.load(std::memory_order_relaxed); }
+  std::size_t maxclients() const { return maxclients_.load(std::memory_order_relaxed); }
+  bool requires_password() const { return has_password_.load(std::memory_order_relaxed); }
+  bool password_matches(std::string_view candidate) const;
   // True when the eviction policy tracks access frequency (OBJECT FREQ).
   bool lfu_policy() const { return lfu_policy_.load(std::memory_order_relaxed); }
 
  private:
+  void mirror(const Settings& s);
+
+  mutable std::mutex mutex_;
+  Settings settings_;
   const int databases_;
-  std::atomic<std::uint64_t> proto_max_bulk_len_;
+  std::atomic<std::uint64_t> proto_max_bulk_len_{0};
+  std::atomic<int> hz_{10};
+  std::atomic<std::int64_t> slowlog_slower_than_{0};
+  std::atomic<std::size_t> slowlog_max_len_{0};
+  std::atomic<std::size_t> maxclients_{0};
+  std::atomic<bool> has_password_{false};
   std::atomic<bool> lfu_policy_{false};
 };
 

@@ -1,26 +1,21 @@
 #pragma once
-// Server settings, named like redis.conf directives. Loaded from an optional
-// redis.conf-style file, then overridden by command-line flags of the same
-// names (`--port 7000`), the way redis-server treats its arguments.
+// Configuration, named like redis.conf directives.
+//
+// Settings holds every directive's value as canonical text, validated on the
+// way in. It is filled from an optional redis.conf-style file, then from
+// command-line flags of the same names (`--port 7000`), the way redis-server
+// treats its arguments; at runtime CONFIG SET changes the mutable ones through
+// LiveConfig. Options is the typed view of what only matters at startup.
 
 #include <cstdint>
+#include <map>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace larder::config {
-
-struct Options {
-  std::vector<std::string> bind{"127.0.0.1"};
-  int port = 6379;
-  int threads = 1;  // event-loop threads; see README "Threads"
-  int hz = 10;      // background task frequency (expiry sweeps)
-  std::string loglevel = "notice";
-  std::string logfile;  // empty: standard error
-  std::uint64_t proto_max_bulk_len = 512ull * 1024 * 1024;
-  int databases = 16;
-  std::string config_file;  // the file the settings came from, if any
-};
 
 // A bad setting; what() names the directive (and the file line, if any).
 class ConfigError : public std::runtime_error {
@@ -28,14 +23,54 @@ class ConfigError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Applies one directive with its arguments to `options`; throws ConfigError.
-void apply_directive(Options& options, const std::string& name, const std::vector<std::string>& args);
+struct Directive {
+  std::string_view name;
+  std::string_view default_value;
+  bool mutable_at_runtime;
+  // Accepted for redis.conf compatibility but without effect (Larder keeps
+  // nothing on disk, for instance); setting one logs a warning at startup.
+  bool ignored;
+};
+
+class Settings {
+ public:
+  Settings();
+
+  // Validates and stores; throws ConfigError naming the directive. With
+  // `at_runtime`, directives that can only be set at startup are refused.
+  void set(std::string_view name, const std::vector<std::string>& args, bool at_runtime = false);
+  std::string get(std::string_view name) const;  // "" for an unknown name
+  // Directives whose name matches the glob (case-insensitive), name order.
+  std::vector<std::pair<std::string, std::string>> matching(std::string_view pattern) const;
+  // Ignored directives given a value other than their default.
+  std::vector<std::string> ignored_in_use() const;
+
+  static const std::vector<Directive>& directives();
+  static const Directive* find(std::string_view name);
+
+ private:
+  std::map<std::string, std::string, std::less<>> values_;
+};
 
 // Parses redis.conf-style text: `directive arg...` lines, `#` comments,
-// quoted arguments. Errors name the file and line.
-void apply_config_text(Options& options, const std::string& text, const std::string& source);
+// quoted arguments. Errors name the source and line.
+void apply_config_text(Settings& settings, const std::string& text, const std::string& source);
 
-// Names of every supported directive, in documentation order.
-const std::vector<std::string>& directive_names();
+// Typed values that are fixed once the server starts.
+struct Options {
+  std::vector<std::string> bind;
+  int port = 0;
+  int threads = 1;
+  int databases = 16;
+  std::string loglevel;
+  std::string logfile;
+  std::string config_file;  // the file the settings came from, if any
+
+  static Options from(const Settings& settings);
+};
+
+// Parsers shared with LiveConfig.
+std::int64_t integer_value(const std::string& canonical);
+std::vector<std::string> list_value(const std::string& canonical);
 
 }  // namespace larder::config

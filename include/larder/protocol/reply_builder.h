@@ -37,6 +37,10 @@ class ReplyBuilder {
   // RESP3 verbatim string "=len\r\n<fmt>:<text>"; RESP2 a bulk string.
   void verbatim(std::string_view text, std::string_view format = "txt");
 
+  // Bytes written so far, and dropping everything after a mark (CLIENT REPLY).
+  std::size_t size() const { return out_->size(); }
+  void truncate(std::size_t mark) { out_->resize(mark); }
+
   std::uint64_t errors_written() const { return errors_; }
   // First word of the last error written ("ERR", "WRONGTYPE", ...).
   std::string_view last_error_code() const { return last_error_code_; }

@@ -1,15 +1,15 @@
 #pragma once
 // One client connection. Lives on one event loop and is touched only by that
 // loop's thread. Reads, parses every complete command in its buffer, executes
-// them in order, then writes all their replies with one write; it does not
-// read again until that write has completed.
+// them in order through the loop's dispatcher, then writes all their replies
+// with one write; it does not read again until that write has completed.
 
 #include <asio.hpp>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "larder/commands/command_context.h"
+#include "larder/commands/client_state.h"
 #include "larder/protocol/reply_builder.h"
 #include "larder/protocol/resp_parser.h"
 
@@ -28,28 +28,33 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void shutdown();
 
  private:
+  // Moves the connection along: runs complete commands, then writes their
+  // replies, or reads more. The only place that starts reads and writes.
+  void pump();
+  // Runs every complete command in the read buffer (until the output is large
+  // or CLIENT PAUSE holds a command back).
+  void process();
   void read();
   void on_read(const asio::error_code& ec, std::size_t n);
-  // Runs every complete command in the read buffer (until the output is large).
-  void process();
-  void flush_or_read();
-  void on_written(const asio::error_code& ec);
+  void on_written(const asio::error_code& ec, std::size_t n);
   void close();
   void reserve_read_space();
 
   asio::ip::tcp::socket socket_;
   EventLoop& loop_;
   ServerContext& context_;
-  std::string peer_;
+  std::shared_ptr<commands::ClientState> client_;
+  asio::steady_timer pause_timer_;
 
-  std::vector<char> in_;      // bytes [in_begin_, in_end_) are unparsed
+  std::vector<char> in_;  // bytes [in_begin_, in_end_) are unparsed
   std::size_t in_begin_ = 0;
   std::size_t in_end_ = 0;
   std::string out_;  // replies; not touched while a write is in flight
   protocol::RespParser parser_;
   protocol::ReplyBuilder reply_;
-  commands::ClientState client_;
+  bool reading_ = false;
   bool writing_ = false;
+  bool paused_ = false;
   bool closing_ = false;
   bool closed_ = false;
 };

@@ -3,6 +3,7 @@
 // expiry timer and signal handling. run() returns the process exit code.
 
 #include <asio.hpp>
+#include <future>
 #include <memory>
 #include <vector>
 
@@ -15,7 +16,7 @@ namespace larder::server {
 
 class Server {
  public:
-  explicit Server(const config::Options& options);
+  Server(const config::Settings& settings, const config::Options& options);
   ~Server();
 
   int run();
@@ -24,7 +25,8 @@ class Server {
   bool listen();
   void accept(asio::ip::tcp::acceptor& acceptor);
   void schedule_sweep(std::chrono::steady_clock::duration delay);
-  void begin_shutdown(int signal_number);
+  // Stops accepting, lets connections flush, and wakes run(); loop 0's thread.
+  void begin_shutdown(const char* reason);
 
   ServerContext context_;
   std::vector<std::unique_ptr<EventLoop>> loops_;
@@ -34,6 +36,8 @@ class Server {
   asio::steady_timer sweep_timer_;
   asio::signal_set signals_;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  std::promise<void> stopped_;
+  bool stopping_ = false;
 };
 
 }  // namespace larder::server

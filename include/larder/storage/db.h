@@ -7,6 +7,7 @@
 // is the command's single time reading (unix ms).
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,11 +49,47 @@ class Db {
   // Sets or clears (kNoExpire) the expiry of an existing key; false if absent.
   bool set_expire(std::string_view key, std::int64_t expire_at_ms);
 
+  // RENAME / RENAMENX within this database. Moves the live entry `from` to
+  // `to` with its value and expiry (fresh access stamp, as Redis's lookup
+  // touches it), replacing a live `to` unless `nx`. from == to changes nothing:
+  // kRenamed, or kTargetExists with nx. Touches both keys when it renames.
+  enum class RenameResult { kNoSuchKey, kTargetExists, kRenamed };
+  RenameResult rename(std::string_view from, std::string_view to, bool nx);
+
+  // COPY: stores a copy of the live `from` (value and expiry, fresh access
+  // stamp) as `to` in database `to_db`, replacing a live `to` only when
+  // `replace`. `from` is looked up like a read (hit/miss counted, access
+  // stamp updated unless no-touch). The caller rejects from == to within one
+  // database; to_db must be a valid index. Touches `to` when it copies.
+  enum class CopyResult { kNoSuchKey, kTargetExists, kCopied };
+  CopyResult copy(std::string_view from, std::string_view to, int to_db, bool replace);
+
+  // MOVE: moves the live `key` (value and expiry) to database `to_db` unless
+  // `key` is live there already (kTargetExists, nothing changes; also when
+  // to_db is this database). Touches the key in both databases when it moves.
+  enum class MoveResult { kNoSuchKey, kTargetExists, kMoved };
+  MoveResult move(std::string_view key, int to_db);
+
   // Whole-database operations; the caller holds every shard's lock.
   std::size_t size();
   void flush();
   // Appends every live key matching the glob `pattern`.
   void keys(std::string_view pattern, std::vector<std::string>& out);
+  // RANDOMKEY: a random live key, or nullopt when the database holds none.
+  // Expired entries met on the way are deleted (counted as expired keys).
+  std::optional<std::string> random_key();
+
+  // One SCAN step. Appends the live keys of the buckets it visits to `out`
+  // and returns the next cursor; 0 ends a full iteration (start with 0).
+  // The cursor is (table_cursor << kShardBits) | shard: shards are walked in
+  // order, each table with its reverse-binary cursor (Table::scan), so a key
+  // live for the whole iteration is returned at least once however tables
+  // grow or shrink between calls (keys never change shard). A key may be
+  // returned more than once. Stops once `out` grew by `count` keys or after
+  // count*10 non-empty buckets; empty tables are skipped for free. Expired
+  // entries visited are deleted (counted as expired keys), never returned.
+  // Any 64-bit value is accepted as a cursor.
+  std::uint64_t scan(std::uint64_t cursor, std::uint64_t count, std::vector<std::string>& out);
 
  private:
   Entry* find_live(std::string_view key, std::uint64_t hash, Shard& shard);

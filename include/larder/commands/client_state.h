@@ -1,0 +1,83 @@
+#pragma once
+// The state of one client connection as commands see it.
+//
+// Ownership: the connection that owns a ClientState lives on one event loop,
+// and only that loop's thread writes it. Fields other threads read (CLIENT
+// LIST, CLIENT KILL, INFO) are atomics or sit behind `mutex`; the rest
+// (authentication, MULTI queue, watches, reply mode) is owner-only.
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "larder/storage/shard.h"
+
+namespace larder::commands {
+
+struct CommandSpec;
+
+enum class ReplyMode { kOn, kOff, kSkipNext, kSkipThis };
+
+// A command queued between MULTI and EXEC; owns copies of its arguments.
+struct QueuedCommand {
+  const CommandSpec* spec;
+  std::vector<std::string> args;
+};
+
+struct WatchedKey {
+  int db;
+  std::string key;
+  bool expired_at_watch;  // already logically expired when WATCH ran
+};
+
+struct ClientState {
+  // Fixed at connect.
+  std::uint64_t id = 0;
+  std::string addr;   // peer "ip:port"
+  std::string laddr;  // local "ip:port"
+  int fd = -1;
+  int loop = 0;  // index of the owning event loop (and of its ServerStats)
+  std::int64_t created_ms = 0;
+
+  // Written by the owner thread, read by any (relaxed atomics).
+  std::atomic<int> db{0};
+  std::atomic<int> resp{2};
+  std::atomic<std::int64_t> last_interaction_ms{0};
+  std::atomic<const CommandSpec*> last_command{nullptr};
+  std::atomic<bool> no_evict{false};
+  std::atomic<bool> no_touch{false};
+  std::atomic<bool> in_multi{false};
+  std::atomic<std::size_t> query_buffer_bytes{0};
+  std::atomic<std::size_t> output_buffer_bytes{0};
+  std::atomic<std::size_t> multi_queued{0};
+  std::atomic<std::size_t> watched_count{0};
+
+  // Rarely changed strings; guarded by `mutex`.
+  mutable std::mutex mutex;
+  std::string name;
+  std::string lib_name;
+  std::string lib_ver;
+
+  // Owner thread only.
+  bool authenticated = true;
+  bool close_after_reply = false;  // QUIT, protocol error: flush, then close
+  ReplyMode reply_mode = ReplyMode::kOn;
+  bool multi_failed = false;  // a command was refused while queueing
+  std::vector<QueuedCommand> multi;
+  std::shared_ptr<storage::WatchFlag> watch_flag = std::make_shared<storage::WatchFlag>();
+  std::vector<WatchedKey> watched;
+
+  // Asks the owner loop to close the connection; callable from any thread.
+  std::function<void()> request_close;
+
+  std::string get_name() const {
+    std::lock_guard lock(mutex);
+    return name;
+  }
+};
+
+}  // namespace larder::commands

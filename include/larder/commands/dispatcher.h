@@ -1,0 +1,44 @@
+#pragma once
+// Runs one client's commands: resolution (unknown command, arity), the
+// authentication gate, MULTI queueing, CLIENT REPLY modes, shard locking,
+// statistics and the slow log, around the command table's handlers.
+// One Dispatcher per event loop; call it only from that loop's thread.
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "larder/commands/command_table.h"
+#include "larder/commands/server_services.h"
+#include "larder/protocol/reply_builder.h"
+#include "larder/storage/keyspace.h"
+
+namespace larder::commands {
+
+class Dispatcher {
+ public:
+  Dispatcher(const CommandTable& table, storage::Keyspace& keyspace, ServerServices& server,
+             ServerStats& stats)
+      : table_(table), keyspace_(keyspace), server_(server), stats_(stats) {}
+
+  void dispatch(std::span<const std::string_view> args, ClientState& client,
+                protocol::ReplyBuilder& reply, std::int64_t now_ms);
+
+  // True when CLIENT PAUSE must hold back the command `args` at `now_ms`.
+  bool paused(std::span<const std::string_view> args, std::int64_t now_ms) const;
+
+  // Runs a resolved command whose shard locks the caller already holds,
+  // counting it in commandstats and the slow log (EXEC uses this).
+  static void run_locked(const CommandSpec& spec, CommandContext& ctx);
+
+ private:
+  void run(const CommandSpec& spec, std::span<const std::string_view> args, ClientState& client,
+           protocol::ReplyBuilder& reply, std::int64_t now_ms);
+
+  const CommandTable& table_;
+  storage::Keyspace& keyspace_;
+  ServerServices& server_;
+  ServerStats& stats_;
+};
+
+}  // namespace larder::commands

@@ -1,0 +1,72 @@
+#pragma once
+// Counters behind INFO stats, commandstats and errorstats. Each event loop
+// owns one ServerStats and is its only writer; INFO sums all of them from any
+// thread. Writers use relaxed load+store (no locked instruction: one writer).
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace larder::commands {
+
+inline constexpr std::size_t kMaxCommandRows = 256;
+
+class Counter {
+ public:
+  void add(std::uint64_t n = 1) { v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+  std::uint64_t get() const { return v_.load(std::memory_order_relaxed); }
+  void reset() { v_.store(0, std::memory_order_relaxed); }
+
+ private:
+  std::atomic<std::uint64_t> v_{0};
+};
+
+struct CommandCounters {
+  Counter calls, usec, rejected_calls, failed_calls;
+};
+
+struct ServerStats {
+  Counter commands_processed;
+  Counter connections_received;
+  Counter rejected_connections;
+  Counter net_input_bytes;
+  Counter net_output_bytes;
+  Counter error_replies;
+  // Indexed by CommandSpec::index.
+  std::array<CommandCounters, kMaxCommandRows> commands;
+
+  // Error replies by first word ("ERR", "WRONGTYPE"); rare, so a mutex is fine.
+  void count_error(const std::string& code) {
+    std::lock_guard lock(errors_mutex);
+    ++errors_by_code[code];
+  }
+  std::map<std::string, std::uint64_t> errors() const {
+    std::lock_guard lock(errors_mutex);
+    return errors_by_code;
+  }
+  void reset();
+
+ private:
+  mutable std::mutex errors_mutex;
+  std::map<std::string, std::uint64_t> errors_by_code;
+};
+
+inline void ServerStats::reset() {
+  for (Counter* c : {&commands_processed, &connections_received, &rejected_connections,
+                     &net_input_bytes, &net_output_bytes, &error_replies}) {
+    c->reset();
+  }
+  for (auto& c : commands) {
+    c.calls.reset();
+    c.usec.reset();
+    c.rejected_calls.reset();
+    c.failed_calls.reset();
+  }
+  std::lock_guard lock(errors_mutex);
+  errors_by_code.clear();
+}
+
+}  // namespace larder::commands

@@ -1,0 +1,119 @@
+#include "larder/commands/dispatcher.h"
+
+#include <chrono>
+
+#include "larder/storage/shard_locks.h"
+
+namespace larder::commands {
+
+namespace {
+
+constexpr std::size_t kSlowlogMaxArgs = 32;
+constexpr std::size_t kSlowlogMaxArgBytes = 128;
+
+void record_slow(const CommandContext& ctx, std::int64_t duration_us) {
+  SlowlogEntry entry;
+  entry.time_s = ctx.now_ms / 1000;
+  entry.duration_us = duration_us;
+  const std::size_t argc = ctx.args.size();
+  const std::size_t kept = std::min(argc, kSlowlogMaxArgs);
+  for (std::size_t i = 0; i < kept; ++i) {
+    if (kept < argc && i == kept - 1) {
+      entry.args.push_back("... (" + std::to_string(argc - kept + 1) + " more arguments)");
+      break;
+    }
+    std::string_view a = ctx.args[i];
+    if (a.size() > kSlowlogMaxArgBytes) {
+      entry.args.push_back(std::string(a.substr(0, kSlowlogMaxArgBytes)) + "... (" +
+                           std::to_string(a.size() - kSlowlogMaxArgBytes) + " more bytes)");
+    } else {
+      entry.args.emplace_back(a);
+    }
+  }
+  entry.client_addr = ctx.client.addr;
+  entry.client_name = ctx.client.get_name();
+  ctx.server.slowlog.record(std::move(entry), ctx.config.slowlog_max_len());
+}
+
+}  // namespace
+
+void Dispatcher::run_locked(const CommandSpec& spec, CommandContext& ctx) {
+  const std::uint64_t errors_before = ctx.reply.errors_written();
+  const auto start = std::chrono::steady_clock::now();
+  spec.handler(ctx);
+  const auto usec =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)
+          .count();
+  ServerStats& stats = *ctx.server.loop_stats.at(ctx.client.loop);
+  CommandCounters& counters = stats.commands[spec.index];
+  counters.calls.add();
+  counters.usec.add(static_cast<std::uint64_t>(usec));
+  stats.commands_processed.add();
+  if (ctx.reply.errors_written() != errors_before) counters.failed_calls.add();
+  ctx.client.last_command.store(&spec, std::memory_order_relaxed);
+  const std::int64_t threshold = ctx.config.slowlog_log_slower_than();
+  if (threshold >= 0 && usec >= threshold) record_slow(ctx, usec);
+}
+
+void Dispatcher::run(const CommandSpec& spec, std::span<const std::string_view> args,
+                     ClientState& client, protocol::ReplyBuilder& reply, std::int64_t now_ms) {
+  CommandContext ctx{spec, args, reply, client, keyspace_, server_, server_.config, now_ms};
+  storage::ShardLocks locks(keyspace_);
+  CommandTable::add_key_locks(spec, args, locks);
+  locks.acquire();
+  run_locked(spec, ctx);
+}
+
+void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& client,
+                          protocol::ReplyBuilder& reply, std::int64_t now_ms) {
+  client.last_interaction_ms.store(now_ms, std::memory_order_relaxed);
+  // CLIENT REPLY: OFF drops every reply, SKIP drops the next command's.
+  if (client.reply_mode == ReplyMode::kSkipNext) client.reply_mode = ReplyMode::kSkipThis;
+  const std::size_t mark = reply.size();
+  const std::uint64_t errors_before = reply.errors_written();
+
+  const CommandSpec* spec = table_.resolve(args, reply);
+  if (spec == nullptr) {
+    if (client.in_multi) client.multi_failed = true;
+  } else if (server_.config.requires_password() && !client.authenticated &&
+             !(spec->flags & kNoAuth)) {
+    reply.error("NOAUTH Authentication required.");
+    stats_.commands[spec->index].rejected_calls.add();
+    if (client.in_multi) client.multi_failed = true;
+  } else if (client.in_multi && !(spec->flags & kRunsInMulti)) {
+    QueuedCommand queued{spec, {args.begin(), args.end()}};
+    client.multi.push_back(std::move(queued));
+    client.multi_queued.store(client.multi.size(), std::memory_order_relaxed);
+    reply.simple("QUEUED");
+  } else {
+    run(*spec, args, client, reply, now_ms);
+  }
+
+  if (reply.errors_written() != errors_before) {
+    stats_.error_replies.add();
+    stats_.count_error(std::string(reply.last_error_code()));
+  }
+  if (client.reply_mode == ReplyMode::kOff || client.reply_mode == ReplyMode::kSkipNext) {
+    reply.truncate(mark);  // CLIENT REPLY OFF|SKIP is itself silent
+  } else if (client.reply_mode == ReplyMode::kSkipThis) {
+    reply.truncate(mark);
+    client.reply_mode = ReplyMode::kOn;
+  }
+}
+
+bool Dispatcher::paused(std::span<const std::string_view> args, std::int64_t now_ms) const {
+  PauseState::Mode mode = server_.pause.mode(now_ms);
+  if (mode == PauseState::kNone) return false;
+  const CommandSpec* spec = table_.find(args[0]);
+  // Unknown commands fail right away; CLIENT UNPAUSE always gets through.
+  if (spec == nullptr) return false;
+  if ((spec->flags & kContainer) && args.size() >= 2) {
+    const CommandSpec* sub = table_.find_subcommand(*spec, args[1]);
+    if (sub != nullptr) spec = sub;
+  }
+  if (spec->name == "client|unpause") return false;
+  if (mode == PauseState::kAll) return true;
+  return (spec->flags & kWrite) != 0;
+}
+
+}  // namespace larder::commands

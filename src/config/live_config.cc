@@ -1,0 +1,53 @@
+#include "larder/config/live_config.h"
+
+namespace larder::config {
+
+LiveConfig::LiveConfig(const Settings& settings)
+    : settings_(settings), databases_(static_cast<int>(integer_value(settings.get("databases")))) {
+  mirror(settings_);
+}
+
+void LiveConfig::mirror(const Settings& s) {
+  proto_max_bulk_len_.store(static_cast<std::uint64_t>(integer_value(s.get("proto-max-bulk-len"))),
+                            std::memory_order_relaxed);
+  hz_.store(static_cast<int>(integer_value(s.get("hz"))), std::memory_order_relaxed);
+  slowlog_slower_than_.store(integer_value(s.get("slowlog-log-slower-than")), std::memory_order_relaxed);
+  slowlog_max_len_.store(static_cast<std::size_t>(integer_value(s.get("slowlog-max-len"))),
+                         std::memory_order_relaxed);
+  maxclients_.store(static_cast<std::size_t>(integer_value(s.get("maxclients"))), std::memory_order_relaxed);
+  has_password_.store(!s.get("requirepass").empty(), std::memory_order_relaxed);
+}
+
+void LiveConfig::set(const std::vector<std::pair<std::string, std::string>>& changes) {
+  Settings updated;
+  {
+    std::lock_guard lock(mutex_);
+    updated = settings_;
+    for (const auto& [name, value] : changes) updated.set(name, {value}, /*at_runtime=*/true);
+    settings_ = updated;
+    mirror(settings_);
+  }
+  if (on_change) on_change(updated);
+}
+
+std::vector<std::pair<std::string, std::string>> LiveConfig::matching(std::string_view pattern) const {
+  std::lock_guard lock(mutex_);
+  return settings_.matching(pattern);
+}
+
+std::string LiveConfig::get(std::string_view name) const {
+  std::lock_guard lock(mutex_);
+  return settings_.get(name);
+}
+
+Settings LiveConfig::snapshot() const {
+  std::lock_guard lock(mutex_);
+  return settings_;
+}
+
+bool LiveConfig::password_matches(std::string_view candidate) const {
+  std::lock_guard lock(mutex_);
+  return settings_.get("requirepass") == candidate;
+}
+
+}  // namespace larder::config

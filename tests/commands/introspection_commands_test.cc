@@ -1,0 +1,219 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "../support/command_harness.h"
+#include "larder/commands/command_docs.h"
+#include "larder/commands/command_table.h"
+
+using larder::commands::CommandSpec;
+using larder::commands::CommandTable;
+using larder::commands::DocArg;
+using larder::commands::find_command_doc;
+using larder::commands::parse_doc_syntax;
+using larder::testing::CommandHarness;
+
+namespace {
+
+std::string bulk(std::string_view s) {
+  std::string out = "$";
+  out += std::to_string(s.size());
+  out += "\r\n";
+  out += s;
+  out += "\r\n";
+  return out;
+}
+
+// The first six fields of a COMMAND INFO entry (RESP2), as Redis 7.0 sends
+// them: name, arity, flags, first key, last key, step.
+std::string info_head(std::string_view name, int arity, std::vector<std::string_view> flags,
+                      int first, int last, int step) {
+  std::string s = "*10\r\n";
+  s += bulk(name);
+  s += ":" + std::to_string(arity) + "\r\n*" + std::to_string(flags.size()) + "\r\n";
+  for (auto f : flags) s += "+" + std::string(f) + "\r\n";
+  s += ":" + std::to_string(first) + "\r\n:" + std::to_string(last) + "\r\n:" +
+       std::to_string(step) + "\r\n";
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("COMMAND COUNT is the number of top-level rows", "[introspection]") {
+  CommandHarness h;
+  long n = 0;
+  CommandTable::instance().for_each([&](const CommandSpec& s) {
+    if (s.name.find('|') == std::string_view::npos) ++n;
+  });
+  CHECK(h.run({"COMMAND", "COUNT"}) == std::string(":") + std::to_string(n) + "\r\n");
+  CHECK(h.run({"command", "count", "x"}) ==
+        "-ERR wrong number of arguments for 'command|count' command\r\n");
+  // Bare COMMAND lists every top-level command.
+  CHECK(h.run({"COMMAND"}).starts_with(std::string("*") + std::to_string(n) + "\r\n"));
+}
+
+TEST_CASE("COMMAND INFO matches Redis for GET, SET, MSET, DEL", "[introspection]") {
+  CommandHarness h;
+  const std::string get = h.run({"COMMAND", "INFO", "get"});
+  CHECK(get.starts_with(std::string("*1\r\n") + info_head("get", 2, {"readonly", "fast"}, 1, 1, 1) +
+                        "*3\r\n+@read\r\n+@string\r\n+@fast\r\n*0\r\n*1\r\n"));
+  // The whole GET entry, byte for byte as redis-server 7.0.15 sends it.
+  CHECK(get ==
+        std::string("*1\r\n") + info_head("get", 2, {"readonly", "fast"}, 1, 1, 1) +
+            "*3\r\n+@read\r\n+@string\r\n+@fast\r\n*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RO\r\n"
+            "+access\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n"
+            "*2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n"
+            "$4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n"
+            ":0\r\n*0\r\n");
+  CHECK(h.run({"COMMAND", "INFO", "SET"})
+            .starts_with(std::string("*1\r\n") + info_head("set", -3, {"write", "denyoom"}, 1, 1, 1)));
+  CHECK(h.run({"COMMAND", "INFO", "mset"})
+            .starts_with(std::string("*1\r\n") + info_head("mset", -3, {"write", "denyoom"}, 1, -1, 2)));
+  CHECK(h.run({"COMMAND", "INFO", "del"})
+            .starts_with(std::string("*1\r\n") + info_head("del", -2, {"write"}, 1, -1, 1) +
+                         "*3\r\n+@keyspace\r\n+@write\r\n+@slow\r\n*2\r\n$26\r\n"
+                         "request_policy:multi_shard\r\n$23\r\nresponse_policy:agg_sum\r\n"));
+  // Unknown names are nulls; subcommands by full name.
+  CHECK(h.run({"COMMAND", "INFO", "nosuch", "get|x"}) == "*2\r\n$-1\r\n$-1\r\n");
+  CHECK(h.run({"COMMAND", "INFO", "command|count"}) ==
+        std::string("*1\r\n") + info_head("command|count", 2, {"loading", "stale"}, 0, 0, 0) +
+            "*2\r\n+@slow\r\n+@connection\r\n*0\r\n*0\r\n*0\r\n");
+}
+
+TEST_CASE("COMMAND GETKEYS and GETKEYSANDFLAGS", "[introspection]") {
+  CommandHarness h;
+  CHECK(h.run({"COMMAND", "GETKEYS", "SET", "k", "v"}) == "*1\r\n$1\r\nk\r\n");
+  CHECK(h.run({"COMMAND", "GETKEYS", "MSET", "a", "1", "b", "2"}) ==
+        "*2\r\n$1\r\na\r\n$1\r\nb\r\n");
+  CHECK(h.run({"COMMAND", "GETKEYS", "DEL", "a", "b", "c"}) ==
+        "*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n");
+  // MSET's range stops at the last complete pair.
+  CHECK(h.run({"COMMAND", "GETKEYS", "mset", "a", "b", "c"}) == "*2\r\n$1\r\na\r\n$1\r\nc\r\n");
+  CHECK(h.run({"COMMAND", "GETKEYSANDFLAGS", "set", "k", "v"}) ==
+        "*1\r\n*2\r\n$1\r\nk\r\n*2\r\n+OW\r\n+update\r\n");
+  CHECK(h.run({"COMMAND", "GETKEYSANDFLAGS", "set", "k", "v", "GET"}) ==
+        "*1\r\n*2\r\n$1\r\nk\r\n*3\r\n+RW\r\n+access\r\n+update\r\n");
+  CHECK(h.run({"COMMAND", "GETKEYSANDFLAGS", "del", "a"}) ==
+        "*1\r\n*2\r\n$1\r\na\r\n*2\r\n+RM\r\n+delete\r\n");
+
+  CHECK(h.run({"COMMAND", "GETKEYS", "nosuch", "a"}) == "-ERR Invalid command specified\r\n");
+  CHECK(h.run({"COMMAND", "GETKEYS", "command", "nosuch"}) ==
+        "-ERR Invalid command specified\r\n");
+  CHECK(h.run({"COMMAND", "GETKEYS", "command|count", "x"}) ==
+        "-ERR Invalid command specified\r\n");
+  CHECK(h.run({"COMMAND", "GETKEYS", "ping", "x"}) ==
+        "-ERR The command has no key arguments\r\n");
+  CHECK(h.run({"COMMAND", "GETKEYS", "set", "k"}) ==
+        "-ERR Invalid number of arguments specified for command\r\n");
+  CHECK(h.run({"COMMAND", "GETKEYS", "get"}) ==
+        "-ERR wrong number of arguments for 'command|getkeys' command\r\n");
+}
+
+TEST_CASE("COMMAND LIST, DOCS and HELP", "[introspection]") {
+  CommandHarness h;
+  const std::string all = h.run({"COMMAND", "LIST"});
+  CHECK(all.find(bulk("command|getkeys")) != std::string::npos);
+  CHECK(all.find(bulk("get")) != std::string::npos);
+  CHECK(h.run({"COMMAND", "LIST", "FILTERBY", "PATTERN", "command|c*"}) ==
+        std::string("*1\r\n") + bulk("command|count"));
+  CHECK(h.run({"COMMAND", "LIST", "FILTERBY", "MODULE", "x"}) == "*0\r\n");
+  CHECK(h.run({"COMMAND", "LIST", "FILTERBY", "ACLCAT", "nosuch"}) == "*0\r\n");
+  CHECK(h.run({"COMMAND", "LIST", "FILTERBY", "ACLCAT", "STRING"}).find(bulk("get")) !=
+        std::string::npos);
+  CHECK(h.run({"COMMAND", "LIST", "FILTERBY", "x", "y"}) == "-ERR syntax error\r\n");
+  CHECK(h.run({"COMMAND", "LIST", "x"}) == "-ERR syntax error\r\n");
+
+  CHECK(h.run({"COMMAND", "DOCS", "get"}) ==
+        "*2\r\n$3\r\nget\r\n*10\r\n$7\r\nsummary\r\n$22\r\nGet the value of a key\r\n"
+        "$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n"
+        "$4\r\nO(1)\r\n$9\r\narguments\r\n*1\r\n*6\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n"
+        "$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n");
+  CHECK(h.run({"COMMAND", "DOCS", "nosuch"}) == "*0\r\n");
+  CHECK(h.run({"COMMAND", "HELP"}).starts_with(
+      "*21\r\n+COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"));
+  CHECK(h.run({"COMMAND", "NOSUCH"}) == "-ERR unknown subcommand 'NOSUCH'. Try COMMAND HELP.\r\n");
+}
+
+TEST_CASE("the syntax parser builds Redis's argument tree", "[introspection]") {
+  const std::vector<DocArg> set = parse_doc_syntax(
+      "key value [NX | XX] [GET] [EX seconds | PX milliseconds | KEEPTTL]",
+      "nx_xx=condition EX:integer PX:integer GET^6.2.0 seconds_milliseconds_keepttl=expiration");
+  REQUIRE(set.size() == 5);
+  CHECK(set[0].name == "key");
+  CHECK(set[0].type == "key");
+  CHECK(set[0].key_spec_index == 0);
+  CHECK(set[1].type == "string");
+  CHECK(set[2].name == "condition");
+  CHECK(set[2].type == "oneof");
+  CHECK(set[2].optional);
+  REQUIRE(set[2].args.size() == 2);
+  CHECK(set[2].args[0].type == "pure-token");
+  CHECK(set[2].args[0].name == "nx");
+  CHECK(set[3].since == "6.2.0");
+  CHECK(set[4].args[0].token == "EX");
+  CHECK(set[4].args[0].name == "seconds");
+  CHECK(set[4].args[0].type == "integer");
+
+  const auto mset = parse_doc_syntax("key value [key value ...]", "key_value=data");
+  REQUIRE(mset.size() == 1);
+  CHECK(mset[0].type == "block");
+  CHECK(mset[0].multiple);
+  CHECK(mset[0].name == "data");
+  CHECK(mset[0].args.size() == 2);
+
+  const auto list = parse_doc_syntax("[TYPE <NORMAL | MASTER>] [ID client-id [client-id ...]]",
+                                     "client-id:integer");
+  REQUIRE(list.size() == 2);
+  CHECK(list[0].token == "TYPE");
+  CHECK(list[0].type == "oneof");
+  CHECK(list[1].type == "block");
+  CHECK(list[1].token == "ID");
+  REQUIRE(list[1].args.size() == 1);
+  CHECK(list[1].args[0].multiple);
+  CHECK(list[1].args[0].token.empty());
+
+  const auto multi = parse_doc_syntax("[GET pattern [GET pattern ...]]", "");
+  REQUIRE(multi.size() == 1);
+  CHECK(multi[0].multiple);
+  CHECK(multi[0].multiple_token);
+  CHECK(multi[0].optional);
+
+  CHECK_THROWS(parse_doc_syntax("key [NX", ""));
+  CHECK_THROWS(parse_doc_syntax("key", "nosuch:integer"));
+}
+
+TEST_CASE("every command row has documentation", "[introspection]") {
+  // When this fails, add a row for the command to src/commands/command_docs.cc
+  // (facts from redis-server's COMMAND INFO <name> and COMMAND DOCS <name>).
+  std::vector<std::string> missing;
+  CommandTable::instance().for_each([&](const CommandSpec& spec) {
+    if (find_command_doc(spec.name) == nullptr) missing.emplace_back(spec.name);
+  });
+  INFO("commands without docs metadata in command_docs.cc: " << [&] {
+    std::string s;
+    for (const auto& m : missing) s += m + " ";
+    return s;
+  }());
+  CHECK(missing.empty());
+}
+
+TEST_CASE("command rows agree with their documented key specs", "[introspection]") {
+  // Larder locks the keys its row names; Redis reports the key specs. They
+  // must agree, except for rows that lock every shard.
+  std::vector<std::string> mismatched;
+  CommandTable::instance().for_each([&](const CommandSpec& spec) {
+    const auto* doc = find_command_doc(spec.name);
+    if (doc == nullptr || (spec.flags & larder::commands::kAllShards)) return;
+    if (doc->first_key != spec.first_key || doc->last_key != spec.last_key ||
+        (spec.first_key != 0 && doc->key_step != spec.key_step)) {
+      mismatched.emplace_back(spec.name);
+    }
+  });
+  INFO("rows whose first/last/step differ from Redis's: " << [&] {
+    std::string s;
+    for (const auto& m : mismatched) s += m + " ";
+    return s;
+  }());
+  CHECK(mismatched.empty());
+}

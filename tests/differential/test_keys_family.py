@@ -1,0 +1,335 @@
+#!/usr/bin/python3
+"""Differential: UNLINK, TYPE, RENAME, RENAMENX, COPY, EXPIREAT, PEXPIREAT,
+EXPIRETIME, PEXPIRETIME, RANDOMKEY, TOUCH, MOVE, OBJECT and SCAN, byte for
+byte against redis-server, in RESP2 and again after HELLO 3 (RESP3).
+
+SCAN cursors are hash-dependent: a SCAN reply is compared byte for byte only
+when it is an error or completes the iteration in one call (cursor 0, keys
+compared sorted); full iterations are compared as key sets.
+"""
+import os
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from larder_harness import (DifferentialTestCase, Near, compare_replies,  # noqa: E402
+                            run_script, scan_reply, show, sort_array_reply)
+
+# Absolute times far in the future (seconds / milliseconds).
+FUTURE_S = 99999999999
+FUTURE_MS = 99999999999500
+
+
+def normalize_scan(reply):
+    """A one-call SCAN reply with its key array sorted; other replies unchanged."""
+    if not reply.startswith(b"*2\r\n"):
+        return reply
+    cursor_end = scan_reply(reply, 4)
+    if reply[4:cursor_end] != b"$1\r\n0\r\n":
+        return reply
+    return reply[:cursor_end] + sort_array_reply(reply[cursor_end:])
+
+
+def scan_all(client, *options):
+    """Runs a full SCAN iteration; returns (set of keys, number of calls)."""
+    keys = set()
+    cursor = b"0"
+    calls = 0
+    while True:
+        reply = client.call("SCAN", cursor, *options)
+        assert isinstance(reply, list) and len(reply) == 2, reply
+        cursor, batch = reply
+        keys.update(batch)
+        calls += 1
+        if cursor == b"0":
+            return keys, calls
+        assert calls < 1000000, "SCAN does not terminate"
+
+
+class KeysFamilyBase(DifferentialTestCase):
+    PROTOCOL = 2
+
+    def setUp(self):
+        super().setUp()
+        if self.PROTOCOL == 3:
+            with self.larder.client() as lc:
+                reply = lc.cmd("HELLO", "3")
+            if reply.startswith(b"-"):
+                self.skipTest("Larder does not accept HELLO 3 yet: %s" % show(reply))
+
+    def _prelude(self, client):
+        if self.PROTOCOL == 3:
+            reply = client.cmd("HELLO", "3")
+            self.assertTrue(reply.startswith(b"%"), show(reply))
+
+    def _needs_select(self):
+        with self.larder.client() as lc:
+            reply = lc.cmd("SELECT", "0")
+        if reply != b"+OK\r\n":
+            self.skipTest("Larder does not accept SELECT yet: %s" % show(reply))
+
+    def check(self, script, sort_commands=(b"keys",), flush=True):
+        """Like DifferentialTestCase.check, on RESP3 connections when PROTOCOL
+        is 3, with one-call SCAN replies compared sorted."""
+        if flush:
+            script = [("FLUSHALL",)] + list(script)
+        with self.redis.client() as rc, self.larder.client() as lc:
+            self._prelude(rc)
+            self._prelude(lc)
+            expected = run_script(rc, script)
+            actual = []
+            try:
+                for entry in script:
+                    actual.extend(run_script(lc, [entry]))
+            except Exception as e:
+                raise AssertionError("Larder failed at command #%d: %r" % (len(actual), e))
+        names = [s[0].lower() if isinstance(s, tuple) and s else "" for s in script]
+        expected = [normalize_scan(e) if n == "scan" else e for n, e in zip(names, expected)]
+        actual = [normalize_scan(a) if n == "scan" else a for n, a in zip(names, actual)]
+        mismatches = compare_replies(script, expected, actual, sort_commands)
+        if mismatches:
+            self.fail("RESP%d: %d of %d replies differ from redis-server:\n%s"
+                      % (self.PROTOCOL, len(mismatches), len(script), "\n".join(mismatches)))
+        return expected
+
+    # -- scripts ------------------------------------------------------------
+
+    def test_unlink_and_type(self):
+        self.check([
+            ("SET", "a", "1"), ("SET", "b", "2"), ("SET", "", "empty"),
+            ("TYPE", "a"), ("TYPE", "missing"), ("type", ""), ("TYPE", "A"),
+            ("UNLINK", "a", "b", "c", "a"), ("UNLINK", "a"), ("UNLINK", ""),
+            ("EXISTS", "a", "b", ""), ("TYPE", "a"),
+            ("UNLINK",), ("TYPE",), ("TYPE", "a", "b"),
+            ("SET", "e", "v", "EX", "100"), ("TYPE", "e"), ("Unlink", "e"), ("TYPE", "e"),
+        ])
+
+    def test_rename_and_renamenx(self):
+        self.check([
+            ("RENAME", "missing", "x"), ("RENAMENX", "missing", "x"),
+            ("RENAME", "missing", "missing"), ("RENAMENX", "missing", "missing"),
+            ("SET", "a", "va", "EX", "100"),
+            ("RENAME", "a", "a"), ("TTL", "a"), ("RENAMENX", "a", "a"),
+            ("RENAME", "a", "b"), ("EXISTS", "a"), ("GET", "b"), ("TTL", "b"),
+            ("SET", "c", "vc"), ("RENAMENX", "b", "c"), ("GET", "b"), ("GET", "c"),
+            ("RENAMENX", "b", "d"), ("GET", "d"), ("TTL", "d"), ("EXISTS", "b"),
+            ("RENAME", "d", "c"), ("GET", "c"), ("TTL", "c"),
+            ("SET", "p", "persistent"), ("RENAME", "p", "c"), ("TTL", "c"), ("GET", "c"),
+            ("SET", "n", "12"), ("RENAME", "n", ""), ("GET", ""), ("OBJECT", "ENCODING", ""),
+            ("RENAME", "", "n"), ("INCR", "n"),
+            ("rename", "n", "N"), ("GET", "N"), ("renamenx", "N", "n"),
+            ("RENAME",), ("RENAME", "a"), ("RENAME", "a", "b", "c"),
+            ("RENAMENX", "a"), ("RENAMENX", "a", "b", "c"),
+            ("DBSIZE",),
+        ])
+
+    def test_copy(self):
+        self.check([
+            ("SET", "k", "v", "EX", "100"),
+            ("COPY", "k", "k"), ("COPY", "missing", "missing"), ("COPY", "k", "k", "DB", "0"),
+            ("COPY", "k", "x", "DB", "16"), ("COPY", "k", "x", "DB", "-1"),
+            ("COPY", "k", "x", "DB", "abc"), ("COPY", "k", "x", "DB", "99999999999"),
+            ("COPY", "k", "x", "DB", "-99999999999"), ("COPY", "k", "x", "DB", ""),
+            ("COPY", "k", "x", "DB", "1.0"), ("COPY", "missing", "x", "DB", "99"),
+            ("COPY", "k", "x", "DB"), ("COPY", "k", "x", "bogus"), ("COPY", "k", "x", "REPLACE", "x"),
+            ("COPY", "k", "x", "DB", "abc", "bogus"), ("COPY", "k", "x", "bogus", "DB", "abc"),
+            ("COPY", "missing", "x"), ("EXISTS", "x"),
+            ("COPY", "k", "x"), ("GET", "x"), ("TTL", "x"), ("COPY", "k", "x"),
+            ("SET", "k", "w"), ("COPY", "k", "x", "replace"), ("GET", "x"), ("TTL", "x"),
+            ("COPY", "k", "x", "REPLACE", "REPLACE"),
+            ("COPY", "k", "k", "DB", "3"), ("COPY", "k", "k", "db", "3"),
+            ("COPY", "k", "k", "DB", "3", "REPLACE"),
+            ("COPY", "k", "k", "DB", "0", "DB", "3"), ("COPY", "k", "k", "DB", "3", "DB", "0"),
+            ("COPY", "k", "y", "DB", "15"), ("COPY", "k", "y", "DB", "15"),
+            ("SET", "i", "42"), ("COPY", "i", "j"), ("OBJECT", "ENCODING", "j"), ("INCR", "j"),
+            ("COPY",), ("COPY", "k"),
+            ("DBSIZE",),
+        ])
+
+    def test_move(self):
+        self.check([
+            ("SET", "k", "v", "EX", "100"),
+            ("MOVE", "k", "abc"), ("MOVE", "k", "99999999999"), ("MOVE", "k", "-99999999999"),
+            ("MOVE", "k", "16"), ("MOVE", "k", "-1"), ("MOVE", "missing", "-1"),
+            ("MOVE", "k", "0"), ("MOVE", "missing", "0"), ("MOVE", "k", ""), ("MOVE", "k", "01"),
+            ("MOVE", "missing", "1"),
+            ("MOVE", "k", "1"), ("EXISTS", "k"), ("TTL", "k"),
+            ("SET", "k", "again"), ("MOVE", "k", "1"), ("GET", "k"),
+            ("COPY", "k", "k", "DB", "1"),  # still there: 0
+            ("MOVE", "k", "15"), ("EXISTS", "k"),
+            ("move", "", "2"),
+            ("MOVE",), ("MOVE", "k"), ("MOVE", "k", "1", "2"),
+            ("DBSIZE",),
+        ])
+
+    def test_move_and_copy_across_databases(self):
+        self._needs_select()
+        self.check([
+            ("SET", "k", "v", "EX", "100"), ("SET", "i", "7"),
+            ("MOVE", "k", "1"), ("COPY", "i", "i", "DB", "2"),
+            ("SELECT", "1"), ("GET", "k"), ("TTL", "k"), ("DBSIZE",),
+            ("MOVE", "k", "0"), ("MOVE", "k", "1"), ("DBSIZE",),
+            ("SELECT", "0"), ("GET", "k"), ("TTL", "k"),
+            ("SELECT", "2"), ("GET", "i"), ("OBJECT", "ENCODING", "i"),
+            ("COPY", "i", "i", "DB", "2"), ("COPY", "i", "j", "DB", "0"),
+            ("SELECT", "0"), ("GET", "j"), ("COPY", "j", "i", "DB", "2", "REPLACE"),
+            ("SELECT", "2"), ("GET", "i"), ("RENAME", "i", "r"), ("GET", "r"),
+            ("SELECT", "0"), ("EXISTS", "r"), ("DBSIZE",),
+        ])
+
+    def test_expireat_and_pexpireat(self):
+        script = []
+        for cmd, t in (("EXPIREAT", FUTURE_S), ("PEXPIREAT", FUTURE_MS)):
+            script += [
+                ("SET", "k", "v"),
+                (cmd, "missing", str(t)), (cmd, "k", str(t), "XX"), (cmd, "k", str(t), "GT"),
+                (cmd, "k", str(t), "LT"), ("EXPIRETIME", "k"), ("PEXPIRETIME", "k"),
+                (cmd, "k", str(t + 1), "NX"), (cmd, "k", str(t + 1), "GT"),
+                ("PEXPIRETIME", "k"), (cmd, "k", str(t), "GT"), (cmd, "k", str(t - 1), "LT"),
+                ("EXPIRETIME", "k"), ("PEXPIRETIME", "k"),
+                (cmd, "k", str(t), "NX", "XX"), (cmd, "k", str(t), "GT", "LT"),
+                (cmd, "k", str(t), "bogus"), (cmd, "k", "abc"), (cmd, "k", ""), (cmd, "k", "1.5"),
+                (cmd, "k", "9223372036854775807"), (cmd, "k", "9223372036854776"),
+                (cmd, "k", "-9223372036854776"), (cmd, "k", "-9223372036854775808"),
+                ("EXISTS", "k"),
+                ("SET", "k", "v"), (cmd, "k", "1"), ("EXISTS", "k"),
+                ("SET", "k", "v"), (cmd, "k", "0"), ("EXISTS", "k"),
+                ("SET", "k", "v"), (cmd, "k", "-1"), ("EXISTS", "k"),
+                ("SET", "k", "v", "EX", "100"), (cmd, "k", str(t), "XX"), ("EXPIRETIME", "k"),
+                (cmd,), (cmd, "k"),
+            ]
+        script += [("SET", "k", "v"), ("PEXPIREAT", "k", "9223372036854775807"),
+                   ("PEXPIRETIME", "k"), ("EXPIRETIME", "k"), ("TTL", "k")]
+        self.check(script)
+
+    def test_expiretime_and_pexpiretime(self):
+        self.check([
+            ("EXPIRETIME", "missing"), ("PEXPIRETIME", "missing"),
+            ("SET", "k", "v"), ("EXPIRETIME", "k"), ("PEXPIRETIME", "k"),
+            ("PEXPIREAT", "k", "99999999999499"), ("EXPIRETIME", "k"), ("PEXPIRETIME", "k"),
+            ("PEXPIREAT", "k", "99999999999500"), ("EXPIRETIME", "k"),
+            ("PEXPIREAT", "k", "99999999999999"), ("EXPIRETIME", "k"),
+            ("SET", "k", "v", "EXAT", str(FUTURE_S)), ("EXPIRETIME", "k"), ("PEXPIRETIME", "k"),
+            ("SET", "k", "v", "PXAT", str(FUTURE_MS)), ("EXPIRETIME", "k"),
+            ("PERSIST", "k"), ("EXPIRETIME", "k"),
+            ("expiretime", "k"), ("PexpireTime", "k"),
+            ("EXPIRETIME",), ("EXPIRETIME", "a", "b"), ("PEXPIRETIME",), ("PEXPIRETIME", "a", "b"),
+        ])
+
+    def test_touch(self):
+        self.check([
+            ("TOUCH", "missing"), ("SET", "a", "1"), ("SET", "b", "2"),
+            ("TOUCH", "a"), ("TOUCH", "a", "b", "c", "a"), ("touch", ""),
+            Near("OBJECT", "IDLETIME", "a", tol=1),
+            ("TOUCH",),
+        ])
+
+    def test_randomkey(self):
+        self.check([
+            ("RANDOMKEY",), ("SET", "only", "v"), ("RANDOMKEY",), ("RANDOMKEY",),
+            ("randomkey",), ("RANDOMKEY", "x"),
+            ("DEL", "only"), ("RANDOMKEY",), ("SET", "", "v"), ("RANDOMKEY",),
+        ])
+
+    def test_randomkey_skips_expired_keys(self):
+        self.check([("SET", "dead", "v", "PX", "1"), ("SET", "alive", "v")])
+        time.sleep(0.01)
+        self.check([("RANDOMKEY",), ("DEL", "alive"), ("RANDOMKEY",)], flush=False)
+        self.check([("SET", "dead", "v", "PX", "1")])
+        time.sleep(0.01)
+        self.check([("RANDOMKEY",), ("DBSIZE",)], flush=False)
+
+    def test_object_encoding_and_refcount(self):
+        values = ["0", "1", "9999", "10000", "-1", "-0", "00", "007", "+5", " 5", "5 ", "",
+                  "12345", "9223372036854775807", "-9223372036854775808",
+                  "9223372036854775808", "-9223372036854775809", "1.5", "1e3", "0x10",
+                  "abc", "x" * 20, "x" * 44, "x" * 45, "1" * 44, "1" * 45, "\x00", "a\r\nb"]
+        script = []
+        for v in values:
+            script += [("SET", "k", v), ("OBJECT", "ENCODING", "k"), ("OBJECT", "REFCOUNT", "k"),
+                       ("object", "encoding", "k"), ("Object", "RefCount", "k")]
+        script += [("OBJECT", "ENCODING", "missing"), ("OBJECT", "REFCOUNT", "missing"),
+                   ("OBJECT", "IDLETIME", "missing"), ("OBJECT", "FREQ", "missing")]
+        self.check(script)
+
+    def test_object_idletime_freq_help_and_errors(self):
+        self.check([
+            ("SET", "k", "v"),
+            Near("OBJECT", "IDLETIME", "k", tol=1), ("OBJECT", "FREQ", "k"),
+            ("OBJECT", "HELP"), ("object", "help"),
+            ("OBJECT",), ("OBJECT", "ENCODING"), ("OBJECT", "ENCODING", "k", "x"),
+            ("OBJECT", "REFCOUNT"), ("OBJECT", "IDLETIME"), ("OBJECT", "FREQ", "a", "b"),
+            ("OBJECT", "HELP", "x"),
+            ("OBJECT", "foo"), ("OBJECT", "foo", "k"), ("OBJECT", "Foo", "a", "b", "c"),
+            ("OBJECT", ""), ("OBJECT", "encodingx", "k"), ("OBJECT", "z" * 200),
+            ("OBJECT", "a\x00b"),
+            ("TYPE", "k"), Near("OBJECT", "IDLETIME", "k", tol=1),
+        ])
+
+    def test_scan_replies(self):
+        # Small keyspaces: every SCAN below completes in one call on both.
+        self.check([
+            ("SCAN", "0"), ("SCAN", "0", "COUNT", "1000"),
+            ("SET", "a", "1"), ("SET", "b", "2"), ("SET", "", "3"), ("SET", "user:1", "4"),
+            ("SCAN", "0"), ("SCAN", "0", "COUNT", "1000"), ("SCAN", "0", "MATCH", "*"),
+            ("SCAN", "0", "MATCH", "user:*"), ("SCAN", "0", "MATCH", "?"),
+            ("SCAN", "0", "MATCH", "[ab]", "COUNT", "100"), ("SCAN", "0", "MATCH", ""),
+            ("SCAN", "0", "TYPE", "string"), ("SCAN", "0", "TYPE", "STRING"),
+            ("SCAN", "0", "TYPE", "list"), ("SCAN", "0", "TYPE", "none"),
+            ("SCAN", "0", "TYPE", "bogus"), ("SCAN", "0", "type", "hash", "match", "*"),
+            ("SCAN", "0", "MATCH", "*", "MATCH", "a"), ("SCAN", "0", "COUNT", "1", "COUNT", "1000"),
+            ("SCAN", "0", "count", "9223372036854775807"),
+            ("SCAN", ""), ("SCAN", "+0"), ("SCAN", "00"), ("SCAN", "-0"),
+            ("SCAN", " 0"), ("SCAN", "0 "), ("SCAN", "x"), ("SCAN", "0x10"), ("SCAN", "1.5"),
+            ("SCAN", "-"), ("SCAN", "+"), ("SCAN", "18446744073709551616"),
+            ("SCAN", "99999999999999999999999"), ("SCAN", "x", "COUNT", "0"),
+            ("SCAN", "0", "COUNT", "0"), ("SCAN", "0", "COUNT", "-1"), ("SCAN", "0", "COUNT", "x"),
+            ("SCAN", "0", "COUNT", "1.5"), ("SCAN", "0", "COUNT", "99999999999999999999"),
+            ("SCAN", "0", "COUNT"), ("SCAN", "0", "MATCH"), ("SCAN", "0", "TYPE"),
+            ("SCAN", "0", "bogus"), ("SCAN", "0", "bogus", "x"), ("SCAN", "0", "MATCH", "*", "x"),
+            ("SCAN", "0", "COUNT", "0", "MATCH"), ("SCAN", "0", "MATCH", "a", "COUNT", "0"),
+            ("SCAN",), ("scan", "0", "MATCH", "b"),
+        ])
+
+    def test_scan_skips_expired_keys(self):
+        self.check([("SET", "dead", "v", "PX", "1"), ("SET", "alive", "v")])
+        time.sleep(0.01)
+        self.check([("SCAN", "0"), ("DBSIZE",), ("SCAN", "0", "MATCH", "dead")], flush=False)
+
+    def test_scan_full_iteration_key_sets(self):
+        with self.redis.client() as rc, self.larder.client() as lc:
+            self._prelude(rc)
+            self._prelude(lc)
+            for c in (rc, lc):
+                self.assertEqual(c.cmd("FLUSHALL"), b"+OK\r\n")
+                batch = []
+                for i in range(5000):
+                    prefix = ("user:", "post:", "misc")[i % 3]
+                    batch.append(("SET", "%s%d" % (prefix, i), str(i)))
+                batch.append(("SET", "", "empty"))
+                for r in run_script(c, batch):
+                    self.assertEqual(r, b"+OK\r\n")
+            for options in ((), ("COUNT", "1"), ("COUNT", "7"), ("COUNT", "1000"),
+                            ("MATCH", "*"), ("MATCH", "user:*"), ("MATCH", "*1?"),
+                            ("MATCH", "post:[1-3]*", "COUNT", "50"), ("TYPE", "string"),
+                            ("TYPE", "list"), ("MATCH", "nothing*", "COUNT", "3")):
+                expected, _ = scan_all(rc, *options)
+                actual, calls = scan_all(lc, *options)
+                self.assertEqual(sorted(actual), sorted(expected),
+                                 "SCAN %s key sets differ (larder took %d calls)"
+                                 % (" ".join(options), calls))
+
+
+class KeysFamilyResp2(KeysFamilyBase):
+    PROTOCOL = 2
+
+
+class KeysFamilyResp3(KeysFamilyBase):
+    PROTOCOL = 3
+
+
+del KeysFamilyBase  # only its two protocol variants run
+
+if __name__ == "__main__":
+    unittest.main()
