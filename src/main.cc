@@ -2,8 +2,6 @@
 // Settings come from the file, then from flags named like its directives.
 
 #include <CLI/CLI.hpp>
-#include <spdlog/sinks/basic_file_sink.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <fstream>
@@ -12,32 +10,9 @@
 #include <sstream>
 
 #include "larder/config/options.h"
+#include "larder/server/logging.h"
 #include "larder/server/server.h"
 
-namespace {
-
-spdlog::level::level_enum to_spdlog_level(const std::string& level) {
-  if (level == "debug") return spdlog::level::debug;
-  if (level == "verbose") return spdlog::level::debug;
-  if (level == "notice") return spdlog::level::info;
-  if (level == "warning") return spdlog::level::warn;
-  return spdlog::level::off;
-}
-
-void setup_logging(const larder::config::Options& options) {
-  std::shared_ptr<spdlog::logger> logger;
-  if (options.logfile.empty()) {
-    logger = spdlog::stderr_color_mt("larder");
-  } else {
-    logger = spdlog::basic_logger_mt("larder", options.logfile);
-  }
-  logger->set_pattern("%P:%t %d %b %Y %H:%M:%S.%e %^%l%$ %v");
-  logger->set_level(to_spdlog_level(options.loglevel));
-  logger->flush_on(spdlog::level::info);
-  spdlog::set_default_logger(logger);
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   using larder::config::ConfigError;
@@ -83,7 +58,7 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  setup_logging(options);
+  larder::server::setup_logging(options);
   for (const std::string& name : settings.ignored_in_use()) {
     spdlog::warn("directive '{}' is accepted for compatibility and has no effect in Larder", name);
   }

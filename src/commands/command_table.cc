@@ -57,7 +57,12 @@ const CommandTable& CommandTable::instance() {
     register_string_commands(t);
     register_key_commands(t);
     register_server_commands(t);
+    register_transaction_commands(t);
+    register_client_commands(t);
+    register_info_commands(t);
+    register_config_commands(t);
     register_introspection_commands(t);
+    register_diagnostics_commands(t);
     return t;
   }();
   return table;

@@ -1,11 +1,31 @@
-// Connection family: PING, ECHO, QUIT.
+// Connection family: PING, ECHO, QUIT, HELLO, AUTH, SELECT, RESET.
+
+#include <strings.h>
+
+#include <string>
 
 #include "larder/commands/command_table.h"
 #include "larder/commands/families.h"
+#include "larder/commands/transaction.h"
+#include "larder/protocol/errors.h"
+#include "larder/util/numbers.h"
 
 namespace larder::commands {
 
 namespace {
+
+constexpr std::string_view kRedisVersion = "7.0.15";
+
+bool iequals(std::string_view a, std::string_view lower) {
+  return a.size() == lower.size() && strncasecmp(a.data(), lower.data(), a.size()) == 0;
+}
+
+// The default user is the only user: it accepts any password while no
+// requirepass is set (Redis's "nopass"), otherwise exactly requirepass.
+bool credentials_valid(const CommandContext& ctx, std::string_view user, std::string_view pass) {
+  if (user != "default") return false;
+  return !ctx.config.requires_password() || ctx.config.password_matches(pass);
+}
 
 void cmd_ping(CommandContext& ctx) {
   if (ctx.args.size() > 2) {
@@ -24,12 +44,152 @@ void cmd_quit(CommandContext& ctx) {
   ctx.client.close_after_reply = true;
 }
 
+// AUTH [username] password
+void cmd_auth(CommandContext& ctx) {
+  if (ctx.args.size() > 3) {
+    ctx.reply.error(err::kSyntax);
+    return;
+  }
+  std::string_view user = "default";
+  std::string_view pass = ctx.args[1];
+  if (ctx.args.size() == 2) {
+    if (!ctx.config.requires_password()) {
+      ctx.reply.error(
+          "ERR AUTH <password> called without any password configured for the default user. "
+          "Are you sure your configuration is correct?");
+      return;
+    }
+  } else {
+    user = ctx.args[1];
+    pass = ctx.args[2];
+  }
+  if (!credentials_valid(ctx, user, pass)) {
+    ctx.reply.error(err::kWrongPass);
+    return;
+  }
+  ctx.client.authenticated = true;
+  ctx.reply.ok();
+}
+
+// HELLO [protover [AUTH username password] [SETNAME clientname]]
+void cmd_hello(CommandContext& ctx) {
+  std::int64_t version = 0;
+  std::size_t j = 1;
+  if (ctx.args.size() >= 2) {
+    if (!util::parse_int64(ctx.args[j++], version)) {
+      ctx.reply.error("ERR Protocol version is not an integer or out of range");
+      return;
+    }
+    if (version < 2 || version > 3) {
+      ctx.reply.error("NOPROTO unsupported protocol version");
+      return;
+    }
+  }
+  std::string_view user, pass, name;
+  bool has_auth = false, has_name = false;
+  for (; j < ctx.args.size(); ++j) {
+    const std::size_t more = ctx.args.size() - 1 - j;
+    std::string_view opt = ctx.args[j];
+    if (iequals(opt, "auth") && more >= 2) {
+      user = ctx.args[j + 1];
+      pass = ctx.args[j + 2];
+      has_auth = true;
+      j += 2;
+    } else if (iequals(opt, "setname") && more >= 1) {
+      name = ctx.args[++j];
+      has_name = true;
+      if (!valid_client_name(name)) {
+        ctx.reply.error(err::kBadClientName);
+        return;
+      }
+    } else {
+      ctx.reply.error("ERR Syntax error in HELLO option '" +
+                      std::string(opt.substr(0, opt.find('\0'))) + "'");
+      return;
+    }
+  }
+  if (has_auth) {
+    if (!credentials_valid(ctx, user, pass)) {
+      ctx.reply.error(err::kWrongPass);
+      return;
+    }
+    ctx.client.authenticated = true;
+  }
+  if (!ctx.client.authenticated) {
+    ctx.reply.error(
+        "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
+        "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and "
+        "select the RESP protocol version at the same time");
+    return;
+  }
+  if (has_name) {
+    std::lock_guard lock(ctx.client.mutex);
+    ctx.client.name = name;
+  }
+  if (version != 0) {
+    ctx.reply.set_protocol(static_cast<int>(version));
+    ctx.client.resp.store(static_cast<int>(version), std::memory_order_relaxed);
+  }
+  ctx.reply.map(7);
+  ctx.reply.bulk("server");
+  ctx.reply.bulk("redis");
+  ctx.reply.bulk("version");
+  ctx.reply.bulk(kRedisVersion);
+  ctx.reply.bulk("proto");
+  ctx.reply.integer(ctx.reply.protocol());
+  ctx.reply.bulk("id");
+  ctx.reply.integer(static_cast<std::int64_t>(ctx.client.id));
+  ctx.reply.bulk("mode");
+  ctx.reply.bulk("standalone");
+  ctx.reply.bulk("role");
+  ctx.reply.bulk("master");
+  ctx.reply.bulk("modules");
+  ctx.reply.array(0);
+}
+
+void cmd_select(CommandContext& ctx) {
+  std::int64_t index = 0;
+  if (!util::parse_int64(ctx.args[1], index) || index < INT32_MIN || index > INT32_MAX) {
+    ctx.reply.error(err::kNotInteger);
+    return;
+  }
+  if (index < 0 || index >= ctx.config.databases()) {
+    ctx.reply.error(err::kDbIndexOutOfRange);
+    return;
+  }
+  ctx.client.db.store(static_cast<int>(index), std::memory_order_relaxed);
+  ctx.reply.ok();
+}
+
+// RESET: the connection goes back to the state of a fresh one.
+void cmd_reset(CommandContext& ctx) {
+  ClientState& c = ctx.client;
+  discard_transaction(ctx);
+  unwatch_all(ctx);
+  c.db.store(0, std::memory_order_relaxed);
+  c.resp.store(2, std::memory_order_relaxed);
+  ctx.reply.set_protocol(2);
+  c.authenticated = !ctx.config.requires_password();
+  {
+    std::lock_guard lock(c.mutex);
+    c.name.clear();
+  }
+  c.reply_mode = ReplyMode::kOn;
+  c.no_evict.store(false, std::memory_order_relaxed);
+  c.no_touch.store(false, std::memory_order_relaxed);
+  ctx.reply.simple("RESET");
+}
+
 }  // namespace
 
 void register_connection_commands(CommandTable& table) {
   table.add({"ping", -1, kFast, 0, 0, 0, cmd_ping});
   table.add({"echo", 2, kFast, 0, 0, 0, cmd_echo});
-  table.add({"quit", -1, kFast, 0, 0, 0, cmd_quit});
+  table.add({"quit", -1, kFast | kNoAuth | kRunsInMulti, 0, 0, 0, cmd_quit});
+  table.add({"auth", -2, kFast | kNoAuth, 0, 0, 0, cmd_auth});
+  table.add({"hello", -1, kFast | kNoAuth, 0, 0, 0, cmd_hello});
+  table.add({"select", 2, kFast, 0, 0, 0, cmd_select});
+  table.add({"reset", 1, kFast | kNoAuth | kRunsInMulti, 0, 0, 0, cmd_reset});
 }
 
 }  // namespace larder::commands

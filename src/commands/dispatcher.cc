@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "larder/protocol/errors.h"
 #include "larder/storage/shard_locks.h"
 
 namespace larder::commands {
@@ -48,6 +49,7 @@ void Dispatcher::run_locked(const CommandSpec& spec, CommandContext& ctx) {
   CommandCounters& counters = stats.commands[spec.index];
   counters.calls.add();
   counters.usec.add(static_cast<std::uint64_t>(usec));
+  counters.record_latency(static_cast<std::uint64_t>(usec));
   stats.commands_processed.add();
   if (ctx.reply.errors_written() != errors_before) counters.failed_calls.add();
   ctx.client.last_command.store(&spec, std::memory_order_relaxed);
@@ -77,7 +79,7 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
     if (client.in_multi) client.multi_failed = true;
   } else if (server_.config.requires_password() && !client.authenticated &&
              !(spec->flags & kNoAuth)) {
-    reply.error("NOAUTH Authentication required.");
+    reply.error(err::kNoAuth);
     stats_.commands[spec->index].rejected_calls.add();
     if (client.in_multi) client.multi_failed = true;
   } else if (client.in_multi && !(spec->flags & kRunsInMulti)) {

@@ -1,10 +1,14 @@
-// Server family: DBSIZE, FLUSHDB, FLUSHALL.
+// Server family: DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, SHUTDOWN.
 
+#include <spdlog/spdlog.h>
 #include <strings.h>
+
+#include <cstring>
 
 #include "larder/commands/command_table.h"
 #include "larder/commands/families.h"
 #include "larder/protocol/errors.h"
+#include "larder/util/numbers.h"
 
 namespace larder::commands {
 
@@ -44,12 +48,84 @@ void cmd_flushall(CommandContext& ctx) {
   ctx.reply.ok();
 }
 
+// SWAPDB index1 index2 (every shard is locked).
+void cmd_swapdb(CommandContext& ctx) {
+  std::int64_t a = 0, b = 0;
+  if (!util::parse_int64(ctx.args[1], a) || a < INT32_MIN || a > INT32_MAX) {
+    ctx.reply.error("ERR invalid first DB index");
+    return;
+  }
+  if (!util::parse_int64(ctx.args[2], b) || b < INT32_MIN || b > INT32_MAX) {
+    ctx.reply.error("ERR invalid second DB index");
+    return;
+  }
+  const int n = ctx.config.databases();
+  if (a < 0 || a >= n || b < 0 || b >= n) {
+    ctx.reply.error(err::kDbIndexOutOfRange);
+    return;
+  }
+  if (a != b) {
+    for (std::size_t i = 0; i < storage::kShardCount; ++i) {
+      ctx.keyspace.shard(i).swap_tables(static_cast<int>(a), static_cast<int>(b));
+    }
+  }
+  ctx.reply.ok();
+}
+
+// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. Larder keeps nothing on disk,
+// so SAVE cannot be honoured: it fails unless FORCE is given.
+void cmd_shutdown(CommandContext& ctx) {
+  bool save = false, nosave = false, abort = false;
+  ShutdownRequest request;
+  for (std::size_t i = 1; i < ctx.args.size(); ++i) {
+    std::string_view opt = ctx.args[i];
+    auto is = [&](const char* word) {
+      return opt.size() == std::strlen(word) && strncasecmp(opt.data(), word, opt.size()) == 0;
+    };
+    if (is("save")) {
+      save = true;
+    } else if (is("nosave")) {
+      nosave = true;
+    } else if (is("now")) {
+      request.now = true;
+    } else if (is("force")) {
+      request.force = true;
+    } else if (is("abort")) {
+      abort = true;
+    } else {
+      ctx.reply.error(err::kSyntax);
+      return;
+    }
+  }
+  if ((abort && ctx.args.size() > 2) || (save && nosave)) {
+    ctx.reply.error(err::kSyntax);
+    return;
+  }
+  if (abort) {
+    ctx.reply.error("ERR No shutdown in progress.");
+    return;
+  }
+  if (save && !request.force) {
+    spdlog::warn("SHUTDOWN SAVE refused: Larder keeps no data on disk (use NOSAVE or FORCE)");
+    ctx.reply.error("ERR Errors trying to SHUTDOWN. Check logs.");
+    return;
+  }
+  if (!ctx.server.shutdown || !ctx.server.shutdown(request)) {
+    ctx.reply.error("ERR Errors trying to SHUTDOWN. Check logs.");
+    return;
+  }
+  // No reply: the connection closes as the server goes down, as with Redis.
+  ctx.client.close_after_reply = true;
+}
+
 }  // namespace
 
 void register_server_commands(CommandTable& table) {
   table.add({"dbsize", 1, kReadOnly | kFast | kAllShards, 0, 0, 0, cmd_dbsize});
   table.add({"flushdb", -1, kWrite | kAllShards, 0, 0, 0, cmd_flushdb});
   table.add({"flushall", -1, kWrite | kAllShards, 0, 0, 0, cmd_flushall});
+  table.add({"swapdb", 3, kWrite | kFast | kAllShards, 0, 0, 0, cmd_swapdb});
+  table.add({"shutdown", -1, 0, 0, 0, 0, cmd_shutdown});
 }
 
 }  // namespace larder::commands

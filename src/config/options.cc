@@ -150,13 +150,14 @@ const Directive* Settings::find(std::string_view name) {
 void Settings::set(std::string_view name, const std::vector<std::string>& args, bool at_runtime) {
   const Row* row = find_row(name);
   if (row == nullptr) bad("Bad directive or wrong number of arguments: '" + std::string(name) + "'");
+  const std::string canonical(row->info.name);
   if (at_runtime && !row->info.mutable_at_runtime) {
-    bad("'" + std::string(row->info.name) + "': can't set immutable config");
+    throw ConfigError(canonical, "can't set immutable config");
   }
   try {
-    values_[std::string(row->info.name)] = row->validate(args);
+    values_[canonical] = row->validate(args);
   } catch (const ConfigError& e) {
-    throw ConfigError("'" + std::string(row->info.name) + "': " + e.what());
+    throw ConfigError(canonical, e.what());
   }
 }
 

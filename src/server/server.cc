@@ -10,7 +10,9 @@
 #include <random>
 #include <thread>
 
+#include "larder/server/logging.h"
 #include "larder/util/clock.h"
+#include "larder/util/memory.h"
 
 namespace larder::server {
 
@@ -48,6 +50,14 @@ Server::Server(const config::Settings& settings, const config::Options& options)
   services.start_time_ms = util::unix_time_ms();
   services.run_id = make_run_id();
   services.tcp_port = options.port;
+  services.config_file = options.config_file.empty()
+                             ? std::string()
+                             : std::filesystem::absolute(options.config_file).string();
+  util::record_startup_allocated();
+  services.startup_memory = util::startup_allocated_bytes();
+  context_.live.on_change = [](const config::Settings& s) {
+    spdlog::set_level(log_level(s.get("loglevel")));
+  };
   std::error_code ec;
   services.executable = std::filesystem::read_symlink("/proc/self/exe", ec).string();
   services.shutdown = [this](const commands::ShutdownRequest&) {
@@ -101,7 +111,10 @@ void Server::schedule_sweep(std::chrono::steady_clock::duration delay) {
   sweep_timer_.expires_after(delay);
   sweep_timer_.async_wait([this](const asio::error_code& ec) {
     if (ec || context_.shutting_down) return;
-    storage::SweepResult r = sweeper_.step(util::unix_time_ms(), {.time = kSweepBudget});
+    storage::SweepResult r;
+    if (context_.services.active_expire.load(std::memory_order_relaxed)) {
+      r = sweeper_.step(util::unix_time_ms(), {.time = kSweepBudget});
+    }
     if (r.busy()) {
       schedule_sweep(kBusySweepPause);
     } else {

@@ -7,12 +7,18 @@
 
 namespace larder::storage {
 
+bool Db::expiring(Shard& shard, const Entry& e) {
+  if (!e.expired(now_)) return false;
+  ++shard.stats().expired_keys;
+  shard.touch(index_, e.key());
+  return true;
+}
+
 Entry* Db::find_live(std::string_view key, std::uint64_t hash, Shard& shard) {
   Table& table = shard.table(index_);
   Entry* e = table.find(key, hash);
-  if (e != nullptr && e->expired(now_)) {
+  if (e != nullptr && expiring(shard, *e)) {
     table.remove(key, hash);
-    ++shard.stats().expired_keys;
     return nullptr;
   }
   return e;
@@ -139,6 +145,17 @@ Db::MoveResult Db::move(std::string_view key, int to_db) {
   return MoveResult::kMoved;
 }
 
+void Db::watch(std::string_view key, const std::shared_ptr<WatchFlag>& flag) {
+  std::uint64_t hash = Table::hash_of(key);
+  Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
+  find_live(key, hash, shard);  // an already expired key must not fire the watch later
+  shard.watch(index_, key, flag);
+}
+
+void Db::unwatch(std::string_view key, const WatchFlag* flag) {
+  keyspace_.shard(Keyspace::shard_index(key)).unwatch(index_, key, flag);
+}
+
 std::size_t Db::size() {
   std::size_t n = 0;
   for (std::size_t i = 0; i < kShardCount; ++i) n += keyspace_.shard(i).table(index_).size();
@@ -146,11 +163,14 @@ std::size_t Db::size() {
 }
 
 void Db::flush() {
+  std::vector<Table> detached;
+  detached.reserve(kShardCount);
   for (std::size_t i = 0; i < kShardCount; ++i) {
     Shard& shard = keyspace_.shard(i);
     shard.touch_all(index_);
-    shard.table(index_).clear();
+    detached.push_back(std::move(shard.table(index_)));
   }
+  keyspace_.background_free().submit(std::move(detached));
 }
 
 void Db::keys(std::string_view pattern, std::vector<std::string>& out) {
@@ -190,10 +210,7 @@ std::optional<std::string> Db::random_key() {
     bool wrapped = false;
     while (table.size() > 0) {
       cursor = table.scan(cursor, [&](const Entry& e) {
-        if (e.expired(now_)) {
-          ++shard.stats().expired_keys;
-          return true;
-        }
+        if (expiring(shard, e)) return true;
         live.push_back(e.key());
         return false;
       });
@@ -220,10 +237,7 @@ std::uint64_t Db::scan(std::uint64_t cursor, std::uint64_t count, std::vector<st
       table_cursor = 0;  // nothing here, nothing to guarantee
     } else {
       table_cursor = table.scan(table_cursor, [&](const Entry& e) {
-        if (e.expired(now_)) {
-          ++shard.stats().expired_keys;
-          return true;
-        }
+        if (expiring(shard, e)) return true;
         out.emplace_back(e.key());
         return false;
       });

@@ -26,12 +26,20 @@ SweepResult ExpirySweeper::step(std::int64_t now_ms, const SweepBudget& budget) 
         table_finished = true;
       } else {
         std::size_t expired = 0;
+        std::int64_t ttl_sum = 0, ttl_count = 0;
         for (std::size_t i = 0; i < kBucketsPerSlice && buckets < budget.max_buckets; ++i) {
           ++buckets;
           cursor_ = table.scan(cursor_, [&](const Entry& e) {
             ++result.checked;
-            if (!e.expired(now_ms)) return false;
+            if (!e.expired(now_ms)) {
+              if (e.has_expire()) {
+                ttl_sum += e.expire_at() - now_ms;
+                ++ttl_count;
+              }
+              return false;
+            }
             ++expired;
+            shard.touch(db_, e.key());
             return true;
           });
           if (cursor_ == 0 || table.volatile_count() == 0) {
@@ -40,6 +48,7 @@ SweepResult ExpirySweeper::step(std::int64_t now_ms, const SweepBudget& budget) 
           }
         }
         shard.stats().expired_keys += expired;
+        if (ttl_count > 0) keyspace_.sample_ttl(db_, ttl_sum / ttl_count);
         result.expired += expired;
       }
     }

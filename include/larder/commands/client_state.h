@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "larder/storage/shard.h"
@@ -31,7 +32,6 @@ struct QueuedCommand {
 struct WatchedKey {
   int db;
   std::string key;
-  bool expired_at_watch;  // already logically expired when WATCH ran
 };
 
 struct ClientState {
@@ -79,5 +79,13 @@ struct ClientState {
     return name;
   }
 };
+
+// Client names and library attributes: printable ASCII without spaces.
+inline bool valid_client_name(std::string_view name) {
+  for (char ch : name) {
+    if (ch < '!' || ch > '~') return false;
+  }
+  return true;
+}
 
 }  // namespace larder::commands

@@ -10,6 +10,11 @@ void register_connection_commands(CommandTable& table);
 void register_string_commands(CommandTable& table);
 void register_key_commands(CommandTable& table);
 void register_server_commands(CommandTable& table);
+void register_transaction_commands(CommandTable& table);
+void register_client_commands(CommandTable& table);
+void register_info_commands(CommandTable& table);
+void register_config_commands(CommandTable& table);
 void register_introspection_commands(CommandTable& table);
+void register_diagnostics_commands(CommandTable& table);
 
 }  // namespace larder::commands

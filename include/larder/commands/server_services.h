@@ -4,6 +4,7 @@
 // shutdown hook. Owned by the server (or a test harness); every member is safe
 // to use from any event-loop thread.
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -32,9 +33,14 @@ struct ServerServices {
   // One per event loop; the vector is filled before serving starts.
   std::vector<ServerStats*> loop_stats;
 
+  // DEBUG SET-ACTIVE-EXPIRE: whether the background sweeper runs.
+  std::atomic<bool> active_expire{true};
+
   std::int64_t start_time_ms = 0;
   std::string run_id;
   std::string executable;
+  std::string config_file;  // empty when started without one
+  std::size_t startup_memory = 0;  // allocated bytes when serving began
   int tcp_port = 0;
   // Asks the server to shut down; returns false if it refuses.
   std::function<bool(const ShutdownRequest&)> shutdown;

@@ -24,8 +24,18 @@ class Counter {
   std::atomic<std::uint64_t> v_{0};
 };
 
+inline constexpr std::size_t kLatencyBuckets = 40;
+
 struct CommandCounters {
   Counter calls, usec, rejected_calls, failed_calls;
+  // Calls by duration: bucket b counts calls that took < 2^b microseconds
+  // and >= 2^(b-1) (bucket 0: under 1 us). For LATENCY HISTOGRAM.
+  std::array<Counter, kLatencyBuckets> latency;
+
+  void record_latency(std::uint64_t usec_taken) {
+    std::size_t b = usec_taken == 0 ? 0 : static_cast<std::size_t>(64 - __builtin_clzll(usec_taken));
+    latency[b < kLatencyBuckets ? b : kLatencyBuckets - 1].add();
+  }
 };
 
 struct ServerStats {
@@ -64,6 +74,7 @@ inline void ServerStats::reset() {
     c.usec.reset();
     c.rejected_calls.reset();
     c.failed_calls.reset();
+    for (auto& b : c.latency) b.reset();
   }
   std::lock_guard lock(errors_mutex);
   errors_by_code.clear();

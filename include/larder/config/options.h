@@ -18,9 +18,20 @@
 namespace larder::config {
 
 // A bad setting; what() names the directive (and the file line, if any).
+// directive() and reason() give the parts CONFIG SET reports separately.
 class ConfigError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit ConfigError(const std::string& what) : std::runtime_error(what) {}
+  ConfigError(std::string directive, std::string reason)
+      : std::runtime_error("'" + directive + "': " + reason),
+        directive_(std::move(directive)),
+        reason_(std::move(reason)) {}
+  const std::string& directive() const { return directive_; }
+  const std::string& reason() const { return reason_; }
+
+ private:
+  std::string directive_;
+  std::string reason_;
 };
 
 struct Directive {

@@ -7,6 +7,7 @@
 // is the command's single time reading (unix ms).
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -70,6 +71,10 @@ class Db {
   enum class MoveResult { kNoSuchKey, kTargetExists, kMoved };
   MoveResult move(std::string_view key, int to_db);
 
+  // WATCH: `flag` is set when `key` is next modified (expiry included).
+  void watch(std::string_view key, const std::shared_ptr<WatchFlag>& flag);
+  void unwatch(std::string_view key, const WatchFlag* flag);
+
   // Whole-database operations; the caller holds every shard's lock.
   std::size_t size();
   void flush();
@@ -93,6 +98,9 @@ class Db {
 
  private:
   Entry* find_live(std::string_view key, std::uint64_t hash, Shard& shard);
+  // True (after counting it and notifying watchers) when `e` has expired;
+  // the caller then deletes it.
+  bool expiring(Shard& shard, const Entry& e);
 
   Keyspace& keyspace_;
   int index_;

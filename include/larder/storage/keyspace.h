@@ -3,12 +3,14 @@
 // The keyspace itself is immutable after construction; shards carry their own
 // locks. The top bits of a key's hash pick its shard, the low bits its bucket.
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string_view>
 #include <vector>
 
+#include "larder/storage/background_free.h"
 #include "larder/storage/shard.h"
 
 namespace larder::storage {
@@ -28,9 +30,19 @@ class Keyspace {
   // Sums of every shard's statistics; takes each shard's lock in turn.
   ShardStats stats();
 
+  // Running estimate of the TTL left on keys that have one (INFO keyspace
+  // avg_ttl), fed by the expiry sweeper's samples; any thread may read it.
+  std::int64_t avg_ttl(int db) const { return avg_ttl_[db].load(std::memory_order_relaxed); }
+  void sample_ttl(int db, std::int64_t sample_avg_ms);
+
+  // Where flushed tables go to be freed off the event loops.
+  BackgroundFree& background_free() { return background_free_; }
+
  private:
   int databases_;
+  std::unique_ptr<std::atomic<std::int64_t>[]> avg_ttl_;
   std::vector<std::unique_ptr<Shard>> shards_;
+  BackgroundFree background_free_;  // declared last: destroyed first
 };
 
 }  // namespace larder::storage

@@ -46,6 +46,14 @@ class Shard {
   }
   // Marks watchers of every key of `db` that currently has an entry.
   void touch_all(int db);
+  // SWAPDB: exchanges the tables of two databases (watchers of both notified).
+  void swap_tables(int a, int b) {
+    touch_all(a);
+    touch_all(b);
+    std::swap(tables_[a], tables_[b]);
+    touch_all(a);
+    touch_all(b);
+  }
 
  private:
   static std::string watch_key(int db, std::string_view key);

@@ -1,0 +1,373 @@
+// CLIENT family: ID, SETNAME, GETNAME, LIST, INFO, KILL, SETINFO, NO-EVICT,
+// NO-TOUCH, REPLY, PAUSE, UNPAUSE, HELP. Other clients are reached through the
+// client registry; a kill is posted to the victim's own event loop.
+
+#include <strings.h>
+
+#include <string>
+#include <vector>
+
+#include "larder/commands/command_table.h"
+#include "larder/commands/families.h"
+#include "larder/protocol/errors.h"
+#include "larder/util/numbers.h"
+
+namespace larder::commands {
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view lower) {
+  return a.size() == lower.size() && strncasecmp(a.data(), lower.data(), a.size()) == 0;
+}
+
+// One CLIENT LIST line (without the trailing newline), in Redis 7's field order.
+std::string describe(const ClientState& c, std::int64_t now_ms) {
+  const std::size_t qbuf = c.query_buffer_bytes.load(std::memory_order_relaxed);
+  const std::size_t obl = c.output_buffer_bytes.load(std::memory_order_relaxed);
+  std::string flags;
+  if (c.in_multi.load(std::memory_order_relaxed)) flags += 'x';
+  if (c.watch_flag->dirty.load(std::memory_order_relaxed)) flags += 'd';
+  if (c.no_evict.load(std::memory_order_relaxed)) flags += 'e';
+  if (c.no_touch.load(std::memory_order_relaxed)) flags += 'T';
+  if (flags.empty()) flags = "N";
+  const CommandSpec* last = c.last_command.load(std::memory_order_relaxed);
+  std::string name, lib_name, lib_ver;
+  {
+    std::lock_guard lock(c.mutex);
+    name = c.name;
+    lib_name = c.lib_name;
+    lib_ver = c.lib_ver;
+  }
+  const long multi = c.in_multi.load(std::memory_order_relaxed)
+                         ? static_cast<long>(c.multi_queued.load(std::memory_order_relaxed))
+                         : -1;
+  std::string s;
+  s.reserve(256);
+  s += "id=" + std::to_string(c.id);
+  s += " addr=" + c.addr;
+  s += " laddr=" + c.laddr;
+  s += " fd=" + std::to_string(c.fd);
+  s += " name=" + name;
+  s += " age=" + std::to_string((now_ms - c.created_ms) / 1000);
+  s += " idle=" + std::to_string((now_ms - c.last_interaction_ms.load(std::memory_order_relaxed)) / 1000);
+  s += " flags=" + flags;
+  s += " db=" + std::to_string(c.db.load(std::memory_order_relaxed));
+  s += " sub=0 psub=0 ssub=0";
+  s += " multi=" + std::to_string(multi);
+  s += " qbuf=" + std::to_string(qbuf) + " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0";
+  s += " obl=" + std::to_string(obl) + " oll=0 omem=0";
+  s += " tot-mem=" + std::to_string(qbuf + obl);
+  s += " events=r";
+  s += " cmd=" + (last != nullptr ? std::string(last->name) : std::string("NULL"));
+  s += " user=default redir=-1";
+  s += " resp=" + std::to_string(c.resp.load(std::memory_order_relaxed));
+  s += " lib-name=" + lib_name + " lib-ver=" + lib_ver;
+  return s;
+}
+
+void cmd_client_id(CommandContext& ctx) { ctx.reply.integer(static_cast<std::int64_t>(ctx.client.id)); }
+
+void cmd_client_setname(CommandContext& ctx) {
+  if (!valid_client_name(ctx.args[2])) {
+    ctx.reply.error(err::kBadClientName);
+    return;
+  }
+  {
+    std::lock_guard lock(ctx.client.mutex);
+    ctx.client.name = ctx.args[2];
+  }
+  ctx.reply.ok();
+}
+
+void cmd_client_getname(CommandContext& ctx) {
+  std::string name = ctx.client.get_name();
+  if (name.empty()) {
+    ctx.reply.null();
+  } else {
+    ctx.reply.bulk(name);
+  }
+}
+
+// CLIENT LIST [TYPE normal|master|replica|pubsub] [ID id [id ...]]
+void cmd_client_list(CommandContext& ctx) {
+  bool only_ids = false;
+  bool none = false;  // a TYPE no Larder client can have
+  std::vector<std::uint64_t> ids;
+  for (std::size_t j = 2; j < ctx.args.size(); ++j) {
+    if (iequals(ctx.args[j], "type") && j + 1 < ctx.args.size()) {
+      std::string_view type = ctx.args[++j];
+      if (iequals(type, "master") || iequals(type, "replica") || iequals(type, "slave") ||
+          iequals(type, "pubsub")) {
+        none = true;
+      } else if (!iequals(type, "normal")) {
+        ctx.reply.error("ERR Unknown client type '" + std::string(type) + "'");
+        return;
+      }
+    } else if (iequals(ctx.args[j], "id") && j + 1 < ctx.args.size()) {
+      only_ids = true;
+      for (++j; j < ctx.args.size(); ++j) {
+        std::int64_t id = 0;
+        if (!util::parse_int64(ctx.args[j], id) || id <= 0) {
+          ctx.reply.error("ERR Invalid client ID");
+          return;
+        }
+        ids.push_back(static_cast<std::uint64_t>(id));
+      }
+    } else {
+      ctx.reply.error(err::kSyntax);
+      return;
+    }
+  }
+  std::string text;
+  if (!none) {
+    for (const auto& c : ctx.server.clients.snapshot()) {
+      if (only_ids && std::find(ids.begin(), ids.end(), c->id) == ids.end()) continue;
+      text += describe(*c, ctx.now_ms);
+      text += '\n';
+    }
+  }
+  ctx.reply.verbatim(text);
+}
+
+void cmd_client_info(CommandContext& ctx) { ctx.reply.verbatim(describe(ctx.client, ctx.now_ms) + "\n"); }
+
+// CLIENT KILL ip:port | CLIENT KILL <filter> <value> ...
+void cmd_client_kill(CommandContext& ctx) {
+  std::string addr, laddr;
+  std::int64_t id = 0;
+  bool skipme = true;
+  bool user_mismatch = false;
+  bool type_mismatch = false;
+  const bool old_form = ctx.args.size() == 3;
+  if (old_form) {
+    addr = ctx.args[2];
+  } else {
+    if (ctx.args.size() % 2 != 0) {
+      ctx.reply.error(err::kSyntax);
+      return;
+    }
+    for (std::size_t j = 2; j + 1 < ctx.args.size(); j += 2) {
+      std::string_view opt = ctx.args[j];
+      std::string_view val = ctx.args[j + 1];
+      if (iequals(opt, "id")) {
+        if (!util::parse_int64(val, id) || id <= 0) {
+          ctx.reply.error("ERR client-id should be greater than 0");
+          return;
+        }
+      } else if (iequals(opt, "addr")) {
+        addr = val;
+      } else if (iequals(opt, "laddr")) {
+        laddr = val;
+      } else if (iequals(opt, "user")) {
+        if (val != "default") {
+          ctx.reply.error("ERR No such user '" + std::string(val) + "'");
+          return;
+        }
+      } else if (iequals(opt, "type")) {
+        if (iequals(val, "master") || iequals(val, "replica") || iequals(val, "slave") ||
+            iequals(val, "pubsub")) {
+          type_mismatch = true;
+        } else if (!iequals(val, "normal")) {
+          ctx.reply.error("ERR Unknown client type '" + std::string(val) + "'");
+          return;
+        }
+      } else if (iequals(opt, "skipme")) {
+        if (iequals(val, "yes")) {
+          skipme = true;
+        } else if (iequals(val, "no")) {
+          skipme = false;
+        } else {
+          ctx.reply.error(err::kSyntax);
+          return;
+        }
+      } else {
+        ctx.reply.error(err::kSyntax);
+        return;
+      }
+    }
+  }
+  std::int64_t killed = 0;
+  if (!user_mismatch && !type_mismatch) {
+    for (const auto& c : ctx.server.clients.snapshot()) {
+      if (!addr.empty() && c->addr != addr) continue;
+      if (!laddr.empty() && c->laddr != laddr) continue;
+      if (id != 0 && c->id != static_cast<std::uint64_t>(id)) continue;
+      const bool self = c.get() == &ctx.client;
+      if (self && skipme && !old_form) continue;
+      if (self) {
+        ctx.client.close_after_reply = true;
+      } else if (c->request_close) {
+        c->request_close();
+      }
+      ++killed;
+    }
+  }
+  if (old_form) {
+    if (killed == 0) {
+      ctx.reply.error("ERR No such client");
+    } else {
+      ctx.reply.ok();
+    }
+  } else {
+    ctx.reply.integer(killed);
+  }
+}
+
+// CLIENT SETINFO LIB-NAME|LIB-VER value (Redis 7.2)
+void cmd_client_setinfo(CommandContext& ctx) {
+  std::string_view attr = ctx.args[2];
+  std::string* target = nullptr;
+  std::lock_guard lock(ctx.client.mutex);
+  if (iequals(attr, "lib-name")) {
+    target = &ctx.client.lib_name;
+  } else if (iequals(attr, "lib-ver")) {
+    target = &ctx.client.lib_ver;
+  } else {
+    ctx.reply.error("ERR Unrecognized option '" + std::string(attr) + "'");
+    return;
+  }
+  if (!valid_client_name(ctx.args[3])) {
+    ctx.reply.error("ERR " + std::string(attr) +
+                    " cannot contain spaces, newlines or special characters.");
+    return;
+  }
+  *target = ctx.args[3];
+  ctx.reply.ok();
+}
+
+// CLIENT NO-EVICT|NO-TOUCH ON|OFF
+void set_flag(CommandContext& ctx, std::atomic<bool>& flag) {
+  if (iequals(ctx.args[2], "on")) {
+    flag.store(true, std::memory_order_relaxed);
+  } else if (iequals(ctx.args[2], "off")) {
+    flag.store(false, std::memory_order_relaxed);
+  } else {
+    ctx.reply.error(err::kSyntax);
+    return;
+  }
+  ctx.reply.ok();
+}
+
+void cmd_client_no_evict(CommandContext& ctx) { set_flag(ctx, ctx.client.no_evict); }
+void cmd_client_no_touch(CommandContext& ctx) { set_flag(ctx, ctx.client.no_touch); }
+
+void cmd_client_reply(CommandContext& ctx) {
+  std::string_view mode = ctx.args[2];
+  if (iequals(mode, "on")) {
+    ctx.client.reply_mode = ReplyMode::kOn;
+    ctx.reply.ok();
+  } else if (iequals(mode, "off")) {
+    ctx.client.reply_mode = ReplyMode::kOff;
+  } else if (iequals(mode, "skip")) {
+    if (ctx.client.reply_mode == ReplyMode::kOn || ctx.client.reply_mode == ReplyMode::kSkipThis) {
+      ctx.client.reply_mode = ReplyMode::kSkipNext;
+    }
+  } else {
+    ctx.reply.error(err::kSyntax);
+  }
+}
+
+// CLIENT PAUSE timeout-ms [WRITE|ALL]
+void cmd_client_pause(CommandContext& ctx) {
+  std::int64_t ms = 0;
+  if (!util::parse_int64(ctx.args[2], ms)) {
+    ctx.reply.error("ERR timeout is not an integer or out of range");
+    return;
+  }
+  if (ms < 0) {
+    ctx.reply.error("ERR timeout is negative");
+    return;
+  }
+  PauseState::Mode mode = PauseState::kAll;
+  if (ctx.args.size() == 4) {
+    if (iequals(ctx.args[3], "write")) {
+      mode = PauseState::kWrite;
+    } else if (!iequals(ctx.args[3], "all")) {
+      ctx.reply.error("ERR CLIENT PAUSE mode must be WRITE or ALL");
+      return;
+    }
+  } else if (ctx.args.size() > 4) {
+    ctx.reply.error(err::kSyntax);
+    return;
+  }
+  std::int64_t until = ms > INT64_MAX - ctx.now_ms ? INT64_MAX : ctx.now_ms + ms;
+  ctx.server.pause.pause(until, mode);
+  ctx.reply.ok();
+}
+
+void cmd_client_unpause(CommandContext& ctx) {
+  ctx.server.pause.unpause();
+  ctx.reply.ok();
+}
+
+constexpr std::string_view kHelp[] = {
+    "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "GETNAME",
+    "    Return the name of the current connection.",
+    "ID",
+    "    Return the ID of the current connection.",
+    "INFO",
+    "    Return information about the current client connection.",
+    "KILL <ip:port>",
+    "    Kill connection made from <ip:port>.",
+    "KILL <option> <value> [<option> <value> [...]]",
+    "    Kill connections. Options are:",
+    "    * ADDR (<ip:port>|<unixsocket>:0)",
+    "      Kill connections made from the specified address",
+    "    * LADDR (<ip:port>|<unixsocket>:0)",
+    "      Kill connections made to specified local address",
+    "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+    "      Kill connections by type.",
+    "    * USER <username>",
+    "      Kill connections authenticated by <username>.",
+    "    * SKIPME (YES|NO)",
+    "      Skip killing current connection (default: yes).",
+    "LIST [options ...]",
+    "    Return information about client connections. Options:",
+    "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+    "      Return clients of specified type.",
+    "UNPAUSE",
+    "    Stop the current client pause, resuming traffic.",
+    "PAUSE <timeout> [WRITE|ALL]",
+    "    Suspend all, or just write, clients for <timeout> milliseconds.",
+    "REPLY (ON|OFF|SKIP)",
+    "    Control the replies sent to the current connection.",
+    "SETNAME <name>",
+    "    Assign the name <name> to the current connection.",
+    "SETINFO <option> <value>",
+    "    Set client meta attr. Options are:",
+    "    * LIB-NAME: the client lib name.",
+    "    * LIB-VER: the client lib version.",
+    "NO-EVICT (ON|OFF)",
+    "    Protect current client connection from eviction.",
+    "NO-TOUCH (ON|OFF)",
+    "    Will not touch LRU/LFU stats when this mode is on.",
+    "HELP",
+    "    Prints this help.",
+};
+
+void cmd_client_help(CommandContext& ctx) {
+  ctx.reply.array(std::size(kHelp));
+  for (std::string_view line : kHelp) ctx.reply.simple(line);
+}
+
+}  // namespace
+
+void register_client_commands(CommandTable& table) {
+  table.add({"client", -2, kContainer, 0, 0, 0, cmd_client_help});
+  table.add({"client|id", 2, kFast, 0, 0, 0, cmd_client_id});
+  table.add({"client|setname", 3, kFast, 0, 0, 0, cmd_client_setname});
+  table.add({"client|getname", 2, kFast, 0, 0, 0, cmd_client_getname});
+  table.add({"client|list", -2, 0, 0, 0, 0, cmd_client_list});
+  table.add({"client|info", 2, 0, 0, 0, 0, cmd_client_info});
+  table.add({"client|kill", -3, 0, 0, 0, 0, cmd_client_kill});
+  table.add({"client|setinfo", 4, kFast, 0, 0, 0, cmd_client_setinfo});
+  table.add({"client|no-evict", 3, 0, 0, 0, 0, cmd_client_no_evict});
+  table.add({"client|no-touch", 3, kFast, 0, 0, 0, cmd_client_no_touch});
+  table.add({"client|reply", 3, 0, 0, 0, 0, cmd_client_reply});
+  table.add({"client|pause", -3, 0, 0, 0, 0, cmd_client_pause});
+  table.add({"client|unpause", 2, 0, 0, 0, 0, cmd_client_unpause});
+  table.add({"client|help", 2, 0, 0, 0, 0, cmd_client_help});
+}
+
+}  // namespace larder::commands

@@ -1,0 +1,117 @@
+// CONFIG family: GET, SET, RESETSTAT, REWRITE, HELP.
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "larder/commands/command_table.h"
+#include "larder/commands/families.h"
+#include "larder/config/rewrite.h"
+
+namespace larder::commands {
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// CONFIG GET parameter [parameter ...]: every directive matching any of the
+// globs, once each. RESP3: a map.
+void cmd_config_get(CommandContext& ctx) {
+  std::map<std::string, std::string> found;
+  for (std::size_t i = 2; i < ctx.args.size(); ++i) {
+    for (auto& [name, value] : ctx.config.matching(ctx.args[i])) found.emplace(name, value);
+  }
+  ctx.reply.map(found.size());
+  for (const auto& [name, value] : found) {
+    ctx.reply.bulk(name);
+    ctx.reply.bulk(value);
+  }
+}
+
+// CONFIG SET parameter value [parameter value ...]: all or nothing.
+void cmd_config_set(CommandContext& ctx) {
+  if (ctx.args.size() % 2 != 0) {
+    ctx.reply_arity_error();
+    return;
+  }
+  std::vector<std::pair<std::string, std::string>> changes;
+  std::set<std::string> seen;
+  for (std::size_t i = 2; i + 1 < ctx.args.size(); i += 2) {
+    const config::Directive* d = config::Settings::find(ctx.args[i]);
+    if (d == nullptr) {
+      ctx.reply.error("ERR Unknown option or number of arguments for CONFIG SET - '" +
+                      std::string(ctx.args[i]) + "'");
+      return;
+    }
+    if (!seen.insert(std::string(d->name)).second) {
+      ctx.reply.error("ERR Duplicate parameter - '" + std::string(ctx.args[i]) + "'");
+      return;
+    }
+    changes.emplace_back(std::string(d->name), std::string(ctx.args[i + 1]));
+  }
+  try {
+    ctx.server.config.set(changes);
+  } catch (const config::ConfigError& e) {
+    ctx.reply.error("ERR CONFIG SET failed (possibly related to argument '" + e.directive() +
+                    "') - " + e.reason());
+    return;
+  }
+  ctx.reply.ok();
+}
+
+// CONFIG RESETSTAT: zeroes the counters INFO reports. Holds every shard lock.
+void cmd_config_resetstat(CommandContext& ctx) {
+  for (ServerStats* s : ctx.server.loop_stats) s->reset();
+  for (std::size_t i = 0; i < storage::kShardCount; ++i) ctx.keyspace.shard(i).stats() = {};
+  ctx.reply.ok();
+}
+
+void cmd_config_rewrite(CommandContext& ctx) {
+  if (ctx.server.config_file.empty()) {
+    ctx.reply.error("ERR The server is running without a config file");
+    return;
+  }
+  try {
+    config::rewrite_config_file(ctx.server.config_file, ctx.config.snapshot());
+  } catch (const config::ConfigError& e) {
+    ctx.reply.error(std::string("ERR Rewriting config file: ") + e.what());
+    return;
+  }
+  ctx.reply.ok();
+}
+
+constexpr std::string_view kHelp[] = {
+    "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "GET <pattern>",
+    "    Return parameters matching the glob-like <pattern> and their values.",
+    "SET <directive> <value>",
+    "    Set the configuration <directive> to <value>.",
+    "RESETSTAT",
+    "    Reset statistics reported by the INFO command.",
+    "REWRITE",
+    "    Rewrite the configuration file.",
+    "HELP",
+    "    Prints this help.",
+};
+
+void cmd_config_help(CommandContext& ctx) {
+  ctx.reply.array(std::size(kHelp));
+  for (std::string_view line : kHelp) ctx.reply.simple(line);
+}
+
+}  // namespace
+
+void register_config_commands(CommandTable& table) {
+  table.add({"config", -2, kContainer, 0, 0, 0, cmd_config_help});
+  table.add({"config|get", -3, 0, 0, 0, 0, cmd_config_get});
+  table.add({"config|set", -4, 0, 0, 0, 0, cmd_config_set});
+  table.add({"config|resetstat", 2, kAllShards, 0, 0, 0, cmd_config_resetstat});
+  table.add({"config|rewrite", 2, 0, 0, 0, 0, cmd_config_rewrite});
+  table.add({"config|help", 2, 0, 0, 0, 0, cmd_config_help});
+}
+
+}  // namespace larder::commands

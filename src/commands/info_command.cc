@@ -1,0 +1,325 @@
+// INFO [section ...]: Redis's sections, field names and order, CRLF lines.
+// Counters come from every event loop's ServerStats and every shard's stats;
+// the command locks every shard (kAllShards) to count keys.
+
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <set>
+#include <string>
+
+#include "larder/commands/command_table.h"
+#include "larder/commands/families.h"
+#include "larder/util/memory.h"
+
+namespace larder::commands {
+
+namespace {
+
+constexpr std::string_view kRedisVersion = "7.0.15";
+
+// "1.20M" style, as Redis's bytesToHuman.
+std::string human(double bytes) {
+  char buf[32];
+  if (bytes < 1024) {
+    std::snprintf(buf, sizeof buf, "%" PRIu64 "B", static_cast<std::uint64_t>(bytes));
+  } else if (bytes < 1024.0 * 1024) {
+    std::snprintf(buf, sizeof buf, "%.2fK", bytes / 1024);
+  } else if (bytes < 1024.0 * 1024 * 1024) {
+    std::snprintf(buf, sizeof buf, "%.2fM", bytes / (1024.0 * 1024));
+  } else {
+    std::snprintf(buf, sizeof buf, "%.2fG", bytes / (1024.0 * 1024 * 1024));
+  }
+  return buf;
+}
+
+std::string fixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+class InfoWriter {
+ public:
+  void section(std::string_view title) {
+    if (!text_.empty()) text_ += "\r\n";
+    text_ += "# ";
+    text_ += title;
+    text_ += "\r\n";
+  }
+  template <class V>
+  void field(std::string_view name, const V& value) {
+    text_ += name;
+    text_ += ':';
+    if constexpr (std::is_arithmetic_v<V>) {
+      text_ += std::to_string(value);
+    } else {
+      text_ += value;
+    }
+    text_ += "\r\n";
+  }
+  std::string& text() { return text_; }
+
+ private:
+  std::string text_;
+};
+
+struct Totals {
+  std::uint64_t commands = 0, connections = 0, rejected = 0, net_in = 0, net_out = 0, errors = 0;
+  std::map<std::string, std::uint64_t> errors_by_code;
+};
+
+Totals sum_stats(const ServerServices& server) {
+  Totals t;
+  for (const ServerStats* s : server.loop_stats) {
+    t.commands += s->commands_processed.get();
+    t.connections += s->connections_received.get();
+    t.rejected += s->rejected_connections.get();
+    t.net_in += s->net_input_bytes.get();
+    t.net_out += s->net_output_bytes.get();
+    t.errors += s->error_replies.get();
+    for (const auto& [code, n] : s->errors()) t.errors_by_code[code] += n;
+  }
+  return t;
+}
+
+void server_section(InfoWriter& w, const CommandContext& ctx) {
+  const ServerServices& s = ctx.server;
+  utsname u{};
+  uname(&u);
+  const std::int64_t uptime = (ctx.now_ms - s.start_time_ms) / 1000;
+  w.section("Server");
+  w.field("redis_version", kRedisVersion);
+  w.field("redis_git_sha1", "00000000");
+  w.field("redis_git_dirty", 0);
+  w.field("redis_mode", "standalone");
+  w.field("os", std::string(u.sysname) + " " + u.release + " " + u.machine);
+  w.field("arch_bits", static_cast<int>(sizeof(void*) * 8));
+  w.field("monotonic_clock", "POSIX clock_gettime");
+  w.field("multiplexing_api", "epoll");
+  w.field("gcc_version", std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) + "." +
+                             std::to_string(__GNUC_PATCHLEVEL__));
+  w.field("process_id", static_cast<long>(getpid()));
+  w.field("process_supervised", "no");
+  w.field("run_id", s.run_id);
+  w.field("tcp_port", s.tcp_port);
+  w.field("server_time_usec", ctx.now_ms * 1000);
+  w.field("uptime_in_seconds", uptime);
+  w.field("uptime_in_days", uptime / 86400);
+  w.field("hz", ctx.config.hz());
+  w.field("configured_hz", ctx.config.hz());
+  w.field("lru_clock", storage::Db::access_clock(ctx.now_ms));
+  w.field("executable", s.executable);
+  w.field("config_file", s.config_file);
+  w.field("io_threads_active", 0);
+  w.field("larder_version", LARDER_VERSION);
+  w.field("larder_threads", s.loop_stats.size());
+}
+
+void clients_section(InfoWriter& w, const CommandContext& ctx) {
+  std::size_t max_in = 0, max_out = 0;
+  auto clients = ctx.server.clients.snapshot();
+  for (const auto& c : clients) {
+    max_in = std::max(max_in, c->query_buffer_bytes.load(std::memory_order_relaxed));
+    max_out = std::max(max_out, c->output_buffer_bytes.load(std::memory_order_relaxed));
+  }
+  w.section("Clients");
+  w.field("connected_clients", clients.size());
+  w.field("cluster_connections", 0);
+  w.field("maxclients", ctx.config.maxclients());
+  w.field("client_recent_max_input_buffer", max_in);
+  w.field("client_recent_max_output_buffer", max_out);
+  w.field("blocked_clients", 0);
+  w.field("tracking_clients", 0);
+  w.field("clients_in_timeout_table", 0);
+}
+
+void memory_section(InfoWriter& w, const CommandContext& ctx) {
+  const ServerServices& s = ctx.server;
+  const std::size_t used = util::allocated_bytes();
+  const std::size_t rss = util::rss_bytes();
+  const std::size_t peak = std::max(used, util::peak_allocated_bytes());
+  const std::size_t dataset = used > s.startup_memory ? used - s.startup_memory : 0;
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long page_size = sysconf(_SC_PAGESIZE);
+  const double system = pages > 0 && page_size > 0 ? static_cast<double>(pages) * page_size : 0;
+  w.section("Memory");
+  w.field("used_memory", used);
+  w.field("used_memory_human", human(static_cast<double>(used)));
+  w.field("used_memory_rss", rss);
+  w.field("used_memory_rss_human", human(static_cast<double>(rss)));
+  w.field("used_memory_peak", peak);
+  w.field("used_memory_peak_human", human(static_cast<double>(peak)));
+  w.field("used_memory_peak_perc", fixed(peak ? 100.0 * used / peak : 0, 2) + "%");
+  w.field("used_memory_startup", s.startup_memory);
+  w.field("used_memory_dataset", dataset);
+  w.field("used_memory_dataset_perc", fixed(used ? 100.0 * dataset / used : 0, 2) + "%");
+  w.field("total_system_memory", static_cast<std::uint64_t>(system));
+  w.field("total_system_memory_human", human(system));
+  w.field("maxmemory", ctx.config.get("maxmemory"));
+  w.field("maxmemory_human", human(std::stod(ctx.config.get("maxmemory"))));
+  w.field("maxmemory_policy", ctx.config.get("maxmemory-policy"));
+  w.field("mem_fragmentation_ratio", fixed(used ? static_cast<double>(rss) / used : 0, 2));
+  w.field("mem_fragmentation_bytes", static_cast<std::int64_t>(rss) - static_cast<std::int64_t>(used));
+  w.field("mem_allocator", "libc");
+  w.field("lazyfree_pending_objects", 0);
+}
+
+void persistence_section(InfoWriter& w, const CommandContext& ctx) {
+  // Larder keeps nothing on disk: no save ever runs.
+  w.section("Persistence");
+  w.field("loading", 0);
+  w.field("async_loading", 0);
+  w.field("rdb_bgsave_in_progress", 0);
+  w.field("rdb_last_save_time", ctx.server.start_time_ms / 1000);
+  w.field("rdb_last_bgsave_status", "ok");
+  w.field("rdb_saves", 0);
+  w.field("aof_enabled", 0);
+  w.field("aof_rewrite_in_progress", 0);
+  w.field("aof_rewrite_scheduled", 0);
+  w.field("aof_last_bgrewrite_status", "ok");
+  w.field("aof_last_write_status", "ok");
+}
+
+void stats_section(InfoWriter& w, const Totals& t, const storage::ShardStats& ks) {
+  w.section("Stats");
+  w.field("total_connections_received", t.connections);
+  w.field("total_commands_processed", t.commands);
+  w.field("total_net_input_bytes", t.net_in);
+  w.field("total_net_output_bytes", t.net_out);
+  w.field("rejected_connections", t.rejected);
+  w.field("expired_keys", ks.expired_keys);
+  w.field("evicted_keys", 0);
+  w.field("keyspace_hits", ks.keyspace_hits);
+  w.field("keyspace_misses", ks.keyspace_misses);
+  w.field("pubsub_channels", 0);
+  w.field("pubsub_patterns", 0);
+  w.field("total_error_replies", t.errors);
+}
+
+void replication_section(InfoWriter& w, const CommandContext& ctx) {
+  w.section("Replication");
+  w.field("role", "master");
+  w.field("connected_slaves", 0);
+  w.field("master_failover_state", "no-failover");
+  w.field("master_replid", ctx.server.run_id);
+  w.field("master_replid2", std::string(40, '0'));
+  w.field("master_repl_offset", 0);
+  w.field("second_repl_offset", -1);
+  w.field("repl_backlog_active", 0);
+}
+
+void cpu_section(InfoWriter& w) {
+  rusage self{};
+  getrusage(RUSAGE_SELF, &self);
+  auto seconds = [](const timeval& tv) { return fixed(tv.tv_sec + tv.tv_usec / 1e6, 6); };
+  w.section("CPU");
+  w.field("used_cpu_sys", seconds(self.ru_stime));
+  w.field("used_cpu_user", seconds(self.ru_utime));
+  w.field("used_cpu_sys_children", "0.000000");
+  w.field("used_cpu_user_children", "0.000000");
+}
+
+void commandstats_section(InfoWriter& w, const CommandContext& ctx) {
+  w.section("Commandstats");
+  std::vector<const CommandSpec*> rows;
+  CommandTable::instance().for_each([&](const CommandSpec& spec) { rows.push_back(&spec); });
+  std::sort(rows.begin(), rows.end(), [](auto* a, auto* b) { return a->name < b->name; });
+  for (const CommandSpec* spec : rows) {
+    std::uint64_t calls = 0, usec = 0, rejected = 0, failed = 0;
+    for (const ServerStats* s : ctx.server.loop_stats) {
+      const CommandCounters& c = s->commands[spec->index];
+      calls += c.calls.get();
+      usec += c.usec.get();
+      rejected += c.rejected_calls.get();
+      failed += c.failed_calls.get();
+    }
+    if (calls == 0 && rejected == 0 && failed == 0) continue;
+    w.field("cmdstat_" + std::string(spec->name),
+            "calls=" + std::to_string(calls) + ",usec=" + std::to_string(usec) +
+                ",usec_per_call=" + fixed(calls ? static_cast<double>(usec) / calls : 0, 2) +
+                ",rejected_calls=" + std::to_string(rejected) + ",failed_calls=" + std::to_string(failed));
+  }
+}
+
+void errorstats_section(InfoWriter& w, const Totals& t) {
+  w.section("Errorstats");
+  for (const auto& [code, n] : t.errors_by_code) w.field("errorstat_" + code, "count=" + std::to_string(n));
+}
+
+void keyspace_section(InfoWriter& w, const CommandContext& ctx) {
+  w.section("Keyspace");
+  for (int db = 0; db < ctx.keyspace.databases(); ++db) {
+    std::size_t keys = 0, expires = 0;
+    for (std::size_t i = 0; i < storage::kShardCount; ++i) {
+      const storage::Table& t = ctx.keyspace.shard(i).table(db);
+      keys += t.size();
+      expires += t.volatile_count();
+    }
+    if (keys == 0) continue;
+    w.field("db" + std::to_string(db), "keys=" + std::to_string(keys) + ",expires=" +
+                                           std::to_string(expires) + ",avg_ttl=" +
+                                           std::to_string(expires ? ctx.keyspace.avg_ttl(db) : 0));
+  }
+}
+
+void cmd_info(CommandContext& ctx) {
+  static const std::set<std::string> kDefault = {"server", "clients", "memory", "persistence",
+                                                 "stats", "replication", "cpu", "modules",
+                                                 "errorstats", "cluster", "keyspace"};
+  std::set<std::string> wanted;
+  if (ctx.args.size() == 1) wanted = kDefault;
+  for (std::size_t i = 1; i < ctx.args.size(); ++i) {
+    std::string name(ctx.args[i]);
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (name == "default") {
+      wanted.insert(kDefault.begin(), kDefault.end());
+    } else if (name == "all" || name == "everything") {
+      wanted.insert(kDefault.begin(), kDefault.end());
+      wanted.insert("commandstats");
+    } else {
+      wanted.insert(name);
+    }
+  }
+  auto want = [&](const char* s) { return wanted.count(s) > 0; };
+  const Totals totals = sum_stats(ctx.server);
+  storage::ShardStats ks;
+  for (std::size_t i = 0; i < storage::kShardCount; ++i) {
+    const storage::ShardStats& s = ctx.keyspace.shard(i).stats();
+    ks.keyspace_hits += s.keyspace_hits;
+    ks.keyspace_misses += s.keyspace_misses;
+    ks.expired_keys += s.expired_keys;
+  }
+
+  InfoWriter w;
+  if (want("server")) server_section(w, ctx);
+  if (want("clients")) clients_section(w, ctx);
+  if (want("memory")) memory_section(w, ctx);
+  if (want("persistence")) persistence_section(w, ctx);
+  if (want("stats")) stats_section(w, totals, ks);
+  if (want("replication")) replication_section(w, ctx);
+  if (want("cpu")) cpu_section(w);
+  if (want("modules")) w.section("Modules");
+  if (want("commandstats")) commandstats_section(w, ctx);
+  if (want("errorstats")) errorstats_section(w, totals);
+  if (want("cluster")) {
+    w.section("Cluster");
+    w.field("cluster_enabled", 0);
+  }
+  if (want("keyspace")) keyspace_section(w, ctx);
+  ctx.reply.verbatim(w.text());
+}
+
+}  // namespace
+
+void register_info_commands(CommandTable& table) {
+  table.add({"info", -1, kAllShards, 0, 0, 0, cmd_info});
+}
+
+}  // namespace larder::commands

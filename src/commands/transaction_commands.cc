@@ -1,0 +1,136 @@
+// Transaction family: MULTI, EXEC, DISCARD, WATCH, UNWATCH.
+//
+// Queued commands keep copies of their arguments. EXEC takes the locks of
+// every shard that a watched key or a queued command's key lives in, checks
+// the watches, then runs the queue under those locks, so the transaction is
+// atomic with respect to clients on every thread.
+
+#include "larder/commands/transaction.h"
+
+#include <vector>
+
+#include "larder/commands/command_table.h"
+#include "larder/commands/dispatcher.h"
+#include "larder/commands/families.h"
+#include "larder/storage/shard_locks.h"
+
+namespace larder::commands {
+
+void discard_transaction(CommandContext& ctx) {
+  ClientState& c = ctx.client;
+  c.multi.clear();
+  c.multi_failed = false;
+  c.in_multi.store(false, std::memory_order_relaxed);
+  c.multi_queued.store(0, std::memory_order_relaxed);
+}
+
+void unwatch_all(CommandContext& ctx) {
+  ClientState& c = ctx.client;
+  if (c.watched.empty()) return;
+  storage::ShardLocks locks(ctx.keyspace);
+  for (const WatchedKey& w : c.watched) locks.add(w.key);
+  locks.acquire();
+  for (const WatchedKey& w : c.watched) ctx.db(w.db).unwatch(w.key, c.watch_flag.get());
+  c.watched.clear();
+  c.watched_count.store(0, std::memory_order_relaxed);
+  c.watch_flag->dirty.store(false, std::memory_order_relaxed);
+}
+
+namespace {
+
+void cmd_multi(CommandContext& ctx) {
+  if (ctx.client.in_multi) {
+    ctx.reply.error("ERR MULTI calls can not be nested");
+    return;
+  }
+  ctx.client.in_multi.store(true, std::memory_order_relaxed);
+  ctx.reply.ok();
+}
+
+void cmd_discard(CommandContext& ctx) {
+  if (!ctx.client.in_multi) {
+    ctx.reply.error("ERR DISCARD without MULTI");
+    return;
+  }
+  discard_transaction(ctx);
+  unwatch_all(ctx);
+  ctx.reply.ok();
+}
+
+void cmd_exec(CommandContext& ctx) {
+  ClientState& c = ctx.client;
+  if (!c.in_multi) {
+    ctx.reply.error("ERR EXEC without MULTI");
+    return;
+  }
+  if (c.multi_failed) {
+    discard_transaction(ctx);
+    unwatch_all(ctx);
+    ctx.reply.error("EXECABORT Transaction discarded because of previous errors.");
+    return;
+  }
+  std::vector<QueuedCommand> queue = std::move(c.multi);
+  discard_transaction(ctx);
+
+  bool aborted;
+  {
+    std::vector<std::vector<std::string_view>> argvs(queue.size());
+    storage::ShardLocks locks(ctx.keyspace);
+    for (const WatchedKey& w : c.watched) locks.add(w.key);
+    for (std::size_t i = 0; i < queue.size(); ++i) {
+      argvs[i].assign(queue[i].args.begin(), queue[i].args.end());
+      CommandTable::add_key_locks(*queue[i].spec, argvs[i], locks);
+    }
+    locks.acquire();
+    // A watched key that has expired since WATCH is deleted here, which
+    // notifies its watchers like any other modification.
+    for (const WatchedKey& w : c.watched) ctx.db(w.db).find_for_write(w.key);
+    aborted = c.watch_flag->dirty.load(std::memory_order_relaxed);
+    if (!aborted) {
+      ctx.reply.array(queue.size());
+      for (std::size_t i = 0; i < queue.size(); ++i) {
+        CommandContext sub{*queue[i].spec, argvs[i], ctx.reply, c, ctx.keyspace,
+                           ctx.server, ctx.config, ctx.now_ms};
+        Dispatcher::run_locked(*queue[i].spec, sub);
+      }
+    }
+  }
+  unwatch_all(ctx);
+  if (aborted) ctx.reply.null_array();
+}
+
+void cmd_watch(CommandContext& ctx) {
+  ClientState& c = ctx.client;
+  if (c.in_multi) {
+    ctx.reply.error("ERR WATCH inside MULTI is not allowed");
+    return;
+  }
+  const int db = c.db.load(std::memory_order_relaxed);
+  for (std::size_t i = 1; i < ctx.args.size(); ++i) {
+    std::string_view key = ctx.args[i];
+    bool already = false;
+    for (const WatchedKey& w : c.watched) already = already || (w.db == db && w.key == key);
+    if (already) continue;
+    ctx.db().watch(key, c.watch_flag);
+    c.watched.push_back({db, std::string(key)});
+  }
+  c.watched_count.store(c.watched.size(), std::memory_order_relaxed);
+  ctx.reply.ok();
+}
+
+void cmd_unwatch(CommandContext& ctx) {
+  unwatch_all(ctx);
+  ctx.reply.ok();
+}
+
+}  // namespace
+
+void register_transaction_commands(CommandTable& table) {
+  table.add({"multi", 1, kFast | kRunsInMulti, 0, 0, 0, cmd_multi});
+  table.add({"exec", 1, kRunsInMulti, 0, 0, 0, cmd_exec});
+  table.add({"discard", 1, kFast | kRunsInMulti, 0, 0, 0, cmd_discard});
+  table.add({"watch", -2, kFast | kRunsInMulti, 1, -1, 1, cmd_watch});
+  table.add({"unwatch", 1, kFast, 0, 0, 0, cmd_unwatch});
+}
+
+}  // namespace larder::commands

@@ -1,0 +1,52 @@
+#include "larder/storage/background_free.h"
+
+namespace larder::storage {
+
+BackgroundFree::BackgroundFree() : worker_([this] { run(); }) {}
+
+BackgroundFree::~BackgroundFree() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  worker_.join();
+}
+
+void BackgroundFree::submit(std::vector<Table> tables) {
+  {
+    std::lock_guard lock(mutex_);
+    for (Table& t : tables) {
+      if (t.size() == 0 && t.bucket_count() == 0) continue;
+      pending_entries_ += t.size();
+      queue_.push_back(std::move(t));
+    }
+  }
+  wake_.notify_one();
+}
+
+std::size_t BackgroundFree::pending() const {
+  std::lock_guard lock(mutex_);
+  return pending_entries_;
+}
+
+void BackgroundFree::run() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping, nothing left
+    std::vector<Table> batch;
+    batch.swap(queue_);
+    lock.unlock();
+    for (Table& t : batch) {
+      const std::size_t n = t.size();
+      t.clear();
+      std::lock_guard done(mutex_);
+      pending_entries_ -= n;
+    }
+    batch.clear();
+    lock.lock();
+  }
+}
+
+}  // namespace larder::storage
