@@ -11,6 +11,7 @@
 
 #include "larder/config/options.h"
 #include "larder/server/logging.h"
+#include "larder/server/ping_check.h"
 #include "larder/server/server.h"
 
 
@@ -32,7 +33,12 @@ int main(int argc, char** argv) {
         ->allow_extra_args(list)
         ->expected(list ? 0 : 1, list ? 16 : 1);
   }
+  // Health check mode (Docker HEALTHCHECK): PING a running server and exit.
+  std::string ping_target;
+  app.add_option("--ping", ping_target,
+                 "send PING to HOST:PORT and exit 0 on +PONG, 1 otherwise (2 s timeout)");
   CLI11_PARSE(app, argc, argv);
+  if (app.count("--ping") > 0) return larder::server::ping_check(ping_target);
 
   larder::config::Options options;
   try {

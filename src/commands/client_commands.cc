@@ -107,11 +107,11 @@ void cmd_client_list(CommandContext& ctx) {
       only_ids = true;
       for (++j; j < ctx.args.size(); ++j) {
         std::int64_t id = 0;
-        if (!util::parse_int64(ctx.args[j], id) || id <= 0) {
+        if (!util::parse_int64(ctx.args[j], id)) {
           ctx.reply.error("ERR Invalid client ID");
           return;
         }
-        ids.push_back(static_cast<std::uint64_t>(id));
+        if (id > 0) ids.push_back(static_cast<std::uint64_t>(id));  // others match no client
       }
     } else {
       ctx.reply.error(err::kSyntax);
@@ -287,7 +287,8 @@ void cmd_client_pause(CommandContext& ctx) {
       return;
     }
   } else if (ctx.args.size() > 4) {
-    ctx.reply.error(err::kSyntax);
+    ctx.reply.error("ERR unknown subcommand or wrong number of arguments for '" +
+                    std::string(ctx.args[1]) + "'. Try CLIENT HELP.");
     return;
   }
   std::int64_t until = ms > INT64_MAX - ctx.now_ms ? INT64_MAX : ctx.now_ms + ms;

@@ -17,8 +17,7 @@ constexpr std::size_t kMaxNameLength = 64;
 // Redis formats these texts with printf's %s: a NUL byte ends the string.
 std::string_view c_string(std::string_view s) { return s.substr(0, s.find('\0')); }
 
-void reply_unknown_command(std::span<const std::string_view> args,
-                           protocol::ReplyBuilder& reply) {
+std::string unknown_command_text(std::span<const std::string_view> args) {
   // Redis 7: the name cut at 128 bytes, then arguments quoted until 128 bytes.
   std::string text = "ERR unknown command '";
   text.append(c_string(args[0]).substr(0, 128));
@@ -31,7 +30,7 @@ void reply_unknown_command(std::span<const std::string_view> args,
     quoted += "' ";
   }
   text += quoted;
-  reply.error(text);
+  return text;
 }
 
 }  // namespace
@@ -93,35 +92,32 @@ const CommandSpec* CommandTable::find_subcommand(const CommandSpec& container,
   return find(full);
 }
 
-const CommandSpec* CommandTable::resolve(std::span<const std::string_view> args,
-                                         protocol::ReplyBuilder& reply) const {
-  const CommandSpec* spec = find(args[0]);
-  if (spec == nullptr) {
-    reply_unknown_command(args, reply);
-    return nullptr;
+CommandTable::Resolution CommandTable::resolve(std::span<const std::string_view> args) const {
+  Resolution r;
+  r.spec = find(args[0]);
+  if (r.spec == nullptr) {
+    r.error = unknown_command_text(args);
+    return r;
   }
   const int argc = static_cast<int>(args.size());
-  if ((spec->flags & kContainer) && argc >= 2) {
-    const CommandSpec* sub = find_subcommand(*spec, args[1]);
+  if ((r.spec->flags & kContainer) && argc >= 2) {
+    const CommandSpec* sub = find_subcommand(*r.spec, args[1]);
     if (sub == nullptr) {
-      std::string text = "ERR unknown subcommand '";
-      text.append(c_string(args[1]).substr(0, 128));
-      text += "'. Try ";
-      for (char c : spec->name) text += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      text += " HELP.";
-      reply.error(text);
-      return nullptr;
+      r.error = "ERR unknown subcommand '";
+      r.error.append(c_string(args[1]).substr(0, 128));
+      r.error += "'. Try ";
+      for (char c : r.spec->name) r.error += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      r.error += " HELP.";
+      return r;
     }
-    spec = sub;
+    r.spec = sub;
   }
-  if ((spec->arity > 0 && argc != spec->arity) || argc < -spec->arity) {
-    std::string text = "ERR wrong number of arguments for '";
-    text.append(spec->name);
-    text.append("' command");
-    reply.error(text);
-    return nullptr;
+  if ((r.spec->arity > 0 && argc != r.spec->arity) || argc < -r.spec->arity) {
+    r.error = "ERR wrong number of arguments for '";
+    r.error.append(r.spec->name);
+    r.error.append("' command");
   }
-  return spec;
+  return r;
 }
 
 void CommandTable::add_key_locks(const CommandSpec& spec, std::span<const std::string_view> args,

@@ -12,18 +12,17 @@ namespace larder::commands {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // CONFIG GET parameter [parameter ...]: every directive matching any of the
 // globs, once each. RESP3: a map.
 void cmd_config_get(CommandContext& ctx) {
   std::map<std::string, std::string> found;
   for (std::size_t i = 2; i < ctx.args.size(); ++i) {
-    for (auto& [name, value] : ctx.config.matching(ctx.args[i])) found.emplace(name, value);
+    std::string_view pattern = ctx.args[i];
+    const bool glob = pattern.find_first_of("*?[") != std::string_view::npos;
+    for (auto& [name, value] : ctx.config.matching(pattern)) {
+      // A plain name is echoed as the client spelled it, as Redis does.
+      found.emplace(glob ? name : std::string(pattern), value);
+    }
   }
   ctx.reply.map(found.size());
   for (const auto& [name, value] : found) {
@@ -35,7 +34,7 @@ void cmd_config_get(CommandContext& ctx) {
 // CONFIG SET parameter value [parameter value ...]: all or nothing.
 void cmd_config_set(CommandContext& ctx) {
   if (ctx.args.size() % 2 != 0) {
-    ctx.reply_arity_error();
+    ctx.reply.error("ERR syntax error");
     return;
   }
   std::vector<std::pair<std::string, std::string>> changes;
@@ -48,7 +47,8 @@ void cmd_config_set(CommandContext& ctx) {
       return;
     }
     if (!seen.insert(std::string(d->name)).second) {
-      ctx.reply.error("ERR Duplicate parameter - '" + std::string(ctx.args[i]) + "'");
+      ctx.reply.error("ERR CONFIG SET failed (possibly related to argument '" + std::string(ctx.args[i]) +
+                      "') - duplicate parameter");
       return;
     }
     changes.emplace_back(std::string(d->name), std::string(ctx.args[i + 1]));
@@ -66,7 +66,10 @@ void cmd_config_set(CommandContext& ctx) {
 // CONFIG RESETSTAT: zeroes the counters INFO reports. Holds every shard lock.
 void cmd_config_resetstat(CommandContext& ctx) {
   for (ServerStats* s : ctx.server.loop_stats) s->reset();
-  for (std::size_t i = 0; i < storage::kShardCount; ++i) ctx.keyspace.shard(i).stats() = {};
+  for (std::size_t i = 0; i < storage::kShardCount; ++i) {
+    ctx.keyspace.shard(i).stats() = {};
+    ctx.keyspace.shard(i).prefix_stats().clear();
+  }
   ctx.reply.ok();
 }
 

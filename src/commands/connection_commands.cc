@@ -118,7 +118,7 @@ void cmd_hello(CommandContext& ctx) {
   if (!ctx.client.authenticated) {
     ctx.reply.error(
         "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
-        "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and "
+        "HELLO AUTH <user> <pass> option can be used to authenticate the client and "
         "select the RESP protocol version at the same time");
     return;
   }
@@ -149,8 +149,12 @@ void cmd_hello(CommandContext& ctx) {
 
 void cmd_select(CommandContext& ctx) {
   std::int64_t index = 0;
-  if (!util::parse_int64(ctx.args[1], index) || index < INT32_MIN || index > INT32_MAX) {
+  if (!util::parse_int64(ctx.args[1], index)) {
     ctx.reply.error(err::kNotInteger);
+    return;
+  }
+  if (index < INT32_MIN || index > INT32_MAX) {
+    ctx.reply.error(err::kIntOutOfRange);
     return;
   }
   if (index < 0 || index >= ctx.config.databases()) {
@@ -164,8 +168,8 @@ void cmd_select(CommandContext& ctx) {
 // RESET: the connection goes back to the state of a fresh one.
 void cmd_reset(CommandContext& ctx) {
   ClientState& c = ctx.client;
-  discard_transaction(ctx);
-  unwatch_all(ctx);
+  discard_transaction(c);
+  unwatch_all(c, ctx.keyspace);
   c.db.store(0, std::memory_order_relaxed);
   c.resp.store(2, std::memory_order_relaxed);
   ctx.reply.set_protocol(2);

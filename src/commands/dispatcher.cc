@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "larder/commands/transaction.h"
 #include "larder/protocol/errors.h"
 #include "larder/storage/shard_locks.h"
 
@@ -10,6 +11,8 @@ namespace larder::commands {
 namespace {
 
 constexpr std::size_t kSlowlogMaxArgs = 32;
+// Eviction work one command may do before it runs; the timer does the rest.
+constexpr auto kEvictionBudget = std::chrono::milliseconds(1);
 constexpr std::size_t kSlowlogMaxArgBytes = 128;
 
 void record_slow(const CommandContext& ctx, std::int64_t duration_us) {
@@ -40,6 +43,7 @@ void record_slow(const CommandContext& ctx, std::int64_t duration_us) {
 
 void Dispatcher::run_locked(const CommandSpec& spec, CommandContext& ctx) {
   const std::uint64_t errors_before = ctx.reply.errors_written();
+  ctx.client.last_command.store(&spec, std::memory_order_relaxed);
   const auto start = std::chrono::steady_clock::now();
   spec.handler(ctx);
   const auto usec =
@@ -52,7 +56,6 @@ void Dispatcher::run_locked(const CommandSpec& spec, CommandContext& ctx) {
   counters.record_latency(static_cast<std::uint64_t>(usec));
   stats.commands_processed.add();
   if (ctx.reply.errors_written() != errors_before) counters.failed_calls.add();
-  ctx.client.last_command.store(&spec, std::memory_order_relaxed);
   const std::int64_t threshold = ctx.config.slowlog_log_slower_than();
   if (threshold >= 0 && usec >= threshold) record_slow(ctx, usec);
 }
@@ -66,6 +69,21 @@ void Dispatcher::run(const CommandSpec& spec, std::span<const std::string_view> 
   run_locked(spec, ctx);
 }
 
+void Dispatcher::reject(const CommandSpec* spec, std::string_view error, ClientState& client,
+                        protocol::ReplyBuilder& reply) {
+  if (spec != nullptr) stats_.commands[spec->index].rejected_calls.add();
+  if (spec != nullptr && spec->name == "exec") {
+    // A refused EXEC ends the transaction, as Redis's execCommandAbort.
+    discard_transaction(client);
+    unwatch_all(client, keyspace_);
+    if (error.substr(0, 4) == "ERR ") error.remove_prefix(4);
+    reply.error("EXECABORT Transaction discarded because of: " + std::string(error));
+    return;
+  }
+  if (client.in_multi) client.multi_failed = true;
+  reply.error(error);
+}
+
 void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& client,
                           protocol::ReplyBuilder& reply, std::int64_t now_ms) {
   client.last_interaction_ms.store(now_ms, std::memory_order_relaxed);
@@ -74,18 +92,20 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
   const std::size_t mark = reply.size();
   const std::uint64_t errors_before = reply.errors_written();
 
-  const CommandSpec* spec = table_.resolve(args, reply);
-  if (spec == nullptr) {
-    if (client.in_multi) client.multi_failed = true;
+  const CommandTable::Resolution resolved = table_.resolve(args);
+  const CommandSpec* spec = resolved.spec;
+  if (!resolved.error.empty()) {
+    reject(spec, resolved.error, client, reply);
   } else if (server_.config.requires_password() && !client.authenticated &&
              !(spec->flags & kNoAuth)) {
-    reply.error(err::kNoAuth);
-    stats_.commands[spec->index].rejected_calls.add();
-    if (client.in_multi) client.multi_failed = true;
+    reject(spec, err::kNoAuth, client, reply);
+  } else if (!server_.make_room(now_ms, kEvictionBudget) && (spec->flags & kDenyOom)) {
+    reject(spec, err::kOom, client, reply);
   } else if (client.in_multi && !(spec->flags & kRunsInMulti)) {
     QueuedCommand queued{spec, {args.begin(), args.end()}};
     client.multi.push_back(std::move(queued));
     client.multi_queued.store(client.multi.size(), std::memory_order_relaxed);
+    client.last_command.store(spec, std::memory_order_relaxed);
     reply.simple("QUEUED");
   } else {
     run(*spec, args, client, reply, now_ms);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cinttypes>
 #include <cstdio>
 #include <set>
@@ -167,7 +168,7 @@ void memory_section(InfoWriter& w, const CommandContext& ctx) {
   w.field("mem_fragmentation_ratio", fixed(used ? static_cast<double>(rss) / used : 0, 2));
   w.field("mem_fragmentation_bytes", static_cast<std::int64_t>(rss) - static_cast<std::int64_t>(used));
   w.field("mem_allocator", "libc");
-  w.field("lazyfree_pending_objects", 0);
+  w.field("lazyfree_pending_objects", ctx.keyspace.background_free().pending());
 }
 
 void persistence_section(InfoWriter& w, const CommandContext& ctx) {
@@ -194,7 +195,7 @@ void stats_section(InfoWriter& w, const Totals& t, const storage::ShardStats& ks
   w.field("total_net_output_bytes", t.net_out);
   w.field("rejected_connections", t.rejected);
   w.field("expired_keys", ks.expired_keys);
-  w.field("evicted_keys", 0);
+  w.field("evicted_keys", ks.evicted_keys);
   w.field("keyspace_hits", ks.keyspace_hits);
   w.field("keyspace_misses", ks.keyspace_misses);
   w.field("pubsub_channels", 0);
@@ -247,6 +248,38 @@ void commandstats_section(InfoWriter& w, const CommandContext& ctx) {
   }
 }
 
+// Percentiles from the per-command latency buckets (powers of two in
+// microseconds): each value is the upper bound of the bucket it falls in.
+void latencystats_section(InfoWriter& w, const CommandContext& ctx) {
+  w.section("Latencystats");
+  std::vector<const CommandSpec*> rows;
+  CommandTable::instance().for_each([&](const CommandSpec& spec) { rows.push_back(&spec); });
+  std::sort(rows.begin(), rows.end(), [](auto* a, auto* b) { return a->name < b->name; });
+  for (const CommandSpec* spec : rows) {
+    std::array<std::uint64_t, kLatencyBuckets> buckets{};
+    std::uint64_t calls = 0;
+    for (const ServerStats* s : ctx.server.loop_stats) {
+      for (std::size_t b = 0; b < kLatencyBuckets; ++b) {
+        const std::uint64_t n = s->commands[spec->index].latency[b].get();
+        buckets[b] += n;
+        calls += n;
+      }
+    }
+    if (calls == 0) continue;
+    auto percentile = [&](double p) {
+      const double wanted = p / 100.0 * static_cast<double>(calls);
+      std::uint64_t seen = 0;
+      for (std::size_t b = 0; b < kLatencyBuckets; ++b) {
+        seen += buckets[b];
+        if (static_cast<double>(seen) >= wanted) return fixed(static_cast<double>(1ull << b), 3);
+      }
+      return fixed(static_cast<double>(1ull << (kLatencyBuckets - 1)), 3);
+    };
+    w.field("latency_percentiles_usec_" + std::string(spec->name),
+            "p50=" + percentile(50) + ",p99=" + percentile(99) + ",p99.9=" + percentile(99.9));
+  }
+}
+
 void errorstats_section(InfoWriter& w, const Totals& t) {
   w.section("Errorstats");
   for (const auto& [code, n] : t.errors_by_code) w.field("errorstat_" + code, "count=" + std::to_string(n));
@@ -268,6 +301,34 @@ void keyspace_section(InfoWriter& w, const CommandContext& ctx) {
   }
 }
 
+// Larder's own section: read hit ratio by key prefix (text before the first
+// ':'), busiest first. Prefixes are shown with characters INFO lines cannot
+// carry replaced by '?'.
+void prefixes_section(InfoWriter& w, const CommandContext& ctx) {
+  std::map<std::string, storage::PrefixStats::Counts> all;
+  for (std::size_t i = 0; i < storage::kShardCount; ++i) {
+    ctx.keyspace.shard(i).prefix_stats().for_each([&](const std::string& p, const auto& c) {
+      auto& t = all[p];
+      t.hits += c.hits;
+      t.misses += c.misses;
+    });
+  }
+  std::vector<std::pair<std::string, storage::PrefixStats::Counts>> rows(all.begin(), all.end());
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+    return a.second.hits + a.second.misses > b.second.hits + b.second.misses;
+  });
+  w.section("Keyspace_prefixes");
+  for (auto& [prefix, c] : rows) {
+    std::string shown = prefix.empty() ? "(none)" : prefix;
+    for (char& ch : shown) {
+      if (ch <= ' ' || ch == ':' || ch == ',' || ch == '=' || ch > '~') ch = '?';
+    }
+    const std::uint64_t total = c.hits + c.misses;
+    w.field("prefix_" + shown, "hits=" + std::to_string(c.hits) + ",misses=" + std::to_string(c.misses) +
+                                   ",hit_ratio=" + fixed(total ? static_cast<double>(c.hits) / total : 0, 4));
+  }
+}
+
 void cmd_info(CommandContext& ctx) {
   static const std::set<std::string> kDefault = {"server", "clients", "memory", "persistence",
                                                  "stats", "replication", "cpu", "modules",
@@ -283,6 +344,8 @@ void cmd_info(CommandContext& ctx) {
     } else if (name == "all" || name == "everything") {
       wanted.insert(kDefault.begin(), kDefault.end());
       wanted.insert("commandstats");
+      wanted.insert("latencystats");
+      wanted.insert("keyspace_prefixes");
     } else {
       wanted.insert(name);
     }
@@ -295,6 +358,7 @@ void cmd_info(CommandContext& ctx) {
     ks.keyspace_hits += s.keyspace_hits;
     ks.keyspace_misses += s.keyspace_misses;
     ks.expired_keys += s.expired_keys;
+    ks.evicted_keys += s.evicted_keys;
   }
 
   InfoWriter w;
@@ -308,11 +372,13 @@ void cmd_info(CommandContext& ctx) {
   if (want("modules")) w.section("Modules");
   if (want("commandstats")) commandstats_section(w, ctx);
   if (want("errorstats")) errorstats_section(w, totals);
+  if (want("latencystats")) latencystats_section(w, ctx);
   if (want("cluster")) {
     w.section("Cluster");
     w.field("cluster_enabled", 0);
   }
   if (want("keyspace")) keyspace_section(w, ctx);
+  if (want("keyspace_prefixes")) prefixes_section(w, ctx);
   ctx.reply.verbatim(w.text());
 }
 

@@ -350,10 +350,17 @@ void cmd_object_idletime(CommandContext& ctx) {
 
 // Always the "LFU policy is not selected" error: Larder keeps no LFU counters
 // yet, so even if ctx.config.lfu_policy() were true there is nothing to report.
+// The LFU counter after decay, as Redis's LFUDecrAndReturn; only LFU
+// policies keep one.
 void cmd_object_freq(CommandContext& ctx) {
   storage::Db db = ctx.db();
-  if (object_lookup(ctx, db) == nullptr) return;
-  ctx.reply.error(err::kLfuNotSelected);
+  const storage::Entry* e = object_lookup(ctx, db);
+  if (e == nullptr) return;
+  if (!ctx.config.lfu_policy()) {
+    ctx.reply.error(err::kLfuNotSelected);
+    return;
+  }
+  ctx.reply.integer(storage::lfu::decayed(e->access(), ctx.now_ms, ctx.config.eviction().lfu_decay_time));
 }
 
 // Redis parseScanCursorOrReply(): strtoul() over the whole argument (so "",
@@ -437,7 +444,7 @@ void register_key_commands(CommandTable& table) {
   table.add({"pexpireat", -3, kWrite | kFast, 1, 1, 1, cmd_pexpireat});
   table.add({"rename", 3, kWrite, 1, 2, 1, cmd_rename});
   table.add({"renamenx", 3, kWrite | kFast, 1, 2, 1, cmd_renamenx});
-  table.add({"copy", -3, kWrite, 1, 2, 1, cmd_copy});
+  table.add({"copy", -3, kWrite | kDenyOom, 1, 2, 1, cmd_copy});
   table.add({"move", 3, kWrite | kFast, 1, 1, 1, cmd_move});
   table.add({"randomkey", 1, kReadOnly | kAllShards, 0, 0, 0, cmd_randomkey});
   // OBJECT <sub> key: the key is the third argument (none for OBJECT HELP).

@@ -16,21 +16,19 @@
 
 namespace larder::commands {
 
-void discard_transaction(CommandContext& ctx) {
-  ClientState& c = ctx.client;
+void discard_transaction(ClientState& c) {
   c.multi.clear();
   c.multi_failed = false;
   c.in_multi.store(false, std::memory_order_relaxed);
   c.multi_queued.store(0, std::memory_order_relaxed);
 }
 
-void unwatch_all(CommandContext& ctx) {
-  ClientState& c = ctx.client;
+void unwatch_all(ClientState& c, storage::Keyspace& keyspace) {
   if (c.watched.empty()) return;
-  storage::ShardLocks locks(ctx.keyspace);
+  storage::ShardLocks locks(keyspace);
   for (const WatchedKey& w : c.watched) locks.add(w.key);
   locks.acquire();
-  for (const WatchedKey& w : c.watched) ctx.db(w.db).unwatch(w.key, c.watch_flag.get());
+  for (const WatchedKey& w : c.watched) storage::Db(keyspace, w.db, 0).unwatch(w.key, c.watch_flag.get());
   c.watched.clear();
   c.watched_count.store(0, std::memory_order_relaxed);
   c.watch_flag->dirty.store(false, std::memory_order_relaxed);
@@ -52,8 +50,8 @@ void cmd_discard(CommandContext& ctx) {
     ctx.reply.error("ERR DISCARD without MULTI");
     return;
   }
-  discard_transaction(ctx);
-  unwatch_all(ctx);
+  discard_transaction(ctx.client);
+  unwatch_all(ctx.client, ctx.keyspace);
   ctx.reply.ok();
 }
 
@@ -64,13 +62,13 @@ void cmd_exec(CommandContext& ctx) {
     return;
   }
   if (c.multi_failed) {
-    discard_transaction(ctx);
-    unwatch_all(ctx);
+    discard_transaction(ctx.client);
+    unwatch_all(ctx.client, ctx.keyspace);
     ctx.reply.error("EXECABORT Transaction discarded because of previous errors.");
     return;
   }
   std::vector<QueuedCommand> queue = std::move(c.multi);
-  discard_transaction(ctx);
+  discard_transaction(ctx.client);
 
   bool aborted;
   {
@@ -95,7 +93,7 @@ void cmd_exec(CommandContext& ctx) {
       }
     }
   }
-  unwatch_all(ctx);
+  unwatch_all(ctx.client, ctx.keyspace);
   if (aborted) ctx.reply.null_array();
 }
 
@@ -119,7 +117,7 @@ void cmd_watch(CommandContext& ctx) {
 }
 
 void cmd_unwatch(CommandContext& ctx) {
-  unwatch_all(ctx);
+  unwatch_all(ctx.client, ctx.keyspace);
   ctx.reply.ok();
 }
 

@@ -16,6 +16,15 @@ void LiveConfig::mirror(const Settings& s) {
                          std::memory_order_relaxed);
   maxclients_.store(static_cast<std::size_t>(integer_value(s.get("maxclients"))), std::memory_order_relaxed);
   has_password_.store(!s.get("requirepass").empty(), std::memory_order_relaxed);
+  maxmemory_.store(static_cast<std::uint64_t>(integer_value(s.get("maxmemory"))), std::memory_order_relaxed);
+  const auto policy = storage::parse_eviction_policy(s.get("maxmemory-policy"));
+  policy_.store(static_cast<int>(policy.value_or(storage::EvictionPolicy::kNoEviction)),
+                std::memory_order_relaxed);
+  lfu_policy_.store(policy && storage::access_mode_for(*policy) == storage::AccessMode::kLfu,
+                    std::memory_order_relaxed);
+  samples_.store(static_cast<int>(integer_value(s.get("maxmemory-samples"))), std::memory_order_relaxed);
+  lfu_decay_time_.store(static_cast<int>(integer_value(s.get("lfu-decay-time"))), std::memory_order_relaxed);
+  lfu_log_factor_.store(static_cast<int>(integer_value(s.get("lfu-log-factor"))), std::memory_order_relaxed);
 }
 
 void LiveConfig::set(const std::vector<std::pair<std::string, std::string>>& changes) {

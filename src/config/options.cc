@@ -53,6 +53,19 @@ std::string one_of(const std::vector<std::string>& args, std::initializer_list<s
   return v;
 }
 
+std::string yes_no(const std::vector<std::string>& args) {
+  std::string v = lower(single(args));
+  if (v != "yes" && v != "no") bad("argument must be 'yes' or 'no'");
+  return v;
+}
+
+// Redis clamps some integers into range instead of refusing them (hz).
+std::string integer_clamped(const std::vector<std::string>& args, std::int64_t lo, std::int64_t hi) {
+  std::int64_t v = 0;
+  if (!util::parse_int64(single(args), v)) bad("argument couldn't be parsed into an integer");
+  return std::to_string(std::clamp(v, lo, hi));
+}
+
 std::string joined(const std::vector<std::string>& args) {
   std::string out;
   for (const auto& a : args) out += (out.empty() ? "" : " ") + a;
@@ -77,9 +90,9 @@ const std::vector<Row>& rows() {
       {{"port", "6379", false, false}, [](const auto& a) { return integer_in(a, 0, 65535); }},
       {{"threads", "1", false, false}, [](const auto& a) { return integer_in(a, 1, 64); }},
       {{"databases", "16", false, false}, [](const auto& a) { return integer_in(a, 1, 1024); }},
-      {{"hz", "10", true, false}, [](const auto& a) { return integer_in(a, 1, 500); }},
+      {{"hz", "10", true, false}, [](const auto& a) { return integer_clamped(a, 1, 500); }},
       {{"loglevel", "notice", true, false},
-       [](const auto& a) { return one_of(a, {"debug", "verbose", "notice", "warning", "nothing"}); }},
+       [](const auto& a) { return one_of(a, {"debug", "verbose", "notice", "warning"}); }},
       {{"logfile", "", false, false}, [](const auto& a) { return single(a); }},
       {{"requirepass", "", true, false}, [](const auto& a) { return single(a); }},
       {{"maxclients", "10000", true, false}, [](const auto& a) { return integer_in(a, 1, 1000000); }},
@@ -88,14 +101,16 @@ const std::vector<Row>& rows() {
       {{"slowlog-log-slower-than", "10000", true, false},
        [](const auto& a) { return integer_in(a, -1, INT64_MAX); }},
       {{"slowlog-max-len", "128", true, false}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
-      {{"maxmemory", "0", true, false},
-       [](const auto& a) {
-         std::string v = memory_at_least(a, 0);
-         if (v != "0") bad("memory limits are not supported yet; only 0 (no limit) is accepted");
-         return v;
-       }},
+      {{"maxmemory", "0", true, false}, [](const auto& a) { return memory_at_least(a, 0); }},
       {{"maxmemory-policy", "noeviction", true, false},
-       [](const auto& a) { return one_of(a, {"noeviction"}); }},
+       [](const auto& a) {
+         return one_of(a, {"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
+                           "allkeys-lru", "allkeys-lfu", "allkeys-random", "allkeys-sieve",
+                           "noeviction"});
+       }},
+      {{"maxmemory-samples", "5", true, false}, [](const auto& a) { return integer_in(a, 1, 64); }},
+      {{"lfu-log-factor", "10", true, false}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
+      {{"lfu-decay-time", "1", true, false}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
       {{"timeout", "0", true, false},
        [](const auto& a) {
          std::string v = integer_in(a, 0, INT32_MAX);
@@ -104,17 +119,17 @@ const std::vector<Row>& rows() {
        }},
       // Accepted for compatibility with existing redis.conf files; no effect.
       {{"save", "", true, true}, [](const auto& a) { return joined(a); }},
-      {{"appendonly", "no", true, true}, [](const auto& a) { return one_of(a, {"yes", "no"}); }},
-      {{"daemonize", "no", false, true}, [](const auto& a) { return one_of(a, {"yes", "no"}); }},
-      {{"protected-mode", "no", true, true}, [](const auto& a) { return one_of(a, {"yes", "no"}); }},
+      {{"appendonly", "no", true, true}, [](const auto& a) { return yes_no(a); }},
+      {{"daemonize", "no", false, true}, [](const auto& a) { return yes_no(a); }},
+      {{"protected-mode", "no", true, true}, [](const auto& a) { return yes_no(a); }},
       {{"tcp-backlog", "511", false, true}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
       {{"tcp-keepalive", "300", true, true}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
       {{"dir", "", true, true}, [](const auto& a) { return single(a); }},
       {{"dbfilename", "dump.rdb", true, true}, [](const auto& a) { return single(a); }},
       {{"pidfile", "", false, true}, [](const auto& a) { return single(a); }},
-      {{"always-show-logo", "no", false, true}, [](const auto& a) { return one_of(a, {"yes", "no"}); }},
+      {{"always-show-logo", "no", false, true}, [](const auto& a) { return yes_no(a); }},
       {{"lazyfree-lazy-user-flush", "no", true, true},
-       [](const auto& a) { return one_of(a, {"yes", "no"}); }},
+       [](const auto& a) { return yes_no(a); }},
   };
   return table;
 }

@@ -8,8 +8,7 @@ namespace larder::server {
 spdlog::level::level_enum log_level(const std::string& redis_level) {
   if (redis_level == "debug" || redis_level == "verbose") return spdlog::level::debug;
   if (redis_level == "notice") return spdlog::level::info;
-  if (redis_level == "warning") return spdlog::level::warn;
-  return spdlog::level::off;
+  return spdlog::level::warn;  // warning
 }
 
 void setup_logging(const config::Options& options) {

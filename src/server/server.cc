@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "larder/server/logging.h"
+#include "larder/server/metrics_server.h"
 #include "larder/util/clock.h"
 #include "larder/util/memory.h"
 
@@ -55,8 +56,11 @@ Server::Server(const config::Settings& settings, const config::Options& options)
                              : std::filesystem::absolute(options.config_file).string();
   util::record_startup_allocated();
   services.startup_memory = util::startup_allocated_bytes();
-  context_.live.on_change = [](const config::Settings& s) {
+  services.evictor = std::make_unique<storage::Evictor>(context_.keyspace);
+  commands::sync_access_policy(context_.live, context_.keyspace);
+  context_.live.on_change = [this](const config::Settings& s) {
     spdlog::set_level(log_level(s.get("loglevel")));
+    commands::sync_access_policy(context_.live, context_.keyspace);
   };
   std::error_code ec;
   services.executable = std::filesystem::read_symlink("/proc/self/exe", ec).string();
@@ -101,7 +105,11 @@ void Server::accept(asio::ip::tcp::acceptor& acceptor) {
     if (ec) {
       spdlog::warn("accept failed: {}", ec.message());
     } else {
-      asio::post(target.io(), [&target, s = std::move(socket)]() mutable { target.adopt(std::move(s)); });
+      if (&target == loops_[0].get()) {
+        target.adopt(std::move(socket));  // the acceptor's own loop: register at once
+      } else {
+        asio::post(target.io(), [&target, s = std::move(socket)]() mutable { target.adopt(std::move(s)); });
+      }
     }
     accept(acceptor);
   });
@@ -112,10 +120,15 @@ void Server::schedule_sweep(std::chrono::steady_clock::duration delay) {
   sweep_timer_.async_wait([this](const asio::error_code& ec) {
     if (ec || context_.shutting_down) return;
     storage::SweepResult r;
+    const std::int64_t now = util::unix_time_ms();
     if (context_.services.active_expire.load(std::memory_order_relaxed)) {
-      r = sweeper_.step(util::unix_time_ms(), {.time = kSweepBudget});
+      r = sweeper_.step(now, {.time = kSweepBudget});
     }
-    if (r.busy()) {
+    // Over maxmemory (e.g. after CONFIG SET lowered it): evict a slice too.
+    const bool over = context_.services.used_memory() > context_.live.maxmemory() &&
+                      context_.live.maxmemory() > 0;
+    if (over) context_.services.make_room(now, kSweepBudget);
+    if (r.busy() || over) {
       schedule_sweep(kBusySweepPause);
     } else {
       schedule_sweep(std::chrono::milliseconds(1000 / context_.live.hz()));
@@ -148,6 +161,14 @@ int Server::run() {
   spdlog::info("Larder {} (Redis 7.0.15 compatible) pid={} port={} threads={} bind={}", LARDER_VERSION,
                ::getpid(), o.port, o.threads, fmt::join(o.bind, ","));
 
+  // Prometheus endpoint on loop 0 (metrics-port 0: off). Stopped below, on
+  // loop 0, once shutdown begins.
+  std::unique_ptr<MetricsServer> metrics;
+  if (const auto metrics_port = config::integer_value(context_.live.get("metrics-port")); metrics_port > 0) {
+    metrics = std::make_unique<MetricsServer>(loops_[0]->io(), context_);
+    if (!metrics->start(context_.live.get("metrics-bind"), static_cast<int>(metrics_port))) return 1;
+  }
+
   for (auto& acceptor : acceptors_) accept(*acceptor);
   schedule_sweep(std::chrono::milliseconds(1000 / context_.live.hz()));
 
@@ -171,6 +192,7 @@ int Server::run() {
   }
 
   stopped_.get_future().wait();
+  if (metrics) asio::post(loops_[0]->io(), [m = metrics.get()] { m->stop(); });
   const auto deadline = std::chrono::steady_clock::now() + kShutdownGrace;
   while (running > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));

@@ -7,6 +7,43 @@
 
 namespace larder::storage {
 
+void Db::note_access(Entry& e) {
+  const AccessPolicy& p = keyspace_.access_policy();
+  switch (p.current()) {
+    case AccessMode::kLru:
+      e.set_access(access_clock(now_));
+      break;
+    case AccessMode::kLfu: {
+      const int decay = p.lfu_decay_time.load(std::memory_order_relaxed);
+      std::uint32_t c = lfu::decayed(e.access(), now_, decay);
+      c = lfu::incremented(c, p.lfu_log_factor.load(std::memory_order_relaxed));
+      e.set_access(lfu::stamp(lfu::minutes(now_), c));
+      break;
+    }
+    case AccessMode::kSieve:
+      e.set_visited(true);
+      break;
+  }
+}
+
+void Db::stamp_new(Entry& fresh, Shard& shard, const Entry* replaced) {
+  switch (keyspace_.access_policy().current()) {
+    case AccessMode::kLru:
+      fresh.set_access(access_clock(now_));
+      break;
+    case AccessMode::kLfu:
+      // An overwritten key keeps its frequency, as in Redis.
+      fresh.set_access(replaced != nullptr ? replaced->access()
+                                           : lfu::stamp(lfu::minutes(now_), lfu::kInitialCounter));
+      break;
+    case AccessMode::kSieve:
+      // An overwrite counts as a visit and keeps the key's place in the queue.
+      fresh.set_access(replaced != nullptr ? replaced->access() : shard.next_sequence());
+      fresh.set_visited(replaced != nullptr);
+      break;
+  }
+}
+
 bool Db::expiring(Shard& shard, const Entry& e) {
   if (!e.expired(now_)) return false;
   ++shard.stats().expired_keys;
@@ -29,11 +66,12 @@ const Entry* Db::find_for_read(std::string_view key) {
   Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
   Entry* e = find_live(key, hash, shard);
   if (e != nullptr) {
-    if (touch_access_) e->set_access(access_clock(now_));
+    if (touch_access_) note_access(*e);
     ++shard.stats().keyspace_hits;
   } else {
     ++shard.stats().keyspace_misses;
   }
+  shard.prefix_stats().record(key, e != nullptr);
   return e;
 }
 
@@ -56,7 +94,7 @@ void Db::set(std::string_view key, std::string_view value, std::int64_t expire_a
   Entry* current = find_live(key, hash, shard);
   if (current != nullptr && keep_ttl) expire_at_ms = current->expire_at();
   Entry* fresh = Entry::make(key, value, expire_at_ms);
-  fresh->set_access(access_clock(now_));
+  stamp_new(*fresh, shard, current);
   if (current != nullptr) {
     table.replace(current, fresh, hash);
   } else {
@@ -104,7 +142,7 @@ Db::RenameResult Db::rename(std::string_view from, std::string_view to, bool nx)
   if (dst != nullptr && nx) return RenameResult::kTargetExists;
 
   Entry* fresh = Entry::make(to, src->value(), src->expire_at());
-  fresh->set_access(access_clock(now_));
+  stamp_new(*fresh, to_shard, nullptr);
   Table& to_table = to_shard.table(index_);
   if (dst != nullptr) {
     to_table.replace(dst, fresh, to_hash);
@@ -137,7 +175,7 @@ Db::MoveResult Db::move(std::string_view key, int to_db) {
     return MoveResult::kTargetExists;
   }
   Entry* fresh = Entry::make(key, src->value(), src->expire_at());
-  fresh->set_access(access_clock(now_));
+  stamp_new(*fresh, shard, src);
   shard.table(to_db).insert(fresh, hash);
   shard.table(index_).remove(key, hash);
   shard.touch(index_, key);

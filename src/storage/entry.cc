@@ -1,5 +1,8 @@
 #include "larder/storage/entry.h"
 
+#include "larder/storage/memory_usage.h"
+#include "larder/util/memory.h"
+
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -47,7 +50,8 @@ std::size_t Entry::block_size(std::size_t key_len, std::size_t value_len, bool h
 
 Entry* Entry::make(std::string_view key, std::string_view value, std::int64_t expire_at_ms) {
   bool has_expire = expire_at_ms != kNoExpire;
-  void* mem = std::malloc(block_size(key.size(), value.size(), has_expire));
+  const std::size_t size = block_size(key.size(), value.size(), has_expire);
+  void* mem = std::malloc(size);
   if (mem == nullptr) throw std::bad_alloc();
   // `next` is stored in 48 bits; user-space heap addresses always fit.
   if (reinterpret_cast<std::uintptr_t>(mem) >> 48 != 0) std::abort();
@@ -63,11 +67,18 @@ Entry* Entry::make(std::string_view key, std::string_view value, std::int64_t ex
   }
   if (!key.empty()) std::memcpy(p, key.data(), key.size());
   if (!value.empty()) std::memcpy(p + key.size(), value.data(), value.size());
+  MemoryUsage::add(util::malloc_cost(size));
   return e;
+}
+
+std::size_t Entry::heap_bytes() const {
+  Layout l = layout();
+  return util::malloc_cost(block_size(l.key_len, l.value_len, has_expire()));
 }
 
 void Entry::destroy(Entry* e) noexcept {
   if (e == nullptr) return;
+  MemoryUsage::sub(e->heap_bytes());
   e->~Entry();
   std::free(e);
 }

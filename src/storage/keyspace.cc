@@ -22,6 +22,7 @@ ShardStats Keyspace::stats() {
     total.keyspace_hits += shard->stats().keyspace_hits;
     total.keyspace_misses += shard->stats().keyspace_misses;
     total.expired_keys += shard->stats().expired_keys;
+    total.evicted_keys += shard->stats().evicted_keys;
   }
   return total;
 }

@@ -1,5 +1,8 @@
 #include "larder/storage/table.h"
 
+#include "larder/storage/memory_usage.h"
+#include "larder/util/memory.h"
+
 #include <cstdlib>
 #include <functional>
 #include <new>
@@ -9,6 +12,9 @@ namespace larder::storage {
 
 namespace {
 constexpr std::size_t kMinBuckets = 4;
+// Entries per bucket before the table doubles. Chains of ~2 cost 4-8 bytes of
+// bucket array per key instead of 8-16, for one more short hop on lookups.
+constexpr std::size_t kMaxLoad = 2;
 }
 
 std::uint64_t Table::hash_of(std::string_view key) { return std::hash<std::string_view>{}(key); }
@@ -42,11 +48,16 @@ void Table::clear() {
       e = next;
     }
   }
+  release_buckets();
+  size_ = 0;
+  volatile_ = 0;
+}
+
+void Table::release_buckets() {
+  MemoryUsage::sub(util::malloc_cost((mask_ + 1) * sizeof(Entry*)));
   std::free(buckets_);
   buckets_ = nullptr;
   mask_ = 0;
-  size_ = 0;
-  volatile_ = 0;
 }
 
 Entry* Table::find(std::string_view key, std::uint64_t hash) const {
@@ -60,7 +71,7 @@ Entry* Table::find(std::string_view key, std::uint64_t hash) const {
 void Table::insert(Entry* e, std::uint64_t hash) {
   if (buckets_ == nullptr) {
     resize(kMinBuckets);
-  } else if (size_ >= mask_ + 1) {
+  } else if (size_ >= kMaxLoad * (mask_ + 1)) {
     resize((mask_ + 1) * 2);
   }
   Entry** head = &buckets_[hash & mask_];
@@ -108,9 +119,7 @@ void Table::maybe_shrink() {
   if (buckets_ == nullptr) return;
   std::size_t buckets = mask_ + 1;
   if (size_ == 0) {
-    std::free(buckets_);
-    buckets_ = nullptr;
-    mask_ = 0;
+    release_buckets();
   } else if (buckets > kMinBuckets && size_ < buckets / 8) {
     resize(buckets / 2);
   }
@@ -119,6 +128,7 @@ void Table::maybe_shrink() {
 void Table::resize(std::size_t buckets) {
   auto* fresh = static_cast<Entry**>(std::calloc(buckets, sizeof(Entry*)));
   if (fresh == nullptr) throw std::bad_alloc();
+  MemoryUsage::add(util::malloc_cost(buckets * sizeof(Entry*)));
   const std::size_t mask = buckets - 1;
   if (buckets_ != nullptr) {
     for (std::size_t i = 0; i <= mask_; ++i) {
@@ -131,7 +141,7 @@ void Table::resize(std::size_t buckets) {
         e = next;
       }
     }
-    std::free(buckets_);
+    release_buckets();
   }
   buckets_ = fresh;
   mask_ = mask;

@@ -31,7 +31,7 @@ TEST_CASE("insert, find, replace, remove", "[table]") {
   for (int i = 0; i < 1000; ++i) put(t, "key:" + std::to_string(i), i % 3 == 0 ? 99 : kNoExpire);
   CHECK(t.size() == 1000);
   CHECK(t.volatile_count() == 334);
-  CHECK(t.bucket_count() >= 1000 / 1);
+  CHECK(t.bucket_count() >= 1000 / 2);  // at most two entries per bucket
   for (int i = 0; i < 1000; ++i) {
     std::string k = "key:" + std::to_string(i);
     Entry* e = t.find(k, Table::hash_of(k));

@@ -25,6 +25,9 @@ class CommandHarness {
         dispatcher_(commands::CommandTable::instance(), keyspace_, services_, stats_) {
     services_.loop_stats.push_back(&stats_);
     services_.start_time_ms = now_ms_;
+    services_.evictor = std::make_unique<storage::Evictor>(keyspace_);
+    commands::sync_access_policy(config_, keyspace_);
+    config_.on_change = [this](const config::Settings&) { commands::sync_access_policy(config_, keyspace_); };
     add_client();
   }
 

@@ -24,6 +24,7 @@ enum CommandFlag : std::uint32_t {
   kNoAuth = 1u << 4,       // may run before the client has authenticated
   kContainer = 1u << 5,    // has subcommands, registered as "name|sub" rows
   kRunsInMulti = 1u << 6,  // runs at once inside MULTI instead of queueing
+  kDenyOom = 1u << 7,      // may grow memory: refused with OOM over maxmemory
 };
 
 using Handler = void (*)(CommandContext&);
@@ -56,10 +57,14 @@ class CommandTable {
     for (const auto& [name, spec] : by_name_) visit(spec);
   }
 
-  // The row a command line resolves to (its subcommand for a container), or
-  // nullptr after replying Redis's unknown-command/subcommand or arity error.
-  const CommandSpec* resolve(std::span<const std::string_view> args,
-                             protocol::ReplyBuilder& reply) const;
+  // What a command line resolves to: the row it names (its subcommand for a
+  // container), and Redis's error text when it cannot run (unknown command or
+  // subcommand, wrong arity). `spec` is set whenever a row was named.
+  struct Resolution {
+    const CommandSpec* spec = nullptr;
+    std::string error;
+  };
+  Resolution resolve(std::span<const std::string_view> args) const;
   // Locks the shards of the keys `spec` names in `args`.
   static void add_key_locks(const CommandSpec& spec, std::span<const std::string_view> args,
                             storage::ShardLocks& locks);

@@ -32,6 +32,10 @@ class Dispatcher {
   static void run_locked(const CommandSpec& spec, CommandContext& ctx);
 
  private:
+  // Refuses a command with `error`; inside MULTI this fails the transaction,
+  // and a refused EXEC discards it (EXECABORT).
+  void reject(const CommandSpec* spec, std::string_view error, ClientState& client,
+              protocol::ReplyBuilder& reply);
   void run(const CommandSpec& spec, std::span<const std::string_view> args, ClientState& client,
            protocol::ReplyBuilder& reply, std::int64_t now_ms);
 

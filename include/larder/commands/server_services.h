@@ -5,7 +5,9 @@
 // to use from any event-loop thread.
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <memory>
 #include <functional>
 #include <string>
 #include <vector>
@@ -15,6 +17,8 @@
 #include "larder/commands/server_stats.h"
 #include "larder/commands/slowlog.h"
 #include "larder/config/live_config.h"
+#include "larder/storage/eviction.h"
+#include "larder/storage/memory_usage.h"
 
 namespace larder::commands {
 
@@ -41,9 +45,34 @@ struct ServerServices {
   std::string executable;
   std::string config_file;  // empty when started without one
   std::size_t startup_memory = 0;  // allocated bytes when serving began
+  // maxmemory eviction; set by the owner once the keyspace exists.
+  std::unique_ptr<storage::Evictor> evictor;
+
+  // Memory compared with maxmemory: the keyspace's heap bytes plus what the
+  // process had allocated before serving.
+  std::size_t used_memory() const { return storage::MemoryUsage::dataset_bytes() + startup_memory; }
+  // Evicts for up to `budget` while over maxmemory. True when the memory is
+  // within the limit afterwards or eviction made progress; false when a
+  // command that needs memory must be refused.
+  bool make_room(std::int64_t now_ms, std::chrono::steady_clock::duration budget) {
+    const std::uint64_t limit = config.maxmemory();
+    if (limit == 0 || used_memory() <= limit) return true;
+    if (!evictor) return false;
+    auto r = evictor->evict(now_ms, limit, config.eviction(), budget, [this] { return used_memory(); });
+    return r.under_limit || r.evicted > 0;
+  }
   int tcp_port = 0;
   // Asks the server to shut down; returns false if it refuses.
   std::function<bool(const ShutdownRequest&)> shutdown;
 };
+
+// Makes the keyspace stamp entries the way the configured policy reads them.
+inline void sync_access_policy(const config::LiveConfig& config, storage::Keyspace& keyspace) {
+  storage::AccessPolicy& p = keyspace.access_policy();
+  p.mode.store(static_cast<int>(storage::access_mode_for(config.eviction().policy)),
+               std::memory_order_relaxed);
+  p.lfu_log_factor.store(config.lfu_log_factor(), std::memory_order_relaxed);
+  p.lfu_decay_time.store(config.eviction().lfu_decay_time, std::memory_order_relaxed);
+}
 
 }  // namespace larder::commands

@@ -6,9 +6,9 @@
 namespace larder::commands {
 
 // Leaves MULTI, dropping the queued commands.
-void discard_transaction(CommandContext& ctx);
+void discard_transaction(ClientState& client);
 // Drops every WATCH of the client (takes the shard locks itself; call it only
 // while the client's command holds no shard locks).
-void unwatch_all(CommandContext& ctx);
+void unwatch_all(ClientState& client, storage::Keyspace& keyspace);
 
 }  // namespace larder::commands

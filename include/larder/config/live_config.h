@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "larder/config/options.h"
+#include "larder/storage/eviction.h"
 
 namespace larder::config {
 
@@ -39,6 +40,12 @@ class LiveConfig {
   bool password_matches(std::string_view candidate) const;
   // True when the eviction policy tracks access frequency (OBJECT FREQ).
   bool lfu_policy() const { return lfu_policy_.load(std::memory_order_relaxed); }
+  std::uint64_t maxmemory() const { return maxmemory_.load(std::memory_order_relaxed); }
+  storage::EvictionSettings eviction() const {
+    return {static_cast<storage::EvictionPolicy>(policy_.load(std::memory_order_relaxed)),
+            samples_.load(std::memory_order_relaxed), lfu_decay_time_.load(std::memory_order_relaxed)};
+  }
+  int lfu_log_factor() const { return lfu_log_factor_.load(std::memory_order_relaxed); }
 
  private:
   void mirror(const Settings& s);
@@ -53,6 +60,11 @@ class LiveConfig {
   std::atomic<std::size_t> maxclients_{0};
   std::atomic<bool> has_password_{false};
   std::atomic<bool> lfu_policy_{false};
+  std::atomic<std::uint64_t> maxmemory_{0};
+  std::atomic<int> policy_{0};
+  std::atomic<int> samples_{5};
+  std::atomic<int> lfu_decay_time_{1};
+  std::atomic<int> lfu_log_factor_{10};
 };
 
 }  // namespace larder::config

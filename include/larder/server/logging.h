@@ -9,7 +9,7 @@
 
 namespace larder::server {
 
-// Redis's level names: debug, verbose, notice, warning, nothing.
+// Redis's level names: debug, verbose, notice, warning.
 spdlog::level::level_enum log_level(const std::string& redis_level);
 // Installs the default logger: `logfile` or standard error, at `loglevel`.
 void setup_logging(const config::Options& options);

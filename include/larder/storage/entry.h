@@ -26,6 +26,8 @@ class Entry {
   static void destroy(Entry* e) noexcept;
   // Bytes the block occupies as requested from the allocator.
   static std::size_t block_size(std::size_t key_len, std::size_t value_len, bool has_expire);
+  // What the block costs on the heap, allocator rounding included.
+  std::size_t heap_bytes() const;
 
   Entry(const Entry&) = delete;
   Entry& operator=(const Entry&) = delete;
@@ -38,6 +40,16 @@ class Entry {
   void set_next(Entry* n) {
     auto p = reinterpret_cast<std::uint64_t>(n);
     std::memcpy(bytes(), &p, kPointerBytes);
+  }
+
+  // SIEVE's visited bit (see access_policy.h).
+  bool visited() const { return (bytes()[kFlagsAt] & kVisited) != 0; }
+  void set_visited(bool v) {
+    if (v) {
+      bytes()[kFlagsAt] |= kVisited;
+    } else {
+      bytes()[kFlagsAt] &= static_cast<unsigned char>(~kVisited);
+    }
   }
 
   // 24-bit access stamp kept for the eviction policy.
@@ -62,6 +74,7 @@ class Entry {
  private:
   Entry() = default;
   static constexpr std::uint8_t kHasExpire = 1;
+  static constexpr std::uint8_t kVisited = 2;
   static constexpr std::size_t kPointerBytes = 6;
   static constexpr std::size_t kFlagsAt = 6;
   static constexpr std::size_t kFixedHeader = 10;

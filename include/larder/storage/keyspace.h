@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "larder/storage/access_policy.h"
 #include "larder/storage/background_free.h"
 #include "larder/storage/shard.h"
 
@@ -35,12 +36,17 @@ class Keyspace {
   std::int64_t avg_ttl(int db) const { return avg_ttl_[db].load(std::memory_order_relaxed); }
   void sample_ttl(int db, std::int64_t sample_avg_ms);
 
+  // How reads and writes stamp entries for the eviction policy.
+  AccessPolicy& access_policy() { return access_policy_; }
+  const AccessPolicy& access_policy() const { return access_policy_; }
+
   // Where flushed tables go to be freed off the event loops.
   BackgroundFree& background_free() { return background_free_; }
 
  private:
   int databases_;
   std::unique_ptr<std::atomic<std::int64_t>[]> avg_ttl_;
+  AccessPolicy access_policy_;
   std::vector<std::unique_ptr<Shard>> shards_;
   BackgroundFree background_free_;  // declared last: destroyed first
 };

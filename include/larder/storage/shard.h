@@ -21,6 +21,43 @@ struct ShardStats {
   std::uint64_t keyspace_hits = 0;
   std::uint64_t keyspace_misses = 0;
   std::uint64_t expired_keys = 0;
+  std::uint64_t evicted_keys = 0;
+};
+
+// Read hits and misses by key prefix (the text before the first ':'), for
+// the INFO section no other server has. Bounded: past kMaxPrefixes distinct
+// prefixes per shard, new ones are counted under kOtherPrefix.
+class PrefixStats {
+ public:
+  static constexpr std::size_t kMaxPrefixes = 64;
+  static constexpr std::string_view kOtherPrefix = "(other)";
+  struct Counts {
+    std::uint64_t hits = 0;
+    std::uint64_t misses = 0;
+  };
+
+  void record(std::string_view key, bool hit) {
+    std::string_view prefix = key.substr(0, key.find(':'));
+    if (prefix.size() == key.size()) prefix = {};  // no ':' at all
+    auto it = counts_.find(prefix);
+    if (it == counts_.end()) {
+      if (counts_.size() >= kMaxPrefixes) prefix = kOtherPrefix;
+      it = counts_.try_emplace(std::string(prefix)).first;
+    }
+    ++(hit ? it->second.hits : it->second.misses);
+  }
+  template <class Visit>
+  void for_each(Visit&& visit) const {
+    for (const auto& [prefix, c] : counts_) visit(prefix, c);
+  }
+  void clear() { counts_.clear(); }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, Counts, Hash, std::equal_to<>> counts_;
 };
 
 // Set when a key a client WATCHes is modified; the client checks it at EXEC.
@@ -34,8 +71,15 @@ class Shard {
   explicit Shard(int databases) : tables_(databases) {}
 
   std::mutex& mutex() { return mutex_; }
+  // SIEVE insertion order: 24 bits, wrapping.
+  std::uint32_t next_sequence() { return sequence_++ & 0xffffff; }
+  std::uint32_t sequence() const { return sequence_ & 0xffffff; }
+  // SIEVE's hand: the insertion sequence eviction resumes from.
+  std::uint32_t sieve_hand() const { return sieve_hand_; }
+  void set_sieve_hand(std::uint32_t seq) { sieve_hand_ = seq & 0xffffff; }
   Table& table(int db) { return tables_[db]; }
   ShardStats& stats() { return stats_; }
+  PrefixStats& prefix_stats() { return prefix_stats_; }
 
   // WATCH registry. touch() marks every watcher of the key dirty; it is called
   // for every modification of a key, and costs nothing while nobody watches.
@@ -62,6 +106,9 @@ class Shard {
   std::mutex mutex_;
   std::vector<Table> tables_;
   ShardStats stats_;
+  PrefixStats prefix_stats_;
+  std::uint32_t sequence_ = 0;
+  std::uint32_t sieve_hand_ = 0;
   std::unordered_map<std::string, std::vector<std::shared_ptr<WatchFlag>>> watches_;
 };
 

@@ -2,8 +2,8 @@
 // A chained hash table of Entry blocks for one database of one shard.
 // Not thread-safe: the owning shard's mutex guards it. Owns its entries.
 //
-// Buckets are a power of two; the table doubles when it holds as many entries
-// as buckets and halves below 1/8 full. Resizes happen only inside insert() and
+// Buckets are a power of two; the table doubles when it holds twice as many
+// entries as buckets and halves below 1/8 full. Resizes happen only inside insert() and
 // remove(), never during scan(), so scan() can use Redis's reverse-binary cursor:
 // an entry present for a whole iteration is visited at least once even if the
 // table is resized between calls.
@@ -52,6 +52,7 @@ class Table {
 
  private:
   void resize(std::size_t buckets);
+  void release_buckets();
   // Makes `e` follow `prev`, or head `bucket` when prev is null.
   void link_after(Entry* prev, std::size_t bucket, Entry* e);
   void maybe_shrink();

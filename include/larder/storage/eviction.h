@@ -1,0 +1,103 @@
+#pragma once
+// maxmemory eviction. Chooses victims by sampling, like Redis: a few random
+// entries per database are scored by the policy and the best candidates kept
+// in a small pool across calls; the best is deleted, then the next, until the
+// keyspace is under its limit or the step's time is up.
+//
+// Thread-safe: any event loop may call evict(); calls are serialised, and
+// each locks one shard at a time, so the caller must hold no shard lock.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "larder/storage/keyspace.h"
+
+namespace larder::storage {
+
+enum class EvictionPolicy {
+  kNoEviction,
+  kAllKeysLru,
+  kAllKeysLfu,
+  kAllKeysRandom,
+  kAllKeysSieve,
+  kVolatileLru,
+  kVolatileLfu,
+  kVolatileRandom,
+  kVolatileTtl,
+};
+
+std::optional<EvictionPolicy> parse_eviction_policy(std::string_view name);
+// The access stamps a policy needs (LRU clock, LFU counter, SIEVE order).
+AccessMode access_mode_for(EvictionPolicy policy);
+
+struct EvictionSettings {
+  EvictionPolicy policy = EvictionPolicy::kNoEviction;
+  int samples = 5;          // maxmemory-samples
+  int lfu_decay_time = 1;   // minutes
+};
+
+struct EvictionResult {
+  std::size_t evicted = 0;
+  bool under_limit = false;  // memory is at or below the target now
+};
+
+class Evictor {
+ public:
+  explicit Evictor(Keyspace& keyspace);
+
+  // Deletes keys until `used()` <= target_bytes or the budget runs out.
+  // `used` reads the memory figure that is compared with the target.
+  template <class Used>
+  EvictionResult evict(std::int64_t now_ms, std::size_t target_bytes, const EvictionSettings& settings,
+                       std::chrono::steady_clock::duration budget, Used&& used);
+
+ private:
+  struct Candidate {
+    std::uint64_t score;  // higher = better victim
+    int db;
+    std::string key;
+  };
+  static constexpr std::size_t kPoolSize = 16;
+
+  // Deletes one victim; false when there is nothing the policy may evict.
+  bool evict_one(std::int64_t now_ms, const EvictionSettings& settings);
+  bool evict_random(std::int64_t now_ms, bool volatile_only);
+  bool evict_sieve(std::int64_t now_ms, const EvictionSettings& settings);
+  void fill_pool(std::int64_t now_ms, const EvictionSettings& settings);
+  bool delete_key(int db, const std::string& key, bool volatile_only, std::int64_t now_ms);
+  std::size_t random_shard();
+
+  Keyspace& keyspace_;
+  std::mutex mutex_;
+  std::vector<Candidate> pool_;  // best last
+  std::mt19937_64 rng_;
+};
+
+template <class Used>
+EvictionResult Evictor::evict(std::int64_t now_ms, std::size_t target_bytes,
+                              const EvictionSettings& settings,
+                              std::chrono::steady_clock::duration budget, Used&& used) {
+  EvictionResult result;
+  if (settings.policy == EvictionPolicy::kNoEviction) {
+    result.under_limit = used() <= target_bytes;
+    return result;
+  }
+  std::lock_guard lock(mutex_);
+  const auto deadline = std::chrono::steady_clock::now() + budget;
+  while (used() > target_bytes) {
+    if (!evict_one(now_ms, settings)) return result;
+    ++result.evicted;
+    if ((result.evicted & 15) == 0 && std::chrono::steady_clock::now() >= deadline) return result;
+  }
+  result.under_limit = true;
+  return result;
+}
+
+}  // namespace larder::storage

@@ -1,0 +1,253 @@
+#include "larder/storage/eviction.h"
+
+#include <algorithm>
+#include <array>
+
+namespace larder::storage {
+
+namespace {
+
+// How many buckets a sample may walk through to find its entries.
+constexpr std::size_t kBucketsPerSample = 4;
+// Shards that must contribute samples to one refill of the pool.
+constexpr std::size_t kShardsPerFill = 4;
+
+struct PolicyName {
+  std::string_view name;
+  EvictionPolicy policy;
+};
+
+constexpr std::array<PolicyName, 9> kPolicies{{
+    {"noeviction", EvictionPolicy::kNoEviction},
+    {"allkeys-lru", EvictionPolicy::kAllKeysLru},
+    {"allkeys-lfu", EvictionPolicy::kAllKeysLfu},
+    {"allkeys-random", EvictionPolicy::kAllKeysRandom},
+    {"allkeys-sieve", EvictionPolicy::kAllKeysSieve},
+    {"volatile-lru", EvictionPolicy::kVolatileLru},
+    {"volatile-lfu", EvictionPolicy::kVolatileLfu},
+    {"volatile-random", EvictionPolicy::kVolatileRandom},
+    {"volatile-ttl", EvictionPolicy::kVolatileTtl},
+}};
+
+bool volatile_only(EvictionPolicy p) {
+  return p == EvictionPolicy::kVolatileLru || p == EvictionPolicy::kVolatileLfu ||
+         p == EvictionPolicy::kVolatileRandom || p == EvictionPolicy::kVolatileTtl;
+}
+
+// Collects up to `n` entries of `table` starting at a random bucket. The
+// cursor's walk is a cycle over the buckets, so stopping after one lap never
+// offers an entry twice.
+template <class Keep>
+void sample(Table& table, std::size_t n, std::uint64_t start, Keep&& keep) {
+  std::uint64_t cursor = start;
+  std::size_t found = 0;
+  const std::size_t steps = std::min(n * kBucketsPerSample, table.bucket_count());
+  for (std::size_t b = 0; b < steps && found < n; ++b) {
+    cursor = table.scan(cursor, [&](const Entry& e) {
+      if (found < n && keep(e)) ++found;
+      return false;
+    });
+  }
+}
+
+}  // namespace
+
+std::optional<EvictionPolicy> parse_eviction_policy(std::string_view name) {
+  for (const auto& p : kPolicies) {
+    if (p.name == name) return p.policy;
+  }
+  return std::nullopt;
+}
+
+AccessMode access_mode_for(EvictionPolicy policy) {
+  switch (policy) {
+    case EvictionPolicy::kAllKeysLfu:
+    case EvictionPolicy::kVolatileLfu:
+      return AccessMode::kLfu;
+    case EvictionPolicy::kAllKeysSieve:
+      return AccessMode::kSieve;
+    default:
+      return AccessMode::kLru;
+  }
+}
+
+Evictor::Evictor(Keyspace& keyspace) : keyspace_(keyspace), rng_(std::random_device{}()) {}
+
+std::size_t Evictor::random_shard() { return rng_() % kShardCount; }
+
+bool Evictor::evict_one(std::int64_t now_ms, const EvictionSettings& settings) {
+  switch (settings.policy) {
+    case EvictionPolicy::kNoEviction:
+      return false;
+    case EvictionPolicy::kAllKeysRandom:
+    case EvictionPolicy::kVolatileRandom:
+      return evict_random(now_ms, volatile_only(settings.policy));
+    case EvictionPolicy::kAllKeysSieve:
+      return evict_sieve(now_ms, settings);
+    default:
+      break;
+  }
+  // Sampled policies, as Redis: every eviction adds fresh samples to the pool,
+  // then takes its best; stale candidates (deleted or changed since they were
+  // sampled) are skipped.
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    fill_pool(now_ms, settings);
+    while (!pool_.empty()) {
+      Candidate best = std::move(pool_.back());
+      pool_.pop_back();
+      if (delete_key(best.db, best.key, volatile_only(settings.policy), now_ms)) return true;
+    }
+  }
+  return false;
+}
+
+void Evictor::fill_pool(std::int64_t now_ms, const EvictionSettings& settings) {
+  const bool only_volatile = volatile_only(settings.policy);
+  const std::uint32_t lru_now = static_cast<std::uint32_t>(now_ms / 1000) & 0xffffff;
+  // Shards from a random start until a few have contributed `samples` per
+  // database (a sparse keyspace needs more shards to find any).
+  const std::size_t first = random_shard();
+  std::size_t sampled_shards = 0;
+  for (std::size_t n = 0; n < kShardCount && sampled_shards < kShardsPerFill; ++n) {
+    Shard& shard = keyspace_.shard((first + n) % kShardCount);
+    std::lock_guard lock(shard.mutex());
+    bool any = false;
+    for (int db = 0; db < keyspace_.databases(); ++db) {
+      Table& table = shard.table(db);
+      if (table.size() == 0 || (only_volatile && table.volatile_count() == 0)) continue;
+      any = true;
+      sample(table, static_cast<std::size_t>(settings.samples), rng_(), [&](const Entry& e) {
+        if (only_volatile && !e.has_expire()) return false;
+        std::uint64_t score = 0;
+        switch (settings.policy) {
+          case EvictionPolicy::kAllKeysLru:
+          case EvictionPolicy::kVolatileLru:
+            score = (lru_now - e.access()) & 0xffffff;
+            break;
+          case EvictionPolicy::kAllKeysLfu:
+          case EvictionPolicy::kVolatileLfu:
+            score = 255 - lfu::decayed(e.access(), now_ms, settings.lfu_decay_time);
+            break;
+          case EvictionPolicy::kVolatileTtl:
+            score = UINT64_MAX - static_cast<std::uint64_t>(e.expire_at());
+            break;
+          default:
+            break;
+        }
+        std::string_view key = e.key();
+        for (const Candidate& c : pool_) {
+          if (c.db == db && c.key == key) return true;
+        }
+        if (pool_.size() >= kPoolSize) {
+          if (score <= pool_.front().score) return true;
+          pool_.erase(pool_.begin());
+        }
+        auto at = std::lower_bound(pool_.begin(), pool_.end(), score,
+                                   [](const Candidate& c, std::uint64_t s) { return c.score < s; });
+        pool_.insert(at, Candidate{score, db, std::string(key)});
+        return true;
+      });
+    }
+    if (any) ++sampled_shards;
+  }
+}
+
+bool Evictor::delete_key(int db, const std::string& key, bool only_volatile, std::int64_t now_ms) {
+  const std::uint64_t hash = Table::hash_of(key);
+  Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
+  std::lock_guard lock(shard.mutex());
+  Table& table = shard.table(db);
+  Entry* e = table.find(key, hash);
+  if (e == nullptr || (only_volatile && !e->has_expire())) return false;
+  if (e->expired(now_ms)) {
+    ++shard.stats().expired_keys;
+  } else {
+    ++shard.stats().evicted_keys;
+  }
+  shard.touch(db, key);
+  table.remove(key, hash);
+  return true;
+}
+
+bool Evictor::evict_random(std::int64_t now_ms, bool only_volatile) {
+  const std::size_t first = random_shard();
+  for (std::size_t n = 0; n < kShardCount; ++n) {
+    Shard& shard = keyspace_.shard((first + n) % kShardCount);
+    std::string key;
+    int victim_db = -1;
+    {
+      std::lock_guard lock(shard.mutex());
+      const int start = static_cast<int>(rng_() % static_cast<std::uint64_t>(keyspace_.databases()));
+      for (int i = 0; i < keyspace_.databases() && victim_db < 0; ++i) {
+        const int db = (start + i) % keyspace_.databases();
+        Table& table = shard.table(db);
+        if (table.size() == 0 || (only_volatile && table.volatile_count() == 0)) continue;
+        sample(table, 1, rng_(), [&](const Entry& e) {
+          if (only_volatile && !e.has_expire()) return false;
+          key = e.key();
+          victim_db = db;
+          return true;
+        });
+      }
+    }
+    if (victim_db >= 0 && delete_key(victim_db, key, only_volatile, now_ms)) return true;
+  }
+  return false;
+}
+
+// SIEVE over a sample: the oldest inserted entry that was not visited since
+// the hand last passed it is the victim; visited entries older than it lose
+// their mark (the hand passes them), as SIEVE's hand does along its queue.
+bool Evictor::evict_sieve(std::int64_t now_ms, const EvictionSettings& settings) {
+  const std::size_t first = random_shard();
+  for (std::size_t n = 0; n < 2 * kShardCount; ++n) {
+    const bool last_lap = n >= kShardCount;  // every mark was cleared once: take the oldest
+    Shard& shard = keyspace_.shard((first + n) % kShardCount);
+    std::lock_guard lock(shard.mutex());
+    const int start = static_cast<int>(rng_() % static_cast<std::uint64_t>(keyspace_.databases()));
+    for (int i = 0; i < keyspace_.databases(); ++i) {
+      const int db = (start + i) % keyspace_.databases();
+      Table& table = shard.table(db);
+      if (table.size() == 0) continue;
+      std::vector<Entry*> picked;
+      const std::size_t n = static_cast<std::size_t>(settings.samples) * 2;
+      sample(table, n, rng_(), [&](const Entry& e) {
+        picked.push_back(const_cast<Entry*>(&e));
+        return true;
+      });
+      if (picked.empty()) continue;
+      // Walk the sample in queue order from the shard's hand (oldest first,
+      // wrapping): visited entries lose their mark, the first unvisited one
+      // is the victim and the hand stops there.
+      const std::uint32_t hand = shard.sieve_hand();
+      auto distance = [&](const Entry* e) { return (e->access() - hand) & 0xffffff; };
+      std::sort(picked.begin(), picked.end(), [&](auto* a, auto* b) { return distance(a) < distance(b); });
+      Entry* victim = nullptr;
+      for (Entry* e : picked) {
+        if (!e->visited()) {
+          victim = e;
+          break;
+        }
+        e->set_visited(false);
+      }
+      if (victim == nullptr) {
+        shard.set_sieve_hand(picked.back()->access() + 1);
+        if (!last_lap) continue;
+        victim = picked.front();
+      }
+      shard.set_sieve_hand(victim->access());
+      std::string key(victim->key());
+      if (victim->expired(now_ms)) {
+        ++shard.stats().expired_keys;
+      } else {
+        ++shard.stats().evicted_keys;
+      }
+      shard.touch(db, key);
+      table.remove(key, Table::hash_of(key));
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace larder::storage

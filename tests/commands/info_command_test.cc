@@ -1,0 +1,120 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "../support/command_harness.h"
+
+using larder::testing::CommandHarness;
+
+namespace {
+
+std::string body(const std::string& reply) {
+  REQUIRE(reply.size() >= 5);
+  REQUIRE(reply[0] == '$');
+  auto start = reply.find("\r\n") + 2;
+  REQUIRE(std::stoul(reply.substr(1)) == reply.size() - start - 2);
+  return reply.substr(start, reply.size() - start - 2);
+}
+
+std::vector<std::string> titles(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while ((pos = text.find("# ", pos)) != std::string::npos) {
+    if (pos == 0 || text.compare(pos - 2, 2, "\r\n") == 0) {
+      out.push_back(text.substr(pos + 2, text.find("\r\n", pos) - pos - 2));
+    }
+    pos += 2;
+  }
+  return out;
+}
+
+std::string value(const std::string& text, const std::string& name) {
+  auto pos = text.find("\r\n" + name + ":");
+  REQUIRE(pos != std::string::npos);
+  pos += name.size() + 3;
+  return text.substr(pos, text.find("\r\n", pos) - pos);
+}
+
+}  // namespace
+
+TEST_CASE("INFO sections: default, all, one, several, unknown", "[info]") {
+  CommandHarness h;
+  const std::vector<std::string> dflt = {"Server", "Clients", "Memory", "Persistence", "Stats", "Replication",
+                                         "CPU", "Modules", "Errorstats", "Cluster", "Keyspace"};  // INFO default
+  CHECK(titles(body(h.run({"INFO"}))) == dflt);
+  CHECK(titles(body(h.run({"INFO", "default"}))) == dflt);
+  std::vector<std::string> all = dflt;
+  all.insert(all.begin() + 8, "Commandstats");
+  all.insert(all.begin() + 10, "Latencystats");  // after Errorstats, as Redis 7
+  // Larder-only sections (Keyspace_prefixes) may follow Redis's.
+  auto redis_part = [](std::vector<std::string> t) {
+    std::erase(t, std::string("Keyspace_prefixes"));
+    return t;
+  };
+  CHECK(redis_part(titles(body(h.run({"INFO", "all"})))) == all);
+  CHECK(redis_part(titles(body(h.run({"INFO", "everything"})))) == all);
+  CHECK(titles(body(h.run({"INFO", "server"}))) == std::vector<std::string>{"Server"});
+  CHECK(titles(body(h.run({"INFO", "STATS"}))) == std::vector<std::string>{"Stats"});
+  CHECK(titles(body(h.run({"INFO", "keyspace", "server"}))) == std::vector<std::string>{"Server", "Keyspace"});
+  CHECK(h.run({"INFO", "nosuchsection"}) == "$0\r\n\r\n");
+  const std::string server = body(h.run({"INFO", "server"}));
+  CHECK(server.rfind("# Server\r\nredis_version:7.0.15\r\n", 0) == 0);
+  CHECK(server.substr(server.size() - 2) == "\r\n");
+  // RESP3: a verbatim string.
+  h.run({"HELLO", "3"});
+  CHECK(h.run({"INFO", "cluster"}) == "=34\r\ntxt:# Cluster\r\ncluster_enabled:0\r\n\r\n");
+}
+
+TEST_CASE("INFO counters move", "[info]") {
+  CommandHarness h;
+  const auto stats = [&] { return body(h.run({"INFO", "stats"})); };
+  const std::uint64_t cmds0 = std::stoull(value(stats(), "total_commands_processed"));
+  CHECK(value(stats(), "keyspace_hits") == "0");
+  h.run({"SET", "a", "1"});
+  h.run({"GET", "a"});
+  h.run({"GET", "a"});
+  h.run({"GET", "nope"});
+  const std::string s = stats();
+  CHECK(value(s, "keyspace_hits") == "2");
+  CHECK(value(s, "keyspace_misses") == "1");
+  // The two INFO calls before and the four commands.
+  CHECK(std::stoull(value(s, "total_commands_processed")) == cmds0 + 6);
+
+  CHECK(body(h.run({"INFO", "keyspace"})) == "# Keyspace\r\ndb0:keys=1,expires=0,avg_ttl=0\r\n");
+  h.run({"SET", "b", "2", "EX", "100"});
+  h.run({"SELECT", "5"});
+  h.run({"SET", "c", "3"});
+  const std::string ks = body(h.run({"INFO", "keyspace"}));
+  CHECK(ks.rfind("# Keyspace\r\ndb0:keys=2,expires=1,avg_ttl=", 0) == 0);
+  CHECK(ks.find("\r\ndb5:keys=1,expires=0,avg_ttl=0\r\n") != std::string::npos);
+
+  h.advance(101'000);
+  h.run({"SELECT", "0"});
+  h.run({"GET", "b"});
+  const std::string after = stats();
+  CHECK(value(after, "expired_keys") == "1");
+  CHECK(body(h.run({"INFO", "keyspace"})).rfind("# Keyspace\r\ndb0:keys=1,expires=0,avg_ttl=0\r\n", 0) == 0);
+}
+
+TEST_CASE("INFO clients, commandstats and errorstats", "[info]") {
+  CommandHarness h;
+  h.add_client();
+  CHECK(value(body(h.run({"INFO", "clients"})), "connected_clients") == "2");
+  h.run({"GET", "a"});
+  h.run({"NOSUCH"});
+  h.run({"SET", "a", "x"});
+  h.run({"INCR", "a"});
+  const std::string cs = body(h.run({"INFO", "commandstats"}));
+  CHECK(cs.find("\r\ncmdstat_incr:calls=1,usec=") != std::string::npos);
+  CHECK(cs.find(",rejected_calls=0,failed_calls=1\r\n") != std::string::npos);
+  CHECK(body(h.run({"INFO", "errorstats"})) == "# Errorstats\r\nerrorstat_ERR:count=2\r\n");
+}
+
+TEST_CASE("INFO commandstats counts arity errors as rejected calls", "[info]") {
+  CommandHarness h;
+  h.run({"GET", "a", "b"});
+  const std::string cs = body(h.run({"INFO", "commandstats"}));
+  CHECK(cs.find("\r\ncmdstat_get:calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0\r\n") !=
+        std::string::npos);
+}

@@ -1,0 +1,168 @@
+#!/usr/bin/python3
+"""Differential: CLIENT subcommands (errors, HELP, SETNAME/GETNAME, REPLY
+modes, LIST/INFO field names) in RESP2 and RESP3."""
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from larder_harness import DifferentialTestCase, decode, encode_command, larder_is_redis  # noqa: E402
+from sessions import Raw, compare_sessions  # noqa: E402
+
+# Subcommands Redis 7.0 documents in CLIENT HELP that Larder does not offer
+# (client-side caching, blocking commands), and the Redis 7.2 ones Larder adds.
+REDIS_ONLY = {"CACHING", "GETREDIR", "UNBLOCK", "TRACKING", "TRACKINGINFO"}
+LARDER_ONLY = {"SETINFO", "NO-TOUCH"}
+
+
+def help_blocks(reply):
+    """CLIENT HELP lines grouped per subcommand: {name: [lines]} in order."""
+    lines = decode(reply)
+    if not isinstance(lines, list) or not lines:
+        raise AssertionError("CLIENT HELP is not an array: %r" % reply[:200])
+    blocks = [("<title>", [lines[0]])]
+    for line in lines[1:]:
+        if not line.startswith(" "):
+            blocks.append((line.split()[0], [line]))
+        else:
+            blocks[-1][1].append(line)
+    return blocks
+
+
+def pipeline(*cmds):
+    """Raw step: send every command at once, then PING; return all bytes up to
+    and including the PONG (replies that are suppressed simply are not there)."""
+    def fn(c):
+        c.send(b"".join(encode_command(*cmd) for cmd in cmds) + encode_command("PING", "sentinel"))
+        data = b""
+        while not data.endswith(b"$8\r\nsentinel\r\n"):
+            data += c.read_reply()
+        return data
+    return fn
+
+
+class ClientTest(DifferentialTestCase):
+    def both(self, script, clients=1):
+        compare_sessions(self, script, clients=clients, resp3=False)
+        compare_sessions(self, script, clients=clients, resp3=True)
+
+    def test_subcommand_errors(self):
+        self.both([
+            (0, "CLIENT"), (0, "CLIENT", "NOSUCH"), (0, "client", "nosuch", "x"),
+            (0, "CLIENT", "ID", "x"), (0, "CLIENT", "GETNAME", "x"), (0, "CLIENT", "SETNAME"),
+            (0, "CLIENT", "SETNAME", "a", "b"), (0, "CLIENT", "INFO", "x"), (0, "CLIENT", "HELP", "x"),
+            (0, "CLIENT", "KILL"), (0, "CLIENT", "KILL", "1.2.3.4:5"), (0, "CLIENT", "KILL", "ID", "0"),
+            (0, "CLIENT", "KILL", "ID", "abc"), (0, "CLIENT", "KILL", "ID", "-3"),
+            (0, "CLIENT", "KILL", "ID", "99999"),
+            (0, "CLIENT", "KILL", "FOO", "bar"), (0, "CLIENT", "KILL", "SKIPME", "maybe"),
+            (0, "CLIENT", "KILL", "TYPE", "bogus"), (0, "CLIENT", "KILL", "TYPE", "pubsub"),
+            (0, "CLIENT", "KILL", "TYPE", "master"), (0, "CLIENT", "KILL", "USER", "bob"),
+            (0, "CLIENT", "KILL", "USER", "default", "ID", "99999"),
+            (0, "CLIENT", "KILL", "ADDR", "1.2.3.4:5"), (0, "CLIENT", "KILL", "LADDR", "1.2.3.4:5"),
+            (0, "CLIENT", "KILL", "ADDR", "1.2.3.4:5", "SKIPME"),
+            (0, "CLIENT", "REPLY"), (0, "CLIENT", "REPLY", "bogus"), (0, "CLIENT", "REPLY", "on", "x"),
+            (0, "CLIENT", "NO-EVICT"), (0, "CLIENT", "NO-EVICT", "maybe"), (0, "CLIENT", "NO-EVICT", "on"),
+            (0, "CLIENT", "NO-EVICT", "OFF"),
+            (0, "CLIENT", "PAUSE"), (0, "CLIENT", "PAUSE", "abc"), (0, "CLIENT", "PAUSE", "-1"),
+            (0, "CLIENT", "PAUSE", "10", "bogus"), (0, "CLIENT", "PAUSE", "0"),
+            (0, "CLIENT", "PAUSE", "0", "WRITE"), (0, "CLIENT", "UNPAUSE"), (0, "CLIENT", "UNPAUSE", "x"),
+            (0, "CLIENT", "LIST", "TYPE", "bogus"), (0, "CLIENT", "LIST", "ID", "abc"),
+            (0, "CLIENT", "LIST", "ID", "1", "x"), (0, "CLIENT", "LIST", "bogus"),
+            (0, "CLIENT", "LIST", "ID", "999999"), (0, "CLIENT", "LIST", "TYPE", "pubsub"),
+            (0, "CLIENT", "LIST", "TYPE", "replica"), (0, "CLIENT", "LIST", "TYPE"),
+        ])
+
+    def test_pause_extra_argument(self):
+        self.both([(0, "CLIENT", "PAUSE", "10", "WRITE", "x"), (0, "CLIENT", "UNPAUSE")])
+
+    def test_list_id_zero_and_negative(self):
+        self.both([(0, "CLIENT", "LIST", "ID", "0"), (0, "CLIENT", "LIST", "ID", "-1")])
+
+    def test_setname_getname(self):
+        self.both([
+            (0, "CLIENT", "GETNAME"), (0, "CLIENT", "SETNAME", "alpha"), (0, "CLIENT", "GETNAME"),
+            (0, "CLIENT", "SETNAME", "with space"), (0, "CLIENT", "SETNAME", "nl\n"),
+            (0, "CLIENT", "SETNAME", b"\xc3\xa9"), (0, "CLIENT", "GETNAME"),
+            (0, "client", "setname", "~!@#$%^&*()"), (0, "CLIENT", "GETNAME"),
+            (0, "CLIENT", "SETNAME", ""), (0, "CLIENT", "GETNAME"),
+            (1, "CLIENT", "GETNAME"), (1, "CLIENT", "SETNAME", "beta"), (0, "CLIENT", "GETNAME"),
+            (1, "CLIENT", "GETNAME"),
+        ], clients=2)
+
+    def test_reply_modes(self):
+        self.both([
+            Raw(0, pipeline(("SET", "a", "1"), ("CLIENT", "REPLY", "OFF"), ("SET", "b", "2"), ("GET", "a"),
+                            ("NOSUCH",), ("CLIENT", "REPLY", "ON"), ("GET", "b")), "off/on"),
+            Raw(0, pipeline(("CLIENT", "REPLY", "SKIP"), ("GET", "a"), ("GET", "b")), "skip"),
+            Raw(0, pipeline(("CLIENT", "REPLY", "SKIP"), ("CLIENT", "REPLY", "SKIP"), ("GET", "a"),
+                            ("GET", "b")), "skip skip"),
+            Raw(0, pipeline(("CLIENT", "REPLY", "SKIP"), ("CLIENT", "REPLY", "ON"), ("GET", "a")),
+                "skip then on"),
+            Raw(0, pipeline(("CLIENT", "REPLY", "OFF"), ("CLIENT", "REPLY", "SKIP"), ("GET", "a"),
+                            ("CLIENT", "REPLY", "ON"), ("GET", "a")), "off, skip, on"),
+            Raw(0, pipeline(("CLIENT", "REPLY", "SKIP"), ("CLIENT", "REPLY", "bogus"), ("GET", "a")),
+                "skip then bad mode"),
+        ])
+
+    @unittest.skipIf(larder_is_redis(), "Larder's help differs from Redis 7.0's on purpose")
+    def test_help(self):
+        with self.redis.client() as rc, self.larder.client() as lc:
+            redis_blocks = help_blocks(rc.cmd("CLIENT", "HELP"))
+            larder_blocks = help_blocks(lc.cmd("CLIENT", "HELP"))
+            r = [b for b in redis_blocks if b[0] not in REDIS_ONLY]
+            l_ = [b for b in larder_blocks if b[0] not in LARDER_ONLY]
+            self.assertEqual(l_, r)
+            names = [b[0] for b in larder_blocks]
+            self.assertIn("SETINFO", names)
+            self.assertIn("NO-TOUCH", names)
+            # What the help leaves out, Larder really does not offer.
+            for sub in REDIS_ONLY:
+                self.assertEqual(lc.cmd("CLIENT", sub),
+                                 b"-ERR unknown subcommand '%s'. Try CLIENT HELP.\r\n" % sub.encode())
+            # And what it documents, it offers.
+            for sub in names[1:]:
+                self.assertFalse(lc.cmd("CLIENT", sub, "x", "y", "z", "w").startswith(b"-ERR unknown subcommand"),
+                                 sub)
+
+    def _fields(self, text):
+        return [kv.split("=", 1) for kv in text.strip("\n").split(" ")]
+
+    def test_list_and_info_fields(self):
+        with self.redis.client() as rc, self.larder.client() as lc:
+            for c in (rc, lc):
+                c.cmd("CLIENT", "SETNAME", "lister")
+                c.cmd("SELECT", "2")
+            for sub in ("LIST", "INFO"):
+                rf = self._fields(rc.call("CLIENT", sub, *(["ID", str(rc.call("CLIENT", "ID"))]
+                                                            if sub == "LIST" else [])).decode())
+                lf = self._fields(lc.call("CLIENT", sub, *(["ID", str(lc.call("CLIENT", "ID"))]
+                                                            if sub == "LIST" else [])).decode())
+                n = len(rf)
+                self.assertEqual([k for k, _ in lf[:n]], [k for k, _ in rf], sub)
+                rd, ld = dict(rf), dict(lf)
+                for k in ("name", "flags", "db", "sub", "psub", "ssub", "multi", "events", "cmd", "user",
+                          "redir", "resp"):
+                    self.assertEqual(ld[k], rd[k], "CLIENT %s field %s" % (sub, k))
+                self.assertEqual(ld["laddr"], "127.0.0.1:%d" % self.larder.port)
+                self.assertEqual(ld["id"], str(lc.call("CLIENT", "ID")))
+
+    def test_list_shows_other_client_in_multi(self):
+        with self.redis.client() as r0, self.redis.client() as r1, \
+                self.larder.client() as l0, self.larder.client() as l1:
+            out = []
+            for a, b in ((r0, r1), (l0, l1)):
+                b.cmd("CLIENT", "SETNAME", "inmulti")
+                b.cmd("MULTI")
+                b.cmd("SET", "x", "1")
+                b.cmd("GET", "x")
+                text = a.call("CLIENT", "LIST").decode()
+                line = [ln for ln in text.splitlines() if " name=inmulti " in ln]
+                self.assertEqual(len(line), 1, text)
+                d = dict(self._fields(line[0]))
+                out.append((d["flags"], d["multi"], d["cmd"]))
+                b.cmd("DISCARD")
+            self.assertEqual(out[1], out[0])
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,114 @@
+#!/usr/bin/python3
+"""Differential: CONFIG GET values of servers started the same way, CONFIG SET
+errors, RESETSTAT, REWRITE without a config file, in RESP2 and RESP3."""
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from larder_harness import DifferentialTestCase, decode  # noqa: E402
+from sessions import compare_sessions  # noqa: E402
+
+# Both servers run with --bind 127.0.0.1 and Redis also with --save ''
+# --appendonly no: these directives must read the same.
+SAME_VALUE = ["save", "appendonly", "databases", "maxclients", "maxmemory", "maxmemory-policy",
+              "timeout", "hz", "requirepass", "bind"]
+
+
+class ConfigTest(DifferentialTestCase):
+    def both(self, script):
+        compare_sessions(self, script, clients=1, resp3=False)
+        compare_sessions(self, script, clients=1, resp3=True)
+
+    def test_get_single_directives(self):
+        self.both([(0, "CONFIG", "GET", name) for name in SAME_VALUE] +
+                  [(0, "CONFIG", "GET", "nosuchdirective"), (0, "CONFIG", "GET", "hz", "hz"),
+                   (0, "config", "get", "databases"), (0, "CONFIG", "GET"),
+                   (0, "CONFIG", "GET", "hz", "nosuch")])
+
+    def test_get_several_patterns(self):
+        # Redis orders the pairs of several patterns by its hash table: compare as maps.
+        with self.redis.client() as rc, self.larder.client() as lc:
+            for args in (("hz", "timeout"), ("timeout", "hz", "maxmemory", "hz"), ("save", "appendonly", "bind"),
+                         ("databases", "nosuch", "maxclients")):
+                r = rc.call("CONFIG", "GET", *args)
+                lg = lc.call("CONFIG", "GET", *args)
+                self.assertEqual(len(lg), len(r), args)
+                self.assertEqual(dict(zip(lg[::2], lg[1::2])), dict(zip(r[::2], r[1::2])), args)
+
+    def test_get_uppercase_name(self):
+        self.both([(0, "CONFIG", "GET", "HZ"), (0, "CONFIG", "GET", "Timeout")])
+
+    def test_port_differs_only_in_value(self):
+        with self.redis.client() as rc, self.larder.client() as lc:
+            self.assertEqual(rc.call("CONFIG", "GET", "port"), [b"port", str(self.redis.port).encode()])
+            self.assertEqual(lc.call("CONFIG", "GET", "port"), [b"port", str(self.larder.port).encode()])
+
+    def test_glob_patterns_agree_on_common_directives(self):
+        # Redis knows more directives than Larder and its order is a hash
+        # table's: compare as maps; every Larder pair must exist in Redis too.
+        with self.redis.client() as rc, self.larder.client() as lc:
+            for pattern in ("maxmemory*", "slowlog*", "*max*", "h?", "[bd]*", "*"):
+                r = rc.call("CONFIG", "GET", pattern)
+                lg = lc.call("CONFIG", "GET", pattern)
+                rd = dict(zip(r[::2], r[1::2]))
+                ld = dict(zip(lg[::2], lg[1::2]))
+                self.assertEqual(len(ld) * 2, len(lg), "duplicate names for %r" % pattern)
+                self.assertTrue(ld, "nothing matched %r" % pattern)
+                skip = {b"threads", b"metrics-port", b"metrics-bind"}
+                ld = {k: v for k, v in ld.items() if k not in skip}
+                skip = {b"port", b"logfile", b"loglevel", b"dir", b"protected-mode", b"daemonize",
+                        b"tcp-backlog", b"pidfile", b"always-show-logo"}
+                for k, v in ld.items():
+                    self.assertIn(k, rd, "%r matched %r on Larder only" % (pattern, k))
+                    if k not in skip:
+                        self.assertEqual(v, rd[k], "CONFIG GET %s: %r" % (pattern, k))
+
+    def test_get_resp3_is_a_map(self):
+        with self.larder.client() as lc:
+            lc.cmd("HELLO", "3")
+            self.assertEqual(lc.cmd("CONFIG", "GET", "hz"), b"%1\r\n$2\r\nhz\r\n$2\r\n10\r\n")
+            self.assertEqual(decode(lc.cmd("CONFIG", "GET", "hz", "timeout")), {b"hz": b"10", b"timeout": b"0"})
+
+    def test_set_errors(self):
+        self.both([
+            (0, "CONFIG", "SET"), (0, "CONFIG", "SET", "hz"),
+            (0, "CONFIG", "SET", "nosuch", "1"), (0, "CONFIG", "SET", "hz", "11", "nosuch", "1"),
+            (0, "CONFIG", "GET", "hz"),
+            (0, "CONFIG", "SET", "hz", "abc"), (0, "CONFIG", "SET", "maxclients", "abc"),
+            (0, "CONFIG", "SET", "databases", "4"), (0, "CONFIG", "SET", "hz", "20", "databases", "3"),
+            (0, "CONFIG", "GET", "hz"),
+            (0, "CONFIG", "SET", "hz", "12", "maxclients", "x"), (0, "CONFIG", "GET", "hz"),
+            (0, "CONFIG", "SET", "HZ", "13"), (0, "CONFIG", "GET", "hz"),
+            (0, "CONFIG", "SET", "hz", "10", "timeout", "0"), (0, "CONFIG", "GET", "hz"),
+            (0, "CONFIG", "SET", "requirepass", ""),
+        ])
+
+    def test_set_odd_number_of_arguments(self):
+        self.both([(0, "CONFIG", "SET", "hz", "5", "timeout"), (0, "CONFIG", "GET", "hz")])
+
+    def test_set_duplicate_parameter(self):
+        self.both([(0, "CONFIG", "SET", "hz", "10", "hz", "11"), (0, "CONFIG", "SET", "hz", "10", "HZ", "11"),
+                   (0, "CONFIG", "GET", "hz")])
+
+    def test_set_yes_no_error_text(self):
+        self.both([(0, "CONFIG", "SET", "appendonly", "maybe"), (0, "CONFIG", "SET", "lazyfree-lazy-user-flush", "1")])
+
+    def test_set_loglevel_error_text(self):
+        self.both([(0, "CONFIG", "SET", "loglevel", "bogus"), (0, "CONFIG", "GET", "loglevel")])
+
+    def test_set_hz_out_of_range_is_clamped(self):
+        self.both([(0, "CONFIG", "SET", "hz", "0"), (0, "CONFIG", "GET", "hz"),
+                   (0, "CONFIG", "SET", "hz", "1000"), (0, "CONFIG", "GET", "hz"),
+                   (0, "CONFIG", "SET", "hz", "10")])
+
+    def test_resetstat_rewrite_help_errors(self):
+        self.both([
+            (0, "CONFIG", "RESETSTAT"), (0, "CONFIG", "RESETSTAT", "x"),
+            (0, "CONFIG", "REWRITE"), (0, "CONFIG", "REWRITE", "x"),
+            (0, "CONFIG"), (0, "CONFIG", "NOSUCH"), (0, "CONFIG", "HELP", "x"),
+        ])
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,166 @@
+#!/usr/bin/python3
+"""Integration: requirepass (file, flag, CONFIG SET), CONFIG REWRITE, bad
+config files, CLIENT KILL, CLIENT PAUSE WRITE, SHUTDOWN."""
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from larder_harness import ServerTestCase, larder_bin, larder_is_redis, free_port  # noqa: E402
+
+NOAUTH = b"-NOAUTH Authentication required.\r\n"
+
+
+class AuthAndConfigTest(ServerTestCase):
+    def config_file(self, text):
+        fd, path = tempfile.mkstemp(prefix="larder-test-", suffix=".conf")
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        self.addCleanup(os.unlink, path)
+        return path
+
+    def check_password_gate(self, srv, password):
+        c = self.client(srv)
+        self.assertEqual(c.cmd("GET", "k"), NOAUTH)
+        self.assertEqual(c.cmd("AUTH", "wrong"),
+                         b"-WRONGPASS invalid username-password pair or user is disabled.\r\n")
+        self.assertEqual(c.cmd("AUTH", password), b"+OK\r\n")
+        self.assertEqual(c.cmd("SET", "k", "v"), b"+OK\r\n")
+        d = self.client(srv)
+        self.assertEqual(d.cmd("PING"), NOAUTH)
+        self.assertEqual(d.cmd("AUTH", "default", password), b"+OK\r\n")
+        self.assertEqual(d.cmd("GET", "k"), b"$1\r\nv\r\n")
+
+    @unittest.skipIf(larder_is_redis(), "redis-server wants the config file as its first argument")
+    def test_requirepass_from_config_file(self):
+        path = self.config_file("# test config\nrequirepass \"from file\"\n")
+        srv = self.start_larder(path)
+        self.check_password_gate(srv, "from file")
+
+    def test_requirepass_flag(self):
+        srv = self.start_larder("--requirepass", "fl4g")
+        self.check_password_gate(srv, "fl4g")
+
+    def test_config_set_requirepass_at_runtime(self):
+        srv = self.start_larder()
+        old = self.client(srv)
+        self.assertEqual(old.cmd("SET", "k", "1"), b"+OK\r\n")
+        self.assertEqual(old.cmd("CONFIG", "SET", "requirepass", "newpw"), b"+OK\r\n")
+        # The existing connection keeps working.
+        self.assertEqual(old.cmd("GET", "k"), b"$1\r\n1\r\n")
+        self.check_password_gate(srv, "newpw")
+        self.assertEqual(old.cmd("CONFIG", "SET", "requirepass", ""), b"+OK\r\n")
+        self.assertEqual(self.client(srv).cmd("GET", "k"), b"$1\r\nv\r\n")
+
+    @unittest.skipIf(larder_is_redis(), "Redis rewrites config files differently")
+    def test_config_rewrite_keeps_comments(self):
+        original = ("# Larder test configuration\n"
+                    "\n"
+                    "# background frequency\n"
+                    "hz 10\n"
+                    "   # indented comment\n"
+                    "slowlog-max-len 64\n")
+        path = self.config_file(original)
+        srv = self.start_larder(path)
+        c = self.client(srv)
+        self.assertEqual(c.cmd("CONFIG", "SET", "hz", "25", "maxclients", "500"), b"+OK\r\n")
+        self.assertEqual(c.cmd("CONFIG", "REWRITE"), b"+OK\r\n")
+        with open(path) as f:
+            text = f.read()
+        lines = text.splitlines()
+        for comment in ("# Larder test configuration", "# background frequency", "   # indented comment"):
+            self.assertIn(comment, lines, text)
+        self.assertIn("hz 25", lines, text)
+        self.assertNotIn("hz 10", lines, text)
+        self.assertIn("slowlog-max-len 64", lines, text)
+        self.assertIn("maxclients 500", lines, text)
+        # The edited line stays where it was: right after its comment.
+        self.assertEqual(lines[lines.index("# background frequency") + 1], "hz 25", text)
+        # And the file still starts the server with the new values.
+        srv2 = self.start_larder(path)
+        self.assertEqual(self.client(srv2).call("CONFIG", "GET", "hz"), [b"hz", b"25"])
+
+    @unittest.skipIf(larder_is_redis(), "Larder's own start-up error format")
+    def test_bad_config_file_exits_1_naming_directive_and_line(self):
+        cases = [
+            ("hz 10\nport 6379\nnosuchdirective 5\n", ["nosuchdirective", ":3"]),
+            ("# comment\nhz fast\n", ["hz", ":2"]),
+            ("bind 127.0.0.1\nthreads abc\n", ["threads", ":2"]),
+        ]
+        for text, needles in cases:
+            path = self.config_file(text)
+            p = subprocess.run([larder_bin(), path, "--port", str(free_port())], stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=10)
+            out = p.stdout.decode("utf-8", "replace")
+            self.assertEqual(p.returncode, 1, out)
+            for n in needles:
+                self.assertIn(n, out, "%r not named in %r" % (n, out))
+            self.assertIn(path, out)
+
+    def test_client_kill_closes_other_connection(self):
+        srv = self.start_larder()
+        killer = self.client(srv)
+        victim = self.client(srv)
+        self.assertEqual(victim.cmd("CLIENT", "SETNAME", "victim"), b"+OK\r\n")
+        vid = victim.call("CLIENT", "ID")
+        self.assertEqual(killer.cmd("CLIENT", "KILL", "ID", vid), b":1\r\n")
+        self.assertTrue(victim.is_closed(2.0), "killed connection still open")
+        self.assertNotIn(b"name=victim", killer.call("CLIENT", "LIST"))
+        # By address (old form) too.
+        v2 = self.client(srv)
+        addr = v2.sock.getsockname()
+        self.assertEqual(killer.cmd("CLIENT", "KILL", "%s:%d" % addr), b"+OK\r\n")
+        self.assertTrue(v2.is_closed(2.0))
+        self.assertEqual(killer.cmd("PING"), b"+PONG\r\n")
+
+    def test_client_pause_write_delays_writes_only(self):
+        srv = self.start_larder()
+        admin = self.client(srv)
+        writer = self.client(srv)
+        reader = self.client(srv)
+        admin.cmd("SET", "k", "old")
+        self.assertEqual(admin.cmd("CLIENT", "PAUSE", "300", "WRITE"), b"+OK\r\n")
+        t0 = time.monotonic()
+        result = {}
+
+        def do_set():
+            result["reply"] = writer.cmd("SET", "k", "new")
+            result["t"] = time.monotonic() - t0
+
+        th = threading.Thread(target=do_set)
+        th.start()
+        time.sleep(0.02)
+        t1 = time.monotonic()
+        self.assertEqual(reader.cmd("GET", "k"), b"$3\r\nold\r\n")
+        get_time = time.monotonic() - t1
+        th.join(5)
+        self.assertFalse(th.is_alive())
+        self.assertEqual(result["reply"], b"+OK\r\n")
+        self.assertLess(get_time, 0.1, "GET waited during a WRITE pause")
+        self.assertGreaterEqual(result["t"], 0.2, "SET was not held back by CLIENT PAUSE WRITE")
+        self.assertEqual(reader.cmd("GET", "k"), b"$3\r\nnew\r\n")
+
+    def test_shutdown_nosave_exits_0(self):
+        srv = self.start_larder()
+        c = self.client(srv)
+        c.send(b"*2\r\n$8\r\nSHUTDOWN\r\n$6\r\nNOSAVE\r\n")
+        self.assertTrue(c.is_closed(5.0))
+        self.assertEqual(srv.wait(timeout=5), 0)
+
+    @unittest.skipIf(larder_is_redis(), "redis-server can save")
+    def test_shutdown_save_without_force_is_refused(self):
+        srv = self.start_larder()
+        c = self.client(srv)
+        self.assertEqual(c.cmd("SHUTDOWN", "SAVE"), b"-ERR Errors trying to SHUTDOWN. Check logs.\r\n")
+        time.sleep(0.2)
+        self.assertTrue(srv.alive())
+        self.assertEqual(c.cmd("PING"), b"+PONG\r\n")
+        self.assertEqual(self.client(srv).cmd("PING"), b"+PONG\r\n")
+
+
+if __name__ == "__main__":
+    unittest.main()
