@@ -425,3 +425,82 @@ def run_main(fn):
     finally:
         cleanup()
     sys.exit(rc or 0)
+
+
+# --------------------------------------------------------------------------
+# helpers used by bench/run (the all-in-one comparison)
+
+def set_payload(n, key_fn, value_fn, extra=(), batch=10000):
+    """Pre-encoded pipelined `SET key value [*extra]` batches (list of bytes).
+
+    Building them up front (not timed) lets send_payload() load a server as
+    fast as the socket allows, which matters when the keys carry a deadline.
+    `extra` items may contain a placeholder that send_payload() replaces.
+    """
+    extra_b = b"".join(b"$%d\r\n%s\r\n" % (len(a), a)
+                       for a in (x.encode() if isinstance(x, str) else x
+                                 for x in extra))
+    head = b"*%d\r\n$3\r\nSET\r\n" % (3 + len(extra))
+    out = []
+    for start in range(0, n, batch):
+        parts = []
+        for i in range(start, min(n, start + batch)):
+            k = key_fn(i)
+            v = value_fn(i)
+            parts.append(b"%s$%d\r\n%s\r\n$%d\r\n%s\r\n%s"
+                         % (head, len(k), k, len(v), v, extra_b))
+        out.append((min(batch, n - start), b"".join(parts)))
+    return out
+
+
+def send_payload(port, payload, replace=None, timeout=60.0):
+    """Send batches from set_payload(); every reply must be +OK.
+
+    replace=(old, new) substitutes bytes of equal length in every batch
+    (used for a PXAT deadline chosen just before sending).  Returns the
+    number of +OK replies.
+    """
+    ok = 0
+    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    try:
+        for cnt, data in payload:
+            if replace is not None:
+                data = data.replace(replace[0], replace[1])
+            sock.sendall(data)
+            expect = b"+OK\r\n" * cnt
+            chunks, lines = [], 0
+            while lines < cnt:
+                chunk = sock.recv(1 << 20)
+                if not chunk:
+                    raise BenchError("server closed connection during load "
+                                     "(after %d OK replies)" % ok)
+                chunks.append(chunk)
+                lines += chunk.count(b"\r\n")
+            got = b"".join(chunks)
+            if got != expect:
+                bad = [l for l in got.split(b"\r\n") if l and l != b"+OK"]
+                raise BenchError("unexpected reply during load: %r"
+                                 % (bad[0][:200] if bad else got[:200]))
+            ok += cnt
+    finally:
+        sock.close()
+    return ok
+
+
+def percentile(sorted_xs, p):
+    """Nearest-rank percentile of an already sorted sequence (p in 0..100)."""
+    if not sorted_xs:
+        return None
+    k = max(0, min(len(sorted_xs) - 1, int(-(-p * len(sorted_xs) // 100)) - 1))
+    return sorted_xs[k]
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown"

@@ -102,7 +102,9 @@ const std::vector<Row>& rows() {
        [](const auto& a) { return integer_in(a, -1, INT64_MAX); }},
       {{"slowlog-max-len", "128", true, false}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
       {{"maxmemory", "0", true, false}, [](const auto& a) { return memory_at_least(a, 0); }},
-      {{"maxmemory-policy", "noeviction", true, false},
+      // Larder is a cache: once maxmemory is set it evicts, by default with the
+      // policy that kept the highest hit ratio in bench/hitratio.py.
+      {{"maxmemory-policy", "allkeys-lfu", true, false},
        [](const auto& a) {
          return one_of(a, {"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
                            "allkeys-lru", "allkeys-lfu", "allkeys-random", "allkeys-sieve",
@@ -111,6 +113,9 @@ const std::vector<Row>& rows() {
       {{"maxmemory-samples", "5", true, false}, [](const auto& a) { return integer_in(a, 1, 64); }},
       {{"lfu-log-factor", "10", true, false}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
       {{"lfu-decay-time", "1", true, false}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
+      // Prometheus endpoint (GET /metrics over HTTP); port 0 turns it off.
+      {{"metrics-port", "0", false, false}, [](const auto& a) { return integer_in(a, 0, 65535); }},
+      {{"metrics-bind", "127.0.0.1", false, false}, [](const auto& a) { return single(a); }},
       {{"timeout", "0", true, false},
        [](const auto& a) {
          std::string v = integer_in(a, 0, INT32_MAX);

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <mutex>
 
 #include "larder/commands/command_table.h"
@@ -98,14 +99,8 @@ MetricFamily family(std::string name, std::string type, std::string help, double
   return {std::move(name), std::move(help), std::move(type), {{{}, value}}};
 }
 
-// Evicted keys are counted in ShardStats once eviction exists; 0 until then.
-template <class Stats>
-std::uint64_t evicted_keys_of(const Stats& s) {
-  if constexpr (requires { s.evicted_keys; }) {
-    return s.evicted_keys;
-  } else {
-    return 0;
-  }
+double ratio(std::uint64_t hits, std::uint64_t misses) {
+  return hits + misses == 0 ? 0.0 : static_cast<double>(hits) / static_cast<double>(hits + misses);
 }
 
 }  // namespace
@@ -126,6 +121,7 @@ std::vector<MetricFamily> collect_metrics(ServerContext& context) {
   const int databases = context.keyspace.databases();
   std::vector<std::uint64_t> keys(static_cast<std::size_t>(databases), 0);
   std::vector<std::uint64_t> expires(static_cast<std::size_t>(databases), 0);
+  std::map<std::string, storage::PrefixStats::Counts> prefixes;
   for (std::size_t i = 0; i < storage::kShardCount; ++i) {
     storage::Shard& shard = context.keyspace.shard(i);
     std::lock_guard lock(shard.mutex());
@@ -133,7 +129,12 @@ std::vector<MetricFamily> collect_metrics(ServerContext& context) {
     hits += st.keyspace_hits;
     misses += st.keyspace_misses;
     expired += st.expired_keys;
-    evicted += evicted_keys_of(st);
+    evicted += st.evicted_keys;
+    shard.prefix_stats().for_each([&](const std::string& prefix, const storage::PrefixStats::Counts& c) {
+      auto& total = prefixes[prefix.empty() ? "(none)" : prefix];
+      total.hits += c.hits;
+      total.misses += c.misses;
+    });
     for (int db = 0; db < databases; ++db) {
       const storage::Table& t = shard.table(db);
       keys[static_cast<std::size_t>(db)] += t.size();
@@ -178,13 +179,30 @@ std::vector<MetricFamily> collect_metrics(ServerContext& context) {
                        static_cast<double>(misses)));
   out.push_back(family("larder_keyspace_hit_ratio", "gauge",
                        "hits / (hits + misses) since startup; 0 before the first lookup.",
-                       hits + misses == 0 ? 0.0 : static_cast<double>(hits) / static_cast<double>(hits + misses)));
+                       ratio(hits, misses)));
+  // Reads by key prefix (the text before the first ':'; "(none)" without one,
+  // "(other)" past the per-shard limit of distinct prefixes).
+  MetricFamily prefix_hits{"larder_keyspace_prefix_hits_total", "Key lookups that found the key, by key prefix.",
+                           "counter", {}};
+  MetricFamily prefix_misses{"larder_keyspace_prefix_misses_total",
+                             "Key lookups that did not find the key, by key prefix.", "counter", {}};
+  MetricFamily prefix_ratio{"larder_keyspace_prefix_hit_ratio", "hits / (hits + misses) by key prefix.", "gauge", {}};
+  for (const auto& [prefix, c] : prefixes) {
+    prefix_hits.samples.push_back({{{"prefix", prefix}}, static_cast<double>(c.hits)});
+    prefix_misses.samples.push_back({{{"prefix", prefix}}, static_cast<double>(c.misses)});
+    prefix_ratio.samples.push_back({{{"prefix", prefix}}, ratio(c.hits, c.misses)});
+  }
+  out.push_back(std::move(prefix_hits));
+  out.push_back(std::move(prefix_misses));
+  out.push_back(std::move(prefix_ratio));
   out.push_back(family("larder_expired_keys_total", "counter", "Keys deleted because their TTL passed.",
                        static_cast<double>(expired)));
   out.push_back(family("larder_evicted_keys_total", "counter", "Keys evicted to stay under maxmemory.",
                        static_cast<double>(evicted)));
   out.push_back(family("larder_memory_used_bytes", "gauge", "Bytes allocated by the server (INFO used_memory).",
                        static_cast<double>(util::allocated_bytes())));
+  out.push_back(family("larder_maxmemory_bytes", "gauge", "The maxmemory limit; 0 means none.",
+                       static_cast<double>(context.live.maxmemory())));
   out.push_back(family("larder_memory_rss_bytes", "gauge", "Resident set size of the process.",
                        static_cast<double>(util::rss_bytes())));
 

@@ -12,6 +12,7 @@
 
 #include "larder/server/logging.h"
 #include "larder/server/metrics_server.h"
+#include "larder/storage/memory_usage.h"
 #include "larder/util/clock.h"
 #include "larder/util/memory.h"
 
@@ -23,6 +24,8 @@ constexpr auto kShutdownGrace = std::chrono::milliseconds(800);
 // Budget of one active-expiry step, and the pause after a busy one.
 constexpr auto kSweepBudget = std::chrono::milliseconds(1);
 constexpr auto kBusySweepPause = std::chrono::milliseconds(1);
+// Once the keyspace has shrunk by this much, freed heap pages go back to the OS.
+constexpr std::size_t kReleaseAfterFreeing = 1024 * 1024;
 // 40 random hex characters, like Redis's run_id.
 std::string make_run_id() {
   std::random_device rd;
@@ -128,12 +131,25 @@ void Server::schedule_sweep(std::chrono::steady_clock::duration delay) {
     const bool over = context_.services.used_memory() > context_.live.maxmemory() &&
                       context_.live.maxmemory() > 0;
     if (over) context_.services.make_room(now, kSweepBudget);
+    release_freed_memory();
     if (r.busy() || over) {
       schedule_sweep(kBusySweepPause);
     } else {
       schedule_sweep(std::chrono::milliseconds(1000 / context_.live.hz()));
     }
   });
+}
+
+void Server::release_freed_memory() {
+  const std::size_t held = storage::MemoryUsage::dataset_bytes();
+  held_high_water_ = std::max(held_high_water_, held);
+  // Pages are only returned once every entry on them is gone, so release
+  // again each time the keyspace has shrunk by a quarter (and a few MB).
+  if (held + kReleaseAfterFreeing < held_high_water_ && held < held_high_water_ / 4 * 3) {
+    spdlog::debug("keyspace shrank to {} bytes: releasing freed memory", held);
+    context_.keyspace.background_free().request_release();
+    held_high_water_ = held;
+  }
 }
 
 void Server::begin_shutdown(const char* reason) {

@@ -1,5 +1,7 @@
 #include "larder/storage/background_free.h"
 
+#include "larder/util/memory.h"
+
 namespace larder::storage {
 
 BackgroundFree::BackgroundFree() : worker_([this] { run(); }) {}
@@ -25,6 +27,14 @@ void BackgroundFree::submit(std::vector<Table> tables) {
   wake_.notify_one();
 }
 
+void BackgroundFree::request_release() {
+  {
+    std::lock_guard lock(mutex_);
+    release_requested_ = true;
+  }
+  wake_.notify_one();
+}
+
 std::size_t BackgroundFree::pending() const {
   std::lock_guard lock(mutex_);
   return pending_entries_;
@@ -33,8 +43,16 @@ std::size_t BackgroundFree::pending() const {
 void BackgroundFree::run() {
   std::unique_lock lock(mutex_);
   for (;;) {
-    wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    wake_.wait(lock, [this] { return stopping_ || release_requested_ || !queue_.empty(); });
+    if (release_requested_ && queue_.empty()) {
+      release_requested_ = false;
+      lock.unlock();
+      util::release_free_memory();
+      lock.lock();
+      continue;
+    }
     if (queue_.empty()) return;  // stopping, nothing left
+    release_requested_ = true;  // after this batch, give its pages back
     std::vector<Table> batch;
     batch.swap(queue_);
     lock.unlock();

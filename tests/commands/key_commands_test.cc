@@ -233,6 +233,7 @@ TEST_CASE("EXPIREAT, PEXPIREAT, EXPIRETIME and PEXPIRETIME", "[keys]") {
 
 TEST_CASE("TOUCH counts live keys and resets their idle time", "[keys]") {
   CommandHarness h;
+  h.run({"CONFIG", "SET", "maxmemory-policy", "allkeys-lru"});  // idle time is an LRU stamp
   h.run({"SET", "a", "1"});
   h.run({"SET", "b", "1"});
   h.advance(5000);
@@ -294,6 +295,7 @@ TEST_CASE("OBJECT ENCODING and REFCOUNT follow Redis's string encodings", "[keys
 
 TEST_CASE("OBJECT FREQ, HELP and errors", "[keys]") {
   CommandHarness h;
+  h.run({"CONFIG", "SET", "maxmemory-policy", "allkeys-lru"});  // FREQ needs an LFU policy
   h.run({"SET", "k", "v"});
   CHECK(h.run({"OBJECT", "FREQ", "k"}) ==
         "-ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "

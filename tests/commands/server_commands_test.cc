@@ -26,6 +26,7 @@ TEST_CASE("DBSIZE, FLUSHDB and FLUSHALL", "[server]") {
 TEST_CASE("over maxmemory with noeviction, writes get OOM and reads still work", "[server][eviction]") {
   CommandHarness h;
   CHECK(h.run({"SET", "k", "v"}) == "+OK\r\n");
+  CHECK(h.run({"CONFIG", "SET", "maxmemory-policy", "noeviction"}) == "+OK\r\n");
   CHECK(h.run({"CONFIG", "SET", "maxmemory", "1"}) == "+OK\r\n");
   CHECK(h.run({"SET", "k2", "v"}) == "-OOM command not allowed when used memory > 'maxmemory'.\r\n");
   CHECK(h.run({"GET", "k"}) == "$1\r\nv\r\n");
@@ -49,6 +50,7 @@ TEST_CASE("over maxmemory with an eviction policy, writes evict instead", "[serv
 
 TEST_CASE("OBJECT FREQ answers under an LFU policy", "[server][eviction]") {
   CommandHarness h;
+  CHECK(h.run({"CONFIG", "SET", "maxmemory-policy", "allkeys-lru"}) == "+OK\r\n");
   h.run({"SET", "k", "v"});
   CHECK(h.run({"OBJECT", "FREQ", "k"}).rfind("-ERR An LFU maxmemory policy is not selected", 0) == 0);
   CHECK(h.run({"CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"}) == "+OK\r\n");

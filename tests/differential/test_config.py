@@ -10,8 +10,9 @@ from larder_harness import DifferentialTestCase, decode  # noqa: E402
 from sessions import compare_sessions  # noqa: E402
 
 # Both servers run with --bind 127.0.0.1 and Redis also with --save ''
-# --appendonly no: these directives must read the same.
-SAME_VALUE = ["save", "appendonly", "databases", "maxclients", "maxmemory", "maxmemory-policy",
+# --appendonly no: these directives must read the same. (maxmemory-policy
+# differs on purpose: Larder, a cache, defaults to allkeys-lfu.)
+SAME_VALUE = ["save", "appendonly", "databases", "maxclients", "maxmemory",
               "timeout", "hz", "requirepass", "bind"]
 
 
@@ -36,6 +37,10 @@ class ConfigTest(DifferentialTestCase):
                 self.assertEqual(len(lg), len(r), args)
                 self.assertEqual(dict(zip(lg[::2], lg[1::2])), dict(zip(r[::2], r[1::2])), args)
 
+    def test_default_policy_is_the_measured_best(self):
+        with self.larder.client() as lc:
+            self.assertEqual(lc.call("CONFIG", "GET", "maxmemory-policy"), [b"maxmemory-policy", b"allkeys-lfu"])
+
     def test_get_uppercase_name(self):
         self.both([(0, "CONFIG", "GET", "HZ"), (0, "CONFIG", "GET", "Timeout")])
 
@@ -58,7 +63,7 @@ class ConfigTest(DifferentialTestCase):
                 skip = {b"threads", b"metrics-port", b"metrics-bind"}
                 ld = {k: v for k, v in ld.items() if k not in skip}
                 skip = {b"port", b"logfile", b"loglevel", b"dir", b"protected-mode", b"daemonize",
-                        b"tcp-backlog", b"pidfile", b"always-show-logo"}
+                        b"tcp-backlog", b"pidfile", b"always-show-logo", b"maxmemory-policy"}
                 for k, v in ld.items():
                     self.assertIn(k, rd, "%r matched %r on Larder only" % (pattern, k))
                     if k not in skip:

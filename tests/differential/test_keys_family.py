@@ -219,6 +219,8 @@ class KeysFamilyBase(DifferentialTestCase):
 
     def test_touch(self):
         self.check([
+            # Idle times are LRU stamps; Larder's default policy is allkeys-lfu.
+            ("CONFIG", "SET", "maxmemory-policy", "allkeys-lru"),
             ("TOUCH", "missing"), ("SET", "a", "1"), ("SET", "b", "2"),
             ("TOUCH", "a"), ("TOUCH", "a", "b", "c", "a"), ("touch", ""),
             Near("OBJECT", "IDLETIME", "a", tol=1),
@@ -255,6 +257,7 @@ class KeysFamilyBase(DifferentialTestCase):
 
     def test_object_idletime_freq_help_and_errors(self):
         self.check([
+            ("CONFIG", "SET", "maxmemory-policy", "allkeys-lru"),
             ("SET", "k", "v"),
             Near("OBJECT", "IDLETIME", "k", tol=1), ("OBJECT", "FREQ", "k"),
             ("OBJECT", "HELP"), ("object", "help"),

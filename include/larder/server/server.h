@@ -25,6 +25,8 @@ class Server {
   bool listen();
   void accept(asio::ip::tcp::acceptor& acceptor);
   void schedule_sweep(std::chrono::steady_clock::duration delay);
+  // Asks for freed memory to be returned to the OS after large deletions.
+  void release_freed_memory();
   // Stops accepting, lets connections flush, and wakes run(); loop 0's thread.
   void begin_shutdown(const char* reason);
 
@@ -36,6 +38,7 @@ class Server {
   asio::steady_timer sweep_timer_;
   asio::signal_set signals_;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  std::size_t held_high_water_ = 0;  // keyspace bytes since the last release
   std::promise<void> stopped_;
   bool stopping_ = false;
 };

@@ -1,6 +1,7 @@
 #pragma once
 // Frees detached tables on a background thread, so that FLUSHDB / FLUSHALL of
-// a large keyspace returns at once instead of stalling every event loop.
+// a large keyspace returns at once instead of stalling every event loop, and
+// returns freed heap memory to the operating system there too.
 // submit() may be called from any thread; the destructor finishes the work.
 
 #include <condition_variable>
@@ -21,6 +22,9 @@ class BackgroundFree {
   BackgroundFree& operator=(const BackgroundFree&) = delete;
 
   void submit(std::vector<Table> tables);
+  // Asks the worker to hand free heap pages back to the operating system
+  // (after mass deletions, which leave them in the allocator's free lists).
+  void request_release();
   // Entries handed over and not yet freed (INFO lazyfree_pending_objects).
   std::size_t pending() const;
 
@@ -32,6 +36,7 @@ class BackgroundFree {
   std::vector<Table> queue_;
   std::size_t pending_entries_ = 0;
   bool stopping_ = false;
+  bool release_requested_ = false;
   std::thread worker_;
 };
 
