@@ -35,6 +35,7 @@ Connection::Connection(asio::ip::tcp::socket socket, EventLoop& loop, ServerCont
       reply_(out_) {
   asio::error_code ec;
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  socket_.non_blocking(true, ec);  // reads and first writes are attempted directly
   client_->id = context_.services.clients.next_id();
   auto remote = socket_.remote_endpoint(ec);
   if (!ec) client_->addr = endpoint_text(remote);
@@ -99,29 +100,64 @@ void Connection::reserve_read_space() {
 }
 
 void Connection::pump() {
-  if (closed_ || writing_) return;  // on_written() pumps again
-  if (!paused_) process();
-  if (!out_.empty()) {
-    writing_ = true;
-    client_->output_buffer_bytes.store(out_.size(), std::memory_order_relaxed);
-    asio::async_write(socket_, asio::buffer(out_),
-                      [self = shared_from_this()](const asio::error_code& ec, std::size_t n) {
-                        self->on_written(ec, n);
-                      });
-  } else if (closing_) {
-    close();
-  } else if (!reading_ && !paused_) {
-    read();
+  for (;;) {
+    if (closed_ || writing_) return;  // on_written() pumps again
+    if (!paused_) process();
+    if (out_.empty()) {
+      if (closing_) {
+        close();
+      } else if (!reading_ && !paused_) {
+        read();
+      }
+      return;
+    }
+    // Most replies fit in the socket buffer: write them now, and wait for
+    // the socket only with what is left.
+    asio::error_code ec;
+    const std::size_t n = socket_.write_some(asio::buffer(out_), ec);
+    if (ec && ec != asio::error::would_block) {
+      spdlog::debug("client {} write error: {}", client_->addr, ec.message());
+      close();
+      return;
+    }
+    loop_.stats().net_output_bytes.add(n);
+    if (n < out_.size()) {
+      out_.erase(0, n);
+      writing_ = true;
+      client_->output_buffer_bytes.store(out_.size(), std::memory_order_relaxed);
+      asio::async_write(socket_, asio::buffer(out_),
+                        [self = shared_from_this()](const asio::error_code& e, std::size_t written) {
+                          self->on_written(e, written);
+                        });
+      return;
+    }
+    out_.clear();
+    if (out_.capacity() > kIdleBufferKeep) std::string().swap(out_);
   }
 }
 
+// Waits for the socket to be readable, then reads what is there. (A plain
+// async_read_some would first try a read that, after a reply, finds nothing.)
 void Connection::read() {
-  reserve_read_space();
   reading_ = true;
-  socket_.async_read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
-                          [self = shared_from_this()](const asio::error_code& ec, std::size_t n) {
-                            self->on_read(ec, n);
-                          });
+  socket_.async_wait(asio::ip::tcp::socket::wait_read,
+                     [self = shared_from_this()](const asio::error_code& ec) { self->on_readable(ec); });
+}
+
+void Connection::on_readable(const asio::error_code& wait_error) {
+  reading_ = false;
+  if (wait_error) {
+    close();
+    return;
+  }
+  reserve_read_space();
+  asio::error_code ec;
+  const std::size_t n = socket_.read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_), ec);
+  if (ec == asio::error::would_block) {
+    read();
+    return;
+  }
+  on_read(ec, n);
 }
 
 void Connection::on_read(const asio::error_code& ec, std::size_t n) {
