@@ -2,8 +2,6 @@
 // NO-TOUCH, REPLY, PAUSE, UNPAUSE, HELP. Other clients are reached through the
 // client registry; a kill is posted to the victim's own event loop.
 
-#include <strings.h>
-
 #include <string>
 #include <vector>
 
@@ -11,14 +9,13 @@
 #include "larder/commands/families.h"
 #include "larder/protocol/errors.h"
 #include "larder/util/numbers.h"
+#include "larder/util/strings.h"
 
 namespace larder::commands {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view lower) {
-  return a.size() == lower.size() && strncasecmp(a.data(), lower.data(), a.size()) == 0;
-}
+using util::iequals;
 
 // One CLIENT LIST line (without the trailing newline), in Redis 7's field order.
 std::string describe(const ClientState& c, std::int64_t now_ms) {
@@ -348,8 +345,7 @@ constexpr std::string_view kHelp[] = {
 };
 
 void cmd_client_help(CommandContext& ctx) {
-  ctx.reply.array(std::size(kHelp));
-  for (std::string_view line : kHelp) ctx.reply.simple(line);
+  ctx.reply.simple_lines(kHelp);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "larder/commands/families.h"
 #include "larder/commands/server_stats.h"
 #include "larder/storage/shard_locks.h"
+#include "larder/util/strings.h"
 
 namespace larder::commands {
 
@@ -14,8 +15,7 @@ namespace {
 
 constexpr std::size_t kMaxNameLength = 64;
 
-// Redis formats these texts with printf's %s: a NUL byte ends the string.
-std::string_view c_string(std::string_view s) { return s.substr(0, s.find('\0')); }
+using util::c_string;
 
 std::string unknown_command_text(std::span<const std::string_view> args) {
   // Redis 7: the name cut at 128 bytes, then arguments quoted until 128 bytes.

@@ -102,8 +102,7 @@ constexpr std::string_view kHelp[] = {
 };
 
 void cmd_config_help(CommandContext& ctx) {
-  ctx.reply.array(std::size(kHelp));
-  for (std::string_view line : kHelp) ctx.reply.simple(line);
+  ctx.reply.simple_lines(kHelp);
 }
 
 }  // namespace

@@ -1,7 +1,5 @@
 // Connection family: PING, ECHO, QUIT, HELLO, AUTH, SELECT, RESET.
 
-#include <strings.h>
-
 #include <string>
 
 #include "larder/commands/command_table.h"
@@ -9,16 +7,15 @@
 #include "larder/commands/transaction.h"
 #include "larder/protocol/errors.h"
 #include "larder/util/numbers.h"
+#include "larder/util/strings.h"
 
 namespace larder::commands {
 
 namespace {
 
-constexpr std::string_view kRedisVersion = "7.0.15";
+using util::iequals;
 
-bool iequals(std::string_view a, std::string_view lower) {
-  return a.size() == lower.size() && strncasecmp(a.data(), lower.data(), a.size()) == 0;
-}
+constexpr std::string_view kRedisVersion = "7.0.15";
 
 // The default user is the only user: it accepts any password while no
 // requirepass is set (Redis's "nopass"), otherwise exactly requirepass.

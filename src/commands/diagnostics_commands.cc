@@ -27,6 +27,7 @@
 #include "larder/storage/entry.h"
 #include "larder/util/memory.h"
 #include "larder/util/numbers.h"
+#include "larder/util/strings.h"
 
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -36,20 +37,9 @@ namespace larder::commands {
 
 namespace {
 
+using util::iequals;
+
 using protocol::ReplyBuilder;
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-void reply_help(ReplyBuilder& reply, std::span<const std::string_view> lines) {
-  reply.array(lines.size());
-  for (std::string_view line : lines) reply.simple(line);
-}
 
 // Redis's addReplySubcommandSyntaxError(): "ERR unknown subcommand or wrong
 // number of arguments for '<sub>'. Try <COMMAND> HELP." (sub cut at 128 bytes
@@ -107,7 +97,7 @@ constexpr std::string_view kSlowlogHelp[] = {
     "    Prints this help.",
 };
 
-void cmd_slowlog_help(CommandContext& ctx) { reply_help(ctx.reply, kSlowlogHelp); }
+void cmd_slowlog_help(CommandContext& ctx) { ctx.reply.simple_lines(kSlowlogHelp); }
 
 void cmd_slowlog_get(CommandContext& ctx) {
   if (ctx.args.size() > 3) {
@@ -170,7 +160,7 @@ constexpr std::string_view kLatencyHelp[] = {
     "    Prints this help.",
 };
 
-void cmd_latency_help(CommandContext& ctx) { reply_help(ctx.reply, kLatencyHelp); }
+void cmd_latency_help(CommandContext& ctx) { ctx.reply.simple_lines(kLatencyHelp); }
 
 // No latency events are ever recorded (the monitor is disabled).
 void cmd_latency_latest(CommandContext& ctx) { ctx.reply.array(0); }
@@ -298,7 +288,7 @@ constexpr std::string_view kMemoryHelp[] = {
     "    Prints this help.",
 };
 
-void cmd_memory_help(CommandContext& ctx) { reply_help(ctx.reply, kMemoryHelp); }
+void cmd_memory_help(CommandContext& ctx) { ctx.reply.simple_lines(kMemoryHelp); }
 
 // The bytes a key costs: its entry block as the allocator hands it out
 // (util::malloc_cost: glibc's chunk header and 16-byte rounding) plus one
@@ -543,7 +533,7 @@ void cmd_debug(CommandContext& ctx) {
   const std::string_view sub = ctx.args[1];
   const std::size_t argc = ctx.args.size();
   if (argc == 2 && iequals(sub, "help")) {
-    reply_help(ctx.reply, kDebugHelp);
+    ctx.reply.simple_lines(kDebugHelp);
   } else if (argc == 3 && iequals(sub, "sleep")) {
     // strtod() of the argument, as Redis: "x" is 0, "1.5s" is 1.5; zero,
     // negative and non-finite times do not sleep.

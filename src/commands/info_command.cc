@@ -2,7 +2,6 @@
 // Counters come from every event loop's ServerStats and every shard's stats;
 // the command locks every shard (kAllShards) to count keys.
 
-#include <strings.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>

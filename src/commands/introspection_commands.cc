@@ -13,20 +13,15 @@
 #include "larder/commands/command_table.h"
 #include "larder/commands/families.h"
 #include "larder/util/glob.h"
+#include "larder/util/strings.h"
 
 namespace larder::commands {
 
 namespace {
 
-using protocol::ReplyBuilder;
+using util::iequals;
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using protocol::ReplyBuilder;
 
 bool is_subcommand(const CommandSpec& spec) {
   return spec.name.find('|') != std::string_view::npos;
@@ -558,8 +553,7 @@ void cmd_command_help(CommandContext& ctx) {
       "HELP",
       "    Prints this help.",
   };
-  ctx.reply.array(std::size(kLines));
-  for (std::string_view line : kLines) ctx.reply.simple(line);
+  ctx.reply.simple_lines(kLines);
 }
 
 }  // namespace

@@ -10,7 +10,6 @@
 #include <iterator>
 #include <optional>
 #include <string>
-#include <strings.h>
 #include <vector>
 
 #include "larder/commands/command_table.h"
@@ -18,20 +17,15 @@
 #include "larder/protocol/errors.h"
 #include "larder/util/glob.h"
 #include "larder/util/numbers.h"
+#include "larder/util/strings.h"
 
 namespace larder::commands {
 
 namespace {
 
 using storage::kNoExpire;
-
-bool iequals(std::string_view a, const char* lower) {
-  return a.size() == std::char_traits<char>::length(lower) &&
-         strncasecmp(a.data(), lower, a.size()) == 0;
-}
-
-// Redis formats texts with printf's %s: a NUL byte ends the string.
-std::string_view c_string(std::string_view s) { return s.substr(0, s.find('\0')); }
+using util::c_string;
+using util::iequals;
 
 // Lookup as Redis's LOOKUP_NOTOUCH reads: counts a hit or miss, leaves the
 // access stamp alone (TYPE, TTL, EXISTS, OBJECT).
@@ -303,8 +297,7 @@ constexpr std::string_view kObjectHelp[] = {
 // OBJECT is a container: the command table resolves "object|<sub>" rows and
 // replies Redis's unknown-subcommand and arity errors itself.
 void cmd_object_help(CommandContext& ctx) {
-  ctx.reply.array(std::size(kObjectHelp));
-  for (std::string_view line : kObjectHelp) ctx.reply.simple(line);
+  ctx.reply.simple_lines(kObjectHelp);
 }
 
 // The live key of OBJECT <sub> key without touching it, or nullptr after

@@ -1,14 +1,12 @@
 // Server family: DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, SHUTDOWN.
 
 #include <spdlog/spdlog.h>
-#include <strings.h>
-
-#include <cstring>
 
 #include "larder/commands/command_table.h"
 #include "larder/commands/families.h"
 #include "larder/protocol/errors.h"
 #include "larder/util/numbers.h"
+#include "larder/util/strings.h"
 
 namespace larder::commands {
 
@@ -22,8 +20,7 @@ bool flush_mode_ok(CommandContext& ctx) {
   }
   if (ctx.args.size() == 2) {
     std::string_view mode = ctx.args[1];
-    bool known = (mode.size() == 5 && strncasecmp(mode.data(), "async", 5) == 0) ||
-                 (mode.size() == 4 && strncasecmp(mode.data(), "sync", 4) == 0);
+    bool known = util::iequals(mode, "async") || util::iequals(mode, "sync");
     if (!known) {
       ctx.reply.error(err::kSyntax);
       return false;
@@ -79,9 +76,7 @@ void cmd_shutdown(CommandContext& ctx) {
   ShutdownRequest request;
   for (std::size_t i = 1; i < ctx.args.size(); ++i) {
     std::string_view opt = ctx.args[i];
-    auto is = [&](const char* word) {
-      return opt.size() == std::strlen(word) && strncasecmp(opt.data(), word, opt.size()) == 0;
-    };
+    auto is = [&](std::string_view word) { return util::iequals(opt, word); };
     if (is("save")) {
       save = true;
     } else if (is("nosave")) {

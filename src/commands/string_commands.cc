@@ -16,6 +16,7 @@
 #include "larder/commands/families.h"
 #include "larder/protocol/errors.h"
 #include "larder/util/numbers.h"
+#include "larder/util/strings.h"
 
 namespace larder::commands {
 
@@ -39,14 +40,8 @@ constexpr unsigned kAnyExpire = kEx | kPx | kExAt | kPxAt;
 
 // Compares an option argument with a lower-case name the way Redis's
 // strcasecmp() does: the argument ends at its first NUL byte ("nx\0y" is NX).
-bool iequals(std::string_view a, std::string_view b) {
-  a = a.substr(0, a.find('\0'));
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != b[i]) return false;
-  }
-  return true;
-}
+// SET/GETEX option words compare as Redis's strcasecmp does: up to a NUL.
+bool iequals(std::string_view a, std::string_view b) { return util::iequals(util::c_string(a), b); }
 
 // Converts SET's expire argument to an absolute unix time in ms; replies the
 // error and returns false when it is not a positive integer or overflows.

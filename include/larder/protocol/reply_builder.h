@@ -3,6 +3,7 @@
 // RESP2 and RESP3 is decided here, from the protocol version this builder owns.
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,11 @@ class ReplyBuilder {
   void null();        // RESP2 "$-1", RESP3 "_"
   void null_array();  // RESP2 "*-1", RESP3 "_"
   void array(std::size_t n);
+  // An array of simple strings (the HELP replies).
+  void simple_lines(std::span<const std::string_view> lines) {
+    array(lines.size());
+    for (std::string_view line : lines) simple(line);
+  }
   // n key/value pairs follow. RESP2: an array of 2n elements.
   void map(std::size_t n);
   // RESP2: an array.

@@ -1,0 +1,24 @@
+#pragma once
+// Small string helpers shared by the command families.
+
+#include <string_view>
+
+namespace larder::util {
+
+// ASCII case-insensitive equality, for command names, options and directives.
+inline bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+// What C string functions see of `s`: the bytes before its first NUL. Redis
+// compares options and formats error texts that way.
+inline std::string_view c_string(std::string_view s) { return s.substr(0, s.find('\0')); }
+
+}  // namespace larder::util
