@@ -75,26 +75,36 @@ Server::Server(const config::Settings& settings, const config::Options& options)
 
 Server::~Server() = default;
 
+// Addresses as redis.conf writes them: "*" is every IPv4 address, "::*" every
+// IPv6 one, and a leading '-' marks an address that may be unavailable.
 bool Server::listen() {
-  for (const std::string& address : context_.options.bind) {
+  for (std::string address : context_.options.bind) {
+    const bool optional = !address.empty() && address[0] == '-';
+    if (optional) address.erase(0, 1);
+    if (address == "*") address = "0.0.0.0";
+    if (address == "::*") address = "::";
     asio::error_code ec;
     auto ip = asio::ip::make_address(address, ec);
-    if (ec) {
-      spdlog::error("bind {}: invalid address: {}", address, ec.message());
-      return false;
-    }
     asio::ip::tcp::endpoint endpoint(ip, static_cast<unsigned short>(context_.options.port));
     auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(loops_[0]->io());
-    acceptor->open(endpoint.protocol(), ec);
+    if (!ec) acceptor->open(endpoint.protocol(), ec);
     if (!ec) acceptor->set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);
     if (!ec && ip.is_v6()) acceptor->set_option(asio::ip::v6_only(true), ec);
     if (!ec) acceptor->bind(endpoint, ec);
     if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {
+      if (optional) {
+        spdlog::warn("skipping optional bind address {}: {}", address, ec.message());
+        continue;
+      }
       spdlog::error("could not listen on {}:{}: {}", address, context_.options.port, ec.message());
       return false;
     }
     acceptors_.push_back(std::move(acceptor));
+  }
+  if (acceptors_.empty()) {
+    spdlog::error("no address to listen on (bind)");
+    return false;
   }
   return true;
 }

@@ -1,0 +1,74 @@
+#!/usr/bin/python3
+"""maxmemory: a filled server evicts and its RSS stays near the limit;
+under noeviction writes get Redis's OOM error while reads go on."""
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from larder_harness import ServerTestCase, encode_command, larder_is_redis  # noqa: E402
+
+LIMIT = 20 * 1024 * 1024
+VALUE = "v" * 200
+KEYS = 300000          # about 70 MB of data: more than three times the limit
+BATCH = 5000
+OOM = b"-OOM command not allowed when used memory > 'maxmemory'.\r\n"
+
+
+def rss_bytes(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise AssertionError("no VmRSS")
+
+
+def info_field(reply, name):
+    for line in reply.decode().split("\r\n"):
+        if line.startswith(name + ":"):
+            return line.split(":", 1)[1]
+    raise AssertionError("%s missing from INFO" % name)
+
+
+class MaxmemoryTest(ServerTestCase):
+    def fill(self, c, first, count):
+        """SETs keys first..first+count; returns the replies that were not +OK."""
+        odd = []
+        for start in range(first, first + count, BATCH):
+            n = min(BATCH, first + count - start)
+            c.send(b"".join(encode_command("SET", "obj:%d" % i, VALUE) for i in range(start, start + n)))
+            odd += [r for r in c.read_replies(n) if r != b"+OK\r\n"]
+        return odd
+
+    @unittest.skipIf(larder_is_redis(), "checks Larder's memory accounting and default policy")
+    def test_filled_server_evicts_and_rss_stays_near_the_limit(self):
+        srv = self.start_larder("--maxmemory", str(LIMIT))
+        base = rss_bytes(srv.proc.pid)
+        c = self.client(srv)
+        self.assertEqual(self.fill(c, 0, KEYS), [])
+        stats = c.cmd("INFO", "stats")
+        self.assertGreater(int(info_field(stats, "evicted_keys")), 0)
+        dbsize = int(c.cmd("DBSIZE")[1:-2])
+        self.assertLess(dbsize, KEYS)
+        self.assertGreater(dbsize, KEYS // 10)
+        # The limit plus 10%, plus what the process held before any data and
+        # a fixed allowance for buffers and allocator slack.
+        rss = rss_bytes(srv.proc.pid)
+        self.assertLessEqual(rss, LIMIT * 1.10 + base + 8 * 1024 * 1024,
+                             "RSS %d with limit %d and base %d" % (rss, LIMIT, base))
+        self.assertEqual(c.cmd("GET", "obj:%d" % (KEYS - 1)), b"$200\r\n" + VALUE.encode() + b"\r\n")
+
+    def test_noeviction_refuses_writes_and_serves_reads(self):
+        srv = self.start_larder("--maxmemory", "5mb", "--maxmemory-policy", "noeviction")
+        c = self.client(srv)
+        odd = self.fill(c, 0, 60000)
+        self.assertTrue(odd, "no OOM while writing 12 MB into a 5 MB limit")
+        self.assertEqual(set(odd), {OOM})
+        self.assertEqual(c.cmd("GET", "obj:0"), b"$200\r\n" + VALUE.encode() + b"\r\n")
+        self.assertEqual(c.cmd("INCR", "counter"), OOM)
+        self.assertEqual(c.cmd("DEL", "obj:0"), b":1\r\n")
+        self.assertEqual(c.cmd("EXISTS", "obj:1"), b":1\r\n")
+
+
+if __name__ == "__main__":
+    unittest.main()
