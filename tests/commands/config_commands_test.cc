@@ -18,7 +18,7 @@ TEST_CASE("CONFIG GET single names, globs and several patterns", "[config]") {
         "*4\r\n$23\r\nslowlog-log-slower-than\r\n$5\r\n10000\r\n$15\r\nslowlog-max-len\r\n$3\r\n128\r\n");
   CHECK(h.run({"CONFIG", "GET", "h?"}) == "*2\r\n$2\r\nhz\r\n$2\r\n10\r\n");
   // Several patterns; a name matched twice appears once.
-  CHECK(h.run({"CONFIG", "GET", "hz", "timeout", "h*"}) ==
+  CHECK(h.run({"CONFIG", "GET", "hz", "timeout", "hz*"}) ==
         "*4\r\n$2\r\nhz\r\n$2\r\n10\r\n$7\r\ntimeout\r\n$1\r\n0\r\n");
   CHECK(h.run({"CONFIG", "GET", "hz", "nosuch"}) == "*2\r\n$2\r\nhz\r\n$2\r\n10\r\n");
   CHECK(h.run({"CONFIG", "GET"}) == "-ERR wrong number of arguments for 'config|get' command\r\n");
