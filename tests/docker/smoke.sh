@@ -8,8 +8,9 @@
 # appended flags (--maxclients 123) and a mounted config take effect, and the
 # metrics endpoint answers when enabled.
 #
-# Without a registry, the debian:bookworm-slim base can be made locally:
-#   LARDER_DEBOOTSTRAP_BASE=1 tests/docker/smoke.sh   (root, debootstrap, apt's Debian mirror)
+# Without a running engine it starts Debian's dockerd (installing docker.io if
+# needed); without a registry it builds the debian:bookworm-slim base itself
+# with debootstrap from apt's Debian mirror (root).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -28,15 +29,31 @@ pass() { echo "ok: $*"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 now() { date +%s.%N; }
 
-docker info >/dev/null 2>&1 || fail "no Docker daemon (start dockerd, or the docker service)"
+# A Docker engine: use the running one, or start Debian's docker.io dockerd.
+start_engine() {
+  docker info >/dev/null 2>&1 && return
+  if ! command -v dockerd >/dev/null; then
+    echo "installing Debian's docker.io"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io iptables >/dev/null
+  fi
+  echo "starting dockerd"
+  (dockerd --host unix:///var/run/docker.sock >"$tmp/dockerd.log" 2>&1 &)
+  for _ in $(seq 1 60); do
+    docker info >/dev/null 2>&1 && return
+    sleep 1
+  done
+  cat "$tmp/dockerd.log" >&2
+  fail "dockerd did not start"
+}
+start_engine
 
 # A debian:bookworm-slim equivalent from debootstrap when none can be pulled.
 ensure_base() {
   docker image inspect "$BASE" >/dev/null 2>&1 && return
   timeout 120 docker pull "$BASE" >/dev/null 2>&1 && return
-  [[ ${LARDER_DEBOOTSTRAP_BASE:-0} == 1 ]] ||
-    fail "cannot pull $BASE; rerun with LARDER_DEBOOTSTRAP_BASE=1 to build it with debootstrap"
-  command -v debootstrap >/dev/null || fail "debootstrap is not installed"
+  echo "cannot pull $BASE: building it with debootstrap"
+  command -v debootstrap >/dev/null ||
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
   local mirror root="$tmp/rootfs"
   mirror=$(grep -rhoE 'https?://[^ ]*/debian/?' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null | head -1)
   mirror=${mirror:-http://deb.debian.org/debian}
