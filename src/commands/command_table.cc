@@ -92,6 +92,15 @@ const CommandSpec* CommandTable::find_subcommand(const CommandSpec& container,
   return find(full);
 }
 
+const CommandSpec* CommandTable::find_full_name(std::string_view name) const {
+  const std::size_t bar = name.find('|');
+  if (bar == std::string_view::npos) return find(name);
+  if (name.find('|', bar + 1) != std::string_view::npos) return nullptr;
+  const CommandSpec* base = find(name.substr(0, bar));
+  if (base == nullptr || !(base->flags & kContainer)) return nullptr;
+  return find_subcommand(*base, name.substr(bar + 1));
+}
+
 CommandTable::Resolution CommandTable::resolve(std::span<const std::string_view> args) const {
   Resolution r;
   r.spec = find(args[0]);

@@ -225,16 +225,6 @@ bool is_subcommand_of(const CommandSpec& spec, std::string_view container) {
          spec.name[container.size()] == '|';
 }
 
-// A name as Redis's lookupCommandBySds takes it: "get" or "client|list".
-const CommandSpec* lookup_full_name(const CommandTable& table, std::string_view name) {
-  const std::size_t bar = name.find('|');
-  if (bar == std::string_view::npos) return table.find(name);
-  if (name.find('|', bar + 1) != std::string_view::npos) return nullptr;
-  const CommandSpec* base = table.find(name.substr(0, bar));
-  if (base == nullptr || !(base->flags & kContainer)) return nullptr;
-  return table.find_subcommand(*base, name.substr(bar + 1));
-}
-
 void cmd_latency_histogram(CommandContext& ctx) {
   const CommandTable& table = CommandTable::instance();
   std::vector<std::pair<const CommandSpec*, Histogram>> out;
@@ -249,7 +239,7 @@ void cmd_latency_histogram(CommandContext& ctx) {
   } else {
     // Each named command (unknown names skipped), then its subcommands.
     for (std::size_t i = 2; i < ctx.args.size(); ++i) {
-      const CommandSpec* spec = lookup_full_name(table, ctx.args[i]);
+      const CommandSpec* spec = table.find_full_name(ctx.args[i]);
       if (spec == nullptr) continue;
       add_if_called(*spec);
       if (spec->flags & kContainer) {

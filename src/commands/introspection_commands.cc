@@ -44,16 +44,6 @@ std::vector<const CommandSpec*> rows(const CommandTable& table, const CommandSpe
   return out;
 }
 
-// A name as Redis's lookupCommandBySds takes it: "get" or "client|list".
-const CommandSpec* lookup_full_name(const CommandTable& table, std::string_view name) {
-  const std::size_t bar = name.find('|');
-  if (bar == std::string_view::npos) return table.find(name);
-  if (name.find('|', bar + 1) != std::string_view::npos) return nullptr;
-  const CommandSpec* base = table.find(name.substr(0, bar));
-  if (base == nullptr || !(base->flags & kContainer)) return nullptr;
-  return table.find_subcommand(*base, name.substr(bar + 1));
-}
-
 void status_set(ReplyBuilder& reply, const std::vector<std::string_view>& items) {
   reply.set(items.size());
   for (std::string_view s : items) reply.simple(s);
@@ -444,7 +434,7 @@ void cmd_command_info(CommandContext& ctx) {
   const CommandTable& table = CommandTable::instance();
   ctx.reply.array(ctx.args.size() - 2);
   for (std::size_t i = 2; i < ctx.args.size(); ++i) {
-    const CommandSpec* spec = lookup_full_name(table, ctx.args[i]);
+    const CommandSpec* spec = table.find_full_name(ctx.args[i]);
     if (spec == nullptr) {
       ctx.reply.null();
     } else {
@@ -460,7 +450,7 @@ void cmd_command_docs(CommandContext& ctx) {
     found = rows(table, nullptr);
   } else {
     for (std::size_t i = 2; i < ctx.args.size(); ++i) {
-      if (const CommandSpec* spec = lookup_full_name(table, ctx.args[i])) found.push_back(spec);
+      if (const CommandSpec* spec = table.find_full_name(ctx.args[i])) found.push_back(spec);
     }
   }
   ctx.reply.map(found.size());

@@ -51,6 +51,8 @@ class CommandTable {
   // Case-insensitive lookup; nullptr for an unknown name.
   const CommandSpec* find(std::string_view name) const;
   const CommandSpec* find_subcommand(const CommandSpec& container, std::string_view sub) const;
+  // A full name as Redis's lookupCommandBySds takes it: "get" or "client|list".
+  const CommandSpec* find_full_name(std::string_view name) const;
   // Every row, subcommands included, in no particular order.
   template <class Visit>
   void for_each(Visit&& visit) const {
