@@ -92,6 +92,24 @@ class RedisCliTest(ClassServersMixin, ServerTestCase):
         self._flush()
         self.compare([(("--no-raw",), a, None) for a in ONE_SHOT])
 
+    def test_resp3(self):
+        # redis-cli -3 opens with HELLO 3 (fatal if it fails) and prints RESP3
+        # types its own way: maps, doubles, nulls.
+        self._flush()
+        resp3 = ONE_SHOT + [
+            ["CONFIG", "GET", "hz"],
+            ["MSET", "a", "1", "b", "2"],
+            ["MGET", "a", "missing", "b"],
+            ["INCRBYFLOAT", "f", "1.5"],
+            ["LCS", "a", "b", "IDX"],
+        ]
+        for mode in (("-3",), ("-3", "--no-raw")):
+            self.compare([(mode, a, None) for a in resp3])
+        rc, out, err = cli(self.larder.port, ["HELLO", "3"], ("-3", "--no-raw"))
+        self.assertEqual(rc, 0, err)
+        self.assertIn(b'"proto"', out)
+        self.assertIn(b"(integer) 3", out)
+
     def test_simple_reply_text(self):
         self._flush()
         rc, out, err = cli(self.larder.port, ["SET", "k", "v"])
