@@ -345,41 +345,7 @@ def pipelined_set(port, n, key_fn, value_fn, extra=(), batch=10000,
     checks they are all +OK.  Returns the number of +OK replies (== n) or
     raises BenchError on any error reply / short read.
     """
-    extra_b = b"".join(b"$%d\r\n%s\r\n" % (len(a), a)
-                       for a in (x.encode() if isinstance(x, str) else x
-                                 for x in extra))
-    head = b"*%d\r\n$3\r\nSET\r\n" % (3 + len(extra))
-    ok = 0
-    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-    try:
-        for start in range(0, n, batch):
-            cnt = min(batch, n - start)
-            parts = []
-            for i in range(start, start + cnt):
-                k = key_fn(i)
-                v = value_fn(i)
-                parts.append(b"%s$%d\r\n%s\r\n$%d\r\n%s\r\n%s"
-                             % (head, len(k), k, len(v), v, extra_b))
-            sock.sendall(b"".join(parts))
-            expect = b"+OK\r\n" * cnt
-            chunks, got, lines = [], 0, 0
-            while lines < cnt:          # bounded: each recv makes progress or raises
-                chunk = sock.recv(1 << 20)
-                if not chunk:
-                    raise BenchError("server closed connection during load "
-                                     "(after %d OK replies)" % ok)
-                chunks.append(chunk)
-                got += len(chunk)
-                lines += chunk.count(b"\r\n")
-            data = b"".join(chunks)
-            if data != expect:
-                bad = [l for l in data.split(b"\r\n") if l and l != b"+OK"]
-                raise BenchError("unexpected reply during load: %r"
-                                 % (bad[0][:200] if bad else data[:200]))
-            ok += cnt
-    finally:
-        sock.close()
-    return ok
+    return send_payload(port, set_payload(n, key_fn, value_fn, extra, batch), timeout=timeout)
 
 
 def median(xs):
