@@ -13,6 +13,9 @@ namespace {
 constexpr std::size_t kReadChunk = 16 * 1024;
 // Past this much pending output, stop executing and flush first.
 constexpr std::size_t kOutputHighWater = 64 * 1024 * 1024;
+// At most this much is copied to the socket per write call, so one big reply
+// does not hold the loop for a millisecond-long copy.
+constexpr std::size_t kWriteChunk = 64 * 1024;
 // Redis's client-query-buffer-limit: a client buffering more is closed.
 constexpr std::size_t kQueryBufferLimit = 1024ull * 1024 * 1024;
 // An idle connection gives back a buffer grown past this.
@@ -114,7 +117,7 @@ void Connection::pump() {
     // Most replies fit in the socket buffer: write them now, and wait for
     // the socket only with what is left.
     asio::error_code ec;
-    const std::size_t n = socket_.write_some(asio::buffer(out_), ec);
+    const std::size_t n = socket_.write_some(asio::buffer(out_.data(), std::min(out_.size(), kWriteChunk)), ec);
     if (ec && ec != asio::error::would_block) {
       spdlog::debug("client {} write error: {}", client_->addr, ec.message());
       close();
@@ -136,28 +139,16 @@ void Connection::pump() {
   }
 }
 
-// Waits for the socket to be readable, then reads what is there. (A plain
-// async_read_some would first try a read that, after a reply, finds nothing.)
+// async_read_some reads at once only when the last read filled the buffer;
+// otherwise Asio waits for readiness first, so after a reply there is no
+// recv that finds nothing and no epoll_ctl.
 void Connection::read() {
   reading_ = true;
-  socket_.async_wait(asio::ip::tcp::socket::wait_read,
-                     [self = shared_from_this()](const asio::error_code& ec) { self->on_readable(ec); });
-}
-
-void Connection::on_readable(const asio::error_code& wait_error) {
-  reading_ = false;
-  if (wait_error) {
-    close();
-    return;
-  }
   reserve_read_space();
-  asio::error_code ec;
-  const std::size_t n = socket_.read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_), ec);
-  if (ec == asio::error::would_block) {
-    read();
-    return;
-  }
-  on_read(ec, n);
+  socket_.async_read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
+                          [self = shared_from_this()](const asio::error_code& ec, std::size_t n) {
+                            self->on_read(ec, n);
+                          });
 }
 
 void Connection::on_read(const asio::error_code& ec, std::size_t n) {

@@ -35,7 +35,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // or CLIENT PAUSE holds a command back).
   void process();
   void read();
-  void on_readable(const asio::error_code& ec);
   void on_read(const asio::error_code& ec, std::size_t n);
   void on_written(const asio::error_code& ec, std::size_t n);
   void close();
