@@ -5,6 +5,7 @@
 #include "larder/commands/transaction.h"
 #include "larder/protocol/errors.h"
 #include "larder/storage/shard_locks.h"
+#include "larder/util/clock.h"
 
 namespace larder::commands {
 
@@ -44,11 +45,9 @@ void record_slow(const CommandContext& ctx, std::int64_t duration_us) {
 void Dispatcher::run_locked(const CommandSpec& spec, CommandContext& ctx) {
   const std::uint64_t errors_before = ctx.reply.errors_written();
   ctx.client.last_command.store(&spec, std::memory_order_relaxed);
-  const auto start = std::chrono::steady_clock::now();
+  const std::uint64_t start = util::cycles();
   spec.handler(ctx);
-  const auto usec =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)
-          .count();
+  const auto usec = static_cast<std::int64_t>(util::cycles_to_us(util::cycles() - start));
   ServerStats& stats = *ctx.server.loop_stats.at(ctx.client.loop);
   CommandCounters& counters = stats.commands[spec.index];
   counters.calls.add();

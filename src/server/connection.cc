@@ -35,7 +35,8 @@ Connection::Connection(asio::ip::tcp::socket socket, EventLoop& loop, ServerCont
       client_(std::make_shared<commands::ClientState>()),
       pause_timer_(loop.io()),
       parser_(protocol::ParserLimits{.max_bulk_bytes = context.live.proto_max_bulk_len()}),
-      reply_(out_) {
+      reply_(out_),
+      prefetcher_(context.keyspace) {
   asio::error_code ec;
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
   socket_.non_blocking(true, ec);  // reads and first writes are attempted directly
@@ -173,6 +174,10 @@ void Connection::on_read(const asio::error_code& ec, std::size_t n) {
 void Connection::process() {
   parser_.set_max_bulk_bytes(context_.live.proto_max_bulk_len());
   commands::Dispatcher& dispatcher = loop_.dispatcher();
+  const bool prefetch = context_.keyspace.single_owner();
+  std::size_t prefetched = 0;  // commands ahead whose keys are already prefetched
+  // One clock reading for the batch: its commands run as at the same instant.
+  const std::int64_t now = util::unix_time_ms();
   while (in_begin_ < in_end_ && !closing_ && out_.size() < kOutputHighWater) {
     std::string_view pending(in_.data() + in_begin_, in_end_ - in_begin_);
     protocol::ParseStatus status = parser_.parse(pending);
@@ -183,8 +188,13 @@ void Connection::process() {
       closing_ = true;
       break;
     }
+    if (prefetched > 0) {
+      --prefetched;
+    } else if (prefetch && parser_.consumed() < pending.size()) {
+      prefetched = prefetcher_.prefetch(pending.substr(parser_.consumed()),
+                                        client_->db.load(std::memory_order_relaxed));
+    }
     if (!parser_.args().empty()) {
-      const std::int64_t now = util::unix_time_ms();
       if (dispatcher.paused(parser_.args(), now)) {
         paused_ = true;
         std::int64_t wait = std::min(kPauseRetryMs, context_.services.pause.until_ms() - now);

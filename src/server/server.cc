@@ -49,6 +49,8 @@ Server::Server(const config::Settings& settings, const config::Options& options)
       sweeper_(context_.keyspace),
       sweep_timer_(loops_[0]->io()),
       signals_(loops_[0]->io(), SIGINT, SIGTERM) {
+  context_.keyspace.set_single_owner(options.threads == 1);
+  util::cycles_to_us(0);  // calibrates the command timer now, not on the first command
   commands::ServerServices& services = context_.services;
   for (auto& loop : loops_) services.loop_stats.push_back(&loop->stats());
   services.start_time_ms = util::unix_time_ms();

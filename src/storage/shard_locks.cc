@@ -3,6 +3,7 @@
 namespace larder::storage {
 
 void ShardLocks::acquire() {
+  if (keyspace_.single_owner()) return;  // nothing else can reach the shards
   for (std::size_t i = wanted_._Find_first(); i < kShardCount; i = wanted_._Find_next(i)) {
     if (!held_.test(i)) {
       keyspace_.shard(i).mutex().lock();

@@ -38,12 +38,13 @@ class RespParser {
   std::string_view error() const { return error_; }
 
   void set_max_bulk_bytes(std::size_t n) { limits_.max_bulk_bytes = n; }
+  // Forgets a partly parsed command: the next parse() starts a new one.
+  void reset();
 
  private:
   ParseStatus parse_multibulk(std::string_view buf);
   ParseStatus parse_inline(std::string_view buf);
   ParseStatus fail(std::string_view text);
-  void reset();
 
   struct Span {
     std::size_t offset;

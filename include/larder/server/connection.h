@@ -12,6 +12,7 @@
 #include "larder/commands/client_state.h"
 #include "larder/protocol/reply_builder.h"
 #include "larder/protocol/resp_parser.h"
+#include "larder/server/key_prefetcher.h"
 
 namespace larder::server {
 
@@ -52,6 +53,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string out_;  // replies; not touched while a write is in flight
   protocol::RespParser parser_;
   protocol::ReplyBuilder reply_;
+  KeyPrefetcher prefetcher_;
   bool reading_ = false;
   bool writing_ = false;
   bool paused_ = false;

@@ -40,11 +40,36 @@ class Keyspace {
   AccessPolicy& access_policy() { return access_policy_; }
   const AccessPolicy& access_policy() const { return access_policy_; }
 
+  // True when one thread (the only event loop) owns every shard: commands
+  // then skip the shard mutexes, and pipelined keys may be prefetched. Set
+  // before the loops start; never changes while they run.
+  bool single_owner() const { return single_owner_; }
+  void set_single_owner(bool single) { single_owner_ = single; }
+
+  // Cache hints for an upcoming lookup of `key` in `db`; single owner only
+  // (they read tables without their locks). Stage 0 fetches the bucket and
+  // returns the key's hash; stages 1 and 2 the first two entries of its chain.
+  // Issue each stage for a whole batch of keys before the next.
+  std::uint64_t prefetch_bucket(int db, std::string_view key) {
+    const std::uint64_t hash = Table::hash_of(key);
+    shard(shard_index(hash)).table(db).prefetch_bucket(hash);
+    return hash;
+  }
+  void prefetch_chain(int db, std::uint64_t hash, int stage) {
+    const Table& table = shard(shard_index(hash)).table(db);
+    if (stage == 1) {
+      table.prefetch_head(hash);
+    } else {
+      table.prefetch_second(hash);
+    }
+  }
+
   // Where flushed tables go to be freed off the event loops.
   BackgroundFree& background_free() { return background_free_; }
 
  private:
   int databases_;
+  bool single_owner_ = false;
   std::unique_ptr<std::atomic<std::int64_t>[]> avg_ttl_;
   AccessPolicy access_policy_;
   std::vector<std::unique_ptr<Shard>> shards_;

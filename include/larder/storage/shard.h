@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <cstring>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -37,6 +38,28 @@ class PrefixStats {
   };
 
   void record(std::string_view key, bool hit) {
+    Counts* counts = last_counts_;
+    const std::size_t n = last_prefix_.size();
+    // Fast path: the key starts with the last prefix seen and a ':' (the
+    // stored prefix has no ':', so that one is the key's first).
+    if (counts == nullptr || n == 0 || key.size() <= n || key[n] != ':' ||
+        std::memcmp(key.data(), last_prefix_.data(), n) != 0) {
+      counts = &lookup(key);
+    }
+    ++(hit ? counts->hits : counts->misses);
+  }
+  template <class Visit>
+  void for_each(Visit&& visit) const {
+    for (const auto& [prefix, c] : counts_) visit(prefix, c);
+  }
+  void clear() {
+    counts_.clear();
+    last_counts_ = nullptr;
+    last_prefix_.clear();
+  }
+
+ private:
+  Counts& lookup(std::string_view key) {
     std::string_view prefix = key.substr(0, key.find(':'));
     if (prefix.size() == key.size()) prefix = {};  // no ':' at all
     auto it = counts_.find(prefix);
@@ -44,20 +67,22 @@ class PrefixStats {
       if (counts_.size() >= kMaxPrefixes) prefix = kOtherPrefix;
       it = counts_.try_emplace(std::string(prefix)).first;
     }
-    ++(hit ? it->second.hits : it->second.misses);
+    // Only a real prefix is remembered: "(other)" and "" must be looked up.
+    if (it->first == prefix && !prefix.empty() && prefix != kOtherPrefix) {
+      last_prefix_.assign(prefix);
+      last_counts_ = &it->second;
+    }
+    return it->second;
   }
-  template <class Visit>
-  void for_each(Visit&& visit) const {
-    for (const auto& [prefix, c] : counts_) visit(prefix, c);
-  }
-  void clear() { counts_.clear(); }
 
- private:
   struct Hash {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   std::unordered_map<std::string, Counts, Hash, std::equal_to<>> counts_;
+  // The last prefix looked up, and its counts (map nodes do not move).
+  std::string last_prefix_;
+  Counts* last_counts_ = nullptr;
 };
 
 // Set when a key a client WATCHes is modified; the client checks it at EXEC.

@@ -1,6 +1,8 @@
 #pragma once
 // Holds the locks of a set of shards for the duration of one command, taken in
 // ascending shard order so that commands on any threads never deadlock.
+// With a single-owner keyspace (one event loop) there is nothing to exclude
+// and acquire() takes no lock.
 
 #include <bitset>
 #include <span>

@@ -1,0 +1,55 @@
+#include "larder/storage/shard.h"
+
+#include <catch2/catch.hpp>
+#include <map>
+#include <string>
+
+using larder::storage::PrefixStats;
+
+namespace {
+std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> snapshot(const PrefixStats& stats) {
+  std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> out;
+  stats.for_each([&](const std::string& p, const PrefixStats::Counts& c) { out[p] = {c.hits, c.misses}; });
+  return out;
+}
+}  // namespace
+
+TEST_CASE("PrefixStats counts by the text before the first colon", "[shard][prefix]") {
+  PrefixStats stats;
+  stats.record("user:1", true);
+  stats.record("user:2", false);
+  stats.record("user:3:x", true);  // still "user"
+  stats.record("users:1", true);   // starts like "user" but is another prefix
+  stats.record("user", false);     // no colon: no prefix
+  stats.record("user:4", true);
+  stats.record(":lead", true);     // empty text before the colon
+  stats.record("plain", true);
+
+  auto s = snapshot(stats);
+  CHECK(s["user"] == std::make_pair<std::uint64_t, std::uint64_t>(3, 1));
+  CHECK(s["users"] == std::make_pair<std::uint64_t, std::uint64_t>(1, 0));
+  CHECK(s[""] == std::make_pair<std::uint64_t, std::uint64_t>(2, 1));
+  CHECK(s.size() == 3);
+}
+
+TEST_CASE("PrefixStats folds prefixes past the limit into (other)", "[shard][prefix]") {
+  PrefixStats stats;
+  for (std::size_t i = 0; i < PrefixStats::kMaxPrefixes; ++i) stats.record("p" + std::to_string(i) + ":k", true);
+  stats.record("late:1", true);
+  stats.record("late:2", false);
+  stats.record("p0:again", true);
+
+  auto s = snapshot(stats);
+  CHECK(s.count("late") == 0);
+  CHECK(s[std::string(PrefixStats::kOtherPrefix)] == std::make_pair<std::uint64_t, std::uint64_t>(1, 1));
+  CHECK(s["p0"] == std::make_pair<std::uint64_t, std::uint64_t>(2, 0));
+}
+
+TEST_CASE("PrefixStats starts over after clear", "[shard][prefix]") {
+  PrefixStats stats;
+  stats.record("a:1", true);
+  stats.clear();
+  stats.record("a:2", false);
+  auto s = snapshot(stats);
+  CHECK(s["a"] == std::make_pair<std::uint64_t, std::uint64_t>(0, 1));
+}
