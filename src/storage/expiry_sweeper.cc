@@ -6,7 +6,7 @@ namespace larder::storage {
 
 namespace {
 // Buckets visited under one lock hold, between two looks at the clock.
-constexpr std::size_t kBucketsPerSlice = 32;
+constexpr std::size_t kBucketsPerSlice = 8;
 }  // namespace
 
 SweepResult ExpirySweeper::step(std::int64_t now_ms, const SweepBudget& budget) {

@@ -25,6 +25,8 @@ class Server {
   bool listen();
   void accept(asio::ip::tcp::acceptor& acceptor);
   void schedule_sweep(std::chrono::steady_clock::duration delay);
+  // One slice of active expiry and background eviction; schedules the next.
+  void sweep_slice();
   // Asks for freed memory to be returned to the OS after large deletions.
   void release_freed_memory();
   // Stops accepting, lets connections flush, and wakes run(); loop 0's thread.
@@ -38,6 +40,7 @@ class Server {
   asio::steady_timer sweep_timer_;
   asio::signal_set signals_;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  int sweep_slices_ = 0;             // slices run in the current sweep cycle
   std::size_t held_high_water_ = 0;  // keyspace bytes since the last release
   std::promise<void> stopped_;
   bool stopping_ = false;
