@@ -401,12 +401,12 @@ void cmd_scan(CommandContext& ctx) {
     }
   }
 
-  std::vector<std::string> keys;
+  std::vector<std::string_view> keys;  // into entries, which nothing changes before the reply
   cursor = ctx.db().scan(cursor, static_cast<std::uint64_t>(count), keys);
   // Every key is a string: a TYPE other than "string" (any case) filters all.
   if (type && !iequals(c_string(*type), "string")) keys.clear();
   if (pattern) {
-    std::erase_if(keys, [&](const std::string& k) { return !util::glob_match(*pattern, k); });
+    std::erase_if(keys, [&](std::string_view k) { return !util::glob_match(*pattern, k); });
   }
 
   char buf[24];
@@ -414,7 +414,7 @@ void cmd_scan(CommandContext& ctx) {
   ctx.reply.array(2);
   ctx.reply.bulk(std::string_view(buf, len));
   ctx.reply.array(keys.size());
-  for (const std::string& k : keys) ctx.reply.bulk(k);
+  for (std::string_view k : keys) ctx.reply.bulk(k);
 }
 
 }  // namespace

@@ -261,7 +261,7 @@ std::optional<std::string> Db::random_key() {
   }
 }
 
-std::uint64_t Db::scan(std::uint64_t cursor, std::uint64_t count, std::vector<std::string>& out) {
+std::uint64_t Db::scan(std::uint64_t cursor, std::uint64_t count, std::vector<std::string_view>& out) {
   constexpr std::uint64_t kShardMask = kShardCount - 1;
   std::size_t index = cursor & kShardMask;
   std::uint64_t table_cursor = cursor >> kShardBits;

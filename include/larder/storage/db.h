@@ -94,7 +94,8 @@ class Db {
   // count*10 non-empty buckets; empty tables are skipped for free. Expired
   // entries visited are deleted (counted as expired keys), never returned.
   // Any 64-bit value is accepted as a cursor.
-  std::uint64_t scan(std::uint64_t cursor, std::uint64_t count, std::vector<std::string>& out);
+  // The keys are views into their entries: valid until the database changes.
+  std::uint64_t scan(std::uint64_t cursor, std::uint64_t count, std::vector<std::string_view>& out);
 
  private:
   Entry* find_live(std::string_view key, std::uint64_t hash, Shard& shard);
