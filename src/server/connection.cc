@@ -84,6 +84,7 @@ void Connection::close() {
     shard.unwatch(w.db, w.key, client_->watch_flag.get());
   }
   client_->watched.clear();
+  client_->deferred.reset();  // takes shard locks: none may be held here
   context_.services.clients.remove(client_->id);
   loop_.forget(this);
 }
@@ -106,6 +107,7 @@ void Connection::pump() {
   for (;;) {
     if (closed_ || writing_) return;  // on_written() pumps again
     if (!paused_) process();
+    if (client_->deferred != nullptr && !step_posted_ && !closing_) post_step();
     if (out_.empty()) {
       if (closing_) {
         close();
@@ -137,6 +139,20 @@ void Connection::pump() {
     out_.clear();
     if (out_.capacity() > kIdleBufferKeep) std::string().swap(out_);
   }
+}
+
+// Not run at once: posting lets the loop poll its sockets and run what other
+// connections have queued first. A step appends to out_, so none runs while
+// a write is in flight; on_written() pumps, which posts the next.
+void Connection::post_step() {
+  step_posted_ = true;
+  asio::post(loop_.io(), [self = shared_from_this()] {
+    self->step_posted_ = false;
+    if (self->closed_ || self->writing_) return;
+    self->loop_.dispatcher().resume(*self->client_, self->reply_,
+                                    std::chrono::steady_clock::now() + commands::kStepBudget);
+    self->pump();
+  });
 }
 
 // async_read_some reads at once only when the last read filled the buffer;
@@ -173,7 +189,8 @@ void Connection::on_read(const asio::error_code& ec, std::size_t n) {
 void Connection::process() {
   parser_.set_max_bulk_bytes(context_.live.proto_max_bulk_len());
   commands::Dispatcher& dispatcher = loop_.dispatcher();
-  while (in_begin_ < in_end_ && !closing_ && out_.size() < kOutputHighWater) {
+  while (in_begin_ < in_end_ && !closing_ && out_.size() < kOutputHighWater &&
+         client_->deferred == nullptr) {
     std::string_view pending(in_.data() + in_begin_, in_end_ - in_begin_);
     protocol::ParseStatus status = parser_.parse(pending);
     if (status == protocol::ParseStatus::kIncomplete) break;
