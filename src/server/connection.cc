@@ -107,11 +107,14 @@ void Connection::pump() {
   for (;;) {
     if (closed_ || writing_) return;  // on_written() pumps again
     if (!paused_) process();
-    if (client_->deferred != nullptr && !step_posted_ && !closing_) post_step();
+    const bool deferred = client_->deferred != nullptr;
+    if (deferred && !step_posted_ && !closing_) post_step();
     if (out_.empty()) {
       if (closing_) {
         close();
-      } else if (!reading_ && !paused_) {
+      } else if (!reading_ && !paused_ && !deferred) {
+        // Not while a command is deferred: it must not meet the client's
+        // EOF first, so a client that half-closes still gets its reply.
         read();
       }
       return;

@@ -112,6 +112,15 @@ class KeysIncrementalTest(ServerTestCase):
         self.assertEqual(set(keys), expected(b""))
         self.assertEqual(other.cmd("PING"), b"+PONG\r\n")
 
+    def test_half_closed_client_gets_its_reply(self):
+        srv = self.loaded_server()
+        c = self.client(srv)
+        c.send(encode_command("KEYS", "key:1999*") + encode_command("PING"))
+        c.sock.shutdown(socket.SHUT_WR)
+        self.assertEqual(set(read_keys(c)), expected(b"key:1999"))
+        self.assertEqual(c.read_reply(), b"+PONG\r\n")
+        self.assertTrue(c.is_closed(10))
+
     def test_pipelined_commands_wait_for_the_keys_reply(self):
         srv = self.loaded_server()
         c = self.client(srv)
@@ -154,14 +163,20 @@ class KeysIncrementalTest(ServerTestCase):
 
     def test_closing_mid_keys(self):
         srv = self.loaded_server()
-        for _ in range(20):
+        c = self.client(srv)
+        for _ in range(10):
             s = socket.create_connection(("127.0.0.1", srv.port))
             s.sendall(encode_command("KEYS", "*"))
             time.sleep(0.002)
-            # A reset rather than a FIN: the server's next write fails at once.
+            # A reset: the server's write of the reply fails.
             s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             s.close()
-        c = self.client(srv)
+        for _ in range(10):
+            victim = self.client(srv)
+            victim_id = victim.call("CLIENT", "ID")
+            victim.send(encode_command("KEYS", "*"))
+            self.assertEqual(c.call("CLIENT", "KILL", "ID", victim_id), 1)
+            self.assertTrue(victim.is_closed(10))
         self.assertEqual(c.cmd("PING"), b"+PONG\r\n")
         self.assertEqual(c.call("DBSIZE"), KEYS)
         # Shrinking was given back: deleting most keys shrinks the tables.

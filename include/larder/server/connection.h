@@ -3,8 +3,8 @@
 // loop's thread. Reads, parses every complete command in its buffer, executes
 // them in order through the loop's dispatcher, then writes all their replies
 // with one write; it does not read again until that write has completed.
-// A command that defers (KEYS) holds back the commands after it until its
-// steps, posted to the loop one at a time, have finished it.
+// A command that defers (KEYS) holds back the commands after it, and reads,
+// until its steps, posted to the loop one at a time, have finished it.
 
 #include <asio.hpp>
 #include <memory>
