@@ -35,6 +35,16 @@ std::string unknown_command_text(std::span<const std::string_view> args) {
 
 }  // namespace
 
+void CommandContext::defer(std::unique_ptr<Continuation> rest) {
+  if (!may_defer) throw std::logic_error("defer() outside a connection's dispatch of a kIncremental command");
+  client.deferred = std::make_unique<DeferredCommand>(DeferredCommand{
+      .continuation = std::move(rest),
+      .spec = &spec,
+      .args = {args.begin(), args.end()},
+      .now_ms = now_ms,
+  });
+}
+
 void CommandContext::reply_arity_error() const {
   std::string text = "ERR wrong number of arguments for '";
   text.append(spec.name);

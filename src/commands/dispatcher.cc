@@ -16,18 +16,19 @@ constexpr std::size_t kSlowlogMaxArgs = 32;
 constexpr auto kEvictionBudget = std::chrono::milliseconds(1);
 constexpr std::size_t kSlowlogMaxArgBytes = 128;
 
-void record_slow(const CommandContext& ctx, std::int64_t duration_us) {
+void record_slow(std::span<const std::string_view> args, const ClientState& client,
+                 ServerServices& server, std::int64_t now_ms, std::int64_t duration_us) {
   SlowlogEntry entry;
-  entry.time_s = ctx.now_ms / 1000;
+  entry.time_s = now_ms / 1000;
   entry.duration_us = duration_us;
-  const std::size_t argc = ctx.args.size();
+  const std::size_t argc = args.size();
   const std::size_t kept = std::min(argc, kSlowlogMaxArgs);
   for (std::size_t i = 0; i < kept; ++i) {
     if (kept < argc && i == kept - 1) {
       entry.args.push_back("... (" + std::to_string(argc - kept + 1) + " more arguments)");
       break;
     }
-    std::string_view a = ctx.args[i];
+    std::string_view a = args[i];
     if (a.size() > kSlowlogMaxArgBytes) {
       entry.args.push_back(std::string(a.substr(0, kSlowlogMaxArgBytes)) + "... (" +
                            std::to_string(a.size() - kSlowlogMaxArgBytes) + " more bytes)");
@@ -35,9 +36,30 @@ void record_slow(const CommandContext& ctx, std::int64_t duration_us) {
       entry.args.emplace_back(a);
     }
   }
-  entry.client_addr = ctx.client.addr;
-  entry.client_name = ctx.client.get_name();
-  ctx.server.slowlog.record(std::move(entry), ctx.config.slowlog_max_len());
+  entry.client_addr = client.addr;
+  entry.client_name = client.get_name();
+  server.slowlog.record(std::move(entry), server.config.slowlog_max_len());
+}
+
+// Counts one finished call in commandstats, the latency histogram and the
+// slow log.
+void count_call(const CommandSpec& spec, std::span<const std::string_view> args,
+                const ClientState& client, ServerServices& server, std::int64_t now_ms,
+                std::int64_t usec, bool failed) {
+  ServerStats& stats = *server.loop_stats.at(client.loop);
+  CommandCounters& counters = stats.commands[spec.index];
+  counters.calls.add();
+  counters.usec.add(static_cast<std::uint64_t>(usec));
+  counters.record_latency(static_cast<std::uint64_t>(usec));
+  stats.commands_processed.add();
+  if (failed) counters.failed_calls.add();
+  const std::int64_t threshold = server.config.slowlog_log_slower_than();
+  if (threshold >= 0 && usec >= threshold) record_slow(args, client, server, now_ms, usec);
+}
+
+// Microseconds since `start`, a reading of util::cycles().
+std::int64_t usec_since(std::uint64_t start) {
+  return static_cast<std::int64_t>(util::cycles_to_us(util::cycles() - start));
 }
 
 }  // namespace
@@ -47,25 +69,51 @@ void Dispatcher::run_locked(const CommandSpec& spec, CommandContext& ctx) {
   ctx.client.last_command.store(&spec, std::memory_order_relaxed);
   const std::uint64_t start = util::cycles();
   spec.handler(ctx);
-  const auto usec = static_cast<std::int64_t>(util::cycles_to_us(util::cycles() - start));
-  ServerStats& stats = *ctx.server.loop_stats.at(ctx.client.loop);
-  CommandCounters& counters = stats.commands[spec.index];
-  counters.calls.add();
-  counters.usec.add(static_cast<std::uint64_t>(usec));
-  counters.record_latency(static_cast<std::uint64_t>(usec));
-  stats.commands_processed.add();
-  if (ctx.reply.errors_written() != errors_before) counters.failed_calls.add();
-  const std::int64_t threshold = ctx.config.slowlog_log_slower_than();
-  if (threshold >= 0 && usec >= threshold) record_slow(ctx, usec);
+  const std::int64_t usec = usec_since(start);
+  if (ctx.client.deferred != nullptr) {
+    ctx.client.deferred->usec = usec;  // counted once resume() has finished it
+    return;
+  }
+  count_call(spec, ctx.args, ctx.client, ctx.server, ctx.now_ms, usec,
+             ctx.reply.errors_written() != errors_before);
 }
 
 void Dispatcher::run(const CommandSpec& spec, std::span<const std::string_view> args,
                      ClientState& client, protocol::ReplyBuilder& reply, std::int64_t now_ms) {
   CommandContext ctx{spec, args, reply, client, keyspace_, server_, server_.config, now_ms};
   storage::ShardLocks locks(keyspace_);
-  CommandTable::add_key_locks(spec, args, locks);
-  locks.acquire();
+  if (spec.flags & kIncremental) {
+    ctx.may_defer = true;  // its handler locks shards itself
+  } else {
+    CommandTable::add_key_locks(spec, args, locks);
+    locks.acquire();
+  }
   run_locked(spec, ctx);
+}
+
+bool Dispatcher::resume(ClientState& client, protocol::ReplyBuilder& reply,
+                        std::chrono::steady_clock::time_point deadline) {
+  DeferredCommand& d = *client.deferred;
+  const std::size_t mark = reply.size();
+  const std::uint64_t errors_before = reply.errors_written();
+  const std::uint64_t start = util::cycles();
+  const bool done = d.continuation->step(reply, deadline);
+  d.usec += usec_since(start);
+  if (reply.errors_written() != errors_before) {
+    d.failed = true;
+    count_error_reply(reply);
+  }
+  if (d.reply_dropped) reply.truncate(mark);
+  if (!done) return false;
+  const std::vector<std::string_view> args(d.args.begin(), d.args.end());
+  count_call(*d.spec, args, client, server_, d.now_ms, d.usec, d.failed);
+  client.deferred.reset();
+  return true;
+}
+
+void Dispatcher::count_error_reply(const protocol::ReplyBuilder& reply) {
+  stats_.error_replies.add();
+  stats_.count_error(std::string(reply.last_error_code()));
 }
 
 void Dispatcher::reject(const CommandSpec* spec, std::string_view error, ClientState& client,
@@ -110,16 +158,13 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
     run(*spec, args, client, reply, now_ms);
   }
 
-  if (reply.errors_written() != errors_before) {
-    stats_.error_replies.add();
-    stats_.count_error(std::string(reply.last_error_code()));
-  }
-  if (client.reply_mode == ReplyMode::kOff || client.reply_mode == ReplyMode::kSkipNext) {
-    reply.truncate(mark);  // CLIENT REPLY OFF|SKIP is itself silent
-  } else if (client.reply_mode == ReplyMode::kSkipThis) {
-    reply.truncate(mark);
-    client.reply_mode = ReplyMode::kOn;
-  }
+  if (reply.errors_written() != errors_before) count_error_reply(reply);
+  // OFF and SKIP drop this reply (CLIENT REPLY OFF|SKIP is itself silent),
+  // and the rest of it if the command deferred.
+  const bool silent = client.reply_mode != ReplyMode::kOn;
+  if (silent) reply.truncate(mark);
+  if (client.deferred != nullptr) client.deferred->reply_dropped = silent;
+  if (client.reply_mode == ReplyMode::kSkipThis) client.reply_mode = ReplyMode::kOn;
 }
 
 bool Dispatcher::paused(std::span<const std::string_view> args, std::int64_t now_ms) const {

@@ -1,19 +1,22 @@
-// Generic key family: DEL, UNLINK, EXISTS, KEYS, TYPE, TOUCH, TTL, PTTL,
-// EXPIRETIME, PEXPIRETIME, EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT, PERSIST,
-// RENAME, RENAMENX, COPY, MOVE, RANDOMKEY, OBJECT, SCAN.
+// Generic key family: DEL, UNLINK, EXISTS, KEYS (keys_walk.h), TYPE, TOUCH,
+// TTL, PTTL, EXPIRETIME, PEXPIRETIME, EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT,
+// PERSIST, RENAME, RENAMENX, COPY, MOVE, RANDOMKEY, OBJECT, SCAN.
 
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "larder/commands/command_table.h"
 #include "larder/commands/families.h"
+#include "larder/commands/keys_walk.h"
 #include "larder/protocol/errors.h"
 #include "larder/util/glob.h"
 #include "larder/util/numbers.h"
@@ -76,11 +79,18 @@ void cmd_type(CommandContext& ctx) {
   ctx.reply.simple(find_no_touch(db, ctx.args[1]) != nullptr ? "string" : "none");
 }
 
+// KEYS pattern: in steps of kStepBudget (the first one here), unless inside
+// EXEC, which holds every shard lock and needs it done at once.
 void cmd_keys(CommandContext& ctx) {
-  std::vector<std::string> keys;
-  ctx.db().keys(ctx.args[1], keys);
-  ctx.reply.array(keys.size());
-  for (const std::string& k : keys) ctx.reply.bulk(k);
+  const int db = ctx.client.db.load(std::memory_order_relaxed);
+  if (!ctx.may_defer) {
+    KeysWalk(ctx.keyspace, db, ctx.args[1], ctx.now_ms, KeysWalk::Locking::kCallerHoldsAll)
+        .step(ctx.reply, std::chrono::steady_clock::time_point::max());
+    return;
+  }
+  auto walk = std::make_unique<KeysWalk>(ctx.keyspace, db, ctx.args[1], ctx.now_ms,
+                                         KeysWalk::Locking::kPerShard);
+  if (!walk->step(ctx.reply, std::chrono::steady_clock::now() + kStepBudget)) ctx.defer(std::move(walk));
 }
 
 // TTL, PTTL, EXPIRETIME, PEXPIRETIME: -2 missing, -1 no expiry, else the
@@ -423,7 +433,7 @@ void register_key_commands(CommandTable& table) {
   table.add({"del", -2, kWrite, 1, -1, 1, cmd_del});
   table.add({"unlink", -2, kWrite | kFast, 1, -1, 1, cmd_del});
   table.add({"exists", -2, kReadOnly | kFast, 1, -1, 1, cmd_exists});
-  table.add({"keys", 2, kReadOnly | kAllShards, 0, 0, 0, cmd_keys});
+  table.add({"keys", 2, kReadOnly | kAllShards | kIncremental, 0, 0, 0, cmd_keys});
   table.add({"ttl", 2, kReadOnly | kFast, 1, 1, 1, cmd_ttl});
   table.add({"pttl", 2, kReadOnly | kFast, 1, 1, 1, cmd_pttl});
   table.add({"expire", -3, kWrite | kFast, 1, 1, 1, cmd_expire});

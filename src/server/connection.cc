@@ -85,6 +85,7 @@ void Connection::close() {
     shard.unwatch(w.db, w.key, client_->watch_flag.get());
   }
   client_->watched.clear();
+  client_->deferred.reset();  // takes shard locks: none may be held here
   context_.services.clients.remove(client_->id);
   loop_.forget(this);
 }
@@ -107,10 +108,14 @@ void Connection::pump() {
   for (;;) {
     if (closed_ || writing_) return;  // on_written() pumps again
     if (!paused_) process();
+    const bool deferred = client_->deferred != nullptr;
+    if (deferred && !step_posted_ && !closing_) post_step();
     if (out_.empty()) {
       if (closing_) {
         close();
-      } else if (!reading_ && !paused_) {
+      } else if (!reading_ && !paused_ && !deferred) {
+        // Not while a command is deferred: it must not meet the client's
+        // EOF first, so a client that half-closes still gets its reply.
         read();
       }
       return;
@@ -138,6 +143,20 @@ void Connection::pump() {
     out_.clear();
     if (out_.capacity() > kIdleBufferKeep) std::string().swap(out_);
   }
+}
+
+// Not run at once: posting lets the loop poll its sockets and run what other
+// connections have queued first. A step appends to out_, so none runs while
+// a write is in flight; on_written() pumps, which posts the next.
+void Connection::post_step() {
+  step_posted_ = true;
+  asio::post(loop_.io(), [self = shared_from_this()] {
+    self->step_posted_ = false;
+    if (self->closed_ || self->writing_) return;
+    self->loop_.dispatcher().resume(*self->client_, self->reply_,
+                                    std::chrono::steady_clock::now() + commands::kStepBudget);
+    self->pump();
+  });
 }
 
 // async_read_some reads at once only when the last read filled the buffer;
@@ -178,7 +197,8 @@ void Connection::process() {
   std::size_t prefetched = 0;  // commands ahead whose keys are already prefetched
   // One clock reading for the batch: its commands run as at the same instant.
   const std::int64_t now = util::unix_time_ms();
-  while (in_begin_ < in_end_ && !closing_ && out_.size() < kOutputHighWater) {
+  while (in_begin_ < in_end_ && !closing_ && out_.size() < kOutputHighWater &&
+         client_->deferred == nullptr) {
     std::string_view pending(in_.data() + in_begin_, in_end_ - in_begin_);
     protocol::ParseStatus status = parser_.parse(pending);
     if (status == protocol::ParseStatus::kIncomplete) break;

@@ -3,8 +3,6 @@
 #include <limits>
 #include <random>
 
-#include "larder/util/glob.h"
-
 namespace larder::storage {
 
 void Db::note_access(Entry& e) {
@@ -209,22 +207,6 @@ void Db::flush() {
     detached.push_back(std::move(shard.table(index_)));
   }
   keyspace_.background_free().submit(std::move(detached));
-}
-
-void Db::keys(std::string_view pattern, std::vector<std::string>& out) {
-  const bool all = pattern == "*";
-  for (std::size_t i = 0; i < kShardCount; ++i) {
-    Table& table = keyspace_.shard(i).table(index_);
-    std::uint64_t cursor = 0;
-    do {
-      cursor = table.scan(cursor, [&](const Entry& e) {
-        if (!e.expired(now_) && (all || util::glob_match(pattern, e.key()))) {
-          out.emplace_back(e.key());
-        }
-        return false;
-      });
-    } while (cursor != 0);
-  }
 }
 
 std::optional<std::string> Db::random_key() {

@@ -115,14 +115,22 @@ bool Table::remove(std::string_view key, std::uint64_t hash) {
   return false;
 }
 
+void Table::resume_shrinking() {
+  --shrink_pauses_;
+  maybe_shrink();
+}
+
+// Straight to the size the entries call for: after a pause that can be
+// several halvings away.
 void Table::maybe_shrink() {
-  if (buckets_ == nullptr) return;
-  std::size_t buckets = mask_ + 1;
+  if (buckets_ == nullptr || shrink_pauses_ > 0) return;
   if (size_ == 0) {
     release_buckets();
-  } else if (buckets > kMinBuckets && size_ < buckets / 8) {
-    resize(buckets / 2);
+    return;
   }
+  std::size_t buckets = mask_ + 1;
+  while (buckets > kMinBuckets && size_ < buckets / 8) buckets /= 2;
+  if (buckets != mask_ + 1) resize(buckets);
 }
 
 void Table::resize(std::size_t buckets) {

@@ -51,6 +51,99 @@ TEST_CASE("KEYS filters with a glob", "[keys]") {
   CHECK(h.run({"KEYS", "nothing*"}) == "*0\r\n");
 }
 
+namespace {
+
+constexpr int kLargeDb = 50000;  // far more than one 50 us step walks
+
+void fill(CommandHarness& h, int n) {
+  for (int i = 0; i < n; ++i) h.run({"SET", numbered("key:", i), "v"});
+}
+
+// The keys of a KEYS reply; the header must count them.
+std::vector<std::string> keys_reply(const std::string& reply) {
+  std::vector<std::string> keys;
+  std::size_t eol = reply.find("\r\n");
+  const std::size_t n = std::stoul(reply.substr(1, eol - 1));
+  std::size_t pos = eol + 2;
+  while (pos < reply.size()) {
+    eol = reply.find("\r\n", pos);
+    const std::size_t len = std::stoul(reply.substr(pos + 1, eol - pos - 1));
+    keys.push_back(reply.substr(eol + 2, len));
+    pos = eol + 2 + len + 2;
+  }
+  CHECK(keys.size() == n);
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+}  // namespace
+
+TEST_CASE("KEYS on a large db defers and lets other clients run between its steps", "[keys]") {
+  CommandHarness h;
+  fill(h, kLargeDb);
+  const std::size_t other = h.add_client();
+  CHECK(h.run({"KEYS", "*"}).empty());
+  REQUIRE(h.deferred());
+  int between = 0;
+  const std::string reply = h.finish_as(0, [&] {
+    CHECK(h.run_as(other, {"GET", numbered("key:", between)}) == "$1\r\nv\r\n");
+    h.run_as(other, {"SET", numbered("new:", between), "v"});
+    ++between;
+  });
+  CHECK_FALSE(h.deferred());
+  CHECK(between > 10);
+  std::vector<std::string> keys = keys_reply(reply);
+  CHECK(std::adjacent_find(keys.begin(), keys.end()) == keys.end());  // none twice
+  std::erase_if(keys, [](const std::string& k) { return k.rfind("new:", 0) == 0; });
+  CHECK(keys.size() == kLargeDb);
+  // Counted once, like any call.
+  CHECK(h.run({"INFO", "commandstats"}).find("cmdstat_keys:calls=1,") != std::string::npos);
+}
+
+TEST_CASE("CLIENT REPLY OFF and SKIP drop a deferred KEYS reply", "[keys]") {
+  CommandHarness h;
+  fill(h, kLargeDb);
+  CHECK(h.run({"CLIENT", "REPLY", "SKIP"}).empty());
+  CHECK(h.run({"KEYS", "*"}).empty());
+  REQUIRE(h.deferred());
+  CHECK(h.finish().empty());
+  CHECK(h.run({"PING"}) == "+PONG\r\n");  // SKIP applied to KEYS only
+
+  CHECK(h.run({"CLIENT", "REPLY", "OFF"}).empty());
+  CHECK(h.run({"KEYS", "key:1*"}).empty());
+  REQUIRE(h.deferred());
+  CHECK(h.finish().empty());
+  CHECK(h.run({"CLIENT", "REPLY", "ON"}) == "+OK\r\n");
+  CHECK(h.run({"INFO", "commandstats"}).find("cmdstat_keys:calls=2,") != std::string::npos);
+}
+
+TEST_CASE("a deferred KEYS goes to the slow log once, with its arguments", "[keys]") {
+  CommandHarness h;
+  fill(h, kLargeDb);
+  h.config().set({{"slowlog-log-slower-than", "0"}});
+  CHECK(h.run({"SLOWLOG", "RESET"}) == "+OK\r\n");
+  CHECK(h.run({"KEYS", "key:*"}).empty());
+  REQUIRE(h.deferred());
+  CHECK(keys_reply(h.finish()).size() == kLargeDb);
+  const std::string log = h.run({"SLOWLOG", "GET"});
+  CHECK(log.rfind("*2\r\n", 0) == 0);  // KEYS, and SLOWLOG RESET before it
+  CHECK(log.find("*2\r\n$4\r\nKEYS\r\n$5\r\nkey:*\r\n") != std::string::npos);
+}
+
+TEST_CASE("KEYS inside MULTI/EXEC runs to completion at EXEC", "[keys]") {
+  CommandHarness h;
+  fill(h, kLargeDb);
+  h.run({"MULTI"});
+  CHECK(h.run({"KEYS", "*"}) == "+QUEUED\r\n");
+  CHECK(h.run({"SET", "after", "v"}) == "+QUEUED\r\n");
+  const std::string reply = h.run({"EXEC"});
+  CHECK_FALSE(h.deferred());
+  REQUIRE(reply.rfind("*2\r\n", 0) == 0);
+  const std::size_t ok = reply.rfind("+OK\r\n");
+  REQUIRE(ok == reply.size() - 5);
+  CHECK(keys_reply(reply.substr(4, ok - 4)).size() == kLargeDb);
+}
+
 TEST_CASE("TTL and PTTL", "[keys]") {
   CommandHarness h;
   CHECK(h.run({"TTL", "missing"}) == ":-2\r\n");

@@ -73,24 +73,6 @@ TEST_CASE("set_expire adds, changes and removes an expiry", "[db]") {
   CHECK_FALSE(db.set_expire("missing", 500));
 }
 
-TEST_CASE("keys matches a glob and skips expired keys", "[db]") {
-  Keyspace ks(1);
-  ShardLocks locks(ks);
-  locks.add_all();
-  locks.acquire();
-  Db db(ks, 0, 100);
-  db.set("user:1", "a", kNoExpire);
-  db.set("user:2", "b", 50);  // already expired at t=100
-  db.set("post:1", "c", kNoExpire);
-  std::vector<std::string> keys;
-  db.keys("user:*", keys);
-  CHECK(keys == std::vector<std::string>{"user:1"});
-  keys.clear();
-  db.keys("*", keys);
-  std::sort(keys.begin(), keys.end());
-  CHECK(keys == std::vector<std::string>{"post:1", "user:1"});
-}
-
 namespace {
 
 // Runs a full SCAN iteration; between calls `between(step)` may change the db.

@@ -115,3 +115,42 @@ TEST_CASE("scan removes the entries its visitor picks", "[table][scan]") {
   CHECK(t.size() == 100);
   CHECK(t.volatile_count() == 0);
 }
+
+TEST_CASE("paused shrinking keeps the buckets until the last pause is dropped", "[table]") {
+  Table t;
+  for (int i = 0; i < 4096; ++i) put(t, std::to_string(i));
+  const std::size_t grown = t.bucket_count();
+  t.pause_shrinking();
+  t.pause_shrinking();
+  for (int i = 0; i < 4000; ++i) {
+    std::string k = std::to_string(i);
+    t.remove(k, Table::hash_of(k));
+  }
+  CHECK(t.bucket_count() == grown);
+  t.resume_shrinking();
+  CHECK(t.bucket_count() == grown);
+  t.resume_shrinking();  // straight to the size 96 entries need
+  CHECK(t.bucket_count() == 512);
+  CHECK(full_scan(t).size() == 96);
+}
+
+TEST_CASE("a pause stays with the table object, not with the contents moved out", "[table]") {
+  Table slot;
+  for (int i = 0; i < 1000; ++i) put(slot, std::to_string(i));
+  slot.pause_shrinking();
+  Table moved(std::move(slot));  // as FLUSHDB detaches a shard's table
+  for (int i = 0; i < 1000; ++i) {
+    std::string k = std::to_string(i);
+    moved.remove(k, Table::hash_of(k));
+  }
+  CHECK(moved.bucket_count() == 0);  // not paused: shrank away as it emptied
+  for (int i = 0; i < 1000; ++i) put(slot, std::to_string(i));
+  const std::size_t grown = slot.bucket_count();
+  for (int i = 0; i < 999; ++i) {
+    std::string k = std::to_string(i);
+    slot.remove(k, Table::hash_of(k));
+  }
+  CHECK(slot.bucket_count() == grown);  // still paused
+  slot.resume_shrinking();
+  CHECK(slot.bucket_count() == 8);  // one entry per 8 buckets at least
+}

@@ -3,6 +3,7 @@
 // against a private keyspace, with a clock the test moves. Each run returns
 // the reply's raw RESP bytes. Several clients can be simulated (WATCH tests).
 
+#include <chrono>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
@@ -54,6 +55,22 @@ class CommandHarness {
     c.out.clear();
     dispatcher_.dispatch(args, *c.state, c.reply, now_ms_);
     return c.out;
+  }
+
+  // A command of `client` that deferred (KEYS) and is not finished yet.
+  bool deferred(std::size_t client = 0) { return clients_.at(client)->state->deferred != nullptr; }
+  // Finishes the client's deferred command in steps whose deadline has
+  // already passed, calling between() after each step that did not finish
+  // it; returns the reply bytes the steps wrote.
+  template <class Between>
+  std::string finish_as(std::size_t client, Between&& between) {
+    Client& c = *clients_.at(client);
+    c.out.clear();
+    while (!dispatcher_.resume(*c.state, c.reply, std::chrono::steady_clock::now())) between();
+    return c.out;
+  }
+  std::string finish(std::size_t client = 0) {
+    return finish_as(client, [] {});
   }
 
   void advance(std::int64_t ms) { now_ms_ += ms; }

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "larder/commands/continuation.h"
 #include "larder/storage/shard.h"
 
 namespace larder::commands {
@@ -70,6 +71,9 @@ struct ClientState {
   std::vector<QueuedCommand> multi;
   std::shared_ptr<storage::WatchFlag> watch_flag = std::make_shared<storage::WatchFlag>();
   std::vector<WatchedKey> watched;
+  // Set from when a handler defers (KEYS) until Dispatcher::resume() has
+  // finished the command; meanwhile no other command of the client runs.
+  std::unique_ptr<DeferredCommand> deferred;
 
   // Asks the owner loop to close the connection; callable from any thread.
   std::function<void()> request_close;

@@ -5,11 +5,13 @@
 // reading.
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 
 #include "larder/commands/client_state.h"
+#include "larder/commands/continuation.h"
 #include "larder/commands/server_services.h"
 #include "larder/config/live_config.h"
 #include "larder/protocol/reply_builder.h"
@@ -29,6 +31,9 @@ struct CommandContext {
   ServerServices& server;
   const config::LiveConfig& config;  // the same as server.config
   std::int64_t now_ms;
+  // Set only for a kIncremental command on a connection's own dispatch path
+  // (never inside EXEC): no shard lock is held, and the handler may defer().
+  bool may_defer = false;
 
   storage::Db db() const { return db(client.db.load(std::memory_order_relaxed)); }
   storage::Db db(int index) const {
@@ -36,6 +41,9 @@ struct CommandContext {
     d.set_no_touch(client.no_touch.load(std::memory_order_relaxed));
     return d;
   }
+  // Leaves the rest of the command, reply included, to `rest` (client.deferred);
+  // only when may_defer.
+  void defer(std::unique_ptr<Continuation> rest);
   // "ERR wrong number of arguments for '<name>' command"
   void reply_arity_error() const;
   // "ERR invalid expire time in '<name>' command"

@@ -20,11 +20,16 @@ enum CommandFlag : std::uint32_t {
   kWrite = 1u << 0,
   kReadOnly = 1u << 1,
   kFast = 1u << 2,
-  kAllShards = 1u << 3,  // touches the whole keyspace: every shard is locked
+  kAllShards = 1u << 3,  // touches the whole keyspace: every shard is locked (see kIncremental)
   kNoAuth = 1u << 4,       // may run before the client has authenticated
   kContainer = 1u << 5,    // has subcommands, registered as "name|sub" rows
   kRunsInMulti = 1u << 6,  // runs at once inside MULTI instead of queueing
   kDenyOom = 1u << 7,      // may grow memory: refused with OOM over maxmemory
+  // Works in short steps, letting other clients run in between: outside EXEC
+  // the dispatcher locks nothing for it, its handler locks one shard at a time
+  // and may defer (CommandContext::may_defer); inside EXEC it is locked as its
+  // other flags say and runs to completion.
+  kIncremental = 1u << 8,
 };
 
 using Handler = void (*)(CommandContext&);

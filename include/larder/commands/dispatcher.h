@@ -1,9 +1,11 @@
 #pragma once
 // Runs one client's commands: resolution (unknown command, arity), the
 // authentication gate, MULTI queueing, CLIENT REPLY modes, shard locking,
-// statistics and the slow log, around the command table's handlers.
+// statistics and the slow log, around the command table's handlers; and
+// finishes the commands whose handler deferred (resume()).
 // One Dispatcher per event loop; call it only from that loop's thread.
 
+#include <chrono>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -27,8 +29,15 @@ class Dispatcher {
   // True when CLIENT PAUSE must hold back the command `args` at `now_ms`.
   bool paused(std::span<const std::string_view> args, std::int64_t now_ms) const;
 
+  // Runs one step of the client's deferred command (client.deferred) until
+  // about `deadline`. Once it is done, counts the call as dispatch() counts
+  // any, clears client.deferred and returns true. Holds no shard lock.
+  bool resume(ClientState& client, protocol::ReplyBuilder& reply,
+              std::chrono::steady_clock::time_point deadline);
+
   // Runs a resolved command whose shard locks the caller already holds,
-  // counting it in commandstats and the slow log (EXEC uses this).
+  // counting it in commandstats and the slow log (EXEC uses this). A
+  // command that defers is counted when resume() finishes it.
   static void run_locked(const CommandSpec& spec, CommandContext& ctx);
 
  private:
@@ -38,6 +47,8 @@ class Dispatcher {
               protocol::ReplyBuilder& reply);
   void run(const CommandSpec& spec, std::span<const std::string_view> args, ClientState& client,
            protocol::ReplyBuilder& reply, std::int64_t now_ms);
+  // Counts the error reply just written in the error statistics.
+  void count_error_reply(const protocol::ReplyBuilder& reply);
 
   const CommandTable& table_;
   storage::Keyspace& keyspace_;

@@ -43,6 +43,10 @@ class ReplyBuilder {
   // RESP3 verbatim string "=len\r\n<fmt>:<text>"; RESP2 a bulk string.
   void verbatim(std::string_view text, std::string_view format = "txt");
 
+  // Appends bytes that already are RESP: a reply, or a piece of one, encoded
+  // elsewhere (KEYS buffers its keys as it walks).
+  void raw(std::string_view s) { out_->append(s); }
+
   // Bytes written so far, and dropping everything after a mark (CLIENT REPLY).
   std::size_t size() const { return out_->size(); }
   void truncate(std::size_t mark) { out_->resize(mark); }
@@ -52,7 +56,6 @@ class ReplyBuilder {
   std::string_view last_error_code() const { return last_error_code_; }
 
  private:
-  void raw(std::string_view s) { out_->append(s); }
   void header(char type, std::int64_t n);
 
   std::string* out_;

@@ -3,6 +3,8 @@
 // loop's thread. Reads, parses every complete command in its buffer, executes
 // them in order through the loop's dispatcher, then writes all their replies
 // with one write; it does not read again until that write has completed.
+// A command that defers (KEYS) holds back the commands after it, and reads,
+// until its steps, posted to the loop one at a time, have finished it.
 
 #include <asio.hpp>
 #include <memory>
@@ -32,9 +34,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Moves the connection along: runs complete commands, then writes their
   // replies, or reads more. The only place that starts reads and writes.
   void pump();
-  // Runs every complete command in the read buffer (until the output is large
-  // or CLIENT PAUSE holds a command back).
+  // Runs every complete command in the read buffer (until the output is large,
+  // CLIENT PAUSE holds a command back or a command defers).
   void process();
+  // Posts one step of the client's deferred command, then pump().
+  void post_step();
   void read();
   void on_read(const asio::error_code& ec, std::size_t n);
   void on_written(const asio::error_code& ec, std::size_t n);
@@ -57,6 +61,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool reading_ = false;
   bool writing_ = false;
   bool paused_ = false;
+  bool step_posted_ = false;
   bool closing_ = false;
   bool closed_ = false;
 };

@@ -78,8 +78,6 @@ class Db {
   // Whole-database operations; the caller holds every shard's lock.
   std::size_t size();
   void flush();
-  // Appends every live key matching the glob `pattern`.
-  void keys(std::string_view pattern, std::vector<std::string>& out);
   // RANDOMKEY: a random live key, or nullopt when the database holds none.
   // Expired entries met on the way are deleted (counted as expired keys).
   std::optional<std::string> random_key();

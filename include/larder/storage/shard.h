@@ -102,6 +102,9 @@ class Shard {
   // SIEVE's hand: the insertion sequence eviction resumes from.
   std::uint32_t sieve_hand() const { return sieve_hand_; }
   void set_sieve_hand(std::uint32_t seq) { sieve_hand_ = seq & 0xffffff; }
+  // One slot per database, never moved: the reference (and the shrink pauses
+  // held on it) stays valid for the shard's life while FLUSHDB and SWAPDB
+  // move contents in and out.
   Table& table(int db) { return tables_[db]; }
   ShardStats& stats() { return stats_; }
   PrefixStats& prefix_stats() { return prefix_stats_; }

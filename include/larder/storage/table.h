@@ -3,10 +3,11 @@
 // Not thread-safe: the owning shard's mutex guards it. Owns its entries.
 //
 // Buckets are a power of two; the table doubles when it holds twice as many
-// entries as buckets and halves below 1/8 full. Resizes happen only inside insert() and
-// remove(), never during scan(), so scan() can use Redis's reverse-binary cursor:
-// an entry present for a whole iteration is visited at least once even if the
-// table is resized between calls.
+// entries as buckets and halves below 1/8 full (unless shrinking is paused).
+// Resizes happen in insert(), remove() and at the end of scan(), never while
+// scan() walks a bucket, so scan() can use Redis's reverse-binary cursor: an
+// entry present for a whole iteration is visited at least once even if the
+// table is resized between calls, and exactly once if it only grew.
 
 #include <cstddef>
 #include <cstdint>
@@ -44,6 +45,13 @@ class Table {
   // Returns the next cursor, 0 when the iteration is complete.
   template <class Visit>
   std::uint64_t scan(std::uint64_t cursor, Visit&& visit);
+
+  // While any pause is held the table never shrinks, so an iteration that
+  // keeps its scan() cursor across calls visits no entry twice. The count
+  // belongs to this object, not to its contents: moves leave it in place.
+  void pause_shrinking() { ++shrink_pauses_; }
+  // Drops one pause; dropping the last shrinks the table if it is due.
+  void resume_shrinking();
 
   // Called by the owner after entries changed their expiry flag.
   void adjust_volatile(long delta) { volatile_ += delta; }
@@ -85,6 +93,7 @@ class Table {
   std::size_t mask_ = 0;
   std::size_t size_ = 0;
   std::size_t volatile_ = 0;
+  std::uint32_t shrink_pauses_ = 0;
 };
 
 inline std::uint64_t reverse_bits(std::uint64_t v) {
