@@ -75,6 +75,7 @@ class Table {
  private:
   // An entry's first 64 bytes (header, key and a small value) span at most
   // two cache lines.
+  static constexpr std::uint64_t kScanLookahead = 8;
   static void prefetch_entry(const Entry* e) {
     __builtin_prefetch(e);
     __builtin_prefetch(reinterpret_cast<const char*>(e) + 63);
@@ -120,6 +121,16 @@ std::uint64_t Table::scan(std::uint64_t cursor, Visit&& visit) {
       prev = e;
     }
     e = next;
+  }
+  // Entries are spread over the heap: start fetching the head of the bucket
+  // a walk reaches kScanLookahead calls from now. `order` is the bucket's
+  // place in the walk (the reversed index).
+  const int shift = 64 - __builtin_ctzll(mask + 1);
+  if (shift < 64) {
+    const std::uint64_t order = reverse_bits(cursor) >> shift;
+    if (Entry* ahead = buckets_[reverse_bits((order + kScanLookahead) << shift) & mask]; ahead != nullptr) {
+      prefetch_entry(ahead);
+    }
   }
   // Increment the reversed cursor: the high bits of the index move first.
   cursor |= ~mask;
