@@ -1,12 +1,26 @@
 #include "larder/storage/background_free.h"
 
+#include <atomic>
+#include <cstdlib>
+
 #include "larder/util/memory.h"
 
 namespace larder::storage {
 
-BackgroundFree::BackgroundFree() : worker_([this] { run(); }) {}
+namespace {
+std::atomic<BackgroundFree*> big_block_freer{nullptr};
+}  // namespace
+
+BackgroundFree::BackgroundFree() : worker_([this] { run(); }) {
+  BackgroundFree* none = nullptr;
+  big_block_freer.compare_exchange_strong(none, this);
+}
+
+BackgroundFree* BackgroundFree::for_big_blocks() { return big_block_freer.load(std::memory_order_acquire); }
 
 BackgroundFree::~BackgroundFree() {
+  BackgroundFree* self = this;
+  big_block_freer.compare_exchange_strong(self, nullptr);
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -27,6 +41,15 @@ void BackgroundFree::submit(std::vector<Table> tables) {
   wake_.notify_one();
 }
 
+void BackgroundFree::submit_block(void* block) {
+  {
+    std::lock_guard lock(mutex_);
+    ++pending_entries_;
+    blocks_.push_back(block);
+  }
+  wake_.notify_one();
+}
+
 void BackgroundFree::request_release() {
   {
     std::lock_guard lock(mutex_);
@@ -43,7 +66,16 @@ std::size_t BackgroundFree::pending() const {
 void BackgroundFree::run() {
   std::unique_lock lock(mutex_);
   for (;;) {
-    wake_.wait(lock, [this] { return stopping_ || release_requested_ || !queue_.empty(); });
+    wake_.wait(lock, [this] { return stopping_ || release_requested_ || !queue_.empty() || !blocks_.empty(); });
+    if (!blocks_.empty()) {
+      std::vector<void*> blocks;
+      blocks.swap(blocks_);
+      lock.unlock();
+      for (void* b : blocks) std::free(b);
+      lock.lock();
+      pending_entries_ -= blocks.size();
+      continue;
+    }
     if (release_requested_ && queue_.empty()) {
       release_requested_ = false;
       lock.unlock();

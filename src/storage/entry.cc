@@ -1,5 +1,6 @@
 #include "larder/storage/entry.h"
 
+#include "larder/storage/background_free.h"
 #include "larder/storage/memory_usage.h"
 #include "larder/util/memory.h"
 
@@ -78,8 +79,15 @@ std::size_t Entry::heap_bytes() const {
 
 void Entry::destroy(Entry* e) noexcept {
   if (e == nullptr) return;
-  MemoryUsage::sub(e->heap_bytes());
+  const std::size_t bytes = e->heap_bytes();
+  MemoryUsage::sub(bytes);
   e->~Entry();
+  if (bytes >= BackgroundFree::kBigBlockBytes) {
+    if (BackgroundFree* freer = BackgroundFree::for_big_blocks()) {
+      freer->submit_block(e);
+      return;
+    }
+  }
   std::free(e);
 }
 

@@ -1,8 +1,12 @@
 #pragma once
 // Frees detached tables on a background thread, so that FLUSHDB / FLUSHALL of
 // a large keyspace returns at once instead of stalling every event loop, and
-// returns freed heap memory to the operating system there too.
-// submit() may be called from any thread; the destructor finishes the work.
+// returns freed heap memory to the operating system there too. Big entry
+// blocks go there as well (Entry::destroy): unmapping hundreds of MB takes
+// tens of milliseconds. The first BackgroundFree constructed takes those
+// blocks until it is destroyed; without one they are freed in place.
+// submit() and submit_block() may be called from any thread; the destructor
+// finishes the work.
 
 #include <condition_variable>
 #include <cstddef>
@@ -22,6 +26,12 @@ class BackgroundFree {
   BackgroundFree& operator=(const BackgroundFree&) = delete;
 
   void submit(std::vector<Table> tables);
+  // Entry blocks at least this big are freed here rather than in place.
+  static constexpr std::size_t kBigBlockBytes = 1024 * 1024;
+  // The instance that takes big blocks, or nullptr.
+  static BackgroundFree* for_big_blocks();
+  // Takes a block from std::malloc (already taken out of memory accounting).
+  void submit_block(void* block);
   // Asks the worker to hand free heap pages back to the operating system
   // (after mass deletions, which leave them in the allocator's free lists).
   void request_release();
@@ -34,6 +44,7 @@ class BackgroundFree {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::vector<Table> queue_;
+  std::vector<void*> blocks_;
   std::size_t pending_entries_ = 0;
   bool stopping_ = false;
   bool release_requested_ = false;
