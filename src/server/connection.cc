@@ -1,10 +1,15 @@
 #include "larder/server/connection.h"
 
+#include <malloc.h>
+
+#include <cstdlib>
 #include <cstring>
+#include <new>
 #include <spdlog/spdlog.h>
 
 #include "larder/server/event_loop.h"
 #include "larder/server/server_context.h"
+#include "larder/storage/background_free.h"
 #include "larder/util/clock.h"
 
 namespace larder::server {
@@ -90,18 +95,40 @@ void Connection::close() {
   loop_.forget(this);
 }
 
+void Connection::FreeBuffer::operator()(char* p) const {
+  if (p == nullptr) return;
+  // Unmapping a buffer of hundreds of MB would stall every client.
+  if (malloc_usable_size(p) >= storage::BackgroundFree::kBigBlockBytes) {
+    if (storage::BackgroundFree* freer = storage::BackgroundFree::for_big_blocks()) {
+      freer->submit_block(p);
+      return;
+    }
+  }
+  std::free(p);
+}
+
 void Connection::reserve_read_space() {
   if (in_begin_ == in_end_) {
     in_begin_ = in_end_ = 0;
-    if (in_.size() > kIdleBufferKeep) std::vector<char>().swap(in_);
+    if (in_size_ > kIdleBufferKeep) {
+      in_.reset();
+      in_size_ = 0;
+    }
   }
-  if (in_.size() - in_end_ >= kReadChunk) return;
+  if (in_size_ - in_end_ >= kReadChunk) return;
   if (in_begin_ > 0) {
-    std::memmove(in_.data(), in_.data() + in_begin_, in_end_ - in_begin_);
+    std::memmove(in_.get(), in_.get() + in_begin_, in_end_ - in_begin_);
     in_end_ -= in_begin_;
     in_begin_ = 0;
   }
-  if (in_.size() - in_end_ < kReadChunk) in_.resize(std::max(in_.size() * 2, in_end_ + kReadChunk));
+  if (in_size_ - in_end_ < kReadChunk) {
+    const std::size_t size = std::max(in_size_ * 2, in_end_ + kReadChunk);
+    char* grown = static_cast<char*>(std::realloc(in_.get(), size));
+    if (grown == nullptr) throw std::bad_alloc();
+    in_.release();
+    in_.reset(grown);
+    in_size_ = size;
+  }
 }
 
 void Connection::pump() {
@@ -165,7 +192,7 @@ void Connection::post_step() {
 void Connection::read() {
   reading_ = true;
   reserve_read_space();
-  socket_.async_read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
+  socket_.async_read_some(asio::buffer(in_.get() + in_end_, in_size_ - in_end_),
                           [self = shared_from_this()](const asio::error_code& ec, std::size_t n) {
                             self->on_read(ec, n);
                           });
@@ -199,7 +226,7 @@ void Connection::process() {
   const std::int64_t now = util::unix_time_ms();
   while (in_begin_ < in_end_ && !closing_ && out_.size() < kOutputHighWater &&
          client_->deferred == nullptr) {
-    std::string_view pending(in_.data() + in_begin_, in_end_ - in_begin_);
+    std::string_view pending(in_.get() + in_begin_, in_end_ - in_begin_);
     protocol::ParseStatus status = parser_.parse(pending);
     if (status == protocol::ParseStatus::kIncomplete) break;
     if (status == protocol::ParseStatus::kError) {

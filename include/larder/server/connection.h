@@ -51,7 +51,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::shared_ptr<commands::ClientState> client_;
   asio::steady_timer pause_timer_;
 
-  std::vector<char> in_;  // bytes [in_begin_, in_end_) are unparsed
+  // Read buffer from std::malloc, so that it grows with realloc (no copy of
+  // a huge request) and a big one is freed off the loop. Bytes
+  // [in_begin_, in_end_) of [0, in_size_) are unparsed.
+  struct FreeBuffer {
+    void operator()(char* p) const;
+  };
+  std::unique_ptr<char, FreeBuffer> in_;
+  std::size_t in_size_ = 0;
   std::size_t in_begin_ = 0;
   std::size_t in_end_ = 0;
   std::string out_;  // replies; not touched while a write is in flight
