@@ -17,6 +17,7 @@
 #include "larder/commands/command_table.h"
 #include "larder/commands/families.h"
 #include "larder/commands/keys_walk.h"
+#include "larder/commands/scan_walk.h"
 #include "larder/protocol/errors.h"
 #include "larder/util/glob.h"
 #include "larder/util/numbers.h"
@@ -411,20 +412,18 @@ void cmd_scan(CommandContext& ctx) {
     }
   }
 
-  std::vector<std::string_view> keys;  // into entries, which nothing changes before the reply
-  cursor = ctx.db().scan(cursor, static_cast<std::uint64_t>(count), keys);
   // Every key is a string: a TYPE other than "string" (any case) filters all.
-  if (type && !iequals(c_string(*type), "string")) keys.clear();
-  if (pattern) {
-    std::erase_if(keys, [&](std::string_view k) { return !util::glob_match(*pattern, k); });
+  const bool no_keys = type && !iequals(c_string(*type), "string");
+  const int db = ctx.client.db.load(std::memory_order_relaxed);
+  const auto n = static_cast<std::uint64_t>(count);
+  if (!ctx.may_defer) {
+    ScanWalk(ctx.keyspace, db, cursor, n, pattern, no_keys, ctx.now_ms, ScanWalk::Locking::kCallerHoldsAll)
+        .step(ctx.reply, std::chrono::steady_clock::time_point::max());
+    return;
   }
-
-  char buf[24];
-  const int len = std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(cursor));
-  ctx.reply.array(2);
-  ctx.reply.bulk(std::string_view(buf, len));
-  ctx.reply.array(keys.size());
-  for (std::string_view k : keys) ctx.reply.bulk(k);
+  auto walk = std::make_unique<ScanWalk>(ctx.keyspace, db, cursor, n, pattern, no_keys, ctx.now_ms,
+                                         ScanWalk::Locking::kPerStep);
+  if (!walk->step(ctx.reply, std::chrono::steady_clock::now() + kStepBudget)) ctx.defer(std::move(walk));
 }
 
 }  // namespace
@@ -458,7 +457,7 @@ void register_key_commands(CommandTable& table) {
   table.add({"object|idletime", 3, kReadOnly, 2, 2, 1, cmd_object_idletime});
   table.add({"object|refcount", 3, kReadOnly, 2, 2, 1, cmd_object_refcount});
   table.add({"object|help", 2, kReadOnly, 0, 0, 0, cmd_object_help});
-  table.add({"scan", -2, kReadOnly | kAllShards, 0, 0, 0, cmd_scan});
+  table.add({"scan", -2, kReadOnly | kAllShards | kIncremental, 0, 0, 0, cmd_scan});
 }
 
 }  // namespace larder::commands

@@ -112,6 +112,7 @@ class AuthAndConfigTest(ServerTestCase):
         self.assertNotIn(b"name=victim", killer.call("CLIENT", "LIST"))
         # By address (old form) too.
         v2 = self.client(srv)
+        self.assertEqual(v2.cmd("PING"), b"+PONG\r\n")  # accepted and registered by now
         addr = v2.sock.getsockname()
         self.assertEqual(killer.cmd("CLIENT", "KILL", "%s:%d" % addr), b"+OK\r\n")
         self.assertTrue(v2.is_closed(2.0))

@@ -1,14 +1,15 @@
 #!/usr/bin/python3
 """SCAN against the real binary: a full iteration returns every key that exists
 for the whole iteration at least once, while another client concurrently adds
-and deletes other keys (so shard tables grow and shrink between calls)."""
+and deletes other keys (so shard tables grow and shrink between calls); a
+large COUNT, walked in steps, keeps the order of pipelined replies."""
 import os
 import sys
 import threading
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from larder_harness import ServerTestCase, encode_command  # noqa: E402
+from larder_harness import ServerTestCase, decode, encode_command  # noqa: E402
 
 STABLE = 50000
 CHURN_BATCH = 2000
@@ -102,6 +103,20 @@ class ScanTest(ServerTestCase):
 
     def test_scan_with_concurrent_writers(self):
         self.check_server(self.start_larder(threads=2))
+
+    def test_large_count_in_steps_keeps_pipeline_order(self):
+        # One loop: COUNT covering everything walks in steps between other
+        # clients' commands; the commands behind it still answer after it.
+        srv = self.start_larder(threads=1)
+        c = self.client(srv)
+        self.load_stable(c)
+        other = self.client(srv)
+        c.send(encode_command("SCAN", "0", "COUNT", "1000000") + encode_command("GET", "stable:7"))
+        self.assertEqual(other.cmd("PING"), b"+PONG\r\n")
+        cursor, keys = decode(c.read_reply())
+        self.assertEqual(cursor, b"0")
+        self.assertEqual(sorted(keys), sorted(("stable:%d" % i).encode() for i in range(STABLE)))
+        self.assertEqual(c.read_reply(), b"$1\r\nv\r\n")
 
 
 if __name__ == "__main__":

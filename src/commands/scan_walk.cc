@@ -1,0 +1,59 @@
+#include "larder/commands/scan_walk.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "larder/storage/db.h"
+#include "larder/storage/shard_locks.h"
+#include "larder/util/glob.h"
+
+namespace larder::commands {
+
+ScanWalk::ScanWalk(storage::Keyspace& keyspace, int db, std::uint64_t cursor, std::uint64_t count,
+                   std::optional<std::string_view> pattern, bool no_keys, std::int64_t now_ms, Locking locking)
+    : keyspace_(keyspace),
+      db_(db),
+      cursor_(cursor),
+      count_(count),
+      pattern_(pattern ? std::optional<std::string>(*pattern) : std::nullopt),
+      no_keys_(no_keys),
+      now_ms_(now_ms),
+      locking_(locking) {}
+
+bool ScanWalk::walk(std::chrono::steady_clock::time_point deadline) {
+  storage::ShardLocks locks(keyspace_);
+  if (locking_ == Locking::kPerStep) {
+    locks.add_all();
+    locks.acquire();
+  }
+  storage::Db db(keyspace_, db_, now_ms_);
+  std::vector<std::string_view> batch;  // views die with the locks
+  for (;;) {
+    const std::uint64_t want = std::min(kChunk, count_ - examined_);
+    batch.clear();
+    cursor_ = db.scan(cursor_, want, batch);
+    examined_ += batch.size();
+    if (!no_keys_) {
+      for (std::string_view k : batch) {
+        if (!pattern_ || util::glob_match(*pattern_, k)) keys_.emplace_back(k);
+      }
+    }
+    // Done at the end of the keyspace, with `count` keys, or when this scan
+    // used up its bucket budget (fewer keys than asked): as one Db::scan would.
+    if (cursor_ == 0 || examined_ >= count_ || batch.size() < want) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+  }
+}
+
+bool ScanWalk::step(protocol::ReplyBuilder& reply, std::chrono::steady_clock::time_point deadline) {
+  if (!walk(deadline)) return false;
+  char buf[24];
+  const int len = std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(cursor_));
+  reply.array(2);
+  reply.bulk(std::string_view(buf, len));
+  reply.array(keys_.size());
+  for (const std::string& k : keys_) reply.bulk(k);
+  return true;
+}
+
+}  // namespace larder::commands
