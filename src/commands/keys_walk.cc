@@ -9,7 +9,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // Buckets walked between two looks at the clock.
-constexpr std::size_t kBucketsPerClockCheck = 32;
+constexpr std::size_t kBucketsPerClockCheck = 16;
 // Size of the body's chunks, which the reply appends one per look at the
 // clock (some microseconds of copying each).
 constexpr std::size_t kBodyChunk = 64 * 1024;

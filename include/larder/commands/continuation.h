@@ -20,7 +20,7 @@ namespace larder::commands {
 struct CommandSpec;
 
 // How long one step should work before it lets the loop run other clients.
-inline constexpr std::chrono::microseconds kStepBudget{20};
+inline constexpr std::chrono::microseconds kStepBudget{10};
 
 class Continuation {
  public:
