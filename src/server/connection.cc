@@ -186,9 +186,9 @@ void Connection::post_step() {
   });
 }
 
-// async_read_some reads at once only when the last read filled the buffer;
-// otherwise Asio waits for readiness first, so after a reply there is no
-// recv that finds nothing and no epoll_ctl.
+// Asio tries the read at once (the client's next batch is often there
+// already) and otherwise waits for readiness; unlike async_wait, that wait
+// needs no epoll_ctl.
 void Connection::read() {
   reading_ = true;
   reserve_read_space();

@@ -91,6 +91,16 @@ void Db::set(std::string_view key, std::string_view value, std::int64_t expire_a
   Table& table = shard.table(index_);
   Entry* current = find_live(key, hash, shard);
   if (current != nullptr && keep_ttl) expire_at_ms = current->expire_at();
+  // A cache refreshing a key with a value of the same size: rewrite the
+  // block in place (no allocation; the table's expiry count is unchanged).
+  if (current != nullptr && current->value().size() == value.size() &&
+      current->has_expire() == (expire_at_ms != kNoExpire)) {
+    current->assign_value(value);
+    if (current->has_expire()) current->set_expire_at(expire_at_ms);
+    stamp_new(*current, shard, current);
+    shard.touch(index_, key);
+    return;
+  }
   Entry* fresh = Entry::make(key, value, expire_at_ms);
   stamp_new(*fresh, shard, current);
   if (current != nullptr) {

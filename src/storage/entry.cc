@@ -112,6 +112,11 @@ std::string_view Entry::value() const {
   return {reinterpret_cast<const char*>(bytes() + at), l.value_len};
 }
 
+void Entry::assign_value(std::string_view value) {
+  // memmove: `value` may be a view of this very value.
+  if (!value.empty()) std::memmove(const_cast<char*>(this->value().data()), value.data(), value.size());
+}
+
 std::int64_t Entry::expire_at() const {
   if (!has_expire()) return kNoExpire;
   std::int64_t when;

@@ -8,9 +8,12 @@
 #include <vector>
 #include <catch2/catch.hpp>
 
+#include "larder/storage/memory_usage.h"
 #include "larder/storage/shard_locks.h"
 
 using larder::storage::Db;
+using larder::storage::Entry;
+using larder::storage::MemoryUsage;
 using larder::storage::Keyspace;
 using larder::storage::kNoExpire;
 using larder::storage::ShardLocks;
@@ -292,4 +295,29 @@ TEST_CASE("random_key returns live keys only", "[db]") {
   std::set<std::string> seen;
   for (int i = 0; i < 2000; ++i) seen.insert(*db.random_key());
   CHECK(seen.size() > 50);
+}
+
+TEST_CASE("set rewrites a value of the same size in place, keeping the accounting", "[db]") {
+  Keyspace ks(1);
+  ShardLocks locks(ks);
+  locks.add_all();
+  locks.acquire();
+  Db db(ks, 0, 1000);
+  db.set("k", "aaaa", 5000);
+  const Entry* before = db.find_for_write("k");
+  const std::size_t bytes = MemoryUsage::dataset_bytes();
+  db.set("k", "bbbb", 9000);  // same size, still with a TTL: same block
+  const Entry* after = db.find_for_write("k");
+  CHECK(after == before);
+  CHECK(after->value() == "bbbb");
+  CHECK(after->expire_at() == 9000);
+  CHECK(MemoryUsage::dataset_bytes() == bytes);
+  db.set("k", "cccc", kNoExpire);  // the TTL goes: a new block
+  CHECK(db.find_for_write("k")->value() == "cccc");
+  CHECK(!db.find_for_write("k")->has_expire());
+  db.set("k", "longer value", kNoExpire);
+  CHECK(db.find_for_write("k")->value() == "longer value");
+  db.set("k", "LONGER VALUE", kNoExpire, /*keep_ttl=*/true);
+  CHECK(db.find_for_write("k")->value() == "LONGER VALUE");
+  CHECK(ks.shard(Keyspace::shard_index("k")).table(0).volatile_count() == 0);
 }

@@ -99,7 +99,8 @@ class Db {
   Entry* find_live(std::string_view key, std::uint64_t hash, Shard& shard);
   // Records a read of `e` for the eviction policy in force.
   void note_access(Entry& e);
-  // Initial access stamp of a new block; `replaced` is the block it replaces.
+  // Access stamp of a block that is new or rewritten in place; `replaced` is
+  // the block it replaces (the same block when rewritten), or nullptr.
   void stamp_new(Entry& fresh, Shard& shard, const Entry* replaced);
   // True (after counting it and notifying watchers) when `e` has expired;
   // the caller then deletes it.

@@ -64,6 +64,8 @@ class Entry {
 
   std::string_view key() const;
   std::string_view value() const;
+  // Overwrites the value in place; requires value.size() == value().size().
+  void assign_value(std::string_view value);
   bool has_expire() const { return (bytes()[kFlagsAt] & kHasExpire) != 0; }
   std::int64_t expire_at() const;        // kNoExpire when none
   void set_expire_at(std::int64_t when);  // requires has_expire()
