@@ -57,10 +57,7 @@ void count_call(const CommandSpec& spec, std::span<const std::string_view> args,
   if (threshold >= 0 && usec >= threshold) record_slow(args, client, server, now_ms, usec);
 }
 
-// Microseconds since `start`, a reading of util::cycles().
-std::int64_t usec_since(std::uint64_t start) {
-  return static_cast<std::int64_t>(util::cycles_to_us(util::cycles() - start));
-}
+std::int64_t usec_since(std::uint64_t start) { return static_cast<std::int64_t>(util::us_since(start)); }
 
 }  // namespace
 
@@ -93,6 +90,7 @@ void Dispatcher::run(const CommandSpec& spec, std::span<const std::string_view> 
 
 bool Dispatcher::resume(ClientState& client, protocol::ReplyBuilder& reply,
                         std::chrono::steady_clock::time_point deadline) {
+  if (client.deferred == nullptr) return true;
   DeferredCommand& d = *client.deferred;
   const std::size_t mark = reply.size();
   const std::uint64_t errors_before = reply.errors_written();

@@ -18,7 +18,8 @@ ScanWalk::ScanWalk(storage::Keyspace& keyspace, int db, std::uint64_t cursor, st
       pattern_(pattern ? std::optional<std::string>(*pattern) : std::nullopt),
       no_keys_(no_keys),
       now_ms_(now_ms),
-      locking_(locking) {}
+      locking_(locking),
+      buckets_left_(count > UINT64_MAX / 10 ? count : count * 10) {}
 
 bool ScanWalk::walk(std::chrono::steady_clock::time_point deadline) {
   storage::ShardLocks locks(keyspace_);
@@ -31,16 +32,14 @@ bool ScanWalk::walk(std::chrono::steady_clock::time_point deadline) {
   for (;;) {
     const std::uint64_t want = std::min(kChunk, count_ - examined_);
     batch.clear();
-    cursor_ = db.scan(cursor_, want, batch);
+    cursor_ = db.scan(cursor_, want, batch, &buckets_left_);
     examined_ += batch.size();
     if (!no_keys_) {
       for (std::string_view k : batch) {
         if (!pattern_ || util::glob_match(*pattern_, k)) keys_.emplace_back(k);
       }
     }
-    // Done at the end of the keyspace, with `count` keys, or when this scan
-    // used up its bucket budget (fewer keys than asked): as one Db::scan would.
-    if (cursor_ == 0 || examined_ >= count_ || batch.size() < want) return true;
+    if (cursor_ == 0 || examined_ >= count_ || buckets_left_ == 0) return true;
     if (std::chrono::steady_clock::now() >= deadline) return false;
   }
 }

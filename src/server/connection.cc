@@ -222,8 +222,10 @@ void Connection::process() {
   commands::Dispatcher& dispatcher = loop_.dispatcher();
   const bool prefetch = context_.keyspace.single_owner();
   std::size_t prefetched = 0;  // commands ahead whose keys are already prefetched
-  // One clock reading for the batch: its commands run as at the same instant.
-  const std::int64_t now = util::unix_time_ms();
+  // The wall clock is read once per batch, and again once a millisecond has
+  // passed (a slow command early in a long pipeline).
+  std::int64_t now = util::unix_time_ms();
+  std::uint64_t now_read_at = util::cycles();
   while (in_begin_ < in_end_ && !closing_ && out_.size() < kOutputHighWater &&
          client_->deferred == nullptr) {
     std::string_view pending(in_.get() + in_begin_, in_end_ - in_begin_);
@@ -235,11 +237,14 @@ void Connection::process() {
       closing_ = true;
       break;
     }
-    if (prefetched > 0) {
-      --prefetched;
-    } else if (prefetch && parser_.consumed() < pending.size()) {
+    if (prefetched > 0) --prefetched;  // this command was among them
+    if (prefetched == 0 && prefetch && parser_.consumed() < pending.size()) {
       prefetched = prefetcher_.prefetch(pending.substr(parser_.consumed()),
                                         client_->db.load(std::memory_order_relaxed));
+    }
+    if (util::us_since(now_read_at) >= 1000) {
+      now = util::unix_time_ms();
+      now_read_at = util::cycles();
     }
     if (!parser_.args().empty()) {
       if (dispatcher.paused(parser_.args(), now)) {

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <future>
@@ -151,12 +152,13 @@ void Server::sweep_slice() {
   if (context_.services.active_expire.load(std::memory_order_relaxed)) {
     r = sweeper_.step(now, {.time = kSweepSlice});
   }
-  // Over maxmemory (e.g. after CONFIG SET lowered it): evict a slice too.
+  // Over maxmemory (e.g. after CONFIG SET lowered it): evict a slice too,
+  // and come back soon while that makes progress.
   const bool over = context_.services.used_memory() > context_.live.maxmemory() &&
                     context_.live.maxmemory() > 0;
-  if (over) context_.services.make_room(now, kSweepSlice);
-  ++sweep_slices_;
-  if (r.busy() || over || (!r.wrapped && sweep_slices_ < kQuietSlices)) {
+  const bool evicting = over && context_.services.make_room(now, kSweepSlice);
+  sweep_slices_ = std::min(sweep_slices_ + 1, kQuietSlices);
+  if (r.busy() || evicting || (!r.wrapped && sweep_slices_ < kQuietSlices)) {
     schedule_sweep(kSweepGap);
   } else {
     // The cycle is over: give freed pages back now, not in the middle of it.

@@ -253,13 +253,14 @@ std::optional<std::string> Db::random_key() {
   }
 }
 
-std::uint64_t Db::scan(std::uint64_t cursor, std::uint64_t count, std::vector<std::string_view>& out) {
+std::uint64_t Db::scan(std::uint64_t cursor, std::uint64_t count, std::vector<std::string_view>& out,
+                       std::uint64_t* bucket_budget) {
   constexpr std::uint64_t kShardMask = kShardCount - 1;
   std::size_t index = cursor & kShardMask;
   std::uint64_t table_cursor = cursor >> kShardBits;
   const std::size_t start_size = out.size();
-  std::uint64_t buckets_left =
-      count > std::numeric_limits<std::uint64_t>::max() / 10 ? count : count * 10;
+  std::uint64_t own_budget = count > std::numeric_limits<std::uint64_t>::max() / 10 ? count : count * 10;
+  std::uint64_t& buckets_left = bucket_budget != nullptr ? *bucket_budget : own_budget;
   for (;;) {
     Shard& shard = keyspace_.shard(index);
     Table& table = shard.table(index_);
@@ -271,7 +272,7 @@ std::uint64_t Db::scan(std::uint64_t cursor, std::uint64_t count, std::vector<st
         out.emplace_back(e.key());
         return false;
       });
-      --buckets_left;
+      if (buckets_left > 0) --buckets_left;
     }
     if (table_cursor == 0) {
       if (++index == kShardCount) return 0;

@@ -5,8 +5,8 @@
 // COUNT does not stall the loop. Its reply, [next cursor, [keys]], is written
 // once the walk is done. Concatenated small scans keep SCAN's guarantee (a key
 // present for the whole iteration is returned at least once) and its bound on
-// work: it stops after `count` keys, or when a small scan runs out of its
-// bucket budget before finding its keys.
+// work: it stops after `count` keys or count*10 non-empty buckets, the budget
+// of one Db::scan, spent across the small scans.
 //
 // kPerStep: each step locks every shard for its own duration (free with a
 // single-owner keyspace). kCallerHoldsAll (inside EXEC): the caller holds every
@@ -50,6 +50,7 @@ class ScanWalk final : public Continuation {
   const std::int64_t now_ms_;
   const Locking locking_;
   std::uint64_t examined_ = 0;  // keys the small scans returned, before MATCH
+  std::uint64_t buckets_left_;  // non-empty buckets the walk may still visit
   std::vector<std::string> keys_;
 };
 

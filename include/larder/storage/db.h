@@ -93,7 +93,10 @@ class Db {
   // entries visited are deleted (counted as expired keys), never returned.
   // Any 64-bit value is accepted as a cursor.
   // The keys are views into their entries: valid until the database changes.
-  std::uint64_t scan(std::uint64_t cursor, std::uint64_t count, std::vector<std::string_view>& out);
+  // `bucket_budget`, when given, replaces the count*10 bound and is spent
+  // across calls (a walk made of several scans).
+  std::uint64_t scan(std::uint64_t cursor, std::uint64_t count, std::vector<std::string_view>& out,
+                     std::uint64_t* bucket_budget = nullptr);
 
  private:
   Entry* find_live(std::string_view key, std::uint64_t hash, Shard& shard);

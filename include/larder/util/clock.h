@@ -19,17 +19,28 @@ inline std::int64_t unix_time_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-#if defined(__x86_64__) || defined(__i386__)
-// The invariant time-stamp counter: a few nanoseconds per reading.
-inline std::uint64_t cycles() { return __rdtsc(); }
-#else
+namespace detail {
+// The CPU has an invariant time-stamp counter (CPUID 0x80000007 EDX bit 8).
+extern const bool tsc_invariant;
+}  // namespace detail
+
+// The invariant time-stamp counter where there is one (a few nanoseconds per
+// reading), else steady_clock's nanoseconds.
 inline std::uint64_t cycles() {
+#if defined(__x86_64__) || defined(__i386__)
+  if (detail::tsc_invariant) return __rdtsc();
+#endif
   return static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
 }
-#endif
 
 // Microseconds in `n` ticks of cycles(); the rate is measured against
-// steady_clock on first use (about 2 ms; call it once at startup).
+// steady_clock on first use (a few ms; call it once at startup).
 std::uint64_t cycles_to_us(std::uint64_t n);
+// Microseconds since `start`, a reading of cycles(); 0 if the counter went
+// backwards (another core's counter, a resumed VM).
+inline std::uint64_t us_since(std::uint64_t start) {
+  const std::uint64_t now = cycles();
+  return now > start ? cycles_to_us(now - start) : 0;
+}
 
 }  // namespace larder::util
