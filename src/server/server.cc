@@ -59,6 +59,7 @@ Server::Server(const config::Settings& settings, const config::Options& options)
       signals_(loops_[0]->io(), SIGINT, SIGTERM) {
   context_.keyspace.set_single_owner(options.threads == 1);
   util::cycles_to_us(0);  // calibrates the command timer now, not on the first command
+  util::tune_allocator();
   commands::ServerServices& services = context_.services;
   for (auto& loop : loops_) services.loop_stats.push_back(&loop->stats());
   services.start_time_ms = util::unix_time_ms();

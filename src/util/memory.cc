@@ -84,6 +84,13 @@ std::size_t malloc_cost(std::size_t requested) {
 #endif
 }
 
+void tune_allocator() {
+#if defined(__GLIBC__)
+  mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
+  mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
+#endif
+}
+
 void release_free_memory() {
 #if defined(__GLIBC__)
   malloc_trim(0);

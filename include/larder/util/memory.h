@@ -38,4 +38,10 @@ std::size_t malloc_cost(std::size_t requested);
 // MEMORY PURGE.
 void release_free_memory();
 
+// Called once at startup: free() no longer shrinks the heap inline (a trim of
+// many MB in the middle of a burst of frees stalls the loop); memory goes back
+// through release_free_memory(), which the server calls on its background
+// thread after large deletions. Blocks of 1 MiB or more are mmapped.
+void tune_allocator();
+
 }  // namespace larder::util
