@@ -28,7 +28,7 @@ namespace larder::commands {
 class ScanWalk final : public Continuation {
  public:
   enum class Locking { kPerStep, kCallerHoldsAll };
-  static constexpr std::uint64_t kChunk = 50;
+  static constexpr std::uint64_t kChunk = 25;
 
   // `pattern`: MATCH, if any. `no_keys`: a TYPE no key has (every key is a
   // string), so the walk returns none but still moves the cursor.
