@@ -95,16 +95,9 @@ void Connection::close() {
   loop_.forget(this);
 }
 
+// Unmapping a buffer of hundreds of MB would stall every client.
 void Connection::FreeBuffer::operator()(char* p) const {
-  if (p == nullptr) return;
-  // Unmapping a buffer of hundreds of MB would stall every client.
-  if (malloc_usable_size(p) >= storage::BackgroundFree::kBigBlockBytes) {
-    if (storage::BackgroundFree* freer = storage::BackgroundFree::for_big_blocks()) {
-      freer->submit_block(p);
-      return;
-    }
-  }
-  std::free(p);
+  if (p != nullptr) storage::BackgroundFree::free_block(p, malloc_usable_size(p));
 }
 
 void Connection::reserve_read_space() {

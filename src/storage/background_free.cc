@@ -41,6 +41,16 @@ void BackgroundFree::submit(std::vector<Table> tables) {
   wake_.notify_one();
 }
 
+void BackgroundFree::free_block(void* block, std::size_t bytes) {
+  if (bytes >= kBigBlockBytes) {
+    if (BackgroundFree* freer = for_big_blocks()) {
+      freer->submit_block(block);
+      return;
+    }
+  }
+  std::free(block);
+}
+
 void BackgroundFree::submit_block(void* block) {
   {
     std::lock_guard lock(mutex_);

@@ -82,13 +82,7 @@ void Entry::destroy(Entry* e) noexcept {
   const std::size_t bytes = e->heap_bytes();
   MemoryUsage::sub(bytes);
   e->~Entry();
-  if (bytes >= BackgroundFree::kBigBlockBytes) {
-    if (BackgroundFree* freer = BackgroundFree::for_big_blocks()) {
-      freer->submit_block(e);
-      return;
-    }
-  }
-  std::free(e);
+  BackgroundFree::free_block(e, bytes);
 }
 
 Entry::Layout Entry::layout() const {

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <string>
 #include <thread>
 
@@ -30,6 +31,12 @@ TEST_CASE("Big entry blocks are freed by the background thread, small ones in pl
   CHECK(bf.pending() == 0);
   Entry::destroy(big);
   CHECK(MemoryUsage::dataset_bytes() == before);  // accounted as gone at once
+  CHECK(drained(bf));
+
+  // Any big malloc'd block (a connection's read buffer, say) goes the same way.
+  void* raw = std::malloc(2 * BackgroundFree::kBigBlockBytes);
+  REQUIRE(raw != nullptr);
+  BackgroundFree::free_block(raw, 2 * BackgroundFree::kBigBlockBytes);
   CHECK(drained(bf));
 }
 

@@ -5,7 +5,7 @@
 // blocks go there as well (Entry::destroy): unmapping hundreds of MB takes
 // tens of milliseconds. The first BackgroundFree constructed takes those
 // blocks until it is destroyed; without one they are freed in place.
-// submit() and submit_block() may be called from any thread; the destructor
+// submit() and free_block() may be called from any thread; the destructor
 // finishes the work.
 
 #include <condition_variable>
@@ -26,12 +26,13 @@ class BackgroundFree {
   BackgroundFree& operator=(const BackgroundFree&) = delete;
 
   void submit(std::vector<Table> tables);
-  // Entry blocks at least this big are freed here rather than in place.
+  // Blocks at least this big are freed here rather than in place.
   static constexpr std::size_t kBigBlockBytes = 1024 * 1024;
   // The instance that takes big blocks, or nullptr.
   static BackgroundFree* for_big_blocks();
-  // Takes a block from std::malloc (already taken out of memory accounting).
-  void submit_block(void* block);
+  // Frees a block from std::malloc of `bytes` bytes: a big one on the
+  // instance's thread if there is one, anything else at once.
+  static void free_block(void* block, std::size_t bytes);
   // Asks the worker to hand free heap pages back to the operating system
   // (after mass deletions, which leave them in the allocator's free lists).
   void request_release();
@@ -40,6 +41,7 @@ class BackgroundFree {
 
  private:
   void run();
+  void submit_block(void* block);
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
