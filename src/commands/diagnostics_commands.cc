@@ -281,16 +281,12 @@ constexpr std::string_view kMemoryHelp[] = {
 void cmd_memory_help(CommandContext& ctx) { ctx.reply.simple_lines(kMemoryHelp); }
 
 // The bytes a key costs: its entry block as the allocator hands it out
-// (util::malloc_cost: glibc's chunk header and 16-byte rounding) plus one
-// 8-byte bucket pointer, the table's share per key at its full load factor.
-// Larder values are flat strings, so SAMPLES changes nothing.
+// (util::malloc_cost: glibc's chunk header and 16-byte rounding), the value
+// object it owns (kept exact, so SAMPLES changes nothing) plus one 8-byte
+// bucket pointer, the table's share per key at its full load factor.
 constexpr std::size_t kBucketPointerBytes = 8;
 
-std::size_t memory_usage(const storage::Entry& e) {
-  return util::malloc_cost(
-             storage::Entry::block_size(e.key().size(), e.value().size(), e.has_expire())) +
-         kBucketPointerBytes;
-}
+std::size_t memory_usage(const storage::Entry& e) { return e.heap_bytes() + kBucketPointerBytes; }
 
 void cmd_memory_usage(CommandContext& ctx) {
   for (std::size_t j = 3; j < ctx.args.size(); ++j) {

@@ -17,6 +17,7 @@
 #include "larder/commands/command_table.h"
 #include "larder/commands/families.h"
 #include "larder/commands/keys_walk.h"
+#include "larder/commands/scan_options.h"
 #include "larder/commands/scan_walk.h"
 #include "larder/protocol/errors.h"
 #include "larder/util/glob.h"
@@ -77,7 +78,8 @@ void cmd_touch(CommandContext& ctx) {
 
 void cmd_type(CommandContext& ctx) {
   storage::Db db = ctx.db();
-  ctx.reply.simple(find_no_touch(db, ctx.args[1]) != nullptr ? "string" : "none");
+  const storage::Entry* e = find_no_touch(db, ctx.args[1]);
+  ctx.reply.simple(e != nullptr ? storage::type_name(e->type()) : "none");
 }
 
 // KEYS pattern: in steps of kStepBudget (the first one here), unless inside
@@ -319,16 +321,32 @@ const storage::Entry* object_lookup(CommandContext& ctx, storage::Db& db) {
   return e;
 }
 
-// Strings are stored as Redis stores them after SET: "int" when the value
-// reads as an int64 (string2ll), else "embstr" up to 44 bytes, else "raw".
+// Redis 7.0's name for the equivalent representation. Strings as Redis
+// stores them after SET: "int" when the value reads as an int64
+// (string2ll), else "embstr" up to 44 bytes, else "raw".
 void cmd_object_encoding(CommandContext& ctx) {
   storage::Db db = ctx.db();
   const storage::Entry* e = object_lookup(ctx, db);
   if (e == nullptr) return;
-  std::int64_t v = 0;
-  ctx.reply.bulk(util::parse_int64(e->value(), v) ? "int"
-                 : e->value().size() <= 44        ? "embstr"
-                                                  : "raw");
+  const bool is_object = e->encoding() == storage::Encoding::kObject;
+  switch (e->type()) {
+    case storage::ValueType::kString: {
+      std::int64_t v = 0;
+      ctx.reply.bulk(util::parse_int64(e->value(), v) ? "int"
+                     : e->value().size() <= 44        ? "embstr"
+                                                      : "raw");
+      return;
+    }
+    case storage::ValueType::kHash:
+      ctx.reply.bulk(is_object ? "hashtable" : "listpack");
+      return;
+    case storage::ValueType::kSet:
+      ctx.reply.bulk(is_object ? "hashtable" : "intset");
+      return;
+    default:
+      ctx.reply.bulk("unknown");
+      return;
+  }
 }
 
 // Integers 0..9999 are Redis's shared objects, whose refcount reads INT_MAX.
@@ -337,7 +355,8 @@ void cmd_object_refcount(CommandContext& ctx) {
   const storage::Entry* e = object_lookup(ctx, db);
   if (e == nullptr) return;
   std::int64_t v = 0;
-  const bool shared = util::parse_int64(e->value(), v) && v >= 0 && v < kSharedIntegers;
+  const bool shared = e->type() == storage::ValueType::kString && util::parse_int64(e->value(), v) &&
+                      v >= 0 && v < kSharedIntegers;
   ctx.reply.integer(shared ? kSharedRefcount : 1);
 }
 
@@ -367,61 +386,28 @@ void cmd_object_freq(CommandContext& ctx) {
   ctx.reply.integer(storage::lfu::decayed(e->access(), ctx.now_ms, ctx.config.eviction().lfu_decay_time));
 }
 
-// Redis parseScanCursorOrReply(): strtoul() over the whole argument (so "",
-// "+5" and "-1" are accepted), no leading space, no overflow.
-bool parse_scan_cursor(std::string_view arg, std::uint64_t& cursor) {
-  const std::string text(arg);  // NUL-terminated; an inner NUL ends it, as in Redis
-  if (!text.empty() && std::isspace(static_cast<unsigned char>(text[0]))) return false;
-  errno = 0;
-  char* end = nullptr;
-  const unsigned long long v = std::strtoull(text.c_str(), &end, 10);
-  if (*end != '\0' || errno == ERANGE) return false;
-  cursor = v;
-  return true;
-}
-
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
 void cmd_scan(CommandContext& ctx) {
   std::uint64_t cursor = 0;
-  if (!parse_scan_cursor(ctx.args[1], cursor)) {
-    ctx.reply.error(err::kInvalidCursor);
+  ScanOptions options;
+  if (!parse_scan_cursor(ctx, ctx.args[1], cursor) || !parse_scan_options(ctx, 2, /*allow_type=*/true, options)) {
     return;
   }
-  std::int64_t count = 10;
-  std::optional<std::string_view> pattern;
-  std::optional<std::string_view> type;
-  for (std::size_t i = 2; i < ctx.args.size(); i += 2) {
-    const std::size_t left = ctx.args.size() - i;
-    if (iequals(ctx.args[i], "count") && left >= 2) {
-      if (!util::parse_int64(ctx.args[i + 1], count)) {
-        ctx.reply.error(err::kNotInteger);
-        return;
-      }
-      if (count < 1) {
-        ctx.reply.error(err::kSyntax);
-        return;
-      }
-    } else if (iequals(ctx.args[i], "match") && left >= 2) {
-      pattern = ctx.args[i + 1];
-      if (*pattern == "*") pattern.reset();
-    } else if (iequals(ctx.args[i], "type") && left >= 2) {
-      type = ctx.args[i + 1];
-    } else {
-      ctx.reply.error(err::kSyntax);
-      return;
-    }
+  const std::optional<std::string_view>& pattern = options.pattern;
+  const std::optional<std::string_view>& type = options.type;
+  ScanWalk::TypeFilter filter;
+  if (type) {
+    filter.active = true;
+    filter.type = storage::type_from_name(c_string(*type));
   }
-
-  // Every key is a string: a TYPE other than "string" (any case) filters all.
-  const bool no_keys = type && !iequals(c_string(*type), "string");
   const int db = ctx.client.db.load(std::memory_order_relaxed);
-  const auto n = static_cast<std::uint64_t>(count);
+  const std::uint64_t n = options.count;
   if (!ctx.may_defer) {
-    ScanWalk(ctx.keyspace, db, cursor, n, pattern, no_keys, ctx.now_ms, ScanWalk::Locking::kCallerHoldsAll)
+    ScanWalk(ctx.keyspace, db, cursor, n, pattern, filter, ctx.now_ms, ScanWalk::Locking::kCallerHoldsAll)
         .step(ctx.reply, std::chrono::steady_clock::time_point::max());
     return;
   }
-  auto walk = std::make_unique<ScanWalk>(ctx.keyspace, db, cursor, n, pattern, no_keys, ctx.now_ms,
+  auto walk = std::make_unique<ScanWalk>(ctx.keyspace, db, cursor, n, pattern, filter, ctx.now_ms,
                                          ScanWalk::Locking::kPerStep);
   if (!walk->step(ctx.reply, std::chrono::steady_clock::now() + kStepBudget)) ctx.defer(std::move(walk));
 }

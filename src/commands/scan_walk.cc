@@ -10,13 +10,13 @@
 namespace larder::commands {
 
 ScanWalk::ScanWalk(storage::Keyspace& keyspace, int db, std::uint64_t cursor, std::uint64_t count,
-                   std::optional<std::string_view> pattern, bool no_keys, std::int64_t now_ms, Locking locking)
+                   std::optional<std::string_view> pattern, TypeFilter type, std::int64_t now_ms, Locking locking)
     : keyspace_(keyspace),
       db_(db),
       cursor_(cursor),
       count_(count),
       pattern_(pattern ? std::optional<std::string>(*pattern) : std::nullopt),
-      no_keys_(no_keys),
+      type_(type),
       now_ms_(now_ms),
       locking_(locking),
       buckets_left_(count > UINT64_MAX / 10 ? count : count * 10) {}
@@ -29,15 +29,16 @@ bool ScanWalk::walk(std::chrono::steady_clock::time_point deadline) {
   }
   storage::Db db(keyspace_, db_, now_ms_);
   std::vector<std::string_view> batch;  // views die with the locks
+  std::vector<storage::ValueType> types;
   for (;;) {
     const std::uint64_t want = std::min(kChunk, count_ - examined_);
     batch.clear();
-    cursor_ = db.scan(cursor_, want, batch, &buckets_left_);
+    types.clear();
+    cursor_ = db.scan(cursor_, want, batch, &buckets_left_, type_.active ? &types : nullptr);
     examined_ += batch.size();
-    if (!no_keys_) {
-      for (std::string_view k : batch) {
-        if (!pattern_ || util::glob_match(*pattern_, k)) keys_.emplace_back(k);
-      }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (type_.active && (!type_.type || types[i] != *type_.type)) continue;
+      if (!pattern_ || util::glob_match(*pattern_, batch[i])) keys_.emplace_back(batch[i]);
     }
     if (cursor_ == 0 || examined_ >= count_ || buckets_left_ == 0) return true;
     if (std::chrono::steady_clock::now() >= deadline) return false;

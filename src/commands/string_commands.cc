@@ -2,6 +2,7 @@
 // MSET, MSETNX, INCR, INCRBY, DECR, DECRBY, INCRBYFLOAT, APPEND, STRLEN,
 // GETRANGE, SUBSTR, SETRANGE, LCS.
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -43,6 +44,31 @@ constexpr unsigned kAnyExpire = kEx | kPx | kExAt | kPxAt;
 // SET/GETEX option words compare as Redis's strcasecmp does: up to a NUL.
 bool iequals(std::string_view a, std::string_view b) { return util::iequals(util::c_string(a), b); }
 
+// Looks `key` up as a read (hit/miss counted): false after replying
+// WRONGTYPE when it holds another type; `e` is null when it is missing.
+bool read_string_or_reply(CommandContext& ctx, storage::Db db, std::string_view key,
+                          const storage::Entry*& e) {
+  const storage::Db::Read r = db.read(key, storage::ValueType::kString);
+  if (r.wrong_type) {
+    ctx.reply.error(err::kWrongType);
+    return false;
+  }
+  e = r.entry;
+  return true;
+}
+
+// The same for the key a command writes (no statistics, as lookupKeyWrite).
+bool write_lookup_string_or_reply(CommandContext& ctx, storage::Db& db, std::string_view key,
+                                  const storage::Entry*& e) {
+  const storage::Db::Read r = db.read_for_write(key, storage::ValueType::kString);
+  if (r.wrong_type) {
+    ctx.reply.error(err::kWrongType);
+    return false;
+  }
+  e = r.entry;
+  return true;
+}
+
 // Converts SET's expire argument to an absolute unix time in ms; replies the
 // error and returns false when it is not a positive integer or overflows.
 bool expire_at_or_reply(CommandContext& ctx, std::string_view arg, unsigned flags,
@@ -78,6 +104,10 @@ void set_generic(CommandContext& ctx, unsigned flags, std::string_view key, std:
   storage::Db db = ctx.db();
   const storage::Entry* current = db.find_for_write(key);
   if (flags & kGet) {
+    if (current != nullptr && current->type() != storage::ValueType::kString) {
+      ctx.reply.error(err::kWrongType);
+      return;
+    }
     if (current != nullptr) {
       ctx.reply.bulk(current->value());
     } else {
@@ -101,7 +131,8 @@ void set_generic(CommandContext& ctx, unsigned flags, std::string_view key, std:
 }
 
 void cmd_get(CommandContext& ctx) {
-  const storage::Entry* e = ctx.db().find_for_read(ctx.args[1]);
+  const storage::Entry* e = nullptr;
+  if (!read_string_or_reply(ctx, ctx.db(), ctx.args[1], e)) return;
   if (e == nullptr) {
     ctx.reply.null();
   } else {
@@ -199,7 +230,8 @@ void cmd_getex(CommandContext& ctx) {
 
   const std::string_view key = ctx.args[1];
   storage::Db db = ctx.db();
-  const storage::Entry* e = db.find_for_read(key);
+  const storage::Entry* e = nullptr;
+  if (!read_string_or_reply(ctx, db, key, e)) return;
   if (e == nullptr) {
     ctx.reply.null();
     return;
@@ -218,7 +250,8 @@ void cmd_getex(CommandContext& ctx) {
 
 void cmd_getdel(CommandContext& ctx) {
   storage::Db db = ctx.db();
-  const storage::Entry* e = db.find_for_read(ctx.args[1]);
+  const storage::Entry* e = nullptr;
+  if (!read_string_or_reply(ctx, db, ctx.args[1], e)) return;
   if (e == nullptr) {
     ctx.reply.null();
     return;
@@ -230,7 +263,8 @@ void cmd_getdel(CommandContext& ctx) {
 // GETSET key value: replies the old value and stores the new one without TTL.
 void cmd_getset(CommandContext& ctx) {
   storage::Db db = ctx.db();
-  const storage::Entry* e = db.find_for_read(ctx.args[1]);
+  const storage::Entry* e = nullptr;
+  if (!read_string_or_reply(ctx, db, ctx.args[1], e)) return;
   if (e == nullptr) {
     ctx.reply.null();
   } else {
@@ -243,8 +277,9 @@ void cmd_mget(CommandContext& ctx) {
   storage::Db db = ctx.db();
   ctx.reply.array(ctx.args.size() - 1);
   for (std::size_t j = 1; j < ctx.args.size(); ++j) {
+    // A key of another type reads as nil here, as in Redis.
     const storage::Entry* e = db.find_for_read(ctx.args[j]);
-    if (e == nullptr) {
+    if (e == nullptr || e->type() != storage::ValueType::kString) {
       ctx.reply.null();
     } else {
       ctx.reply.bulk(e->value());
@@ -285,7 +320,8 @@ void cmd_msetnx(CommandContext& ctx) { mset_generic(ctx, true); }
 void incr_decr(CommandContext& ctx, std::int64_t incr) {
   const std::string_view key = ctx.args[1];
   storage::Db db = ctx.db();
-  const storage::Entry* e = db.find_for_write(key);
+  const storage::Entry* e = nullptr;
+  if (!write_lookup_string_or_reply(ctx, db, key, e)) return;
   std::int64_t value = 0;
   if (e != nullptr && !util::parse_int64(e->value(), value)) {
     ctx.reply.error(err::kNotInteger);
@@ -328,60 +364,17 @@ void cmd_decrby(CommandContext& ctx) {
   incr_decr(ctx, -decr);
 }
 
-// Redis's MAX_LONG_DOUBLE_CHARS: the buffer of string2ld() and ld2string().
-constexpr std::size_t kMaxLongDoubleChars = 5 * 1024;
-
-// Redis string2ld(): the whole of `s` must be a strtold() number (so hex
-// floats and "inf" are accepted) shorter than kMaxLongDoubleChars, with no
-// leading whitespace; NaN, overflow to +-inf and underflow to zero are
-// rejected. The x86-64 long double range is wider than double's ("1e400" is
-// valid). Assumes the "C" LC_NUMERIC locale.
-bool parse_long_double(std::string_view s, long double& out) {
-  char buf[kMaxLongDoubleChars];
-  if (s.empty() || s.size() >= sizeof(buf)) return false;
-  std::memcpy(buf, s.data(), s.size());
-  buf[s.size()] = '\0';
-  errno = 0;
-  char* end = nullptr;
-  const long double v = std::strtold(buf, &end);
-  if (std::isspace(static_cast<unsigned char>(buf[0])) || *end != '\0' ||
-      static_cast<std::size_t>(end - buf) != s.size() ||
-      (errno == ERANGE && (std::isinf(v) || std::fpclassify(v) == FP_ZERO)) || errno == EINVAL ||
-      std::isnan(v)) {
-    return false;
-  }
-  out = v;
-  return true;
-}
-
-// Redis ld2string(LD_STR_HUMAN), INCRBYFLOAT's result format: "%.17Lf" with
-// the trailing zeros (and a bare '.') removed and "-0" written as "0"
-// (0.1 -> "0.1", 3.0e3 -> "3000", 10.5 + 0.1 -> "10.6"). Like Redis, a text
-// that does not fit its buffer becomes the empty string.
-std::string format_long_double_human(long double v) {
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buf[kMaxLongDoubleChars];
-  const int n = std::snprintf(buf, sizeof(buf), "%.17Lf", v);
-  if (n < 0 || static_cast<std::size_t>(n) + 1 > sizeof(buf)) return std::string();
-  std::size_t len = static_cast<std::size_t>(n);
-  if (std::memchr(buf, '.', len) != nullptr) {
-    while (buf[len - 1] == '0') --len;
-    if (buf[len - 1] == '.') --len;
-  }
-  if (len == 2 && buf[0] == '-' && buf[1] == '0') return "0";
-  return std::string(buf, len);
-}
-
 // INCRBYFLOAT key increment: long double arithmetic as Redis; the TTL is kept
 // and the reply is a bulk string (also in RESP3).
 void cmd_incrbyfloat(CommandContext& ctx) {
   const std::string_view key = ctx.args[1];
   storage::Db db = ctx.db();
-  const storage::Entry* e = db.find_for_write(key);
+  const storage::Entry* e = nullptr;
+  if (!write_lookup_string_or_reply(ctx, db, key, e)) return;
   long double value = 0;
   long double incr = 0;
-  if ((e != nullptr && !parse_long_double(e->value(), value)) ||
-      !parse_long_double(ctx.args[2], incr)) {
+  if ((e != nullptr && !util::parse_long_double(e->value(), value)) ||
+      !util::parse_long_double(ctx.args[2], incr)) {
     ctx.reply.error(err::kNotFloat);
     return;
   }
@@ -390,7 +383,7 @@ void cmd_incrbyfloat(CommandContext& ctx) {
     ctx.reply.error(err::kNanOrInfinity);
     return;
   }
-  const std::string text = format_long_double_human(value);
+  const std::string text = util::format_long_double_human(value);
   db.set(key, text, kNoExpire, /*keep_ttl=*/true);
   ctx.reply.bulk(text);
 }
@@ -407,29 +400,31 @@ bool check_string_length(CommandContext& ctx, std::uint64_t size, std::uint64_t 
 }
 
 // APPEND key value: creates the key when missing (no size check, as Redis),
-// otherwise keeps the TTL.
+// otherwise keeps the TTL and grows the value in place.
 void cmd_append(CommandContext& ctx) {
   const std::string_view key = ctx.args[1];
   const std::string_view tail = ctx.args[2];
   storage::Db db = ctx.db();
-  const storage::Entry* e = db.find_for_write(key);
-  if (e == nullptr) {
+  storage::Db::Writer w = db.write(key, storage::ValueType::kString);
+  if (w.wrong_type()) {
+    ctx.reply.error(err::kWrongType);
+    return;
+  }
+  if (!w) {
     db.set(key, tail, kNoExpire);
     ctx.reply.integer(static_cast<std::int64_t>(tail.size()));
     return;
   }
-  const std::string_view current = e->value();
-  if (!check_string_length(ctx, current.size(), tail.size())) return;
-  std::string value;
-  value.reserve(current.size() + tail.size());
-  value.append(current);
-  value.append(tail);
-  db.set(key, value, kNoExpire, /*keep_ttl=*/true);
-  ctx.reply.integer(static_cast<std::int64_t>(value.size()));
+  const std::size_t size = w.entry().value().size();
+  if (!check_string_length(ctx, size, tail.size())) return;
+  char* data = w.resize_string(size + tail.size());
+  if (!tail.empty()) std::memcpy(data + size, tail.data(), tail.size());
+  ctx.reply.integer(static_cast<std::int64_t>(size + tail.size()));
 }
 
 void cmd_strlen(CommandContext& ctx) {
-  const storage::Entry* e = ctx.db().find_for_read(ctx.args[1]);
+  const storage::Entry* e = nullptr;
+  if (!read_string_or_reply(ctx, ctx.db(), ctx.args[1], e)) return;
   ctx.reply.integer(e == nullptr ? 0 : static_cast<std::int64_t>(e->value().size()));
 }
 
@@ -442,7 +437,8 @@ void cmd_getrange(CommandContext& ctx) {
     ctx.reply.error(err::kNotInteger);
     return;
   }
-  const storage::Entry* e = ctx.db().find_for_read(ctx.args[1]);
+  const storage::Entry* e = nullptr;
+  if (!read_string_or_reply(ctx, ctx.db(), ctx.args[1], e)) return;
   if (e == nullptr) {
     ctx.reply.bulk("");
     return;
@@ -481,20 +477,29 @@ void cmd_setrange(CommandContext& ctx) {
     return;
   }
   storage::Db db = ctx.db();
-  const storage::Entry* e = db.find_for_write(key);
-  const std::size_t current_len = e == nullptr ? 0 : e->value().size();
+  storage::Db::Writer w = db.write(key, storage::ValueType::kString);
+  if (w.wrong_type()) {
+    ctx.reply.error(err::kWrongType);
+    return;
+  }
+  const std::size_t current_len = w ? w.entry().value().size() : 0;
   if (patch.empty()) {
     ctx.reply.integer(static_cast<std::int64_t>(current_len));
     return;
   }
   if (!check_string_length(ctx, static_cast<std::uint64_t>(offset), patch.size())) return;
   const std::size_t at = static_cast<std::size_t>(offset);
-  std::string value;
-  if (e != nullptr) value.assign(e->value());
-  if (value.size() < at + patch.size()) value.resize(at + patch.size(), '\0');
-  std::memcpy(value.data() + at, patch.data(), patch.size());
-  db.set(key, value, kNoExpire, /*keep_ttl=*/true);
-  ctx.reply.integer(static_cast<std::int64_t>(value.size()));
+  if (!w) {
+    std::string value(at + patch.size(), '\0');
+    std::memcpy(value.data() + at, patch.data(), patch.size());
+    db.set(key, value, kNoExpire);
+    ctx.reply.integer(static_cast<std::int64_t>(value.size()));
+    return;
+  }
+  const std::size_t size = std::max(current_len, at + patch.size());
+  char* data = w.resize_string(size);
+  std::memcpy(data + at, patch.data(), patch.size());
+  ctx.reply.integer(static_cast<std::int64_t>(size));
 }
 
 // One IDX match of LCS: inclusive ranges in each string.
@@ -511,10 +516,17 @@ struct FreeDeleter {
 // Missing keys are empty strings.
 void cmd_lcs(CommandContext& ctx) {
   storage::Db db = ctx.db();
+  const storage::Entry* ea = db.find_for_read(ctx.args[1]);
+  const storage::Entry* eb = db.find_for_read(ctx.args[2]);
+  if ((ea != nullptr && ea->type() != storage::ValueType::kString) ||
+      (eb != nullptr && eb->type() != storage::ValueType::kString)) {
+    ctx.reply.error(err::kLcsNotStrings);
+    return;
+  }
   std::string a;
   std::string b;
-  if (const storage::Entry* e = db.find_for_read(ctx.args[1])) a.assign(e->value());
-  if (const storage::Entry* e = db.find_for_read(ctx.args[2])) b.assign(e->value());
+  if (ea != nullptr) a.assign(ea->value());
+  if (eb != nullptr) b.assign(eb->value());
 
   bool getlen = false;
   bool getidx = false;

@@ -51,6 +51,25 @@ void BackgroundFree::free_block(void* block, std::size_t bytes) {
   std::free(block);
 }
 
+void BackgroundFree::free_object(ValueObject* object, std::size_t bytes) {
+  if (bytes >= kBigBlockBytes) {
+    if (BackgroundFree* freer = for_big_blocks()) {
+      freer->submit_object(object);
+      return;
+    }
+  }
+  delete object;
+}
+
+void BackgroundFree::submit_object(ValueObject* object) {
+  {
+    std::lock_guard lock(mutex_);
+    ++pending_entries_;
+    objects_.push_back(object);
+  }
+  wake_.notify_one();
+}
+
 void BackgroundFree::submit_block(void* block) {
   {
     std::lock_guard lock(mutex_);
@@ -76,7 +95,18 @@ std::size_t BackgroundFree::pending() const {
 void BackgroundFree::run() {
   std::unique_lock lock(mutex_);
   for (;;) {
-    wake_.wait(lock, [this] { return stopping_ || release_requested_ || !queue_.empty() || !blocks_.empty(); });
+    wake_.wait(lock, [this] { return stopping_ || release_requested_ || !queue_.empty() || !blocks_.empty() || !objects_.empty();
+    });
+    if (!objects_.empty()) {
+      std::vector<ValueObject*> objects;
+      objects.swap(objects_);
+      release_requested_ = true;
+      lock.unlock();
+      for (ValueObject* o : objects) delete o;
+      lock.lock();
+      pending_entries_ -= objects.size();
+      continue;
+    }
     if (!blocks_.empty()) {
       std::vector<void*> blocks;
       blocks.swap(blocks_);

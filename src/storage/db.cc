@@ -1,9 +1,43 @@
 #include "larder/storage/db.h"
 
+#include <cstring>
 #include <limits>
 #include <random>
 
+#include "larder/storage/intset.h"
+#include "larder/storage/memory_usage.h"
+#include "larder/storage/packed_dict.h"
+#include "larder/storage/packed_list.h"
+#include "larder/storage/string_buffer.h"
+
 namespace larder::storage {
+
+namespace {
+
+// The compact encoding of an empty value of `type`, as a new key starts.
+std::string_view empty_encoding(ValueType type) {
+  switch (type) {
+    case ValueType::kSet: return intset::kEmpty;
+    case ValueType::kHash: return packed_list::kEmpty;
+    default: return {};
+  }
+}
+
+// True for a collection with no elements left (never for a string).
+bool empty_collection(const Entry& e) {
+  switch (e.type()) {
+    case ValueType::kString: return false;
+    case ValueType::kSet:
+      return e.encoding() == Encoding::kInline ? intset::count(e.value()) == 0
+                                               : static_cast<const PackedDict*>(e.object())->size() == 0;
+    case ValueType::kHash:
+      return e.encoding() == Encoding::kInline ? packed_list::count(e.value()) == 0
+                                               : static_cast<const PackedDict*>(e.object())->size() == 0;
+    default: return false;
+  }
+}
+
+}  // namespace
 
 void Db::note_access(Entry& e) {
   const AccessPolicy& p = keyspace_.access_policy();
@@ -93,9 +127,11 @@ void Db::set(std::string_view key, std::string_view value, std::int64_t expire_a
   if (current != nullptr && keep_ttl) expire_at_ms = current->expire_at();
   // A cache refreshing a key with a value of the same size: rewrite the
   // block in place (no allocation; the table's expiry count is unchanged).
-  if (current != nullptr && current->value().size() == value.size() &&
+  if (current != nullptr && current->type() == ValueType::kString &&
+      current->value().size() == value.size() &&
       current->has_expire() == (expire_at_ms != kNoExpire)) {
-    current->assign_value(value);
+    // memmove: `value` may be a view of this very value.
+    if (!value.empty()) std::memmove(current->string_data(), value.data(), value.size());
     if (current->has_expire()) current->set_expire_at(expire_at_ms);
     stamp_new(*current, shard, current);
     shard.touch(index_, key);
@@ -109,6 +145,145 @@ void Db::set(std::string_view key, std::string_view value, std::int64_t expire_a
     table.insert(fresh, hash);
   }
   shard.touch(index_, key);
+}
+
+void Db::put(std::string_view key, Entry* fresh) {
+  std::uint64_t hash = Table::hash_of(key);
+  Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
+  Table& table = shard.table(index_);
+  Entry* current = find_live(key, hash, shard);
+  stamp_new(*fresh, shard, current);
+  if (current != nullptr) {
+    table.replace(current, fresh, hash);
+  } else {
+    table.insert(fresh, hash);
+  }
+  shard.touch(index_, key);
+}
+
+void Db::store(std::string_view key, ValueType type, std::string_view bytes) {
+  put(key, Entry::make_inline(key, type, bytes, kNoExpire));
+}
+
+void Db::store(std::string_view key, ValueType type, std::unique_ptr<ValueObject> object) {
+  put(key, Entry::make_object(key, type, std::move(object), kNoExpire));
+}
+
+Db::Read Db::read(std::string_view key, ValueType type) {
+  const Entry* e = find_for_read(key);
+  if (e != nullptr && e->type() != type) return {nullptr, true};
+  return {e, false};
+}
+
+Db::Read Db::read_for_write(std::string_view key, ValueType type) {
+  const Entry* e = find_for_write(key);
+  if (e != nullptr && e->type() != type) return {nullptr, true};
+  return {e, false};
+}
+
+Db::Writer Db::write(std::string_view key, ValueType type, Create create) {
+  return Writer(*this, key, type, create);
+}
+
+Db::Writer::Writer(Db& db, std::string_view key, ValueType type, Create create)
+    : db_(db),
+      key_(key),
+      hash_(Table::hash_of(key)),
+      shard_(db.keyspace_.shard(Keyspace::shard_index(hash_))) {
+  Entry* e = db_.find_live(key, hash_, shard_);
+  if (e != nullptr && e->type() != type) {
+    wrong_type_ = true;
+    return;
+  }
+  if (e == nullptr && create == Create::kYes) {
+    e = Entry::make_inline(key, type, empty_encoding(type), kNoExpire);
+    db_.stamp_new(*e, shard_, nullptr);
+    shard_.table(db_.index_).insert(e, hash_);
+    created_ = true;
+  }
+  entry_ = e;
+}
+
+Db::Writer::~Writer() {
+  if (entry_ == nullptr || (!changed_ && !created_)) return;
+  settle_object_bytes();
+  if (empty_collection(*entry_)) {
+    shard_.table(db_.index_).remove(key_, hash_);
+    if (!created_) shard_.touch(db_.index_, key_);
+    return;
+  }
+  if (!created_ && db_.touch_access_) db_.note_access(*entry_);
+  shard_.touch(db_.index_, key_);
+}
+
+void Db::Writer::settle_object_bytes() {
+  if (tracked_ == nullptr) return;
+  const std::size_t now = tracked_->heap_bytes();
+  if (now >= tracked_bytes_) {
+    MemoryUsage::add(now - tracked_bytes_);
+  } else {
+    MemoryUsage::sub(tracked_bytes_ - now);
+  }
+  tracked_ = nullptr;
+}
+
+template <class Relocate>
+void Db::Writer::relocate(Relocate&& relocate) {
+  Table& table = shard_.table(db_.index_);
+  table.unlink(entry_, hash_);
+  Entry* moved;
+  try {
+    moved = relocate(entry_);
+  } catch (...) {
+    table.insert(entry_, hash_);  // unchanged: relocations leave it whole when they throw
+    throw;
+  }
+  entry_ = moved;
+  table.insert(entry_, hash_);
+  changed_ = true;
+}
+
+void Db::Writer::Buffer::splice(std::size_t pos, std::size_t remove, std::string_view insert) {
+  w_.relocate([&](Entry* e) { return Entry::splice_value(e, pos, remove, insert); });
+}
+
+ValueObject& Db::Writer::object() {
+  ValueObject* obj = entry_->object();
+  if (tracked_ != obj) {
+    settle_object_bytes();
+    tracked_ = obj;
+    tracked_bytes_ = obj->heap_bytes();
+  }
+  changed_ = true;
+  return *obj;
+}
+
+void Db::Writer::set_object(std::unique_ptr<ValueObject> object) {
+  settle_object_bytes();
+  relocate([&](Entry* e) { return Entry::set_object(e, std::move(object)); });
+}
+
+char* Db::Writer::resize_string(std::size_t size) {
+  if (entry_->encoding() == Encoding::kObject) {
+    auto& buf = static_cast<StringBuffer&>(object());
+    buf.resize(size);
+    return buf.data();
+  }
+  const std::size_t old = entry_->value().size();
+  if (size > Entry::kInlineStringMax) {
+    auto buf = std::make_unique<StringBuffer>(entry_->value());
+    buf->resize(size);
+    set_object(std::move(buf));
+    return entry_->string_data();
+  }
+  if (size > old) {
+    const std::string zeros(size - old, '\0');
+    buffer_.splice(old, 0, zeros);
+  } else if (size < old) {
+    buffer_.splice(size, old - size, {});
+  }
+  changed_ = true;
+  return entry_->string_data();
 }
 
 bool Db::erase(std::string_view key) {
@@ -130,8 +305,18 @@ bool Db::set_expire(std::string_view key, std::int64_t expire_at_ms) {
   if (want && e->has_expire()) {
     e->set_expire_at(expire_at_ms);
   } else if (want || e->has_expire()) {
-    // The expiry field is part of the block's layout: rebuild the block.
-    table.replace(e, Entry::make(key, e->value(), expire_at_ms), hash);
+    // The expiry field is part of the block's layout: move the block (an
+    // object value stays where it is).
+    table.unlink(e, hash);
+    Entry* moved;
+    try {
+      moved = Entry::with_expire_field(e, want);
+    } catch (...) {
+      table.insert(e, hash);
+      throw;
+    }
+    if (want) moved->set_expire_at(expire_at_ms);
+    table.insert(moved, hash);
   }
   shard.touch(index_, key);
   return true;
@@ -149,15 +334,20 @@ Db::RenameResult Db::rename(std::string_view from, std::string_view to, bool nx)
   Entry* dst = find_live(to, to_hash, to_shard);
   if (dst != nullptr && nx) return RenameResult::kTargetExists;
 
-  Entry* fresh = Entry::make(to, src->value(), src->expire_at());
-  stamp_new(*fresh, to_shard, nullptr);
+  // The value moves with its entry: inline bytes are copied into the new
+  // block, an object (a big string or collection) only changes owner.
   Table& to_table = to_shard.table(index_);
-  if (dst != nullptr) {
-    to_table.replace(dst, fresh, to_hash);
-  } else {
-    to_table.insert(fresh, to_hash);  // may resize; `src` stays valid (entries never move)
+  if (dst != nullptr) to_table.remove(to, to_hash);
+  from_shard.table(index_).unlink(src, from_hash);
+  Entry* fresh;
+  try {
+    fresh = Entry::rekey(src, to);
+  } catch (...) {
+    from_shard.table(index_).insert(src, from_hash);
+    throw;
   }
-  from_shard.table(index_).remove(from, from_hash);
+  stamp_new(*fresh, to_shard, nullptr);
+  to_table.insert(fresh, to_hash);
   from_shard.touch(index_, from);
   to_shard.touch(index_, to);
   return RenameResult::kRenamed;
@@ -168,8 +358,7 @@ Db::CopyResult Db::copy(std::string_view from, std::string_view to, int to_db, b
   if (src == nullptr) return CopyResult::kNoSuchKey;
   Db target(keyspace_, to_db, now_);
   if (target.find_for_write(to) != nullptr && !replace) return CopyResult::kTargetExists;
-  // set() copies the value into the new block before it releases anything.
-  target.set(to, src->value(), src->expire_at());
+  target.put(to, Entry::clone(*src, to, src->expire_at()));
   return CopyResult::kCopied;
 }
 
@@ -182,10 +371,9 @@ Db::MoveResult Db::move(std::string_view key, int to_db) {
   if (to_db == index_ || target.find_live(key, hash, shard) != nullptr) {
     return MoveResult::kTargetExists;
   }
-  Entry* fresh = Entry::make(key, src->value(), src->expire_at());
-  stamp_new(*fresh, shard, src);
-  shard.table(to_db).insert(fresh, hash);
-  shard.table(index_).remove(key, hash);
+  // The same entry, relinked: nothing is copied.
+  shard.table(index_).unlink(src, hash);
+  shard.table(to_db).insert(src, hash);
   shard.touch(index_, key);
   shard.touch(to_db, key);
   return MoveResult::kMoved;
@@ -254,7 +442,7 @@ std::optional<std::string> Db::random_key() {
 }
 
 std::uint64_t Db::scan(std::uint64_t cursor, std::uint64_t count, std::vector<std::string_view>& out,
-                       std::uint64_t* bucket_budget) {
+                       std::uint64_t* bucket_budget, std::vector<ValueType>* types) {
   constexpr std::uint64_t kShardMask = kShardCount - 1;
   std::size_t index = cursor & kShardMask;
   std::uint64_t table_cursor = cursor >> kShardBits;
@@ -270,6 +458,7 @@ std::uint64_t Db::scan(std::uint64_t cursor, std::uint64_t count, std::vector<st
       table_cursor = table.scan(table_cursor, [&](const Entry& e) {
         if (expiring(shard, e)) return true;
         out.emplace_back(e.key());
+        if (types != nullptr) types->push_back(e.type());
         return false;
       });
       if (buckets_left > 0) --buckets_left;

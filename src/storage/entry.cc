@@ -2,11 +2,13 @@
 
 #include "larder/storage/background_free.h"
 #include "larder/storage/memory_usage.h"
+#include "larder/storage/string_buffer.h"
 #include "larder/util/memory.h"
 
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <string>
 
 namespace larder::storage {
 
@@ -49,40 +51,185 @@ std::size_t Entry::block_size(std::size_t key_len, std::size_t value_len, bool h
   return n;
 }
 
-Entry* Entry::make(std::string_view key, std::string_view value, std::int64_t expire_at_ms) {
-  bool has_expire = expire_at_ms != kNoExpire;
-  const std::size_t size = block_size(key.size(), value.size(), has_expire);
+Entry* Entry::allocate(std::string_view key, std::size_t value_len, std::int64_t expire_at_ms,
+                       ValueType type, Encoding encoding) {
+  const bool has_expire = expire_at_ms != kNoExpire;
+  const std::size_t size = block_size(key.size(), value_len, has_expire);
   void* mem = std::malloc(size);
   if (mem == nullptr) throw std::bad_alloc();
   // `next` is stored in 48 bits; user-space heap addresses always fit.
   if (reinterpret_cast<std::uintptr_t>(mem) >> 48 != 0) std::abort();
   Entry* e = new (mem) Entry();
   std::memset(e->header_, 0, kFixedHeader);
-  e->header_[kFlagsAt] = has_expire ? kHasExpire : 0;
+  e->header_[kFlagsAt] = static_cast<unsigned char>(
+      (has_expire ? kHasExpire : 0) | (static_cast<unsigned>(type) << kTypeShift) |
+      (encoding == Encoding::kObject ? kObjectEncoding : 0));
   unsigned char* p = e->bytes() + kFixedHeader;
   p = put_varint(p, key.size());
-  p = put_varint(p, value.size());
+  p = put_varint(p, value_len);
   if (has_expire) {
     std::memcpy(p, &expire_at_ms, sizeof expire_at_ms);
     p += sizeof expire_at_ms;
   }
   if (!key.empty()) std::memcpy(p, key.data(), key.size());
-  if (!value.empty()) std::memcpy(p + key.size(), value.data(), value.size());
   MemoryUsage::add(util::malloc_cost(size));
   return e;
 }
 
-std::size_t Entry::heap_bytes() const {
+Entry* Entry::make(std::string_view key, std::string_view value, std::int64_t expire_at_ms) {
+  if (value.size() > kInlineStringMax) {
+    return make_object(key, ValueType::kString, std::make_unique<StringBuffer>(value), expire_at_ms);
+  }
+  return make_inline(key, ValueType::kString, value, expire_at_ms);
+}
+
+Entry* Entry::make_inline(std::string_view key, ValueType type, std::string_view bytes,
+                          std::int64_t expire_at_ms) {
+  Entry* e = allocate(key, bytes.size(), expire_at_ms, type, Encoding::kInline);
+  if (!bytes.empty()) std::memcpy(e->raw_value_data(), bytes.data(), bytes.size());
+  return e;
+}
+
+Entry* Entry::make_object(std::string_view key, ValueType type, std::unique_ptr<ValueObject> object,
+                          std::int64_t expire_at_ms) {
+  Entry* e = allocate(key, sizeof(ValueObject*), expire_at_ms, type, Encoding::kObject);
+  ValueObject* raw = object.release();
+  std::memcpy(e->raw_value_data(), &raw, sizeof raw);
+  MemoryUsage::add(raw->heap_bytes());
+  return e;
+}
+
+Entry* Entry::rekey(Entry* from, std::string_view key) {
+  Entry* e = allocate(key, from->raw_value().size(), from->expire_at(), from->type(), from->encoding());
+  const std::string_view bytes = from->raw_value();
+  if (!bytes.empty()) std::memcpy(e->raw_value_data(), bytes.data(), bytes.size());
+  // The object (if any) now belongs to `e`: free only the old block.
+  const std::size_t old_bytes = from->block_heap_bytes();
+  MemoryUsage::sub(old_bytes);
+  from->~Entry();
+  BackgroundFree::free_block(from, old_bytes);
+  return e;
+}
+
+Entry* Entry::clone(const Entry& from, std::string_view key, std::int64_t expire_at_ms) {
+  if (from.encoding() == Encoding::kObject) {
+    return make_object(key, from.type(), from.object()->clone(), expire_at_ms);
+  }
+  return make_inline(key, from.type(), from.raw_value(), expire_at_ms);
+}
+
+std::size_t Entry::block_heap_bytes() const {
   Layout l = layout();
   return util::malloc_cost(block_size(l.key_len, l.value_len, has_expire()));
 }
 
+std::size_t Entry::heap_bytes() const {
+  return block_heap_bytes() + (encoding() == Encoding::kObject ? object()->heap_bytes() : 0);
+}
+
 void Entry::destroy(Entry* e) noexcept {
   if (e == nullptr) return;
-  const std::size_t bytes = e->heap_bytes();
+  if (e->encoding() == Encoding::kObject) {
+    ValueObject* obj = e->object();
+    const std::size_t obj_bytes = obj->heap_bytes();
+    MemoryUsage::sub(obj_bytes);
+    BackgroundFree::free_object(obj, obj_bytes);
+  }
+  const std::size_t bytes = e->block_heap_bytes();
   MemoryUsage::sub(bytes);
   e->~Entry();
   BackgroundFree::free_block(e, bytes);
+}
+
+Entry* Entry::relayout(Entry* e, std::size_t value_len, bool has_expire, std::size_t keep) {
+  const std::string_view key = e->key();
+  const std::int64_t when = e->has_expire() ? e->expire_at() : kNoExpire;
+  const std::size_t size = block_size(key.size(), value_len, has_expire);
+  void* mem = std::malloc(size);
+  if (mem == nullptr) throw std::bad_alloc();
+  if (reinterpret_cast<std::uintptr_t>(mem) >> 48 != 0) std::abort();
+  Entry* fresh = new (mem) Entry();
+  std::memcpy(fresh->header_, e->header_, kFixedHeader);
+  fresh->header_[kFlagsAt] = static_cast<unsigned char>((e->header_[kFlagsAt] & ~kHasExpire) |
+                                                        (has_expire ? kHasExpire : 0));
+  unsigned char* p = fresh->bytes() + kFixedHeader;
+  p = put_varint(p, key.size());
+  p = put_varint(p, value_len);
+  if (has_expire) {
+    std::memcpy(p, &when, sizeof when);  // kNoExpire until the caller sets it
+    p += sizeof when;
+  }
+  if (!key.empty()) std::memcpy(p, key.data(), key.size());
+  if (keep > 0) std::memcpy(p + key.size(), e->raw_value().data(), keep);
+  const std::size_t old_bytes = e->block_heap_bytes();
+  MemoryUsage::add(util::malloc_cost(size));
+  MemoryUsage::sub(old_bytes);
+  e->~Entry();
+  BackgroundFree::free_block(e, old_bytes);
+  return fresh;
+}
+
+Entry* Entry::with_expire_field(Entry* e, bool has_expire) {
+  if (e->has_expire() == has_expire) return e;
+  const std::size_t len = e->raw_value().size();
+  return relayout(e, len, has_expire, len);
+}
+
+Entry* Entry::splice_value(Entry* e, std::size_t pos, std::size_t remove, std::string_view insert) {
+  const std::string_view old = e->raw_value();
+  const std::size_t old_len = old.size();
+  const std::size_t len = old_len - remove + insert.size();
+  const std::size_t tail = old_len - pos - remove;
+  if (len == old_len) {
+    if (!insert.empty()) std::memcpy(e->raw_value_data() + pos, insert.data(), insert.size());
+    return e;
+  }
+  if (varint_size(len) == varint_size(old_len)) {
+    // Same layout up to the value: realloc the block and move the tail.
+    const Layout l = e->layout();
+    const std::size_t old_size = block_size(l.key_len, old_len, e->has_expire());
+    const std::size_t size = block_size(l.key_len, len, e->has_expire());
+    const std::size_t value_at = old_size - old_len;
+    if (len < old_len) {
+      std::memmove(e->bytes() + value_at + pos + insert.size(), e->bytes() + value_at + pos + remove, tail);
+    }
+    void* mem = std::realloc(e, size);
+    if (mem == nullptr) throw std::bad_alloc();  // shrinking never fails
+    if (reinterpret_cast<std::uintptr_t>(mem) >> 48 != 0) std::abort();
+    Entry* fresh = static_cast<Entry*>(mem);
+    MemoryUsage::add(util::malloc_cost(size));
+    MemoryUsage::sub(util::malloc_cost(old_size));
+    unsigned char* value = fresh->bytes() + value_at;
+    if (len > old_len) std::memmove(value + pos + insert.size(), value + pos + remove, tail);
+    if (!insert.empty()) std::memcpy(value + pos, insert.data(), insert.size());
+    // Rewrite value_len in place (same width).
+    unsigned char* p = fresh->bytes() + kFixedHeader + varint_size(l.key_len);
+    put_varint(p, len);
+    return fresh;
+  }
+  // The length's varint changes width: build a new block.
+  std::string saved_tail(old.substr(pos + remove));
+  Entry* fresh = relayout(e, len, e->has_expire(), pos);
+  char* value = fresh->raw_value_data();
+  if (!insert.empty()) std::memcpy(value + pos, insert.data(), insert.size());
+  if (!saved_tail.empty()) std::memcpy(value + pos + insert.size(), saved_tail.data(), saved_tail.size());
+  return fresh;
+}
+
+Entry* Entry::set_object(Entry* e, std::unique_ptr<ValueObject> object) {
+  if (e->encoding() == Encoding::kObject) {
+    ValueObject* old = e->object();
+    const std::size_t old_bytes = old->heap_bytes();
+    MemoryUsage::sub(old_bytes);
+    BackgroundFree::free_object(old, old_bytes);
+  } else {
+    e = relayout(e, sizeof(ValueObject*), e->has_expire(), 0);
+    e->header_[kFlagsAt] |= kObjectEncoding;
+  }
+  ValueObject* raw = object.release();
+  std::memcpy(e->raw_value_data(), &raw, sizeof raw);
+  MemoryUsage::add(raw->heap_bytes());
+  return e;
 }
 
 Entry::Layout Entry::layout() const {
@@ -100,15 +247,28 @@ std::string_view Entry::key() const {
   return {reinterpret_cast<const char*>(bytes() + at), l.key_len};
 }
 
-std::string_view Entry::value() const {
+std::string_view Entry::raw_value() const {
   Layout l = layout();
   std::size_t at = l.fields_at + (has_expire() ? sizeof(std::int64_t) : 0) + l.key_len;
   return {reinterpret_cast<const char*>(bytes() + at), l.value_len};
 }
 
-void Entry::assign_value(std::string_view value) {
-  // memmove: `value` may be a view of this very value.
-  if (!value.empty()) std::memmove(const_cast<char*>(this->value().data()), value.data(), value.size());
+char* Entry::raw_value_data() { return const_cast<char*>(raw_value().data()); }
+
+ValueObject* Entry::object() const {
+  ValueObject* obj = nullptr;
+  std::memcpy(&obj, raw_value().data(), sizeof obj);
+  return obj;
+}
+
+std::string_view Entry::value() const {
+  if (encoding() == Encoding::kObject) return static_cast<const StringBuffer*>(object())->view();
+  return raw_value();
+}
+
+char* Entry::string_data() {
+  if (encoding() == Encoding::kObject) return static_cast<StringBuffer*>(object())->data();
+  return raw_value_data();
 }
 
 std::int64_t Entry::expire_at() const {

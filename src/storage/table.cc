@@ -99,6 +99,15 @@ void Table::replace(Entry* current, Entry* replacement, std::uint64_t hash) {
   Entry::destroy(current);
 }
 
+void Table::unlink(Entry* target, std::uint64_t hash) {
+  const std::size_t bucket = hash & mask_;
+  Entry* prev = nullptr;
+  for (Entry* e = buckets_[bucket]; e != target; e = e->next()) prev = e;
+  link_after(prev, bucket, target->next());
+  account(target, -1);
+  maybe_shrink();
+}
+
 bool Table::remove(std::string_view key, std::uint64_t hash) {
   if (buckets_ == nullptr) return false;
   const std::size_t bucket = hash & mask_;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 
 namespace larder::util {
@@ -165,6 +166,41 @@ bool parse_memory_size(std::string_view s, uint64_t& out) {
   if (v > std::numeric_limits<uint64_t>::max() / mul) return false;
   out = v * mul;
   return true;
+}
+
+// Redis's MAX_LONG_DOUBLE_CHARS: the buffer of string2ld() and ld2string().
+constexpr std::size_t kMaxLongDoubleChars = 5 * 1024;
+
+bool parse_long_double(std::string_view s, long double& out) {
+  char buf[kMaxLongDoubleChars];
+  if (s.empty() || s.size() >= sizeof(buf)) return false;
+  std::memcpy(buf, s.data(), s.size());
+  buf[s.size()] = '\0';
+  errno = 0;
+  char* end = nullptr;
+  const long double v = std::strtold(buf, &end);
+  if (std::isspace(static_cast<unsigned char>(buf[0])) || *end != '\0' ||
+      static_cast<std::size_t>(end - buf) != s.size() ||
+      (errno == ERANGE && (std::isinf(v) || std::fpclassify(v) == FP_ZERO)) || errno == EINVAL ||
+      std::isnan(v)) {
+    return false;
+  }
+  out = v;
+  return true;
+}
+
+std::string format_long_double_human(long double v) {
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[kMaxLongDoubleChars];
+  const int n = std::snprintf(buf, sizeof(buf), "%.17Lf", v);
+  if (n < 0 || static_cast<std::size_t>(n) + 1 > sizeof(buf)) return std::string();
+  std::size_t len = static_cast<std::size_t>(n);
+  if (std::memchr(buf, '.', len) != nullptr) {
+    while (buf[len - 1] == '0') --len;
+    if (buf[len - 1] == '.') --len;
+  }
+  if (len == 2 && buf[0] == '-' && buf[1] == '0') return "0";
+  return std::string(buf, len);
 }
 
 }  // namespace larder::util

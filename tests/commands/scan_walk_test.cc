@@ -84,7 +84,7 @@ TEST_CASE("ScanWalk returns every key present throughout while others come and g
   std::set<std::string> seen;
   std::string cursor = "0";
   do {
-    ScanWalk walk(ks, 0, std::stoull(cursor), 1000, std::nullopt, false, kNow, ScanWalk::Locking::kPerStep);
+    ScanWalk walk(ks, 0, std::stoull(cursor), 1000, std::nullopt, {}, kNow, ScanWalk::Locking::kPerStep);
     ScanReply r = run(walk, [&] {
       with_db(ks, [&](Db& db) {
         // Grow the tables with new keys and shrink them by deleting others.
@@ -107,20 +107,26 @@ TEST_CASE("ScanWalk applies MATCH after COUNT, TYPE filters all, and skips expir
     for (int i = 0; i < 100; ++i) db.set("dead:" + std::to_string(i), "v", kNow - 1);
   });
   int steps = 0;
-  ScanWalk all(ks, 0, 0, 1'000'000, std::string_view("a:*"), false, kNow, ScanWalk::Locking::kPerStep);
+  ScanWalk all(ks, 0, 0, 1'000'000, std::string_view("a:*"), {}, kNow, ScanWalk::Locking::kPerStep);
   ScanReply r = run(all, [] {}, steps);
   CHECK(r.cursor == "0");
   CHECK(r.keys.size() == 250);
   CHECK(std::all_of(r.keys.begin(), r.keys.end(), [](const std::string& k) { return k.rfind("a:", 0) == 0; }));
 
-  ScanWalk typed(ks, 0, 0, 1'000'000, std::nullopt, true, kNow, ScanWalk::Locking::kPerStep);
+  ScanWalk typed(ks, 0, 0, 1'000'000, std::nullopt, {.active = true, .type = std::nullopt}, kNow,
+                 ScanWalk::Locking::kPerStep);
   r = run(typed, [] {}, steps);
   CHECK(r.cursor == "0");
-  CHECK(r.keys.empty());
+  CHECK(r.keys.empty());  // a TYPE name no type has
+
+  ScanWalk strings(ks, 0, 0, 1'000'000, std::nullopt,
+                   {.active = true, .type = larder::storage::ValueType::kString}, kNow, ScanWalk::Locking::kPerStep);
+  r = run(strings, [] {}, steps);
+  CHECK(r.keys.size() == 500);
 
   // The expired keys were deleted on the way.
   with_db(ks, [&](Db& db) { CHECK(db.find_for_write("dead:1") == nullptr); });
-  ScanWalk empty_match(ks, 0, 0, 1'000'000, std::string_view(""), false, kNow, ScanWalk::Locking::kPerStep);
+  ScanWalk empty_match(ks, 0, 0, 1'000'000, std::string_view(""), {}, kNow, ScanWalk::Locking::kPerStep);
   r = run(empty_match, [] {}, steps);
   CHECK(r.keys.empty());  // MATCH "" matches only the empty key
 }
@@ -133,7 +139,7 @@ TEST_CASE("ScanWalk inside EXEC finishes in one step", "[scan_walk]") {
   ShardLocks locks(ks);
   locks.add_all();
   locks.acquire();
-  ScanWalk walk(ks, 0, 0, 5000, std::nullopt, false, kNow, ScanWalk::Locking::kCallerHoldsAll);
+  ScanWalk walk(ks, 0, 0, 5000, std::nullopt, {}, kNow, ScanWalk::Locking::kCallerHoldsAll);
   std::string out;
   larder::protocol::ReplyBuilder reply(out);
   CHECK(walk.step(reply, std::chrono::steady_clock::time_point::max()));

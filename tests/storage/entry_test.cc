@@ -58,3 +58,41 @@ TEST_CASE("the chain pointer and access stamp do not disturb the payload", "[ent
   Entry::destroy(a);
   Entry::destroy(b);
 }
+
+TEST_CASE("splicing an inline value keeps key, expiry and the other bytes", "[entry]") {
+  Entry* e = Entry::make("key", "hello world", 77);
+  e = Entry::splice_value(e, 5, 6, "");  // shrink in place
+  CHECK(e->value() == "hello");
+  e = Entry::splice_value(e, 0, 0, "oh, ");
+  CHECK(e->value() == "oh, hello");
+  // Crossing 127 bytes widens the length varint: a new block.
+  e = Entry::splice_value(e, e->value().size(), 0, std::string(200, '!'));
+  CHECK(e->value() == "oh, hello" + std::string(200, '!'));
+  CHECK(e->key() == "key");
+  CHECK(e->expire_at() == 77);
+  e = Entry::with_expire_field(e, false);
+  CHECK_FALSE(e->has_expire());
+  CHECK(e->key() == "key");
+  CHECK(e->value().size() == 209);
+  Entry::destroy(e);
+}
+
+TEST_CASE("strings over the inline limit live in a buffer", "[entry]") {
+  const std::string big(Entry::kInlineStringMax + 1, 'x');
+  Entry* e = Entry::make("k", big, kNoExpire);
+  CHECK(e->encoding() == larder::storage::Encoding::kObject);
+  CHECK(e->type() == larder::storage::ValueType::kString);
+  CHECK(e->value() == big);
+  CHECK(e->heap_bytes() > big.size());
+  Entry* r = Entry::rekey(e, "renamed");
+  CHECK(r->key() == "renamed");
+  CHECK(r->value() == big);
+  Entry* c = Entry::clone(*r, "copy", 5);
+  CHECK(c->value() == big);
+  CHECK(c->object() != r->object());
+  Entry::destroy(r);
+  Entry::destroy(c);
+  Entry* small = Entry::make("s", std::string(Entry::kInlineStringMax, 'y'), kNoExpire);
+  CHECK(small->encoding() == larder::storage::Encoding::kInline);
+  Entry::destroy(small);
+}

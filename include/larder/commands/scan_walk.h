@@ -22,6 +22,7 @@
 #include "larder/commands/continuation.h"
 #include "larder/protocol/reply_builder.h"
 #include "larder/storage/keyspace.h"
+#include "larder/storage/value_type.h"
 
 namespace larder::commands {
 
@@ -30,10 +31,14 @@ class ScanWalk final : public Continuation {
   enum class Locking { kPerStep, kCallerHoldsAll };
   static constexpr std::uint64_t kChunk = 25;
 
-  // `pattern`: MATCH, if any. `no_keys`: a TYPE no key has (every key is a
-  // string), so the walk returns none but still moves the cursor.
+  // Filters applied after each small scan, as Redis's: `pattern` (MATCH)
+  // and `type` (TYPE; a name no type has returns no key).
+  struct TypeFilter {
+    bool active = false;
+    std::optional<storage::ValueType> type;  // none: a name no type has
+  };
   ScanWalk(storage::Keyspace& keyspace, int db, std::uint64_t cursor, std::uint64_t count,
-           std::optional<std::string_view> pattern, bool no_keys, std::int64_t now_ms, Locking locking);
+           std::optional<std::string_view> pattern, TypeFilter type, std::int64_t now_ms, Locking locking);
 
   bool step(protocol::ReplyBuilder& reply, std::chrono::steady_clock::time_point deadline) override;
 
@@ -46,7 +51,7 @@ class ScanWalk final : public Continuation {
   std::uint64_t cursor_;
   const std::uint64_t count_;
   const std::optional<std::string> pattern_;
-  const bool no_keys_;
+  const TypeFilter type_;
   const std::int64_t now_ms_;
   const Locking locking_;
   std::uint64_t examined_ = 0;  // keys the small scans returned, before MATCH

@@ -54,6 +54,7 @@ inline constexpr std::string_view kStringTooLong =
 inline constexpr std::string_view kOffsetOutOfRange = "ERR offset is out of range";
 inline constexpr std::string_view kLcsLenAndIdx =
     "ERR If you want both the length and indexes, please just use IDX.";
+inline constexpr std::string_view kLcsNotStrings = "ERR The specified keys must contain string values";
 inline constexpr std::string_view kLcsTooLong = "ERR String too long for LCS";
 inline constexpr std::string_view kLcsNoMemory =
     "ERR Insufficient memory, failed allocating transient memory for LCS";

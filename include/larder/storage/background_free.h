@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "larder/storage/table.h"
+#include "larder/storage/value_object.h"
 
 namespace larder::storage {
 
@@ -33,6 +34,10 @@ class BackgroundFree {
   // Frees a block from std::malloc of `bytes` bytes: a big one on the
   // instance's thread if there is one, anything else at once.
   static void free_block(void* block, std::size_t bytes);
+  // Deletes an entry's value object of `bytes` heap bytes, a big one on the
+  // instance's thread if there is one (a 1M-field hash frees in the
+  // background, DEL answers at once).
+  static void free_object(ValueObject* object, std::size_t bytes);
   // Asks the worker to hand free heap pages back to the operating system
   // (after mass deletions, which leave them in the allocator's free lists).
   void request_release();
@@ -42,11 +47,13 @@ class BackgroundFree {
  private:
   void run();
   void submit_block(void* block);
+  void submit_object(ValueObject* object);
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::vector<Table> queue_;
   std::vector<void*> blocks_;
+  std::vector<ValueObject*> objects_;
   std::size_t pending_entries_ = 0;
   bool stopping_ = false;
   bool release_requested_ = false;

@@ -15,6 +15,8 @@
 
 #include "larder/storage/entry.h"
 #include "larder/storage/keyspace.h"
+#include "larder/storage/splice_buffer.h"
+#include "larder/storage/value_type.h"
 
 namespace larder::storage {
 
@@ -40,6 +42,26 @@ class Db {
   // find_for_read counts a keyspace hit or miss; find_for_write does not.
   const Entry* find_for_read(std::string_view key);
   const Entry* find_for_write(std::string_view key);
+
+  // Typed reads, as Redis's lookupKeyRead + checkType: counts a hit or a
+  // miss and stamps the access like find_for_read; `entry` is null when the
+  // key is missing or holds another type (then `wrong_type`).
+  struct Read {
+    const Entry* entry = nullptr;
+    bool wrong_type = false;
+  };
+  Read read(std::string_view key, ValueType type);
+  // The same without statistics or access stamp (the source keys of a
+  // write, as Redis's lookupKeyWrite).
+  Read read_for_write(std::string_view key, ValueType type);
+
+  class Writer;
+  enum class Create { kNo, kYes };
+  // Opens `key` for changes to its value of `type`: a Writer that is false
+  // when the key is missing (and not created) or holds another type
+  // (wrong_type()). With Create::kYes a missing key is created holding an
+  // empty value of `type` (see Writer).
+  Writer write(std::string_view key, ValueType type, Create create = Create::kNo);
 
   // Stores `value` under `key`; expire_at_ms is absolute or kNoExpire.
   // With keep_ttl the existing expiry (if any) is kept instead.
@@ -71,6 +93,12 @@ class Db {
   enum class MoveResult { kNoSuchKey, kTargetExists, kMoved };
   MoveResult move(std::string_view key, int to_db);
 
+  // Stores a value of `type` under `key` without TTL, replacing whatever was
+  // there (the STORE commands, as Redis's setKey): inline `bytes` in their
+  // compact encoding, or an object.
+  void store(std::string_view key, ValueType type, std::string_view bytes);
+  void store(std::string_view key, ValueType type, std::unique_ptr<ValueObject> object);
+
   // WATCH: `flag` is set when `key` is next modified (expiry included).
   void watch(std::string_view key, const std::shared_ptr<WatchFlag>& flag);
   void unwatch(std::string_view key, const WatchFlag* flag);
@@ -95,10 +123,15 @@ class Db {
   // The keys are views into their entries: valid until the database changes.
   // `bucket_budget`, when given, replaces the count*10 bound and is spent
   // across calls (a walk made of several scans).
+  // `types`, when given, receives the type of each key appended to `out`.
   std::uint64_t scan(std::uint64_t cursor, std::uint64_t count, std::vector<std::string_view>& out,
-                     std::uint64_t* bucket_budget = nullptr);
+                     std::uint64_t* bucket_budget = nullptr, std::vector<ValueType>* types = nullptr);
 
  private:
+  friend class Writer;
+  // Puts `fresh` (made for `key`, not yet stamped) where the live `key` is,
+  // or inserts it.
+  void put(std::string_view key, Entry* fresh);
   Entry* find_live(std::string_view key, std::uint64_t hash, Shard& shard);
   // Records a read of `e` for the eviction policy in force.
   void note_access(Entry& e);
@@ -113,6 +146,76 @@ class Db {
   int index_;
   std::int64_t now_;
   bool touch_access_ = true;
+};
+
+// A write in progress on one key's value (Dragonfly's FindMutable handle).
+// Edits go through it; when it ends it accounts the value's new heap bytes,
+// stamps the access for eviction and notifies WATCH, and it deletes a
+// collection left empty (Redis never keeps one; a key it created and left
+// empty is removed without a trace). Edits that relocate the entry relink it,
+// so `entry()` is only valid until the next edit. Lives within one command,
+// under its shard's lock.
+class Db::Writer {
+ public:
+  ~Writer();
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  explicit operator bool() const { return entry_ != nullptr; }
+  bool wrong_type() const { return wrong_type_; }
+  // True when write() created the key.
+  bool created() const { return created_; }
+  const Entry& entry() const { return *entry_; }
+  Encoding encoding() const { return entry_->encoding(); }
+
+  // The inline value's bytes (encoding() == kInline), and the buffer that
+  // edits them in place; every splice marks the value changed.
+  std::string_view bytes() const { return entry_->value(); }
+  SpliceBuffer& buffer() { return buffer_; }
+  // The value object (encoding() == kObject), marked changed.
+  ValueObject& object();
+  // Replaces the value with `object` (e.g. a compact encoding outgrowing its
+  // limits), marked changed.
+  void set_object(std::unique_ptr<ValueObject> object);
+  // Strings: resizes the value to `size` bytes (new bytes zero), inline or
+  // in a StringBuffer as Entry::kInlineStringMax says, and returns its bytes
+  // for writing; marked changed.
+  char* resize_string(std::size_t size);
+  // Marks the value changed for a change made through a pointer kept from
+  // object() before.
+  void mark_changed() { changed_ = true; }
+
+ private:
+  friend class Db;
+  class Buffer final : public SpliceBuffer {
+   public:
+    explicit Buffer(Writer& w) : w_(w) {}
+    std::string_view view() const override { return w_.entry_->value(); }
+    char* data() override { return w_.entry_->string_data(); }
+    void splice(std::size_t pos, std::size_t remove, std::string_view insert) override;
+
+   private:
+    Writer& w_;
+  };
+
+  Writer(Db& db, std::string_view key, ValueType type, Create create);
+  // Moves the entry to the address `relocate` gives it, relinked in its table.
+  template <class Relocate>
+  void relocate(Relocate&& relocate);
+  // Adds the tracked object's growth since it was handed out to MemoryUsage.
+  void settle_object_bytes();
+
+  Db& db_;
+  std::string_view key_;
+  std::uint64_t hash_;
+  Shard& shard_;
+  Entry* entry_ = nullptr;
+  Buffer buffer_{*this};
+  const ValueObject* tracked_ = nullptr;  // object handed out, and its bytes then
+  std::size_t tracked_bytes_ = 0;
+  bool wrong_type_ = false;
+  bool created_ = false;
+  bool changed_ = false;
 };
 
 }  // namespace larder::storage

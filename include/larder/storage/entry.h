@@ -7,13 +7,24 @@
 // `next` chains entries of one hash bucket (owned by storage::Table); user-space
 // pointers fit in 48 bits on x86-64 and AArch64. `access` belongs to the
 // eviction policy (an LRU clock in seconds, like Redis's 24-bit lru field).
-// A small key with a small value costs 12 bytes of header; no std::string, no
-// separate node, no separate expiry map.
+// `flags` holds the expiry bit, SIEVE's visited bit, the value's type and its
+// encoding (value_type.h). A small key with a small value costs 12 bytes of
+// header; no std::string, no separate node, no separate expiry map.
+//
+// Value bytes are the payload (Encoding::kInline: a string up to
+// kInlineStringMax bytes, a small collection's compact encoding) or one
+// pointer to an owned ValueObject (Encoding::kObject: a bigger string's
+// StringBuffer, a big collection). Functions that resize a block return the
+// entry at its new address: the caller relinks it (Table::unlink/insert).
 
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string_view>
+
+#include "larder/storage/value_object.h"
+#include "larder/storage/value_type.h"
 
 namespace larder::storage {
 
@@ -21,12 +32,39 @@ inline constexpr std::int64_t kNoExpire = -1;
 
 class Entry {
  public:
-  // Allocates an entry; expire_at_ms is absolute unix time in ms or kNoExpire.
+  // Strings longer than this live in a StringBuffer: growing them, renaming
+  // them or changing their TTL then never copies the bytes.
+  static constexpr std::size_t kInlineStringMax = 4096;
+
+  // A string entry; expire_at_ms is absolute unix time in ms or kNoExpire.
   static Entry* make(std::string_view key, std::string_view value, std::int64_t expire_at_ms);
+  // An inline value of `type` whose bytes are `bytes` (a compact encoding).
+  static Entry* make_inline(std::string_view key, ValueType type, std::string_view bytes,
+                            std::int64_t expire_at_ms);
+  // An entry owning `object`.
+  static Entry* make_object(std::string_view key, ValueType type, std::unique_ptr<ValueObject> object,
+                            std::int64_t expire_at_ms);
+  // The same value (and expiry) under a new key, as one new block: an
+  // object moves over, inline bytes are copied. `from` is freed.
+  static Entry* rekey(Entry* from, std::string_view key);
+  // A deep copy under `key` with `expire_at_ms` (COPY).
+  static Entry* clone(const Entry& from, std::string_view key, std::int64_t expire_at_ms);
+  // Frees the block and the value it owns (a big object on the background
+  // thread, see BackgroundFree::free_object).
   static void destroy(Entry* e) noexcept;
+
+  // Adds or drops the expiry field; set_expire_at() then sets it.
+  static Entry* with_expire_field(Entry* e, bool has_expire);
+  // Replaces inline value bytes [pos, pos + remove) with `insert`.
+  static Entry* splice_value(Entry* e, std::size_t pos, std::size_t remove, std::string_view insert);
+  // Makes the value `object` (any previous value is released).
+  static Entry* set_object(Entry* e, std::unique_ptr<ValueObject> object);
+
   // Bytes the block occupies as requested from the allocator.
   static std::size_t block_size(std::size_t key_len, std::size_t value_len, bool has_expire);
   // What the block costs on the heap, allocator rounding included.
+  std::size_t block_heap_bytes() const;
+  // The block and the object it owns, if any.
   std::size_t heap_bytes() const;
 
   Entry(const Entry&) = delete;
@@ -40,6 +78,11 @@ class Entry {
   void set_next(Entry* n) {
     auto p = reinterpret_cast<std::uint64_t>(n);
     std::memcpy(bytes(), &p, kPointerBytes);
+  }
+
+  ValueType type() const { return static_cast<ValueType>((bytes()[kFlagsAt] >> kTypeShift) & 7); }
+  Encoding encoding() const {
+    return (bytes()[kFlagsAt] & kObjectEncoding) != 0 ? Encoding::kObject : Encoding::kInline;
   }
 
   // SIEVE's visited bit (see access_policy.h).
@@ -63,9 +106,12 @@ class Entry {
   }
 
   std::string_view key() const;
+  // A string entry's value, inline or not; an inline collection's encoding.
   std::string_view value() const;
-  // Overwrites the value in place; requires value.size() == value().size().
-  void assign_value(std::string_view value);
+  // The owned object (encoding() == kObject).
+  ValueObject* object() const;
+  // A string entry's bytes for in-place writes (value().size() of them).
+  char* string_data();
   bool has_expire() const { return (bytes()[kFlagsAt] & kHasExpire) != 0; }
   std::int64_t expire_at() const;        // kNoExpire when none
   void set_expire_at(std::int64_t when);  // requires has_expire()
@@ -77,9 +123,20 @@ class Entry {
   Entry() = default;
   static constexpr std::uint8_t kHasExpire = 1;
   static constexpr std::uint8_t kVisited = 2;
+  static constexpr unsigned kTypeShift = 2;  // bits 2-4
+  static constexpr std::uint8_t kObjectEncoding = 1u << 5;
   static constexpr std::size_t kPointerBytes = 6;
   static constexpr std::size_t kFlagsAt = 6;
   static constexpr std::size_t kFixedHeader = 10;
+
+  // A block for `key` with value_len bytes of value left for the caller.
+  static Entry* allocate(std::string_view key, std::size_t value_len, std::int64_t expire_at_ms,
+                         ValueType type, Encoding encoding);
+  // Moves `e` to a block laid out for value_len / has_expire, keeping the
+  // key, the first `keep` value bytes, the header bytes and the expiry.
+  static Entry* relayout(Entry* e, std::size_t value_len, bool has_expire, std::size_t keep);
+  std::string_view raw_value() const;
+  char* raw_value_data();
 
   const unsigned char* bytes() const { return reinterpret_cast<const unsigned char*>(this); }
   unsigned char* bytes() { return reinterpret_cast<unsigned char*>(this); }

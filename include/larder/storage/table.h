@@ -35,6 +35,8 @@ class Table {
   void insert(Entry* e, std::uint64_t hash);
   // Puts `replacement` (same key) where `current` is and destroys `current`.
   void replace(Entry* current, Entry* replacement, std::uint64_t hash);
+  // Unlinks `e` without destroying it: the caller relinks or frees it.
+  void unlink(Entry* e, std::uint64_t hash);
   // Unlinks and destroys the entry for `key`; false when absent.
   bool remove(std::string_view key, std::uint64_t hash);
   // Destroys every entry.

@@ -28,6 +28,19 @@ bool parse_uint64(std::string_view s, uint64_t& out);
 // `out` is untouched on failure.
 bool parse_double(std::string_view s, double& out);
 
+// Redis string2ld(): the whole of `s` must be a strtold() number (so hex
+// floats and "inf" are accepted) shorter than Redis's MAX_LONG_DOUBLE_CHARS
+// (5 KiB), with no leading whitespace; NaN, overflow to +-inf and underflow
+// to zero are rejected. The x86-64 long double range is wider than double's
+// ("1e400" is valid). Assumes the "C" LC_NUMERIC locale.
+bool parse_long_double(std::string_view s, long double& out);
+
+// Redis ld2string(LD_STR_HUMAN), INCRBYFLOAT's result format: "%.17Lf" with
+// the trailing zeros (and a bare '.') removed and "-0" written as "0"
+// (0.1 -> "0.1", 3.0e3 -> "3000", 10.5 + 0.1 -> "10.6"). Like Redis, a text
+// that does not fit its buffer becomes the empty string.
+std::string format_long_double_human(long double v);
+
 // Writes the decimal form of `v` and a terminating NUL into `buf`, which must
 // hold kInt64BufSize bytes. Returns the length excluding the NUL.
 std::size_t format_int64(int64_t v, char* buf);

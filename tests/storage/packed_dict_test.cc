@@ -1,0 +1,301 @@
+#include "larder/storage/packed_dict.h"
+
+#include "larder/util/memory.h"
+
+#include <catch2/catch.hpp>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+using larder::storage::PackedDict;
+using Kind = PackedDict::Kind;
+
+namespace {
+const std::size_t kEmptyHeap = larder::util::malloc_cost(sizeof(PackedDict));
+
+std::map<std::string, std::string> contents(const PackedDict& d) {
+  std::map<std::string, std::string> out;
+  d.for_each([&](std::string_view k, std::string_view v) { CHECK(out.emplace(k, v).second); });
+  CHECK(out.size() == d.size());
+  return out;
+}
+
+std::string key(std::size_t i) { return "key:" + std::to_string(i); }
+// Values of varied lengths; `pad` lengthens them.
+std::string value(std::size_t i, std::size_t pad = 0) {
+  return std::string(i % 7 + pad, 'v') + std::to_string(i);
+}
+}  // namespace
+
+TEST_CASE("an empty dict holds nothing but itself", "[packed_dict]") {
+  for (Kind kind : {Kind::kSet, Kind::kHash}) {
+    PackedDict d(kind);
+    CHECK(d.kind() == kind);
+    CHECK(d.size() == 0);
+    CHECK(d.heap_bytes() == kEmptyHeap);
+    CHECK_FALSE(d.contains(""));
+    CHECK_FALSE(d.find("x").has_value());
+    CHECK_FALSE(d.erase("x"));
+    int visits = 0;
+    d.for_each([&](std::string_view, std::string_view) { ++visits; });
+    CHECK(d.scan(0, [&](std::string_view, std::string_view) { ++visits; }) == 0);
+    CHECK(visits == 0);
+    const auto copy = d.clone();
+    CHECK(copy->heap_bytes() == kEmptyHeap);
+  }
+}
+
+TEST_CASE("a set keeps members without values", "[packed_dict]") {
+  PackedDict s(Kind::kSet);
+  CHECK(s.insert("a"));
+  CHECK(s.insert("b", "ignored"));
+  CHECK_FALSE(s.insert("a", "ignored"));
+  CHECK(s.size() == 2);
+  CHECK(s.find("b") == std::string_view{});
+  CHECK(contents(s) == std::map<std::string, std::string>{{"a", ""}, {"b", ""}});
+
+  PackedDict same(Kind::kSet);
+  same.insert("a");
+  same.insert("b");
+  CHECK(s.heap_bytes() == same.heap_bytes());
+}
+
+TEST_CASE("a hash keeps values and overwrites them in place", "[packed_dict]") {
+  PackedDict h(Kind::kHash);
+  CHECK(h.insert("f1", "v1"));
+  CHECK(h.insert("f2", "v2"));
+  CHECK(h.insert("f3", "v3"));
+  CHECK(*h.find("f2") == "v2");
+  // Three fields share at most four buckets: neighbours must survive every
+  // change of size, across the one- and two-byte length limits.
+  for (std::size_t len : {0, 2, 127, 128, 16383, 16384, 1, 200000, 5}) {
+    CAPTURE(len);
+    const std::string v(len, 'x');
+    CHECK_FALSE(h.insert("f2", v));
+    CHECK(h.size() == 3);
+    CHECK(*h.find("f2") == v);
+    CHECK(*h.find("f1") == "v1");
+    CHECK(*h.find("f3") == "v3");
+  }
+  CHECK(h.erase("f2"));
+  CHECK_FALSE(h.contains("f2"));
+  CHECK(contents(h) == std::map<std::string, std::string>{{"f1", "v1"}, {"f3", "v3"}});
+}
+
+TEST_CASE("packed dict keys and values are binary safe", "[packed_dict]") {
+  PackedDict h(Kind::kHash);
+  const std::string a("\0a\0", 3);
+  const std::string b("\0a", 2);
+  const std::string v("\0\xff\x80", 3);
+  CHECK(h.insert(a, v));
+  CHECK(h.insert(b, ""));
+  CHECK(h.insert("", b));
+  CHECK(*h.find(a) == v);
+  CHECK(*h.find(b) == "");
+  CHECK(*h.find("") == b);
+  CHECK_FALSE(h.contains(std::string("\0", 1)));
+  CHECK(h.erase(""));
+  CHECK(contents(h) == std::map<std::string, std::string>{{a, v}, {b, ""}});
+}
+
+TEST_CASE("keys of every length that differ in one byte are told apart", "[packed_dict]") {
+  PackedDict h(Kind::kHash);
+  auto variant = [](std::size_t len, std::size_t at, char c) {
+    std::string k(len, 'x');
+    if (len > 0) k[at] = c;
+    return k;
+  };
+  std::map<std::string, std::string> model;
+  for (std::size_t len = 0; len <= 40; ++len) {
+    for (std::size_t at : {std::size_t{0}, len / 2, len == 0 ? 0 : len - 1}) {
+      const std::string k = variant(len, at, 'y');
+      model[k] = std::to_string(len) + "/" + std::to_string(at);
+      h.insert(k, model[k]);
+    }
+    model[std::string(len, 'x')] = "plain";
+    h.insert(std::string(len, 'x'), "plain");
+  }
+  CHECK(contents(h) == model);
+  for (const auto& [k, v] : model) CHECK(*h.find(k) == v);
+  for (std::size_t len = 1; len <= 40; ++len) {
+    for (std::size_t at : {std::size_t{0}, len / 2, len - 1}) CHECK_FALSE(h.contains(variant(len, at, 'z')));
+  }
+}
+
+TEST_CASE("100k elements: insert, overwrite, erase all", "[packed_dict]") {
+  constexpr std::size_t n = 100000;
+  for (Kind kind : {Kind::kSet, Kind::kHash}) {
+    PackedDict d(kind);
+    std::size_t payload = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      REQUIRE(d.insert(key(i), value(i)));
+      payload += key(i).size() + 1 + (kind == Kind::kHash ? value(i).size() + 1 : 0);
+    }
+    CHECK(d.size() == n);
+    CHECK(d.heap_bytes() > kEmptyHeap + payload);
+    CHECK(d.heap_bytes() < kEmptyHeap + payload * 2);
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto found = d.find(key(i));
+      REQUIRE(found.has_value());
+      CHECK(*found == (kind == Kind::kHash ? value(i) : ""));
+    }
+    CHECK_FALSE(d.contains(key(n)));
+
+    for (std::size_t i = 0; i < n; ++i) REQUIRE_FALSE(d.insert(key(i), value(i, 130)));
+    CHECK(d.size() == n);
+    if (kind == Kind::kHash) {
+      for (std::size_t i = 0; i < n; i += 97) CHECK(*d.find(key(i)) == value(i, 130));
+    }
+
+    for (std::size_t i = 0; i < n; i += 2) REQUIRE(d.erase(key(i)));
+    CHECK(d.size() == n / 2);
+    for (std::size_t i = 0; i < n; ++i) REQUIRE(d.contains(key(i)) == (i % 2 == 1));
+    for (std::size_t i = 0; i < n; ++i) REQUIRE(d.erase(key(i)) == (i % 2 == 1));
+    CHECK(d.size() == 0);
+    CHECK(d.heap_bytes() == kEmptyHeap);
+    CHECK(contents(d).empty());
+  }
+}
+
+TEST_CASE("a full scan without changes returns each element once", "[packed_dict]") {
+  PackedDict d(Kind::kHash);
+  for (std::size_t i = 0; i < 5000; ++i) d.insert(key(i), value(i));
+  std::map<std::string, int> seen;
+  std::uint64_t cursor = 0;
+  do {
+    cursor = d.scan(cursor, [&](std::string_view k, std::string_view v) {
+      ++seen[std::string(k)];
+      CHECK(*d.find(k) == v);
+    });
+  } while (cursor != 0);
+  CHECK(seen.size() == 5000);
+  for (const auto& [k, times] : seen) CHECK(times == 1);
+}
+
+TEST_CASE("scan while the dict only grows returns each old element once", "[packed_dict]") {
+  PackedDict d(Kind::kSet);
+  for (std::size_t i = 0; i < 1000; ++i) d.insert(key(i));
+  std::map<std::string, int> seen;
+  std::size_t next = 1000;
+  std::uint64_t cursor = 0;
+  do {
+    cursor = d.scan(cursor, [&](std::string_view k, std::string_view) { ++seen[std::string(k)]; });
+    for (int j = 0; j < 40 && next < 10000; ++j) d.insert(key(next++));
+  } while (cursor != 0);
+  CHECK(d.size() == 10000);  // grew at least three times during the iteration
+  for (std::size_t i = 0; i < 1000; ++i) CHECK(seen[key(i)] == 1);
+}
+
+TEST_CASE("scan returns every element present throughout, across grows and shrinks", "[packed_dict]") {
+  int grow_turns = 0;
+  int shrink_turns = 0;
+  for (std::uint64_t seed = 1; seed <= 30; ++seed) {
+    CAPTURE(seed);
+    std::mt19937_64 rng(seed);
+    PackedDict d(Kind::kSet);
+    std::vector<std::string> live;  // the model, in no order
+    std::set<std::string> ever;
+    std::size_t next = 0;
+    const std::size_t initial = 100 + rng() % 2000;
+    for (; next < initial; ++next) {
+      d.insert(key(next));
+      live.push_back(key(next));
+    }
+    std::set<std::string> stable(live.begin(), live.end());
+    ever = stable;
+    std::set<std::string> seen;
+    bool growing = rng() % 2 == 0;
+    std::uint64_t cursor = 0;
+    do {
+      cursor = d.scan(cursor, [&](std::string_view k, std::string_view) {
+        CHECK(ever.count(std::string(k)) == 1);
+        seen.emplace(k);
+      });
+      // Swing between 8x and 1/8 of the initial size: several resizes both ways.
+      if (growing && live.size() > initial * 8) {
+        growing = false;
+        ++shrink_turns;
+      } else if (!growing && live.size() < initial / 8) {
+        growing = true;
+        ++grow_turns;
+      }
+      const std::size_t steps = rng() % 64;
+      for (std::size_t j = 0; j < steps; ++j) {
+        if (growing || live.empty()) {
+          d.insert(key(next));
+          live.push_back(key(next));
+          ever.insert(key(next));
+          ++next;
+        } else {
+          const std::size_t at = rng() % live.size();
+          REQUIRE(d.erase(live[at]));
+          stable.erase(live[at]);
+          live[at] = live.back();
+          live.pop_back();
+        }
+      }
+      REQUIRE(d.size() == live.size());
+    } while (cursor != 0);
+    for (const std::string& k : stable) CHECK(seen.count(k) == 1);
+  }
+  CHECK(grow_turns > 0);
+  CHECK(shrink_turns > 0);
+}
+
+TEST_CASE("random returns members, all of them in time", "[packed_dict]") {
+  std::mt19937_64 rng(42);
+  PackedDict h(Kind::kHash);
+  for (std::size_t i = 0; i < 10; ++i) h.insert(key(i), value(i));
+  std::set<std::string> drawn;
+  for (int i = 0; i < 2000; ++i) {
+    const auto [k, v] = h.random(rng);
+    REQUIRE(h.find(k).has_value());
+    CHECK(*h.find(k) == v);
+    drawn.emplace(k);
+  }
+  CHECK(drawn.size() == 10);
+
+  PackedDict s(Kind::kSet);
+  for (std::size_t i = 0; i < 10000; ++i) s.insert(key(i));
+  for (std::size_t i = 0; i < 9990; ++i) s.erase(key(i));  // sparse before it shrinks
+  for (int i = 0; i < 200; ++i) {
+    const auto [k, v] = s.random(rng);
+    CHECK(s.contains(k));
+    CHECK(v.empty());
+  }
+}
+
+TEST_CASE("clone copies deeply", "[packed_dict]") {
+  PackedDict h(Kind::kHash);
+  for (std::size_t i = 0; i < 1000; ++i) h.insert(key(i), value(i));
+  const std::unique_ptr<larder::storage::ValueObject> object = h.clone();
+  auto& copy = dynamic_cast<PackedDict&>(*object);
+  CHECK(copy.kind() == Kind::kHash);
+  CHECK(copy.size() == h.size());
+  CHECK(copy.heap_bytes() == h.heap_bytes());
+  CHECK(contents(copy) == contents(h));
+  copy.insert(key(0), "changed");
+  copy.erase(key(1));
+  CHECK(*h.find(key(0)) == value(0));
+  CHECK(h.contains(key(1)));
+  for (std::size_t i = 0; i < 1000; ++i) copy.erase(key(i));
+  CHECK(copy.heap_bytes() == kEmptyHeap);
+  CHECK(h.size() == 1000);
+}
+
+TEST_CASE("reserve makes room up front", "[packed_dict]") {
+  PackedDict s(Kind::kSet);
+  s.reserve(10000);
+  const std::size_t reserved = s.heap_bytes();
+  CHECK(reserved > kEmptyHeap);
+  for (std::size_t i = 0; i < 10000; ++i) s.insert(key(i));
+  s.reserve(10);  // never shrinks
+  CHECK(s.size() == 10000);
+  for (std::size_t i = 0; i < 10000; ++i) REQUIRE(s.contains(key(i)));
+  s.reserve(50000);
+  for (std::size_t i = 0; i < 10000; ++i) REQUIRE(s.contains(key(i)));
+  for (std::size_t i = 0; i < 10000; ++i) s.erase(key(i));
+  CHECK(s.heap_bytes() == kEmptyHeap);
+}
