@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <unordered_map>
+#include <utility>
 
 #include "larder/util/strings.h"
 
@@ -280,18 +281,32 @@ void finish(std::vector<DocArg>& args, std::vector<Hint>& hints) {
     }
     if (a.type.empty()) a.type = a.name == "key" ? "key" : "string";
     const std::string key = a.token.empty() ? a.name : a.token;
+    bool wrap = false;
     for (Hint& h : hints) {
       if (h.key != key) continue;
       h.used = true;
       switch (h.op) {
         case '=': a.name = std::string(h.value); break;
-        case ':': a.type = std::string(h.value); break;
+        case ':':
+          wrap = h.value == "block" && !group;
+          if (!wrap) a.type = std::string(h.value);
+          break;
         case '@': a.key_spec_index = to_int(h.value, h.key); break;
         case '^': a.since = std::string(h.value); break;
         case '!': a.deprecated_since = std::string(h.value); break;
       }
     }
     if (a.type == "key" && a.key_spec_index < 0) a.key_spec_index = 0;
+    if (wrap) {
+      DocArg block;
+      block.name = a.name;
+      block.type = "block";
+      block.optional = std::exchange(a.optional, false);
+      block.multiple = std::exchange(a.multiple, false);
+      block.multiple_token = std::exchange(a.multiple_token, false);
+      block.args.push_back(std::move(a));
+      a = std::move(block);
+    }
   }
 }
 

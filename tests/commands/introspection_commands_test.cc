@@ -191,6 +191,16 @@ TEST_CASE("the syntax parser builds Redis's argument tree", "[introspection]") {
   CHECK(multi[0].multiple_token);
   CHECK(multi[0].optional);
 
+  // ":block" wraps a plain argument in a block of its own (Redis's CONFIG GET).
+  const auto wrapped = parse_doc_syntax("parameter [parameter ...]", "parameter:block");
+  REQUIRE(wrapped.size() == 1);
+  CHECK(wrapped[0].type == "block");
+  CHECK(wrapped[0].name == "parameter");
+  CHECK(wrapped[0].multiple);
+  REQUIRE(wrapped[0].args.size() == 1);
+  CHECK(wrapped[0].args[0].type == "string");
+  CHECK_FALSE(wrapped[0].args[0].multiple);
+
   CHECK_THROWS(parse_doc_syntax("key [NX", ""));
   CHECK_THROWS(parse_doc_syntax("key", "nosuch:integer"));
 }

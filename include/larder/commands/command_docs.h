@@ -18,7 +18,9 @@
 // name (a pure token's lower-cased token, a group's token lower-cased or its
 // children's names joined with '_'), and <op> is one of
 //   =  rename          ("nx_xx=condition")
-//   :  type            ("EX:integer", "cursor:integer", "key1:key")
+//   :  type            ("EX:integer", "cursor:integer", "key1:key"); ":block"
+//                      on a plain argument wraps it in a block of the same
+//                      name that takes its optional/multiple flags (CONFIG GET)
 //   @  key_spec_index  ("destination@1")
 //   ^  since           ("GET^6.2.0")
 //   !  deprecated_since
