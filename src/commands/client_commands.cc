@@ -351,20 +351,20 @@ void cmd_client_help(CommandContext& ctx) {
 }  // namespace
 
 void register_client_commands(CommandTable& table) {
-  table.add({"client", -2, kContainer, 0, 0, 0, cmd_client_help});
-  table.add({"client|id", 2, kFast, 0, 0, 0, cmd_client_id});
-  table.add({"client|setname", 3, kFast, 0, 0, 0, cmd_client_setname});
-  table.add({"client|getname", 2, kFast, 0, 0, 0, cmd_client_getname});
-  table.add({"client|list", -2, 0, 0, 0, 0, cmd_client_list});
-  table.add({"client|info", 2, 0, 0, 0, 0, cmd_client_info});
-  table.add({"client|kill", -3, 0, 0, 0, 0, cmd_client_kill});
-  table.add({"client|setinfo", 4, kFast, 0, 0, 0, cmd_client_setinfo});
-  table.add({"client|no-evict", 3, 0, 0, 0, 0, cmd_client_no_evict});
-  table.add({"client|no-touch", 3, kFast, 0, 0, 0, cmd_client_no_touch});
-  table.add({"client|reply", 3, 0, 0, 0, 0, cmd_client_reply});
-  table.add({"client|pause", -3, 0, 0, 0, 0, cmd_client_pause});
-  table.add({"client|unpause", 2, 0, 0, 0, 0, cmd_client_unpause});
-  table.add({"client|help", 2, 0, 0, 0, 0, cmd_client_help});
+  table.add("client", cmd_client_help);
+  table.add("client|id", cmd_client_id);
+  table.add("client|setname", cmd_client_setname);
+  table.add("client|getname", cmd_client_getname);
+  table.add("client|list", cmd_client_list);
+  table.add("client|info", cmd_client_info);
+  table.add("client|kill", cmd_client_kill);
+  table.add("client|setinfo", cmd_client_setinfo);
+  table.add("client|no-evict", cmd_client_no_evict);
+  table.add("client|no-touch", cmd_client_no_touch);
+  table.add("client|reply", cmd_client_reply);
+  table.add("client|pause", cmd_client_pause);
+  table.add("client|unpause", cmd_client_unpause);
+  table.add("client|help", cmd_client_help);
 }
 
 }  // namespace larder::commands

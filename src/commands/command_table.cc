@@ -4,7 +4,9 @@
 #include <cctype>
 #include <stdexcept>
 
+#include "larder/commands/command_docs.h"
 #include "larder/commands/families.h"
+#include "larder/commands/key_specs.h"
 #include "larder/commands/server_stats.h"
 #include "larder/storage/shard_locks.h"
 #include "larder/util/strings.h"
@@ -77,11 +79,40 @@ const CommandTable& CommandTable::instance() {
   return table;
 }
 
-void CommandTable::add(const CommandSpec& spec) {
-  CommandSpec row = spec;
-  row.index = by_name_.size();
-  if (row.index >= kMaxCommandRows) throw std::logic_error("command table is full");
-  by_name_.emplace(std::string(row.name), row);
+void CommandTable::add(std::string_view full_name, Handler handler, std::uint32_t larder_flags) {
+  const std::string name(full_name);
+  const ParsedDoc* doc = find_command_doc(full_name);
+  if (doc == nullptr) {
+    throw std::logic_error("command '" + name + "' has no metadata row in src/commands/command_docs/");
+  }
+  if (larder_flags & ~kLarderOnlyFlags) {
+    throw std::logic_error("command '" + name + "': add() takes only Larder-only flags; the rest come from its row");
+  }
+  if (by_name_.contains(doc->doc->name)) throw std::logic_error("command '" + name + "' registered twice");
+  const std::size_t bar = doc->doc->name.find('|');
+  if (bar != std::string_view::npos) {
+    const CommandSpec* container = find(doc->doc->name.substr(0, bar));
+    if (container == nullptr || !(container->flags & kContainer)) {
+      throw std::logic_error("subcommand '" + name + "' registered before its container");
+    }
+  }
+  if (by_name_.size() >= kMaxCommandRows) throw std::logic_error("command table is full");
+
+  std::uint32_t flags = larder_flags;
+  for (std::string_view f : doc->flags) {
+    if (f == "write") flags |= kWrite;
+    if (f == "readonly") flags |= kReadOnly;
+    if (f == "fast") flags |= kFast;
+    if (f == "no_auth") flags |= kNoAuth;
+    if (f == "denyoom") flags |= kDenyOom;
+  }
+  if (doc->container) flags |= kContainer;
+  by_name_.emplace(std::string(doc->doc->name), CommandSpec{.name = doc->doc->name,
+                                                            .arity = doc->doc->arity,
+                                                            .flags = flags,
+                                                            .handler = handler,
+                                                            .doc = doc,
+                                                            .index = by_name_.size()});
 }
 
 const CommandSpec* CommandTable::find(std::string_view name) const {
@@ -145,10 +176,10 @@ void CommandTable::add_key_locks(const CommandSpec& spec, std::span<const std::s
     locks.add_all();
     return;
   }
-  if (spec.first_key <= 0) return;
-  const int argc = static_cast<int>(args.size());
-  const int last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
-  for (int i = spec.first_key; i <= last && i < argc; i += spec.key_step) locks.add(args[i]);
+  const bool valid = for_each_key(spec.doc->key_specs, args, [&](int i, const KeySpec&) {
+    locks.add(args[static_cast<std::size_t>(i)]);
+  });
+  if (!valid) locks.add_all();
 }
 
 }  // namespace larder::commands

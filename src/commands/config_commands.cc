@@ -108,12 +108,12 @@ void cmd_config_help(CommandContext& ctx) {
 }  // namespace
 
 void register_config_commands(CommandTable& table) {
-  table.add({"config", -2, kContainer, 0, 0, 0, cmd_config_help});
-  table.add({"config|get", -3, 0, 0, 0, 0, cmd_config_get});
-  table.add({"config|set", -4, 0, 0, 0, 0, cmd_config_set});
-  table.add({"config|resetstat", 2, kAllShards, 0, 0, 0, cmd_config_resetstat});
-  table.add({"config|rewrite", 2, 0, 0, 0, 0, cmd_config_rewrite});
-  table.add({"config|help", 2, 0, 0, 0, 0, cmd_config_help});
+  table.add("config", cmd_config_help);
+  table.add("config|get", cmd_config_get);
+  table.add("config|set", cmd_config_set);
+  table.add("config|resetstat", cmd_config_resetstat, kAllShards);
+  table.add("config|rewrite", cmd_config_rewrite);
+  table.add("config|help", cmd_config_help);
 }
 
 }  // namespace larder::commands

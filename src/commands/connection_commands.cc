@@ -184,13 +184,13 @@ void cmd_reset(CommandContext& ctx) {
 }  // namespace
 
 void register_connection_commands(CommandTable& table) {
-  table.add({"ping", -1, kFast, 0, 0, 0, cmd_ping});
-  table.add({"echo", 2, kFast, 0, 0, 0, cmd_echo});
-  table.add({"quit", -1, kFast | kNoAuth | kRunsInMulti, 0, 0, 0, cmd_quit});
-  table.add({"auth", -2, kFast | kNoAuth, 0, 0, 0, cmd_auth});
-  table.add({"hello", -1, kFast | kNoAuth, 0, 0, 0, cmd_hello});
-  table.add({"select", 2, kFast, 0, 0, 0, cmd_select});
-  table.add({"reset", 1, kFast | kNoAuth | kRunsInMulti, 0, 0, 0, cmd_reset});
+  table.add("ping", cmd_ping);
+  table.add("echo", cmd_echo);
+  table.add("quit", cmd_quit, kRunsInMulti);
+  table.add("auth", cmd_auth);
+  table.add("hello", cmd_hello);
+  table.add("select", cmd_select);
+  table.add("reset", cmd_reset, kRunsInMulti);
 }
 
 }  // namespace larder::commands

@@ -544,36 +544,36 @@ void cmd_debug(CommandContext& ctx) {
 }  // namespace
 
 void register_diagnostics_commands(CommandTable& table) {
-  table.add({"time", 1, kFast, 0, 0, 0, cmd_time});
-  table.add({"lastsave", 1, kFast, 0, 0, 0, cmd_lastsave});
-  table.add({"role", 1, kFast, 0, 0, 0, cmd_role});
+  table.add("time", cmd_time);
+  table.add("lastsave", cmd_lastsave);
+  table.add("role", cmd_role);
 
-  table.add({"slowlog", -2, kContainer, 0, 0, 0, cmd_slowlog_help});
-  table.add({"slowlog|get", -2, 0, 0, 0, 0, cmd_slowlog_get});
-  table.add({"slowlog|len", 2, 0, 0, 0, 0, cmd_slowlog_len});
-  table.add({"slowlog|reset", 2, 0, 0, 0, 0, cmd_slowlog_reset});
-  table.add({"slowlog|help", 2, 0, 0, 0, 0, cmd_slowlog_help});
+  table.add("slowlog", cmd_slowlog_help);
+  table.add("slowlog|get", cmd_slowlog_get);
+  table.add("slowlog|len", cmd_slowlog_len);
+  table.add("slowlog|reset", cmd_slowlog_reset);
+  table.add("slowlog|help", cmd_slowlog_help);
 
-  table.add({"latency", -2, kContainer, 0, 0, 0, cmd_latency_help});
-  table.add({"latency|latest", 2, 0, 0, 0, 0, cmd_latency_latest});
-  table.add({"latency|histogram", -2, 0, 0, 0, 0, cmd_latency_histogram});
-  table.add({"latency|reset", -2, 0, 0, 0, 0, cmd_latency_reset});
-  table.add({"latency|history", 3, 0, 0, 0, 0, cmd_latency_history});
-  table.add({"latency|graph", 3, 0, 0, 0, 0, cmd_latency_graph});
-  table.add({"latency|doctor", 2, 0, 0, 0, 0, cmd_latency_doctor});
-  table.add({"latency|help", 2, 0, 0, 0, 0, cmd_latency_help});
+  table.add("latency", cmd_latency_help);
+  table.add("latency|latest", cmd_latency_latest);
+  table.add("latency|histogram", cmd_latency_histogram);
+  table.add("latency|reset", cmd_latency_reset);
+  table.add("latency|history", cmd_latency_history);
+  table.add("latency|graph", cmd_latency_graph);
+  table.add("latency|doctor", cmd_latency_doctor);
+  table.add("latency|help", cmd_latency_help);
 
-  table.add({"memory", -2, kContainer, 0, 0, 0, cmd_memory_help});
-  table.add({"memory|usage", -3, kReadOnly, 2, 2, 1, cmd_memory_usage});
-  table.add({"memory|stats", 2, kAllShards, 0, 0, 0, cmd_memory_stats});
-  table.add({"memory|doctor", 2, 0, 0, 0, 0, cmd_memory_doctor});
-  table.add({"memory|malloc-stats", 2, 0, 0, 0, 0, cmd_memory_malloc_stats});
-  table.add({"memory|purge", 2, 0, 0, 0, 0, cmd_memory_purge});
-  table.add({"memory|help", 2, 0, 0, 0, 0, cmd_memory_help});
+  table.add("memory", cmd_memory_help);
+  table.add("memory|usage", cmd_memory_usage);
+  table.add("memory|stats", cmd_memory_stats, kAllShards);
+  table.add("memory|doctor", cmd_memory_doctor);
+  table.add("memory|malloc-stats", cmd_memory_malloc_stats);
+  table.add("memory|purge", cmd_memory_purge);
+  table.add("memory|help", cmd_memory_help);
 
   // A single command in Redis 7.0, not a container: its subcommands are
   // parsed by the handler.
-  table.add({"debug", -2, 0, 0, 0, 0, cmd_debug});
+  table.add("debug", cmd_debug);
 }
 
 }  // namespace larder::commands

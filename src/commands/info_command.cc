@@ -384,7 +384,7 @@ void cmd_info(CommandContext& ctx) {
 }  // namespace
 
 void register_info_commands(CommandTable& table) {
-  table.add({"info", -1, kAllShards, 0, 0, 0, cmd_info});
+  table.add("info", cmd_info, kAllShards);
 }
 
 }  // namespace larder::commands

@@ -1,10 +1,9 @@
 // Introspection family: COMMAND and its subcommands (COUNT, INFO, DOCS, LIST,
-// GETKEYS, GETKEYSANDFLAGS, HELP), generated from the command table's rows
-// and the documentation metadata in command_docs.cc, in Redis 7.0's formats.
+// GETKEYS, GETKEYSANDFLAGS, HELP), in Redis 7.0's formats, from the metadata
+// rows (command_docs.h) of the registered commands only.
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +11,7 @@
 #include "larder/commands/command_docs.h"
 #include "larder/commands/command_table.h"
 #include "larder/commands/families.h"
+#include "larder/commands/key_specs.h"
 #include "larder/util/glob.h"
 #include "larder/util/strings.h"
 
@@ -122,40 +122,20 @@ void reply_key_spec(ReplyBuilder& reply, const KeySpec& ks) {
   }
 }
 
-// Larder's own flags, for a row that has no documentation yet.
-std::vector<std::string_view> fallback_flags(const CommandSpec& spec) {
-  std::vector<std::string_view> out;
-  if (spec.flags & kWrite) out.push_back("write");
-  if (spec.flags & kReadOnly) out.push_back("readonly");
-  if (spec.flags & kNoAuth) out.push_back("no_auth");
-  if (spec.flags & kFast) out.push_back("fast");
-  return out;
-}
-
 void reply_info(ReplyBuilder& reply, const CommandTable& table, const CommandSpec& spec) {
-  const ParsedDoc* doc = find_command_doc(spec.name);
+  const ParsedDoc& doc = *spec.doc;
   reply.array(10);
   reply.bulk(spec.name);
   reply.integer(spec.arity);
-  status_set(reply, doc ? doc->flags : fallback_flags(spec));
-  if (doc != nullptr) {
-    reply.integer(doc->first_key);
-    reply.integer(doc->last_key);
-    reply.integer(doc->key_step);
-  } else {
-    reply.integer(spec.first_key);
-    reply.integer(spec.last_key);
-    reply.integer(spec.key_step);
-  }
-  status_set(reply, doc ? doc->acl : std::vector<std::string_view>{});
-  const std::vector<std::string_view> no_tips;
-  const auto& tips = doc ? doc->tips : no_tips;
-  reply.set(tips.size());
-  for (std::string_view t : tips) reply.bulk(t);
-  reply.set(doc ? doc->key_specs.size() : 0);
-  if (doc != nullptr) {
-    for (const KeySpec& ks : doc->key_specs) reply_key_spec(reply, ks);
-  }
+  status_set(reply, doc.flags);
+  reply.integer(doc.legacy_keys.first);
+  reply.integer(doc.legacy_keys.last);
+  reply.integer(doc.legacy_keys.step);
+  status_set(reply, doc.acl);
+  reply.set(doc.tips.size());
+  for (std::string_view t : doc.tips) reply.bulk(t);
+  reply.set(doc.key_specs.size());
+  for (const KeySpec& ks : doc.key_specs) reply_key_spec(reply, ks);
   if (spec.flags & kContainer) {
     const auto subs = rows(table, &spec);
     reply.set(subs.size());
@@ -217,13 +197,12 @@ void reply_args(ReplyBuilder& reply, const std::vector<DocArg>& args) {
 }
 
 void reply_docs(ReplyBuilder& reply, const CommandTable& table, const CommandSpec& spec) {
-  const ParsedDoc* parsed = find_command_doc(spec.name);
-  static const CommandDoc kEmpty{};
-  const CommandDoc& d = parsed ? *parsed->doc : kEmpty;
+  const ParsedDoc& parsed = *spec.doc;
+  const CommandDoc& d = *parsed.doc;
   const bool container = spec.flags & kContainer;
-  const bool has_args = parsed && !parsed->args.empty();
-  const bool has_history = parsed && !parsed->history.empty();
-  const bool has_doc_flags = parsed && !parsed->doc_flags.empty();
+  const bool has_args = !parsed.args.empty();
+  const bool has_history = !parsed.history.empty();
+  const bool has_doc_flags = !parsed.doc_flags.empty();
   reply.map(1 + !d.summary.empty() + !d.since.empty() + !d.complexity.empty() + has_doc_flags +
             !d.deprecated_since.empty() + !d.replaced_by.empty() + has_history + has_args +
             container);
@@ -236,14 +215,14 @@ void reply_docs(ReplyBuilder& reply, const CommandTable& table, const CommandSpe
     reply.bulk(d.since);
   }
   reply.bulk("group");
-  reply.bulk(d.group.empty() ? std::string_view("server") : d.group);
+  reply.bulk(d.group);
   if (!d.complexity.empty()) {
     reply.bulk("complexity");
     reply.bulk(d.complexity);
   }
   if (has_doc_flags) {
     reply.bulk("doc_flags");
-    status_set(reply, parsed->doc_flags);
+    status_set(reply, parsed.doc_flags);
   }
   if (!d.deprecated_since.empty()) {
     reply.bulk("deprecated_since");
@@ -255,8 +234,8 @@ void reply_docs(ReplyBuilder& reply, const CommandTable& table, const CommandSpe
   }
   if (has_history) {
     reply.bulk("history");
-    reply.set(parsed->history.size());
-    for (const auto& [version, text] : parsed->history) {
+    reply.set(parsed.history.size());
+    for (const auto& [version, text] : parsed.history) {
       reply.array(2);
       reply.bulk(version);
       reply.bulk(text);
@@ -264,7 +243,7 @@ void reply_docs(ReplyBuilder& reply, const CommandTable& table, const CommandSpe
   }
   if (has_args) {
     reply.bulk("arguments");
-    reply_args(reply, parsed->args);
+    reply_args(reply, parsed.args);
   }
   if (container) {
     reply.bulk("subcommands");
@@ -285,73 +264,29 @@ struct KeyRef {
   std::vector<std::string_view> flags;
 };
 
-// Redis's getKeysUsingKeySpecs; false where Redis finds an invalid spec.
-bool keys_from_specs(const CommandSpec& spec, const ParsedDoc& doc,
-                     std::span<const std::string_view> argv, std::vector<KeyRef>& out) {
-  const int argc = static_cast<int>(argv.size());
-  for (const KeySpec& ks : doc.key_specs) {
-    if (ks.has_flag("not_key")) continue;
-    int first = 0;
-    if (ks.begin == KeySpec::Begin::kIndex) {
-      first = ks.index;
-    } else if (ks.begin == KeySpec::Begin::kKeyword) {
-      const int start = ks.startfrom > 0 ? ks.startfrom : argc + ks.startfrom;
-      const int end = ks.startfrom > 0 ? argc - 1 : 0;
-      for (int i = start; i != end; i = start <= end ? i + 1 : i - 1) {
-        if (i >= argc || i < 1) break;
-        if (iequals(argv[static_cast<std::size_t>(i)], ks.keyword)) {
-          first = i + 1;
-          break;
-        }
-      }
-      if (first == 0) continue;
-    } else {
-      continue;
-    }
-    int last = 0, step = 1;
-    if (ks.find == KeySpec::Find::kRange) {
-      if (ks.lastkey >= 0) {
-        last = first + ks.lastkey;
-      } else if (ks.limit == 0) {
-        last = argc + ks.lastkey;
-      } else {
-        last = first + ((argc - first) / ks.limit + ks.lastkey);
-      }
-      step = ks.keystep;
-    } else if (ks.find == KeySpec::Find::kKeynum) {
-      const int at = first + ks.keynumidx;
-      if (ks.keynumidx >= argc || at >= argc) return false;
-      long long n = 0;
-      const std::string_view s = argv[static_cast<std::size_t>(at)];
-      auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-      if (ec != std::errc() || p != s.data() + s.size() || n < 0) return false;
-      first += ks.firstkey;
-      last = first + static_cast<int>(n) - 1;
-      step = ks.keystep;
-    } else {
-      continue;
-    }
-    if (last >= argc || last < first || first >= argc) return false;
-    for (int i = first; i <= last; i += step) {
-      if (i >= argc || i < first) {
-        if (spec.arity < 0) continue;
-        return false;
-      }
-      out.push_back({i, ks.flags});
-    }
+// The flags of SET's key, which depend on its GET option (Redis's
+// setGetKeys). SET is the only registered command whose key spec has
+// variable_flags (a unit test holds the rows to that).
+std::vector<std::string_view> set_key_flags(std::span<const std::string_view> argv) {
+  for (std::size_t i = 3; i < argv.size(); ++i) {
+    if (iequals(util::c_string(argv[i]), "get")) return {"RW", "access", "update"};
   }
-  return true;
+  return {"OW", "update"};
 }
 
-// SET's key flags depend on its GET option (Redis's setGetKeys).
-void set_keys(std::span<const std::string_view> argv, std::vector<KeyRef>& out) {
-  for (std::size_t i = 3; i < argv.size(); ++i) {
-    if (iequals(argv[i], "get")) {
-      out.push_back({1, {"RW", "access", "update"}});
-      return;
-    }
+// Redis's getKeysFromCommandWithSpecs as COMMAND GETKEYS runs it: the key
+// specs, or where they find the line invalid, the keynum fallback.
+std::vector<KeyRef> command_keys(const CommandSpec& cmd, std::span<const std::string_view> argv) {
+  std::vector<KeyRef> keys;
+  const auto& specs = cmd.doc->key_specs;
+  const bool valid = for_each_key(specs, argv, [&](int pos, const KeySpec& ks) {
+    keys.push_back({pos, ks.variable_flags && cmd.name == "set" ? set_key_flags(argv) : ks.flags});
+  });
+  if (!valid) {
+    keys.clear();
+    for (int pos : keynum_fallback_keys(specs, argv)) keys.push_back({pos, {}});
   }
-  out.push_back({1, {"OW", "update"}});
+  return keys;
 }
 
 void getkeys(CommandContext& ctx, bool with_flags) {
@@ -366,11 +301,8 @@ void getkeys(CommandContext& ctx, bool with_flags) {
     ctx.reply.error("ERR Invalid command specified");
     return;
   }
-  const ParsedDoc* doc = find_command_doc(cmd->name);
-  const bool has_keys =
-      doc != nullptr && std::any_of(doc->key_specs.begin(), doc->key_specs.end(),
-                                    [](const KeySpec& ks) { return !ks.has_flag("not_key"); });
-  if (!has_keys) {
+  const auto& specs = cmd->doc->key_specs;
+  if (std::all_of(specs.begin(), specs.end(), [](const KeySpec& ks) { return ks.not_key; })) {
     ctx.reply.error("ERR The command has no key arguments");
     return;
   }
@@ -379,19 +311,10 @@ void getkeys(CommandContext& ctx, bool with_flags) {
     ctx.reply.error("ERR Invalid number of arguments specified for command");
     return;
   }
-  std::vector<KeyRef> keys;
-  const bool variable_flags =
-      std::any_of(doc->key_specs.begin(), doc->key_specs.end(),
-                  [](const KeySpec& ks) { return ks.has_flag("variable_flags"); });
-  if (variable_flags && cmd->name == "set") {
-    set_keys(argv, keys);
-  } else if (!keys_from_specs(*cmd, *doc, argv, keys)) {
-    keys.clear();
-  }
+  const std::vector<KeyRef> keys = command_keys(*cmd, argv);
   if (keys.empty()) {
-    const bool no_mandatory = std::find(doc->flags.begin(), doc->flags.end(),
-                                        "no_mandatory_keys") != doc->flags.end();
-    if (no_mandatory) {
+    const auto& flags = cmd->doc->flags;
+    if (std::find(flags.begin(), flags.end(), "no_mandatory_keys") != flags.end()) {
       ctx.reply.array(0);
     } else {
       ctx.reply.error("ERR Invalid arguments specified for command");
@@ -492,11 +415,9 @@ void cmd_command_list(CommandContext& ctx) {
         return true;
       case Filter::kModule:
         return false;  // Larder has no modules
-      case Filter::kAclCat: {
-        const ParsedDoc* doc = find_command_doc(spec.name);
-        return doc != nullptr &&
-               std::find(doc->acl.begin(), doc->acl.end(), category) != doc->acl.end();
-      }
+      case Filter::kAclCat:
+        return std::find(spec.doc->acl.begin(), spec.doc->acl.end(), category) !=
+               spec.doc->acl.end();
       case Filter::kPattern:
         return util::glob_match(filter_arg, spec.name, true);
     }
@@ -549,14 +470,14 @@ void cmd_command_help(CommandContext& ctx) {
 }  // namespace
 
 void register_introspection_commands(CommandTable& table) {
-  table.add({"command", -1, kContainer, 0, 0, 0, cmd_command});
-  table.add({"command|count", 2, 0, 0, 0, 0, cmd_command_count});
-  table.add({"command|info", -2, 0, 0, 0, 0, cmd_command_info});
-  table.add({"command|docs", -2, 0, 0, 0, 0, cmd_command_docs});
-  table.add({"command|list", -2, 0, 0, 0, 0, cmd_command_list});
-  table.add({"command|getkeys", -4, 0, 0, 0, 0, cmd_command_getkeys});
-  table.add({"command|getkeysandflags", -4, 0, 0, 0, 0, cmd_command_getkeysandflags});
-  table.add({"command|help", 2, 0, 0, 0, 0, cmd_command_help});
+  table.add("command", cmd_command);
+  table.add("command|count", cmd_command_count);
+  table.add("command|info", cmd_command_info);
+  table.add("command|docs", cmd_command_docs);
+  table.add("command|list", cmd_command_list);
+  table.add("command|getkeys", cmd_command_getkeys);
+  table.add("command|getkeysandflags", cmd_command_getkeysandflags);
+  table.add("command|help", cmd_command_help);
 }
 
 }  // namespace larder::commands

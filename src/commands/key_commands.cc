@@ -415,35 +415,34 @@ void cmd_scan(CommandContext& ctx) {
 }  // namespace
 
 void register_key_commands(CommandTable& table) {
-  table.add({"del", -2, kWrite, 1, -1, 1, cmd_del});
-  table.add({"unlink", -2, kWrite | kFast, 1, -1, 1, cmd_del});
-  table.add({"exists", -2, kReadOnly | kFast, 1, -1, 1, cmd_exists});
-  table.add({"keys", 2, kReadOnly | kAllShards | kIncremental, 0, 0, 0, cmd_keys});
-  table.add({"ttl", 2, kReadOnly | kFast, 1, 1, 1, cmd_ttl});
-  table.add({"pttl", 2, kReadOnly | kFast, 1, 1, 1, cmd_pttl});
-  table.add({"expire", -3, kWrite | kFast, 1, 1, 1, cmd_expire});
-  table.add({"pexpire", -3, kWrite | kFast, 1, 1, 1, cmd_pexpire});
-  table.add({"persist", 2, kWrite | kFast, 1, 1, 1, cmd_persist});
-  table.add({"type", 2, kReadOnly | kFast, 1, 1, 1, cmd_type});
-  table.add({"touch", -2, kReadOnly | kFast, 1, -1, 1, cmd_touch});
-  table.add({"expiretime", 2, kReadOnly | kFast, 1, 1, 1, cmd_expiretime});
-  table.add({"pexpiretime", 2, kReadOnly | kFast, 1, 1, 1, cmd_pexpiretime});
-  table.add({"expireat", -3, kWrite | kFast, 1, 1, 1, cmd_expireat});
-  table.add({"pexpireat", -3, kWrite | kFast, 1, 1, 1, cmd_pexpireat});
-  table.add({"rename", 3, kWrite, 1, 2, 1, cmd_rename});
-  table.add({"renamenx", 3, kWrite | kFast, 1, 2, 1, cmd_renamenx});
-  table.add({"copy", -3, kWrite | kDenyOom, 1, 2, 1, cmd_copy});
-  table.add({"move", 3, kWrite | kFast, 1, 1, 1, cmd_move});
-  table.add({"randomkey", 1, kReadOnly | kAllShards, 0, 0, 0, cmd_randomkey});
-  // OBJECT <sub> key: the key is the third argument (none for OBJECT HELP).
+  table.add("del", cmd_del);
+  table.add("unlink", cmd_del);
+  table.add("exists", cmd_exists);
+  table.add("keys", cmd_keys, kAllShards | kIncremental);
+  table.add("ttl", cmd_ttl);
+  table.add("pttl", cmd_pttl);
+  table.add("expire", cmd_expire);
+  table.add("pexpire", cmd_pexpire);
+  table.add("persist", cmd_persist);
+  table.add("type", cmd_type);
+  table.add("touch", cmd_touch);
+  table.add("expiretime", cmd_expiretime);
+  table.add("pexpiretime", cmd_pexpiretime);
+  table.add("expireat", cmd_expireat);
+  table.add("pexpireat", cmd_pexpireat);
+  table.add("rename", cmd_rename);
+  table.add("renamenx", cmd_renamenx);
+  table.add("copy", cmd_copy);
+  table.add("move", cmd_move);
+  table.add("randomkey", cmd_randomkey, kAllShards);
   // The container row only answers "OBJECT" alone (its arity error).
-  table.add({"object", -2, kContainer, 0, 0, 0, cmd_object_help});
-  table.add({"object|encoding", 3, kReadOnly, 2, 2, 1, cmd_object_encoding});
-  table.add({"object|freq", 3, kReadOnly, 2, 2, 1, cmd_object_freq});
-  table.add({"object|idletime", 3, kReadOnly, 2, 2, 1, cmd_object_idletime});
-  table.add({"object|refcount", 3, kReadOnly, 2, 2, 1, cmd_object_refcount});
-  table.add({"object|help", 2, kReadOnly, 0, 0, 0, cmd_object_help});
-  table.add({"scan", -2, kReadOnly | kAllShards | kIncremental, 0, 0, 0, cmd_scan});
+  table.add("object", cmd_object_help);
+  table.add("object|encoding", cmd_object_encoding);
+  table.add("object|freq", cmd_object_freq);
+  table.add("object|idletime", cmd_object_idletime);
+  table.add("object|refcount", cmd_object_refcount);
+  table.add("object|help", cmd_object_help);
+  table.add("scan", cmd_scan, kAllShards | kIncremental);
 }
 
 }  // namespace larder::commands

@@ -116,11 +116,11 @@ void cmd_shutdown(CommandContext& ctx) {
 }  // namespace
 
 void register_server_commands(CommandTable& table) {
-  table.add({"dbsize", 1, kReadOnly | kFast | kAllShards, 0, 0, 0, cmd_dbsize});
-  table.add({"flushdb", -1, kWrite | kAllShards, 0, 0, 0, cmd_flushdb});
-  table.add({"flushall", -1, kWrite | kAllShards, 0, 0, 0, cmd_flushall});
-  table.add({"swapdb", 3, kWrite | kFast | kAllShards, 0, 0, 0, cmd_swapdb});
-  table.add({"shutdown", -1, 0, 0, 0, 0, cmd_shutdown});
+  table.add("dbsize", cmd_dbsize, kAllShards);
+  table.add("flushdb", cmd_flushdb, kAllShards);
+  table.add("flushall", cmd_flushall, kAllShards);
+  table.add("swapdb", cmd_swapdb, kAllShards);
+  table.add("shutdown", cmd_shutdown);
 }
 
 }  // namespace larder::commands

@@ -668,28 +668,28 @@ void cmd_lcs(CommandContext& ctx) {
 }  // namespace
 
 void register_string_commands(CommandTable& table) {
-  table.add({"get", 2, kReadOnly | kFast, 1, 1, 1, cmd_get});
-  table.add({"set", -3, kWrite | kDenyOom, 1, 1, 1, cmd_set});
-  table.add({"setex", 4, kWrite | kDenyOom, 1, 1, 1, cmd_setex});
-  table.add({"psetex", 4, kWrite | kDenyOom, 1, 1, 1, cmd_psetex});
-  table.add({"setnx", 3, kWrite | kDenyOom | kFast, 1, 1, 1, cmd_setnx});
-  table.add({"getex", -2, kWrite | kFast, 1, 1, 1, cmd_getex});
-  table.add({"getdel", 2, kWrite | kFast, 1, 1, 1, cmd_getdel});
-  table.add({"getset", 3, kWrite | kDenyOom | kFast, 1, 1, 1, cmd_getset});
-  table.add({"mget", -2, kReadOnly | kFast, 1, -1, 1, cmd_mget});
-  table.add({"mset", -3, kWrite | kDenyOom, 1, -1, 2, cmd_mset});
-  table.add({"msetnx", -3, kWrite | kDenyOom, 1, -1, 2, cmd_msetnx});
-  table.add({"incr", 2, kWrite | kDenyOom | kFast, 1, 1, 1, cmd_incr});
-  table.add({"decr", 2, kWrite | kDenyOom | kFast, 1, 1, 1, cmd_decr});
-  table.add({"incrby", 3, kWrite | kDenyOom | kFast, 1, 1, 1, cmd_incrby});
-  table.add({"decrby", 3, kWrite | kDenyOom | kFast, 1, 1, 1, cmd_decrby});
-  table.add({"incrbyfloat", 3, kWrite | kDenyOom | kFast, 1, 1, 1, cmd_incrbyfloat});
-  table.add({"append", 3, kWrite | kDenyOom | kFast, 1, 1, 1, cmd_append});
-  table.add({"strlen", 2, kReadOnly | kFast, 1, 1, 1, cmd_strlen});
-  table.add({"getrange", 4, kReadOnly, 1, 1, 1, cmd_getrange});
-  table.add({"substr", 4, kReadOnly, 1, 1, 1, cmd_getrange});
-  table.add({"setrange", 4, kWrite | kDenyOom, 1, 1, 1, cmd_setrange});
-  table.add({"lcs", -3, kReadOnly, 1, 2, 1, cmd_lcs});
+  table.add("get", cmd_get);
+  table.add("set", cmd_set);
+  table.add("setex", cmd_setex);
+  table.add("psetex", cmd_psetex);
+  table.add("setnx", cmd_setnx);
+  table.add("getex", cmd_getex);
+  table.add("getdel", cmd_getdel);
+  table.add("getset", cmd_getset);
+  table.add("mget", cmd_mget);
+  table.add("mset", cmd_mset);
+  table.add("msetnx", cmd_msetnx);
+  table.add("incr", cmd_incr);
+  table.add("decr", cmd_decr);
+  table.add("incrby", cmd_incrby);
+  table.add("decrby", cmd_decrby);
+  table.add("incrbyfloat", cmd_incrbyfloat);
+  table.add("append", cmd_append);
+  table.add("strlen", cmd_strlen);
+  table.add("getrange", cmd_getrange);
+  table.add("substr", cmd_getrange);
+  table.add("setrange", cmd_setrange);
+  table.add("lcs", cmd_lcs);
 }
 
 }  // namespace larder::commands

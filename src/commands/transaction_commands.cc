@@ -124,11 +124,11 @@ void cmd_unwatch(CommandContext& ctx) {
 }  // namespace
 
 void register_transaction_commands(CommandTable& table) {
-  table.add({"multi", 1, kFast | kRunsInMulti, 0, 0, 0, cmd_multi});
-  table.add({"exec", 1, kRunsInMulti, 0, 0, 0, cmd_exec});
-  table.add({"discard", 1, kFast | kRunsInMulti, 0, 0, 0, cmd_discard});
-  table.add({"watch", -2, kFast | kRunsInMulti, 1, -1, 1, cmd_watch});
-  table.add({"unwatch", 1, kFast, 0, 0, 0, cmd_unwatch});
+  table.add("multi", cmd_multi, kRunsInMulti);
+  table.add("exec", cmd_exec, kRunsInMulti);
+  table.add("discard", cmd_discard, kRunsInMulti);
+  table.add("watch", cmd_watch, kRunsInMulti);
+  table.add("unwatch", cmd_unwatch);
 }
 
 }  // namespace larder::commands

@@ -2,11 +2,13 @@
 """Differential: COMMAND and its subcommands against redis-server.
 
 COMMAND COUNT and the full lists differ (Larder implements fewer commands, and
-Redis lists its commands in hash-table order), so this compares, for every
-command Larder has: COMMAND INFO byte for byte (containers field by field, their
-subcommands one by one), COMMAND DOCS as decoded structures, COMMAND GETKEYS /
-GETKEYSANDFLAGS byte for byte, and the argument hints redis-cli shows on a
-terminal.
+Redis lists its commands and subcommands in hash-table order), so this
+compares, for every command and subcommand Larder registers: COMMAND INFO byte
+for byte (a container's subcommands as the ones Larder has, sorted), COMMAND
+DOCS as decoded structures, the whole COMMAND, COMMAND INFO and COMMAND DOCS
+lists entry by entry, COMMAND GETKEYS / GETKEYSANDFLAGS byte for byte on
+command lines built from each command's documented arguments, and the
+argument hints redis-cli shows on a terminal.
 """
 import fcntl
 import os
@@ -27,9 +29,6 @@ from larder_harness import DifferentialTestCase, RespError, redis_cli_bin  # noq
 # Subcommands added after Redis 7.0.15 that Larder accepts as Redis 7.2 does.
 NEWER_THAN_REFERENCE = {"client|setinfo", "client|no-touch"}
 
-# Redis models CONFIG GET's argument as a one-element multiple block; Larder's
-# syntax line yields a plain multiple argument. redis-cli's hint is the same.
-DOCS_SHAPE_DIFFERS = {"config|get"}
 
 
 def larder_commands(client):
@@ -37,9 +36,73 @@ def larder_commands(client):
     return sorted(n.decode() for n in client.call("COMMAND", "LIST"))
 
 
-def strip_subcommands(info):
-    """A decoded COMMAND INFO entry without its subcommand list."""
-    return info[:9] + [None]
+def comparable(client):
+    """A predicate: is this full name one Larder has and the reference has too?"""
+    ours = set(larder_commands(client))
+    return lambda name: name in ours and name not in NEWER_THAN_REFERENCE
+
+
+def normal_info(entry, keep):
+    """A decoded COMMAND INFO entry with its subcommands restricted to the
+    names `keep` accepts and sorted by name (Redis's order is its hash's)."""
+    entry = list(entry)
+    entry[9] = sorted((normal_info(sub, keep) for sub in entry[9] if keep(sub[0].decode())),
+                      key=lambda sub: sub[0])
+    return entry
+
+
+def normal_docs(flat, keep):
+    """A decoded COMMAND DOCS entry (a flat RESP2 map) as a dict, its
+    subcommands restricted to the names `keep` accepts."""
+    doc = dict(zip(flat[::2], flat[1::2]))
+    if b"subcommands" in doc:
+        subs = doc[b"subcommands"]
+        doc[b"subcommands"] = {name: normal_docs(sub, keep)
+                               for name, sub in zip(subs[::2], subs[1::2]) if keep(name.decode())}
+    return doc
+
+
+def sample_args(arguments, full):
+    """Arguments for a command line from its COMMAND DOCS argument tree: the
+    required ones only, or (full) every optional one too, multiples twice and
+    the first branch of each choice. Keys are k1, k2...; numkeys counts them."""
+    keys = iter("k%d" % i for i in range(1, 100))
+
+    def value(arg):
+        kind = arg[b"type"].decode()
+        if kind == "key":
+            return [next(keys)]
+        if kind == "pure-token":
+            return [arg[b"token"].decode()]
+        if kind == "oneof":
+            return one(dict_of(arg[b"arguments"][0]))
+        if kind == "block":
+            return walk(arg[b"arguments"])
+        if arg[b"name"] == b"numkeys":
+            return ["2" if full else "1"]
+        return {"integer": ["1"], "double": ["1.5"], "unix-time": ["1"], "pattern": ["*"]}.get(kind, ["s"])
+
+    def one(arg):
+        flags = arg.get(b"flags", [])
+        times = 2 if full and "multiple" in flags else 1
+        token = [arg[b"token"].decode()] if b"token" in arg and arg[b"type"] != b"pure-token" else []
+        if "multiple_token" in flags:
+            return [a for _ in range(times) for a in token + value(arg)]
+        return token + [a for _ in range(times) for a in value(arg)]
+
+    def walk(tree):
+        words = []
+        for raw in tree:
+            arg = dict_of(raw)
+            if full or "optional" not in arg.get(b"flags", []):
+                words += one(arg)
+        return words
+
+    return walk(arguments)
+
+
+def dict_of(flat):
+    return dict(zip(flat[::2], flat[1::2]))
 
 
 class CommandTest(DifferentialTestCase):
@@ -54,6 +117,7 @@ class CommandTest(DifferentialTestCase):
         diffs = []
         compared = 0
         with self.redis.client() as rc, self.larder.client() as lc:
+            keep = comparable(lc)
             for name in larder_commands(lc):
                 expected = rc.cmd("COMMAND", "INFO", name)
                 if expected == b"*1\r\n$-1\r\n":
@@ -65,12 +129,11 @@ class CommandTest(DifferentialTestCase):
                 e, a = rc.decode(expected)[0], lc.decode(actual)[0]
                 if e[9] or a[9]:
                     # A container: Redis has more subcommands, in hash order.
-                    if strip_subcommands(e) != strip_subcommands(a):
-                        diffs.append("%s: %r != %r" % (name, strip_subcommands(a),
-                                                       strip_subcommands(e)))
-                    continue
+                    e, a = normal_info(e, keep), normal_info(a, keep)
+                    if e == a:
+                        continue
                 diffs.append("%s:\n  larder %r\n  redis  %r" % (name, a, e))
-        self.assertGreater(compared, 5)
+        self.assertGreater(compared, 100)
         if diffs:
             self.fail("COMMAND INFO differs for %d of %d commands:\n%s"
                       % (len(diffs), compared, "\n".join(diffs)))
@@ -79,6 +142,7 @@ class CommandTest(DifferentialTestCase):
         diffs = []
         compared = 0
         with self.redis.client() as rc, self.larder.client() as lc:
+            keep = comparable(lc)
             for name in larder_commands(lc):
                 e = rc.call("COMMAND", "DOCS", name)
                 if not e:
@@ -86,21 +150,61 @@ class CommandTest(DifferentialTestCase):
                 a = lc.call("COMMAND", "DOCS", name)
                 compared += 1
                 # RESP2 maps are flat arrays: [name, [k, v, k, v...]].
-                ed, ad = dict(zip(e[1][::2], e[1][1::2])), dict(zip(a[1][::2], a[1][1::2]))
-                ed.pop(b"subcommands", None)
-                ad.pop(b"subcommands", None)
-                if name in DOCS_SHAPE_DIFFERS:
-                    ed.pop(b"arguments", None)
-                    ad.pop(b"arguments", None)
+                ed, ad = normal_docs(e[1], keep), normal_docs(a[1], keep)
                 if ed != ad:
                     keys = sorted(set(ed) | set(ad))
                     detail = ["    %s: larder %r / redis %r" % (k.decode(), ad.get(k), ed.get(k))
                               for k in keys if ad.get(k) != ed.get(k)]
                     diffs.append("%s:\n%s" % (name, "\n".join(detail)))
-        self.assertGreater(compared, 5)
+        self.assertGreater(compared, 100)
         if diffs:
             self.fail("COMMAND DOCS differs for %d of %d commands:\n%s"
                       % (len(diffs), compared, "\n".join(diffs)))
+
+    def test_whole_lists_match_redis(self):
+        # COMMAND, COMMAND INFO and COMMAND DOCS without names: Larder's
+        # entries are Redis's entries for the same commands.
+        with self.redis.client() as rc, self.larder.client() as lc:
+            keep = comparable(lc)
+            for request in (("COMMAND",), ("COMMAND", "INFO")):
+                ours = {e[0]: normal_info(e, keep) for e in lc.call(*request)}
+                theirs = {e[0]: normal_info(e, keep) for e in rc.call(*request) if e[0] in ours}
+                self.assertEqual(sorted(ours), sorted(theirs), request)
+                differ = [n.decode() for n in ours if ours[n] != theirs[n]]
+                self.assertEqual(differ, [], request)
+            flat = lc.call("COMMAND", "DOCS")
+            ours = {n: normal_docs(d, keep) for n, d in zip(flat[::2], flat[1::2])}
+            flat = rc.call("COMMAND", "DOCS")
+            theirs = {n: normal_docs(d, keep) for n, d in zip(flat[::2], flat[1::2]) if n in ours}
+            self.assertEqual(sorted(ours), sorted(theirs))
+            self.assertEqual([n.decode() for n in ours if ours[n] != theirs[n]], [])
+
+    def test_getkeys_for_every_command(self):
+        # Each command with key specs, on lines built from its documented
+        # arguments (required only, then everything), and with bad numkeys.
+        script = []
+        with self.larder.client() as lc:
+            for name in larder_commands(lc):
+                if name in NEWER_THAN_REFERENCE:
+                    continue
+                info = lc.call("COMMAND", "INFO", name)[0]
+                if not info[8]:
+                    continue
+                docs = dict_of(lc.call("COMMAND", "DOCS", name)[1])
+                arguments = docs.get(b"arguments", [])
+                head = ["COMMAND", "GETKEYSANDFLAGS"] + name.split("|")
+                for full in (False, True):
+                    line = sample_args(arguments, full)
+                    script.append(tuple(head + line))
+                    script.append(tuple(["COMMAND", "GETKEYS"] + head[2:] + line))
+                line = sample_args(arguments, False)
+                names = [dict_of(a)[b"name"] for a in arguments]
+                if b"numkeys" in names:
+                    at = len(sample_args(arguments[:names.index(b"numkeys")], False))
+                    for bad in ("0", "-1", "x", "1x", " 1", "01", "5", "99999999999"):
+                        script.append(tuple(head + line[:at] + [bad] + line[at + 1:]))
+        self.assertGreater(len(script), 80)
+        self.check(script, flush=False)
 
     def test_docs_bytes_for_simple_commands(self):
         # Commands without subcommands: the whole reply, byte for byte.

@@ -1,6 +1,14 @@
 #pragma once
-// Documentation metadata of every command, as Redis 7's COMMAND INFO and
-// COMMAND DOCS report it, keyed by the full name ("get", "client|list").
+// The one source of command metadata: a CommandDoc row per command and
+// subcommand, keyed by the full name ("get", "client|list"), with everything
+// Redis 7.0's COMMAND INFO and COMMAND DOCS report. CommandTable::add() takes
+// a command's arity, Redis flags and key specs from its row; COMMAND INFO,
+// DOCS, LIST and GETKEYS print the rows of registered commands only, so a row
+// whose command is not registered yet is invisible.
+//
+// The rows live in src/commands/command_docs/<family>_docs.cc, one file per
+// src/commands/<family>_commands.cc that registers them (hash_docs.cc and
+// set_docs.cc hold the rows of families still to come).
 //
 // Each command is one compact CommandDoc row of string literals. The argument
 // tree is not written out: `syntax` is the syntax line as Redis documents it
@@ -10,7 +18,9 @@
 // name (a pure token's lower-cased token, a group's token lower-cased or its
 // children's names joined with '_'), and <op> is one of
 //   =  rename          ("nx_xx=condition")
-//   :  type            ("EX:integer", "cursor:integer", "key1:key")
+//   :  type            ("EX:integer", "cursor:integer", "key1:key"); ":block"
+//                      on a plain argument wraps it in a block of the same
+//                      name that takes its optional/multiple flags (CONFIG GET)
 //   @  key_spec_index  ("destination@1")
 //   ^  since           ("GET^6.2.0")
 //   !  deprecated_since
@@ -19,17 +29,19 @@
 
 #include <array>
 #include <span>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "larder/commands/key_specs.h"
+
 namespace larder::commands {
 
 struct CommandDoc {
   std::string_view name{};   // full name, lower case
-  std::string_view flags{};  // Redis's command flags: "write denyoom fast"
+  int arity = 0;             // Redis's: positive exact, negative minimum, the name counted
+  std::string_view flags{};  // Redis's command flags as COMMAND INFO prints them: "write denyoom fast"
   std::string_view acl{};    // ACL categories: "@write @string @fast"
   std::string_view tips{};   // command tips: "nondeterministic_output"
   // "FLAGS | begin_search | find_keys [| notes]", e.g.
@@ -61,22 +73,6 @@ struct DocArg {
   std::vector<DocArg> args;  // children of oneof and block
 };
 
-struct KeySpec {
-  enum class Begin { kIndex, kKeyword, kUnknown };
-  enum class Find { kRange, kKeynum, kUnknown };
-  std::vector<std::string_view> flags;  // "RW", "access", ... as Redis prints them
-  std::string_view notes;
-  Begin begin = Begin::kUnknown;
-  int index = 0;  // kIndex
-  std::string_view keyword;  // kKeyword
-  int startfrom = 0;
-  Find find = Find::kUnknown;
-  int lastkey = 0, keystep = 1, limit = 0;  // kRange
-  int keynumidx = 0, firstkey = 0;          // kKeynum (keystep shared)
-
-  bool has_flag(std::string_view f) const;
-};
-
 // A CommandDoc with its strings split and its syntax parsed.
 struct ParsedDoc {
   const CommandDoc* doc = nullptr;
@@ -84,22 +80,30 @@ struct ParsedDoc {
   std::vector<KeySpec> key_specs;
   std::vector<std::pair<std::string_view, std::string_view>> history;
   std::vector<DocArg> args;
-  // Redis's legacy (first, last, step) key range derived from the key specs;
-  // all zero when there is none.
-  int first_key = 0, last_key = 0, key_step = 0;
+  LegacyKeyRange legacy_keys;  // COMMAND INFO's first, last, step
+  bool container = false;      // has subcommand rows ("name|sub")
 };
 
-// Thrown by the parsers on a malformed row (a bug in the table).
-struct DocSyntaxError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-// Every row of the table.
-std::span<const CommandDoc> command_docs();
+// Every row, parsed, in no particular order. The first call parses the table
+// and throws DocSyntaxError on a malformed row.
+std::span<const ParsedDoc> command_docs();
 // The parsed row of a full name (case-insensitive), or nullptr.
 const ParsedDoc* find_command_doc(std::string_view full_name);
 
 std::vector<DocArg> parse_doc_syntax(std::string_view syntax, std::string_view hints);
-KeySpec parse_key_spec(std::string_view text);
+
+// The rows of each src/commands/command_docs/<family>_docs.cc.
+std::span<const CommandDoc> connection_doc_rows();
+std::span<const CommandDoc> client_doc_rows();
+std::span<const CommandDoc> string_doc_rows();
+std::span<const CommandDoc> key_doc_rows();
+std::span<const CommandDoc> transaction_doc_rows();
+std::span<const CommandDoc> server_doc_rows();
+std::span<const CommandDoc> info_doc_rows();
+std::span<const CommandDoc> config_doc_rows();
+std::span<const CommandDoc> introspection_doc_rows();
+std::span<const CommandDoc> diagnostics_doc_rows();
+std::span<const CommandDoc> hash_doc_rows();
+std::span<const CommandDoc> set_doc_rows();
 
 }  // namespace larder::commands

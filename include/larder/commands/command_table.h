@@ -1,8 +1,10 @@
 #pragma once
-// The declarative command table: one row per command with Redis's arity
-// convention (positive = exact, negative = minimum, the name counted), flags,
-// key positions and handler. Arity and unknown commands are checked in one
-// place, execute(), which also takes the shard locks the row's keys need.
+// The command table: the registered commands, each a CommandSpec made from
+// its metadata row (command_docs.h: arity with Redis's convention, positive =
+// exact, negative = minimum, the name counted; Redis flags; key specs) and
+// the handler and Larder-only flags its family file registers. Unknown
+// commands and arity are checked in one place, resolve(); add_key_locks()
+// finds the shards a command line's keys need.
 
 #include <cstdint>
 #include <span>
@@ -17,34 +19,38 @@
 namespace larder::commands {
 
 enum CommandFlag : std::uint32_t {
+  // From the row's Redis flags ("write", "readonly", "fast", "no_auth",
+  // "denyoom") and its subcommand rows (kContainer).
   kWrite = 1u << 0,
   kReadOnly = 1u << 1,
   kFast = 1u << 2,
-  kAllShards = 1u << 3,  // touches the whole keyspace: every shard is locked (see kIncremental)
-  kNoAuth = 1u << 4,       // may run before the client has authenticated
-  kContainer = 1u << 5,    // has subcommands, registered as "name|sub" rows
+  kNoAuth = 1u << 4,     // may run before the client has authenticated
+  kContainer = 1u << 5,  // has subcommands, registered as "name|sub" rows
+  kDenyOom = 1u << 7,    // may grow memory: refused with OOM over maxmemory
+
+  // Larder-only behaviour, which Redis has no flag for: given to add().
+  kAllShards = 1u << 3,    // touches the whole keyspace: every shard is locked (see kIncremental)
   kRunsInMulti = 1u << 6,  // runs at once inside MULTI instead of queueing
-  kDenyOom = 1u << 7,      // may grow memory: refused with OOM over maxmemory
   // Works in short steps, letting other clients run in between: outside EXEC
   // the dispatcher locks nothing for it, its handler locks one shard at a time
   // and may defer (CommandContext::may_defer); inside EXEC it is locked as its
   // other flags say and runs to completion.
   kIncremental = 1u << 8,
 };
+inline constexpr std::uint32_t kLarderOnlyFlags = kAllShards | kRunsInMulti | kIncremental;
 
 using Handler = void (*)(CommandContext&);
+struct ParsedDoc;  // command_docs.h
 
 // A subcommand is a row of its own named "container|sub" (Redis's fullname),
 // with arity and key positions counted from the container's name.
 struct CommandSpec {
-  std::string_view name;  // lower case
-  int arity;
-  std::uint32_t flags;
-  int first_key;  // 0 when the command has no key arguments
-  int last_key;   // negative counts from the end: -1 is the last argument
-  int key_step;
+  std::string_view name;  // full name, lower case (the row's)
+  int arity;              // the row's
+  std::uint32_t flags;    // CommandFlag bits
   Handler handler;
-  std::size_t index = 0;  // position in the table, set by add(); for statistics
+  const ParsedDoc* doc;   // its metadata row, never null: key specs, COMMAND INFO/DOCS
+  std::size_t index = 0;  // position in the table; for statistics
 };
 
 class CommandTable {
@@ -52,7 +58,12 @@ class CommandTable {
   // The table with every command family registered.
   static const CommandTable& instance();
 
-  void add(const CommandSpec& spec);
+  // Registers `full_name` ("get", "client|list"; a container before its
+  // subcommands) with its handler; arity, Redis flags and key specs come from
+  // its metadata row, `larder_flags` may hold only kLarderOnlyFlags bits.
+  // Throws std::logic_error for a name without a row, a name registered
+  // twice, a subcommand without its container and other flags: startup bugs.
+  void add(std::string_view full_name, Handler handler, std::uint32_t larder_flags = 0);
   // Case-insensitive lookup; nullptr for an unknown name.
   const CommandSpec* find(std::string_view name) const;
   const CommandSpec* find_subcommand(const CommandSpec& container, std::string_view sub) const;
@@ -72,7 +83,9 @@ class CommandTable {
     std::string error;
   };
   Resolution resolve(std::span<const std::string_view> args) const;
-  // Locks the shards of the keys `spec` names in `args`.
+  // Marks the shards of the keys `spec`'s key specs find in `args` (the
+  // whole command line); every shard for kAllShards, and for a line the specs
+  // find invalid (bad numkeys...), whose keys are then unknown.
   static void add_key_locks(const CommandSpec& spec, std::span<const std::string_view> args,
                             storage::ShardLocks& locks);
 

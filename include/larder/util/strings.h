@@ -2,6 +2,7 @@
 // Small string helpers shared by the command families.
 
 #include <string_view>
+#include <vector>
 
 namespace larder::util {
 
@@ -20,5 +21,19 @@ inline bool iequals(std::string_view a, std::string_view b) {
 // What C string functions see of `s`: the bytes before its first NUL. Redis
 // compares options and formats error texts that way.
 inline std::string_view c_string(std::string_view s) { return s.substr(0, s.find('\0')); }
+
+// The space-separated words of `s` (runs of ' ' separate; no empty words).
+inline std::vector<std::string_view> split_words(std::string_view s) {
+  std::vector<std::string_view> out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && s[i] == ' ') ++i;
+    std::size_t j = i;
+    while (j < s.size() && s[j] != ' ') ++j;
+    if (j > i) out.push_back(s.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
 
 }  // namespace larder::util
