@@ -67,6 +67,8 @@ const CommandTable& CommandTable::instance() {
     register_connection_commands(t);
     register_string_commands(t);
     register_key_commands(t);
+    register_hash_commands(t);
+    register_set_commands(t);
     register_server_commands(t);
     register_transaction_commands(t);
     register_client_commands(t);

@@ -1,5 +1,6 @@
 // CONFIG family: GET, SET, RESETSTAT, REWRITE, HELP.
 
+#include <cctype>
 #include <set>
 #include <string>
 #include <vector>
@@ -46,12 +47,15 @@ void cmd_config_set(CommandContext& ctx) {
                       std::string(ctx.args[i]) + "'");
       return;
     }
-    if (!seen.insert(std::string(d->name)).second) {
+    // An alias and its directive count as two parameters, as in Redis.
+    std::string name(ctx.args[i]);
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!seen.insert(name).second) {
       ctx.reply.error("ERR CONFIG SET failed (possibly related to argument '" + std::string(ctx.args[i]) +
                       "') - duplicate parameter");
       return;
     }
-    changes.emplace_back(std::string(d->name), std::string(ctx.args[i + 1]));
+    changes.emplace_back(std::string(ctx.args[i]), std::string(ctx.args[i + 1]));
   }
   try {
     ctx.server.config.set(changes);

@@ -43,6 +43,15 @@ std::string memory_at_least(const std::vector<std::string>& args, std::uint64_t 
   return std::to_string(v);
 }
 
+std::string memory_in(const std::vector<std::string>& args, std::uint64_t lo, std::uint64_t hi) {
+  std::uint64_t v = 0;
+  if (!util::parse_memory_size(single(args), v)) bad("argument must be a memory value");
+  if (v < lo || v > hi) {
+    bad("argument must be between " + std::to_string(lo) + " and " + std::to_string(hi) + " inclusive");
+  }
+  return std::to_string(v);
+}
+
 std::string one_of(const std::vector<std::string>& args, std::initializer_list<std::string_view> allowed) {
   std::string v = lower(single(args));
   if (std::find(allowed.begin(), allowed.end(), v) == allowed.end()) {
@@ -122,6 +131,13 @@ const std::vector<Row>& rows() {
          if (v != "0") bad("idle client timeouts are not supported; only 0 is accepted");
          return v;
        }},
+      // Encodings of small collections (Redis's thresholds).
+      {{"hash-max-listpack-entries", "512", true, false},
+       [](const auto& a) { return integer_in(a, 0, INT64_MAX); }},
+      {{"hash-max-listpack-value", "64", true, false},
+       [](const auto& a) { return memory_in(a, 0, INT64_MAX); }},
+      {{"set-max-intset-entries", "512", true, false},
+       [](const auto& a) { return integer_in(a, 0, INT64_MAX); }},
       // Accepted for compatibility with existing redis.conf files; no effect.
       {{"save", "", true, true}, [](const auto& a) { return joined(a); }},
       {{"appendonly", "no", true, true}, [](const auto& a) { return yes_no(a); }},
@@ -150,8 +166,6 @@ const std::vector<Row>& rows() {
       {{"client-output-buffer-limit", "normal 0 0 0", true, true}, [](const auto& a) { return joined(a); }},
       {{"disable-thp", "yes", true, true}, [](const auto& a) { return joined(a); }},
       {{"dynamic-hz", "yes", true, true}, [](const auto& a) { return joined(a); }},
-      {{"hash-max-listpack-entries", "512", true, true}, [](const auto& a) { return joined(a); }},
-      {{"hash-max-listpack-value", "64", true, true}, [](const auto& a) { return joined(a); }},
       {{"hll-sparse-max-bytes", "3000", true, true}, [](const auto& a) { return joined(a); }},
       {{"jemalloc-bg-thread", "yes", true, true}, [](const auto& a) { return joined(a); }},
       {{"latency-monitor-threshold", "0", true, true}, [](const auto& a) { return joined(a); }},
@@ -179,7 +193,6 @@ const std::vector<Row>& rows() {
       {{"replica-priority", "100", true, true}, [](const auto& a) { return joined(a); }},
       {{"replica-read-only", "yes", true, true}, [](const auto& a) { return joined(a); }},
       {{"replica-serve-stale-data", "yes", true, true}, [](const auto& a) { return joined(a); }},
-      {{"set-max-intset-entries", "512", true, true}, [](const auto& a) { return joined(a); }},
       {{"set-proc-title", "yes", true, true}, [](const auto& a) { return joined(a); }},
       {{"stop-writes-on-bgsave-error", "yes", true, true}, [](const auto& a) { return joined(a); }},
       {{"stream-node-max-bytes", "4096", true, true}, [](const auto& a) { return joined(a); }},
@@ -190,8 +203,20 @@ const std::vector<Row>& rows() {
   return table;
 }
 
+// Redis 7.0's older names of directives, read and written as the new ones.
+struct Alias {
+  std::string_view alias, name;
+};
+constexpr Alias kAliases[] = {
+    {"hash-max-ziplist-entries", "hash-max-listpack-entries"},
+    {"hash-max-ziplist-value", "hash-max-listpack-value"},
+};
+
 const Row* find_row(std::string_view name) {
   std::string key = lower(name);
+  for (const Alias& a : kAliases) {
+    if (a.alias == key) key = a.name;
+  }
   for (const Row& r : rows()) {
     if (r.info.name == key) return &r;
   }
@@ -222,18 +247,22 @@ void Settings::set(std::string_view name, const std::vector<std::string>& args, 
   const Row* row = find_row(name);
   if (row == nullptr) bad("Bad directive or wrong number of arguments: '" + std::string(name) + "'");
   const std::string canonical(row->info.name);
+  // Errors name the directive as given (an alias stays an alias, as in Redis).
+  const std::string given = lower(name);
   if (at_runtime && !row->info.mutable_at_runtime) {
-    throw ConfigError(canonical, "can't set immutable config");
+    throw ConfigError(given, "can't set immutable config");
   }
   try {
     values_[canonical] = row->validate(args);
   } catch (const ConfigError& e) {
-    throw ConfigError(canonical, e.what());
+    throw ConfigError(given, e.what());
   }
 }
 
 std::string Settings::get(std::string_view name) const {
-  auto it = values_.find(lower(name));
+  const Row* row = find_row(name);
+  if (row == nullptr) return std::string();
+  auto it = values_.find(row->info.name);
   return it == values_.end() ? std::string() : it->second;
 }
 
@@ -241,6 +270,9 @@ std::vector<std::pair<std::string, std::string>> Settings::matching(std::string_
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& [name, value] : values_) {
     if (util::glob_match(pattern, name, /*nocase=*/true)) out.emplace_back(name, value);
+  }
+  for (const Alias& a : kAliases) {
+    if (util::glob_match(pattern, a.alias, /*nocase=*/true)) out.emplace_back(a.alias, get(a.name));
   }
   return out;
 }

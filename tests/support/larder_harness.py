@@ -11,6 +11,9 @@ Environment variables:
   REDIS_SERVER     path of the reference redis-server (default /usr/bin/redis-server)
   REDIS_CLI        path of redis-cli (default /usr/bin/redis-cli)
   LARDER_KEEP_LOGS if set, server logs in $TMPDIR are not deleted at exit
+  LARDER_THREADS   event-loop threads for a Larder started without an explicit
+                   `threads` (scripts/test runs the differential suites of the
+                   typed values again with 2 under ThreadSanitizer)
 
 A ThreadSanitizer build of Larder needs TSAN_OPTIONS=detect_deadlocks=0 while
 commands lock all 256 shards at once (TSan's deadlock detector tracks at most
@@ -244,6 +247,8 @@ def _translate_for_redis(args):
 def start_larder(*extra_args, threads=None):
     """Start Larder (or redis-server with LARDER_AS_REDIS=1) and wait until ready."""
     extra = [str(a) for a in extra_args]
+    if threads is None and os.environ.get("LARDER_THREADS"):
+        threads = int(os.environ["LARDER_THREADS"])
     if threads is not None:
         extra += ["--threads", str(threads)]
     if larder_is_redis():
