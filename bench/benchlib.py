@@ -115,6 +115,12 @@ class Conn:
         except OSError:
             pass
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_exc):
+        self.close()
+
     @staticmethod
     def encode(*args):
         out = [b"*%d\r\n" % len(args)]
@@ -419,12 +425,22 @@ def set_payload(n, key_fn, value_fn, extra=(), batch=10000):
     return out
 
 
-def send_payload(port, payload, replace=None, timeout=60.0):
-    """Send batches from set_payload(); every reply must be +OK.
+def command_payload(n, args_fn, batch=1000):
+    """Pre-encoded pipelined batches of any commands: args_fn(i) for i < n
+    returns the arguments (bytes) of command i.  Same format as set_payload()."""
+    enc = Conn.encode
+    return [(min(batch, n - start),
+             b"".join(enc(*args_fn(i)) for i in range(start, min(n, start + batch))))
+            for start in range(0, n, batch)]
+
+
+def send_payload(port, payload, replace=None, timeout=60.0, reply=b"+OK\r\n"):
+    """Send batches from set_payload() or command_payload(); every reply must
+    be `reply` (one line: +OK, or e.g. b":100\r\n" for HSET/SADD adding 100).
 
     replace=(old, new) substitutes bytes of equal length in every batch
     (used for a PXAT deadline chosen just before sending).  Returns the
-    number of +OK replies.
+    number of replies.
     """
     ok = 0
     sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
@@ -433,7 +449,7 @@ def send_payload(port, payload, replace=None, timeout=60.0):
             if replace is not None:
                 data = data.replace(replace[0], replace[1])
             sock.sendall(data)
-            expect = b"+OK\r\n" * cnt
+            expect = reply * cnt
             chunks, lines = [], 0
             while lines < cnt:
                 chunk = sock.recv(1 << 20)
@@ -444,7 +460,7 @@ def send_payload(port, payload, replace=None, timeout=60.0):
                 lines += chunk.count(b"\r\n")
             got = b"".join(chunks)
             if got != expect:
-                bad = [l for l in got.split(b"\r\n") if l and l != b"+OK"]
+                bad = [l for l in got.split(b"\r\n") if l and l + b"\r\n" != reply]
                 raise BenchError("unexpected reply during load: %r"
                                  % (bad[0][:200] if bad else got[:200]))
             ok += cnt

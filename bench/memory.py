@@ -105,20 +105,34 @@ def spot_check(srv, mode, key, value, n):
         c.close()
 
 
+def rss_growth(srv, load, check, settle):
+    """VmRSS (and INFO used_memory) of the freshly started srv before and after
+    load(); check() must then find the data really there (raises BenchError).
+    Returns a dict: rss_before_kb, rss_after_kb, used_memory_before/after, load_s."""
+    c = Conn(srv.port)
+    try:
+        if c.cmd("PING") != "PONG":
+            raise BenchError("%s: PING failed" % srv.name)
+    finally:
+        c.close()
+    time.sleep(settle)
+    rss0 = srv.rss_kb()
+    um0 = used_memory(srv)
+    t0 = time.monotonic()
+    load()
+    load_s = time.monotonic() - t0
+    srv.check_alive("after loading")
+    check()
+    time.sleep(settle)
+    return {"rss_before_kb": rss0, "rss_after_kb": srv.rss_kb(),
+            "used_memory_before": um0, "used_memory_after": used_memory(srv),
+            "load_s": round(load_s, 2), "server_cmd": srv.describe()}
+
+
 def measure(kind, mode, args):
     srv = Server(kind, larder_threads=args.larder_threads)
     srv.start()
     try:
-        c = Conn(srv.port)
-        try:
-            if c.cmd("PING") != "PONG":
-                raise BenchError("%s: PING failed" % srv.name)
-        finally:
-            c.close()
-        time.sleep(args.settle)
-        rss0 = srv.rss_kb()
-        um0 = used_memory(srv)
-
         vsz = args.value_size
         pad = b"v" * vsz
 
@@ -128,20 +142,25 @@ def measure(kind, mode, args):
         def value(i):
             return (b"%010d" % i + pad)[:vsz]          # exactly vsz bytes, distinct
 
-        t0 = time.monotonic()
-        n_ok = benchlib.pipelined_set(srv.port, args.keys, key, value,
-                                      extra=MODES[mode][1], batch=args.batch)
-        load_s = time.monotonic() - t0
-        srv.check_alive("after loading")
-        if n_ok != args.keys:
-            raise BenchError("%s: %d +OK replies, expected %d" % (srv.name, n_ok, args.keys))
-        n_db = dbsize(srv)
-        if n_db is not None and n_db != args.keys:
-            raise BenchError("%s: DBSIZE %d after loading %d keys" % (srv.name, n_db, args.keys))
-        spot_check(srv, mode, key, value, args.keys)
-        time.sleep(args.settle)
-        rss1 = srv.rss_kb()
-        um1 = used_memory(srv)
+        def load():
+            n_ok = benchlib.pipelined_set(srv.port, args.keys, key, value,
+                                          extra=MODES[mode][1], batch=args.batch)
+            if n_ok != args.keys:
+                raise BenchError("%s: %d +OK replies, expected %d"
+                                 % (srv.name, n_ok, args.keys))
+
+        n_db = []
+
+        def check():
+            n_db.append(dbsize(srv))
+            if n_db[0] is not None and n_db[0] != args.keys:
+                raise BenchError("%s: DBSIZE %d after loading %d keys"
+                                 % (srv.name, n_db[0], args.keys))
+            spot_check(srv, mode, key, value, args.keys)
+
+        g = rss_growth(srv, load, check, args.settle)
+        rss0, rss1, um0, um1 = (g["rss_before_kb"], g["rss_after_kb"],
+                                g["used_memory_before"], g["used_memory_after"])
         res = {
             "server": srv.name, "mode": mode, "keys": args.keys,
             "rss_before_kb": rss0, "rss_after_kb": rss1,
@@ -149,13 +168,14 @@ def measure(kind, mode, args):
             "used_memory_before": um0, "used_memory_after": um1,
             "used_memory_bytes_per_key":
                 (um1 - um0) / args.keys if um0 is not None and um1 is not None else None,
-            "dbsize": n_db, "load_s": round(load_s, 2),
-            "server_cmd": srv.describe(),
+            "dbsize": n_db[0], "load_s": g["load_s"],
+            "server_cmd": g["server_cmd"],
         }
         log("  %-5s %-6s RSS %7.1f -> %7.1f MiB  = %6.1f B/key   used_memory %s B/key"
             "   (load %.1fs, %.0f keys/s)"
             % (mode, srv.name, rss0 / 1024.0, rss1 / 1024.0, res["rss_bytes_per_key"],
-               fmt(res["used_memory_bytes_per_key"], "{:.1f}"), load_s, args.keys / load_s))
+               fmt(res["used_memory_bytes_per_key"], "{:.1f}"), g["load_s"],
+               args.keys / max(g["load_s"], 1e-3)))
         return res
     finally:
         srv.stop()
