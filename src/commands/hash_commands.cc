@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "larder/commands/command_table.h"
+#include "larder/commands/counter.h"
 #include "larder/commands/families.h"
 #include "larder/commands/scan_options.h"
 #include "larder/protocol/errors.h"
@@ -190,23 +191,12 @@ void cmd_hincrby(CommandContext& ctx) {
     ctx.reply.error(err::kWrongType);
     return;
   }
-  std::int64_t value = 0;
-  if (const auto current = storage::hash::get(w.entry(), ctx.args[2])) {
-    if (!util::parse_int64(*current, value)) {
-      ctx.reply.error(err::kHashNotInteger);
-      return;
-    }
-  }
-  if ((incr < 0 && value < 0 && incr < INT64_MIN - value) ||
-      (incr > 0 && value > 0 && incr > INT64_MAX - value)) {
-    ctx.reply.error(err::kIncrOverflow);
-    return;
-  }
-  value += incr;
+  const auto value = add_or_reply(ctx, storage::hash::get(w.entry(), ctx.args[2]), incr, err::kHashNotInteger);
+  if (!value) return;
   char buf[util::kInt64BufSize];
-  const std::size_t len = util::format_int64(value, buf);
+  const std::size_t len = util::format_int64(*value, buf);
   storage::hash::set(w, ctx.args[2], std::string_view(buf, len), limits(ctx));
-  ctx.reply.integer(value);
+  ctx.reply.integer(*value);
 }
 
 void cmd_hincrbyfloat(CommandContext& ctx) {

@@ -150,6 +150,10 @@ struct ViewHash {
 // Distinct values in insertion order with an open-addressing index: no
 // allocation per value. push() appends a value known to be new without a
 // lookup; the index catches up at the next insert().
+//
+// Slots come from the high bits of hash * 2^64/phi: values often arrive in
+// the bucket order of a PackedDict, which is their hash's low bits, and
+// indexing by those would pile them into one long run.
 template <class T, class Hash>
 class Distinct {
  public:
@@ -160,25 +164,32 @@ class Distinct {
   // True when `v` was new.
   bool insert(T v) {
     if (indexed_ != items_.size() || 2 * (items_.size() + 1) > slots_.size()) reindex(items_.size() + 1);
-    std::size_t i = Hash{}(v) & (slots_.size() - 1);
-    for (; slots_[i] != 0; i = (i + 1) & (slots_.size() - 1)) {
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = slot_of(v);; i = (i + 1) & mask) {
+      if (slots_[i] == 0) {
+        items_.push_back(v);
+        slots_[i] = static_cast<std::uint32_t>(items_.size());
+        indexed_ = items_.size();
+        return true;
+      }
       if (items_[slots_[i] - 1] == v) return false;
     }
-    items_.push_back(v);
-    slots_[i] = static_cast<std::uint32_t>(items_.size());
-    indexed_ = items_.size();
-    return true;
   }
 
  private:
+  std::size_t slot_of(const T& v) const {
+    return static_cast<std::size_t>((Hash{}(v) * 0x9e3779b97f4a7c15ULL) >> shift_);
+  }
   // Rebuilds the index for at least `n` values, at most half full.
   void reindex(std::size_t n) {
-    std::size_t cap = std::max<std::size_t>(16, slots_.size());
-    while (cap < 2 * n) cap *= 2;
-    slots_.assign(cap, 0);
+    unsigned bits = 4;
+    while ((std::size_t{1} << bits) < std::max(slots_.size(), 2 * n)) ++bits;
+    shift_ = 64 - bits;
+    slots_.assign(std::size_t{1} << bits, 0);
+    const std::size_t mask = slots_.size() - 1;
     for (std::size_t k = 0; k < items_.size(); ++k) {
-      std::size_t i = Hash{}(items_[k]) & (cap - 1);
-      while (slots_[i] != 0) i = (i + 1) & (cap - 1);
+      std::size_t i = slot_of(items_[k]);
+      while (slots_[i] != 0) i = (i + 1) & mask;
       slots_[i] = static_cast<std::uint32_t>(k + 1);
     }
     indexed_ = items_.size();
@@ -187,38 +198,42 @@ class Distinct {
   std::vector<T> items_;
   std::vector<std::uint32_t> slots_;  // 0: empty, else 1 + position in items_
   std::size_t indexed_ = 0;
+  unsigned shift_ = 64;
 };
 
-// A set SUNION, SDIFF, SINTERSTORE or SPOP (of a whole set) computes, held
-// as Redis would hold the fresh set it builds: integer members (string2ll)
-// by value, the others as views into the source sets, valid while those are
-// unchanged. With `dedupe` add() drops repeats; without, the caller adds
-// distinct members only.
+// The set SUNION, SDIFF or SINTERSTORE computes, built as Redis builds its
+// result (setTypeAdd on a fresh intset): integers (string2ll) by value
+// while every member is one and there are at most set-max-intset-entries,
+// then a PackedDict. Adding a member already there changes nothing. Big
+// results go straight into the dict that a STORE keeps; `size_hint` (an
+// upper bound of the result's size) presizes it.
 class ResultSet {
  public:
-  explicit ResultSet(bool dedupe) : dedupe_(dedupe) {}
+  ResultSet(std::uint64_t max_intset_entries, std::size_t size_hint)
+      : max_(max_intset_entries), size_hint_(size_hint) {}
 
-  std::size_t size() const { return ints_.size() + strings_.size(); }
-  bool all_integers() const { return strings_.size() == 0; }
-  // Whether Redis's set would end as an intset (counts only grow while it
-  // is built, so the final size is its peak).
-  bool fits_intset(std::uint64_t max_entries) const { return all_integers() && size() <= max_entries; }
+  std::size_t size() const { return dict_ ? dict_->size() : ints_.size(); }
+  bool encoded_as_intset() const { return dict_ == nullptr; }
 
   void add(std::int64_t v) {
-    if (dedupe_) {
-      ints_.insert(v);
-    } else {
-      ints_.push(v);
+    if (dict_) {
+      char buf[util::kInt64BufSize];
+      dict_->insert(format(v, buf));
+    } else if (ints_.insert(v) && ints_.size() > max_) {
+      to_dict(size_hint_);
     }
   }
   void add(std::string_view member) {
+    if (dict_) {
+      dict_->insert(member);
+      return;
+    }
     std::int64_t v = 0;
     if (util::parse_int64(member, v)) {
       add(v);
-    } else if (dedupe_) {
-      strings_.insert(member);
     } else {
-      strings_.push(member);
+      to_dict(size_hint_);
+      dict_->insert(member);
     }
   }
   // Every member of `e`.
@@ -226,52 +241,72 @@ class ResultSet {
     if (is_intset(e)) {
       const std::string_view ints = e.value();
       const std::size_t n = intset::count(ints);
-      if (!dedupe_) ints_.reserve(ints_.size() + n);
       for (std::size_t i = 0; i < n; ++i) add(intset::at(ints, i));
     } else {
       dict_of(e).for_each([this](std::string_view m, std::string_view) { add(m); });
     }
   }
 
-  // The set reply: ascending when it is an intset.
-  void reply(CommandContext& ctx, bool as_intset) {
-    if (as_intset) std::sort(ints_.items().begin(), ints_.items().end());
-    ctx.reply.set(size());
-    for (const std::int64_t v : ints_.items()) reply_int_member(ctx, v);
-    for (const std::string_view s : strings_.items()) ctx.reply.bulk(s);
+  // Redis's setTypeConvert to a hashtable, presized for `room` members.
+  void to_dict(std::size_t room) {
+    if (dict_) return;
+    dict_ = std::make_unique<PackedDict>(PackedDict::Kind::kSet);
+    dict_->reserve(std::max(room, ints_.size()));
+    char buf[util::kInt64BufSize];
+    for (const std::int64_t v : ints_.items()) dict_->insert(format(v, buf));
+    ints_ = {};
+  }
+  // Starts an empty result as a copy of `dict`, with room for size_hint.
+  void start_from(const PackedDict& dict) {
+    dict_.reset(static_cast<PackedDict*>(dict.clone().release()));
+    dict_->reserve(size_hint_);
   }
 
-  // Stores the set under `key` (size() > 0), replacing any value and TTL.
-  void store(Db& db, std::string_view key, bool as_intset) {
-    if (as_intset) {
+  // The set reply: ascending when an intset.
+  void reply(CommandContext& ctx) {
+    ctx.reply.set(size());
+    if (dict_) {
+      dict_->for_each([&ctx](std::string_view m, std::string_view) { ctx.reply.bulk(m); });
+      return;
+    }
+    std::sort(ints_.items().begin(), ints_.items().end());
+    for (const std::int64_t v : ints_.items()) reply_int_member(ctx, v);
+  }
+
+  // Stores the set (size() > 0) under `key`, replacing any value and TTL.
+  void store(Db& db, std::string_view key) {
+    if (!dict_) {
       std::sort(ints_.items().begin(), ints_.items().end());
       db.store(key, ValueType::kSet, intset_bytes(ints_.items()));
       return;
     }
-    auto dict = std::make_unique<PackedDict>(PackedDict::Kind::kSet);
-    dict->reserve(size());
-    char buf[util::kInt64BufSize];
-    for (const std::int64_t v : ints_.items()) dict->insert(format(v, buf));
-    for (const std::string_view s : strings_.items()) dict->insert(s);
-    db.store(key, ValueType::kSet, std::move(dict));
+    if (dict_->size() < size_hint_ / 4) {
+      // Presized for far more than it holds: keep a table of its own size.
+      auto fitted = std::make_unique<PackedDict>(PackedDict::Kind::kSet);
+      fitted->reserve(dict_->size());
+      dict_->for_each([&fitted](std::string_view m, std::string_view) { fitted->insert(m); });
+      dict_ = std::move(fitted);
+    }
+    db.store(key, ValueType::kSet, std::move(dict_));
   }
 
  private:
-  bool dedupe_;
+  std::uint64_t max_;
+  std::size_t size_hint_;
   Distinct<std::int64_t, IntHash> ints_;
-  Distinct<std::string_view, ViewHash> strings_;
+  std::unique_ptr<PackedDict> dict_;
 };
 
-// Replies the integer `size` of a STORE's result after storing it, or 0
-// after deleting `dst` when it is empty (Redis's setKey / dbDelete).
-void store_result(CommandContext& ctx, Db& db, std::string_view dst, ResultSet& result, bool as_intset) {
+// Replies the size of a STORE's result after storing it, or 0 after
+// deleting `dst` when it is empty (Redis's setKey / dbDelete).
+void store_result(CommandContext& ctx, Db& db, std::string_view dst, ResultSet& result) {
   const std::size_t n = result.size();
   if (n == 0) {
     db.erase(dst);
     ctx.reply.integer(0);
     return;
   }
-  result.store(db, dst, as_intset);
+  result.store(db, dst);
   ctx.reply.integer(static_cast<std::int64_t>(n));
 }
 
@@ -392,13 +427,27 @@ void cmd_smove(CommandContext& ctx) {
 constexpr std::uint64_t kSpopMoveStrategyMul = 5;
 constexpr std::uint64_t kSrandmemberSubStrategyMul = 3;
 
-// SPOP key count with count >= SCARD: replies the set as a fresh copy of it
-// (as Redis, through SUNION of the one key: a read lookup) and deletes it.
+// SPOP key count with count >= SCARD: replies the set as Redis does, as a
+// fresh copy of it (SUNION of the one key, a read lookup: integers ascending
+// when the copy is an intset), and deletes it.
 void spop_whole_set(CommandContext& ctx, Db& db, std::string_view key) {
-  const Entry* e = db.read(key, ValueType::kSet).entry;
-  ResultSet result(false);
-  result.add_all(*e);
-  result.reply(ctx, result.fits_intset(max_intset_entries(ctx)));
+  const Entry& e = *db.read(key, ValueType::kSet).entry;
+  const std::size_t size = set::size(e);
+  ctx.reply.set(size);
+  std::vector<std::int64_t> ints;  // a hashtable of integers copies to an intset
+  if (!is_intset(e) && size <= max_intset_entries(ctx)) {
+    ints.reserve(size);
+    dict_of(e).for_each([&ints](std::string_view m, std::string_view) {
+      std::int64_t v = 0;
+      if (util::parse_int64(m, v)) ints.push_back(v);
+    });
+  }
+  if (!is_intset(e) && ints.size() == size) {
+    std::sort(ints.begin(), ints.end());
+    for (const std::int64_t v : ints) reply_int_member(ctx, v);
+  } else {
+    set::for_each(e, [&ctx](std::string_view m) { ctx.reply.bulk(m); });
+  }
   db.erase(key);
 }
 
@@ -652,7 +701,7 @@ void sinter_generic(CommandContext& ctx, std::span<const std::string_view> keys,
   std::uint64_t cardinality = 0;
   std::vector<std::int64_t> int_members;         // kReply, an intset first
   std::vector<std::string_view> string_members;  // kReply, a hashtable first
-  ResultSet result(false);                       // kStore
+  ResultSet result(max_intset_entries(ctx), set::size(*first));  // kStore
   auto done = [&] { return mode == InterMode::kCard && limit != 0 && cardinality >= limit; };
 
   if (is_intset(*first)) {
@@ -692,7 +741,7 @@ void sinter_generic(CommandContext& ctx, std::span<const std::string_view> keys,
   switch (mode) {
     case InterMode::kCard: ctx.reply.integer(static_cast<std::int64_t>(cardinality)); break;
     case InterMode::kStore:
-      store_result(ctx, db, dst, result, result.fits_intset(max_intset_entries(ctx)));
+      store_result(ctx, db, dst, result);
       break;
     case InterMode::kReply:
       ctx.reply.set(cardinality);
@@ -740,129 +789,106 @@ void cmd_sintercard(CommandContext& ctx) {
 
 enum class SetOp { kUnion, kDiff };
 
-// SUNION(STORE) of sets one of which holds more than any intset may: the
-// result is a PackedDict grown from a copy of the largest set.
-void union_as_dict(CommandContext& ctx, Db& db, const std::vector<const Entry*>& sets, std::string_view dst,
-                   bool store) {
-  const Entry* largest = nullptr;
-  for (const Entry* e : sets) {
-    if (e != nullptr && (largest == nullptr || set::size(*e) > set::size(*largest))) largest = e;
-  }
-  std::unique_ptr<PackedDict> dict(static_cast<PackedDict*>(largest->object()->clone().release()));
-  std::size_t total = 0;
-  for (const Entry* e : sets) total += e != nullptr && e != largest ? set::size(*e) : 0;
-  dict->reserve(dict->size() + total);
-  for (const Entry* e : sets) {
-    if (e != nullptr && e != largest) set::for_each(*e, [&](std::string_view m) { dict->insert(m); });
-  }
-  if (store) {
-    const auto n = static_cast<std::int64_t>(dict->size());
-    db.store(dst, ValueType::kSet, std::move(dict));
-    ctx.reply.integer(n);
-    return;
-  }
-  ctx.reply.set(dict->size());
-  dict->for_each([&](std::string_view m, std::string_view) { ctx.reply.bulk(m); });
-}
-
 // SUNION / SDIFF and their STORE forms (Redis's sunionDiffGenericCommand).
-// Missing keys are empty sets. The result's encoding follows Redis, which
-// builds it as a fresh set: for SDIFF with its second algorithm Redis first
-// adds the whole first set, so the first set decides it.
+// Missing keys are empty sets. The result is built as Redis builds it, so
+// its encoding (and an intset's ascending reply) are Redis's; for SDIFF's
+// second algorithm Redis first adds the whole first set, so that set decides.
 void sunion_diff_generic(CommandContext& ctx, std::span<const std::string_view> keys, SetOp op,
                          std::string_view dst = {}, bool store = false) {
   Db db = ctx.db();
   std::vector<const Entry*> sets;
   if (!read_sets_or_reply(ctx, db, keys, sets)) return;
-  const Entry* first = sets[0];
-  bool same_set = false;  // a later key is the first one
-  for (std::size_t j = 1; j < sets.size(); ++j) same_set = same_set || (sets[j] != nullptr && sets[j] == first);
-
   const std::uint64_t max = max_intset_entries(ctx);
-  if (op == SetOp::kUnion) {
-    std::size_t largest = 0;
-    for (const Entry* e : sets) largest = std::max(largest, e != nullptr ? set::size(*e) : 0);
-    if (largest > max) {
-      // The union outgrows any intset: build Redis's hashtable directly,
-      // starting from a copy of the largest set.
-      union_as_dict(ctx, db, sets, dst, store);
-      return;
+  auto finish = [&](ResultSet& result) {
+    if (store) {
+      store_result(ctx, db, dst, result);
+    } else {
+      result.reply(ctx);
     }
-  }
-  ResultSet result(op == SetOp::kUnion);
-  bool as_intset;
+  };
+
   if (op == SetOp::kUnion) {
-    for (const Entry* e : sets) {
-      if (e != nullptr) result.add_all(*e);
-    }
-    as_intset = result.fits_intset(max);
-  } else if (first == nullptr || same_set) {
-    as_intset = true;
-  } else {
-    // Redis's choice between walking the first set (algorithm 1) and adding
-    // it whole then removing the others (algorithm 2).
-    std::uint64_t algo_one_work = 0;
-    std::uint64_t algo_two_work = 0;
+    std::size_t total = 0;
+    const Entry* largest = nullptr;
     for (const Entry* e : sets) {
       if (e == nullptr) continue;
-      algo_one_work += set::size(*first);
-      algo_two_work += set::size(*e);
+      total += set::size(*e);
+      if (largest == nullptr || set::size(*e) > set::size(*largest)) largest = e;
     }
-    const bool algo_two = algo_one_work / 2 > algo_two_work;
-    std::vector<const Entry*> others;
-    for (std::size_t j = 1; j < sets.size(); ++j) {
-      if (sets[j] != nullptr) others.push_back(sets[j]);
+    ResultSet result(max, total);
+    // A union with a set bigger than any intset is a hashtable: it starts
+    // as a copy of that set's (a copy of its blocks, no insert per member).
+    const Entry* copied = nullptr;
+    if (largest != nullptr && !is_intset(*largest) && set::size(*largest) > max) {
+      result.start_from(dict_of(*largest));
+      copied = largest;
     }
-    // Walking the others largest first finds a holder sooner.
-    std::stable_sort(others.begin(), others.end(),
-                     [](const Entry* a, const Entry* b) { return set::size(*a) > set::size(*b); });
-    auto keep = [&](std::string_view m) {
-      for (const Entry* o : others) {
-        if (set::contains(*o, m)) return false;
-      }
-      return true;
-    };
-    if (is_intset(*first)) {
-      const std::string_view ints = first->value();
-      const std::size_t n = intset::count(ints);
-      char buf[util::kInt64BufSize];
-      for (std::size_t i = 0; i < n; ++i) {
-        const std::int64_t v = intset::at(ints, i);
-        bool kept = true;
-        for (const Entry* o : others) {
-          if (is_intset(*o) ? intset::contains(o->value(), v) : dict_of(*o).contains(format(v, buf))) {
-            kept = false;
-            break;
-          }
-        }
-        if (kept) result.add(v);
-      }
-    } else {
-      dict_of(*first).for_each([&](std::string_view m, std::string_view) {
-        if (keep(m)) result.add(m);
-      });
+    for (const Entry* e : sets) {
+      if (e != nullptr && e != copied) result.add_all(*e);
     }
-    if (!algo_two) {
-      as_intset = result.fits_intset(max);
-    } else {
-      // The whole first set was added: its members and size decide.
-      bool first_all_integers = is_intset(*first);
-      if (!first_all_integers && set::size(*first) <= max) {
-        first_all_integers = true;
-        dict_of(*first).for_each([&](std::string_view m, std::string_view) {
-          std::int64_t v = 0;
-          if (!util::parse_int64(m, v)) first_all_integers = false;
-        });
-      }
-      as_intset = first_all_integers && set::size(*first) <= max;
-    }
+    finish(result);
+    return;
   }
 
-  if (store) {
-    store_result(ctx, db, dst, result, as_intset);
-  } else {
-    result.reply(ctx, as_intset);
+  const Entry* first = sets[0];
+  bool same_set = false;  // a later key is the first one: nothing is left
+  for (std::size_t j = 1; j < sets.size(); ++j) same_set = same_set || sets[j] == first;
+  ResultSet result(max, first == nullptr ? 0 : set::size(*first));
+  if (first == nullptr || same_set) {
+    finish(result);
+    return;
   }
+  // Redis's choice between walking the first set (algorithm 1) and adding
+  // it whole, then removing the others (algorithm 2).
+  std::uint64_t algo_one_work = 0;
+  std::uint64_t algo_two_work = 0;
+  for (const Entry* e : sets) {
+    if (e == nullptr) continue;
+    algo_one_work += set::size(*first);
+    algo_two_work += set::size(*e);
+  }
+  const bool algo_two = algo_one_work / 2 > algo_two_work;
+  std::vector<const Entry*> others;
+  for (std::size_t j = 1; j < sets.size(); ++j) {
+    if (sets[j] != nullptr) others.push_back(sets[j]);
+  }
+  // The largest others first: a member they hold is dropped sooner.
+  std::stable_sort(others.begin(), others.end(),
+                   [](const Entry* a, const Entry* b) { return set::size(*a) > set::size(*b); });
+  if (is_intset(*first)) {
+    const std::string_view ints = first->value();
+    const std::size_t n = intset::count(ints);
+    char buf[util::kInt64BufSize];
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::int64_t v = intset::at(ints, i);
+      bool held = false;
+      for (const Entry* o : others) {
+        held = is_intset(*o) ? intset::contains(o->value(), v) : dict_of(*o).contains(format(v, buf));
+        if (held) break;
+      }
+      if (!held) result.add(v);
+    }
+  } else {
+    dict_of(*first).for_each([&](std::string_view m, std::string_view) {
+      for (const Entry* o : others) {
+        if (set::contains(*o, m)) return;
+      }
+      result.add(m);
+    });
+  }
+  if (algo_two && result.encoded_as_intset() && result.size() > 0) {
+    // Redis's set held the whole first set: a hashtable unless that one was
+    // all integers and small enough.
+    bool first_fits = set::size(*first) <= max;
+    if (first_fits && !is_intset(*first)) {
+      dict_of(*first).for_each([&](std::string_view m, std::string_view) {
+        std::int64_t v = 0;
+        first_fits = first_fits && util::parse_int64(m, v);
+      });
+    }
+    if (!first_fits) result.to_dict(result.size());
+  }
+  finish(result);
 }
 
 void cmd_sunion(CommandContext& ctx) { sunion_diff_generic(ctx, ctx.args.subspan(1), SetOp::kUnion); }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "larder/commands/command_table.h"
+#include "larder/commands/counter.h"
 #include "larder/commands/families.h"
 #include "larder/protocol/errors.h"
 #include "larder/util/numbers.h"
@@ -322,21 +323,13 @@ void incr_decr(CommandContext& ctx, std::int64_t incr) {
   storage::Db db = ctx.db();
   const storage::Entry* e = nullptr;
   if (!write_lookup_string_or_reply(ctx, db, key, e)) return;
-  std::int64_t value = 0;
-  if (e != nullptr && !util::parse_int64(e->value(), value)) {
-    ctx.reply.error(err::kNotInteger);
-    return;
-  }
-  if ((incr < 0 && value < 0 && incr < INT64_MIN - value) ||
-      (incr > 0 && value > 0 && incr > INT64_MAX - value)) {
-    ctx.reply.error(err::kIncrOverflow);
-    return;
-  }
-  value += incr;
+  const auto value =
+      add_or_reply(ctx, e != nullptr ? std::optional(e->value()) : std::nullopt, incr, err::kNotInteger);
+  if (!value) return;
   char buf[util::kInt64BufSize];
-  const std::size_t len = util::format_int64(value, buf);
+  const std::size_t len = util::format_int64(*value, buf);
   db.set(key, std::string_view(buf, len), kNoExpire, /*keep_ttl=*/true);
-  ctx.reply.integer(value);
+  ctx.reply.integer(*value);
 }
 
 void cmd_incr(CommandContext& ctx) { incr_decr(ctx, 1); }

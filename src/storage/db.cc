@@ -122,7 +122,6 @@ void Db::set(std::string_view key, std::string_view value, std::int64_t expire_a
              bool keep_ttl) {
   std::uint64_t hash = Table::hash_of(key);
   Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
-  Table& table = shard.table(index_);
   Entry* current = find_live(key, hash, shard);
   if (current != nullptr && keep_ttl) expire_at_ms = current->expire_at();
   // A cache refreshing a key with a value of the same size: rewrite the
@@ -137,28 +136,24 @@ void Db::set(std::string_view key, std::string_view value, std::int64_t expire_a
     shard.touch(index_, key);
     return;
   }
-  Entry* fresh = Entry::make(key, value, expire_at_ms);
-  stamp_new(*fresh, shard, current);
-  if (current != nullptr) {
-    table.replace(current, fresh, hash);
-  } else {
-    table.insert(fresh, hash);
-  }
-  shard.touch(index_, key);
+  replace_or_insert(Entry::make(key, value, expire_at_ms), current, hash, shard);
 }
 
 void Db::put(std::string_view key, Entry* fresh) {
   std::uint64_t hash = Table::hash_of(key);
   Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
+  replace_or_insert(fresh, find_live(key, hash, shard), hash, shard);
+}
+
+void Db::replace_or_insert(Entry* fresh, Entry* current, std::uint64_t hash, Shard& shard) {
   Table& table = shard.table(index_);
-  Entry* current = find_live(key, hash, shard);
   stamp_new(*fresh, shard, current);
   if (current != nullptr) {
     table.replace(current, fresh, hash);
   } else {
     table.insert(fresh, hash);
   }
-  shard.touch(index_, key);
+  shard.touch(index_, fresh->key());
 }
 
 void Db::store(std::string_view key, ValueType type, std::string_view bytes) {

@@ -4,6 +4,7 @@
 #include "larder/storage/memory_usage.h"
 #include "larder/storage/string_buffer.h"
 #include "larder/util/memory.h"
+#include "larder/util/varint.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -14,34 +15,9 @@ namespace larder::storage {
 
 namespace {
 
-std::size_t varint_size(std::size_t v) {
-  std::size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
-
-unsigned char* put_varint(unsigned char* p, std::size_t v) {
-  while (v >= 0x80) {
-    *p++ = static_cast<unsigned char>(v | 0x80);
-    v >>= 7;
-  }
-  *p++ = static_cast<unsigned char>(v);
-  return p;
-}
-
-const unsigned char* get_varint(const unsigned char* p, std::size_t& v) {
-  v = 0;
-  unsigned shift = 0;
-  while (*p & 0x80) {
-    v |= static_cast<std::size_t>(*p++ & 0x7f) << shift;
-    shift += 7;
-  }
-  v |= static_cast<std::size_t>(*p++) << shift;
-  return p;
-}
+using util::get_varint;
+using util::put_varint;
+using util::varint_size;
 
 }  // namespace
 

@@ -2,6 +2,7 @@
 
 #include "larder/storage/table.h"
 #include "larder/util/memory.h"
+#include "larder/util/varint.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -11,26 +12,11 @@ namespace larder::storage {
 
 namespace {
 
+using util::put_varint;
+using util::varint_size;
+
 // A block's length is stored in 32 bits.
 constexpr std::size_t kMaxBlockBytes = UINT32_MAX;
-
-std::size_t varint_size(std::size_t v) {
-  std::size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
-
-unsigned char* put_varint(unsigned char* p, std::size_t v) {
-  while (v >= 0x80) {
-    *p++ = static_cast<unsigned char>(v | 0x80);
-    v >>= 7;
-  }
-  *p++ = static_cast<unsigned char>(v);
-  return p;
-}
 
 unsigned char* put_string(unsigned char* p, std::string_view s) {
   p = put_varint(p, s.size());

@@ -1,4 +1,5 @@
 #include "larder/storage/packed_list.h"
+#include "larder/util/varint.h"
 
 #include <cstring>
 #include <string>
@@ -7,25 +8,8 @@ namespace larder::storage::packed_list {
 
 namespace {
 
-// Lengths are varints: 7 bits a byte, low bits first, the high bit set on
-// every byte but the last.
-std::size_t varint_size(std::size_t v) {
-  std::size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
-
-char* put_varint(char* p, std::size_t v) {
-  while (v >= 0x80) {
-    *p++ = static_cast<char>(v | 0x80);
-    v >>= 7;
-  }
-  *p++ = static_cast<char>(v);
-  return p;
-}
+using util::put_varint;
+using util::varint_size;
 
 // Reads the length at `pos` and advances `pos` past it.
 std::size_t get_varint(std::string_view run, std::size_t& pos) {

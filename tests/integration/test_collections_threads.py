@@ -19,26 +19,6 @@ INCRS = 300
 
 
 class CollectionsThreadsTest(ServerTestCase):
-    def _run_threads(self, targets):
-        errors = []
-
-        def wrap(fn):
-            def run():
-                try:
-                    fn()
-                except BaseException as e:  # noqa: BLE001
-                    errors.append(e)
-            return run
-
-        threads = [threading.Thread(target=wrap(t)) for t in targets]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
-            self.assertFalse(t.is_alive(), "a client thread hung")
-        if errors:
-            raise errors[0]
-
     def test_hincrby_is_exact(self):
         srv = self.start_larder(threads=4)
 
@@ -47,7 +27,7 @@ class CollectionsThreadsTest(ServerTestCase):
                 for i in range(INCRS):
                     c.call("HINCRBY", "counters", "f%d" % (i % 3), "1")
 
-        self._run_threads([incr] * INCR_CLIENTS)
+        self.run_threads([incr] * INCR_CLIENTS)
         with srv.client() as c:
             total = sum(int(c.call("HGET", "counters", "f%d" % i)) for i in range(3))
             self.assertEqual(total, INCR_CLIENTS * INCRS)
@@ -80,7 +60,7 @@ class CollectionsThreadsTest(ServerTestCase):
                     self.assertEqual(c.call("SINTERCARD", "2", a, b), 0)
                     checks[0] += 1
 
-        self._run_threads([mover, checker, checker])
+        self.run_threads([mover, checker, checker])
         self.assertGreater(checks[0], 0)
         with srv.client() as c:
             self.assertEqual(c.call("SCARD", a) + c.call("SCARD", b), MEMBERS)

@@ -17,26 +17,6 @@ WATCH_INCREMENTS = 60
 
 
 class TransactionThreadsTest(ServerTestCase):
-    def _run_threads(self, targets):
-        errors = []
-
-        def wrap(fn):
-            def run():
-                try:
-                    fn()
-                except BaseException as e:  # noqa: BLE001
-                    errors.append(e)
-            return run
-
-        threads = [threading.Thread(target=wrap(t)) for t in targets]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
-            self.assertFalse(t.is_alive(), "a client thread hung")
-        if errors:
-            raise errors[0]
-
     def test_multi_exec_is_atomic_for_readers(self):
         srv = self.start_larder(threads=4)
         done = threading.Event()
@@ -61,11 +41,11 @@ class TransactionThreadsTest(ServerTestCase):
 
         def writers_then_done():
             try:
-                self._run_threads([writer] * WRITERS)
+                self.run_threads([writer] * WRITERS)
             finally:
                 done.set()
 
-        self._run_threads([writers_then_done] + [reader] * READERS)
+        self.run_threads([writers_then_done] + [reader] * READERS)
         self.assertGreater(reads[0], 10, "readers barely ran")
         with srv.client() as c:
             self.assertEqual(c.call("MGET", "a", "b"), [b"%d" % (WRITERS * ROUNDS)] * 2)
@@ -91,7 +71,7 @@ class TransactionThreadsTest(ServerTestCase):
                         with lock:
                             retries[0] += 1
 
-        self._run_threads([incrementer] * WATCHERS)
+        self.run_threads([incrementer] * WATCHERS)
         with srv.client() as c:
             self.assertEqual(c.call("GET", "k"), b"%d" % (WATCHERS * WATCH_INCREMENTS))
         # Not asserted (scheduling dependent), but shown for the curious.

@@ -27,6 +27,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -650,6 +651,28 @@ class ServerTestCase(unittest.TestCase):
         c = srv.client()
         self.addCleanup(c.close)
         return c
+
+    def run_threads(self, targets, timeout=60):
+        """Run each callable on its own thread; fail if one hangs, re-raise the
+        first exception one raised."""
+        errors = []
+
+        def wrap(fn):
+            def run():
+                try:
+                    fn()
+                except BaseException as e:  # noqa: BLE001
+                    errors.append(e)
+            return run
+
+        threads = [threading.Thread(target=wrap(t)) for t in targets]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout)
+            self.assertFalse(t.is_alive(), "a client thread hung")
+        if errors:
+            raise errors[0]
 
     def run(self, result=None):
         if result is None:

@@ -132,6 +132,8 @@ class Db {
   // Puts `fresh` (made for `key`, not yet stamped) where the live `key` is,
   // or inserts it.
   void put(std::string_view key, Entry* fresh);
+  // Stamps `fresh` and puts it where the live `current` (or nullptr) is.
+  void replace_or_insert(Entry* fresh, Entry* current, std::uint64_t hash, Shard& shard);
   Entry* find_live(std::string_view key, std::uint64_t hash, Shard& shard);
   // Records a read of `e` for the eviction policy in force.
   void note_access(Entry& e);

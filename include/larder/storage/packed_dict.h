@@ -24,6 +24,7 @@
 #include <utility>
 
 #include "larder/storage/value_object.h"
+#include "larder/util/varint.h"
 
 namespace larder::storage {
 
@@ -80,17 +81,9 @@ class PackedDict final : public ValueObject {
     return static_cast<std::size_t>(block[0]) | static_cast<std::size_t>(block[1]) << 8 |
            static_cast<std::size_t>(block[2]) << 16 | static_cast<std::size_t>(block[3]) << 24;
   }
-  // Reads the varint length at `p` (7 bits a byte, low first, high bit =
-  // more); returns the byte after it.
+  // Reads the varint length at `p`; returns the byte after it.
   static const unsigned char* read_len(const unsigned char* p, std::size_t& len) {
-    std::size_t v = *p & 0x7f;
-    unsigned shift = 7;
-    while (*p++ & 0x80) {
-      v |= static_cast<std::size_t>(*p & 0x7f) << shift;
-      shift += 7;
-    }
-    len = v;
-    return p;
+    return util::get_varint(p, len);
   }
   // The byte after the length-prefixed string at `p`.
   static const unsigned char* skip_string(const unsigned char* p) {

@@ -41,6 +41,11 @@ bool parse_long_double(std::string_view s, long double& out);
 // that does not fit its buffer becomes the empty string.
 std::string format_long_double_human(long double v);
 
+// True when a + b leaves int64_t (the INCRBY family's overflow check).
+inline bool add_overflows(int64_t a, int64_t b) {
+  return (b < 0 && a < 0 && b < INT64_MIN - a) || (b > 0 && a > 0 && b > INT64_MAX - a);
+}
+
 // Writes the decimal form of `v` and a terminating NUL into `buf`, which must
 // hold kInt64BufSize bytes. Returns the length excluding the NUL.
 std::size_t format_int64(int64_t v, char* buf);
