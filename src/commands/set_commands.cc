@@ -144,32 +144,28 @@ struct IntHash {
 // bits, and inserting them in that order under the same low bits would pile
 // them into one run of the linear probe (quadratic SUNIONSTORE).
 struct ViewHash {
-  std::uint64_t operator()(std::string_view s) const { return IntHash{}(static_cast<std::int64_t>(storage::Table::hash_of(s))); }
+  std::uint64_t operator()(std::string_view s) const {
+    return IntHash{}(static_cast<std::int64_t>(storage::Table::hash_of(s)));
+  }
 };
 
-// Distinct values in insertion order with an open-addressing index: no
-// allocation per value. push() appends a value known to be new without a
-// lookup; the index catches up at the next insert().
-//
-// Slots come from the high bits of hash * 2^64/phi: values often arrive in
-// the bucket order of a PackedDict, which is their hash's low bits, and
-// indexing by those would pile them into one long run.
+// Distinct values in insertion order with an open-addressing index (linear
+// probing, at most half full, slots from the high bits of hash * 2^64/phi):
+// no allocation per value.
 template <class T, class Hash>
 class Distinct {
  public:
   std::size_t size() const { return items_.size(); }
   std::vector<T>& items() { return items_; }  // reordering it ends insert()
   void reserve(std::size_t n) { items_.reserve(n); }
-  void push(T v) { items_.push_back(v); }
   // True when `v` was new.
   bool insert(T v) {
-    if (indexed_ != items_.size() || 2 * (items_.size() + 1) > slots_.size()) reindex(items_.size() + 1);
+    if (2 * (items_.size() + 1) > slots_.size()) grow(items_.size() + 1);
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = slot_of(v);; i = (i + 1) & mask) {
       if (slots_[i] == 0) {
         items_.push_back(v);
         slots_[i] = static_cast<std::uint32_t>(items_.size());
-        indexed_ = items_.size();
         return true;
       }
       if (items_[slots_[i] - 1] == v) return false;
@@ -180,10 +176,10 @@ class Distinct {
   std::size_t slot_of(const T& v) const {
     return static_cast<std::size_t>((Hash{}(v) * 0x9e3779b97f4a7c15ULL) >> shift_);
   }
-  // Rebuilds the index for at least `n` values, at most half full.
-  void reindex(std::size_t n) {
+  // Rebuilds the index for at least `n` values.
+  void grow(std::size_t n) {
     unsigned bits = 4;
-    while ((std::size_t{1} << bits) < std::max(slots_.size(), 2 * n)) ++bits;
+    while ((std::size_t{1} << bits) < 2 * n) ++bits;
     shift_ = 64 - bits;
     slots_.assign(std::size_t{1} << bits, 0);
     const std::size_t mask = slots_.size() - 1;
@@ -192,12 +188,10 @@ class Distinct {
       while (slots_[i] != 0) i = (i + 1) & mask;
       slots_[i] = static_cast<std::uint32_t>(k + 1);
     }
-    indexed_ = items_.size();
   }
 
   std::vector<T> items_;
   std::vector<std::uint32_t> slots_;  // 0: empty, else 1 + position in items_
-  std::size_t indexed_ = 0;
   unsigned shift_ = 64;
 };
 

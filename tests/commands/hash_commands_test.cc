@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 #include <string>
+#include <vector>
 
 #include "../support/command_harness.h"
 
@@ -77,4 +78,25 @@ TEST_CASE("HSCAN returns every field of a big hash across calls", "[hash]") {
   } while (cursor != "0");
   CHECK(pairs >= 1000);
   CHECK(calls > 1);
+}
+
+TEST_CASE("maxmemory evicts hashes and sets by their real heap bytes", "[hash][eviction]") {
+  CommandHarness h;
+  for (int k = 0; k < 40; ++k) {
+    std::vector<std::string> args{"HSET", "h" + std::to_string(k)};
+    for (int f = 0; f < 600; ++f) {
+      args.push_back("field" + std::to_string(f));
+      args.push_back(std::string(20, 'v'));
+    }
+    h.run(std::vector<std::string_view>(args.begin(), args.end()));
+    h.run({"SADD", "s" + std::to_string(k), "a", "b", "c" + std::to_string(k)});
+  }
+  CHECK(h.run({"OBJECT", "ENCODING", "h0"}) == "$9\r\nhashtable\r\n");
+  const std::size_t used = h.services().used_memory();
+  CHECK(h.run({"CONFIG", "SET", "maxmemory-policy", "allkeys-lru"}) == "+OK\r\n");
+  // A quarter of the hashes' memory must go.
+  CHECK(h.run({"CONFIG", "SET", "maxmemory", std::to_string(used - 40 * 600 * 30 / 4)}) == "+OK\r\n");
+  CHECK(h.run({"SET", "new", "v"}) == "+OK\r\n");
+  CHECK(h.services().used_memory() <= h.config().maxmemory() + 16 * 1024);
+  CHECK(h.run({"INFO", "stats"}).find("evicted_keys:0\r\n") == std::string::npos);
 }
