@@ -215,21 +215,10 @@ void cmd_hincrbyfloat(CommandContext& ctx) {
     ctx.reply.error(err::kWrongType);
     return;
   }
-  long double value = 0;
-  if (const auto current = storage::hash::get(w.entry(), ctx.args[2])) {
-    if (!util::parse_long_double(*current, value)) {
-      ctx.reply.error(err::kHashNotFloat);
-      return;
-    }
-  }
-  value += incr;
-  if (std::isnan(value) || std::isinf(value)) {
-    ctx.reply.error(err::kNanOrInfinity);
-    return;
-  }
-  const std::string text = util::format_long_double_human(value);
-  storage::hash::set(w, ctx.args[2], text, limits(ctx));
-  ctx.reply.bulk(text);
+  const auto text = add_float_or_reply(ctx, storage::hash::get(w.entry(), ctx.args[2]), incr, err::kHashNotFloat);
+  if (!text) return;
+  storage::hash::set(w, ctx.args[2], *text, limits(ctx));
+  ctx.reply.bulk(*text);
 }
 
 std::mt19937_64& rng() {

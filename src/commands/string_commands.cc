@@ -364,21 +364,17 @@ void cmd_incrbyfloat(CommandContext& ctx) {
   storage::Db db = ctx.db();
   const storage::Entry* e = nullptr;
   if (!write_lookup_string_or_reply(ctx, db, key, e)) return;
-  long double value = 0;
+  // A bad value and a bad increment give the same error, in either order.
   long double incr = 0;
-  if ((e != nullptr && !util::parse_long_double(e->value(), value)) ||
-      !util::parse_long_double(ctx.args[2], incr)) {
+  if (!util::parse_long_double(ctx.args[2], incr)) {
     ctx.reply.error(err::kNotFloat);
     return;
   }
-  value += incr;
-  if (std::isnan(value) || std::isinf(value)) {
-    ctx.reply.error(err::kNanOrInfinity);
-    return;
-  }
-  const std::string text = util::format_long_double_human(value);
-  db.set(key, text, kNoExpire, /*keep_ttl=*/true);
-  ctx.reply.bulk(text);
+  const auto text =
+      add_float_or_reply(ctx, e != nullptr ? std::optional(e->value()) : std::nullopt, incr, err::kNotFloat);
+  if (!text) return;
+  db.set(key, *text, kNoExpire, /*keep_ttl=*/true);
+  ctx.reply.bulk(*text);
 }
 
 // Redis checkStringLength(): replies the error and returns false when a string
