@@ -1,5 +1,5 @@
 // CLIENT family: ID, SETNAME, GETNAME, LIST, INFO, KILL, SETINFO, NO-EVICT,
-// NO-TOUCH, REPLY, PAUSE, UNPAUSE, HELP. Other clients are reached through the
+// NO-TOUCH, REPLY, PAUSE, UNPAUSE, UNBLOCK, HELP. Other clients are reached through the
 // client registry; a kill is posted to the victim's own event loop.
 
 #include <string>
@@ -23,6 +23,7 @@ std::string describe(const ClientState& c, std::int64_t now_ms) {
   const std::size_t obl = c.output_buffer_bytes.load(std::memory_order_relaxed);
   std::string flags;
   if (c.in_multi.load(std::memory_order_relaxed)) flags += 'x';
+  if (c.is_blocked.load(std::memory_order_relaxed)) flags += 'b';
   if (c.watch_flag->dirty.load(std::memory_order_relaxed)) flags += 'd';
   if (c.no_evict.load(std::memory_order_relaxed)) flags += 'e';
   if (c.no_touch.load(std::memory_order_relaxed)) flags += 'T';
@@ -248,6 +249,31 @@ void set_flag(CommandContext& ctx, std::atomic<bool>& flag) {
 void cmd_client_no_evict(CommandContext& ctx) { set_flag(ctx, ctx.client.no_evict); }
 void cmd_client_no_touch(CommandContext& ctx) { set_flag(ctx, ctx.client.no_touch); }
 
+// CLIENT UNBLOCK client-id [TIMEOUT | ERROR]
+void cmd_client_unblock(CommandContext& ctx) {
+  if (ctx.args.size() > 4) {
+    ctx.reply.error("ERR unknown subcommand or wrong number of arguments for '" +
+                    std::string(ctx.args[1]) + "'. Try CLIENT HELP.");
+    return;
+  }
+  bool error = false;
+  if (ctx.args.size() == 4) {
+    if (iequals(ctx.args[3], "error")) {
+      error = true;
+    } else if (!iequals(ctx.args[3], "timeout")) {
+      ctx.reply.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+      return;
+    }
+  }
+  std::int64_t id = 0;
+  if (!util::parse_int64(ctx.args[2], id)) {
+    ctx.reply.error(err::kNotInteger);
+    return;
+  }
+  const bool unblocked = id > 0 && ctx.server.blocking.unblock(ctx.keyspace, static_cast<std::uint64_t>(id), error);
+  ctx.reply.integer(unblocked ? 1 : 0);
+}
+
 void cmd_client_reply(CommandContext& ctx) {
   std::string_view mode = ctx.args[2];
   if (iequals(mode, "on")) {
@@ -332,6 +358,8 @@ constexpr std::string_view kHelp[] = {
     "    Control the replies sent to the current connection.",
     "SETNAME <name>",
     "    Assign the name <name> to the current connection.",
+    "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+    "    Unblock the specified blocked client.",
     "SETINFO <option> <value>",
     "    Set client meta attr. Options are:",
     "    * LIB-NAME: the client lib name.",
@@ -364,6 +392,7 @@ void register_client_commands(CommandTable& table) {
   table.add("client|reply", cmd_client_reply);
   table.add("client|pause", cmd_client_pause);
   table.add("client|unpause", cmd_client_unpause);
+  table.add("client|unblock", cmd_client_unblock);
   table.add("client|help", cmd_client_help);
 }
 

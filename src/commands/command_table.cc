@@ -4,6 +4,7 @@
 #include <cctype>
 #include <stdexcept>
 
+#include "larder/commands/blocking.h"
 #include "larder/commands/command_docs.h"
 #include "larder/commands/families.h"
 #include "larder/commands/key_specs.h"
@@ -45,6 +46,27 @@ void CommandContext::defer(std::unique_ptr<Continuation> rest) {
       .args = {args.begin(), args.end()},
       .now_ms = now_ms,
   });
+}
+
+void CommandContext::block(std::vector<std::string> keys, std::int64_t timeout_at_ms,
+                           std::unique_ptr<BlockedCommand> command) {
+  if (!may_block) throw std::logic_error("block() outside a connection's dispatch");
+  auto waiter = std::make_shared<Waiter>();
+  waiter->client_id = client.id;
+  waiter->db = client.db.load(std::memory_order_relaxed);
+  waiter->resp = client.resp.load(std::memory_order_relaxed);
+  waiter->keys = std::move(keys);
+  waiter->command = std::move(command);
+  waiter->deliver = client.deliver_unblocked;
+  client.blocked = std::make_unique<BlockedCall>(BlockedCall{
+      .waiter = waiter,
+      .spec = &spec,
+      .args = {args.begin(), args.end()},
+      .now_ms = now_ms,
+      .timeout_at_ms = timeout_at_ms,
+  });
+  client.is_blocked.store(true, std::memory_order_relaxed);
+  server.blocking.add(keyspace, std::move(waiter));
 }
 
 void CommandContext::reply_arity_error() const {

@@ -71,6 +71,10 @@ void Dispatcher::run_locked(const CommandSpec& spec, CommandContext& ctx) {
     ctx.client.deferred->usec = usec;  // counted once resume() has finished it
     return;
   }
+  if (ctx.client.blocked != nullptr) {
+    ctx.client.blocked->usec = usec;  // counted once finish_blocked() has its reply
+    return;
+  }
   count_call(spec, ctx.args, ctx.client, ctx.server, ctx.now_ms, usec,
              ctx.reply.errors_written() != errors_before);
 }
@@ -82,6 +86,7 @@ void Dispatcher::run(const CommandSpec& spec, std::span<const std::string_view> 
   if (spec.flags & kIncremental) {
     ctx.may_defer = true;  // its handler locks shards itself
   } else {
+    ctx.may_block = true;
     CommandTable::add_key_locks(spec, args, locks);
     locks.acquire();
   }
@@ -107,6 +112,21 @@ bool Dispatcher::resume(ClientState& client, protocol::ReplyBuilder& reply,
   count_call(*d.spec, args, client, server_, d.now_ms, d.usec, d.failed);
   client.deferred.reset();
   return true;
+}
+
+void Dispatcher::finish_blocked(ClientState& client, protocol::ReplyBuilder& reply, std::string_view result) {
+  BlockedCall& b = *client.blocked;
+  const bool failed = !result.empty() && result[0] == '-';
+  if (failed) {
+    stats_.error_replies.add();
+    const std::string_view text = result.substr(1);
+    stats_.count_error(std::string(text.substr(0, text.find_first_of(" \r"))));
+  }
+  if (!b.reply_dropped) reply.raw(result);
+  const std::vector<std::string_view> args(b.args.begin(), b.args.end());
+  count_call(*b.spec, args, client, server_, b.now_ms, b.usec, failed);
+  client.blocked.reset();
+  client.is_blocked.store(false, std::memory_order_relaxed);
 }
 
 void Dispatcher::count_error_reply(const protocol::ReplyBuilder& reply) {
@@ -162,7 +182,11 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
   const bool silent = client.reply_mode != ReplyMode::kOn;
   if (silent) reply.truncate(mark);
   if (client.deferred != nullptr) client.deferred->reply_dropped = silent;
+  if (client.blocked != nullptr) client.blocked->reply_dropped = silent;
   if (client.reply_mode == ReplyMode::kSkipThis) client.reply_mode = ReplyMode::kOn;
+  // The command has released its locks: serve the clients blocked on the
+  // keys it made ready, as Redis's handleClientsBlockedOnKeys after call().
+  if (keyspace_.ready_keys().pending()) server_.blocking.serve_ready(keyspace_, server_.config, now_ms);
 }
 
 bool Dispatcher::paused(std::span<const std::string_view> args, std::int64_t now_ms) const {

@@ -134,7 +134,7 @@ void clients_section(InfoWriter& w, const CommandContext& ctx) {
   w.field("maxclients", ctx.config.maxclients());
   w.field("client_recent_max_input_buffer", max_in);
   w.field("client_recent_max_output_buffer", max_out);
-  w.field("blocked_clients", 0);
+  w.field("blocked_clients", ctx.server.blocking.blocked_clients());
   w.field("tracking_clients", 0);
   w.field("clients_in_timeout_table", 0);
 }

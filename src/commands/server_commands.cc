@@ -65,6 +65,10 @@ void cmd_swapdb(CommandContext& ctx) {
     for (std::size_t i = 0; i < storage::kShardCount; ++i) {
       ctx.keyspace.shard(i).swap_tables(static_cast<int>(a), static_cast<int>(b));
     }
+    // As Redis's scanDatabaseForReadyKeys: clients blocked in either
+    // database may find their keys filled.
+    ctx.server.blocking.signal_db(ctx.keyspace, static_cast<int>(a));
+    ctx.server.blocking.signal_db(ctx.keyspace, static_cast<int>(b));
   }
   ctx.reply.ok();
 }

@@ -39,6 +39,7 @@ Connection::Connection(asio::ip::tcp::socket socket, EventLoop& loop, ServerCont
       context_(context),
       client_(std::make_shared<commands::ClientState>()),
       pause_timer_(loop.io()),
+      block_timer_(loop.io()),
       parser_(protocol::ParserLimits{.max_bulk_bytes = context.live.proto_max_bulk_len()}),
       reply_(out_),
       prefetcher_(context.keyspace) {
@@ -67,6 +68,11 @@ void Connection::start() {
       if (auto self = weak.lock()) self->shutdown();
     });
   };
+  client_->deliver_unblocked = [weak = weak_from_this(), &io = loop_.io()](std::string reply) {
+    asio::post(io, [weak, reply = std::move(reply)]() mutable {
+      if (auto self = weak.lock()) self->on_unblocked(std::move(reply));
+    });
+  };
   context_.services.clients.add(client_);
   pump();
 }
@@ -81,6 +87,12 @@ void Connection::close() {
   closed_ = true;
   asio::error_code ec;
   pause_timer_.cancel();
+  block_timer_.cancel();
+  if (client_->blocked != nullptr) {
+    context_.services.blocking.cancel(context_.keyspace, *client_->blocked->waiter);
+    client_->blocked.reset();
+    client_->is_blocked.store(false, std::memory_order_relaxed);
+  }
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   socket_.close(ec);
   // Watched keys are registered in shards; drop them with the client.
@@ -127,6 +139,11 @@ void Connection::reserve_read_space() {
 void Connection::pump() {
   for (;;) {
     if (closed_ || writing_) return;  // on_written() pumps again
+    if (unblocked_) {
+      unblocked_ = false;
+      loop_.dispatcher().finish_blocked(*client_, reply_, unblocked_reply_);
+      std::string().swap(unblocked_reply_);
+    }
     if (!paused_) process();
     const bool deferred = client_->deferred != nullptr;
     if (deferred && !step_posted_ && !closing_) post_step();
@@ -220,7 +237,7 @@ void Connection::process() {
   std::int64_t now = util::unix_time_ms();
   std::uint64_t now_read_at = util::cycles();
   while (in_begin_ < in_end_ && !closing_ && out_.size() < kOutputHighWater &&
-         client_->deferred == nullptr) {
+         client_->deferred == nullptr && client_->blocked == nullptr) {
     std::string_view pending(in_.get() + in_begin_, in_end_ - in_begin_);
     protocol::ParseStatus status = parser_.parse(pending);
     if (status == protocol::ParseStatus::kIncomplete) break;
@@ -253,10 +270,37 @@ void Connection::process() {
       }
       dispatcher.dispatch(parser_.args(), *client_, reply_, now);
       if (client_->close_after_reply) closing_ = true;
+      if (client_->blocked != nullptr && client_->blocked->timeout_at_ms != 0) {
+        block_timer_.expires_after(std::chrono::milliseconds(client_->blocked->timeout_at_ms - now));
+        block_timer_.async_wait([self = shared_from_this(), seq = ++block_seq_](const asio::error_code& ec) {
+          if (!ec && seq == self->block_seq_) self->on_block_timeout();
+        });
+      }
     }
     in_begin_ += parser_.consumed();
   }
   client_->query_buffer_bytes.store(in_end_ - in_begin_, std::memory_order_relaxed);
+}
+
+void Connection::on_unblocked(std::string reply) {
+  if (closed_ || client_->blocked == nullptr) return;
+  ++block_seq_;
+  block_timer_.cancel();
+  unblocked_reply_ = std::move(reply);
+  unblocked_ = true;
+  pump();
+}
+
+void Connection::on_block_timeout() {
+  if (closed_ || client_->blocked == nullptr || unblocked_) return;
+  commands::Waiter& waiter = *client_->blocked->waiter;
+  // False when a serve or CLIENT UNBLOCK got there first: its reply is on its way.
+  if (!context_.services.blocking.cancel(context_.keyspace, waiter)) return;
+  std::string reply;
+  protocol::ReplyBuilder builder(reply);
+  builder.set_protocol(waiter.resp);
+  waiter.command->timeout_reply(builder);
+  on_unblocked(std::move(reply));
 }
 
 void Connection::on_written(const asio::error_code& ec, std::size_t n) {

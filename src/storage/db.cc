@@ -152,8 +152,21 @@ void Db::replace_or_insert(Entry* fresh, Entry* current, std::uint64_t hash, Sha
     table.replace(current, fresh, hash);
   } else {
     table.insert(fresh, hash);
+    created(*fresh);
   }
   shard.touch(index_, fresh->key());
+}
+
+void Db::created(const Entry& e) {
+  switch (e.type()) {
+    case ValueType::kList:
+    case ValueType::kZset:
+    case ValueType::kStream:
+      keyspace_.ready_keys().signal(index_, e.key());
+      break;
+    default:
+      break;
+  }
 }
 
 void Db::store(std::string_view key, ValueType type, std::string_view bytes) {
@@ -194,6 +207,7 @@ Db::Writer::Writer(Db& db, std::string_view key, ValueType type, Create create)
     e = Entry::make_inline(key, type, empty_encoding(type), kNoExpire);
     db_.stamp_new(*e, shard_, nullptr);
     shard_.table(db_.index_).insert(e, hash_);
+    db_.created(*e);
     created_ = true;
   }
   entry_ = e;
@@ -343,6 +357,7 @@ Db::RenameResult Db::rename(std::string_view from, std::string_view to, bool nx)
   }
   stamp_new(*fresh, to_shard, nullptr);
   to_table.insert(fresh, to_hash);
+  created(*fresh);
   from_shard.touch(index_, from);
   to_shard.touch(index_, to);
   return RenameResult::kRenamed;
@@ -352,8 +367,11 @@ Db::CopyResult Db::copy(std::string_view from, std::string_view to, int to_db, b
   const Entry* src = find_for_read(from);
   if (src == nullptr) return CopyResult::kNoSuchKey;
   Db target(keyspace_, to_db, now_);
-  if (target.find_for_write(to) != nullptr && !replace) return CopyResult::kTargetExists;
+  const Entry* existing = target.find_for_write(to);
+  if (existing != nullptr && !replace) return CopyResult::kTargetExists;
   target.put(to, Entry::clone(*src, to, src->expire_at()));
+  // A replaced key is a new one too, as Redis's delete-then-add.
+  if (existing != nullptr) target.created(*target.find_for_write(to));
   return CopyResult::kCopied;
 }
 
@@ -369,6 +387,7 @@ Db::MoveResult Db::move(std::string_view key, int to_db) {
   // The same entry, relinked: nothing is copied.
   shard.table(index_).unlink(src, hash);
   shard.table(to_db).insert(src, hash);
+  target.created(*src);
   shard.touch(index_, key);
   shard.touch(to_db, key);
   return MoveResult::kMoved;

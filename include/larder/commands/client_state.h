@@ -21,6 +21,7 @@
 namespace larder::commands {
 
 struct CommandSpec;
+class Waiter;  // blocking.h
 
 enum class ReplyMode { kOn, kOff, kSkipNext, kSkipThis };
 
@@ -28,6 +29,18 @@ enum class ReplyMode { kOn, kOff, kSkipNext, kSkipThis };
 struct QueuedCommand {
   const CommandSpec* spec;
   std::vector<std::string> args;
+};
+
+// A blocking command waiting for its keys (CommandContext::block), from when
+// its handler blocked until its reply has been handed over.
+struct BlockedCall {
+  std::shared_ptr<Waiter> waiter;
+  const CommandSpec* spec = nullptr;
+  std::vector<std::string> args;  // copies, for the slow log
+  std::int64_t now_ms = 0;        // the command's time reading
+  std::int64_t timeout_at_ms = 0;  // unix ms; 0 waits forever
+  std::int64_t usec = 0;          // spent in its handler
+  bool reply_dropped = false;     // CLIENT REPLY OFF or SKIP applied to it
 };
 
 struct WatchedKey {
@@ -56,6 +69,7 @@ struct ClientState {
   std::atomic<std::size_t> output_buffer_bytes{0};
   std::atomic<std::size_t> multi_queued{0};
   std::atomic<std::size_t> watched_count{0};
+  std::atomic<bool> is_blocked{false};  // `blocked` is set (CLIENT LIST flag b)
 
   // Rarely changed strings; guarded by `mutex`.
   mutable std::mutex mutex;
@@ -74,6 +88,13 @@ struct ClientState {
   // Set from when a handler defers (KEYS) until Dispatcher::resume() has
   // finished the command; meanwhile no other command of the client runs.
   std::unique_ptr<DeferredCommand> deferred;
+  // Set while a blocking command waits; meanwhile no other command of the
+  // client runs.
+  std::unique_ptr<BlockedCall> blocked;
+
+  // Hands a blocked command's reply to the owner loop (Waiter::deliver);
+  // callable from any thread. Set by the connection.
+  std::function<void(std::string)> deliver_unblocked;
 
   // Asks the owner loop to close the connection; callable from any thread.
   std::function<void()> request_close;

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "larder/commands/client_state.h"
 #include "larder/commands/continuation.h"
@@ -21,6 +22,7 @@
 namespace larder::commands {
 
 struct CommandSpec;
+class BlockedCommand;  // blocking.h
 
 struct CommandContext {
   const CommandSpec& spec;
@@ -34,6 +36,9 @@ struct CommandContext {
   // Set only for a kIncremental command on a connection's own dispatch path
   // (never inside EXEC): no shard lock is held, and the handler may defer().
   bool may_defer = false;
+  // Set on a connection's own dispatch path (never inside EXEC): the handler
+  // may block() the client. Elsewhere blocking commands act non-blocking.
+  bool may_block = false;
 
   storage::Db db() const { return db(client.db.load(std::memory_order_relaxed)); }
   storage::Db db(int index) const {
@@ -44,6 +49,11 @@ struct CommandContext {
   // Leaves the rest of the command, reply included, to `rest` (client.deferred);
   // only when may_defer.
   void defer(std::unique_ptr<Continuation> rest);
+  // Blocks the client until one of `keys` (distinct) serves `command` or
+  // the timeout passes (unix ms; 0: never); only when may_block, and with
+  // the keys' shard locks held (the dispatcher's), so no push is missed.
+  void block(std::vector<std::string> keys, std::int64_t timeout_at_ms,
+             std::unique_ptr<BlockedCommand> command);
   // "ERR wrong number of arguments for '<name>' command"
   void reply_arity_error() const;
   // "ERR invalid expire time in '<name>' command"

@@ -35,6 +35,11 @@ class Dispatcher {
   bool resume(ClientState& client, protocol::ReplyBuilder& reply,
               std::chrono::steady_clock::time_point deadline);
 
+  // Finishes the client's blocked command (client.blocked) with `result`,
+  // its whole reply (served, timed out or unblocked): appends it unless
+  // CLIENT REPLY dropped it, and counts the call as dispatch() counts any.
+  void finish_blocked(ClientState& client, protocol::ReplyBuilder& reply, std::string_view result);
+
   // Runs a resolved command whose shard locks the caller already holds,
   // counting it in commandstats and the slow log (EXEC uses this). A
   // command that defers is counted when resume() finishes it.

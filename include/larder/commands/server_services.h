@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "larder/commands/blocking.h"
 #include "larder/commands/client_registry.h"
 #include "larder/commands/pause_state.h"
 #include "larder/commands/server_stats.h"
@@ -32,6 +33,7 @@ struct ServerServices {
 
   config::LiveConfig& config;
   ClientRegistry clients;
+  BlockingRegistry blocking;
   Slowlog slowlog;
   PauseState pause;
   // One per event loop; the vector is filled before serving starts.

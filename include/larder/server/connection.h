@@ -5,6 +5,9 @@
 // with one write; it does not read again until that write has completed.
 // A command that defers (KEYS) holds back the commands after it, and reads,
 // until its steps, posted to the loop one at a time, have finished it.
+// A command that blocks (BLPOP) holds back the commands after it until its
+// reply arrives from the loop that served it, its timeout passes or CLIENT
+// UNBLOCK ends it; reads go on meanwhile, so a disconnect is noticed.
 
 #include <asio.hpp>
 #include <memory>
@@ -39,6 +42,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void process();
   // Posts one step of the client's deferred command, then pump().
   void post_step();
+  // A blocked command's reply, handed over by whoever ended the wait; kept
+  // until no write is in flight.
+  void on_unblocked(std::string reply);
+  void on_block_timeout();
   void read();
   void on_read(const asio::error_code& ec, std::size_t n);
   void on_written(const asio::error_code& ec, std::size_t n);
@@ -50,6 +57,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   ServerContext& context_;
   std::shared_ptr<commands::ClientState> client_;
   asio::steady_timer pause_timer_;
+  asio::steady_timer block_timer_;
+  std::string unblocked_reply_;
+  bool unblocked_ = false;  // unblocked_reply_ waits to be finished
+  std::uint64_t block_seq_ = 0;  // tells a stale timeout from the current block's
 
   // Read buffer from std::malloc, so that it grows with realloc (no copy of
   // a huge request) and a big one is freed off the loop. Bytes

@@ -135,6 +135,8 @@ class Db {
   // Stamps `fresh` and puts it where the live `current` (or nullptr) is.
   void replace_or_insert(Entry* fresh, Entry* current, std::uint64_t hash, Shard& shard);
   Entry* find_live(std::string_view key, std::uint64_t hash, Shard& shard);
+  // Signals ready keys for the new key `e` (Redis's dbAdd signalKeyAsReady).
+  void created(const Entry& e);
   // Records a read of `e` for the eviction policy in force.
   void note_access(Entry& e);
   // Access stamp of a block that is new or rewritten in place; `replaced` is

@@ -12,6 +12,7 @@
 
 #include "larder/storage/access_policy.h"
 #include "larder/storage/background_free.h"
+#include "larder/storage/ready_keys.h"
 #include "larder/storage/shard.h"
 
 namespace larder::storage {
@@ -64,6 +65,9 @@ class Keyspace {
     }
   }
 
+  // Keys whose blocked clients may now be served.
+  ReadyKeys& ready_keys() { return ready_keys_; }
+
   // Where flushed tables go to be freed off the event loops.
   BackgroundFree& background_free() { return background_free_; }
 
@@ -72,6 +76,7 @@ class Keyspace {
   bool single_owner_ = false;
   std::unique_ptr<std::atomic<std::int64_t>[]> avg_ttl_;
   AccessPolicy access_policy_;
+  ReadyKeys ready_keys_;
   std::vector<std::unique_ptr<Shard>> shards_;
   BackgroundFree background_free_;  // declared last: destroyed first
 };
