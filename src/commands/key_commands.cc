@@ -343,6 +343,9 @@ void cmd_object_encoding(CommandContext& ctx) {
     case storage::ValueType::kSet:
       ctx.reply.bulk(is_object ? "hashtable" : "intset");
       return;
+    case storage::ValueType::kZset:
+      ctx.reply.bulk(is_object ? "skiplist" : "listpack");
+      return;
     default:
       ctx.reply.bulk("unknown");
       return;

@@ -29,6 +29,8 @@ void LiveConfig::mirror(const Settings& s) {
   hash_max_listpack_entries_.store(size("hash-max-listpack-entries"), std::memory_order_relaxed);
   hash_max_listpack_value_.store(size("hash-max-listpack-value"), std::memory_order_relaxed);
   set_max_intset_entries_.store(size("set-max-intset-entries"), std::memory_order_relaxed);
+  zset_max_listpack_entries_.store(size("zset-max-listpack-entries"), std::memory_order_relaxed);
+  zset_max_listpack_value_.store(size("zset-max-listpack-value"), std::memory_order_relaxed);
 }
 
 void LiveConfig::set(const std::vector<std::pair<std::string, std::string>>& changes) {

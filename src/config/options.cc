@@ -138,6 +138,10 @@ const std::vector<Row>& rows() {
        [](const auto& a) { return memory_in(a, 0, INT64_MAX); }},
       {{"set-max-intset-entries", "512", true, false},
        [](const auto& a) { return integer_in(a, 0, INT64_MAX); }},
+      {{"zset-max-listpack-entries", "128", true, false},
+       [](const auto& a) { return integer_in(a, 0, INT64_MAX); }},
+      {{"zset-max-listpack-value", "64", true, false},
+       [](const auto& a) { return memory_in(a, 0, INT64_MAX); }},
       // Accepted for compatibility with existing redis.conf files; no effect.
       {{"save", "", true, true}, [](const auto& a) { return joined(a); }},
       {{"appendonly", "no", true, true}, [](const auto& a) { return yes_no(a); }},
@@ -197,8 +201,6 @@ const std::vector<Row>& rows() {
       {{"stop-writes-on-bgsave-error", "yes", true, true}, [](const auto& a) { return joined(a); }},
       {{"stream-node-max-bytes", "4096", true, true}, [](const auto& a) { return joined(a); }},
       {{"stream-node-max-entries", "100", true, true}, [](const auto& a) { return joined(a); }},
-      {{"zset-max-listpack-entries", "128", true, true}, [](const auto& a) { return joined(a); }},
-      {{"zset-max-listpack-value", "64", true, true}, [](const auto& a) { return joined(a); }},
   };
   return table;
 }
@@ -210,6 +212,8 @@ struct Alias {
 constexpr Alias kAliases[] = {
     {"hash-max-ziplist-entries", "hash-max-listpack-entries"},
     {"hash-max-ziplist-value", "hash-max-listpack-value"},
+    {"zset-max-ziplist-entries", "zset-max-listpack-entries"},
+    {"zset-max-ziplist-value", "zset-max-listpack-value"},
 };
 
 const Row* find_row(std::string_view name) {

@@ -8,6 +8,7 @@
 #include "larder/storage/memory_usage.h"
 #include "larder/storage/packed_dict.h"
 #include "larder/storage/packed_list.h"
+#include "larder/storage/score_tree.h"
 #include "larder/storage/string_buffer.h"
 
 namespace larder::storage {
@@ -18,7 +19,8 @@ namespace {
 std::string_view empty_encoding(ValueType type) {
   switch (type) {
     case ValueType::kSet: return intset::kEmpty;
-    case ValueType::kHash: return packed_list::kEmpty;
+    case ValueType::kHash:
+    case ValueType::kZset: return packed_list::kEmpty;
     default: return {};
   }
 }
@@ -33,6 +35,9 @@ bool empty_collection(const Entry& e) {
     case ValueType::kHash:
       return e.encoding() == Encoding::kInline ? packed_list::count(e.value()) == 0
                                                : static_cast<const PackedDict*>(e.object())->size() == 0;
+    case ValueType::kZset:
+      return e.encoding() == Encoding::kInline ? packed_list::count(e.value()) == 0
+                                               : static_cast<const ScoreTree*>(e.object())->size() == 0;
     default: return false;
   }
 }

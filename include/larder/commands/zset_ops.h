@@ -1,0 +1,38 @@
+#pragma once
+// Sorted-set pops shared by ZPOPMIN / ZPOPMAX / ZMPOP and the blocking pops
+// (BZPOPMIN, BZPOPMAX, BZMPOP). The caller holds the lock of `key`'s shard.
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "larder/protocol/reply_builder.h"
+#include "larder/storage/db.h"
+
+namespace larder::commands::zset_ops {
+
+enum class End { kMin, kMax };
+
+struct Popped {
+  std::string member;
+  double score;
+};
+
+// Removes up to `count` elements from the `end` of the sorted set at `key`
+// and returns them in pop order (lowest first for kMin, highest first for
+// kMax). Empty when the key is missing or holds another type (check
+// Db::read_for_write(key, ValueType::kZset).wrong_type first to reply
+// WRONGTYPE). An emptied set is deleted.
+std::vector<Popped> pop(storage::Db& db, std::string_view key, End end, std::size_t count);
+
+// pop() of one element: BZPOPMIN / BZPOPMAX write [key, member, score].
+std::optional<Popped> pop_one(storage::Db& db, std::string_view key, End end);
+
+// Pops up to `count` (>= 1) elements of the live sorted set at `key` and
+// writes ZMPOP's reply: [key, [[member, score], ...]] (scores as doubles).
+void pop_reply_zmpop(storage::Db& db, std::string_view key, End end, std::size_t count,
+                     protocol::ReplyBuilder& reply);
+
+}  // namespace larder::commands::zset_ops

@@ -1,0 +1,320 @@
+#!/usr/bin/python3
+"""Differential: the sorted set family against redis-server 7.0, in RESP2 and
+again after HELLO 3 on both connections (RESP3 doubles, nested pairs).
+
+Both encodings are exercised: small sets (listpack) and sets made big by a
+lowered zset-max-listpack-entries / -value or by a few thousand members
+(skiplist in Redis, a ScoreTree in Larder). Sorted sets have one order, so
+replies are compared byte for byte; ZRANDMEMBER and ZSCAN are checked for
+shape and membership.
+"""
+import os
+import random
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from larder_harness import DifferentialTestCase, decode, show  # noqa: E402
+
+CONFIG_NAMES = ["zset-max-listpack-entries", "zset-max-listpack-value"]
+BIN = b"\x00\xff\r\n\x01"
+
+
+class ZsetDiffCase(DifferentialTestCase):
+    PROTOCOL = 2
+
+    def setUp(self):
+        super().setUp()
+        self.addCleanup(self.reset_config)
+
+    def reset_config(self):
+        for srv in (self.redis, self.larder):
+            with srv.client() as c:
+                c.cmd("CONFIG", "SET", "zset-max-listpack-entries", "128")
+                c.cmd("CONFIG", "SET", "zset-max-listpack-value", "64")
+
+    def prelude(self, c):
+        if self.PROTOCOL == 3:
+            self.assertTrue(c.cmd("HELLO", "3").startswith(b"%"))
+
+    def connect(self, srv):
+        c = srv.client()
+        self.addCleanup(c.close)
+        self.prelude(c)
+        return c
+
+    def check(self, script, flush=True):
+        if flush:
+            script = [("FLUSHALL",)] + list(script)
+        with self.redis.client() as rc, self.larder.client() as lc:
+            self.prelude(rc)
+            self.prelude(lc)
+            expected = [rc.cmd(*e) for e in script]
+            actual = [lc.cmd(*e) for e in script]
+        bad = ["  #%d %s\n      redis : %s\n      larder: %s" % (i, " ".join(map(str, s))[:200], show(e)[:400],
+                                                               show(a)[:400])
+               for i, (s, e, a) in enumerate(zip(script, expected, actual)) if e != a]
+        if bad:
+            self.fail("RESP%d: %d of %d replies differ:\n%s" % (self.PROTOCOL, len(bad), len(script),
+                                                                "\n".join(bad)))
+
+    # -- scripts ------------------------------------------------------------
+
+    def test_zadd_options_and_errors(self):
+        self.check([
+            ("ZADD", "z", "1", "a", "2", "b", "3", "c"), ("ZADD", "z", "1", "a"), ("ZADD", "z", "CH", "5", "a"),
+            ("ZADD", "z", "NX", "9", "a", "9", "d"), ("ZADD", "z", "XX", "9", "a", "9", "e"),
+            ("ZADD", "z", "XX", "CH", "GT", "1", "a", "10", "b"), ("ZADD", "z", "LT", "CH", "0", "c", "100", "d"),
+            ("ZADD", "z", "INCR", "2.5", "a"), ("ZADD", "z", "NX", "INCR", "1", "a"),
+            ("ZADD", "z", "GT", "INCR", "-1", "a"), ("ZADD", "z", "INCR", "0", "a"),
+            ("ZADD", "z", "NX", "XX", "1", "a"), ("ZADD", "z", "GT", "LT", "1", "a"), ("ZADD", "z", "NX", "GT", "1", "a"),
+            ("ZADD", "z", "INCR", "1", "a", "2", "b"), ("ZADD", "z", "1"), ("ZADD", "z", "1", "a", "2"),
+            ("ZADD", "z", "x", "a"), ("ZADD", "z", "nan", "a"), ("ZADD", "z", "", "a"), ("ZADD", "z", "1e400", "a"),
+            ("ZADD", "z", "inf", "i", "-inf", "j", "+inf", "k"), ("ZADD", "z", "INCR", "-inf", "i"),
+            ("ZADD", "nokey", "XX", "1", "a"), ("ZADD", "nokey", "XX", "INCR", "1", "a"), ("EXISTS", "nokey"),
+            ("ZINCRBY", "z", "1.5", "b"), ("ZINCRBY", "z", "x", "b"), ("ZINCRBY", "z", "1", "new"),
+            ("ZINCRBY", "newkey", "-2", "m"), ("ZINCRBY", "z", "nx", "b"), ("ZINCRBY", "z", "inf", "k"),
+            ("ZRANGE", "z", "0", "-1", "WITHSCORES"), ("ZCARD", "z"), ("ZCARD", "nokey"),
+            ("SET", "s", "x"), ("ZADD", "s", "1", "a"), ("ZINCRBY", "s", "1", "a"), ("ZCARD", "s"), ("ZSCORE", "s", "a"),
+            ("ZADD", "z"), ("ZINCRBY", "z", "1"),
+        ])
+
+    def test_scores_format(self):
+        script = [("ZADD", "z", "0.1", "a", "1e20", "b", "3.0", "c", "-0", "d", "1.5e-7", "e", "123456789012345678",
+                   "f", "0x10", "g", "-2.5", "h", "1e-310", "i", "inf", "j", "-inf", "k", "17", "l")]
+        for m in "abcdefghijkl":
+            script.append(("ZSCORE", "z", m))
+        script += [("ZMSCORE", "z", "a", "nope", "j", "k"), ("ZMSCORE", "nokey", "a"),
+                   ("ZRANGE", "z", "0", "-1", "WITHSCORES"), ("ZINCRBY", "z", "0.2", "a"),
+                   ("ZADD", "z", "INCR", "0.2", "a"), ("ZSCORE", "z", "nope"), ("ZSCORE", "nokey", "a")]
+        self.check(script)
+
+    def sample_scripts(self, key, lex=True):
+        """Reads of every kind on the sorted set `key` (ties, bounds)."""
+        s = []
+        for r in [("0", "-1"), ("1", "3"), ("-3", "-1"), ("5", "2"), ("-100", "100"), ("100", "200"), ("0", "0")]:
+            s += [("ZRANGE", key) + r, ("ZRANGE", key) + r + ("WITHSCORES",), ("ZREVRANGE", key) + r + ("WITHSCORES",),
+                  ("ZRANGE", key) + r + ("REV",)]
+        for lo, hi in [("-inf", "+inf"), ("1", "2"), ("(1", "2"), ("1", "(2"), ("(1", "(1"), ("2", "1"),
+                       ("1.5", "inf"), ("-inf", "(0"), ("(-inf", "(+inf"), ("", "5"), (" 1", "3")]:
+            s += [("ZRANGEBYSCORE", key, lo, hi), ("ZRANGEBYSCORE", key, lo, hi, "WITHSCORES"),
+                  ("ZREVRANGEBYSCORE", key, hi, lo, "WITHSCORES"), ("ZCOUNT", key, lo, hi),
+                  ("ZRANGE", key, lo, hi, "BYSCORE", "LIMIT", "1", "2"),
+                  ("ZRANGE", key, hi, lo, "BYSCORE", "REV", "LIMIT", "1", "-1", "WITHSCORES"),
+                  ("ZRANGEBYSCORE", key, lo, hi, "LIMIT", "0", "1"), ("ZRANGEBYSCORE", key, lo, hi, "LIMIT", "-1", "5"),
+                  ("ZRANGEBYSCORE", key, lo, hi, "LIMIT", "2", "0")]
+        for lo, hi in ([] if not lex else [("-", "+"), ("[a", "[c"), ("(a", "(c"), ("[b", "+"), ("-", "(b"), ("+", "-"), ("[", "[zz"),
+                       ("(a", "[a")]):
+            s += [("ZRANGEBYLEX", key, lo, hi), ("ZREVRANGEBYLEX", key, hi, lo), ("ZLEXCOUNT", key, lo, hi),
+                  ("ZRANGEBYLEX", key, lo, hi, "LIMIT", "1", "1"), ("ZRANGE", key, lo, hi, "BYLEX", "LIMIT", "0", "2"),
+                  ("ZRANGE", key, hi, lo, "BYLEX", "REV")]
+        for m in ["a", "b", "c", "x", "nope", "m10"]:
+            s += [("ZRANK", key, m), ("ZREVRANK", key, m), ("ZSCORE", key, m)]
+        return s
+
+    def test_reads_small_and_big(self):
+        for entries in ("128", "1"):
+            script = [("CONFIG", "SET", "zset-max-listpack-entries", entries),
+                      ("ZADD", "t", "1", "b", "1", "a", "1", "c", "2", "d", "2", "x", "0", "z", "3", "a3"),
+                      ("OBJECT", "ENCODING", "t"),
+                      ("ZADD", "lex", "0", "a", "0", "b", "0", "c", "0", "cc", "0", "d", "0", "", "0", BIN)]
+            # Lex ranges over differing scores are unspecified: only "lex" gets them.
+            script += self.sample_scripts("t", lex=False) + self.sample_scripts("lex") + self.sample_scripts("nokey")
+            self.check(script)
+
+    def test_range_errors(self):
+        self.check([
+            ("ZADD", "z", "1", "a", "2", "b"),
+            ("ZRANGE", "z", "0", "1", "LIMIT", "0", "1"), ("ZRANGE", "z", "[a", "[b", "BYLEX", "WITHSCORES"),
+            ("ZRANGE", "z", "a", "1"), ("ZRANGE", "z", "0", "1", "BOGUS"), ("ZRANGE", "z", "0", "1", "LIMIT", "0"),
+            ("ZRANGE", "z", "0", "1", "BYSCORE", "BYLEX"), ("ZRANGEBYSCORE", "z", "a", "1"),
+            ("ZRANGEBYSCORE", "z", "(", "1"), ("ZRANGEBYSCORE", "z", "nan", "1"), ("ZRANGEBYSCORE", "z", "0", "1", "REV"),
+            ("ZRANGEBYSCORE", "z", "0", "1", "LIMIT", "x", "1"), ("ZRANGEBYLEX", "z", "a", "b"),
+            ("ZRANGEBYLEX", "z", "", "+"), ("ZRANGEBYLEX", "z", "-", "++"), ("ZLEXCOUNT", "z", "a", "+"),
+            ("ZCOUNT", "z", "x", "1"), ("ZRANGEBYLEX", "z", "-", "+", "WITHSCORES"), ("ZREVRANGE", "z", "0", "1", "REV"),
+            ("ZRANGE", "z", "0"), ("ZRANK", "z"), ("SET", "s", "v"), ("ZRANGE", "s", "0", "1"), ("ZRANK", "s", "a"),
+            ("ZCOUNT", "s", "0", "1"), ("ZRANGEBYLEX", "s", "-", "+"), ("ZRANGE", "s", "x", "1"),
+        ])
+
+    def test_zrem_and_remrange(self):
+        script = []
+        for entries in ("128", "2"):
+            script += [("CONFIG", "SET", "zset-max-listpack-entries", entries)]
+            for cmd in [("ZREMRANGEBYRANK", "k", "1", "2"), ("ZREMRANGEBYRANK", "k", "-2", "-1"),
+                        ("ZREMRANGEBYRANK", "k", "5", "1"), ("ZREMRANGEBYRANK", "k", "0", "100"),
+                        ("ZREMRANGEBYSCORE", "k", "(1", "3"), ("ZREMRANGEBYSCORE", "k", "-inf", "+inf"),
+                        ("ZREMRANGEBYLEX", "k", "[b", "(d"), ("ZREMRANGEBYLEX", "k", "-", "+"),
+                        ("ZREMRANGEBYSCORE", "k", "x", "1"), ("ZREMRANGEBYLEX", "k", "x", "+"),
+                        ("ZREMRANGEBYRANK", "k", "x", "1")]:
+                script += [("ZADD", "k", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e"), cmd,
+                           ("ZRANGE", "k", "0", "-1", "WITHSCORES"), ("EXISTS", "k"), ("DEL", "k")]
+            script += [("ZADD", "k", "1", "a", "2", "b"), ("ZREM", "k", "a", "x", "a"), ("ZREM", "k", "b"),
+                       ("EXISTS", "k"), ("ZREM", "k", "b"), ("ZREMRANGEBYRANK", "nokey", "0", "1"),
+                       ("SET", "str", "1"), ("ZREM", "str", "a"), ("ZREMRANGEBYSCORE", "str", "0", "1")]
+        self.check(script)
+
+    def test_pops(self):
+        script = []
+        for entries in ("128", "2"):
+            script += [("CONFIG", "SET", "zset-max-listpack-entries", entries),
+                       ("ZADD", "p", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e", "5", "f"),
+                       ("ZPOPMIN", "p"), ("ZPOPMAX", "p"), ("ZPOPMIN", "p", "2"), ("ZPOPMAX", "p", "0"),
+                       ("ZPOPMIN", "p", "-1"), ("ZPOPMIN", "p", "x"), ("ZPOPMIN", "p", "1", "2"),
+                       ("ZPOPMAX", "p", "10"), ("EXISTS", "p"), ("ZPOPMIN", "p"), ("ZPOPMIN", "p", "0"),
+                       ("ZADD", "q", "1", "a", "2", "b", "3", "c"), ("ZADD", "r", "7", "x"),
+                       ("ZMPOP", "2", "nokey", "q", "MIN"), ("ZMPOP", "2", "q", "r", "MAX", "COUNT", "5"),
+                       ("ZMPOP", "1", "q", "MAX"), ("ZMPOP", "2", "q", "nokey", "MIN"), ("ZMPOP", "0", "q", "MIN"),
+                       ("ZMPOP", "1", "r", "MIN", "COUNT", "0"), ("ZMPOP", "1", "r", "MIN", "COUNT", "x"),
+                       ("ZMPOP", "3", "r", "MIN"), ("ZMPOP", "1", "r", "BOTH"), ("ZMPOP", "x", "r", "MIN"),
+                       ("ZMPOP", "1", "r", "MIN", "COUNT", "1", "COUNT", "1"), ("ZMPOP", "1", "r", "MIN", "COUNT"),
+                       ("ZMPOP", "1", "r", "MIN"), ("SET", "s", "v"), ("ZPOPMIN", "s"), ("ZMPOP", "2", "nokey", "s", "MIN"),
+                       ("ZMPOP", "2", "r", "s", "MIN"), ("DEL", "s")]
+        self.check(script)
+
+    def algebra_script(self):
+        s = [("ZADD", "z1", "1", "a", "2", "b", "3", "c"), ("ZADD", "z2", "4", "b", "5", "c", "6", "d"),
+             ("SADD", "s1", "a", "d", "e"), ("ZADD", "zi", "inf", "a", "-inf", "b"), ("ZADD", "zj", "-inf", "a", "inf", "b"),
+             ("SET", "str", "x")]
+        for op in ("ZUNION", "ZINTER", "ZDIFF"):
+            s += [(op, "2", "z1", "z2"), (op, "2", "z1", "z2", "WITHSCORES"), (op, "3", "z1", "z2", "s1", "WITHSCORES"),
+                  (op, "2", "z1", "nokey", "WITHSCORES"), (op, "1", "z1"), (op, "0", "z1"), (op, "3", "z1", "z2"),
+                  (op, "x", "z1"), (op, "2", "z1", "str"), (op, "2", "z1", "z2", "BOGUS"), (op, "2", "zi", "zj", "WITHSCORES"),
+                  (op, "2", "z1", "z1", "WITHSCORES"), (op, "-1", "z1")]
+            if op != "ZDIFF":
+                s += [(op, "2", "z1", "z2", "WEIGHTS", "2", "0.5", "WITHSCORES"),
+                      (op, "2", "z1", "z2", "AGGREGATE", "MIN", "WITHSCORES"),
+                      (op, "2", "z1", "z2", "AGGREGATE", "MAX", "WEIGHTS", "-1", "1", "WITHSCORES"),
+                      (op, "2", "z1", "z2", "WEIGHTS", "1"), (op, "2", "z1", "z2", "WEIGHTS", "1", "x"),
+                      (op, "2", "z1", "z2", "AGGREGATE", "AVG"), (op, "2", "zi", "zj", "WEIGHTS", "0", "1", "WITHSCORES"),
+                      (op, "2", "z1", "s1", "WEIGHTS", "inf", "2", "WITHSCORES")]
+            else:
+                s += [(op, "2", "z1", "z2", "WEIGHTS", "1", "1")]
+            st = op + "STORE"
+            s += [(st, "d", "2", "z1", "z2"), ("ZRANGE", "d", "0", "-1", "WITHSCORES"), ("OBJECT", "ENCODING", "d"),
+                  (st, "str", "2", "z1", "s1"), ("TYPE", "str"), (st, "d", "2", "nokey", "nokey2"), ("EXISTS", "d"),
+                  (st, "d", "2", "z1", "z2", "WITHSCORES"), (st, "d", "1", "str"), ("SET", "str", "x"),
+                  (st, "z1", "2", "z1", "z2"), ("ZRANGE", "z1", "0", "-1", "WITHSCORES"),
+                  ("DEL", "z1"), ("ZADD", "z1", "1", "a", "2", "b", "3", "c")]
+        s += [("ZINTERCARD", "2", "z1", "z2"), ("ZINTERCARD", "2", "z1", "z2", "LIMIT", "1"),
+              ("ZINTERCARD", "3", "z1", "z2", "s1"), ("ZINTERCARD", "0", "z1"), ("ZINTERCARD", "3", "z1"),
+              ("ZINTERCARD", "1", "z1", "LIMIT", "-1"), ("ZINTERCARD", "1", "z1", "BOGUS"), ("ZINTERCARD", "1", "str"),
+              ("ZINTERCARD", "2", "z1", "nokey")]
+        s += [("ZRANGESTORE", "d", "z1", "0", "1"), ("ZRANGE", "d", "0", "-1", "WITHSCORES"),
+              ("ZRANGESTORE", "d", "z1", "(1", "+inf", "BYSCORE", "LIMIT", "0", "1"), ("ZRANGE", "d", "0", "-1", "WITHSCORES"),
+              ("ZRANGESTORE", "d", "z1", "[c", "-", "BYLEX", "REV"), ("ZRANGE", "d", "0", "-1"),
+              ("ZRANGESTORE", "d", "nokey", "0", "-1"), ("EXISTS", "d"), ("ZRANGESTORE", "str", "z1", "0", "0"),
+              ("TYPE", "str"), ("ZRANGESTORE", "d", "z1", "0", "1", "WITHSCORES"), ("ZRANGESTORE", "d", "str", "0", "1"),
+              ("ZRANGESTORE", "d", "z1", "5", "6"), ("EXISTS", "d")]
+        return s
+
+    def test_algebra_and_store(self):
+        self.check(self.algebra_script())
+        self.check([("CONFIG", "SET", "zset-max-listpack-entries", "1")] + self.algebra_script())
+
+    def test_encodings_and_keys(self):
+        long = "m" * 65
+        self.check([
+            ("ZADD", "z", "1", "a", "2", "b"), ("OBJECT", "ENCODING", "z"), ("TYPE", "z"),
+            ("ZADD", "z", "3", long), ("OBJECT", "ENCODING", "z"), ("ZREM", "z", long), ("OBJECT", "ENCODING", "z"),
+            ("ZADD", "w", "1", long), ("OBJECT", "ENCODING", "w"),
+            ("CONFIG", "SET", "zset-max-listpack-entries", "2"), ("ZADD", "y", "1", "a", "1", "a", "1", "a"),
+            ("OBJECT", "ENCODING", "y"), ("ZADD", "y", "2", "b", "3", "c"), ("OBJECT", "ENCODING", "y"),
+            ("ZRANGESTORE", "y2", "y", "0", "1"), ("OBJECT", "ENCODING", "y2"),
+            ("ZUNIONSTORE", "y3", "1", "y"), ("OBJECT", "ENCODING", "y3"),
+            ("CONFIG", "SET", "zset-max-listpack-entries", "0"), ("ZADD", "x", "1", "a"), ("OBJECT", "ENCODING", "x"),
+            ("CONFIG", "GET", "zset-max-listpack-entries"), ("CONFIG", "GET", "zset-max-listpack-value"),
+            ("CONFIG", "SET", "zset-max-ziplist-entries", "5"),
+            ("CONFIG", "GET", "zset-max-listpack-entries"), ("CONFIG", "SET", "zset-max-listpack-value", "-1"),
+            ("CONFIG", "SET", "zset-max-listpack-value", "1k"), ("CONFIG", "GET", "zset-max-ziplist-value"),
+            ("RENAME", "y", "yy"), ("ZRANGE", "yy", "0", "-1", "WITHSCORES"), ("COPY", "yy", "yc"),
+            ("ZADD", "yc", "9", "q"), ("ZCARD", "yy"), ("ZCARD", "yc"), ("MOVE", "yc", "1"), ("EXISTS", "yc"),
+            ("SELECT", "1"), ("ZRANGE", "yc", "0", "-1", "WITHSCORES"), ("SELECT", "0"),
+            ("EXPIRE", "yy", "100"), ("ZADD", "yy", "5", "e"), ("TTL", "yy"),
+        ])
+        for srv in (self.redis, self.larder):
+            with srv.client() as c:
+                cursor, keys = decode(c.cmd("SCAN", "0", "TYPE", "zset", "COUNT", "100"))
+                self.assertEqual(sorted(keys), [b"w", b"x", b"y2", b"y3", b"yy", b"z"])
+
+    def test_big_set(self):
+        members = ["m%d" % i for i in range(3000)]
+        rnd = random.Random(7)
+        script = []
+        for i in range(0, 3000, 500):
+            args = []
+            for m in members[i:i + 500]:
+                args += [str(rnd.choice([rnd.randint(-50, 50), rnd.random() * 100])), m]
+            script.append(("ZADD", "big") + tuple(args))
+        script += [("ZCARD", "big"), ("OBJECT", "ENCODING", "big"), ("ZRANGE", "big", "0", "-1", "WITHSCORES"),
+                   ("ZRANGEBYSCORE", "big", "(10", "20", "WITHSCORES", "LIMIT", "5", "30"),
+                   ("ZREVRANGEBYSCORE", "big", "+inf", "-inf", "LIMIT", "100", "50"), ("ZCOUNT", "big", "-10", "(10")]
+        for i in range(0, 3000, 97):
+            script += [("ZRANK", "big", members[i]), ("ZREVRANK", "big", members[i]), ("ZSCORE", "big", members[i])]
+        script += [("ZINCRBY", "big", "1000", "m5"), ("ZADD", "big", "-1000", "m6"), ("ZREM", "big", "m7", "m8"),
+                   ("ZREMRANGEBYRANK", "big", "100", "400"), ("ZREMRANGEBYSCORE", "big", "0", "10"),
+                   ("ZPOPMIN", "big", "50"), ("ZPOPMAX", "big", "50"), ("ZCARD", "big"),
+                   ("ZRANGE", "big", "0", "-1", "WITHSCORES"), ("ZINTERSTORE", "i", "2", "big", "big"),
+                   ("ZRANGE", "i", "0", "-1", "WITHSCORES"), ("OBJECT", "ENCODING", "i")]
+        self.check(script)
+
+    def test_random_and_scan_shape(self):
+        rc, lc = self.connect(self.redis), self.connect(self.larder)
+        for c in (rc, lc):
+            c.cmd("FLUSHALL")
+            c.cmd("ZADD", "small", "1", "a", "2", "b", "3", "c")
+            args = []
+            for i in range(300):
+                args += [str(i % 17), "m%d" % i]
+            c.cmd("ZADD", "big", *args)
+        small = {b"a": 1.0, b"b": 2.0, b"c": 3.0}
+        for key, n in (("small", 3), ("big", 300)):
+            for count in (None, 1, 2, n - 1, n, n + 3, -1, -5, 0):
+                for withscores in (False, True):
+                    if count is None and withscores:
+                        continue
+                    args = ["ZRANDMEMBER", key] + ([] if count is None else [str(count)]) + \
+                        (["WITHSCORES"] if withscores else [])
+                    r, l = decode(rc.cmd(*args)), decode(lc.cmd(*args))
+                    if count is None:
+                        self.assertIsInstance(l, bytes)
+                        continue
+                    self.assertEqual(type(l), type(r), args)
+                    self.assertEqual(len(l), len(r), args)
+                    if withscores and self.PROTOCOL == 3 and l:
+                        self.assertTrue(all(isinstance(p, list) and len(p) == 2 for p in l), args)
+                    if key == "small" and not withscores and count and count > 0:
+                        self.assertEqual(len(set(l)), len(l))
+                        self.assertTrue(set(l) <= set(small))
+        self.assertEqual(decode(lc.cmd("ZRANDMEMBER", "nokey")), None)
+        for key in ("small", "big"):
+            for opts in ((), ("COUNT", "7"), ("MATCH", "m1*"), ("MATCH", "*", "COUNT", "1000")):
+                got = {}
+                for c, who in ((rc, "redis"), (lc, "larder")):
+                    cursor, seen = b"0", set()
+                    while True:
+                        reply = decode(c.cmd("ZSCAN", key, cursor, *opts))
+                        cursor, items = reply
+                        for m, s in zip(items[::2], items[1::2]):
+                            seen.add((m, s))
+                        if cursor == b"0":
+                            break
+                    got[who] = seen
+                self.assertEqual(got["larder"], got["redis"], (key, opts))
+        self.check([("ZADD", "z", "1", "a", "2.5", "b"), ("ZSCAN", "z", "0"), ("ZSCAN", "z", "0", "MATCH", "a*"),
+                    ("ZSCAN", "nokey", "0"), ("ZSCAN", "z", "x"), ("ZSCAN", "z", "0", "COUNT", "0"),
+                    ("ZRANDMEMBER", "z", "x"), ("ZRANDMEMBER", "z", "1", "BOGUS"), ("ZRANDMEMBER", "z", "0"),
+                    ("ZRANDMEMBER", "nokey", "5"), ("SET", "s", "v"), ("ZSCAN", "s", "0"), ("ZRANDMEMBER", "s")])
+
+
+class ZsetsResp2(ZsetDiffCase):
+    PROTOCOL = 2
+
+
+class ZsetsResp3(ZsetDiffCase):
+    PROTOCOL = 3
+
+
+del ZsetDiffCase
+
+if __name__ == "__main__":
+    unittest.main()
