@@ -92,6 +92,7 @@ const CommandTable& CommandTable::instance() {
     register_hash_commands(t);
     register_set_commands(t);
     register_zset_commands(t);
+    register_blocking_commands(t);
     register_server_commands(t);
     register_transaction_commands(t);
     register_client_commands(t);

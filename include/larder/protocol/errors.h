@@ -46,6 +46,7 @@ inline constexpr std::string_view kCountOutOfRange =
 inline constexpr std::string_view kMustBePositive = "ERR value is out of range, must be positive";
 // The numkeys / LIMIT arguments of SINTERCARD (and ZINTERCARD, LMPOP, ...).
 inline constexpr std::string_view kNumkeysNotPositive = "ERR numkeys should be greater than 0";
+inline constexpr std::string_view kCountNotPositive = "ERR count should be greater than 0";
 inline constexpr std::string_view kNumkeysTooMany = "ERR Number of keys can't be greater than number of args";
 inline constexpr std::string_view kLimitNegative = "ERR LIMIT can't be negative";
 

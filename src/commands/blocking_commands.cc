@@ -1,0 +1,175 @@
+// Blocking pops: BZPOPMIN, BZPOPMAX, BZMPOP (and, with lists, BLPOP, BRPOP,
+// BLMOVE, BRPOPLPUSH, BLMPOP). Each serves at once when one of its keys holds
+// something, as its non-blocking form would; otherwise it blocks the client
+// (CommandContext::block) with a BlockedCommand that serves it from the
+// first key made ready. Inside EXEC (may_block false) an empty wait acts as
+// a timeout at once, as Redis's CLIENT_DENY_BLOCKING.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "larder/commands/blocking.h"
+#include "larder/commands/command_table.h"
+#include "larder/commands/families.h"
+#include "larder/commands/zset_ops.h"
+#include "larder/protocol/errors.h"
+#include "larder/util/numbers.h"
+#include "larder/util/strings.h"
+
+namespace larder::commands {
+
+namespace {
+
+using storage::Db;
+using storage::ValueType;
+
+// The command's keys without repeats, in order: a waiter is queued once per key.
+std::vector<std::string> distinct_keys(std::span<const std::string_view> keys) {
+  std::vector<std::string> out;
+  for (std::string_view k : keys) {
+    bool seen = false;
+    for (const std::string& o : out) seen = seen || o == k;
+    if (!seen) out.emplace_back(k);
+  }
+  return out;
+}
+
+// Blocks the client on `keys`, or answers as a timeout when it may not block.
+void block_or_time_out(CommandContext& ctx, std::span<const std::string_view> keys, std::int64_t timeout_at,
+                       std::unique_ptr<BlockedCommand> command) {
+  if (!ctx.may_block) {
+    command->timeout_reply(ctx.reply);
+    return;
+  }
+  ctx.block(distinct_keys(keys), timeout_at, std::move(command));
+}
+
+// ---------------------------------------------------------------------------
+// BZPOPMIN, BZPOPMAX, BZMPOP
+// ---------------------------------------------------------------------------
+
+// Writes BZPOPMIN's [key, member, score] for one element popped from the live
+// sorted set at `key`.
+void reply_bzpop(Db& db, std::string_view key, zset_ops::End end, protocol::ReplyBuilder& reply) {
+  const std::optional<zset_ops::Popped> p = zset_ops::pop_one(db, key, end);
+  reply.array(3);
+  reply.bulk(key);
+  reply.bulk(p->member);
+  reply.real(p->score);
+}
+
+class BlockedZpop final : public BlockedCommand {
+ public:
+  BlockedZpop(zset_ops::End end, std::size_t count, bool multi) : end_(end), count_(count), multi_(multi) {}
+
+  bool serve(Db& db, std::string_view key, const config::LiveConfig&, protocol::ReplyBuilder& reply) override {
+    const Db::Read r = db.read_for_write(key, ValueType::kZset);
+    if (r.entry == nullptr) return false;
+    if (multi_) {
+      zset_ops::pop_reply_zmpop(db, key, end_, count_, reply);
+    } else {
+      reply_bzpop(db, key, end_, reply);
+    }
+    return true;
+  }
+  void timeout_reply(protocol::ReplyBuilder& reply) const override { reply.null_array(); }
+
+ private:
+  zset_ops::End end_;
+  std::size_t count_;
+  bool multi_;  // BZMPOP's reply shape
+};
+
+// Serves from the first of `keys` holding a sorted set, else blocks; false
+// after a WRONGTYPE reply. As Redis's blockingGenericZpopCommand.
+void bzpop_generic(CommandContext& ctx, std::span<const std::string_view> keys, zset_ops::End end,
+                   std::size_t count, bool multi, std::int64_t timeout_at) {
+  Db db = ctx.db();
+  for (std::string_view key : keys) {
+    const Db::Read r = db.read_for_write(key, ValueType::kZset);
+    if (r.wrong_type) {
+      ctx.reply.error(err::kWrongType);
+      return;
+    }
+    if (r.entry == nullptr) continue;
+    if (multi) {
+      zset_ops::pop_reply_zmpop(db, key, end, count, ctx.reply);
+    } else {
+      reply_bzpop(db, key, end, ctx.reply);
+    }
+    return;
+  }
+  block_or_time_out(ctx, keys, timeout_at, std::make_unique<BlockedZpop>(end, count, multi));
+}
+
+// BZPOPMIN key [key ...] timeout
+void bzpop_minmax(CommandContext& ctx, zset_ops::End end) {
+  const std::int64_t timeout_at = parse_block_timeout(ctx.args.back(), ctx.now_ms, ctx.reply);
+  if (timeout_at < 0) return;
+  bzpop_generic(ctx, ctx.args.subspan(1, ctx.args.size() - 2), end, 1, false, timeout_at);
+}
+
+void cmd_bzpopmin(CommandContext& ctx) { bzpop_minmax(ctx, zset_ops::End::kMin); }
+void cmd_bzpopmax(CommandContext& ctx) { bzpop_minmax(ctx, zset_ops::End::kMax); }
+
+// Parses `numkeys key [key ...] <where> [COUNT count]` from args[first] on, as
+// Redis's lmpop/zmpop: numkeys, then where, then COUNT; false after replying.
+bool parse_mpop(CommandContext& ctx, std::size_t first, std::string_view left, std::string_view right,
+                std::size_t& numkeys, bool& from_left, std::size_t& count) {
+  std::int64_t n = 0;
+  if (!util::parse_int64(ctx.args[first], n) || n < 1) {
+    ctx.reply.error(err::kNumkeysNotPositive);
+    return false;
+  }
+  const std::size_t where = first + 1 + static_cast<std::size_t>(n);
+  if (static_cast<std::uint64_t>(n) >= ctx.args.size() || where >= ctx.args.size()) {
+    ctx.reply.error(err::kSyntax);
+    return false;
+  }
+  if (util::iequals(util::c_string(ctx.args[where]), left)) {
+    from_left = true;
+  } else if (util::iequals(util::c_string(ctx.args[where]), right)) {
+    from_left = false;
+  } else {
+    ctx.reply.error(err::kSyntax);
+    return false;
+  }
+  std::int64_t c = -1;
+  for (std::size_t j = where + 1; j < ctx.args.size(); ++j) {
+    if (c == -1 && util::iequals(util::c_string(ctx.args[j]), "count") && j + 1 < ctx.args.size()) {
+      ++j;
+      if (!util::parse_int64(ctx.args[j], c) || c < 1) {
+        ctx.reply.error(err::kCountNotPositive);
+        return false;
+      }
+    } else {
+      ctx.reply.error(err::kSyntax);
+      return false;
+    }
+  }
+  numkeys = static_cast<std::size_t>(n);
+  count = c == -1 ? 1 : static_cast<std::size_t>(c);
+  return true;
+}
+
+// BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]
+void cmd_bzmpop(CommandContext& ctx) {
+  std::size_t numkeys = 0, count = 0;
+  bool min = true;
+  if (!parse_mpop(ctx, 2, "min", "max", numkeys, min, count)) return;
+  const std::int64_t timeout_at = parse_block_timeout(ctx.args[1], ctx.now_ms, ctx.reply);
+  if (timeout_at < 0) return;
+  bzpop_generic(ctx, ctx.args.subspan(3, numkeys), min ? zset_ops::End::kMin : zset_ops::End::kMax, count, true,
+                timeout_at);
+}
+
+}  // namespace
+
+void register_blocking_commands(CommandTable& table) {
+  table.add("bzpopmin", cmd_bzpopmin);
+  table.add("bzpopmax", cmd_bzpopmax);
+  table.add("bzmpop", cmd_bzmpop);
+}
+
+}  // namespace larder::commands

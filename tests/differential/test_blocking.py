@@ -1,0 +1,186 @@
+#!/usr/bin/python3
+"""Differential: the blocking pops against redis-server 7.0, with several
+connections per server, in RESP2 and RESP3, compared byte for byte.
+
+A step "client i sends a blocking command" is followed by a wait until the
+server reports that many blocked clients (INFO blocked_clients), so the next
+push is sure to find the client blocked on both servers. Covers immediate
+serving, wake-up order (first come, first served), wake-ups by pushes inside
+MULTI and by pushes that the same transaction undoes, chained BLMOVE,
+blocking commands inside MULTI (they act as timeouts), CLIENT UNBLOCK,
+timeouts, wrong types and every argument error.
+"""
+import os
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from larder_harness import DifferentialTestCase, encode_command  # noqa: E402
+from sessions import Raw, compare_sessions  # noqa: E402
+
+WAIT_LIMIT = 10.0
+
+
+def send(i, *args):
+    """Client i sends a command without reading its reply (nothing compared)."""
+    def fn(c):
+        c.send(encode_command(*args))
+        return b""
+    return Raw(i, fn, "send %s" % " ".join(map(str, args)))
+
+
+def recv(i):
+    """Client i reads one reply (compared)."""
+    return Raw(i, lambda c: c.read_reply(), "recv")
+
+
+def blocked(n, i=0):
+    """Client i waits until the server has n blocked clients (nothing compared)."""
+    def fn(c):
+        deadline = time.monotonic() + WAIT_LIMIT
+        while True:
+            info = c.cmd("INFO", "clients")
+            # RESP3 sends INFO as a verbatim string; the field is there either way.
+            if b"blocked_clients:%d\r\n" % n in info:
+                return b""
+            if time.monotonic() > deadline:
+                raise AssertionError("never saw %d blocked clients: %r" % (n, info))
+            time.sleep(0.002)
+    return Raw(i, fn, "wait for %d blocked" % n)
+
+
+def client_id(i, into):
+    """Client i asks its id (nothing compared); stores it in into[i]."""
+    def fn(c):
+        reply = c.cmd("CLIENT", "ID")
+        into[i] = int(reply[1:].split(b"\r\n")[0])
+        return b""
+    return Raw(i, fn, "client id")
+
+
+def unblock(i, target, ids, *how):
+    """Client i unblocks client `target` (by the id client_id() stored)."""
+    return Raw(i, lambda c: c.cmd("CLIENT", "UNBLOCK", str(ids[target]), *how), "unblock c%d" % target)
+
+
+class BlockingDiff(DifferentialTestCase):
+    RESP3 = False
+
+    def run_script(self, script, clients=3):
+        compare_sessions(self, script, clients=clients, resp3=self.RESP3)
+
+    # -- sorted sets -------------------------------------------------------
+
+    def test_zset_immediate_and_errors(self):
+        self.run_script([
+            (0, "ZADD", "z", "1", "a", "2", "b", "3.5", "c", "4", "d"),
+            (0, "BZPOPMIN", "z", "0"),
+            (0, "BZPOPMAX", "nokey", "z", "0"),
+            (0, "BZMPOP", "0", "1", "z", "MIN", "COUNT", "5"),
+            (0, "EXISTS", "z"),
+            (0, "BZPOPMIN", "nokey", "0.01"),
+            (0, "BZPOPMAX", "nokey", "0.01"),
+            (0, "BZMPOP", "0.01", "2", "nokey", "nokey2", "MAX"),
+            (0, "SET", "s", "x"),
+            (0, "BZPOPMIN", "s", "0"),
+            (0, "BZPOPMIN", "nokey", "s", "0"),
+            (0, "BZMPOP", "0", "2", "nokey", "s", "MIN"),
+            (0, "BZPOPMIN", "z", "-1"),
+            (0, "BZPOPMIN", "z", "abc"),
+            (0, "BZPOPMIN", "z", "nan"),
+            (0, "BZPOPMIN", "z", "inf"),
+            (0, "BZPOPMIN", "z", " 1"),
+            (0, "BZPOPMIN", "z"),
+            (0, "BZMPOP", "0", "0", "z", "MIN"),
+            (0, "BZMPOP", "0", "-1", "z", "MIN"),
+            (0, "BZMPOP", "0", "x", "z", "MIN"),
+            (0, "BZMPOP", "0", "2", "z", "MIN"),
+            (0, "BZMPOP", "0", "1", "z", "MED"),
+            (0, "BZMPOP", "0", "1", "z", "MIN", "COUNT"),
+            (0, "BZMPOP", "0", "1", "z", "MIN", "COUNT", "0"),
+            (0, "BZMPOP", "0", "1", "z", "MIN", "COUNT", "-3"),
+            (0, "BZMPOP", "0", "1", "z", "MIN", "COUNT", "1", "COUNT", "1"),
+            (0, "BZMPOP", "abc", "1", "z", "MIN"),
+            (0, "BZMPOP", "abc", "0", "z", "MIN"),
+            (0, "BZMPOP", "-1", "1", "z", "MIN"),
+            (0, "BZMPOP", "0", "1"),
+        ])
+
+    def test_zset_wakeups_in_order(self):
+        self.run_script([
+            send(1, "BZPOPMIN", "z1", "z2", "0"),
+            blocked(1),
+            send(2, "BZMPOP", "0", "2", "z2", "z1", "MAX", "COUNT", "2"),
+            blocked(2),
+            (0, "ZADD", "z2", "1", "a", "2", "b", "3", "c"),
+            recv(1),
+            recv(2),
+            (0, "ZRANGE", "z2", "0", "-1", "WITHSCORES"),
+            blocked(0),
+            send(1, "BZPOPMAX", "z3", "0"),
+            blocked(1),
+            (0, "MULTI"),
+            (0, "ZADD", "z3", "5", "x"),
+            (0, "ZADD", "z3", "6", "y"),
+            (0, "ZINCRBY", "z3", "10", "x"),
+            (0, "EXEC"),
+            recv(1),
+            (0, "ZRANGE", "z3", "0", "-1", "WITHSCORES"),
+        ])
+
+    def test_zset_push_undone_in_the_same_transaction(self):
+        self.run_script([
+            send(1, "BZPOPMIN", "z", "0"),
+            blocked(1),
+            (0, "MULTI"),
+            (0, "ZADD", "z", "1", "a"),
+            (0, "ZREM", "z", "a"),
+            (0, "EXEC"),
+            (0, "ZADD", "other", "1", "o"),
+            blocked(1),
+            (0, "ZADD", "z", "7", "late"),
+            recv(1),
+        ])
+
+    def test_zset_blocking_inside_multi_acts_as_timeout(self):
+        self.run_script([
+            (1, "MULTI"),
+            (1, "BZPOPMIN", "z", "0"),
+            (1, "BZMPOP", "0", "1", "z", "MIN"),
+            (1, "ZADD", "z", "1", "a"),
+            (1, "BZPOPMAX", "z", "0"),
+            (1, "EXEC"),
+        ])
+
+    def test_unblock_and_timeouts(self):
+        ids = {}
+        self.run_script([
+            client_id(1, ids),
+            client_id(2, ids),
+            send(1, "BZPOPMIN", "z", "0"),
+            blocked(1),
+            unblock(0, 1, ids),
+            recv(1),
+            send(2, "BZMPOP", "0", "1", "z", "MIN"),
+            blocked(1),
+            unblock(0, 2, ids, "ERROR"),
+            recv(2),
+            unblock(0, 2, ids, "TIMEOUT"),
+            (0, "CLIENT", "UNBLOCK", "abc"),
+            (0, "CLIENT", "UNBLOCK", "1", "maybe"),
+            (0, "CLIENT", "UNBLOCK", "1", "timeout", "x"),
+            send(1, "BZPOPMIN", "z", "0.05"),
+            recv(1),
+            blocked(0),
+            (1, "ZADD", "z", "1", "a"),
+            (0, "ZCARD", "z"),
+        ])
+
+
+class BlockingDiffResp3(BlockingDiff):
+    RESP3 = True
+
+
+if __name__ == "__main__":
+    unittest.main()
