@@ -69,6 +69,7 @@ const CommandTable& CommandTable::instance() {
     register_key_commands(t);
     register_hash_commands(t);
     register_set_commands(t);
+    register_list_commands(t);
     register_server_commands(t);
     register_transaction_commands(t);
     register_client_commands(t);

@@ -343,6 +343,9 @@ void cmd_object_encoding(CommandContext& ctx) {
     case storage::ValueType::kSet:
       ctx.reply.bulk(is_object ? "hashtable" : "intset");
       return;
+    case storage::ValueType::kList:
+      ctx.reply.bulk("quicklist");  // Redis 7.0 has no other list encoding
+      return;
     default:
       ctx.reply.bulk("unknown");
       return;
