@@ -143,8 +143,7 @@ void pop_generic(CommandContext& ctx, End end) {
   const bool has_count = ctx.args.size() == 3;
   std::int64_t count = 1;
   if (has_count) {
-    if (!parse_long_or_reply(ctx, ctx.args[2], count)) return;
-    if (count < 0) {
+    if (!util::parse_int64(ctx.args[2], count) || count < 0) {
       ctx.reply.error(err::kMustBePositive);
       return;
     }
@@ -342,14 +341,12 @@ void cmd_lpos(CommandContext& ctx) {
         return;
       }
     } else if (more && util::iequals(opt, "count")) {
-      if (!parse_long_or_reply(ctx, ctx.args[++j], count)) return;
-      if (count < 0) {
+      if (!util::parse_int64(ctx.args[++j], count) || count < 0) {
         ctx.reply.error(err::kLposCountNegative);
         return;
       }
     } else if (more && util::iequals(opt, "maxlen")) {
-      if (!parse_long_or_reply(ctx, ctx.args[++j], maxlen)) return;
-      if (maxlen < 0) {
+      if (!util::parse_int64(ctx.args[++j], maxlen) || maxlen < 0) {
         ctx.reply.error(err::kLposMaxlenNegative);
         return;
       }
