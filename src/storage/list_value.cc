@@ -41,6 +41,9 @@ bool over(std::int64_t fill, std::size_t bytes, std::size_t count) {
 // one, so that it fills without reallocating.
 std::size_t end_node_cap(std::int64_t fill) { return fill < 0 ? byte_limit(fill) - kHeader : 0; }
 
+// Below this capacity a node keeps its room however empty it gets.
+constexpr std::size_t kShrinkFloor = 512;
+
 // One element encoded outside the list, so that it may view the list.
 class Encoded {
  public:
@@ -111,6 +114,12 @@ class Editor {
     if (w_.encoding() != Encoding::kObject || seg(i).count != 0) return false;
     static_cast<QuickList&>(w_.object()).erase_node(i);
     return true;
+  }
+  // Gives a node that lost most of its bytes its room back.
+  void trim_room(std::size_t i) {
+    if (w_.encoding() != Encoding::kObject) return;
+    const QuickList::Node& n = static_cast<const QuickList*>(w_.entry().object())->node(i);
+    if (n.cap > kShrinkFloor && n.end - n.begin < n.cap / 4) static_cast<QuickList&>(w_.object()).shrink(i);
   }
   // Brings segment i back within the limits after it grew.
   void settle(std::size_t i, std::int64_t fill) {
@@ -209,7 +218,7 @@ void erase(Db::Writer& w, std::size_t start, std::size_t n) {
     const std::size_t from = list_pack::offset_of(s.region, s.count, at.local);
     const std::size_t to = list_pack::offset_of(s.region, s.count, at.local + k);
     ed.splice(at.seg, from, to - from, {}, -static_cast<std::int64_t>(k));
-    if (!ed.drop_if_empty(at.seg)) ++at.seg;
+    if (!ed.drop_if_empty(at.seg)) ed.trim_room(at.seg++);
     at.local = 0;
     n -= k;
   }

@@ -96,22 +96,21 @@ void QuickList::erase_node(std::size_t i) {
   }
 }
 
-void QuickList::set_cap(Node& n, std::size_t cap, std::size_t new_begin) {
-  auto* buf = static_cast<char*>(checked_malloc(cap));
-  const std::size_t size = n.end - n.begin;
-  std::memcpy(buf + new_begin, n.buf + n.begin, size);
-  std::free(n.buf);
-  heap_bytes_ = heap_bytes_ - util::malloc_cost(n.cap) + util::malloc_cost(cap);
-  n = Node{buf, static_cast<std::uint32_t>(new_begin), static_cast<std::uint32_t>(new_begin + size),
-           static_cast<std::uint32_t>(cap), n.count};
-}
-
 void QuickList::shrink(std::size_t i) {
   Node& n = at(i);
   const std::size_t size = n.end - n.begin;
-  if (util::malloc_cost(std::max<std::size_t>(size, 16)) < util::malloc_cost(n.cap)) {
-    set_cap(n, std::max<std::size_t>(size, 16), 0);
+  const std::size_t cap = std::max<std::size_t>(size, 16);
+  if (util::malloc_cost(cap) >= util::malloc_cost(n.cap)) return;
+  std::memmove(n.buf, n.buf + n.begin, size);
+  // Shrinking keeps the block where it is; should realloc fail, the node
+  // keeps its room.
+  if (void* p = std::realloc(n.buf, cap); p != nullptr) {
+    heap_bytes_ = heap_bytes_ - util::malloc_cost(n.cap) + util::malloc_cost(cap);
+    n.buf = static_cast<char*>(p);
+    n.cap = static_cast<std::uint32_t>(cap);
   }
+  n.begin = 0;
+  n.end = static_cast<std::uint32_t>(size);
 }
 
 void QuickList::splice(std::size_t i, std::size_t pos, std::size_t remove, std::string_view insert,

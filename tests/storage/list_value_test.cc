@@ -229,3 +229,19 @@ TEST_CASE("COPY clones a quicklist exactly", "[list]") {
   const std::size_t payload = 3000 * 12;
   CHECK(static_cast<const QuickList*>(b->object())->heap_bytes() < payload + 3 * 3000 + 1024);
 }
+
+TEST_CASE("nodes that lose most of their elements give their room back", "[list]") {
+  Fixture f;
+  Db db = f.db();
+  Db::Writer w = db.write("l", ValueType::kList, Db::Create::kYes);
+  for (int i = 0; i < 3000; ++i) list::push(w, list::End::kTail, "element-" + std::to_string(i), list::Limits{-2});
+  REQUIRE(w.encoding() == Encoding::kObject);
+  const auto& ql = static_cast<const QuickList&>(*w.entry().object());
+  CHECK(ql.heap_bytes() > 3000 * 12);
+  list::erase(w, 0, 2990);
+  list::erase(w, 1, 8);  // within the last node
+  CHECK(forward(w.entry()) == std::vector<std::string>{"element-2990", "element-2999"});
+  CHECK(ql.nodes() == 1);
+  CHECK(ql.node(0).cap < 512);
+  CHECK(ql.heap_bytes() < 1024);
+}

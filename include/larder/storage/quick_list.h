@@ -53,7 +53,6 @@ class QuickList final : public ValueObject {
   Node& at(std::size_t i) { return array_[begin_ + i]; }
   // Makes room for one more node at position i.
   void open_slot(std::size_t i);
-  void set_cap(Node& n, std::size_t cap, std::size_t new_begin);
 
   Node* array_ = nullptr;
   std::uint32_t array_cap_ = 0, begin_ = 0, end_ = 0;
