@@ -255,7 +255,9 @@ bool insert(Db::Writer& w, std::string_view pivot, bool after, std::string_view 
 std::size_t remove(Db::Writer& w, std::int64_t count, std::string_view item) {
   Editor ed(w);
   const bool forward = count >= 0;
-  std::size_t left = count == 0 ? SIZE_MAX : static_cast<std::size_t>(count < 0 ? -(count + 1) + 1 : count);
+  std::size_t left = count == 0  ? SIZE_MAX
+                     : count < 0 ? static_cast<std::size_t>(-(count + 1)) + 1
+                                 : static_cast<std::size_t>(count);
   std::size_t removed = 0;
   const std::size_t item_size = list_pack::encoded_size(item.size());
   if (forward) {
