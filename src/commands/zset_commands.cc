@@ -1078,7 +1078,8 @@ void cmd_zscan(CommandContext& ctx) {
   auto take = [&](double s, std::string_view m) {
     if (options.pattern && !util::glob_match(*options.pattern, m)) return;
     out.emplace_back(m);
-    out.emplace_back(util::format_double(s));
+    char buf[util::kDoubleBufSize];
+    out.emplace_back(buf, util::format_double(s, buf));
   };
   if (e->encoding() == storage::Encoding::kInline) {
     zset::for_each(*e, take);
