@@ -10,6 +10,7 @@
 #include <climits>
 #include <cmath>
 #include <cstdlib>
+#include <memory>
 #include <random>
 #include <string>
 #include <unordered_map>
@@ -32,23 +33,36 @@ namespace larder::commands {
 
 namespace zset_ops {
 
-std::vector<Popped> pop(storage::Db& db, std::string_view key, End end, std::size_t count) {
-  std::vector<Popped> out;
-  storage::Db::Writer w = db.write(key, storage::ValueType::kZset);
-  if (!w || count == 0) return out;
+namespace {
+
+// Calls f(score, member) for the min(count, size) elements at `end` of the
+// live set `w`, in pop order, then removes them.
+template <class F>
+void pop_from(storage::Db::Writer& w, End end, std::size_t count, F&& f) {
   const std::size_t size = storage::zset::size(w.entry());
   const std::size_t n = std::min(count, size);
-  out.reserve(n);
+  if (n == 0) return;
   const bool max = end == End::kMax;
+  std::size_t left = n;
   storage::zset::visit(w.entry(), max ? size - 1 : 0, max, [&](double s, std::string_view m) {
-    out.push_back({std::string(m), s});
-    return out.size() < n;
+    f(s, m);
+    return --left > 0;
   });
   if (max) {
     storage::zset::remove_ranks(w, size - n, size - 1);
   } else {
     storage::zset::remove_ranks(w, 0, n - 1);
   }
+}
+
+}  // namespace
+
+std::vector<Popped> pop(storage::Db& db, std::string_view key, End end, std::size_t count) {
+  std::vector<Popped> out;
+  storage::Db::Writer w = db.write(key, storage::ValueType::kZset);
+  if (!w) return out;
+  out.reserve(std::min(count, storage::zset::size(w.entry())));
+  pop_from(w, end, count, [&](double s, std::string_view m) { out.push_back({std::string(m), s}); });
   return out;
 }
 
@@ -79,19 +93,6 @@ using storage::Db;
 using storage::Entry;
 using storage::ValueType;
 namespace zset = storage::zset;
-
-inline constexpr std::string_view kXxNx = "ERR XX and NX options at the same time are not compatible";
-inline constexpr std::string_view kGtLtNx = "ERR GT, LT, and/or NX options at the same time are not compatible";
-inline constexpr std::string_view kIncrPair = "ERR INCR option supports a single increment-element pair";
-inline constexpr std::string_view kScoreNan = "ERR resulting score is not a number (NaN)";
-inline constexpr std::string_view kMinMaxNotFloat = "ERR min or max is not a float";
-inline constexpr std::string_view kMinMaxNotLex = "ERR min or max not valid string range item";
-inline constexpr std::string_view kLimitByRank =
-    "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";
-inline constexpr std::string_view kWithscoresByLex =
-    "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
-inline constexpr std::string_view kWeightNotFloat = "ERR weight value is not a float";
-inline constexpr std::string_view kCountNotPositive = "ERR count should be greater than 0";
 
 zset::Limits limits(const CommandContext& ctx) {
   return {ctx.config.zset_max_listpack_entries(), ctx.config.zset_max_listpack_value()};
@@ -255,18 +256,26 @@ void zadd_generic(CommandContext& ctx, int flags) {
   }
   const std::size_t elements = args / 2;
   if (nx && xx) {
-    ctx.reply.error(kXxNx);
+    ctx.reply.error(err::kXxNx);
     return;
   }
   if ((gt && nx) || (lt && nx) || (gt && lt)) {
-    ctx.reply.error(kGtLtNx);
+    ctx.reply.error(err::kGtLtNx);
     return;
   }
   if (incr && elements > 1) {
-    ctx.reply.error(kIncrPair);
+    ctx.reply.error(err::kIncrPair);
     return;
   }
-  std::vector<double> scores(elements);
+  // Scores are all parsed before any change; most calls add a few.
+  constexpr std::size_t kInlineScores = 8;
+  double inline_scores[kInlineScores];
+  std::unique_ptr<double[]> heap_scores;
+  double* scores = inline_scores;
+  if (elements > kInlineScores) {
+    heap_scores = std::make_unique<double[]>(elements);
+    scores = heap_scores.get();
+  }
   for (std::size_t j = 0; j < elements; ++j) {
     if (!util::parse_double(ctx.args[idx + 2 * j], scores[j])) {
       ctx.reply.error(err::kNotFloat);
@@ -274,8 +283,8 @@ void zadd_generic(CommandContext& ctx, int flags) {
     }
   }
   Db db = ctx.db();
-  const bool exists = db.read_for_write(ctx.args[1], ValueType::kZset).entry != nullptr;
-  Db::Writer w = db.write(ctx.args[1], ValueType::kZset, xx || exists ? Db::Create::kNo : Db::Create::kYes);
+  // Without XX a missing key is created (the Writer drops it if left empty).
+  Db::Writer w = db.write(ctx.args[1], ValueType::kZset, xx ? Db::Create::kNo : Db::Create::kYes);
   if (w.wrong_type()) {
     ctx.reply.error(err::kWrongType);
     return;
@@ -289,7 +298,7 @@ void zadd_generic(CommandContext& ctx, int flags) {
       double fresh = 0;
       const int out = zset::add(w, scores[j], ctx.args[idx + 2 * j + 1], flags, &fresh, lim);
       if ((out & zset::kOutNan) != 0) {
-        ctx.reply.error(kScoreNan);
+        ctx.reply.error(err::kScoreNan);
         return;
       }
       if ((out & zset::kOutAdded) != 0) ++added;
@@ -386,7 +395,7 @@ void cmd_zrevrank(CommandContext& ctx) { zrank_generic(ctx, true); }
 void cmd_zcount(CommandContext& ctx) {
   ScoreRange r;
   if (!parse_score_range(ctx.args[2], ctx.args[3], r)) {
-    ctx.reply.error(kMinMaxNotFloat);
+    ctx.reply.error(err::kMinMaxNotFloat);
     return;
   }
   Db db = ctx.db();
@@ -403,7 +412,7 @@ void cmd_zcount(CommandContext& ctx) {
 void cmd_zlexcount(CommandContext& ctx) {
   LexRange r;
   if (!parse_lex_range(ctx.args[2], ctx.args[3], r)) {
-    ctx.reply.error(kMinMaxNotLex);
+    ctx.reply.error(err::kMinMaxNotLex);
     return;
   }
   Db db = ctx.db();
@@ -470,6 +479,33 @@ void for_selection(const Entry& e, const Selection& sel, F&& f) {
   });
 }
 
+// Below this LIMIT offset an ascending score range walks from its first
+// element instead of counting ranks (a descent per bound, one to visit).
+constexpr std::int64_t kWalkOffset = 64;
+
+// The ascending score range reply (ZRANGEBYSCORE ... LIMIT offset limit,
+// a negative limit for all) by one walk, as Redis's genericZrangebyscoreCommand.
+void zrangebyscore_walk(CommandContext& ctx, const Entry& e, const ScoreRange& r, std::size_t offset,
+                        std::int64_t limit, bool withscores) {
+  std::vector<std::pair<double, std::string_view>> picked;
+  if (limit > 0) picked.reserve(static_cast<std::size_t>(std::min<std::int64_t>(limit, 1024)));
+  if (limit != 0) {
+    zset::visit_from(
+        e, [&](double s, std::string_view) { return r.minex ? s <= r.min : s < r.min; },
+        [&](double s, std::string_view m) {
+          if (r.maxex ? s >= r.max : s > r.max) return false;
+          if (offset > 0) {
+            --offset;
+            return true;
+          }
+          picked.emplace_back(s, m);
+          return limit < 0 || picked.size() < static_cast<std::uint64_t>(limit);
+        });
+  }
+  reply_array_header(ctx, picked.size(), withscores);
+  for (const auto& [s, m] : picked) reply_element(ctx, m, s, withscores);
+}
+
 void zrange_generic(CommandContext& ctx, std::size_t argc_start, bool store, RangeType type, Direction dir) {
   const std::string_view key = ctx.args[argc_start];
   std::size_t minidx = argc_start + 1, maxidx = argc_start + 2;
@@ -499,11 +535,11 @@ void zrange_generic(CommandContext& ctx, std::size_t argc_start, bool store, Ran
   if (dir == Direction::kAuto) dir = Direction::kForward;
   if (type == RangeType::kAuto) type = RangeType::kRank;
   if (limit != -1 && type == RangeType::kRank) {
-    ctx.reply.error(kLimitByRank);
+    ctx.reply.error(err::kLimitByRank);
     return;
   }
   if (withscores && type == RangeType::kLex) {
-    ctx.reply.error(kWithscoresByLex);
+    ctx.reply.error(err::kWithscoresByLex);
     return;
   }
   const bool reverse = dir == Direction::kReverse;
@@ -515,13 +551,13 @@ void zrange_generic(CommandContext& ctx, std::size_t argc_start, bool store, Ran
   switch (type) {
     case RangeType::kScore:
       if (!parse_score_range(ctx.args[minidx], ctx.args[maxidx], score_range)) {
-        ctx.reply.error(kMinMaxNotFloat);
+        ctx.reply.error(err::kMinMaxNotFloat);
         return;
       }
       break;
     case RangeType::kLex:
       if (!parse_lex_range(ctx.args[minidx], ctx.args[maxidx], lex_range)) {
-        ctx.reply.error(kMinMaxNotLex);
+        ctx.reply.error(err::kMinMaxNotLex);
         return;
       }
       break;
@@ -534,6 +570,10 @@ void zrange_generic(CommandContext& ctx, std::size_t argc_start, bool store, Ran
   Db db = ctx.db();
   const Entry* e = nullptr;
   if (!read_zset_or_reply(ctx, db, key, e)) return;
+  if (e != nullptr && !store && type == RangeType::kScore && !reverse && offset >= 0 && offset < kWalkOffset) {
+    zrangebyscore_walk(ctx, *e, score_range, static_cast<std::size_t>(offset), limit, withscores);
+    return;
+  }
   Selection sel;
   if (e != nullptr) {
     switch (type) {
@@ -587,11 +627,11 @@ void zremrange_generic(CommandContext& ctx, RangeType type) {
     if (!parse_long_or_reply(ctx, ctx.args[2], start) || !parse_long_or_reply(ctx, ctx.args[3], end)) return;
   } else if (type == RangeType::kScore) {
     if (!parse_score_range(ctx.args[2], ctx.args[3], score_range)) {
-      ctx.reply.error(kMinMaxNotFloat);
+      ctx.reply.error(err::kMinMaxNotFloat);
       return;
     }
   } else if (!parse_lex_range(ctx.args[2], ctx.args[3], lex_range)) {
-    ctx.reply.error(kMinMaxNotLex);
+    ctx.reply.error(err::kMinMaxNotLex);
     return;
   }
   Db db = ctx.db();
@@ -634,24 +674,23 @@ void zpop_generic(CommandContext& ctx, zset_ops::End end) {
     return;
   }
   Db db = ctx.db();
-  const Db::Read r = db.read_for_write(ctx.args[1], ValueType::kZset);
-  if (r.wrong_type) {
+  Db::Writer w = db.write(ctx.args[1], ValueType::kZset);
+  if (w.wrong_type()) {
     ctx.reply.error(err::kWrongType);
     return;
   }
-  if (r.entry == nullptr || count == 0) {
+  if (!w || count == 0) {
     ctx.reply.array(0);
     return;
   }
   const bool nested = ctx.reply.protocol() > 2 && count != -1;
-  const auto popped =
-      zset_ops::pop(db, ctx.args[1], end, count == -1 ? 1 : static_cast<std::size_t>(count));
-  ctx.reply.array(nested ? popped.size() : 2 * popped.size());
-  for (const zset_ops::Popped& p : popped) {
+  const std::size_t n = std::min(count == -1 ? 1 : static_cast<std::size_t>(count), zset::size(w.entry()));
+  ctx.reply.array(nested ? n : 2 * n);
+  zset_ops::pop_from(w, end, n, [&](double s, std::string_view m) {
     if (nested) ctx.reply.array(2);
-    ctx.reply.bulk(p.member);
-    ctx.reply.real(p.score);
-  }
+    ctx.reply.bulk(m);
+    ctx.reply.real(s);
+  });
 }
 
 void cmd_zpopmin(CommandContext& ctx) { zpop_generic(ctx, zset_ops::End::kMin); }
@@ -683,7 +722,7 @@ void cmd_zmpop(CommandContext& ctx) {
     if (count == -1 && opt(ctx.args[j], "count") && j + 1 < ctx.args.size()) {
       ++j;
       if (!util::parse_int64(ctx.args[j], count) || count < 1) {
-        ctx.reply.error(kCountNotPositive);
+        ctx.reply.error(err::kCountNotPositive);
         return;
       }
     } else {
@@ -914,7 +953,7 @@ void zalgebra_generic(CommandContext& ctx, std::size_t numkeys_idx, SetOp op, st
       for (std::size_t i = 0; i < n; ++i) {
         ++j;
         if (!util::parse_double(ctx.args[j], srcs[i].weight)) {
-          ctx.reply.error(kWeightNotFloat);
+          ctx.reply.error(err::kWeightNotFloat);
           return;
         }
       }
@@ -1020,9 +1059,9 @@ void cmd_zdiffstore(CommandContext& ctx) { zalgebra_generic(ctx, 2, SetOp::kDiff
 void cmd_zintercard(CommandContext& ctx) { zalgebra_generic(ctx, 1, SetOp::kInter, {}, true); }
 
 // ZSCAN key cursor [MATCH pattern] [COUNT count]: an inline set replies
-// whole with cursor 0, as Redis's listpack. A ScoreTree is walked in order
-// and the cursor is the rank to resume from: every element present for the
-// whole iteration is returned when no element is removed meanwhile.
+// whole with cursor 0, as Redis's listpack. A ScoreTree is walked in score
+// order with ScoreTree::scan's cursor, so an element present for the whole
+// iteration is returned even when others are removed or added meanwhile.
 void cmd_zscan(CommandContext& ctx) {
   std::uint64_t cursor = 0;
   if (!parse_scan_cursor(ctx, ctx.args[2], cursor)) return;
@@ -1039,22 +1078,14 @@ void cmd_zscan(CommandContext& ctx) {
   auto take = [&](double s, std::string_view m) {
     if (options.pattern && !util::glob_match(*options.pattern, m)) return;
     out.emplace_back(m);
-    out.emplace_back(util::format_double(s));
+    char buf[util::kDoubleBufSize];
+    out.emplace_back(buf, util::format_double(s, buf));
   };
   if (e->encoding() == storage::Encoding::kInline) {
     zset::for_each(*e, take);
     cursor = 0;
   } else {
-    const std::size_t size = zset::size(*e);
-    std::uint64_t left = options.count;
-    if (cursor < size) {
-      zset::visit(*e, cursor, false, [&](double s, std::string_view m) {
-        take(s, m);
-        ++cursor;
-        return --left > 0;
-      });
-    }
-    if (cursor >= size) cursor = 0;
+    cursor = zset::tree_of(*e).scan(cursor, static_cast<std::size_t>(options.count), take);
   }
   reply_scan(ctx, cursor, out);
 }

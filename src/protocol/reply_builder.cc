@@ -72,7 +72,8 @@ void ReplyBuilder::map(std::size_t n) {
 void ReplyBuilder::set(std::size_t n) { header(protocol_ >= 3 ? '~' : '*', static_cast<std::int64_t>(n)); }
 
 void ReplyBuilder::real(double v) {
-  std::string text = util::format_double(v);
+  char buf[util::kDoubleBufSize];
+  const std::string_view text(buf, util::format_double(v, buf));
   if (protocol_ >= 3) {
     out_->push_back(',');
     out_->append(text);

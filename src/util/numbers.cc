@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -125,11 +126,21 @@ std::size_t format_int64(int64_t v, char* buf) {
   return len;
 }
 
+std::size_t format_double(double v, char* buf) {
+  if (std::isinf(v)) {
+    const std::string_view text = v > 0 ? "inf" : "-inf";
+    std::memcpy(buf, text.data(), text.size());
+    return text.size();
+  }
+  // to_chars with a precision writes what printf's "%.*g" writes (C locale),
+  // several times faster; "%.17g" takes at most 24 bytes.
+  return static_cast<std::size_t>(
+      std::to_chars(buf, buf + kDoubleBufSize, v, std::chars_format::general, 17).ptr - buf);
+}
+
 std::string format_double(double v) {
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buf[32];  // "%.17g" needs at most 24 bytes plus the NUL
-  const int n = std::snprintf(buf, sizeof(buf), "%.17g", v);
-  return std::string(buf, static_cast<std::size_t>(n));
+  char buf[kDoubleBufSize];
+  return std::string(buf, format_double(v, buf));
 }
 
 bool parse_memory_size(std::string_view s, uint64_t& out) {

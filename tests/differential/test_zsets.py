@@ -10,6 +10,7 @@ shape and membership.
 """
 import os
 import random
+import struct
 import sys
 import unittest
 
@@ -304,6 +305,66 @@ class ZsetDiffCase(DifferentialTestCase):
                     ("ZSCAN", "nokey", "0"), ("ZSCAN", "z", "x"), ("ZSCAN", "z", "0", "COUNT", "0"),
                     ("ZRANDMEMBER", "z", "x"), ("ZRANDMEMBER", "z", "1", "BOGUS"), ("ZRANDMEMBER", "z", "0"),
                     ("ZRANDMEMBER", "nokey", "5"), ("SET", "s", "v"), ("ZSCAN", "s", "0"), ("ZRANDMEMBER", "s")])
+
+    def test_random_scores_format_as_redis(self):
+        # Score replies are "%.17g" text in Redis 7.0: compare thousands of
+        # random doubles (any bit pattern, integers, short decimals) byte for
+        # byte through ZADD INCR, ZSCORE, ZRANGE WITHSCORES and ZPOPMIN.
+        rng = random.Random(3)
+        values = []
+        while len(values) < 3000:
+            kind = len(values) % 3
+            if kind == 0:
+                v = struct.unpack("<d", struct.pack("<Q", rng.getrandbits(64)))[0]
+                if v != v or v in (float("inf"), float("-inf")):
+                    continue
+            elif kind == 1:
+                v = float(rng.randrange(-10 ** 17, 10 ** 17))
+            else:
+                v = rng.randrange(-10 ** 9, 10 ** 9) / rng.choice((10, 100, 1000, 7, 3))
+            values.append(v)
+        script = []
+        for i, v in enumerate(values):
+            script.append(("ZADD", "z", "INCR", repr(v), "m%d" % i))
+        script += [("ZSCORE", "z", "m%d" % i) for i in range(0, len(values), 7)]
+        script += [("ZRANGE", "z", "0", "-1", "WITHSCORES"), ("ZPOPMIN", "z", "100"), ("ZPOPMAX", "z", "100")]
+        self.check(script)
+
+    def test_zscan_then_zrem_misses_nothing(self):
+        # The usual cleanup loop on a skiplist-encoded set: ZREM whatever a
+        # ZSCAN reply returned, then continue from its cursor. Every member
+        # must come back once; any 64-bit cursor is a valid reply.
+        rng = random.Random(11)
+        scores = rng.sample(range(-10 ** 6, 10 ** 6), 3000)
+        members = {("m%d" % i).encode(): s / 7 for i, s in enumerate(scores)}
+        for srv in (self.redis, self.larder):
+            c = self.connect(srv)
+            c.cmd("FLUSHALL")
+            c.cmd("CONFIG", "SET", "zset-max-listpack-entries", "16")
+            args = []
+            for m, s in members.items():
+                args += [repr(s), m]
+            self.assertEqual(decode(c.cmd("ZADD", "big", *args)), len(members))
+            self.assertEqual(decode(c.cmd("OBJECT", "ENCODING", "big")), b"skiplist")
+            for cursor in ("1", "9223372036854775808", "18446744073709551615"):
+                reply = decode(c.cmd("ZSCAN", "big", cursor, "COUNT", "5"))
+                self.assertEqual(len(reply), 2, (srv, cursor))
+            for count in ("1", "10", "100"):
+                c.cmd("DEL", "work")
+                c.cmd("ZUNIONSTORE", "work", "1", "big")
+                cursor, seen = b"0", {}
+                while True:
+                    cursor, items = decode(c.cmd("ZSCAN", "work", cursor, "COUNT", count))
+                    pairs = dict(zip(items[::2], items[1::2]))
+                    for m in pairs:
+                        self.assertNotIn(m, seen, (srv, count))
+                    seen.update(pairs)
+                    if pairs:
+                        self.assertEqual(decode(c.cmd("ZREM", "work", *pairs)), len(pairs))
+                    if cursor == b"0":
+                        break
+                self.assertEqual({m: float(s) for m, s in seen.items()}, members, (srv, count))
+                self.assertEqual(decode(c.cmd("EXISTS", "work")), 0)
 
 
 class ZsetsResp2(ZsetDiffCase):

@@ -83,4 +83,19 @@ inline constexpr std::string_view kLcsTooLong = "ERR String too long for LCS";
 inline constexpr std::string_view kLcsNoMemory =
     "ERR Insufficient memory, failed allocating transient memory for LCS";
 
+// Sorted sets (ZADD options, score / lex ranges, ZRANGE options, weights,
+// ZMPOP's COUNT).
+inline constexpr std::string_view kXxNx = "ERR XX and NX options at the same time are not compatible";
+inline constexpr std::string_view kGtLtNx = "ERR GT, LT, and/or NX options at the same time are not compatible";
+inline constexpr std::string_view kIncrPair = "ERR INCR option supports a single increment-element pair";
+inline constexpr std::string_view kScoreNan = "ERR resulting score is not a number (NaN)";
+inline constexpr std::string_view kMinMaxNotFloat = "ERR min or max is not a float";
+inline constexpr std::string_view kMinMaxNotLex = "ERR min or max not valid string range item";
+inline constexpr std::string_view kLimitByRank =
+    "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";
+inline constexpr std::string_view kWithscoresByLex =
+    "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
+inline constexpr std::string_view kWeightNotFloat = "ERR weight value is not a float";
+inline constexpr std::string_view kCountNotPositive = "ERR count should be greater than 0";
+
 }  // namespace larder::err

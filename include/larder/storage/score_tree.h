@@ -17,6 +17,7 @@
 // against ~110-130 bytes in Redis. heap_bytes() is exact (util::malloc_cost of
 // every block). Not thread-safe: the shard that owns the entry guards it.
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -69,6 +70,21 @@ class ScoreTree final : public ValueObject {
   // the tree changes.
   template <class F>
   void visit(std::size_t from, bool reverse, F&& f) const;
+  // Calls f(score, member) ascending from the first element for which
+  // before(score, member) (as count_before's) is false, while f returns true.
+  template <class Before, class F>
+  void visit_from(Before&& before, F&& f) const;
+
+  // ZSCAN's cursor. scan_order() maps every non-NaN score to a non-zero
+  // uint64, preserving score order (-0 maps as +0). scan(cursor, count, f)
+  // calls f(score, member) ascending for the elements whose scan_order is
+  // >= cursor (any cursor; 0 starts), stops once `count` were visited but
+  // never inside a run of equal scores, and returns the next cursor:
+  // scan_order(last score) + 1, or 0 when the last element was visited. An
+  // element present for a whole iteration is visited at least once.
+  static std::uint64_t scan_order(double score);
+  template <class F>
+  std::uint64_t scan(std::uint64_t cursor, std::size_t count, F&& f) const;
 
  private:
   struct Leaf {
@@ -100,6 +116,10 @@ class ScoreTree final : public ValueObject {
 
   // Index of the child of `in` whose subtree holds (score, member).
   static std::size_t route(const Inner& in, double score, std::string_view member);
+  // Calls f(score, member) from `p` in `leaf` on, ascending, while it
+  // returns true.
+  template <class F>
+  static void walk(const Leaf* leaf, const unsigned char* p, F&& f);
 
   // Block (de)allocation with exact heap accounting.
   Leaf* new_leaf(std::size_t cap);
@@ -206,16 +226,7 @@ void ScoreTree::visit(std::size_t from, bool reverse, F&& f) const {
   if (!reverse) {
     const unsigned char* p = leaf->data();
     for (std::size_t k = 0; k < r; ++k) p += decode(p).size;
-    while (leaf != nullptr) {
-      const unsigned char* end = leaf->data() + leaf->used;
-      for (; p < end;) {
-        const Elem e = decode(p);
-        if (!f(e.score, e.member)) return;
-        p += e.size;
-      }
-      leaf = leaf->next;
-      if (leaf != nullptr) p = leaf->data();
-    }
+    walk(leaf, p, f);
     return;
   }
   // Backwards: each leaf's element offsets are decoded first.
@@ -235,6 +246,77 @@ void ScoreTree::visit(std::size_t from, bool reverse, F&& f) const {
     leaf = leaf->prev;
     if (leaf != nullptr) last = leaf->count - 1;
   }
+}
+
+template <class F>
+void ScoreTree::walk(const Leaf* leaf, const unsigned char* p, F&& f) {
+  while (leaf != nullptr) {
+    const unsigned char* end = leaf->data() + leaf->used;
+    for (; p < end;) {
+      const Elem e = decode(p);
+      if (!f(e.score, e.member)) return;
+      p += e.size;
+    }
+    leaf = leaf->next;
+    if (leaf != nullptr) p = leaf->data();
+  }
+}
+
+template <class Before, class F>
+void ScoreTree::visit_from(Before&& before, F&& f) const {
+  if (root_ == nullptr) return;
+  const void* node = root_;
+  for (int h = height_; h > 0; --h) {
+    const auto& in = *static_cast<const Inner*>(node);
+    // Last child whose separator is before the boundary.
+    std::size_t lo = 1, hi = in.n;
+    while (lo < hi) {
+      const std::size_t mid = (lo + hi) / 2;
+      const Elem s = decode(in.sep[mid]);
+      if (before(s.score, s.member)) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    node = in.child[lo - 1];
+  }
+  // The boundary is in this leaf or at the start of the next one.
+  const Leaf* leaf = static_cast<const Leaf*>(node);
+  const unsigned char* p = leaf->data();
+  const unsigned char* end = p + leaf->used;
+  while (p < end) {
+    const Elem e = decode(p);
+    if (!before(e.score, e.member)) break;
+    p += e.size;
+  }
+  walk(leaf, p, f);
+}
+
+inline std::uint64_t ScoreTree::scan_order(double score) {
+  const auto bits = std::bit_cast<std::uint64_t>(score == 0 ? 0.0 : score);
+  return (bits >> 63) != 0 ? ~bits : bits | (std::uint64_t{1} << 63);
+}
+
+template <class F>
+std::uint64_t ScoreTree::scan(std::uint64_t cursor, std::size_t count, F&& f) const {
+  std::size_t visited = 0;
+  std::uint64_t last = 0;
+  bool more = false;
+  visit_from([&](double s, std::string_view) { return scan_order(s) < cursor; },
+             [&](double s, std::string_view m) {
+               const std::uint64_t order = scan_order(s);
+               if (visited >= count && order != last) {
+                 more = true;
+                 return false;
+               }
+               f(s, m);
+               ++visited;
+               last = order;
+               return true;
+             });
+  // +inf maps to 0xfff0000000000000: last + 1 cannot wrap.
+  return more ? last + 1 : 0;
 }
 
 }  // namespace larder::storage

@@ -92,6 +92,27 @@ void visit(const Entry& e, std::size_t from, bool reverse, F&& f) {
   }
 }
 
+// Calls f(score, member) ascending from the first element for which
+// before(score, member), a predicate true for a prefix of the order, is
+// false, while f returns true. Views are valid until the set changes.
+template <class Before, class F>
+void visit_from(const Entry& e, Before&& before, F&& f) {
+  if (e.encoding() == Encoding::kObject) {
+    tree_of(e).visit_from(before, f);
+    return;
+  }
+  const std::string_view run = e.value();
+  std::size_t pos = packed_list::kHeader;
+  bool skipping = true;
+  while (pos < run.size()) {
+    const std::string_view m = packed_list::read(run, pos);
+    const double s = read_score(packed_list::read(run, pos));
+    if (skipping && before(s, m)) continue;
+    skipping = false;
+    if (!f(s, m)) return;
+  }
+}
+
 // Calls f(score, member) for every element, ascending.
 template <class F>
 void for_each(const Entry& e, F&& f) {

@@ -54,6 +54,10 @@ std::size_t format_int64(int64_t v, char* buf);
 // infinities, otherwise printf("%.17g") (1.1 -> "1.1000000000000001", -0.0 ->
 // "-0", 1e17 -> "1e+17").
 std::string format_double(double v);
+// The same text written to `buf` (kDoubleBufSize bytes, no NUL); returns its
+// length.
+inline constexpr std::size_t kDoubleBufSize = 32;
+std::size_t format_double(double v, char* buf);
 
 // Redis memtoull() for memory config values: one or more ASCII digits
 // (leading zeros allowed) optionally followed by a case-insensitive unit:
