@@ -282,11 +282,22 @@ void finish(std::vector<DocArg>& args, std::vector<Hint>& hints) {
     if (a.type.empty()) a.type = a.name == "key" ? "key" : "string";
     const std::string key = a.token.empty() ? a.name : a.token;
     bool wrap = false;
+    // Several renames of one key name its arguments in order (LMOVE's two
+    // LEFT | RIGHT groups); the last one names any further argument.
+    Hint* rename = nullptr;
     for (Hint& h : hints) {
-      if (h.key != key) continue;
+      if (h.key != key || h.op != '=') continue;
+      rename = &h;
+      if (!h.used) break;
+    }
+    if (rename != nullptr) {
+      rename->used = true;
+      a.name = std::string(rename->value);
+    }
+    for (Hint& h : hints) {
+      if (h.key != key || h.op == '=') continue;
       h.used = true;
       switch (h.op) {
-        case '=': a.name = std::string(h.value); break;
         case ':':
           wrap = h.value == "block" && !group;
           if (!wrap) a.type = std::string(h.value);
@@ -391,7 +402,8 @@ struct DocIndex {
     constexpr Family kFamilies[] = {
         connection_doc_rows, client_doc_rows,        string_doc_rows,      key_doc_rows,
         transaction_doc_rows, server_doc_rows,       info_doc_rows,        config_doc_rows,
-        introspection_doc_rows, diagnostics_doc_rows, hash_doc_rows,       set_doc_rows,         zset_doc_rows,
+        introspection_doc_rows, diagnostics_doc_rows, hash_doc_rows,       set_doc_rows,
+        list_doc_rows, zset_doc_rows,
     };
     for (Family family : kFamilies) {
       for (const CommandDoc& d : family()) rows.push_back(parse_doc(d));

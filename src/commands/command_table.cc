@@ -93,6 +93,7 @@ const CommandTable& CommandTable::instance() {
     register_set_commands(t);
     register_zset_commands(t);
     register_blocking_commands(t);
+    register_list_commands(t);
     register_server_commands(t);
     register_transaction_commands(t);
     register_client_commands(t);

@@ -346,6 +346,9 @@ void cmd_object_encoding(CommandContext& ctx) {
     case storage::ValueType::kZset:
       ctx.reply.bulk(is_object ? "skiplist" : "listpack");
       return;
+    case storage::ValueType::kList:
+      ctx.reply.bulk("quicklist");  // Redis 7.0 has no other list encoding
+      return;
     default:
       ctx.reply.bulk("unknown");
       return;

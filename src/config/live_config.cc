@@ -28,6 +28,7 @@ void LiveConfig::mirror(const Settings& s) {
   auto size = [&](std::string_view name) { return static_cast<std::uint64_t>(integer_value(s.get(name))); };
   hash_max_listpack_entries_.store(size("hash-max-listpack-entries"), std::memory_order_relaxed);
   hash_max_listpack_value_.store(size("hash-max-listpack-value"), std::memory_order_relaxed);
+  list_max_listpack_size_.store(integer_value(s.get("list-max-listpack-size")), std::memory_order_relaxed);
   set_max_intset_entries_.store(size("set-max-intset-entries"), std::memory_order_relaxed);
   zset_max_listpack_entries_.store(size("zset-max-listpack-entries"), std::memory_order_relaxed);
   zset_max_listpack_value_.store(size("zset-max-listpack-value"), std::memory_order_relaxed);

@@ -136,6 +136,9 @@ const std::vector<Row>& rows() {
        [](const auto& a) { return integer_in(a, 0, INT64_MAX); }},
       {{"hash-max-listpack-value", "64", true, false},
        [](const auto& a) { return memory_in(a, 0, INT64_MAX); }},
+      // Quicklist node limit: < 0 a byte size (-2: 8 KiB), > 0 an element count.
+      {{"list-max-listpack-size", "-2", true, false},
+       [](const auto& a) { return integer_in(a, INT32_MIN, INT32_MAX); }},
       {{"set-max-intset-entries", "512", true, false},
        [](const auto& a) { return integer_in(a, 0, INT64_MAX); }},
       {{"zset-max-listpack-entries", "128", true, false},
@@ -178,7 +181,6 @@ const std::vector<Row>& rows() {
       {{"lazyfree-lazy-server-del", "no", true, true}, [](const auto& a) { return joined(a); }},
       {{"lazyfree-lazy-user-del", "no", true, true}, [](const auto& a) { return joined(a); }},
       {{"list-compress-depth", "0", true, true}, [](const auto& a) { return joined(a); }},
-      {{"list-max-listpack-size", "-2", true, true}, [](const auto& a) { return joined(a); }},
       {{"no-appendfsync-on-rewrite", "no", true, true}, [](const auto& a) { return joined(a); }},
       {{"notify-keyspace-events", "", true, true}, [](const auto& a) { return joined(a); }},
       {{"oom-score-adj", "no", true, true}, [](const auto& a) { return joined(a); }},
@@ -214,6 +216,7 @@ constexpr Alias kAliases[] = {
     {"hash-max-ziplist-value", "hash-max-listpack-value"},
     {"zset-max-ziplist-entries", "zset-max-listpack-entries"},
     {"zset-max-ziplist-value", "zset-max-listpack-value"},
+    {"list-max-ziplist-size", "list-max-listpack-size"},
 };
 
 const Row* find_row(std::string_view name) {

@@ -1,6 +1,7 @@
 #include "larder/protocol/reply_builder.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "larder/util/numbers.h"
 
@@ -35,6 +36,20 @@ void ReplyBuilder::error(std::string_view text) {
 void ReplyBuilder::integer(std::int64_t v) { header(':', v); }
 
 void ReplyBuilder::bulk(std::string_view s) {
+  // A short string goes out in one append (the LRANGE / LPOP count loops).
+  if (s.size() <= 64) {
+    char buf[96];
+    buf[0] = '$';
+    std::size_t len = 1 + util::format_int64(static_cast<std::int64_t>(s.size()), buf + 1);
+    buf[len++] = '\r';
+    buf[len++] = '\n';
+    if (!s.empty()) std::memcpy(buf + len, s.data(), s.size());
+    len += s.size();
+    buf[len++] = '\r';
+    buf[len++] = '\n';
+    out_->append(buf, len);
+    return;
+  }
   header('$', static_cast<std::int64_t>(s.size()));
   out_->append(s);
   out_->append("\r\n");

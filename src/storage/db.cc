@@ -5,6 +5,7 @@
 #include <random>
 
 #include "larder/storage/intset.h"
+#include "larder/storage/list_value.h"
 #include "larder/storage/memory_usage.h"
 #include "larder/storage/packed_dict.h"
 #include "larder/storage/packed_list.h"
@@ -21,6 +22,7 @@ std::string_view empty_encoding(ValueType type) {
     case ValueType::kSet: return intset::kEmpty;
     case ValueType::kHash:
     case ValueType::kZset: return packed_list::kEmpty;
+    case ValueType::kList: return list_pack::kEmpty;
     default: return {};
   }
 }
@@ -38,6 +40,7 @@ bool empty_collection(const Entry& e) {
     case ValueType::kZset:
       return e.encoding() == Encoding::kInline ? packed_list::count(e.value()) == 0
                                                : static_cast<const ScoreTree*>(e.object())->size() == 0;
+    case ValueType::kList: return list::size(e) == 0;
     default: return false;
   }
 }

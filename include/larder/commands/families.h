@@ -13,6 +13,7 @@ void register_hash_commands(CommandTable& table);
 void register_set_commands(CommandTable& table);
 void register_zset_commands(CommandTable& table);
 void register_blocking_commands(CommandTable& table);
+void register_list_commands(CommandTable& table);
 void register_server_commands(CommandTable& table);
 void register_transaction_commands(CommandTable& table);
 void register_client_commands(CommandTable& table);

@@ -49,6 +49,7 @@ class LiveConfig {
   // When small collections leave their compact encoding.
   std::uint64_t hash_max_listpack_entries() const { return hash_max_listpack_entries_.load(std::memory_order_relaxed); }
   std::uint64_t hash_max_listpack_value() const { return hash_max_listpack_value_.load(std::memory_order_relaxed); }
+  std::int64_t list_max_listpack_size() const { return list_max_listpack_size_.load(std::memory_order_relaxed); }
   std::uint64_t set_max_intset_entries() const { return set_max_intset_entries_.load(std::memory_order_relaxed); }
   std::uint64_t zset_max_listpack_entries() const { return zset_max_listpack_entries_.load(std::memory_order_relaxed); }
   std::uint64_t zset_max_listpack_value() const { return zset_max_listpack_value_.load(std::memory_order_relaxed); }
@@ -73,6 +74,7 @@ class LiveConfig {
   std::atomic<int> lfu_log_factor_{10};
   std::atomic<std::uint64_t> hash_max_listpack_entries_{0};
   std::atomic<std::uint64_t> hash_max_listpack_value_{0};
+  std::atomic<std::int64_t> list_max_listpack_size_{-2};
   std::atomic<std::uint64_t> set_max_intset_entries_{0};
   std::atomic<std::uint64_t> zset_max_listpack_entries_{0};
   std::atomic<std::uint64_t> zset_max_listpack_value_{0};

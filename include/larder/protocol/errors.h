@@ -50,6 +50,14 @@ inline constexpr std::string_view kCountNotPositive = "ERR count should be great
 inline constexpr std::string_view kNumkeysTooMany = "ERR Number of keys can't be greater than number of args";
 inline constexpr std::string_view kLimitNegative = "ERR LIMIT can't be negative";
 
+// Lists.
+inline constexpr std::string_view kIndexOutOfRange = "ERR index out of range";
+inline constexpr std::string_view kLposRankZero =
+    "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use "
+    "negative to start from the end of the list";
+inline constexpr std::string_view kLposCountNegative = "ERR COUNT can't be negative";
+inline constexpr std::string_view kLposMaxlenNegative = "ERR MAXLEN can't be negative";
+
 // Protocol errors: the reply is sent, then the connection is closed.
 inline constexpr std::string_view kProtoInvalidMultibulk = "ERR Protocol error: invalid multibulk length";
 inline constexpr std::string_view kProtoInvalidBulk = "ERR Protocol error: invalid bulk length";
