@@ -478,33 +478,44 @@ def wakeup_cycle(srv, nw, cycle, rng, wait_s=5.0):
     return lats, push_lats, fails
 
 
-def wakeup_round(srv, nw, cycles, rnd):
-    """`cycles` wake-up cycles of nw waiters on srv; a dict of the round."""
-    rng = random.Random(SEED + rnd)
-    lats, push_lats, fails = [], [], []
+def wakeup_round(servers, nw, cycles, rnd):
+    """`cycles` wake-up cycles of nw waiters per server, alternating the
+    servers cycle by cycle (so a noisy second hits both alike); a dict per
+    server for the round."""
+    acc = {s.name: ([], [], []) for s in servers}
+    rng = {s.name: random.Random(SEED + rnd) for s in servers}   # same orders for both
     for cyc in range(cycles):
-        l_, p_, f_ = wakeup_cycle(srv, nw, rnd * 100 + cyc, rng)
-        lats += l_
-        push_lats += p_
-        fails += f_
-        if f_:
-            log("  ERROR: %s: BRPOP wake-up cycle %d: %d failure(s): %s"
-                % (srv.name, cyc, len(f_), "; ".join(f_[:5])))
-        srv.check_alive("after a BRPOP wake-up cycle")
-    lats.sort()
-    push_lats.sort()
+        for srv in servers:
+            l_, p_, f_ = wakeup_cycle(srv, nw, rnd * 100 + cyc, rng[srv.name])
+            lats, push_lats, fails = acc[srv.name]
+            lats += l_
+            push_lats += p_
+            fails += f_
+            if f_:
+                log("  ERROR: %s: BRPOP wake-up cycle %d: %d failure(s): %s"
+                    % (srv.name, cyc, len(f_), "; ".join(f_[:5])))
+            srv.check_alive("after a BRPOP wake-up cycle")
+    out = []
     pct = benchlib.percentile
-    res = {"server": srv.name, "round": rnd, "waiters": nw, "cycles": cycles,
-           "woken": len(lats), "expected": nw * cycles, "failures": fails[:50],
-           "n_failures": len(fails),
-           "p50_ms": pct(lats, 50) and pct(lats, 50) * 1e3,
-           "p99_ms": pct(lats, 99) and pct(lats, 99) * 1e3,
-           "max_ms": lats[-1] * 1e3 if lats else None,
-           "push_p99_ms": pct(push_lats, 99) and pct(push_lats, 99) * 1e3}
-    log("  round %d %-6s BRPOP wake-ups %d/%d, latency p50 %s p99 %s max %s ms "
-        "(LPUSH reply p99 %s ms)%s"
-        % (rnd, srv.name, res["woken"], res["expected"],
-           benchlib.fmt(res["p50_ms"], "{:.3f}"), benchlib.fmt(res["p99_ms"], "{:.3f}"),
-           benchlib.fmt(res["max_ms"], "{:.2f}"), benchlib.fmt(res["push_p99_ms"], "{:.3f}"),
-           "" if not fails else "  **%d FAILURES**" % len(fails)))
-    return res
+    for srv in servers:
+        lats, push_lats, fails = acc[srv.name]
+        lats.sort()
+        push_lats.sort()
+
+        def ms(xs, p):
+            v = pct(xs, p)
+            return None if v is None else v * 1e3
+        res = {"server": srv.name, "round": rnd, "waiters": nw, "cycles": cycles,
+               "woken": len(lats), "expected": nw * cycles, "failures": fails[:50],
+               "n_failures": len(fails), "p50_ms": ms(lats, 50), "p90_ms": ms(lats, 90),
+               "p99_ms": ms(lats, 99), "max_ms": ms(lats, 100),
+               "push_p99_ms": ms(push_lats, 99)}
+        log("  round %d %-6s BRPOP wake-ups %d/%d, latency p50 %s p90 %s p99 %s max %s ms "
+            "(LPUSH reply p99 %s ms)%s"
+            % (rnd, srv.name, res["woken"], res["expected"],
+               benchlib.fmt(res["p50_ms"], "{:.3f}"), benchlib.fmt(res["p90_ms"], "{:.3f}"),
+               benchlib.fmt(res["p99_ms"], "{:.3f}"), benchlib.fmt(res["max_ms"], "{:.2f}"),
+               benchlib.fmt(res["push_p99_ms"], "{:.3f}"),
+               "" if not fails else "  **%d FAILURES**" % len(fails)))
+        out.append(res)
+    return out
