@@ -161,7 +161,8 @@ class BlockedListMove final : public BlockedCommand {
     }
     return true;
   }
-  void timeout_reply(protocol::ReplyBuilder& reply) const override { reply.null(); }
+  // A null array, as Redis's replyToBlockedClientTimedOut for any list wait.
+  void timeout_reply(protocol::ReplyBuilder& reply) const override { reply.null_array(); }
 
  private:
   std::string dst_;
@@ -186,7 +187,11 @@ void blmove_generic(CommandContext& ctx, End from, End to, std::string_view time
     }
     return;
   }
-  block_or_time_out(ctx, ctx.args.subspan(1, 1), timeout_at, std::make_unique<BlockedListMove>(ctx.args[2], from, to));
+  if (!ctx.may_block) {
+    ctx.reply.null();  // inside EXEC: a null bulk, unlike a real timeout
+    return;
+  }
+  ctx.block({std::string(ctx.args[1])}, timeout_at, std::make_unique<BlockedListMove>(ctx.args[2], from, to));
 }
 
 bool parse_end_or_reply(CommandContext& ctx, std::string_view arg, End& end) {

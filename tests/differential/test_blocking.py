@@ -70,6 +70,147 @@ class BlockingDiff(DifferentialTestCase):
     def run_script(self, script, clients=3):
         compare_sessions(self, script, clients=clients, resp3=self.RESP3)
 
+    # -- lists ---------------------------------------------------------------
+
+    def test_list_immediate_and_errors(self):
+        self.run_script([
+            (0, "RPUSH", "l", "a", "b", "c", "d", "e"),
+            (0, "BLPOP", "nokey", "l", "0"),
+            (0, "BRPOP", "l", "0"),
+            (0, "BLMPOP", "0", "2", "nokey", "l", "RIGHT", "COUNT", "2"),
+            (0, "BLMOVE", "l", "dst", "LEFT", "RIGHT", "0"),
+            (0, "BRPOPLPUSH", "dst", "l", "0"),
+            (0, "LRANGE", "l", "0", "-1"),
+            (0, "BLPOP", "nokey", "0.01"),
+            (0, "BRPOP", "nokey", "nokey2", "0.01"),
+            (0, "BLMPOP", "0.01", "1", "nokey", "LEFT"),
+            (0, "BLMOVE", "nokey", "dst", "LEFT", "LEFT", "0.01"),
+            (0, "BRPOPLPUSH", "nokey", "dst", "0.01"),
+            (0, "SET", "s", "x"),
+            (0, "BLPOP", "s", "0"),
+            (0, "BLPOP", "nokey", "s", "0"),
+            (0, "BLMPOP", "0", "2", "nokey", "s", "LEFT"),
+            (0, "BLMOVE", "s", "dst", "LEFT", "LEFT", "0"),
+            (0, "BLMOVE", "l", "s", "LEFT", "LEFT", "0"),
+            (0, "BRPOPLPUSH", "l", "s", "0"),
+            (0, "LRANGE", "l", "0", "-1"),
+            (0, "BLPOP", "l", "-1"),
+            (0, "BLPOP", "l", "x"),
+            (0, "BLPOP", "l"),
+            (0, "BLMOVE", "l", "d", "UP", "LEFT", "0"),
+            (0, "BLMOVE", "l", "d", "LEFT", "DOWN", "0"),
+            (0, "BLMOVE", "l", "d", "LEFT", "LEFT", "abc"),
+            (0, "BLMOVE", "l", "d", "LEFT", "LEFT"),
+            (0, "BRPOPLPUSH", "l", "d", "-5"),
+            (0, "BLMPOP", "0", "0", "l", "LEFT"),
+            (0, "BLMPOP", "0", "3", "l", "LEFT"),
+            (0, "BLMPOP", "0", "1", "l", "MIDDLE"),
+            (0, "BLMPOP", "0", "1", "l", "LEFT", "COUNT", "0"),
+            (0, "BLMPOP", "0", "1", "l", "LEFT", "COUNT"),
+            (0, "BLMPOP", "0", "1", "l", "LEFT", "FOO", "1"),
+            (0, "BLMPOP", "x", "1", "l", "LEFT"),
+        ])
+
+    def test_list_wakeups_in_order(self):
+        self.run_script([
+            send(1, "BLPOP", "q1", "q2", "0"),
+            blocked(1),
+            send(2, "BRPOP", "q2", "0"),
+            blocked(2),
+            (0, "RPUSH", "q2", "a", "b", "c"),
+            recv(1),
+            recv(2),
+            (0, "LRANGE", "q2", "0", "-1"),
+            send(1, "BLMPOP", "0", "1", "q3", "LEFT", "COUNT", "10"),
+            blocked(1),
+            (0, "MULTI"),
+            (0, "LPUSH", "q3", "x"),
+            (0, "RPUSH", "q3", "y", "z"),
+            (0, "EXEC"),
+            recv(1),
+            (0, "EXISTS", "q3"),
+        ])
+
+    def test_list_push_undone_and_other_ways_to_create(self):
+        self.run_script([
+            send(1, "BLPOP", "k", "0"),
+            blocked(1),
+            (0, "MULTI"),
+            (0, "LPUSH", "k", "gone"),
+            (0, "LPOP", "k"),
+            (0, "EXEC"),
+            blocked(1),
+            (0, "RPUSH", "src", "r1", "r2"),
+            (0, "RENAME", "src", "k"),
+            recv(1),
+            (0, "LRANGE", "k", "0", "-1"),
+            send(1, "BRPOP", "k2", "0"),
+            blocked(1),
+            (0, "LMOVE", "k", "k2", "LEFT", "LEFT"),
+            recv(1),
+            send(2, "BLPOP", "k3", "0"),
+            blocked(1),
+            (0, "SELECT", "1"),
+            (0, "RPUSH", "k3", "from-db1"),
+            (0, "SWAPDB", "0", "1"),
+            recv(2),
+            (0, "SWAPDB", "0", "1"),
+            (0, "SELECT", "0"),
+        ])
+
+    def test_blmove_chains(self):
+        self.run_script([
+            send(1, "BLMOVE", "a", "b", "LEFT", "RIGHT", "0"),
+            blocked(1),
+            send(2, "BRPOPLPUSH", "b", "c", "0"),
+            blocked(2),
+            (0, "RPUSH", "a", "v1", "v2"),
+            recv(1),
+            recv(2),
+            (0, "LRANGE", "a", "0", "-1"),
+            (0, "LRANGE", "b", "0", "-1"),
+            (0, "LRANGE", "c", "0", "-1"),
+            send(1, "BLMOVE", "x", "x", "RIGHT", "LEFT", "0"),
+            blocked(1),
+            (0, "RPUSH", "x", "1", "2", "3"),
+            recv(1),
+            (0, "LRANGE", "x", "0", "-1"),
+            (0, "SET", "str", "v"),
+            send(1, "BLMOVE", "y", "str", "LEFT", "LEFT", "0"),
+            blocked(1),
+            (0, "RPUSH", "y", "kept"),
+            recv(1),
+            (0, "LRANGE", "y", "0", "-1"),
+            (0, "GET", "str"),
+        ])
+
+    def test_list_and_zset_waiters_on_one_key(self):
+        self.run_script([
+            send(1, "BLPOP", "mixed", "0"),
+            blocked(1),
+            send(2, "BZPOPMIN", "mixed", "0"),
+            blocked(2),
+            (0, "ZADD", "mixed", "1", "z"),
+            recv(2),
+            blocked(1),
+            (0, "RPUSH", "mixed", "l"),
+            recv(1),
+        ])
+
+    def test_list_blocking_inside_multi_acts_as_timeout(self):
+        self.run_script([
+            (1, "MULTI"),
+            (1, "BLPOP", "l", "0"),
+            (1, "BRPOP", "l", "0"),
+            (1, "BLMPOP", "0", "1", "l", "LEFT"),
+            (1, "BLMOVE", "l", "d", "LEFT", "LEFT", "0"),
+            (1, "BRPOPLPUSH", "l", "d", "0"),
+            (1, "RPUSH", "l", "a", "b"),
+            (1, "BLPOP", "l", "0"),
+            (1, "BLMOVE", "l", "d", "LEFT", "LEFT", "0"),
+            (1, "EXEC"),
+        ])
+
     # -- sorted sets -------------------------------------------------------
 
     def test_zset_immediate_and_errors(self):
@@ -172,6 +313,12 @@ class BlockingDiff(DifferentialTestCase):
             (0, "CLIENT", "UNBLOCK", "1", "timeout", "x"),
             send(1, "BZPOPMIN", "z", "0.05"),
             recv(1),
+            send(1, "BLMOVE", "l", "d", "LEFT", "LEFT", "0.05"),
+            recv(1),
+            send(2, "BLPOP", "l", "0"),
+            blocked(1),
+            unblock(0, 2, ids),
+            recv(2),
             blocked(0),
             (1, "ZADD", "z", "1", "a"),
             (0, "ZCARD", "z"),
