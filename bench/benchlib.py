@@ -439,17 +439,20 @@ def send_payload(port, payload, replace=None, timeout=60.0, reply=b"+OK\r\n"):
     be `reply` (one line: +OK, or e.g. b":100\r\n" for HSET/SADD adding 100).
 
     replace=(old, new) substitutes bytes of equal length in every batch
-    (used for a PXAT deadline chosen just before sending).  Returns the
-    number of replies.
+    (used for a PXAT deadline chosen just before sending).  A batch may also
+    be (count, data, expected replies), for replies that differ from command
+    to command (RPUSH's growing lengths); `reply` is then not used for it.
+    Returns the number of replies.
     """
     ok = 0
     sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
     try:
-        for cnt, data in payload:
+        for batch in payload:
+            cnt, data = batch[0], batch[1]
             if replace is not None:
                 data = data.replace(replace[0], replace[1])
             sock.sendall(data)
-            expect = reply * cnt
+            expect = batch[2] if len(batch) > 2 else reply * cnt
             chunks, lines = [], 0
             while lines < cnt:
                 chunk = sock.recv(1 << 20)
@@ -460,9 +463,11 @@ def send_payload(port, payload, replace=None, timeout=60.0, reply=b"+OK\r\n"):
                 lines += chunk.count(b"\r\n")
             got = b"".join(chunks)
             if got != expect:
-                bad = [l for l in got.split(b"\r\n") if l and l + b"\r\n" != reply]
-                raise BenchError("unexpected reply during load: %r"
-                                 % (bad[0][:200] if bad else got[:200]))
+                want = expect.split(b"\r\n")
+                bad = [(l, w) for l, w in zip(got.split(b"\r\n"), want) if l != w]
+                raise BenchError("unexpected reply during load: %r (expected %r)"
+                                 % (bad[0][0][:200], bad[0][1][:200]) if bad
+                                 else "unexpected replies during load: %r" % got[:200])
             ok += cnt
     finally:
         sock.close()

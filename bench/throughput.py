@@ -99,9 +99,12 @@ def start_servers(args):
 
 
 def parse_csv(stdout, test):
+    """The row of `test`: its name, or "NAME (...)" as in "LRANGE_100 (first
+    100 elements)", or a custom command line."""
     rows = list(csv.DictReader(io.StringIO(stdout)))
     for r in rows:
-        if r.get("test", "").strip().upper() == test.upper():
+        name = r.get("test", "").strip().upper()
+        if name == test.upper() or name.startswith(test.upper() + " ("):
             out = {}
             for col, key in (("rps", "rps"), ("avg_latency_ms", "avg_ms"),
                              ("min_latency_ms", "min_ms"), ("p50_latency_ms", "p50_ms"),
@@ -118,12 +121,15 @@ def parse_csv(stdout, test):
     raise BenchError("redis-benchmark CSV has no %s row:\n%s" % (test.upper(), stdout))
 
 
-def run_one(srv, test, depth, nreq, args):
+def run_one(srv, test, depth, nreq, args, command=None):
+    """One redis-benchmark run of -t test, or of the custom command line
+    `command` (a list of arguments; `test` is then only its name here)."""
     srv.check_alive("before %s -P %d" % (test, depth))
     argv = [benchlib.REDIS_BENCHMARK, "-h", "127.0.0.1", "-p", str(srv.port),
             "-c", str(args.clients), "-d", str(args.data_size),
-            "-r", str(args.keyspace), "-n", str(nreq), "-t", test,
-            "-P", str(depth), "--csv"]
+            "-r", str(args.keyspace), "-n", str(nreq)]
+    argv += ["-t", test] if command is None else []
+    argv += ["-P", str(depth), "--csv"] + list(command or [])
     if args.benchmark_threads:
         argv += ["--threads", str(args.benchmark_threads)]
     cpu0 = srv.cpu_seconds()
@@ -159,7 +165,7 @@ def run_one(srv, test, depth, nreq, args):
                          "\n--- stdout ---\n%s" % (srv.name, p.returncode, " ".join(argv),
                                                    "\n".join(bad[:20]), p.stdout[-2000:]))
     srv.check_alive("after %s -P %d" % (test, depth))
-    res = parse_csv(p.stdout, test)
+    res = parse_csv(p.stdout, test if command is None else " ".join(command))
     res.update({
         "server": srv.name, "test": test.upper(), "depth": depth, "requests": nreq,
         "wall_s": round(wall, 3),
