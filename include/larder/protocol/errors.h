@@ -96,6 +96,5 @@ inline constexpr std::string_view kLimitByRank =
 inline constexpr std::string_view kWithscoresByLex =
     "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
 inline constexpr std::string_view kWeightNotFloat = "ERR weight value is not a float";
-inline constexpr std::string_view kCountNotPositive = "ERR count should be greater than 0";
 
 }  // namespace larder::err
