@@ -9,7 +9,9 @@
 #include "larder/commands/families.h"
 #include "larder/commands/key_specs.h"
 #include "larder/commands/server_stats.h"
+#include "larder/protocol/errors.h"
 #include "larder/storage/shard_locks.h"
+#include "larder/util/numbers.h"
 #include "larder/util/strings.h"
 
 namespace larder::commands {
@@ -67,6 +69,23 @@ void CommandContext::block(std::vector<std::string> keys, std::int64_t timeout_a
   });
   client.is_blocked.store(true, std::memory_order_relaxed);
   server.blocking.add(keyspace, std::move(waiter));
+}
+
+bool CommandContext::read_or_reply(storage::Db& db, std::string_view key, storage::ValueType type,
+                                   const storage::Entry*& e) const {
+  const storage::Db::Read r = db.read(key, type);
+  if (r.wrong_type) {
+    reply.error(err::kWrongType);
+    return false;
+  }
+  e = r.entry;
+  return true;
+}
+
+bool CommandContext::parse_int64_or_reply(std::string_view arg, std::int64_t& out) const {
+  if (util::parse_int64(arg, out)) return true;
+  reply.error(err::kNotInteger);
+  return false;
 }
 
 void CommandContext::reply_arity_error() const {

@@ -32,18 +32,6 @@ storage::hash::Limits limits(const CommandContext& ctx) {
   return {ctx.config.hash_max_listpack_entries(), ctx.config.hash_max_listpack_value()};
 }
 
-// A read lookup (hit/miss counted): false after replying WRONGTYPE; `e` is
-// null when the key is missing.
-bool read_hash_or_reply(CommandContext& ctx, Db& db, std::string_view key, const storage::Entry*& e) {
-  const Db::Read r = db.read(key, ValueType::kHash);
-  if (r.wrong_type) {
-    ctx.reply.error(err::kWrongType);
-    return false;
-  }
-  e = r.entry;
-  return true;
-}
-
 // HSET key field value [field value ...] (and HMSET, which replies OK).
 void hset_generic(CommandContext& ctx, bool reply_ok) {
   if (ctx.args.size() % 2 == 1) {
@@ -93,7 +81,7 @@ void cmd_hsetnx(CommandContext& ctx) {
 void cmd_hget(CommandContext& ctx) {
   Db db = ctx.db();
   const storage::Entry* e = nullptr;
-  if (!read_hash_or_reply(ctx, db, ctx.args[1], e)) return;
+  if (!ctx.read_or_reply(db, ctx.args[1], ValueType::kHash, e)) return;
   const auto value = e != nullptr ? storage::hash::get(*e, ctx.args[2]) : std::nullopt;
   if (value) {
     ctx.reply.bulk(*value);
@@ -105,7 +93,7 @@ void cmd_hget(CommandContext& ctx) {
 void cmd_hmget(CommandContext& ctx) {
   Db db = ctx.db();
   const storage::Entry* e = nullptr;
-  if (!read_hash_or_reply(ctx, db, ctx.args[1], e)) return;
+  if (!ctx.read_or_reply(db, ctx.args[1], ValueType::kHash, e)) return;
   ctx.reply.array(ctx.args.size() - 2);
   for (std::size_t i = 2; i < ctx.args.size(); ++i) {
     const auto value = e != nullptr ? storage::hash::get(*e, ctx.args[i]) : std::nullopt;
@@ -136,14 +124,14 @@ void cmd_hdel(CommandContext& ctx) {
 void cmd_hlen(CommandContext& ctx) {
   Db db = ctx.db();
   const storage::Entry* e = nullptr;
-  if (!read_hash_or_reply(ctx, db, ctx.args[1], e)) return;
+  if (!ctx.read_or_reply(db, ctx.args[1], ValueType::kHash, e)) return;
   ctx.reply.integer(e != nullptr ? static_cast<std::int64_t>(storage::hash::size(*e)) : 0);
 }
 
 void cmd_hstrlen(CommandContext& ctx) {
   Db db = ctx.db();
   const storage::Entry* e = nullptr;
-  if (!read_hash_or_reply(ctx, db, ctx.args[1], e)) return;
+  if (!ctx.read_or_reply(db, ctx.args[1], ValueType::kHash, e)) return;
   const auto value = e != nullptr ? storage::hash::get(*e, ctx.args[2]) : std::nullopt;
   ctx.reply.integer(value ? static_cast<std::int64_t>(value->size()) : 0);
 }
@@ -151,7 +139,7 @@ void cmd_hstrlen(CommandContext& ctx) {
 void cmd_hexists(CommandContext& ctx) {
   Db db = ctx.db();
   const storage::Entry* e = nullptr;
-  if (!read_hash_or_reply(ctx, db, ctx.args[1], e)) return;
+  if (!ctx.read_or_reply(db, ctx.args[1], ValueType::kHash, e)) return;
   ctx.reply.integer(e != nullptr && storage::hash::get(*e, ctx.args[2]) ? 1 : 0);
 }
 
@@ -161,7 +149,7 @@ enum class Parts { kAll, kKeys, kValues };
 void hgetall_generic(CommandContext& ctx, Parts parts) {
   Db db = ctx.db();
   const storage::Entry* e = nullptr;
-  if (!read_hash_or_reply(ctx, db, ctx.args[1], e)) return;
+  if (!ctx.read_or_reply(db, ctx.args[1], ValueType::kHash, e)) return;
   const std::size_t n = e != nullptr ? storage::hash::size(*e) : 0;
   if (parts == Parts::kAll) {
     ctx.reply.map(n);
@@ -318,7 +306,7 @@ void cmd_hrandfield(CommandContext& ctx) {
   }
   Db db = ctx.db();
   const storage::Entry* e = nullptr;
-  if (!read_hash_or_reply(ctx, db, ctx.args[1], e)) return;
+  if (!ctx.read_or_reply(db, ctx.args[1], ValueType::kHash, e)) return;
   if (e == nullptr) {
     ctx.reply.null();
     return;
@@ -334,7 +322,7 @@ void cmd_hscan(CommandContext& ctx) {
   if (!parse_scan_cursor(ctx, ctx.args[2], cursor)) return;
   Db db = ctx.db();
   const storage::Entry* e = nullptr;
-  if (!read_hash_or_reply(ctx, db, ctx.args[1], e)) return;
+  if (!ctx.read_or_reply(db, ctx.args[1], ValueType::kHash, e)) return;
   if (e == nullptr) {
     reply_scan(ctx, 0, {});
     return;

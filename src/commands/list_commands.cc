@@ -81,24 +81,6 @@ using storage::ValueType;
 namespace list = storage::list;
 using list::End;
 
-// A read lookup (hit/miss counted): false after replying WRONGTYPE; `e` is
-// null when the key is missing.
-bool read_list_or_reply(CommandContext& ctx, Db& db, std::string_view key, const storage::Entry*& e) {
-  const Db::Read r = db.read(key, ValueType::kList);
-  if (r.wrong_type) {
-    ctx.reply.error(err::kWrongType);
-    return false;
-  }
-  e = r.entry;
-  return true;
-}
-
-bool parse_long_or_reply(CommandContext& ctx, std::string_view arg, std::int64_t& out) {
-  if (util::parse_int64(arg, out)) return true;
-  ctx.reply.error(err::kNotInteger);
-  return false;
-}
-
 // LEFT / RIGHT (Redis's getListPositionFromObjectOrReply).
 bool parse_end_or_reply(CommandContext& ctx, std::string_view arg, End& end) {
   if (util::iequals(arg, "left")) {
@@ -180,17 +162,17 @@ void cmd_rpop(CommandContext& ctx) { pop_generic(ctx, End::kTail); }
 void cmd_llen(CommandContext& ctx) {
   Db db = ctx.db();
   const storage::Entry* e = nullptr;
-  if (!read_list_or_reply(ctx, db, ctx.args[1], e)) return;
+  if (!ctx.read_or_reply(db, ctx.args[1], ValueType::kList, e)) return;
   ctx.reply.integer(e != nullptr ? static_cast<std::int64_t>(list::size(*e)) : 0);
 }
 
 void cmd_lrange(CommandContext& ctx) {
   std::int64_t start = 0;
   std::int64_t end = 0;
-  if (!parse_long_or_reply(ctx, ctx.args[2], start) || !parse_long_or_reply(ctx, ctx.args[3], end)) return;
+  if (!ctx.parse_int64_or_reply(ctx.args[2], start) || !ctx.parse_int64_or_reply(ctx.args[3], end)) return;
   Db db = ctx.db();
   const storage::Entry* e = nullptr;
-  if (!read_list_or_reply(ctx, db, ctx.args[1], e)) return;
+  if (!ctx.read_or_reply(db, ctx.args[1], ValueType::kList, e)) return;
   if (e == nullptr) {
     ctx.reply.array(0);
     return;
@@ -215,13 +197,13 @@ void cmd_lrange(CommandContext& ctx) {
 void cmd_lindex(CommandContext& ctx) {
   Db db = ctx.db();
   const storage::Entry* e = nullptr;
-  if (!read_list_or_reply(ctx, db, ctx.args[1], e)) return;
+  if (!ctx.read_or_reply(db, ctx.args[1], ValueType::kList, e)) return;
   if (e == nullptr) {
     ctx.reply.null();
     return;
   }
   std::int64_t index = 0;
-  if (!parse_long_or_reply(ctx, ctx.args[2], index)) return;
+  if (!ctx.parse_int64_or_reply(ctx.args[2], index)) return;
   const auto len = static_cast<std::int64_t>(list::size(*e));
   if (index < 0) index += len;
   if (index < 0 || index >= len) {
@@ -243,7 +225,7 @@ void cmd_lset(CommandContext& ctx) {
     return;
   }
   std::int64_t index = 0;
-  if (!parse_long_or_reply(ctx, ctx.args[2], index)) return;
+  if (!ctx.parse_int64_or_reply(ctx.args[2], index)) return;
   const auto len = static_cast<std::int64_t>(list::size(w.entry()));
   if (index < 0) index += len;
   if (index < 0 || index >= len) {
@@ -281,7 +263,7 @@ void cmd_linsert(CommandContext& ctx) {
 
 void cmd_lrem(CommandContext& ctx) {
   std::int64_t count = 0;
-  if (!parse_long_or_reply(ctx, ctx.args[2], count)) return;
+  if (!ctx.parse_int64_or_reply(ctx.args[2], count)) return;
   Db db = ctx.db();
   Db::Writer w = db.write(ctx.args[1], ValueType::kList);
   if (w.wrong_type()) {
@@ -298,7 +280,7 @@ void cmd_lrem(CommandContext& ctx) {
 void cmd_ltrim(CommandContext& ctx) {
   std::int64_t start = 0;
   std::int64_t end = 0;
-  if (!parse_long_or_reply(ctx, ctx.args[2], start) || !parse_long_or_reply(ctx, ctx.args[3], end)) return;
+  if (!ctx.parse_int64_or_reply(ctx.args[2], start) || !ctx.parse_int64_or_reply(ctx.args[3], end)) return;
   Db db = ctx.db();
   Db::Writer w = db.write(ctx.args[1], ValueType::kList);
   if (w.wrong_type()) {
@@ -335,7 +317,7 @@ void cmd_lpos(CommandContext& ctx) {
     const std::string_view opt = ctx.args[j];
     const bool more = j + 1 < ctx.args.size();
     if (more && util::iequals(opt, "rank")) {
-      if (!parse_long_or_reply(ctx, ctx.args[++j], rank)) return;
+      if (!ctx.parse_int64_or_reply(ctx.args[++j], rank)) return;
       if (rank == 0) {
         ctx.reply.error(err::kLposRankZero);
         return;
@@ -357,7 +339,7 @@ void cmd_lpos(CommandContext& ctx) {
   }
   Db db = ctx.db();
   const storage::Entry* e = nullptr;
-  if (!read_list_or_reply(ctx, db, ctx.args[1], e)) return;
+  if (!ctx.read_or_reply(db, ctx.args[1], ValueType::kList, e)) return;
   if (e == nullptr) {
     if (count != -1) {
       ctx.reply.array(0);

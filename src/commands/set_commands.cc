@@ -89,18 +89,6 @@ bool remove_member(Db::Writer& w, std::string_view member) {
   return set::remove(w, copy);
 }
 
-// The typed lookups of Redis's lookupKeyRead / lookupKeyWrite + checkType:
-// false after replying WRONGTYPE; `e` is null when the key is missing.
-bool read_set_or_reply(CommandContext& ctx, Db& db, std::string_view key, const Entry*& e) {
-  const Db::Read r = db.read(key, ValueType::kSet);
-  if (r.wrong_type) {
-    ctx.reply.error(err::kWrongType);
-    return false;
-  }
-  e = r.entry;
-  return true;
-}
-
 bool write_lookup_set_or_reply(CommandContext& ctx, Db& db, std::string_view key, const Entry*& e) {
   const Db::Read r = db.read_for_write(key, ValueType::kSet);
   if (r.wrong_type) {
@@ -345,7 +333,7 @@ void cmd_srem(CommandContext& ctx) {
 void cmd_smembers(CommandContext& ctx) {
   Db db = ctx.db();
   const Entry* e = nullptr;
-  if (!read_set_or_reply(ctx, db, ctx.args[1], e)) return;
+  if (!ctx.read_or_reply(db, ctx.args[1], ValueType::kSet, e)) return;
   if (e == nullptr) {
     ctx.reply.set(0);
     return;
@@ -357,7 +345,7 @@ void cmd_smembers(CommandContext& ctx) {
 void cmd_sismember(CommandContext& ctx) {
   Db db = ctx.db();
   const Entry* e = nullptr;
-  if (!read_set_or_reply(ctx, db, ctx.args[1], e)) return;
+  if (!ctx.read_or_reply(db, ctx.args[1], ValueType::kSet, e)) return;
   ctx.reply.integer(e != nullptr && set::contains(*e, ctx.args[2]) ? 1 : 0);
 }
 
@@ -365,7 +353,7 @@ void cmd_sismember(CommandContext& ctx) {
 void cmd_smismember(CommandContext& ctx) {
   Db db = ctx.db();
   const Entry* e = nullptr;
-  if (!read_set_or_reply(ctx, db, ctx.args[1], e)) return;
+  if (!ctx.read_or_reply(db, ctx.args[1], ValueType::kSet, e)) return;
   ctx.reply.array(ctx.args.size() - 2);
   for (std::size_t j = 2; j < ctx.args.size(); ++j) {
     ctx.reply.integer(e != nullptr && set::contains(*e, ctx.args[j]) ? 1 : 0);
@@ -375,7 +363,7 @@ void cmd_smismember(CommandContext& ctx) {
 void cmd_scard(CommandContext& ctx) {
   Db db = ctx.db();
   const Entry* e = nullptr;
-  if (!read_set_or_reply(ctx, db, ctx.args[1], e)) return;
+  if (!ctx.read_or_reply(db, ctx.args[1], ValueType::kSet, e)) return;
   ctx.reply.integer(e == nullptr ? 0 : static_cast<std::int64_t>(set::size(*e)));
 }
 
@@ -565,7 +553,7 @@ void srandmember_with_count(CommandContext& ctx) {
   }
   Db db = ctx.db();
   const Entry* e = nullptr;
-  if (!read_set_or_reply(ctx, db, ctx.args[1], e)) return;
+  if (!ctx.read_or_reply(db, ctx.args[1], ValueType::kSet, e)) return;
   const bool unique = l >= 0;
   const std::uint64_t count = unique ? static_cast<std::uint64_t>(l) : static_cast<std::uint64_t>(-l);
   if (e == nullptr || count == 0) {
@@ -640,7 +628,7 @@ void cmd_srandmember(CommandContext& ctx) {
   }
   Db db = ctx.db();
   const Entry* e = nullptr;
-  if (!read_set_or_reply(ctx, db, ctx.args[1], e)) return;
+  if (!ctx.read_or_reply(db, ctx.args[1], ValueType::kSet, e)) return;
   if (e == nullptr) {
     ctx.reply.null();
     return;
@@ -661,7 +649,7 @@ bool read_sets_or_reply(CommandContext& ctx, Db& db, std::span<const std::string
   sets.reserve(keys.size());
   for (const std::string_view key : keys) {
     const Entry* e = nullptr;
-    if (!read_set_or_reply(ctx, db, key, e)) return false;
+    if (!ctx.read_or_reply(db, key, ValueType::kSet, e)) return false;
     sets.push_back(e);
   }
   return true;
@@ -904,7 +892,7 @@ void cmd_sscan(CommandContext& ctx) {
   if (!parse_scan_cursor(ctx, ctx.args[2], cursor)) return;
   Db db = ctx.db();
   const Entry* e = nullptr;
-  if (!read_set_or_reply(ctx, db, ctx.args[1], e)) return;
+  if (!ctx.read_or_reply(db, ctx.args[1], ValueType::kSet, e)) return;
   if (e == nullptr) {
     reply_scan(ctx, 0, {});
     return;

@@ -105,24 +105,6 @@ std::mt19937_64& rng() {
   return engine;
 }
 
-// lookupKeyRead + checkType: false after replying WRONGTYPE.
-bool read_zset_or_reply(CommandContext& ctx, Db& db, std::string_view key, const Entry*& e) {
-  const Db::Read r = db.read(key, ValueType::kZset);
-  if (r.wrong_type) {
-    ctx.reply.error(err::kWrongType);
-    return false;
-  }
-  e = r.entry;
-  return true;
-}
-
-// getLongFromObjectOrReply.
-bool parse_long_or_reply(CommandContext& ctx, std::string_view arg, std::int64_t& v) {
-  if (util::parse_int64(arg, v)) return true;
-  ctx.reply.error(err::kNotInteger);
-  return false;
-}
-
 // strtod over the C string, as zslParseRange: leading space, "" (0) and
 // overflow to inf are accepted; NaN is not.
 bool parse_strtod(std::string_view arg, double& out) {
@@ -346,14 +328,14 @@ void cmd_zrem(CommandContext& ctx) {
 void cmd_zcard(CommandContext& ctx) {
   Db db = ctx.db();
   const Entry* e = nullptr;
-  if (!read_zset_or_reply(ctx, db, ctx.args[1], e)) return;
+  if (!ctx.read_or_reply(db, ctx.args[1], ValueType::kZset, e)) return;
   ctx.reply.integer(e == nullptr ? 0 : static_cast<std::int64_t>(zset::size(*e)));
 }
 
 void cmd_zscore(CommandContext& ctx) {
   Db db = ctx.db();
   const Entry* e = nullptr;
-  if (!read_zset_or_reply(ctx, db, ctx.args[1], e)) return;
+  if (!ctx.read_or_reply(db, ctx.args[1], ValueType::kZset, e)) return;
   const auto s = e != nullptr ? zset::score(*e, ctx.args[2]) : std::nullopt;
   if (s) {
     ctx.reply.real(*s);
@@ -365,7 +347,7 @@ void cmd_zscore(CommandContext& ctx) {
 void cmd_zmscore(CommandContext& ctx) {
   Db db = ctx.db();
   const Entry* e = nullptr;
-  if (!read_zset_or_reply(ctx, db, ctx.args[1], e)) return;
+  if (!ctx.read_or_reply(db, ctx.args[1], ValueType::kZset, e)) return;
   ctx.reply.array(ctx.args.size() - 2);
   for (std::size_t j = 2; j < ctx.args.size(); ++j) {
     const auto s = e != nullptr ? zset::score(*e, ctx.args[j]) : std::nullopt;
@@ -380,7 +362,7 @@ void cmd_zmscore(CommandContext& ctx) {
 void zrank_generic(CommandContext& ctx, bool reverse) {
   Db db = ctx.db();
   const Entry* e = nullptr;
-  if (!read_zset_or_reply(ctx, db, ctx.args[1], e)) return;
+  if (!ctx.read_or_reply(db, ctx.args[1], ValueType::kZset, e)) return;
   const auto r = e != nullptr ? zset::rank(*e, ctx.args[2]) : std::nullopt;
   if (!r) {
     ctx.reply.null();
@@ -400,7 +382,7 @@ void cmd_zcount(CommandContext& ctx) {
   }
   Db db = ctx.db();
   const Entry* e = nullptr;
-  if (!read_zset_or_reply(ctx, db, ctx.args[1], e)) return;
+  if (!ctx.read_or_reply(db, ctx.args[1], ValueType::kZset, e)) return;
   if (e == nullptr) {
     ctx.reply.integer(0);
     return;
@@ -417,7 +399,7 @@ void cmd_zlexcount(CommandContext& ctx) {
   }
   Db db = ctx.db();
   const Entry* e = nullptr;
-  if (!read_zset_or_reply(ctx, db, ctx.args[1], e)) return;
+  if (!ctx.read_or_reply(db, ctx.args[1], ValueType::kZset, e)) return;
   if (e == nullptr) {
     ctx.reply.integer(0);
     return;
@@ -517,7 +499,7 @@ void zrange_generic(CommandContext& ctx, std::size_t argc_start, bool store, Ran
     if (!store && opt(a, "withscores")) {
       withscores = true;
     } else if (opt(a, "limit") && left >= 2) {
-      if (!parse_long_or_reply(ctx, ctx.args[j + 1], offset) || !parse_long_or_reply(ctx, ctx.args[j + 2], limit)) {
+      if (!ctx.parse_int64_or_reply(ctx.args[j + 1], offset) || !ctx.parse_int64_or_reply(ctx.args[j + 2], limit)) {
         return;
       }
       j += 2;
@@ -562,14 +544,14 @@ void zrange_generic(CommandContext& ctx, std::size_t argc_start, bool store, Ran
       }
       break;
     default:
-      if (!parse_long_or_reply(ctx, ctx.args[minidx], start) || !parse_long_or_reply(ctx, ctx.args[maxidx], end)) {
+      if (!ctx.parse_int64_or_reply(ctx.args[minidx], start) || !ctx.parse_int64_or_reply(ctx.args[maxidx], end)) {
         return;
       }
   }
 
   Db db = ctx.db();
   const Entry* e = nullptr;
-  if (!read_zset_or_reply(ctx, db, key, e)) return;
+  if (!ctx.read_or_reply(db, key, ValueType::kZset, e)) return;
   if (e != nullptr && !store && type == RangeType::kScore && !reverse && offset >= 0 && offset < kWalkOffset) {
     zrangebyscore_walk(ctx, *e, score_range, static_cast<std::size_t>(offset), limit, withscores);
     return;
@@ -624,7 +606,7 @@ void zremrange_generic(CommandContext& ctx, RangeType type) {
   ScoreRange score_range;
   LexRange lex_range;
   if (type == RangeType::kRank) {
-    if (!parse_long_or_reply(ctx, ctx.args[2], start) || !parse_long_or_reply(ctx, ctx.args[3], end)) return;
+    if (!ctx.parse_int64_or_reply(ctx.args[2], start) || !ctx.parse_int64_or_reply(ctx.args[3], end)) return;
   } else if (type == RangeType::kScore) {
     if (!parse_score_range(ctx.args[2], ctx.args[3], score_range)) {
       ctx.reply.error(err::kMinMaxNotFloat);
@@ -762,7 +744,7 @@ std::pair<double, std::string_view> random_element(const Entry& e) {
 void zrandmember_with_count(CommandContext& ctx, std::int64_t l, bool withscores) {
   Db db = ctx.db();
   const Entry* e = nullptr;
-  if (!read_zset_or_reply(ctx, db, ctx.args[1], e)) return;
+  if (!ctx.read_or_reply(db, ctx.args[1], ValueType::kZset, e)) return;
   if (e == nullptr) {
     ctx.reply.array(0);
     return;
@@ -814,7 +796,7 @@ void zrandmember_with_count(CommandContext& ctx, std::int64_t l, bool withscores
 void cmd_zrandmember(CommandContext& ctx) {
   if (ctx.args.size() >= 3) {
     std::int64_t l = 0;
-    if (!parse_long_or_reply(ctx, ctx.args[2], l)) return;
+    if (!ctx.parse_int64_or_reply(ctx.args[2], l)) return;
     if (ctx.args.size() > 4 || (ctx.args.size() == 4 && !opt(ctx.args[3], "withscores"))) {
       ctx.reply.error(err::kSyntax);
       return;
@@ -829,7 +811,7 @@ void cmd_zrandmember(CommandContext& ctx) {
   }
   Db db = ctx.db();
   const Entry* e = nullptr;
-  if (!read_zset_or_reply(ctx, db, ctx.args[1], e)) return;
+  if (!ctx.read_or_reply(db, ctx.args[1], ValueType::kZset, e)) return;
   if (e == nullptr) {
     ctx.reply.null();
     return;
@@ -916,7 +898,7 @@ void zalgebra_generic(CommandContext& ctx, std::size_t numkeys_idx, SetOp op, st
                       bool card_only = false) {
   const bool store = !dst.empty() || numkeys_idx == 2;
   std::int64_t setnum = 0;
-  if (!parse_long_or_reply(ctx, ctx.args[numkeys_idx], setnum)) return;
+  if (!ctx.parse_int64_or_reply(ctx.args[numkeys_idx], setnum)) return;
   if (setnum < 1) {
     std::string name(ctx.args[0]);
     std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -1067,7 +1049,7 @@ void cmd_zscan(CommandContext& ctx) {
   if (!parse_scan_cursor(ctx, ctx.args[2], cursor)) return;
   Db db = ctx.db();
   const Entry* e = nullptr;
-  if (!read_zset_or_reply(ctx, db, ctx.args[1], e)) return;
+  if (!ctx.read_or_reply(db, ctx.args[1], ValueType::kZset, e)) return;
   if (e == nullptr) {
     reply_scan(ctx, 0, {});
     return;

@@ -54,6 +54,12 @@ struct CommandContext {
   // the keys' shard locks held (the dispatcher's), so no push is missed.
   void block(std::vector<std::string> keys, std::int64_t timeout_at_ms,
              std::unique_ptr<BlockedCommand> command);
+  // A typed read lookup (Redis's lookupKeyRead + checkType): false after
+  // replying WRONGTYPE; `e` is null when the key is missing.
+  bool read_or_reply(storage::Db& db, std::string_view key, storage::ValueType type,
+                     const storage::Entry*& e) const;
+  // Redis's getLongLongFromObjectOrReply: false after replying its error.
+  bool parse_int64_or_reply(std::string_view arg, std::int64_t& out) const;
   // "ERR wrong number of arguments for '<name>' command"
   void reply_arity_error() const;
   // "ERR invalid expire time in '<name>' command"
