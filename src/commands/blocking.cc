@@ -123,9 +123,10 @@ void BlockingRegistry::serve_key(storage::Keyspace& keyspace, const config::Live
     reply.set_protocol(w->resp);
     storage::Db db(keyspace, w->db, now_ms);
     if (!w->command->serve(db, ready.key, config, reply)) {
-      // Nothing for it: the key is empty now, or holds a type that other
-      // waiters on it pop (BLPOP and BZPOPMIN on one key).
       w->state_.store(Waiter::kBlocked, std::memory_order_release);
+      // Nothing for it. A key that is gone has nothing for anyone; one that
+      // holds another type may suit later waiters (BLPOP and BZPOPMIN on it).
+      if (db.find_for_write(ready.key) == nullptr) return;
       continue;
     }
     {

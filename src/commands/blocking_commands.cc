@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "larder/commands/blocking.h"
@@ -28,10 +29,9 @@ using storage::ValueType;
 // The command's keys without repeats, in order: a waiter is queued once per key.
 std::vector<std::string> distinct_keys(std::span<const std::string_view> keys) {
   std::vector<std::string> out;
+  std::unordered_set<std::string_view> seen;
   for (std::string_view k : keys) {
-    bool seen = false;
-    for (const std::string& o : out) seen = seen || o == k;
-    if (!seen) out.emplace_back(k);
+    if (seen.insert(k).second) out.emplace_back(k);
   }
   return out;
 }
