@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
   std::map<std::string, std::vector<std::string>> flags;
   for (const auto& d : larder::config::Settings::directives()) {
     std::string name(d.name);
-    const bool list = name == "bind" || name == "save";
+    const bool list = d.multi_word;
     app.add_option("--" + name, flags[name], "same as the '" + name + "' directive")
         ->allow_extra_args(list)
         ->expected(list ? 0 : 1, list ? 16 : 1);

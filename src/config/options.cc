@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <climits>
 #include <sstream>
 
 #include "larder/util/glob.h"
@@ -81,6 +82,61 @@ std::string joined(const std::vector<std::string>& args) {
   return out;
 }
 
+// strtoll() with Redis's check that it used the whole text: optional leading
+// whitespace and sign, then digits to the end; "" reads as 0. Saturates.
+bool whole_strtoll(const std::string& text, long long& out) {
+  std::size_t i = 0;
+  while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+  bool negative = false;
+  if (i < text.size() && (text[i] == '+' || text[i] == '-')) negative = text[i++] == '-';
+  const std::size_t digits = i;
+  long long v = 0;
+  bool saturated = false;
+  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+    const int d = text[i] - '0';
+    if (!saturated && v > (LLONG_MAX - d) / 10) saturated = true;
+    if (!saturated) v = v * 10 + d;
+  }
+  if (i == digits) {  // no digits: strtoll leaves its end pointer at the start
+    out = 0;
+    return text.empty();
+  }
+  out = saturated ? (negative ? LLONG_MIN : LLONG_MAX) : (negative ? -v : v);
+  return i == text.size();
+}
+
+// Redis's save rules: "" alone clears it; otherwise pairs of seconds (>= 1)
+// and changes (>= 0). Canonical as CONFIG GET prints it ("%jd %d").
+std::string save_params(const std::vector<std::string>& args) {
+  if (args.size() == 1 && args[0].empty()) return "";
+  if (args.size() % 2 != 0) bad("Invalid save parameters");
+  std::string out;
+  for (std::size_t i = 0; i < args.size(); i += 2) {
+    long long seconds = 0;
+    long long changes = 0;
+    if (!whole_strtoll(args[i], seconds) || seconds < 1 || !whole_strtoll(args[i + 1], changes) ||
+        changes < 0) {
+      bad("Invalid save parameters");
+    }
+    out += (out.empty() ? "" : " ") + std::to_string(seconds) + " " +
+           std::to_string(static_cast<int>(changes));  // Redis keeps changes in an int
+  }
+  return out;
+}
+
+// sdssplitlen(value, " "): every space separates, so empty words are kept;
+// "" has no words.
+std::vector<std::string> split_at_spaces(const std::string& value) {
+  std::vector<std::string> out;
+  if (value.empty()) return out;
+  std::size_t start = 0;
+  for (std::size_t sp; (sp = value.find(' ', start)) != std::string::npos; start = sp + 1) {
+    out.push_back(value.substr(start, sp - start));
+  }
+  out.push_back(value.substr(start));
+  return out;
+}
+
 using Validator = std::string (*)(const std::vector<std::string>&);
 
 struct Row {
@@ -91,7 +147,7 @@ struct Row {
 // Every directive Larder accepts, in documentation order.
 const std::vector<Row>& rows() {
   static const std::vector<Row> table = {
-      {{"bind", "127.0.0.1", false, false},
+      {{"bind", "127.0.0.1", false, false, true},
        [](const auto& args) {
          if (args.empty()) bad("wrong number of arguments");
          return joined(args);
@@ -146,7 +202,7 @@ const std::vector<Row>& rows() {
       {{"zset-max-listpack-value", "64", true, false},
        [](const auto& a) { return memory_in(a, 0, INT64_MAX); }},
       // Accepted for compatibility with existing redis.conf files; no effect.
-      {{"save", "", true, true}, [](const auto& a) { return joined(a); }},
+      {{"save", "", true, true, true}, save_params},
       {{"appendonly", "no", true, true}, [](const auto& a) { return yes_no(a); }},
       {{"daemonize", "no", false, true}, [](const auto& a) { return yes_no(a); }},
       {{"protected-mode", "no", true, true}, [](const auto& a) { return yes_no(a); }},
@@ -259,8 +315,20 @@ void Settings::set(std::string_view name, const std::vector<std::string>& args, 
   if (at_runtime && !row->info.mutable_at_runtime) {
     throw ConfigError(given, "can't set immutable config");
   }
+  const std::vector<std::string>* words = &args;
+  std::vector<std::string> split;
+  if (row->info.multi_word && args.size() == 1 && (at_runtime || !args[0].empty())) {
+    if (at_runtime) {
+      split = split_at_spaces(args[0]);
+    } else if (auto parsed = util::split_args(args[0])) {
+      split = std::move(*parsed);
+    } else {
+      throw ConfigError(given, "Unbalanced quotes in configuration line");
+    }
+    words = &split;
+  }
   try {
-    values_[canonical] = row->validate(args);
+    values_[canonical] = row->validate(*words);
   } catch (const ConfigError& e) {
     throw ConfigError(given, e.what());
   }

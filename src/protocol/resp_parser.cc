@@ -11,14 +11,31 @@ namespace larder::protocol {
 
 namespace {
 
-// Finds "\r" followed by a byte (Redis requires room for the "\n") at or after
-// `from`; returns npos when the line is not complete yet.
-std::size_t find_cr(std::string_view buf, std::size_t from) {
+// Redis finds a line's end with strchr() on its query buffer, so a NUL byte
+// before it hides it: the line never ends and the client gets no reply until
+// the buffer outgrows the limit. Returns the index of the first `end` byte at or
+// after `from`, or npos; `resume` gets where the next search may start (the
+// NUL, when one blocks the line, so that it is seen again).
+std::size_t find_line_end(std::string_view buf, std::size_t from, char end, std::size_t& resume) {
+  resume = buf.size();
   if (from >= buf.size()) return std::string_view::npos;
-  const void* p = std::memchr(buf.data() + from, '\r', buf.size() - from);
-  if (p == nullptr) return std::string_view::npos;
-  std::size_t cr = static_cast<const char*>(p) - buf.data();
-  return cr + 1 < buf.size() ? cr : std::string_view::npos;
+  const char* base = buf.data();
+  const void* hit = std::memchr(base + from, end, buf.size() - from);
+  const std::size_t stop = hit == nullptr ? buf.size() : static_cast<const char*>(hit) - base;
+  if (const void* nul = std::memchr(base + from, '\0', stop - from)) {
+    resume = static_cast<const char*>(nul) - base;
+    return std::string_view::npos;
+  }
+  if (hit == nullptr) return std::string_view::npos;
+  resume = stop;
+  return stop;
+}
+
+// Finds "\r" followed by a byte (Redis requires room for the "\n"); npos when
+// the line is not complete yet. `resume` as for find_line_end.
+std::size_t find_cr(std::string_view buf, std::size_t from, std::size_t& resume) {
+  std::size_t cr = find_line_end(buf, from, '\r', resume);
+  return cr != std::string_view::npos && cr + 1 < buf.size() ? cr : std::string_view::npos;
 }
 
 }  // namespace
@@ -46,12 +63,14 @@ ParseStatus RespParser::parse(std::string_view buf) {
 
 ParseStatus RespParser::parse_multibulk(std::string_view buf) {
   if (pending_args_ < 0) {
-    std::size_t cr = find_cr(buf, std::max<std::size_t>(scanned_, 1));
+    std::size_t resume = 0;
+    std::size_t cr = find_cr(buf, std::max<std::size_t>(scanned_, 1), resume);
     if (cr == std::string_view::npos) {
       if (buf.size() > limits_.max_inline_bytes) return fail(err::kProtoBigMbulkCount);
-      scanned_ = buf.empty() ? 0 : buf.size() - 1;
+      scanned_ = std::min(resume, buf.size() - 1);
       return ParseStatus::kIncomplete;
     }
+    if (cr >= limits_.max_inline_bytes + kReadSlack) return fail(err::kProtoBigMbulkCount);
     std::int64_t n = 0;
     if (!util::parse_int64(buf.substr(1, cr - 1), n) ||
         n > static_cast<std::int64_t>(limits_.max_array_elements)) {
@@ -71,10 +90,11 @@ ParseStatus RespParser::parse_multibulk(std::string_view buf) {
 
   while (pending_args_ > 0) {
     if (bulk_len_ < 0) {
-      std::size_t cr = find_cr(buf, std::max(scanned_, pos_));
+      std::size_t resume = 0;
+      std::size_t cr = find_cr(buf, std::max(scanned_, pos_), resume);
       if (cr == std::string_view::npos) {
         if (buf.size() - pos_ > limits_.max_inline_bytes) return fail(err::kProtoBigBulkCount);
-        scanned_ = buf.size() > pos_ ? buf.size() - 1 : pos_;
+        scanned_ = std::max(pos_, std::min(resume, buf.size() - 1));
         return ParseStatus::kIncomplete;
       }
       if (buf[pos_] != '$') {
@@ -110,14 +130,14 @@ ParseStatus RespParser::parse_multibulk(std::string_view buf) {
 }
 
 ParseStatus RespParser::parse_inline(std::string_view buf) {
-  std::size_t from = scanned_;
-  const void* p = std::memchr(buf.data() + from, '\n', buf.size() - from);
-  if (p == nullptr) {
+  std::size_t resume = 0;
+  const std::size_t nl = find_line_end(buf, scanned_, '\n', resume);
+  if (nl == std::string_view::npos) {
     if (buf.size() > limits_.max_inline_bytes) return fail(err::kProtoBigInline);
-    scanned_ = buf.size();
+    scanned_ = resume;
     return ParseStatus::kIncomplete;
   }
-  std::size_t nl = static_cast<const char*>(p) - buf.data();
+  if (nl >= limits_.max_inline_bytes + kReadSlack) return fail(err::kProtoBigInline);
   std::size_t line_end = (nl > 0 && buf[nl - 1] == '\r') ? nl - 1 : nl;
   auto split = util::split_args(buf.substr(0, line_end));
   if (!split) return fail(err::kProtoUnbalancedQuotes);

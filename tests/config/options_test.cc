@@ -65,3 +65,40 @@ TEST_CASE("CONFIG SET is all or nothing and refuses startup-only directives", "[
   CHECK_FALSE(live.password_matches("other"));
   CHECK(live.matching("slowlog*").size() == 2);
 }
+
+TEST_CASE("save takes pairs of integers, as Redis checks them", "[config]") {
+  LiveConfig live{Settings{}};
+  auto runtime_error = [&](const std::string& value) {
+    try {
+      live.set({{"save", value}});
+    } catch (const ConfigError& e) {
+      return e.directive() + ": " + e.reason();
+    }
+    return std::string("accepted");
+  };
+  for (const char* bad : {"3600 1\nbind 127.0.0.2\nrequirepass injected", "3600", "3600 1 ", " 3600 1",
+                          "3600  1", "0 1", "3600 -1", "3600 x", "3600 1x", "+ 1", "3600\t1"}) {
+    CHECK(runtime_error(bad) == "save: Invalid save parameters");
+  }
+  CHECK(live.get("save").empty());
+  // strtoll() rules: leading whitespace and a sign are fine; the output is
+  // what Redis's CONFIG GET prints (changes kept in an int).
+  live.set({{"save", "0100 01 \t5 +3 3600 99999999999"}});
+  CHECK(live.get("save") == "100 1 5 3 3600 1215752191");
+  live.set({{"save", ""}});
+  CHECK(live.get("save").empty());
+
+  Settings s;
+  apply_config_text(s, "save 3600 1 300 100\n", "a.conf");
+  CHECK(s.get("save") == "3600 1 300 100");
+  apply_config_text(s, "save \"60 5\"\n", "a.conf");  // one argument is split like a line
+  CHECK(s.get("save") == "60 5");
+  apply_config_text(s, "save \"\"\n", "a.conf");
+  CHECK(s.get("save").empty());
+  s.set("save", {"10 2"});  // --save "10 2"
+  CHECK(s.get("save") == "10 2");
+  for (const char* text : {"save 3600\n", "save \"3600 1\\nbind 127.0.0.2\"\n", "save 3600 1 300\n"}) {
+    CHECK_THROWS_WITH(apply_config_text(s, text, "b.conf"),
+                      Catch::Contains("b.conf:1") && Catch::Contains("'save': Invalid save parameters"));
+  }
+}

@@ -84,6 +84,66 @@ class AuthAndConfigTest(ServerTestCase):
         srv2 = self.start_larder(path)
         self.assertEqual(self.client(srv2).call("CONFIG", "GET", "hz"), [b"hz", b"25"])
 
+    @unittest.skipIf(larder_is_redis(), "Larder-only settings (metrics-bind) and start-up flags")
+    def test_config_rewrite_hostile_values_round_trip(self):
+        # Each value tries to end its line and start directives of its own.
+        hostile = {
+            "requirepass": b"pw\nbind 127.0.0.2\nlogfile /tmp/x\nrequirepass injected",
+            "dbfilename": b"d\r\nhz 400\r\n\"q\" 'single' \\back\\slash\\",
+            "dir": b"\x01\x02\x1b[0m\x7f\xff \t tab\vend\\x41",
+            "notify-keyspace-events": b"\"\nmaxclients 3\n\"",
+            "appendfilename": b"'\nport 1\n'",
+        }
+        path = self.config_file("# hostile values\nhz 10\n")
+        srv = self.start_larder(path)
+        c = self.client(srv)
+        for name, value in hostile.items():
+            self.assertEqual(c.cmd("CONFIG", "SET", name, value), b"+OK\r\n", name)
+        self.assertEqual(
+            c.cmd("CONFIG", "SET", "save", "3600 1\nbind 127.0.0.2\nlogfile /tmp/x\nrequirepass injected"),
+            b"-ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters\r\n")
+        self.assertEqual(c.cmd("CONFIG", "SET", "save", "60 5 300 10"), b"+OK\r\n")
+        before = dict(zip(*[iter(c.call("CONFIG", "GET", "*"))] * 2))
+        self.assertEqual(c.cmd("CONFIG", "REWRITE"), b"+OK\r\n")
+        with open(path, "rb") as f:
+            text = f.read()
+        self.assertTrue(text.startswith(b"# hostile values\nhz 10\n"), text)
+        # One line per directive written: the settings given, port and loglevel
+        # (harness flags) and nothing the values tried to add.
+        names = [line.split(b" ", 1)[0] for line in text.split(b"\n") if line and not line.startswith(b"#")]
+        self.assertEqual(sorted(names), sorted([b"hz", b"port", b"loglevel", b"save"] +
+                                               [n.encode() for n in hostile]), text)
+
+        srv2 = self.start_larder(path)
+        d = self.client(srv2)
+        self.assertEqual(d.cmd("AUTH", hostile["requirepass"]), b"+OK\r\n")
+        after = dict(zip(*[iter(d.call("CONFIG", "GET", "*"))] * 2))
+        self.assertEqual(after.pop(b"port"), str(srv2.port).encode())
+        before.pop(b"port")
+        self.assertEqual(after, before)
+        for name, value in hostile.items():
+            self.assertEqual(after[name.encode()], value, name)
+        self.assertEqual(after[b"save"], b"60 5 300 10")
+        self.assertEqual(after[b"logfile"], b"")
+        self.assertEqual(after[b"hz"], b"10")
+        self.assertEqual(after[b"maxclients"], b"10000")
+
+    @unittest.skipIf(larder_is_redis(), "Larder's own start-up error format")
+    def test_invalid_save_refused_at_start_naming_directive(self):
+        cases = [
+            (["--save", "3600 x"], ["'save': Invalid save parameters"]),
+            (["--save", "3600"], ["'save': Invalid save parameters"]),
+            ([self.config_file('save "3600 1\\nbind 127.0.0.2"\n')], ["'save': Invalid save parameters", ":1"]),
+            ([self.config_file("hz 10\nsave 3600 1 300\n")], ["'save': Invalid save parameters", ":2"]),
+        ]
+        for args, needles in cases:
+            p = subprocess.run([larder_bin(), "--port", str(free_port())] + args, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=10)
+            out = p.stdout.decode("utf-8", "replace")
+            self.assertEqual(p.returncode, 1, out)
+            for n in needles:
+                self.assertIn(n, out, "%r not named in %r" % (n, out))
+
     @unittest.skipIf(larder_is_redis(), "Larder's own start-up error format")
     def test_bad_config_file_exits_1_naming_directive_and_line(self):
         cases = [

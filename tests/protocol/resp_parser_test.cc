@@ -97,7 +97,7 @@ TEST_CASE("malformed requests produce Redis's protocol errors", "[parser]") {
   CHECK(error_of("*1\r\n$-5\r\n") == "ERR Protocol error: invalid bulk length");
   CHECK(error_of("*1\r\n$abc\r\n") == "ERR Protocol error: invalid bulk length");
   CHECK(error_of("*1\r\n$600000000\r\n") == "ERR Protocol error: invalid bulk length");
-  CHECK(error_of("*1048577\r\n") == "ERR Protocol error: invalid multibulk length");
+  CHECK(error_of("*2147483648\r\n") == "ERR Protocol error: invalid multibulk length");
   CHECK(error_of("set \"a b\n") == "ERR Protocol error: unbalanced quotes in request");
   CHECK(error_of("set 'a'b\n") == "ERR Protocol error: unbalanced quotes in request");
 }
@@ -122,6 +122,65 @@ TEST_CASE("a huge declared array does not allocate up front", "[parser]") {
   std::string s = "*1048576\r\n$1\r\na\r\n";
   CHECK(parser.parse(s) == ParseStatus::kIncomplete);
   CHECK(parser.consumed() == 0);
+}
+
+TEST_CASE("arrays may declare up to INT_MAX elements, as in Redis", "[parser]") {
+  RespParser parser;
+  CHECK(parser.parse("*2147483647\r\n$4\r\nPING\r\n") == ParseStatus::kIncomplete);
+  parser.reset();
+  CHECK(parser.parse("*2147483648\r\n") == ParseStatus::kError);
+  CHECK(parser.error() == "ERR Protocol error: invalid multibulk length");
+
+  std::string del = "*1048578\r\n$3\r\nDEL\r\n";
+  for (int i = 0; i < 1048577; ++i) del += "$1\r\nk\r\n";
+  Commands c = feed_whole(del);
+  REQUIRE(c.size() == 1);
+  CHECK(c[0].size() == 1048578);
+}
+
+TEST_CASE("a NUL byte hides the end of a length or inline line", "[parser]") {
+  using namespace std::string_literals;
+  // Redis looks for the line end with strchr(): nothing is parsed, and the
+  // line waits until the buffer outgrows the limit.
+  for (const std::string& s : {"*1\0\r\n$4\r\nPING\r\n"s, "*1\r\n$4\0\r\nPING\r\n"s,
+                               "PING\0\r\nPING\r\n"s, "PING\r\n*3\0\r\n"s}) {
+    Commands whole = feed_whole(s);
+    CHECK(whole.size() == (s.starts_with("PING\r\n") ? 1u : 0u));
+    // The same, arriving a byte at a time.
+    std::vector<std::size_t> cuts;
+    for (std::size_t i = 1; i < s.size(); ++i) cuts.push_back(i);
+    CHECK(feed(s, cuts) == whole);
+  }
+  ParserLimits small{.max_inline_bytes = 32};
+  const std::string more(40, 'A');
+  CHECK(feed_whole("*1\0\r\n"s + more, small).back()[1] ==
+        "ERR Protocol error: too big mbulk count string");
+  CHECK(feed_whole("*1\r\n$4\0\r\n"s + more, small).back()[1] ==
+        "ERR Protocol error: too big bulk count string");
+  CHECK(feed_whole("PING\0\r\n"s + more, small).back()[1] ==
+        "ERR Protocol error: too big inline request");
+  // Inside a bulk payload a NUL is data.
+  CHECK(feed_whole("*1\r\n$3\r\na\0b\r\n"s) == Commands{{"a\0b"s}});
+}
+
+TEST_CASE("a first line longer than Redis reads it whole is refused even when complete", "[parser]") {
+  // Redis refuses once more than 64 KiB are buffered without the line's end,
+  // after a first read of 16 KiB and a second of 64 KiB: the end of an inline
+  // line or array header must be among the first 80 KiB.
+  const std::size_t window = 64 * 1024 + 16 * 1024;
+  CHECK(feed_whole(std::string(window - 2, 'A') + "\r\n").size() == 1);
+  CHECK(feed_whole(std::string(100000, 'A') + "\r\n").back()[1] ==
+        "ERR Protocol error: too big inline request");
+  CHECK(feed_whole(std::string(window - 1, 'A') + "\r\n").back()[1] ==
+        "ERR Protocol error: too big inline request");
+  CHECK(feed_whole("*" + std::string(100000, '1') + "\r\n").back()[1] ==
+        "ERR Protocol error: too big mbulk count string");
+  // Shorter ones are parsed (and refused for their value), as are bulk length
+  // lines that arrive whole.
+  CHECK(feed_whole("*1\r\n$" + std::string(100000, '1') + "\r\n").back()[1] ==
+        "ERR Protocol error: invalid bulk length");
+  CHECK(feed_whole("*" + std::string(70000, '1') + "\r\n").back()[1] ==
+        "ERR Protocol error: invalid multibulk length");
 }
 
 TEST_CASE("blank and empty commands are consumed with no arguments", "[parser]") {

@@ -41,6 +41,9 @@ struct Directive {
   // Accepted for redis.conf compatibility but without effect (Larder keeps
   // nothing on disk, for instance); setting one logs a warning at startup.
   bool ignored;
+  // Takes several words (bind, save). Their canonical text is the words
+  // joined by single spaces.
+  bool multi_word = false;
 };
 
 class Settings {
@@ -48,7 +51,10 @@ class Settings {
   Settings();
 
   // Validates and stores; throws ConfigError naming the directive. With
-  // `at_runtime`, directives that can only be set at startup are refused.
+  // `at_runtime` (CONFIG SET, one argument), directives that can only be set
+  // at startup are refused. A multi-word directive's words are, as in Redis:
+  // at runtime, its argument cut at each space; otherwise the arguments, or
+  // when there is a single non-empty one, it split like a config line.
   void set(std::string_view name, const std::vector<std::string>& args, bool at_runtime = false);
   std::string get(std::string_view name) const;  // "" for an unknown name
   // Directives whose name matches the glob (case-insensitive), name order.

@@ -14,7 +14,10 @@ namespace larder::config {
 // Throws ConfigError (with the system's reason) when it cannot be written.
 void rewrite_config_file(const std::string& path, const Settings& settings);
 
-// Renders a value for a config line, quoting it when it needs quotes.
+// Renders a value as one config-line argument that util::split_args reads
+// back byte for byte: as it is when plain printable text, otherwise in double
+// quotes with \" \\ \n \r \t \a \b and \xHH escapes (like Redis's sdscatrepr),
+// so no value can end its line or start another directive.
 std::string quote_config_value(const std::string& value);
 
 }  // namespace larder::config

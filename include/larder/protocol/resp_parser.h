@@ -15,9 +15,17 @@ namespace larder::protocol {
 
 struct ParserLimits {
   std::size_t max_bulk_bytes = 512ull * 1024 * 1024;  // proto-max-bulk-len
-  std::size_t max_array_elements = 1024 * 1024;       // arguments per command
+  std::size_t max_array_elements = 2147483647;        // arguments per command (INT_MAX)
   std::size_t max_inline_bytes = 64 * 1024;           // inline line / length line
 };
+
+// Redis refuses a line once more than max_inline_bytes are buffered without
+// its end, checking after each read; on a fresh connection its first read is
+// 16 KiB and the next up to 64 KiB more, so a first line (inline, or the "*N"
+// header) that ends within 80 KiB is still accepted when it arrives at once. The parser refuses such a line when its end lies further, even if
+// it arrived in one read. (Bulk length lines, further into a command, get no
+// such limit: Redis's reads there are larger still.)
+inline constexpr std::size_t kReadSlack = 16 * 1024;
 
 enum class ParseStatus { kCommand, kIncomplete, kError };
 
