@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "larder/config/options.h"
+#include "larder/server/fd_limit.h"
 #include "larder/server/logging.h"
 #include "larder/server/ping_check.h"
 #include "larder/server/server.h"
@@ -68,6 +69,7 @@ int main(int argc, char** argv) {
   for (const std::string& name : settings.ignored_in_use()) {
     spdlog::warn("directive '{}' is accepted for compatibility and has no effect in Larder", name);
   }
+  if (!larder::server::fit_maxclients_to_fd_limit(settings)) return 1;
   larder::server::Server server(settings, options);
   return server.run();
 }

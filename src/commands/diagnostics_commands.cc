@@ -573,7 +573,7 @@ void register_diagnostics_commands(CommandTable& table) {
 
   // A single command in Redis 7.0, not a container: its subcommands are
   // parsed by the handler.
-  table.add("debug", cmd_debug);
+  table.add("debug", cmd_debug, kProtected);
 }
 
 }  // namespace larder::commands

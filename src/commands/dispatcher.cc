@@ -149,6 +149,23 @@ void Dispatcher::reject(const CommandSpec* spec, std::string_view error, ClientS
   reply.error(error);
 }
 
+// Redis's allowProtectedAction: "local" admits clients whose peer is exactly
+// 127.0.0.1 or ::1 (addr is "host:port").
+bool Dispatcher::protected_allowed(const ClientState& client) const {
+  switch (server_.config.debug_command()) {
+    case config::DebugCommand::kYes:
+      return true;
+    case config::DebugCommand::kLocal: {
+      const std::string_view addr = client.addr;
+      const std::string_view host = addr.substr(0, addr.rfind(':'));
+      return host == "127.0.0.1" || host == "::1";
+    }
+    case config::DebugCommand::kNo:
+      break;
+  }
+  return false;
+}
+
 void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& client,
                           protocol::ReplyBuilder& reply, std::int64_t now_ms) {
   client.last_interaction_ms.store(now_ms, std::memory_order_relaxed);
@@ -161,6 +178,8 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
   const CommandSpec* spec = resolved.spec;
   if (!resolved.error.empty()) {
     reject(spec, resolved.error, client, reply);
+  } else if ((spec->flags & kProtected) && !protected_allowed(client)) {
+    reject(spec, err::kDebugNotAllowed, client, reply);
   } else if (server_.config.requires_password() && !client.authenticated &&
              !(spec->flags & kNoAuth)) {
     reject(spec, err::kNoAuth, client, reply);

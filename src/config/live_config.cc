@@ -1,5 +1,7 @@
 #include "larder/config/live_config.h"
 
+#include "larder/util/strings.h"
+
 namespace larder::config {
 
 LiveConfig::LiveConfig(const Settings& settings)
@@ -16,6 +18,11 @@ void LiveConfig::mirror(const Settings& s) {
                          std::memory_order_relaxed);
   maxclients_.store(static_cast<std::size_t>(integer_value(s.get("maxclients"))), std::memory_order_relaxed);
   has_password_.store(!s.get("requirepass").empty(), std::memory_order_relaxed);
+  const std::string debug = s.get("enable-debug-command");
+  debug_command_.store(debug == "yes"     ? DebugCommand::kYes
+                       : debug == "local" ? DebugCommand::kLocal
+                                          : DebugCommand::kNo,
+                       std::memory_order_relaxed);
   maxmemory_.store(static_cast<std::uint64_t>(integer_value(s.get("maxmemory"))), std::memory_order_relaxed);
   const auto policy = storage::parse_eviction_policy(s.get("maxmemory-policy"));
   policy_.store(static_cast<int>(policy.value_or(storage::EvictionPolicy::kNoEviction)),
@@ -62,8 +69,12 @@ Settings LiveConfig::snapshot() const {
 }
 
 bool LiveConfig::password_matches(std::string_view candidate) const {
-  std::lock_guard lock(mutex_);
-  return settings_.get("requirepass") == candidate;
+  std::string secret;
+  {
+    std::lock_guard lock(mutex_);
+    secret = settings_.get("requirepass");
+  }
+  return util::constant_time_equal(secret, candidate);
 }
 
 }  // namespace larder::config

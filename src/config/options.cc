@@ -160,6 +160,9 @@ const std::vector<Row>& rows() {
        [](const auto& a) { return one_of(a, {"debug", "verbose", "notice", "warning"}); }},
       {{"logfile", "", false, false}, [](const auto& a) { return single(a); }},
       {{"requirepass", "", true, false}, [](const auto& a) { return single(a); }},
+      // DEBUG: refused (no), allowed (yes), or only from loopback peers (local).
+      {{"enable-debug-command", "no", false, false},
+       [](const auto& a) { return one_of(a, {"no", "yes", "local"}); }},
       {{"maxclients", "10000", true, false}, [](const auto& a) { return integer_in(a, 1, 1000000); }},
       {{"proto-max-bulk-len", "536870912", true, false},
        [](const auto& a) { return memory_at_least(a, 1024 * 1024); }},

@@ -76,6 +76,7 @@ ParseStatus RespParser::parse_multibulk(std::string_view buf) {
         n > static_cast<std::int64_t>(limits_.max_array_elements)) {
       return fail(err::kProtoInvalidMultibulk);
     }
+    if (limits_.unauthenticated && n > kUnauthMaxArrayElements) return fail(err::kProtoUnauthMultibulk);
     pos_ = cr + 2;
     scanned_ = pos_;
     if (n <= 0) {  // "*0" and "*-1" are empty commands, skipped like Redis does.
@@ -108,6 +109,7 @@ ParseStatus RespParser::parse_multibulk(std::string_view buf) {
           static_cast<std::uint64_t>(len) > limits_.max_bulk_bytes) {
         return fail(err::kProtoInvalidBulk);
       }
+      if (limits_.unauthenticated && len > kUnauthMaxBulkBytes) return fail(err::kProtoUnauthBulk);
       bulk_len_ = len;
       pos_ = cr + 2;
       scanned_ = pos_;

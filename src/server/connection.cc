@@ -239,6 +239,8 @@ void Connection::process() {
   while (in_begin_ < in_end_ && !closing_ && out_.size() < kOutputHighWater &&
          client_->deferred == nullptr && client_->blocked == nullptr) {
     std::string_view pending(in_.get() + in_begin_, in_end_ - in_begin_);
+    // Per command: an AUTH earlier in this batch lifts the limits.
+    parser_.set_unauthenticated(context_.live.requires_password() && !client_->authenticated);
     protocol::ParseStatus status = parser_.parse(pending);
     if (status == protocol::ParseStatus::kIncomplete) break;
     if (status == protocol::ParseStatus::kError) {

@@ -10,7 +10,12 @@ namespace larder::server {
 EventLoop::EventLoop(ServerContext& context, int index)
     : context_(context),
       index_(index),
-      dispatcher_(context.commands, context.keyspace, context.services, stats_) {}
+      dispatcher_(context.commands, context.keyspace, context.services, stats_) {
+  // Creates the loop's reactor (epoll, eventfd and timer descriptors) now.
+  // Asio creates it lazily, at the first socket accepted for this loop, and
+  // would throw out of loop 0 if clients had taken every descriptor by then.
+  asio::ip::tcp::socket reactor_user(io_);
+}
 
 void EventLoop::adopt(asio::ip::tcp::socket socket) {
   if (context_.shutting_down) return;  // the socket closes as it goes out of scope

@@ -34,6 +34,10 @@ constexpr auto kSweepGap = std::chrono::microseconds(90);
 constexpr int kQuietSlices = 25;
 // Once the keyspace has shrunk by this much, freed heap pages go back to the OS.
 constexpr std::size_t kReleaseAfterFreeing = 1024 * 1024;
+// A failed accept (out of descriptors) is retried after this long, and
+// reported at most once per kAcceptWarnEvery.
+constexpr auto kAcceptRetry = std::chrono::milliseconds(100);
+constexpr auto kAcceptWarnEvery = std::chrono::seconds(1);
 // 40 random hex characters, like Redis's run_id.
 std::string make_run_id() {
   std::random_device rd;
@@ -112,6 +116,7 @@ bool Server::listen() {
       return false;
     }
     acceptors_.push_back(std::move(acceptor));
+    accept_retry_timers_.push_back(std::make_unique<asio::steady_timer>(loops_[0]->io()));
   }
   if (acceptors_.empty()) {
     spdlog::error("no address to listen on (bind)");
@@ -120,22 +125,36 @@ bool Server::listen() {
   return true;
 }
 
-void Server::accept(asio::ip::tcp::acceptor& acceptor) {
+void Server::accept(std::size_t listener) {
   EventLoop& target = *loops_[next_loop_];
   next_loop_ = (next_loop_ + 1) % loops_.size();
-  acceptor.async_accept(target.io(), [this, &acceptor, &target](const asio::error_code& ec,
+  acceptors_[listener]->async_accept(target.io(), [this, listener, &target](const asio::error_code& ec,
                                                                 asio::ip::tcp::socket socket) {
     if (ec == asio::error::operation_aborted || context_.shutting_down) return;
     if (ec) {
-      spdlog::warn("accept failed: {}", ec.message());
-    } else {
-      if (&target == loops_[0].get()) {
-        target.adopt(std::move(socket));  // the acceptor's own loop: register at once
+      // The pending connection stays queued: retrying at once would spin.
+      const auto now = std::chrono::steady_clock::now();
+      if (now - accept_warned_at_ >= kAcceptWarnEvery) {
+        spdlog::warn("accept failed: {} ({} more failures since the last report)", ec.message(),
+                     accept_failures_unlogged_);
+        accept_warned_at_ = now;
+        accept_failures_unlogged_ = 0;
       } else {
-        asio::post(target.io(), [&target, s = std::move(socket)]() mutable { target.adopt(std::move(s)); });
+        ++accept_failures_unlogged_;
       }
+      asio::steady_timer& retry = *accept_retry_timers_[listener];
+      retry.expires_after(kAcceptRetry);
+      retry.async_wait([this, listener](const asio::error_code& e) {
+        if (!e && !context_.shutting_down) accept(listener);
+      });
+      return;
     }
-    accept(acceptor);
+    if (&target == loops_[0].get()) {
+      target.adopt(std::move(socket));  // the acceptor's own loop: register at once
+    } else {
+      asio::post(target.io(), [&target, s = std::move(socket)]() mutable { target.adopt(std::move(s)); });
+    }
+    accept(listener);
   });
 }
 
@@ -191,6 +210,7 @@ void Server::begin_shutdown(const char* reason) {
     acceptor->close(ec);
   }
   sweep_timer_.cancel();
+  for (auto& timer : accept_retry_timers_) timer->cancel();
   asio::error_code ignored;
   signals_.cancel(ignored);
   for (auto& loop : loops_) {
@@ -214,7 +234,7 @@ int Server::run() {
     if (!metrics->start(context_.live.get("metrics-bind"), static_cast<int>(metrics_port))) return 1;
   }
 
-  for (auto& acceptor : acceptors_) accept(*acceptor);
+  for (std::size_t i = 0; i < acceptors_.size(); ++i) accept(i);
   schedule_sweep(std::chrono::milliseconds(1000 / context_.live.hz()));
 
   signals_.async_wait([this](const asio::error_code& ec, int signal_number) {

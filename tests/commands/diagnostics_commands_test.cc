@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 
 #include "../support/command_harness.h"
 #include "larder/storage/entry.h"
@@ -200,7 +201,7 @@ TEST_CASE("MEMORY STATS, DOCTOR, PURGE, MALLOC-STATS", "[diagnostics]") {
 }
 
 TEST_CASE("DEBUG SLEEP, SET-ACTIVE-EXPIRE, HELP", "[diagnostics]") {
-  CommandHarness h;
+  CommandHarness h(16, {{"enable-debug-command", "yes"}});
   const auto start = std::chrono::steady_clock::now();
   CHECK(h.run({"DEBUG", "SLEEP", "0.05"}) == "+OK\r\n");
   CHECK(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(50));
@@ -227,4 +228,45 @@ TEST_CASE("DEBUG SLEEP, SET-ACTIVE-EXPIRE, HELP", "[diagnostics]") {
   CHECK(h.run({"DEBUG"}) == "-ERR wrong number of arguments for 'debug' command\r\n");
   CHECK(starts_with(h.run({"DEBUG", "HELP"}),
                     "*9\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"));
+}
+
+TEST_CASE("enable-debug-command: no refuses DEBUG, local admits loopback peers only", "[diagnostics]") {
+  constexpr std::string_view kRefused =
+      "-ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you "
+      "can run it from a local connection, otherwise you need to set this option in the "
+      "configuration file, and then restart the server.\r\n";
+  SECTION("no (the default)") {
+    CommandHarness h;
+    CHECK(h.run({"DEBUG", "SLEEP", "0"}) == kRefused);
+    CHECK(h.run({"DEBUG", "HELP"}) == kRefused);
+    // Arity is checked first, as in Redis.
+    CHECK(h.run({"DEBUG"}) == "-ERR wrong number of arguments for 'debug' command\r\n");
+    // Refused, not queued: the transaction fails.
+    CHECK(h.run({"MULTI"}) == "+OK\r\n");
+    CHECK(h.run({"DEBUG", "SLEEP", "0"}) == kRefused);
+    CHECK(h.run({"EXEC"}) == "-EXECABORT Transaction discarded because of previous errors.\r\n");
+  }
+  SECTION("no, before AUTH: the refusal comes before NOAUTH") {
+    CommandHarness h(16, {{"requirepass", "secret"}});
+    CHECK(h.run({"DEBUG", "SLEEP", "0"}) == kRefused);
+  }
+  SECTION("local") {
+    CommandHarness h(16, {{"enable-debug-command", "local"}});
+    CHECK(h.run({"DEBUG", "SLEEP", "0"}) == "+OK\r\n");
+    h.client().addr = "::1:40000";
+    CHECK(h.run({"DEBUG", "SLEEP", "0"}) == "+OK\r\n");
+    h.client().addr = "10.0.0.7:40000";
+    CHECK(h.run({"DEBUG", "SLEEP", "0"}) == kRefused);
+    h.client().addr = "127.0.0.2:40000";
+    CHECK(h.run({"DEBUG", "SLEEP", "0"}) == kRefused);
+  }
+  SECTION("immutable at runtime") {
+    CommandHarness h(16, {{"enable-debug-command", "yes"}});
+    CHECK(h.run({"CONFIG", "SET", "enable-debug-command", "no"}) ==
+          "-ERR CONFIG SET failed (possibly related to argument 'enable-debug-command') - can't set "
+          "immutable config\r\n");
+    CHECK(h.run({"CONFIG", "GET", "enable-debug-command"}) ==
+          "*2\r\n$20\r\nenable-debug-command\r\n$3\r\nyes\r\n");
+    CHECK(h.run({"DEBUG", "SLEEP", "0"}) == "+OK\r\n");
+  }
 }

@@ -14,6 +14,7 @@ using larder::commands::CommandSpec;
 using larder::commands::CommandTable;
 using larder::commands::DocArg;
 using larder::commands::KeySpec;
+using larder::commands::kProtected;
 using larder::commands::kAllShards;
 using larder::commands::kContainer;
 using larder::commands::kDenyOom;
@@ -257,7 +258,7 @@ TEST_CASE("registration takes arity, flags and key specs from the metadata row",
   CHECK(table.find("set")->flags == (kWrite | kDenyOom));
   CHECK(table.find("auth")->flags == (kFast | kNoAuth));
   CHECK(table.find("keys")->flags == (kReadOnly | kAllShards | kIncremental));
-  CHECK(table.find("debug")->flags == 0);
+  CHECK(table.find("debug")->flags == kProtected);
 
   auto handler = [](larder::commands::CommandContext&) {};
   CommandTable t;

@@ -48,6 +48,9 @@ TEST_CASE("bad settings name the directive and the line", "[config]") {
   CHECK_THAT(message_of("nosuchthing 1\n"), Catch::Contains("nosuchthing"));
   CHECK_THAT(message_of("loglevel loud\n"), Catch::Contains("loglevel"));
   CHECK_THAT(message_of("threads 0\n"), Catch::Contains("threads"));
+  CHECK_THAT(message_of("enable-debug-command maybe\n"),
+             Catch::Contains("'enable-debug-command'") &&
+                 Catch::Contains("argument(s) must be one of the following: no, yes, local"));
   CHECK_THAT(message_of("bind \"unterminated\n"), Catch::Contains("x.conf:1"));
   CHECK_THROWS_AS(s.set("hz", {"1", "2"}), ConfigError);
 }

@@ -16,12 +16,11 @@ from larder_harness import (DifferentialTestCase, RawClient, RespError,  # noqa:
 class DiagnosticsTest(DifferentialTestCase):
     @classmethod
     def setUpClass(cls):
-        # DEBUG is refused by redis-server 7 unless enable-debug-command is set;
-        # Larder has no such switch.
+        # Both refuse DEBUG unless enable-debug-command allows it.
         super(DifferentialTestCase, cls).setUpClass()
         cls.redis = cls.start_class_server(start_redis("--enable-debug-command", "yes"))
         try:
-            cls.larder = cls.start_class_server(start_larder())
+            cls.larder = cls.start_class_server(start_larder("--enable-debug-command", "yes"))
         except BaseException:
             cls.stop_class_servers()
             raise
@@ -261,6 +260,46 @@ class DiagnosticsTest(DifferentialTestCase):
             l = RawClient.decode(lc.cmd("LATENCY", "HISTOGRAM", "set"))
             self.assertEqual(list(r), list(l))
             self.assertEqual(list(r[b"set"]), list(l[b"set"]))
+
+
+class DebugRefusedTest(DifferentialTestCase):
+    """enable-debug-command no (the default): DEBUG is refused with Redis's
+    text, before NOAUTH and instead of being queued; the directive cannot be
+    changed at runtime."""
+
+    def test_refused_by_default(self):
+        self.check([
+            ("DEBUG", "SLEEP", "0"), ("debug", "help"), ("DEBUG", "SET-ACTIVE-EXPIRE", "0"),
+            ("DEBUG",), ("DEBUG", "FOO"),
+            ("MULTI",), ("DEBUG", "SLEEP", "0"), ("PING",), ("EXEC",),
+            ("CONFIG", "GET", "enable-debug-command"),
+            ("CONFIG", "SET", "enable-debug-command", "yes"),
+            ("CONFIG", "SET", "enable-debug-command", "maybe"),
+            ("DEBUG", "SLEEP", "0"),
+        ])
+
+
+class DebugLocalTest(DifferentialTestCase):
+    """enable-debug-command local: the test connects over 127.0.0.1."""
+
+    @classmethod
+    def setUpClass(cls):
+        super(DifferentialTestCase, cls).setUpClass()
+        cls.redis = cls.start_class_server(start_redis("--enable-debug-command", "local",
+                                                       "--requirepass", "pw"))
+        try:
+            cls.larder = cls.start_class_server(start_larder("--enable-debug-command", "local",
+                                                             "--requirepass", "pw"))
+        except BaseException:
+            cls.stop_class_servers()
+            raise
+
+    def test_local_connection_may_debug(self):
+        self.check([
+            ("DEBUG", "SLEEP", "0"),  # allowed, so NOAUTH
+            ("AUTH", "pw"), ("DEBUG", "SLEEP", "0"),
+            ("CONFIG", "GET", "enable-debug-command"),
+        ], flush=False)
 
 
 if __name__ == "__main__":

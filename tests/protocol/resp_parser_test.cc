@@ -117,6 +117,24 @@ TEST_CASE("limits are enforced without waiting for the declared bytes", "[parser
   CHECK(feed_whole(std::string(20, 'a'), small).empty());
 }
 
+TEST_CASE("before AUTH, more than 10 arguments or a bulk over 16384 bytes fail", "[parser]") {
+  const ParserLimits unauth{.unauthenticated = true};
+  CHECK(feed_whole("*11\r\n", unauth).back()[1] == "ERR Protocol error: unauthenticated multibulk length");
+  CHECK(feed_whole("*1\r\n$16385\r\n", unauth).back()[1] ==
+        "ERR Protocol error: unauthenticated bulk length");
+  // Redis checks the general limits first.
+  CHECK(feed_whole("*1\r\n$-2\r\n", unauth).back()[1] == "ERR Protocol error: invalid bulk length");
+  // At the caps, a command waits for its bytes; without the flag, no caps.
+  CHECK(feed_whole("*10\r\n$16384\r\n", unauth).empty());
+  CHECK(feed_whole("*11\r\n$16385\r\n", ParserLimits{}).empty());
+  // The flag applies to headers parsed after it is set (a connection clears
+  // it once AUTH succeeds).
+  RespParser parser(unauth);
+  CHECK(parser.parse("*1\r\n$4\r\nAUTH\r\n") == ParseStatus::kCommand);
+  parser.set_unauthenticated(false);
+  CHECK(parser.parse("*11\r\n") == ParseStatus::kIncomplete);
+}
+
 TEST_CASE("a huge declared array does not allocate up front", "[parser]") {
   RespParser parser;
   std::string s = "*1048576\r\n$1\r\na\r\n";

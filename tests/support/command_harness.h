@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "larder/commands/dispatcher.h"
@@ -19,8 +20,10 @@ namespace larder::testing {
 
 class CommandHarness {
  public:
-  explicit CommandHarness(int databases = 16)
-      : config_(settings_with(databases)),
+  // `directives`: settings other than the defaults, e.g. {{"enable-debug-command", "yes"}}.
+  explicit CommandHarness(int databases = 16,
+                          std::initializer_list<std::pair<std::string_view, std::string_view>> directives = {})
+      : config_(settings_with(databases, directives)),
         services_(config_),
         keyspace_(databases),
         dispatcher_(commands::CommandTable::instance(), keyspace_, services_, stats_) {
@@ -91,9 +94,11 @@ class CommandHarness {
     protocol::ReplyBuilder reply{out};
   };
 
-  static config::Settings settings_with(int databases) {
+  static config::Settings settings_with(
+      int databases, std::initializer_list<std::pair<std::string_view, std::string_view>> directives) {
     config::Settings s;
     s.set("databases", {std::to_string(databases)});
+    for (const auto& [name, value] : directives) s.set(name, {std::string(value)});
     return s;
   }
 

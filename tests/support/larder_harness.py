@@ -245,8 +245,11 @@ def _translate_for_redis(args):
     return out
 
 
-def start_larder(*extra_args, threads=None):
-    """Start Larder (or redis-server with LARDER_AS_REDIS=1) and wait until ready."""
+def start_larder(*extra_args, threads=None, wrapper=()):
+    """Start Larder (or redis-server with LARDER_AS_REDIS=1) and wait until ready.
+
+    wrapper: a command line the server runs under, e.g. ("prlimit", "--nofile=64")."""
+    wrapper = list(wrapper)
     extra = [str(a) for a in extra_args]
     if threads is None and os.environ.get("LARDER_THREADS"):
         threads = int(os.environ["LARDER_THREADS"])
@@ -255,12 +258,12 @@ def start_larder(*extra_args, threads=None):
     if larder_is_redis():
         red = _translate_for_redis(extra)
         return _start("larder(as redis-server)",
-                      lambda p: _redis_argv(p, ["--loglevel", "warning"] + red))
+                      lambda p: wrapper + _redis_argv(p, ["--loglevel", "warning"] + red))
     binary = larder_bin()
     if not os.path.exists(binary):
         raise ServerStartError("Larder binary not found: %s (set LARDER_BIN or build it; "
                                "LARDER_AS_REDIS=1 runs the tests against redis-server)" % binary)
-    return _start("larder", lambda p: [binary, "--port", str(p), "--bind", "127.0.0.1",
+    return _start("larder", lambda p: wrapper + [binary, "--port", str(p), "--bind", "127.0.0.1",
                                        "--loglevel", "warning"] + extra)
 
 
@@ -618,8 +621,8 @@ class ServerTestCase(unittest.TestCase):
         super().setUp()
         self._servers = []
 
-    def start_larder(self, *args, threads=None):
-        srv = start_larder(*args, threads=threads)
+    def start_larder(self, *args, threads=None, wrapper=()):
+        srv = start_larder(*args, threads=threads, wrapper=wrapper)
         self._track(srv)
         return srv
 

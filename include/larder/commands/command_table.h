@@ -36,8 +36,11 @@ enum CommandFlag : std::uint32_t {
   // and may defer (CommandContext::may_defer); inside EXEC it is locked as its
   // other flags say and runs to completion.
   kIncremental = 1u << 8,
+  // Redis's CMD_PROTECTED (not shown by COMMAND INFO): refused unless
+  // enable-debug-command allows it.
+  kProtected = 1u << 9,
 };
-inline constexpr std::uint32_t kLarderOnlyFlags = kAllShards | kRunsInMulti | kIncremental;
+inline constexpr std::uint32_t kLarderOnlyFlags = kAllShards | kRunsInMulti | kIncremental | kProtected;
 
 using Handler = void (*)(CommandContext&);
 struct ParsedDoc;  // command_docs.h

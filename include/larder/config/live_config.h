@@ -16,6 +16,9 @@
 
 namespace larder::config {
 
+// enable-debug-command.
+enum class DebugCommand { kNo, kYes, kLocal };
+
 class LiveConfig {
  public:
   explicit LiveConfig(const Settings& settings);
@@ -37,7 +40,9 @@ class LiveConfig {
   std::size_t slowlog_max_len() const { return slowlog_max_len_.load(std::memory_order_relaxed); }
   std::size_t maxclients() const { return maxclients_.load(std::memory_order_relaxed); }
   bool requires_password() const { return has_password_.load(std::memory_order_relaxed); }
+  // Compares in time that depends only on the candidate's length.
   bool password_matches(std::string_view candidate) const;
+  DebugCommand debug_command() const { return debug_command_.load(std::memory_order_relaxed); }
   // True when the eviction policy tracks access frequency (OBJECT FREQ).
   bool lfu_policy() const { return lfu_policy_.load(std::memory_order_relaxed); }
   std::uint64_t maxmemory() const { return maxmemory_.load(std::memory_order_relaxed); }
@@ -66,6 +71,7 @@ class LiveConfig {
   std::atomic<std::size_t> slowlog_max_len_{0};
   std::atomic<std::size_t> maxclients_{0};
   std::atomic<bool> has_password_{false};
+  std::atomic<DebugCommand> debug_command_{DebugCommand::kNo};
   std::atomic<bool> lfu_policy_{false};
   std::atomic<std::uint64_t> maxmemory_{0};
   std::atomic<int> policy_{0};

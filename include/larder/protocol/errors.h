@@ -19,6 +19,10 @@ inline constexpr std::string_view kDbIndexOutOfRange = "ERR DB index is out of r
 inline constexpr std::string_view kWrongPass =
     "WRONGPASS invalid username-password pair or user is disabled.";
 inline constexpr std::string_view kNoAuth = "NOAUTH Authentication required.";
+inline constexpr std::string_view kDebugNotAllowed =
+    "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can "
+    "run it from a local connection, otherwise you need to set this option in the configuration "
+    "file, and then restart the server.";
 inline constexpr std::string_view kOom = "OOM command not allowed when used memory > 'maxmemory'.";
 inline constexpr std::string_view kBadClientName =
     "ERR Client names cannot contain spaces, newlines or special characters.";
@@ -64,6 +68,9 @@ inline constexpr std::string_view kProtoInvalidBulk = "ERR Protocol error: inval
 inline constexpr std::string_view kProtoBigInline = "ERR Protocol error: too big inline request";
 inline constexpr std::string_view kProtoBigMbulkCount = "ERR Protocol error: too big mbulk count string";
 inline constexpr std::string_view kProtoBigBulkCount = "ERR Protocol error: too big bulk count string";
+inline constexpr std::string_view kProtoUnauthMultibulk =
+    "ERR Protocol error: unauthenticated multibulk length";
+inline constexpr std::string_view kProtoUnauthBulk = "ERR Protocol error: unauthenticated bulk length";
 inline constexpr std::string_view kProtoUnbalancedQuotes =
     "ERR Protocol error: unbalanced quotes in request";
 // "ERR Protocol error: expected '$', got '<c>'" is formatted by the parser.

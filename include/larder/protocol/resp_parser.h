@@ -17,7 +17,12 @@ struct ParserLimits {
   std::size_t max_bulk_bytes = 512ull * 1024 * 1024;  // proto-max-bulk-len
   std::size_t max_array_elements = 2147483647;        // arguments per command (INT_MAX)
   std::size_t max_inline_bytes = 64 * 1024;           // inline line / length line
+  // Redis's caps before AUTH: more arguments or a longer bulk (within the
+  // limits above) fails with "unauthenticated multibulk/bulk length".
+  bool unauthenticated = false;
 };
+inline constexpr std::int64_t kUnauthMaxArrayElements = 10;
+inline constexpr std::int64_t kUnauthMaxBulkBytes = 16384;
 
 // Redis refuses a line once more than max_inline_bytes are buffered without
 // its end, checking after each read; on a fresh connection its first read is
@@ -46,6 +51,8 @@ class RespParser {
   std::string_view error() const { return error_; }
 
   void set_max_bulk_bytes(std::size_t n) { limits_.max_bulk_bytes = n; }
+  // Applies to array and bulk headers parsed from now on.
+  void set_unauthenticated(bool on) { limits_.unauthenticated = on; }
   // Forgets a partly parsed command: the next parse() starts a new one.
   void reset();
 

@@ -23,7 +23,7 @@ class Server {
 
  private:
   bool listen();
-  void accept(asio::ip::tcp::acceptor& acceptor);
+  void accept(std::size_t listener);  // index into acceptors_
   void schedule_sweep(std::chrono::steady_clock::duration delay);
   // One slice of active expiry and background eviction; schedules the next.
   void sweep_slice();
@@ -36,6 +36,11 @@ class Server {
   std::vector<std::unique_ptr<EventLoop>> loops_;
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
   std::size_t next_loop_ = 0;
+  // After a failed accept (EMFILE...), acceptors_[i]'s next one waits on
+  // accept_retry_timers_[i]; failures are logged at most once a second.
+  std::vector<std::unique_ptr<asio::steady_timer>> accept_retry_timers_;
+  std::chrono::steady_clock::time_point accept_warned_at_{};
+  std::uint64_t accept_failures_unlogged_ = 0;
   storage::ExpirySweeper sweeper_;
   asio::steady_timer sweep_timer_;
   asio::signal_set signals_;

@@ -18,6 +18,17 @@ inline bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// a == b, in time that depends only on b's length (b: the untrusted side),
+// so a password cannot be guessed byte by byte from reply times.
+inline bool constant_time_equal(std::string_view a, std::string_view b) {
+  volatile unsigned char diff = a.size() == b.size() ? 0 : 1;
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    const unsigned char x = a.empty() ? 0 : static_cast<unsigned char>(a[i % a.size()]);
+    diff = diff | (x ^ static_cast<unsigned char>(b[i]));
+  }
+  return diff == 0;
+}
+
 // What C string functions see of `s`: the bytes before its first NUL. Redis
 // compares options and formats error texts that way.
 inline std::string_view c_string(std::string_view s) { return s.substr(0, s.find('\0')); }
