@@ -82,6 +82,12 @@ bool CommandContext::read_or_reply(storage::Db& db, std::string_view key, storag
   return true;
 }
 
+bool CommandContext::writable_or_reply(const storage::Db::Writer& w) const {
+  if (!w.wrong_type()) return true;
+  reply.error(err::kWrongType);
+  return false;
+}
+
 bool CommandContext::parse_int64_or_reply(std::string_view arg, std::int64_t& out) const {
   if (util::parse_int64(arg, out)) return true;
   reply.error(err::kNotInteger);

@@ -40,10 +40,7 @@ void hset_generic(CommandContext& ctx, bool reply_ok) {
   }
   Db db = ctx.db();
   Db::Writer w = db.write(ctx.args[1], ValueType::kHash, Db::Create::kYes);
-  if (w.wrong_type()) {
-    ctx.reply.error(err::kWrongType);
-    return;
-  }
+  if (!ctx.writable_or_reply(w)) return;
   const storage::hash::Limits lim = limits(ctx);
   // As hashTypeTryConversion: one long argument converts before any write.
   for (std::size_t i = 2; i < ctx.args.size(); ++i) {
@@ -66,10 +63,7 @@ void cmd_hmset(CommandContext& ctx) { hset_generic(ctx, true); }
 void cmd_hsetnx(CommandContext& ctx) {
   Db db = ctx.db();
   Db::Writer w = db.write(ctx.args[1], ValueType::kHash, Db::Create::kYes);
-  if (w.wrong_type()) {
-    ctx.reply.error(err::kWrongType);
-    return;
-  }
+  if (!ctx.writable_or_reply(w)) return;
   if (storage::hash::get(w.entry(), ctx.args[2])) {
     ctx.reply.integer(0);
     return;
@@ -108,10 +102,7 @@ void cmd_hmget(CommandContext& ctx) {
 void cmd_hdel(CommandContext& ctx) {
   Db db = ctx.db();
   Db::Writer w = db.write(ctx.args[1], ValueType::kHash);
-  if (w.wrong_type()) {
-    ctx.reply.error(err::kWrongType);
-    return;
-  }
+  if (!ctx.writable_or_reply(w)) return;
   std::int64_t deleted = 0;
   // The writer deletes the key once its last field is gone.
   for (std::size_t i = 2; w && i < ctx.args.size(); ++i) {
@@ -175,10 +166,7 @@ void cmd_hincrby(CommandContext& ctx) {
   }
   Db db = ctx.db();
   Db::Writer w = db.write(ctx.args[1], ValueType::kHash, Db::Create::kYes);
-  if (w.wrong_type()) {
-    ctx.reply.error(err::kWrongType);
-    return;
-  }
+  if (!ctx.writable_or_reply(w)) return;
   const auto value = add_or_reply(ctx, storage::hash::get(w.entry(), ctx.args[2]), incr, err::kHashNotInteger);
   if (!value) return;
   char buf[util::kInt64BufSize];
@@ -199,10 +187,7 @@ void cmd_hincrbyfloat(CommandContext& ctx) {
   }
   Db db = ctx.db();
   Db::Writer w = db.write(ctx.args[1], ValueType::kHash, Db::Create::kYes);
-  if (w.wrong_type()) {
-    ctx.reply.error(err::kWrongType);
-    return;
-  }
+  if (!ctx.writable_or_reply(w)) return;
   const auto text = add_float_or_reply(ctx, storage::hash::get(w.entry(), ctx.args[2]), incr, err::kHashNotFloat);
   if (!text) return;
   storage::hash::set(w, ctx.args[2], *text, limits(ctx));

@@ -98,10 +98,7 @@ bool parse_end_or_reply(CommandContext& ctx, std::string_view arg, End& end) {
 void push_generic(CommandContext& ctx, End end, bool only_existing) {
   Db db = ctx.db();
   Db::Writer w = db.write(ctx.args[1], ValueType::kList, only_existing ? Db::Create::kNo : Db::Create::kYes);
-  if (w.wrong_type()) {
-    ctx.reply.error(err::kWrongType);
-    return;
-  }
+  if (!ctx.writable_or_reply(w)) return;
   if (!w) {
     ctx.reply.integer(0);
     return;
@@ -216,10 +213,7 @@ void cmd_lindex(CommandContext& ctx) {
 void cmd_lset(CommandContext& ctx) {
   Db db = ctx.db();
   Db::Writer w = db.write(ctx.args[1], ValueType::kList);
-  if (w.wrong_type()) {
-    ctx.reply.error(err::kWrongType);
-    return;
-  }
+  if (!ctx.writable_or_reply(w)) return;
   if (!w) {
     ctx.reply.error(err::kNoSuchKey);
     return;
@@ -246,10 +240,7 @@ void cmd_linsert(CommandContext& ctx) {
   }
   Db db = ctx.db();
   Db::Writer w = db.write(ctx.args[1], ValueType::kList);
-  if (w.wrong_type()) {
-    ctx.reply.error(err::kWrongType);
-    return;
-  }
+  if (!ctx.writable_or_reply(w)) return;
   if (!w) {
     ctx.reply.integer(0);
     return;
@@ -266,10 +257,7 @@ void cmd_lrem(CommandContext& ctx) {
   if (!ctx.parse_int64_or_reply(ctx.args[2], count)) return;
   Db db = ctx.db();
   Db::Writer w = db.write(ctx.args[1], ValueType::kList);
-  if (w.wrong_type()) {
-    ctx.reply.error(err::kWrongType);
-    return;
-  }
+  if (!ctx.writable_or_reply(w)) return;
   if (!w) {
     ctx.reply.integer(0);
     return;
@@ -283,10 +271,7 @@ void cmd_ltrim(CommandContext& ctx) {
   if (!ctx.parse_int64_or_reply(ctx.args[2], start) || !ctx.parse_int64_or_reply(ctx.args[3], end)) return;
   Db db = ctx.db();
   Db::Writer w = db.write(ctx.args[1], ValueType::kList);
-  if (w.wrong_type()) {
-    ctx.reply.error(err::kWrongType);
-    return;
-  }
+  if (!ctx.writable_or_reply(w)) return;
   if (!w) {
     ctx.reply.ok();
     return;

@@ -299,10 +299,7 @@ void store_result(CommandContext& ctx, Db& db, std::string_view dst, ResultSet& 
 void cmd_sadd(CommandContext& ctx) {
   Db db = ctx.db();
   Db::Writer w = db.write(ctx.args[1], ValueType::kSet, Db::Create::kYes);
-  if (w.wrong_type()) {
-    ctx.reply.error(err::kWrongType);
-    return;
-  }
+  if (!ctx.writable_or_reply(w)) return;
   const std::uint64_t max = max_intset_entries(ctx);
   std::int64_t added = 0;
   for (std::size_t j = 2; j < ctx.args.size(); ++j) {
@@ -314,10 +311,7 @@ void cmd_sadd(CommandContext& ctx) {
 void cmd_srem(CommandContext& ctx) {
   Db db = ctx.db();
   Db::Writer w = db.write(ctx.args[1], ValueType::kSet);
-  if (w.wrong_type()) {
-    ctx.reply.error(err::kWrongType);
-    return;
-  }
+  if (!ctx.writable_or_reply(w)) return;
   std::int64_t deleted = 0;
   if (w) {
     for (std::size_t j = 2; j < ctx.args.size(); ++j) {
@@ -525,10 +519,7 @@ void cmd_spop(CommandContext& ctx) {
   }
   Db db = ctx.db();
   Db::Writer w = db.write(ctx.args[1], ValueType::kSet);
-  if (w.wrong_type()) {
-    ctx.reply.error(err::kWrongType);
-    return;
-  }
+  if (!ctx.writable_or_reply(w)) return;
   if (!w) {
     ctx.reply.null();
     return;

@@ -395,10 +395,7 @@ void cmd_append(CommandContext& ctx) {
   const std::string_view tail = ctx.args[2];
   storage::Db db = ctx.db();
   storage::Db::Writer w = db.write(key, storage::ValueType::kString);
-  if (w.wrong_type()) {
-    ctx.reply.error(err::kWrongType);
-    return;
-  }
+  if (!ctx.writable_or_reply(w)) return;
   if (!w) {
     db.set(key, tail, kNoExpire);
     ctx.reply.integer(static_cast<std::int64_t>(tail.size()));
@@ -467,10 +464,7 @@ void cmd_setrange(CommandContext& ctx) {
   }
   storage::Db db = ctx.db();
   storage::Db::Writer w = db.write(key, storage::ValueType::kString);
-  if (w.wrong_type()) {
-    ctx.reply.error(err::kWrongType);
-    return;
-  }
+  if (!ctx.writable_or_reply(w)) return;
   const std::size_t current_len = w ? w.entry().value().size() : 0;
   if (patch.empty()) {
     ctx.reply.integer(static_cast<std::int64_t>(current_len));

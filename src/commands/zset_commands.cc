@@ -267,10 +267,7 @@ void zadd_generic(CommandContext& ctx, int flags) {
   Db db = ctx.db();
   // Without XX a missing key is created (the Writer drops it if left empty).
   Db::Writer w = db.write(ctx.args[1], ValueType::kZset, xx ? Db::Create::kNo : Db::Create::kYes);
-  if (w.wrong_type()) {
-    ctx.reply.error(err::kWrongType);
-    return;
-  }
+  if (!ctx.writable_or_reply(w)) return;
   std::int64_t added = 0, updated = 0, processed = 0;
   double score = 0;
   if (w) {
@@ -308,10 +305,7 @@ void cmd_zincrby(CommandContext& ctx) { zadd_generic(ctx, zset::kIncr); }
 void cmd_zrem(CommandContext& ctx) {
   Db db = ctx.db();
   Db::Writer w = db.write(ctx.args[1], ValueType::kZset);
-  if (w.wrong_type()) {
-    ctx.reply.error(err::kWrongType);
-    return;
-  }
+  if (!ctx.writable_or_reply(w)) return;
   std::int64_t deleted = 0;
   for (std::size_t j = 2; w && j < ctx.args.size(); ++j) {
     if (!zset::remove(w, ctx.args[j])) continue;
@@ -618,10 +612,7 @@ void zremrange_generic(CommandContext& ctx, RangeType type) {
   }
   Db db = ctx.db();
   Db::Writer w = db.write(ctx.args[1], ValueType::kZset);
-  if (w.wrong_type()) {
-    ctx.reply.error(err::kWrongType);
-    return;
-  }
+  if (!ctx.writable_or_reply(w)) return;
   if (!w) {
     ctx.reply.integer(0);
     return;
@@ -657,10 +648,7 @@ void zpop_generic(CommandContext& ctx, zset_ops::End end) {
   }
   Db db = ctx.db();
   Db::Writer w = db.write(ctx.args[1], ValueType::kZset);
-  if (w.wrong_type()) {
-    ctx.reply.error(err::kWrongType);
-    return;
-  }
+  if (!ctx.writable_or_reply(w)) return;
   if (!w || count == 0) {
     ctx.reply.array(0);
     return;

@@ -58,6 +58,9 @@ struct CommandContext {
   // replying WRONGTYPE; `e` is null when the key is missing.
   bool read_or_reply(storage::Db& db, std::string_view key, storage::ValueType type,
                      const storage::Entry*& e) const;
+  // A write lookup (Db::write) that met another type: false after replying
+  // WRONGTYPE.
+  bool writable_or_reply(const storage::Db::Writer& w) const;
   // Redis's getLongLongFromObjectOrReply: false after replying its error.
   bool parse_int64_or_reply(std::string_view arg, std::int64_t& out) const;
   // "ERR wrong number of arguments for '<name>' command"
