@@ -17,6 +17,7 @@
 #include "larder/commands/zset_ops.h"
 #include "larder/protocol/errors.h"
 #include "larder/util/numbers.h"
+#include "larder/util/siphash.h"
 #include "larder/util/strings.h"
 
 namespace larder::commands {
@@ -29,7 +30,7 @@ using storage::ValueType;
 // The command's keys without repeats, in order: a waiter is queued once per key.
 std::vector<std::string> distinct_keys(std::span<const std::string_view> keys) {
   std::vector<std::string> out;
-  std::unordered_set<std::string_view> seen;
+  std::unordered_set<std::string_view, util::KeyedHash> seen;
   for (std::string_view k : keys) {
     if (seen.insert(k).second) out.emplace_back(k);
   }

@@ -47,6 +47,12 @@ void cmd_config_set(CommandContext& ctx) {
                       std::string(ctx.args[i]) + "'");
       return;
     }
+    if (!d->mutable_at_runtime ||
+        (d->protected_config && !protected_action_allowed(ctx.server.config.protected_configs(), ctx.client))) {
+      ctx.reply.error("ERR CONFIG SET failed (possibly related to argument '" + std::string(ctx.args[i]) +
+                      "') - can't set " + (d->mutable_at_runtime ? "protected" : "immutable") + " config");
+      return;
+    }
     // An alias and its directive count as two parameters, as in Redis.
     std::string name(ctx.args[i]);
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

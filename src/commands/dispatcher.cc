@@ -1,6 +1,9 @@
 #include "larder/commands/dispatcher.h"
 
 #include <chrono>
+#include <new>
+
+#include <spdlog/spdlog.h>
 
 #include "larder/commands/transaction.h"
 #include "larder/protocol/errors.h"
@@ -65,7 +68,17 @@ void Dispatcher::run_locked(const CommandSpec& spec, CommandContext& ctx) {
   const std::uint64_t errors_before = ctx.reply.errors_written();
   ctx.client.last_command.store(&spec, std::memory_order_relaxed);
   const std::uint64_t start = util::cycles();
-  spec.handler(ctx);
+  const std::size_t mark = ctx.reply.size();
+  try {
+    spec.handler(ctx);
+  } catch (const std::bad_alloc&) {
+    // Out of memory inside the command: its partial reply is dropped and the
+    // client told; what it had changed stays (containers keep their
+    // invariants when an allocation throws), and the server goes on.
+    ctx.reply.truncate(mark);
+    ctx.reply.error(err::kOom);
+    spdlog::warn("out of memory running {} for client {}", spec.name, ctx.client.addr);
+  }
   const std::int64_t usec = usec_since(start);
   if (ctx.client.deferred != nullptr) {
     ctx.client.deferred->usec = usec;  // counted once resume() has finished it
@@ -149,23 +162,6 @@ void Dispatcher::reject(const CommandSpec* spec, std::string_view error, ClientS
   reply.error(error);
 }
 
-// Redis's allowProtectedAction: "local" admits clients whose peer is exactly
-// 127.0.0.1 or ::1 (addr is "host:port").
-bool Dispatcher::protected_allowed(const ClientState& client) const {
-  switch (server_.config.debug_command()) {
-    case config::DebugCommand::kYes:
-      return true;
-    case config::DebugCommand::kLocal: {
-      const std::string_view addr = client.addr;
-      const std::string_view host = addr.substr(0, addr.rfind(':'));
-      return host == "127.0.0.1" || host == "::1";
-    }
-    case config::DebugCommand::kNo:
-      break;
-  }
-  return false;
-}
-
 void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& client,
                           protocol::ReplyBuilder& reply, std::int64_t now_ms) {
   client.last_interaction_ms.store(now_ms, std::memory_order_relaxed);
@@ -178,7 +174,7 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
   const CommandSpec* spec = resolved.spec;
   if (!resolved.error.empty()) {
     reject(spec, resolved.error, client, reply);
-  } else if ((spec->flags & kProtected) && !protected_allowed(client)) {
+  } else if ((spec->flags & kProtected) && !protected_action_allowed(server_.config.debug_command(), client)) {
     reject(spec, err::kDebugNotAllowed, client, reply);
   } else if (server_.config.requires_password() && !client.authenticated &&
              !(spec->flags & kNoAuth)) {

@@ -19,6 +19,7 @@
 #include "larder/storage/hash_value.h"
 #include "larder/util/glob.h"
 #include "larder/util/numbers.h"
+#include "larder/util/siphash.h"
 #include "larder/util/strings.h"
 
 namespace larder::commands {
@@ -252,7 +253,7 @@ void hrandfield_with_count(CommandContext& ctx, std::int64_t l, bool withvalues)
     }
     picked.resize(count);
   } else {
-    std::unordered_set<std::string_view> seen;
+    std::unordered_set<std::string_view, util::KeyedHash> seen;
     while (picked.size() < count) {
       const auto pair = storage::hash::random_pair(e, rng());
       if (seen.insert(pair.first).second) picked.push_back(pair);

@@ -27,6 +27,7 @@
 #include "larder/storage/zset_value.h"
 #include "larder/util/glob.h"
 #include "larder/util/numbers.h"
+#include "larder/util/siphash.h"
 #include "larder/util/strings.h"
 
 namespace larder::commands {
@@ -977,7 +978,7 @@ void zalgebra_generic(CommandContext& ctx, std::size_t numkeys_idx, SetOp op, st
       });
     }
   } else if (op == SetOp::kUnion) {
-    std::unordered_map<std::string_view, std::size_t> at;
+    std::unordered_map<std::string_view, std::size_t, util::KeyedHash> at;
     for (const Source& src : srcs) {
       src.for_each([&](double s, std::string_view m) {
         const double v = weighted(s, src.weight);

@@ -17,12 +17,15 @@ void LiveConfig::mirror(const Settings& s) {
   slowlog_max_len_.store(static_cast<std::size_t>(integer_value(s.get("slowlog-max-len"))),
                          std::memory_order_relaxed);
   maxclients_.store(static_cast<std::size_t>(integer_value(s.get("maxclients"))), std::memory_order_relaxed);
+  timeout_.store(static_cast<int>(integer_value(s.get("timeout"))), std::memory_order_relaxed);
+  tcp_keepalive_.store(static_cast<int>(integer_value(s.get("tcp-keepalive"))), std::memory_order_relaxed);
   has_password_.store(!s.get("requirepass").empty(), std::memory_order_relaxed);
-  const std::string debug = s.get("enable-debug-command");
-  debug_command_.store(debug == "yes"     ? DebugCommand::kYes
-                       : debug == "local" ? DebugCommand::kLocal
-                                          : DebugCommand::kNo,
-                       std::memory_order_relaxed);
+  auto protection = [&](std::string_view name) {
+    const std::string v = s.get(name);
+    return v == "yes" ? ProtectedAction::kYes : v == "local" ? ProtectedAction::kLocal : ProtectedAction::kNo;
+  };
+  debug_command_.store(protection("enable-debug-command"), std::memory_order_relaxed);
+  protected_configs_.store(protection("enable-protected-configs"), std::memory_order_relaxed);
   maxmemory_.store(static_cast<std::uint64_t>(integer_value(s.get("maxmemory"))), std::memory_order_relaxed);
   const auto policy = storage::parse_eviction_policy(s.get("maxmemory-policy"));
   policy_.store(static_cast<int>(policy.value_or(storage::EvictionPolicy::kNoEviction)),

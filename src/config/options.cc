@@ -163,6 +163,9 @@ const std::vector<Row>& rows() {
       // DEBUG: refused (no), allowed (yes), or only from loopback peers (local).
       {{"enable-debug-command", "no", false, false},
        [](const auto& a) { return one_of(a, {"no", "yes", "local"}); }},
+      // CONFIG SET of protected directives (dir, dbfilename): likewise.
+      {{"enable-protected-configs", "no", false, false},
+       [](const auto& a) { return one_of(a, {"no", "yes", "local"}); }},
       {{"maxclients", "10000", true, false}, [](const auto& a) { return integer_in(a, 1, 1000000); }},
       {{"proto-max-bulk-len", "536870912", true, false},
        [](const auto& a) { return memory_at_least(a, 1024 * 1024); }},
@@ -184,12 +187,10 @@ const std::vector<Row>& rows() {
       // Prometheus endpoint (GET /metrics over HTTP); port 0 turns it off.
       {{"metrics-port", "0", false, false}, [](const auto& a) { return integer_in(a, 0, 65535); }},
       {{"metrics-bind", "127.0.0.1", false, false}, [](const auto& a) { return single(a); }},
-      {{"timeout", "0", true, false},
-       [](const auto& a) {
-         std::string v = integer_in(a, 0, INT32_MAX);
-         if (v != "0") bad("idle client timeouts are not supported; only 0 is accepted");
-         return v;
-       }},
+      // Seconds a client may stay idle before it is closed; 0 never.
+      {{"timeout", "0", true, false}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
+      // TCP keepalive probes on client sockets after this many idle seconds; 0 off.
+      {{"tcp-keepalive", "300", true, false}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
       // Encodings of small collections (Redis's thresholds).
       {{"hash-max-listpack-entries", "512", true, false},
        [](const auto& a) { return integer_in(a, 0, INT64_MAX); }},
@@ -210,9 +211,8 @@ const std::vector<Row>& rows() {
       {{"daemonize", "no", false, true}, [](const auto& a) { return yes_no(a); }},
       {{"protected-mode", "no", true, true}, [](const auto& a) { return yes_no(a); }},
       {{"tcp-backlog", "511", false, true}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
-      {{"tcp-keepalive", "300", true, true}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
-      {{"dir", "", true, true}, [](const auto& a) { return single(a); }},
-      {{"dbfilename", "dump.rdb", true, true}, [](const auto& a) { return single(a); }},
+      {{"dir", "", true, true, false, true}, [](const auto& a) { return single(a); }},
+      {{"dbfilename", "dump.rdb", true, true, false, true}, [](const auto& a) { return single(a); }},
       {{"pidfile", "", false, true}, [](const auto& a) { return single(a); }},
       {{"always-show-logo", "no", false, true}, [](const auto& a) { return yes_no(a); }},
       {{"lazyfree-lazy-user-flush", "no", true, true},

@@ -1,12 +1,18 @@
 #include "larder/server/connection.h"
 
 #include <malloc.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 #include <spdlog/spdlog.h>
 
+#include "larder/protocol/errors.h"
 #include "larder/server/event_loop.h"
 #include "larder/server/server_context.h"
 #include "larder/storage/background_free.h"
@@ -15,6 +21,9 @@
 namespace larder::server {
 
 namespace {
+// A read offers at least kMinReadSpace bytes, doubling up to kReadChunk while
+// reads fill what they are offered (a client that pipelines big batches).
+constexpr std::size_t kMinReadSpace = 1024;
 constexpr std::size_t kReadChunk = 16 * 1024;
 // Past this much pending output, stop executing and flush first.
 constexpr std::size_t kOutputHighWater = 64 * 1024 * 1024;
@@ -38,11 +47,9 @@ Connection::Connection(asio::ip::tcp::socket socket, EventLoop& loop, ServerCont
       loop_(loop),
       context_(context),
       client_(std::make_shared<commands::ClientState>()),
-      pause_timer_(loop.io()),
-      block_timer_(loop.io()),
+      read_space_(kMinReadSpace),
       parser_(protocol::ParserLimits{.max_bulk_bytes = context.live.proto_max_bulk_len()}),
-      reply_(out_),
-      prefetcher_(context.keyspace) {
+      reply_(out_) {
   asio::error_code ec;
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
   socket_.non_blocking(true, ec);  // reads and first writes are attempted directly
@@ -74,7 +81,36 @@ void Connection::start() {
     });
   };
   context_.services.clients.add(client_);
+  set_keepalive();
   pump();
+}
+
+bool Connection::idle_since(std::int64_t deadline_ms) const {
+  return !client_->is_blocked.load(std::memory_order_relaxed) &&
+         client_->last_interaction_ms.load(std::memory_order_relaxed) < deadline_ms;
+}
+
+void Connection::close_idle() {
+  spdlog::debug("Closing idle client {}", client_->addr);
+  close();
+}
+
+// Redis's anetKeepAlive: probes after `tcp-keepalive` idle seconds, then every
+// third of that, and the peer is dropped after three unanswered probes.
+void Connection::set_keepalive() {
+  const int interval = context_.live.tcp_keepalive_seconds();
+  if (interval <= 0) return;
+  const int fd = socket_.native_handle();
+  const int on = 1;
+  const int idle = interval;
+  const int probe_every = std::max(interval / 3, 1);
+  const int probes = 3;
+  if (::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on) != 0 ||
+      ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle) != 0 ||
+      ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &probe_every, sizeof probe_every) != 0 ||
+      ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes) != 0) {
+    spdlog::debug("client {}: setting TCP keepalive failed: {}", client_->addr, std::strerror(errno));
+  }
 }
 
 void Connection::shutdown() {
@@ -86,8 +122,8 @@ void Connection::close() {
   if (closed_) return;
   closed_ = true;
   asio::error_code ec;
-  pause_timer_.cancel();
-  block_timer_.cancel();
+  if (pause_timer_) pause_timer_->cancel();
+  if (block_timer_) block_timer_->cancel();
   if (client_->blocked != nullptr) {
     context_.services.blocking.cancel(context_.keyspace, *client_->blocked->waiter);
     client_->blocked.reset();
@@ -112,7 +148,8 @@ void Connection::FreeBuffer::operator()(char* p) const {
   if (p != nullptr) storage::BackgroundFree::free_block(p, malloc_usable_size(p));
 }
 
-void Connection::reserve_read_space() {
+bool Connection::reserve_read_space(std::size_t need) {
+  need = std::max(need, read_space_);
   if (in_begin_ == in_end_) {
     in_begin_ = in_end_ = 0;
     if (in_size_ > kIdleBufferKeep) {
@@ -120,20 +157,21 @@ void Connection::reserve_read_space() {
       in_size_ = 0;
     }
   }
-  if (in_size_ - in_end_ >= kReadChunk) return;
+  if (in_size_ - in_end_ >= need) return true;
   if (in_begin_ > 0) {
     std::memmove(in_.get(), in_.get() + in_begin_, in_end_ - in_begin_);
     in_end_ -= in_begin_;
     in_begin_ = 0;
   }
-  if (in_size_ - in_end_ < kReadChunk) {
-    const std::size_t size = std::max(in_size_ * 2, in_end_ + kReadChunk);
+  if (in_size_ - in_end_ < need) {
+    const std::size_t size = std::max(in_size_ * 2, in_end_ + need);
     char* grown = static_cast<char*>(std::realloc(in_.get(), size));
-    if (grown == nullptr) throw std::bad_alloc();
+    if (grown == nullptr) return false;
     in_.release();
     in_.reset(grown);
     in_size_ = size;
   }
+  return true;
 }
 
 void Connection::pump() {
@@ -201,15 +239,90 @@ void Connection::post_step() {
 // needs no epoll_ctl.
 void Connection::read() {
   reading_ = true;
-  reserve_read_space();
-  socket_.async_read_some(asio::buffer(in_.get() + in_end_, in_size_ - in_end_),
-                          [self = shared_from_this()](const asio::error_code& ec, std::size_t n) {
-                            self->on_read(ec, n);
-                          });
+  asio::error_code ec;
+  std::size_t n = 0;
+  if (receive(ec, n)) {
+    // Not inline (pump() called us): posted, as Asio completes a read that
+    // succeeds at once.
+    asio::post(loop_.io(), [self = shared_from_this(), ec, n] { self->on_read(ec, n); });
+    return;
+  }
+  wait_readable();
+}
+
+// Every wait follows a read that found the socket empty, in the same handler,
+// so the edge-triggered reactor cannot have consumed the readiness it waits for.
+void Connection::wait_readable() {
+  waiting_ = true;
+  socket_.async_wait(asio::socket_base::wait_read, [self = shared_from_this()](const asio::error_code& ec) {
+    self->waiting_ = false;
+    if (ec) {
+      self->on_read(ec, 0);
+      return;
+    }
+    asio::error_code rec;
+    std::size_t n = 0;
+    if (self->receive(rec, n)) {
+      self->on_read(rec, n);
+    } else {
+      self->wait_readable();
+    }
+  });
+}
+
+bool Connection::receive(asio::error_code& ec, std::size_t& n) {
+  n = 0;
+  if (in_ == nullptr) {
+    // No buffer while idle: probe into the loop's scratch space, and take a
+    // buffer only for bytes that arrived.
+    const std::span<char> scratch = loop_.read_scratch();
+    n = socket_.read_some(asio::buffer(scratch.data(), std::min(scratch.size(), kReadChunk)), ec);
+    if (ec == asio::error::would_block) return false;
+    if (ec) return true;
+    if (!reserve_read_space(n)) {
+      ec = asio::error::no_memory;
+      return true;
+    }
+    std::memcpy(in_.get() + in_end_, scratch.data(), n);
+    return true;
+  }
+  if (!reserve_read_space(0)) {
+    ec = asio::error::no_memory;
+    return true;
+  }
+  const std::size_t offered = in_size_ - in_end_;
+  n = socket_.read_some(asio::buffer(in_.get() + in_end_, offered), ec);
+  if (!ec && n == offered) read_space_ = std::min(read_space_ * 2, kReadChunk);
+  return ec != asio::error::would_block;
+}
+
+std::size_t Connection::release_idle_buffers() {
+  std::size_t freed = 0;
+  if (waiting_ && in_ != nullptr && in_begin_ == in_end_) {
+    freed += in_size_;
+    in_.reset();
+    in_size_ = in_begin_ = in_end_ = 0;
+    read_space_ = kMinReadSpace;
+  }
+  if (!writing_ && out_.empty() && out_.capacity() > 0) {
+    freed += out_.capacity();
+    std::string().swap(out_);
+  }
+  return freed;
 }
 
 void Connection::on_read(const asio::error_code& ec, std::size_t n) {
   reading_ = false;
+  if (ec == asio::error::no_memory) {
+    // The request cannot be read whole, so it cannot be answered: this client
+    // is told and closed; the others go on.
+    spdlog::warn("closing client {}: out of memory for its query buffer ({} bytes)", client_->addr,
+                 in_end_ - in_begin_);
+    reply_.error(err::kOom);
+    closing_ = true;
+    pump();
+    return;
+  }
   if (ec) {
     if (ec != asio::error::eof && ec != asio::error::operation_aborted) {
       spdlog::debug("client {} read error: {}", client_->addr, ec.message());
@@ -219,6 +332,7 @@ void Connection::on_read(const asio::error_code& ec, std::size_t n) {
   }
   in_end_ += n;
   loop_.stats().net_input_bytes.add(n);
+  client_->last_interaction_ms.store(util::unix_time_ms(), std::memory_order_relaxed);
   if (in_end_ - in_begin_ > kQueryBufferLimit) {
     spdlog::warn("closing client {}: query buffer over {} bytes", client_->addr, kQueryBufferLimit);
     close();
@@ -251,7 +365,7 @@ void Connection::process() {
     }
     if (prefetched > 0) --prefetched;  // this command was among them
     if (prefetched == 0 && prefetch && parser_.consumed() < pending.size()) {
-      prefetched = prefetcher_.prefetch(pending.substr(parser_.consumed()),
+      prefetched = loop_.prefetcher().prefetch(pending.substr(parser_.consumed()),
                                         client_->db.load(std::memory_order_relaxed));
     }
     if (util::us_since(now_read_at) >= 1000) {
@@ -262,8 +376,9 @@ void Connection::process() {
       if (dispatcher.paused(parser_.args(), now)) {
         paused_ = true;
         std::int64_t wait = std::min(kPauseRetryMs, context_.services.pause.until_ms() - now);
-        pause_timer_.expires_after(std::chrono::milliseconds(std::max<std::int64_t>(wait, 1)));
-        pause_timer_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
+        if (!pause_timer_) pause_timer_ = std::make_unique<asio::steady_timer>(loop_.io());
+        pause_timer_->expires_after(std::chrono::milliseconds(std::max<std::int64_t>(wait, 1)));
+        pause_timer_->async_wait([self = shared_from_this()](const asio::error_code& ec) {
           if (ec) return;
           self->paused_ = false;
           self->pump();
@@ -273,8 +388,9 @@ void Connection::process() {
       dispatcher.dispatch(parser_.args(), *client_, reply_, now);
       if (client_->close_after_reply) closing_ = true;
       if (client_->blocked != nullptr && client_->blocked->timeout_at_ms != 0) {
-        block_timer_.expires_after(std::chrono::milliseconds(client_->blocked->timeout_at_ms - now));
-        block_timer_.async_wait([self = shared_from_this(), seq = ++block_seq_](const asio::error_code& ec) {
+        if (!block_timer_) block_timer_ = std::make_unique<asio::steady_timer>(loop_.io());
+        block_timer_->expires_after(std::chrono::milliseconds(client_->blocked->timeout_at_ms - now));
+        block_timer_->async_wait([self = shared_from_this(), seq = ++block_seq_](const asio::error_code& ec) {
           if (!ec && seq == self->block_seq_) self->on_block_timeout();
         });
       }
@@ -287,7 +403,7 @@ void Connection::process() {
 void Connection::on_unblocked(std::string reply) {
   if (closed_ || client_->blocked == nullptr) return;
   ++block_seq_;
-  block_timer_.cancel();
+  if (block_timer_) block_timer_->cancel();
   unblocked_reply_ = std::move(reply);
   unblocked_ = true;
   pump();

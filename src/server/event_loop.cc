@@ -4,17 +4,56 @@
 
 #include "larder/server/connection.h"
 #include "larder/server/server_context.h"
+#include "larder/util/clock.h"
 
 namespace larder::server {
+
+namespace {
+// Idle connections' buffers freed in one check that make returning the
+// allocator's free pages to the system worth a background malloc_trim.
+constexpr std::size_t kReleaseAfterFreeing = 1 << 20;
+}  // namespace
 
 EventLoop::EventLoop(ServerContext& context, int index)
     : context_(context),
       index_(index),
-      dispatcher_(context.commands, context.keyspace, context.services, stats_) {
+      dispatcher_(context.commands, context.keyspace, context.services, stats_),
+      prefetcher_(context.keyspace) {
   // Creates the loop's reactor (epoll, eventfd and timer descriptors) now.
   // Asio creates it lazily, at the first socket accepted for this loop, and
   // would throw out of loop 0 if clients had taken every descriptor by then.
   asio::ip::tcp::socket reactor_user(io_);
+}
+
+void EventLoop::start() { schedule_idle_check(); }
+
+void EventLoop::schedule_idle_check() {
+  idle_timer_.expires_after(std::chrono::seconds(1));
+  idle_timer_.async_wait([this](const asio::error_code& ec) {
+    if (ec || context_.shutting_down) return;
+    close_idle_clients();
+    std::size_t freed = 0;
+    for (auto& [ptr, weak] : connections_) {
+      if (auto c = weak.lock()) freed += c->release_idle_buffers();
+    }
+    // The allocator keeps freed chunks resident; have it return the pages.
+    if (freed >= kReleaseAfterFreeing) context_.keyspace.background_free().request_release();
+    schedule_idle_check();
+  });
+}
+
+// Redis's clientsCronHandleTimeout: blocked clients wait for their own
+// timeout instead.
+void EventLoop::close_idle_clients() {
+  const int timeout = context_.live.timeout_seconds();
+  if (timeout == 0) return;
+  const std::int64_t deadline = util::unix_time_ms() - std::int64_t{timeout} * 1000;
+  std::vector<std::shared_ptr<Connection>> idle;
+  for (auto& [ptr, weak] : connections_) {
+    auto c = weak.lock();
+    if (c && c->idle_since(deadline)) idle.push_back(std::move(c));
+  }
+  for (auto& c : idle) c->close_idle();
 }
 
 void EventLoop::adopt(asio::ip::tcp::socket socket) {
@@ -34,6 +73,7 @@ void EventLoop::adopt(asio::ip::tcp::socket socket) {
 }
 
 void EventLoop::close_all() {
+  idle_timer_.cancel();
   // shutdown() may call forget(), which erases from the map: iterate a copy.
   std::vector<std::shared_ptr<Connection>> live;
   live.reserve(connections_.size());

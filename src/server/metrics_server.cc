@@ -21,10 +21,45 @@ namespace larder::server {
 // Text exposition format
 // ---------------------------------------------------------------------------
 
+namespace {
+// Length of the well-formed UTF-8 sequence at the start of `s` (no overlong
+// forms, surrogates or code points past U+10FFFF), or 0.
+std::size_t utf8_sequence(std::string_view s) {
+  const auto b = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  const auto cont = [&](std::size_t i) { return i < s.size() && (b(i) & 0xC0) == 0x80; };
+  const unsigned char c = b(0);
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (!cont(1) || !cont(2)) return 0;
+    if ((c == 0xE0 && b(1) < 0xA0) || (c == 0xED && b(1) > 0x9F)) return 0;
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (!cont(1) || !cont(2) || !cont(3)) return 0;
+    if ((c == 0xF0 && b(1) < 0x90) || (c == 0xF4 && b(1) > 0x8F)) return 0;
+    return 4;
+  }
+  return 0;
+}
+}  // namespace
+
 std::string escape_label_value(std::string_view value) {
   std::string out;
   out.reserve(value.size());
-  for (char c : value) {
+  while (!value.empty()) {
+    const std::size_t n = utf8_sequence(value);
+    if (n == 0) {
+      // Not UTF-8: spelled as the text \xNN, so the exposition stays valid.
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      const auto byte = static_cast<unsigned char>(value[0]);
+      out += "\\\\x";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xF];
+      value.remove_prefix(1);
+      continue;
+    }
+    const char c = value[0];
     if (c == '\\') {
       out += "\\\\";
     } else if (c == '"') {
@@ -32,8 +67,9 @@ std::string escape_label_value(std::string_view value) {
     } else if (c == '\n') {
       out += "\\n";
     } else {
-      out += c;
+      out.append(value.substr(0, n));
     }
+    value.remove_prefix(n);
   }
   return out;
 }
@@ -292,6 +328,9 @@ class MetricsServer::Session : public std::enable_shared_from_this<Session> {
     read_head();
   }
 
+  // Still waiting for its request: nothing of value is lost by closing it.
+  bool idle() const { return !closed_ && response_.empty(); }
+
   void close() {
     if (closed_) return;
     closed_ = true;
@@ -399,8 +438,20 @@ void MetricsServer::accept() {
     } else {
       std::erase_if(sessions_, [](const std::weak_ptr<Session>& w) { return w.expired(); });
       if (sessions_.size() >= kMaxConnections) {
+        // Full: the oldest connection still waiting for its request makes
+        // room, so idle connections cannot starve a real scrape.
+        auto oldest = std::find_if(sessions_.begin(), sessions_.end(), [](const std::weak_ptr<Session>& w) {
+          auto s = w.lock();
+          return s && s->idle();
+        });
+        if (oldest != sessions_.end()) {
+          if (auto s = oldest->lock()) s->close();
+          sessions_.erase(oldest);
+        }
+      }
+      if (sessions_.size() >= kMaxConnections) {
         asio::error_code ignored;
-        socket.close(ignored);  // too many scrapers at once: drop this one
+        socket.close(ignored);  // every slot is answering a scrape: drop this one
       } else {
         auto session = std::make_shared<Session>(std::move(socket), *this);
         sessions_.push_back(session);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <future>
 #include <random>
@@ -245,12 +246,18 @@ int Server::run() {
   std::atomic<int> running{static_cast<int>(loops_.size())};
   std::vector<std::thread> threads;
   for (auto& loop : loops_) {
+    loop->start();
     work_.push_back(asio::make_work_guard(loop->io()));
     threads.emplace_back([&running, l = loop.get()] {
       try {
         l->io().run();
       } catch (const std::exception& e) {
-        spdlog::critical("event loop {} failed: {}", l->index(), e.what());
+        // Failures inside a command are answered there; anything reaching
+        // here leaves the loop's clients unserved, so the process ends
+        // rather than run half-dead.
+        spdlog::critical("event loop {} failed: {}; exiting", l->index(), e.what());
+        spdlog::shutdown();
+        std::_Exit(1);
       }
       --running;
     });

@@ -2,9 +2,9 @@
 
 #include "larder/storage/memory_usage.h"
 #include "larder/util/memory.h"
+#include "larder/util/siphash.h"
 
 #include <cstdlib>
-#include <functional>
 #include <new>
 #include <utility>
 
@@ -17,7 +17,7 @@ constexpr std::size_t kMinBuckets = 4;
 constexpr std::size_t kMaxLoad = 2;
 }
 
-std::uint64_t Table::hash_of(std::string_view key) { return std::hash<std::string_view>{}(key); }
+std::uint64_t Table::hash_of(std::string_view key) { return util::keyed_hash(key); }
 
 Table::Table(Table&& other) noexcept
     : buckets_(std::exchange(other.buckets_, nullptr)),

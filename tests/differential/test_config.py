@@ -96,6 +96,24 @@ class ConfigTest(DifferentialTestCase):
             (0, "CONFIG", "SET", "requirepass", ""),
         ])
 
+    def test_set_protected_and_immutable(self):
+        # enable-protected-configs defaults to no on both: dir and dbfilename
+        # are refused before any value is checked, and before duplicates.
+        self.both([
+            (0, "CONFIG", "SET", "dir", "/tmp"), (0, "CONFIG", "SET", "dbfilename", "x.rdb"),
+            (0, "CONFIG", "SET", "DIR", "/tmp"), (0, "CONFIG", "SET", "hz", "11", "dbfilename", "y.rdb"),
+            (0, "CONFIG", "GET", "hz"), (0, "CONFIG", "GET", "dbfilename"),
+            (0, "CONFIG", "SET", "enable-protected-configs", "yes"),
+            (0, "CONFIG", "GET", "enable-protected-configs"),
+            (0, "CONFIG", "SET", "databases", "1", "databases", "2"),
+            (0, "CONFIG", "SET", "hz", "5", "hz", "6", "databases", "1"),
+            (0, "CONFIG", "SET", "dir", "/x", "hz", "5", "hz", "6"), (0, "CONFIG", "SET", "hz", "x", "dir", "/y"),
+            (0, "CONFIG", "SET", "timeout", "-1"), (0, "CONFIG", "SET", "timeout", "30"),
+            (0, "CONFIG", "GET", "timeout"), (0, "CONFIG", "SET", "timeout", "0"),
+            (0, "CONFIG", "SET", "tcp-keepalive", "x"), (0, "CONFIG", "SET", "tcp-keepalive", "60"),
+            (0, "CONFIG", "GET", "tcp-keepalive"), (0, "CONFIG", "SET", "tcp-keepalive", "300"),
+        ])
+
     def test_set_odd_number_of_arguments(self):
         self.both([(0, "CONFIG", "SET", "hz", "5", "timeout"), (0, "CONFIG", "GET", "hz")])
 

@@ -47,6 +47,20 @@ start_engine() {
 }
 start_engine
 
+# The Debian archive apt uses here: the first `deb` line of a one-line
+# .list file or `URIs:` field of a deb822 .sources file that names a .../debian
+# archive (never a comment, never a missing file). Empty when there is none.
+apt_mirror() {
+  local files=() f
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+    [[ -f $f ]] && files+=("$f")
+  done
+  ((${#files[@]})) || return 0
+  awk '/^[[:space:]]*deb[[:space:]]/ || /^[[:space:]]*URIs:/ {
+         for (i = 2; i <= NF; i++) if ($i ~ /^https?:\/\/.*\/debian\/?$/) { print $i; exit }
+       }' "${files[@]}"
+}
+
 # A debian:bookworm-slim equivalent from debootstrap when none can be pulled.
 ensure_base() {
   docker image inspect "$BASE" >/dev/null 2>&1 && return
@@ -55,7 +69,7 @@ ensure_base() {
   command -v debootstrap >/dev/null ||
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
   local mirror root="$tmp/rootfs"
-  mirror=$(grep -rhoE 'https?://[^ ]*/debian/?' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null | head -1)
+  mirror=$(apt_mirror)
   mirror=${mirror:-http://deb.debian.org/debian}
   echo "building $BASE with debootstrap from $mirror"
   debootstrap --variant=minbase bookworm "$root" "$mirror" >"$tmp/debootstrap.log" 2>&1 ||

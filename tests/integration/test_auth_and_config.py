@@ -95,7 +95,7 @@ class AuthAndConfigTest(ServerTestCase):
             "appendfilename": b"'\nport 1\n'",
         }
         path = self.config_file("# hostile values\nhz 10\n")
-        srv = self.start_larder(path)
+        srv = self.start_larder(path, "--enable-protected-configs", "yes")  # dir, dbfilename
         c = self.client(srv)
         for name, value in hostile.items():
             self.assertEqual(c.cmd("CONFIG", "SET", name, value), b"+OK\r\n", name)
@@ -111,7 +111,7 @@ class AuthAndConfigTest(ServerTestCase):
         # One line per directive written: the settings given, port and loglevel
         # (harness flags) and nothing the values tried to add.
         names = [line.split(b" ", 1)[0] for line in text.split(b"\n") if line and not line.startswith(b"#")]
-        self.assertEqual(sorted(names), sorted([b"hz", b"port", b"loglevel", b"save"] +
+        self.assertEqual(sorted(names), sorted([b"hz", b"port", b"loglevel", b"save", b"enable-protected-configs"] +
                                                [n.encode() for n in hostile]), text)
 
         srv2 = self.start_larder(path)

@@ -286,6 +286,32 @@ class MetricsTest(ServerTestCase):
         self.assertTrue(self.srv.alive())
         self.scrape()
 
+    def test_scrape_works_under_a_flood_of_idle_connections(self):
+        # Issue 14, defect 10: 64 idle connections used to fill the cap and
+        # every scrape after them was dropped. Now the oldest idle one makes room.
+        flood = [socket.create_connection(("127.0.0.1", self.mport), timeout=5) for _ in range(100)]
+        try:
+            time.sleep(0.2)
+            for _ in range(3):
+                self.assertTrue(self.scrape())
+            # The oldest idle connections were the ones closed.
+            flood[0].settimeout(2)
+            self.assertEqual(flood[0].recv(100), b"")
+        finally:
+            for s in flood:
+                s.close()
+
+    def test_label_values_are_valid_utf8(self):
+        for key in (b"\xff\xfe:1", b"caf\xc3\xa9:2", b"q\"uote\\:3", b"\xc3:4"):
+            self.assertEqual(self.redis.cmd("SET", key, "v"), b"+OK\r\n")
+            self.redis.cmd("GET", key)
+        with urllib.request.urlopen(self.url(), timeout=5) as r:
+            text = r.read()
+        text.decode("utf-8")  # raises on invalid UTF-8
+        self.assertIn(b'prefix="\\\\xFF\\\\xFE"', text)
+        self.assertIn(b'prefix="caf\xc3\xa9"', text)
+        self.assertIn(b'prefix="q\\"uote\\\\"', text)
+
     def test_shutdown_with_open_metrics_connection(self):
         s = socket.create_connection(("127.0.0.1", self.mport), timeout=5)
         s.sendall(b"GET /metr")

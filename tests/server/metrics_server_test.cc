@@ -30,6 +30,13 @@ TEST_CASE("label values and HELP text are escaped", "[metrics]") {
   CHECK(server::escape_label_value("say \"hi\"") == "say \\\"hi\\\"");
   CHECK(server::escape_label_value("two\nlines") == "two\\nlines");
   CHECK(server::escape_label_value("client|list") == "client|list");
+  // Valid UTF-8 passes; any other byte becomes \\xNN (the label text \xNN).
+  CHECK(server::escape_label_value("caf\xC3\xA9") == "caf\xC3\xA9");
+  CHECK(server::escape_label_value("\xF0\x9F\x8D\x95") == "\xF0\x9F\x8D\x95");
+  CHECK(server::escape_label_value("a\xFF" "b") == "a\\\\xFFb");
+  CHECK(server::escape_label_value("\xC3") == "\\\\xC3");                     // truncated sequence
+  CHECK(server::escape_label_value("\xC0\xAF") == "\\\\xC0\\\\xAF");           // overlong '/'
+  CHECK(server::escape_label_value("\xED\xA0\x80") == "\\\\xED\\\\xA0\\\\x80");  // surrogate
   CHECK(server::escape_help("a\\b\nc \"q\"") == "a\\\\b\\nc \"q\"");
 }
 

@@ -29,6 +29,7 @@
 #include "larder/storage/db.h"
 #include "larder/storage/keyspace.h"
 #include "larder/storage/shard_locks.h"
+#include "larder/util/siphash.h"
 
 namespace larder::commands {
 
@@ -100,7 +101,7 @@ class BlockingRegistry {
  private:
   struct KeyHash {
     std::size_t operator()(const std::pair<int, std::string>& k) const {
-      return std::hash<std::string>()(k.second) ^ static_cast<std::size_t>(k.first);
+      return util::keyed_hash(k.second) ^ static_cast<std::size_t>(k.first);
     }
   };
   // Unlinks a waiter that left kBlocked; caller holds mutex_.

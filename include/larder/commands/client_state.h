@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "larder/commands/continuation.h"
+#include "larder/config/live_config.h"
 #include "larder/storage/shard.h"
 
 namespace larder::commands {
@@ -111,6 +112,16 @@ inline bool valid_client_name(std::string_view name) {
     if (ch < '!' || ch > '~') return false;
   }
   return true;
+}
+
+// Redis's allowProtectedAction: "local" admits clients whose peer is exactly
+// 127.0.0.1 or ::1 (addr is "host:port").
+inline bool protected_action_allowed(config::ProtectedAction setting, const ClientState& client) {
+  if (setting == config::ProtectedAction::kYes) return true;
+  if (setting == config::ProtectedAction::kNo) return false;
+  const std::string_view addr = client.addr;
+  const std::string_view host = addr.substr(0, addr.rfind(':'));
+  return host == "127.0.0.1" || host == "::1";
 }
 
 }  // namespace larder::commands

@@ -46,8 +46,6 @@ class Dispatcher {
   static void run_locked(const CommandSpec& spec, CommandContext& ctx);
 
  private:
-  // May `client` run a kProtected command (enable-debug-command)?
-  bool protected_allowed(const ClientState& client) const;
   // Refuses a command with `error`; inside MULTI this fails the transaction,
   // and a refused EXEC discards it (EXECABORT).
   void reject(const CommandSpec* spec, std::string_view error, ClientState& client,

@@ -16,8 +16,9 @@
 
 namespace larder::config {
 
-// enable-debug-command.
-enum class DebugCommand { kNo, kYes, kLocal };
+// enable-debug-command and enable-protected-configs: refused, allowed, or
+// allowed only to clients connected from loopback.
+enum class ProtectedAction { kNo, kYes, kLocal };
 
 class LiveConfig {
  public:
@@ -38,11 +39,14 @@ class LiveConfig {
   int hz() const { return hz_.load(std::memory_order_relaxed); }
   std::int64_t slowlog_log_slower_than() const { return slowlog_slower_than_.load(std::memory_order_relaxed); }
   std::size_t slowlog_max_len() const { return slowlog_max_len_.load(std::memory_order_relaxed); }
+  int timeout_seconds() const { return timeout_.load(std::memory_order_relaxed); }
+  int tcp_keepalive_seconds() const { return tcp_keepalive_.load(std::memory_order_relaxed); }
   std::size_t maxclients() const { return maxclients_.load(std::memory_order_relaxed); }
   bool requires_password() const { return has_password_.load(std::memory_order_relaxed); }
   // Compares in time that depends only on the candidate's length.
   bool password_matches(std::string_view candidate) const;
-  DebugCommand debug_command() const { return debug_command_.load(std::memory_order_relaxed); }
+  ProtectedAction debug_command() const { return debug_command_.load(std::memory_order_relaxed); }
+  ProtectedAction protected_configs() const { return protected_configs_.load(std::memory_order_relaxed); }
   // True when the eviction policy tracks access frequency (OBJECT FREQ).
   bool lfu_policy() const { return lfu_policy_.load(std::memory_order_relaxed); }
   std::uint64_t maxmemory() const { return maxmemory_.load(std::memory_order_relaxed); }
@@ -70,8 +74,11 @@ class LiveConfig {
   std::atomic<std::int64_t> slowlog_slower_than_{0};
   std::atomic<std::size_t> slowlog_max_len_{0};
   std::atomic<std::size_t> maxclients_{0};
+  std::atomic<int> timeout_{0};
+  std::atomic<int> tcp_keepalive_{300};
   std::atomic<bool> has_password_{false};
-  std::atomic<DebugCommand> debug_command_{DebugCommand::kNo};
+  std::atomic<ProtectedAction> debug_command_{ProtectedAction::kNo};
+  std::atomic<ProtectedAction> protected_configs_{ProtectedAction::kNo};
   std::atomic<bool> lfu_policy_{false};
   std::atomic<std::uint64_t> maxmemory_{0};
   std::atomic<int> policy_{0};

@@ -44,6 +44,8 @@ struct Directive {
   // Takes several words (bind, save). Their canonical text is the words
   // joined by single spaces.
   bool multi_word = false;
+  // Settable at runtime only where enable-protected-configs allows it.
+  bool protected_config = false;
 };
 
 class Settings {

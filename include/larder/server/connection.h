@@ -17,7 +17,6 @@
 #include "larder/commands/client_state.h"
 #include "larder/protocol/reply_builder.h"
 #include "larder/protocol/resp_parser.h"
-#include "larder/server/key_prefetcher.h"
 
 namespace larder::server {
 
@@ -32,6 +31,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void start();
   // Stops reading, sends the replies already computed, then closes.
   void shutdown();
+  // True when the client may be closed for idleness (`timeout`): nothing read
+  // since `deadline_ms` and not blocked in a command.
+  bool idle_since(std::int64_t deadline_ms) const;
+  void close_idle();
+  // Frees the input and output buffers of a connection waiting with nothing
+  // pending, as Redis shrinks idle clients' query buffers. Returns the bytes.
+  std::size_t release_idle_buffers();
 
  private:
   // Moves the connection along: runs complete commands, then writes their
@@ -46,18 +52,27 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // until no write is in flight.
   void on_unblocked(std::string reply);
   void on_block_timeout();
+  // Reads what has arrived, or waits for more (wait_readable).
   void read();
+  void wait_readable();
+  // A non-blocking read into the input buffer; false when nothing had arrived.
+  // Errors (no_memory when the buffer cannot grow) count as having read.
+  bool receive(asio::error_code& ec, std::size_t& n);
   void on_read(const asio::error_code& ec, std::size_t n);
   void on_written(const asio::error_code& ec, std::size_t n);
   void close();
-  void reserve_read_space();
+  // Makes room for a read of at least `need` bytes (and read_space_); false
+  // when memory for it cannot be had.
+  bool reserve_read_space(std::size_t need);
+  void set_keepalive();
 
   asio::ip::tcp::socket socket_;
   EventLoop& loop_;
   ServerContext& context_;
   std::shared_ptr<commands::ClientState> client_;
-  asio::steady_timer pause_timer_;
-  asio::steady_timer block_timer_;
+  // Created on first use: most clients never pause or block.
+  std::unique_ptr<asio::steady_timer> pause_timer_;
+  std::unique_ptr<asio::steady_timer> block_timer_;
   std::string unblocked_reply_;
   bool unblocked_ = false;  // unblocked_reply_ waits to be finished
   std::uint64_t block_seq_ = 0;  // tells a stale timeout from the current block's
@@ -72,11 +87,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::size_t in_size_ = 0;
   std::size_t in_begin_ = 0;
   std::size_t in_end_ = 0;
+  std::size_t read_space_;  // the least a read is offered (kMinReadSpace..kReadChunk)
   std::string out_;  // replies; not touched while a write is in flight
   protocol::RespParser parser_;
   protocol::ReplyBuilder reply_;
-  KeyPrefetcher prefetcher_;
-  bool reading_ = false;
+  bool reading_ = false;  // a read or a wait for input is in flight
+  bool waiting_ = false;  // ... and it is a wait, holding no buffer
   bool writing_ = false;
   bool paused_ = false;
   bool step_posted_ = false;

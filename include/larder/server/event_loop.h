@@ -5,10 +5,12 @@
 
 #include <asio.hpp>
 #include <memory>
+#include <span>
 #include <unordered_map>
 
 #include "larder/commands/dispatcher.h"
 #include "larder/commands/server_stats.h"
+#include "larder/server/key_prefetcher.h"
 
 namespace larder::server {
 
@@ -23,7 +25,16 @@ class EventLoop {
   int index() const { return index_; }
   commands::Dispatcher& dispatcher() { return dispatcher_; }
   commands::ServerStats& stats() { return stats_; }
+  // Shared by the loop's connections: it keeps nothing between calls.
+  KeyPrefetcher& prefetcher() { return prefetcher_; }
+  // Space for a connection without an input buffer to read into; used and
+  // copied out within one handler.
+  std::span<char> read_scratch() { return {read_scratch_.get(), kReadScratchBytes}; }
 
+  // Starts the once-a-second check that closes clients idle for longer than
+  // `timeout` and frees idle clients' buffers. Call before the loop runs;
+  // close_all() stops it.
+  void start();
   void adopt(asio::ip::tcp::socket socket);
   void close_all();
   void forget(Connection* connection);
@@ -34,7 +45,14 @@ class EventLoop {
   asio::io_context io_{1};
   commands::ServerStats stats_;
   commands::Dispatcher dispatcher_;
+  KeyPrefetcher prefetcher_;
   std::unordered_map<Connection*, std::weak_ptr<Connection>> connections_;
+  asio::steady_timer idle_timer_{io_};
+  static constexpr std::size_t kReadScratchBytes = 16 * 1024;
+  std::unique_ptr<char[]> read_scratch_{new char[kReadScratchBytes]};
+
+  void schedule_idle_check();
+  void close_idle_clients();
 };
 
 }  // namespace larder::server

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "larder/storage/table.h"
+#include "larder/util/siphash.h"
 
 namespace larder::storage {
 
@@ -75,11 +76,7 @@ class PrefixStats {
     return it->second;
   }
 
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  std::unordered_map<std::string, Counts, Hash, std::equal_to<>> counts_;
+  std::unordered_map<std::string, Counts, util::KeyedHash, std::equal_to<>> counts_;
   // The last prefix looked up, and its counts (map nodes do not move).
   std::string last_prefix_;
   Counts* last_counts_ = nullptr;
@@ -137,7 +134,8 @@ class Shard {
   PrefixStats prefix_stats_;
   std::uint32_t sequence_ = 0;
   std::uint32_t sieve_hand_ = 0;
-  std::unordered_map<std::string, std::vector<std::shared_ptr<WatchFlag>>> watches_;
+  std::unordered_map<std::string, std::vector<std::shared_ptr<WatchFlag>>, util::KeyedHash, std::equal_to<>>
+      watches_;
 };
 
 }  // namespace larder::storage
