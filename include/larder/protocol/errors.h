@@ -89,6 +89,8 @@ inline constexpr std::string_view kLcsNotStrings = "ERR The specified keys must 
 inline constexpr std::string_view kLcsTooLong = "ERR String too long for LCS";
 inline constexpr std::string_view kLcsNoMemory =
     "ERR Insufficient memory, failed allocating transient memory for LCS";
+inline constexpr std::string_view kLcsExceedsBulkLen =
+    "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
 
 // Sorted sets (ZADD options, score / lex ranges, ZRANGE options, weights,
 // ZMPOP's COUNT).
