@@ -1,7 +1,7 @@
 // HyperLogLog family: PFADD, PFCOUNT, PFMERGE, PFDEBUG. HLLs are string
-// values in Redis's serialization (storage/hyperloglog.h); each command reads
-// the value, works on a copy and writes it back when it changed, keeping the
-// key's TTL.
+// values in Redis's serialization (storage/hyperloglog.h). PFADD raises a
+// dense value's registers in place; other changes work on a copy of the value
+// written back when it changed, keeping the key's TTL.
 
 #include <cstring>
 #include <string>
@@ -51,10 +51,26 @@ void cmd_pfadd(CommandContext& ctx) {
     e = r.entry;
   }
   const bool exists = e != nullptr;
+  if (exists && !valid_or_reply(ctx, e->value())) return;
+  if (exists && hll::encoding(e->value()) == hll::kDense) {
+    // Dense: registers are raised in place, the value written only if one is.
+    storage::Db::Writer w = db.write(key, storage::ValueType::kString);
+    char* data = nullptr;
+    int updated = 0;
+    for (std::size_t j = 2; j < ctx.args.size(); ++j) {
+      const hll::Pattern p = hll::pattern_of(ctx.args[j]);
+      const std::string_view now = data != nullptr ? std::string_view(data, hll::kDenseSize) : w.entry().value();
+      if (p.count <= hll::dense_register(now, p.index)) continue;
+      if (data == nullptr) data = w.resize_string(hll::kDenseSize);
+      updated += hll::dense_set(data, p.index, p.count);
+    }
+    if (updated != 0) hll::invalidate_cache(data);
+    ctx.reply.integer(updated != 0 ? 1 : 0);
+    return;
+  }
   std::string value;
   int updated = 0;
   if (exists) {
-    if (!valid_or_reply(ctx, e->value())) return;
     value.assign(e->value());
   } else {
     value = hll::make_empty();

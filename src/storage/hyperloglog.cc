@@ -59,7 +59,7 @@ void dense_put(Byte* regs, int index, unsigned value) {
   }
 }
 
-int dense_set(Byte* regs, int index, std::uint8_t count) {
+int raise_register(Byte* regs, int index, std::uint8_t count) {
   if (count <= dense_get(regs, index)) return 0;
   dense_put(regs, index, count);
   return 1;
@@ -219,7 +219,7 @@ namespace {
 int sparse_set(std::string& value, int index, std::uint8_t count, std::size_t sparse_max_bytes) {
   auto promote = [&] {
     if (!to_dense(value)) return -1;
-    return dense_set(bytes(value) + kHeaderSize, index, count);
+    return raise_register(bytes(value) + kHeaderSize, index, count);
   };
   if (count > kValMaxValue) return promote();
 
@@ -328,15 +328,24 @@ int sparse_set(std::string& value, int index, std::uint8_t count, std::size_t sp
 
 }  // namespace
 
+Pattern pattern_of(std::string_view element) {
+  int index = 0;
+  const int count = pattern_length(element, index);
+  return {index, static_cast<std::uint8_t>(count)};
+}
+
+int dense_set(char* value, int index, std::uint8_t count) {
+  return raise_register(reinterpret_cast<Byte*>(value) + kHeaderSize, index, count);
+}
+
 int set_register(std::string& value, int index, std::uint8_t count, std::size_t sparse_max_bytes) {
-  if (encoding(value) == kDense) return dense_set(bytes(value) + kHeaderSize, index, count);
+  if (encoding(value) == kDense) return raise_register(bytes(value) + kHeaderSize, index, count);
   return sparse_set(value, index, count, sparse_max_bytes);
 }
 
 int add(std::string& value, std::string_view element, std::size_t sparse_max_bytes) {
-  int index = 0;
-  const int count = pattern_length(element, index);
-  return set_register(value, index, static_cast<std::uint8_t>(count), sparse_max_bytes);
+  const Pattern p = pattern_of(element);
+  return set_register(value, p.index, p.count, sparse_max_bytes);
 }
 
 bool merge_into(RawRegisters& max, std::string_view value) {

@@ -43,7 +43,12 @@ __attribute__((target("popcnt"))) std::uint64_t popcount_blocks_popcnt(const uns
   return popcount_blocks(p, blocks);
 }
 
-const bool kHasPopcnt = __builtin_cpu_supports("popcnt");
+// Read once at startup; __builtin_cpu_init() because this may run before
+// libgcc's own constructor.
+const bool kHasPopcnt = [] {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("popcnt") != 0;
+}();
 
 }  // namespace
 

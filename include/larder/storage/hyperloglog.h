@@ -40,6 +40,18 @@ bool looks_valid(std::string_view value);
 
 std::uint8_t encoding(std::string_view value);
 
+// The register an element hashes to and the value it offers there (the run
+// length of its hash's "000..1" pattern).
+struct Pattern {
+  int index;
+  std::uint8_t count;
+};
+Pattern pattern_of(std::string_view element);
+
+// Raises register `index` of a dense value's bytes (kDenseSize of them) in
+// place to `count`: 1 when it was lower, else 0.
+int dense_set(char* value, int index, std::uint8_t count);
+
 // Adds an element: 1 when a register changed, 0 when not, -1 for an invalid
 // sparse body. A sparse value grows by opcode splits and turns dense when a
 // register exceeds 32 or it would exceed `sparse_max_bytes`. Does not touch
