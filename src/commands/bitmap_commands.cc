@@ -330,7 +330,7 @@ void cmd_bitop(CommandContext& ctx) {
       }
     }
   }
-  db.store(dest, storage::ValueType::kString, result);
+  db.set(dest, result, storage::kNoExpire);
   ctx.reply.integer(static_cast<std::int64_t>(max_len));
 }
 

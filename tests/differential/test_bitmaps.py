@@ -113,6 +113,8 @@ class BitmapDiffCase(DifferentialTestCase):
             ("BITOP", "AND", "d", "a", "l"), ("BITOP", "AND", "l", "a", "b"), ("TYPE", "l"), ("GET", "l"),
             ("SET", "t", "v", "EX", "100"), ("BITOP", "OR", "t", "a"), ("TTL", "t"),
             ("BITOP", "XOR", "a", "a", "b"), ("GET", "a"), ("BITOP", "AND", "d"),
+            ("SET", "big", b"\x0f" * 10000), ("BITOP", "NOT", "d", "big"), ("APPEND", "d", "y"), ("STRLEN", "d"),
+            ("BITCOUNT", "d"), ("SETBIT", "d", "80100", "1"), ("BITCOUNT", "d", "-3", "-1"),
         ])
 
     def test_bitfield(self):
