@@ -419,6 +419,10 @@ std::uint8_t dense_register(std::string_view value, int index) {
   return static_cast<std::uint8_t>(dense_get(bytes(value) + kHeaderSize, index));
 }
 
+void put_dense_register(char* value, int index, std::uint8_t v) {
+  dense_put(reinterpret_cast<Byte*>(value) + kHeaderSize, index, v);
+}
+
 std::string decode_sparse(std::string_view value) {
   std::string out;
   const Byte* p = bytes(value) + kHeaderSize;

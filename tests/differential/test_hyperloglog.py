@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Differential: HyperLogLog (PFADD, PFCOUNT, PFMERGE, PFDEBUG) against
+"""Differential: HyperLogLog (PFADD, PFCOUNT, PFMERGE, PFDEBUG, PFSELFTEST) against
 redis-server 7.0, in RESP2 and RESP3. Beyond replies, the values themselves
 are compared byte for byte (GET), so the sparse and dense serializations,
 the sparse-to-dense promotion at hll-sparse-max-bytes and the cached
@@ -115,7 +115,7 @@ class HllDiffCase(DifferentialTestCase):
             ("PFDEBUG", "DECODE", "h"), ("GET", "h"), ("PFCOUNT", "h"), ("PFDEBUG", "NOPE", "h"),
             ("PFDEBUG", "GETREG", "nokey"), ("PFADD", "g", "x", "y"), ("PFDEBUG", "GETREG", "g"),
             ("PFDEBUG", "ENCODING", "g"), ("PFDEBUG", "getreg", "g"),
-            ("PFADD",), ("PFCOUNT",), ("PFMERGE",), ("PFDEBUG", "GETREG"),
+            ("PFADD",), ("PFCOUNT",), ("PFMERGE",), ("PFDEBUG", "GETREG"), ("PFSELFTEST",), ("PFSELFTEST", "x"),
         ])
 
     def test_values_from_redis_keep_working_here(self):

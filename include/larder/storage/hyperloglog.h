@@ -78,8 +78,9 @@ bool cached_cardinality(std::string_view value, std::uint64_t& card);
 void set_cached_cardinality(char* value, std::uint64_t card);
 void invalidate_cache(char* value);
 
-// Register `index` of a dense value.
+// Register `index` of a dense value, read and written (value 0..63).
 std::uint8_t dense_register(std::string_view value, int index);
+void put_dense_register(char* value, int index, std::uint8_t v);
 
 // PFDEBUG DECODE's text of a sparse body ("Z:16384", "z:3 v:2,1 ...").
 std::string decode_sparse(std::string_view value);
