@@ -137,7 +137,9 @@ void sort_generic(CommandContext& ctx, bool read_only) {
                                        : type == ValueType::kSet ? storage::set::size(*e)
                                                                  : zset::size(*e));
   }
-  std::int64_t start = limit_start < 0 ? 0 : limit_start;
+  // LIMIT clamped to the value's length first (no overflow), as Redis 7.0.
+  std::int64_t start = std::min(std::max(limit_start, std::int64_t{0}), length);
+  limit_count = std::min(std::max(limit_count, std::int64_t{-1}), length);
   std::int64_t end = limit_count < 0 ? length - 1 : start + limit_count - 1;
   if (start >= length) {
     start = length - 1;

@@ -56,6 +56,12 @@ class SortDiffCase(DifferentialTestCase):
             ("SORT_RO", "l"), ("SORT_RO", "z", "ALPHA"), ("SORT", "l", "LIMIT", "1", "3"), ("SORT", "l", "LIMIT", "-1", "2"),
             ("SORT", "l", "LIMIT", "2", "-1"), ("SORT", "l", "LIMIT", "100", "2"), ("SORT", "l", "LIMIT", "0", "0"),
             ("SORT", "l", "LIMIT", "6", "5"), ("SORT", "z", "LIMIT", "1", "2", "DESC", "ALPHA"),
+            ("SORT", "l", "LIMIT", "2", "9223372036854775807"), ("SORT", "l", "LIMIT", "9223372036854775807", "1"),
+            ("SORT", "l", "LIMIT", "9223372036854775807", "9223372036854775807"),
+            ("SORT", "l", "LIMIT", "-9223372036854775808", "-9223372036854775808"),
+            ("SORT", "l", "BY", "nosort", "LIMIT", "2", "9223372036854775807"),
+            ("SORT", "z", "BY", "nosort", "DESC", "LIMIT", "1", "9223372036854775807"),
+            ("SORT", "l", "BY", "w_*", "LIMIT", "3", "9223372036854775806"),
         ])
 
     def test_by_and_get(self):
