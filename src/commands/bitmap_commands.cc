@@ -162,12 +162,13 @@ void cmd_bitcount(CommandContext& ctx) {
   if (argc == 4 || argc == 5) {
     std::int64_t start = 0, end = 0;
     if (!ctx.parse_int64_or_reply(ctx.args[2], start) || !ctx.parse_int64_or_reply(ctx.args[3], end)) return;
-    bool is_bit = false;
-    if (argc == 5 && !range_unit_or_reply(ctx, ctx.args[4], is_bit)) return;
+    // As Redis 7.0: an empty negative range answers before the unit is read.
     if (start < 0 && end < 0 && start > end) {
       ctx.reply.integer(0);
       return;
     }
+    bool is_bit = false;
+    if (argc == 5 && !range_unit_or_reply(ctx, ctx.args[4], is_bit)) return;
     r = normalise_range(start, end, len, is_bit);
   } else if (argc != 2) {
     ctx.reply.error(err::kSyntax);

@@ -85,6 +85,9 @@ void cmd_pfadd(CommandContext& ctx) {
   for (std::size_t j = 2; j < ctx.args.size(); ++j) {
     const int r = hll::add(value, ctx.args[j], sparse_max);
     if (r < 0) {
+      // As Redis, which edits in place: the elements added before the
+      // corruption showed stay, the cached cardinality untouched.
+      if (updated != 0) store(db, key, value, exists);
       ctx.reply.error(err::kInvalidHll);
       return;
     }

@@ -323,6 +323,7 @@ int sparse_set(std::string& value, int index, std::uint8_t count, std::size_t sp
     }
     ++p;
   }
+  invalidate_cache(value.data());  // as Redis's hllSparseSet, on every change
   return 1;
 }
 

@@ -110,6 +110,11 @@ class HllDiffCase(DifferentialTestCase):
             ("PFDEBUG", "GETREG", "short_sparse"), ("PFDEBUG", "TODENSE", "short_sparse"),
             ("SET", "long_sparse", b"HYLL\x01" + b"\x00" * 10 + b"\x80" + b"\x7f\xff\x7f\xff"),
             ("PFCOUNT", "long_sparse"), ("PFADD", "long_sparse", "a"),
+            # Registers 0-7999 only: elements before the first one past them
+            # are added (in place, as Redis), then INVALIDOBJ.
+            ("SET", "half", b"HYLL\x01" + b"\x00" * 11 + b"\x5f\x3f"),
+            ("PFADD", "half", "a", "b", "c", "d", "e", "f", "g", "h"), ("GET", "half"),
+            ("PFADD", "half", "x1", "x2", "x3"), ("GET", "half"),
             ("PFADD", "h", "a", "b"), ("PFDEBUG", "ENCODING", "h"), ("PFDEBUG", "DECODE", "h"),
             ("PFDEBUG", "TODENSE", "h"), ("PFDEBUG", "TODENSE", "h"), ("PFDEBUG", "ENCODING", "h"),
             ("PFDEBUG", "DECODE", "h"), ("GET", "h"), ("PFCOUNT", "h"), ("PFDEBUG", "NOPE", "h"),

@@ -54,8 +54,9 @@ int dense_set(char* value, int index, std::uint8_t count);
 
 // Adds an element: 1 when a register changed, 0 when not, -1 for an invalid
 // sparse body. A sparse value grows by opcode splits and turns dense when a
-// register exceeds 32 or it would exceed `sparse_max_bytes`. Does not touch
-// the cached cardinality (the caller invalidates it once).
+// register exceeds 32 or it would exceed `sparse_max_bytes`. A change to a
+// sparse value marks its cached cardinality stale (as Redis's hllSparseSet);
+// a dense one's is the caller's to invalidate.
 int add(std::string& value, std::string_view element, std::size_t sparse_max_bytes);
 
 // Sets register `index` to `count` when that raises it (hllSparseSet /
