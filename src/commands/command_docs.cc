@@ -52,7 +52,9 @@ std::string lower(std::string_view s) {
 //   alts  := seq ('|' seq)*        two or more branches make a oneof; a branch
 //                                  of several items is a block
 // "x [x ...]" marks x multiple; "TOKEN x [TOKEN x ...]" multiple_token;
-// "a b [a b ...]" a multiple block of a and b.
+// "a b [a b ...]" a multiple block of a and b. A block's first item keeps its
+// token when written in '<' '>' ("[<COUNT count> [ANY]]": the token is count's,
+// not the block's).
 
 struct Lexeme {
   enum Kind { kWord, kOpen, kClose, kOpenAngle, kCloseAngle, kBar, kEllipsis, kEnd } kind;
@@ -155,7 +157,7 @@ class SyntaxParser {
     if (items.size() == 1) return std::move(items[0]);
     DocArg block;
     block.type = "block";
-    if (!items[0].token.empty() && items[0].type != "pure-token") {
+    if (!items[0].token.empty() && items[0].type != "pure-token" && !items[0].pinned_token) {
       block.token = std::move(items[0].token);
       items[0].token.clear();
     }
@@ -185,6 +187,7 @@ class SyntaxParser {
           mark_repeated(items, count, token);
         } else {
           if (l.kind == Lexeme::kOpen) g.optional = true;
+          if (l.kind == Lexeme::kOpenAngle) g.pinned_token = true;
           items.push_back(std::move(g));
         }
         continue;
@@ -404,6 +407,7 @@ struct DocIndex {
         transaction_doc_rows, server_doc_rows,       info_doc_rows,        config_doc_rows,
         introspection_doc_rows, diagnostics_doc_rows, hash_doc_rows,       set_doc_rows,
         list_doc_rows, zset_doc_rows,
+        bitmap_doc_rows, hyperloglog_doc_rows, geo_doc_rows, sort_doc_rows,
     };
     for (Family family : kFamilies) {
       for (const CommandDoc& d : family()) rows.push_back(parse_doc(d));

@@ -126,6 +126,10 @@ const CommandTable& CommandTable::instance() {
     register_config_commands(t);
     register_introspection_commands(t);
     register_diagnostics_commands(t);
+    register_bitmap_commands(t);
+    register_hyperloglog_commands(t);
+    register_geo_commands(t);
+    register_sort_commands(t);
     return t;
   }();
   return table;

@@ -265,8 +265,8 @@ struct KeyRef {
 };
 
 // The flags of SET's key, which depend on its GET option (Redis's
-// setGetKeys). SET is the only registered command whose key spec has
-// variable_flags (a unit test holds the rows to that).
+// setGetKeys). SET and BITFIELD are the only registered commands whose key
+// spec has variable_flags (a unit test holds the rows to that).
 std::vector<std::string_view> set_key_flags(std::span<const std::string_view> argv) {
   for (std::size_t i = 3; i < argv.size(); ++i) {
     if (iequals(util::c_string(argv[i]), "get")) return {"RW", "access", "update"};
@@ -274,13 +274,59 @@ std::vector<std::string_view> set_key_flags(std::span<const std::string_view> ar
   return {"OW", "update"};
 }
 
+// BITFIELD's key flags (Redis's bitfieldGetKeys): read-only while only GET
+// and OVERFLOW follow, read-write from the first SET, INCRBY or unknown word.
+std::vector<std::string_view> bitfield_key_flags(std::span<const std::string_view> argv) {
+  for (std::size_t i = 2; i < argv.size(); ++i) {
+    const std::size_t left = argv.size() - i - 1;
+    const std::string_view a = util::c_string(argv[i]);
+    if (iequals(a, "get") && left >= 2) {
+      i += 2;
+    } else if (iequals(a, "overflow") && left >= 1) {
+      i += 1;
+    } else {
+      return {"RW", "access", "update"};
+    }
+  }
+  return {"RO", "access"};
+}
+
+// SORT's keys (Redis's sortGetKeys): the sorted key and the last STORE
+// destination, skipping LIMIT's, GET's and BY's arguments. SORT_RO has only
+// the sorted key (sortROGetKeys).
+std::vector<std::pair<int, std::vector<std::string_view>>> sort_keys(std::span<const std::string_view> argv,
+                                                                      bool read_only) {
+  std::vector<std::pair<int, std::vector<std::string_view>>> keys{{1, {"RO", "access"}}};
+  if (read_only) return keys;
+  const int argc = static_cast<int>(argv.size());
+  int store = 0;
+  for (int i = 2; i < argc; ++i) {
+    const std::string_view a = util::c_string(argv[static_cast<std::size_t>(i)]);
+    if (iequals(a, "limit")) {
+      i += 2;
+    } else if (iequals(a, "get") || iequals(a, "by")) {
+      i += 1;
+    } else if (iequals(a, "store") && i + 1 < argc) {
+      store = i + 1;
+    }
+  }
+  if (store != 0) keys.push_back({store, {"OW", "update"}});
+  return keys;
+}
+
 // Redis's getKeysFromCommandWithSpecs as COMMAND GETKEYS runs it: the key
 // specs, or where they find the line invalid, the keynum fallback.
 std::vector<KeyRef> command_keys(const CommandSpec& cmd, std::span<const std::string_view> argv) {
   std::vector<KeyRef> keys;
+  if (cmd.name == "sort" || cmd.name == "sort_ro") {
+    for (auto& [pos, flags] : sort_keys(argv, cmd.name == "sort_ro")) keys.push_back({pos, std::move(flags)});
+    return keys;
+  }
   const auto& specs = cmd.doc->key_specs;
   const bool valid = for_each_key(specs, argv, [&](int pos, const KeySpec& ks) {
-    keys.push_back({pos, ks.variable_flags && cmd.name == "set" ? set_key_flags(argv) : ks.flags});
+    std::vector<std::string_view> flags = ks.flags;
+    if (ks.variable_flags) flags = cmd.name == "set" ? set_key_flags(argv) : bitfield_key_flags(argv);
+    keys.push_back({pos, std::move(flags)});
   });
   if (!valid) {
     keys.clear();

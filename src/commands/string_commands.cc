@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -463,22 +464,20 @@ void cmd_setrange(CommandContext& ctx) {
     return;
   }
   storage::Db db = ctx.db();
-  storage::Db::Writer w = db.write(key, storage::ValueType::kString);
-  if (!ctx.writable_or_reply(w)) return;
-  const std::size_t current_len = w ? w.entry().value().size() : 0;
+  std::size_t current_len = 0;
+  {
+    const storage::Entry* e = nullptr;
+    if (!write_lookup_string_or_reply(ctx, db, key, e)) return;
+    if (e != nullptr) current_len = e->value().size();
+  }
   if (patch.empty()) {
     ctx.reply.integer(static_cast<std::int64_t>(current_len));
     return;
   }
   if (!check_string_length(ctx, static_cast<std::uint64_t>(offset), patch.size())) return;
+  // A missing key is created at its final size: one allocation, no copy.
+  storage::Db::Writer w = db.write(key, storage::ValueType::kString, storage::Db::Create::kYes);
   const std::size_t at = static_cast<std::size_t>(offset);
-  if (!w) {
-    std::string value(at + patch.size(), '\0');
-    std::memcpy(value.data() + at, patch.data(), patch.size());
-    db.set(key, value, kNoExpire);
-    ctx.reply.integer(static_cast<std::int64_t>(value.size()));
-    return;
-  }
   const std::size_t size = std::max(current_len, at + patch.size());
   char* data = w.resize_string(size);
   std::memcpy(data + at, patch.data(), patch.size());
@@ -490,12 +489,9 @@ struct LcsMatch {
   std::uint32_t a_start, a_end, b_start, b_end;
 };
 
-struct FreeDeleter {
-  void operator()(void* p) const { std::free(p); }
-};
-
 // LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN], Redis 7.0's
-// dynamic programming table and backtracking, so ties resolve the same way.
+// dynamic programming and backtracking, so ties resolve the same way, in
+// O(len1 * len2) bits.
 // Missing keys are empty strings.
 void cmd_lcs(CommandContext& ctx) {
   storage::Db db = ctx.db();
@@ -546,35 +542,54 @@ void cmd_lcs(CommandContext& ctx) {
   }
   const auto alen = static_cast<std::uint32_t>(a.size());
   const auto blen = static_cast<std::uint32_t>(b.size());
+  // Redis refuses when its table of (alen+1)*(blen+1) uint32 lengths would
+  // exceed proto-max-bulk-len; the same limit applies here, although the
+  // table kept below is one bit per cell.
   const std::uint64_t cells = (static_cast<std::uint64_t>(alen) + 1) * (blen + 1ull);
-  const std::uint64_t bytes = cells * sizeof(std::uint32_t);
-  std::unique_ptr<std::uint32_t, FreeDeleter> table;
-  if (bytes < SIZE_MAX && bytes / cells == sizeof(std::uint32_t)) {
-    table.reset(static_cast<std::uint32_t*>(std::malloc(bytes)));
+  const std::uint64_t redis_bytes = cells * sizeof(std::uint32_t);
+  if (redis_bytes / cells != sizeof(std::uint32_t) || redis_bytes > ctx.config.proto_max_bulk_len()) {
+    ctx.reply.error(err::kLcsExceedsBulkLen);
+    return;
   }
-  if (!table) {
+  // Redis's dynamic programming over LCS(i, j), the length for a[0,i) and
+  // b[0,j), two rows at a time. Its backtracking only asks, at a cell whose
+  // bytes differ, whether LCS(i-1, j) > LCS(i, j-1): that answer is kept as
+  // one bit per cell (row i-1, column j-1), so ties resolve as in Redis.
+  std::vector<std::uint32_t> prev, cur;
+  std::vector<std::uint64_t> up_bits;
+  try {
+    prev.assign(blen + 1ull, 0);
+    cur.assign(blen + 1ull, 0);
+    up_bits.assign((static_cast<std::uint64_t>(alen) * blen + 63) / 64, 0);
+  } catch (const std::bad_alloc&) {
     ctx.reply.error(err::kLcsNoMemory);
     return;
   }
-  std::uint32_t* lcs = table.get();
-  const std::uint64_t row = blen + 1ull;
-  auto at = [&](std::uint32_t i, std::uint32_t j) -> std::uint32_t& { return lcs[j + i * row]; };
-
-  for (std::uint32_t i = 0; i <= alen; ++i) {
-    for (std::uint32_t j = 0; j <= blen; ++j) {
-      if (i == 0 || j == 0) {
-        at(i, j) = 0;
-      } else if (a[i - 1] == b[j - 1]) {
-        at(i, j) = at(i - 1, j - 1) + 1;
+  for (std::uint32_t i = 1; i <= alen; ++i) {
+    cur[0] = 0;
+    const std::uint64_t row_bit = static_cast<std::uint64_t>(i - 1) * blen;
+    for (std::uint32_t j = 1; j <= blen; ++j) {
+      if (a[i - 1] == b[j - 1]) {
+        cur[j] = prev[j - 1] + 1;
       } else {
-        const std::uint32_t lcs1 = at(i - 1, j);
-        const std::uint32_t lcs2 = at(i, j - 1);
-        at(i, j) = lcs1 > lcs2 ? lcs1 : lcs2;
+        const std::uint32_t lcs1 = prev[j];
+        const std::uint32_t lcs2 = cur[j - 1];
+        if (lcs1 > lcs2) {
+          const std::uint64_t at = row_bit + j - 1;
+          up_bits[at >> 6] |= 1ull << (at & 63);
+          cur[j] = lcs1;
+        } else {
+          cur[j] = lcs2;
+        }
       }
     }
+    prev.swap(cur);
   }
-
-  const std::uint32_t total = at(alen, blen);
+  const std::uint32_t total = prev[blen];
+  auto goes_up = [&](std::uint32_t i, std::uint32_t j) {
+    const std::uint64_t at = static_cast<std::uint64_t>(i - 1) * blen + j - 1;
+    return (up_bits[at >> 6] >> (at & 63)) & 1;
+  };
   if (getlen) {
     ctx.reply.integer(total);
     return;
@@ -609,9 +624,7 @@ void cmd_lcs(CommandContext& ctx) {
       --i;
       --j;
     } else {
-      const std::uint32_t lcs1 = at(i - 1, j);
-      const std::uint32_t lcs2 = at(i, j - 1);
-      if (lcs1 > lcs2) {
+      if (goes_up(i, j)) {
         --i;
       } else {
         --j;

@@ -205,6 +205,9 @@ const std::vector<Row>& rows() {
        [](const auto& a) { return integer_in(a, 0, INT64_MAX); }},
       {{"zset-max-listpack-value", "64", true, false},
        [](const auto& a) { return memory_in(a, 0, INT64_MAX); }},
+      // A sparse HyperLogLog bigger than this (header included) turns dense.
+      {{"hll-sparse-max-bytes", "3000", true, false},
+       [](const auto& a) { return memory_in(a, 0, INT64_MAX); }},
       // Accepted for compatibility with existing redis.conf files; no effect.
       {{"save", "", true, true, true}, save_params},
       {{"appendonly", "no", true, true}, [](const auto& a) { return yes_no(a); }},
@@ -232,7 +235,6 @@ const std::vector<Row>& rows() {
       {{"client-output-buffer-limit", "normal 0 0 0", true, true}, [](const auto& a) { return joined(a); }},
       {{"disable-thp", "yes", true, true}, [](const auto& a) { return joined(a); }},
       {{"dynamic-hz", "yes", true, true}, [](const auto& a) { return joined(a); }},
-      {{"hll-sparse-max-bytes", "3000", true, true}, [](const auto& a) { return joined(a); }},
       {{"jemalloc-bg-thread", "yes", true, true}, [](const auto& a) { return joined(a); }},
       {{"latency-monitor-threshold", "0", true, true}, [](const auto& a) { return joined(a); }},
       {{"lazyfree-lazy-eviction", "no", true, true}, [](const auto& a) { return joined(a); }},

@@ -371,6 +371,17 @@ TEST_CASE("GETEX", "[strings]") {
   CHECK(h.run({"GETEX"}) == "-ERR wrong number of arguments for 'getex' command\r\n");
 }
 
+TEST_CASE("LCS refuses a table beyond proto-max-bulk-len, as Redis", "[strings]") {
+  CommandHarness h(16, {{"proto-max-bulk-len", "1mb"}});
+  // (600 + 1)^2 cells of 4 bytes are 1.44 MB in Redis's table.
+  CHECK(h.run({"MSET", "a", std::string(600, 'x'), "b", std::string(600, 'x')}) == "+OK\r\n");
+  const std::string refused = "-ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len\r\n";
+  CHECK(h.run({"LCS", "a", "b"}) == refused);
+  CHECK(h.run({"LCS", "a", "b", "LEN"}) == refused);
+  CHECK(h.run({"MSET", "a", std::string(500, 'x'), "b", std::string(400, 'x')}) == "+OK\r\n");
+  CHECK(h.run({"LCS", "a", "b", "LEN"}) == ":400\r\n");
+}
+
 TEST_CASE("LCS", "[strings]") {
   CommandHarness h;
   CHECK(h.run({"MSET", "a", "ohmytext", "b", "mynewtext"}) == "+OK\r\n");

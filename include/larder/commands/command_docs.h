@@ -71,6 +71,7 @@ struct DocArg {
   bool multiple = false;
   bool multiple_token = false;
   std::vector<DocArg> args;  // children of oneof and block
+  bool pinned_token = false;  // parser only: written "<TOKEN name>", its token stays its own
 };
 
 // A CommandDoc with its strings split and its syntax parsed.
@@ -107,5 +108,9 @@ std::span<const CommandDoc> hash_doc_rows();
 std::span<const CommandDoc> set_doc_rows();
 std::span<const CommandDoc> zset_doc_rows();
 std::span<const CommandDoc> list_doc_rows();
+std::span<const CommandDoc> bitmap_doc_rows();
+std::span<const CommandDoc> hyperloglog_doc_rows();
+std::span<const CommandDoc> geo_doc_rows();
+std::span<const CommandDoc> sort_doc_rows();
 
 }  // namespace larder::commands

@@ -21,5 +21,9 @@ void register_info_commands(CommandTable& table);
 void register_config_commands(CommandTable& table);
 void register_introspection_commands(CommandTable& table);
 void register_diagnostics_commands(CommandTable& table);
+void register_bitmap_commands(CommandTable& table);
+void register_hyperloglog_commands(CommandTable& table);
+void register_geo_commands(CommandTable& table);
+void register_sort_commands(CommandTable& table);
 
 }  // namespace larder::commands

@@ -62,6 +62,7 @@ class LiveConfig {
   std::uint64_t set_max_intset_entries() const { return set_max_intset_entries_.load(std::memory_order_relaxed); }
   std::uint64_t zset_max_listpack_entries() const { return zset_max_listpack_entries_.load(std::memory_order_relaxed); }
   std::uint64_t zset_max_listpack_value() const { return zset_max_listpack_value_.load(std::memory_order_relaxed); }
+  std::uint64_t hll_sparse_max_bytes() const { return hll_sparse_max_bytes_.load(std::memory_order_relaxed); }
 
  private:
   void mirror(const Settings& s);
@@ -91,6 +92,7 @@ class LiveConfig {
   std::atomic<std::uint64_t> set_max_intset_entries_{0};
   std::atomic<std::uint64_t> zset_max_listpack_entries_{0};
   std::atomic<std::uint64_t> zset_max_listpack_value_{0};
+  std::atomic<std::uint64_t> hll_sparse_max_bytes_{3000};
 };
 
 }  // namespace larder::config

@@ -89,6 +89,8 @@ inline constexpr std::string_view kLcsNotStrings = "ERR The specified keys must 
 inline constexpr std::string_view kLcsTooLong = "ERR String too long for LCS";
 inline constexpr std::string_view kLcsNoMemory =
     "ERR Insufficient memory, failed allocating transient memory for LCS";
+inline constexpr std::string_view kLcsExceedsBulkLen =
+    "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
 
 // Sorted sets (ZADD options, score / lex ranges, ZRANGE options, weights,
 // ZMPOP's COUNT).
@@ -103,5 +105,36 @@ inline constexpr std::string_view kLimitByRank =
 inline constexpr std::string_view kWithscoresByLex =
     "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
 inline constexpr std::string_view kWeightNotFloat = "ERR weight value is not a float";
+
+// Bitmaps (bitmap_commands.cc).
+inline constexpr std::string_view kBitOffsetOutOfRange = "ERR bit offset is not an integer or out of range";
+inline constexpr std::string_view kBitNotInteger = "ERR bit is not an integer or out of range";
+inline constexpr std::string_view kBitposBit = "ERR The bit argument must be 1 or 0.";
+inline constexpr std::string_view kBitopNotArity = "ERR BITOP NOT must be called with a single source key.";
+inline constexpr std::string_view kBitfieldType =
+    "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.";
+inline constexpr std::string_view kBitfieldOverflow = "ERR Invalid OVERFLOW type specified";
+inline constexpr std::string_view kBitfieldRoGetOnly = "ERR BITFIELD_RO only supports the GET subcommand";
+
+// HyperLogLog (hyperloglog_commands.cc).
+inline constexpr std::string_view kNotHll = "WRONGTYPE Key is not a valid HyperLogLog string value.";
+inline constexpr std::string_view kInvalidHll = "INVALIDOBJ Corrupted HLL object detected";
+inline constexpr std::string_view kNoSuchKeyPfdebug = "ERR The specified key does not exist";
+inline constexpr std::string_view kHllNotSparse = "ERR HLL encoding is not sparse";
+
+// Geo (geo_commands.cc).
+inline constexpr std::string_view kGeoUnit = "ERR unsupported unit provided. please use M, KM, FT, MI";
+inline constexpr std::string_view kGeoRadiusNegative = "ERR radius cannot be negative";
+inline constexpr std::string_view kGeoBoxNegative = "ERR height or width cannot be negative";
+inline constexpr std::string_view kGeoMemberMissing = "ERR could not decode requested zset member";
+inline constexpr std::string_view kGeoCountPositive = "ERR COUNT must be > 0";
+inline constexpr std::string_view kGeoAnyNeedsCount = "ERR the ANY argument requires COUNT argument";
+inline constexpr std::string_view kGeoSearchStoreWith =
+    "ERR GEOSEARCHSTORE is not compatible with WITHDIST, WITHHASH and WITHCOORD options";
+inline constexpr std::string_view kGeoRadiusStoreWith =
+    "ERR STORE option in GEORADIUS is not compatible with WITHDIST, WITHHASH and WITHCOORD options";
+
+// SORT (sort_commands.cc).
+inline constexpr std::string_view kSortNotDouble = "ERR One or more scores can't be converted into double";
 
 }  // namespace larder::err
