@@ -404,6 +404,7 @@ struct DocIndex {
         transaction_doc_rows, server_doc_rows,       info_doc_rows,        config_doc_rows,
         introspection_doc_rows, diagnostics_doc_rows, hash_doc_rows,       set_doc_rows,
         list_doc_rows, zset_doc_rows,
+        pubsub_doc_rows, monitor_doc_rows,
     };
     for (Family family : kFamilies) {
       for (const CommandDoc& d : family()) rows.push_back(parse_doc(d));

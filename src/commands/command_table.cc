@@ -126,6 +126,8 @@ const CommandTable& CommandTable::instance() {
     register_config_commands(t);
     register_introspection_commands(t);
     register_diagnostics_commands(t);
+    register_pubsub_commands(t);
+    register_monitor_commands(t);
     return t;
   }();
   return table;

@@ -8,6 +8,10 @@
 // A command that blocks (BLPOP) holds back the commands after it until its
 // reply arrives from the loop that served it, its timeout passes or CLIENT
 // UNBLOCK ends it; reads go on meanwhile, so a disconnect is noticed.
+// Pub/Sub messages and MONITOR lines arrive through push() (PushSink), on
+// this loop, between commands; they wait in a backlog while a write is in
+// flight or a deferred command is writing its reply, and count against the
+// client's client-output-buffer-limit.
 
 #include <asio.hpp>
 #include <memory>
@@ -15,6 +19,7 @@
 #include <vector>
 
 #include "larder/commands/client_state.h"
+#include "larder/commands/pubsub.h"
 #include "larder/protocol/reply_builder.h"
 #include "larder/protocol/resp_parser.h"
 #include "larder/server/key_prefetcher.h"
@@ -24,7 +29,7 @@ namespace larder::server {
 class EventLoop;
 struct ServerContext;
 
-class Connection : public std::enable_shared_from_this<Connection> {
+class Connection : public std::enable_shared_from_this<Connection>, public commands::PushSink {
  public:
   Connection(asio::ip::tcp::socket socket, EventLoop& loop, ServerContext& context);
   ~Connection();
@@ -32,6 +37,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void start();
   // Stops reading, sends the replies already computed, then closes.
   void shutdown();
+
+  // PushSink.
+  void push(const commands::PushMessage& message) override;
+  void flush() override { pump(); }
 
  private:
   // Moves the connection along: runs complete commands, then writes their
@@ -51,6 +60,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_written(const asio::error_code& ec, std::size_t n);
   void close();
   void reserve_read_space();
+  // Pending output bytes (CLIENT LIST omem).
+  std::size_t pending_output() const { return out_.size() + backlog_.size(); }
+  // Redis's checkClientOutputBufferLimits: true, after scheduling the close,
+  // when the client passed its class's hard limit or stayed over the soft
+  // limit longer than allowed.
+  bool over_output_limit();
 
   asio::ip::tcp::socket socket_;
   EventLoop& loop_;
@@ -73,6 +88,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::size_t in_begin_ = 0;
   std::size_t in_end_ = 0;
   std::string out_;  // replies; not touched while a write is in flight
+  std::string backlog_;  // pushes that came while out_ could not take them
+  std::int64_t soft_limit_since_s_ = 0;  // unix seconds; 0: under the soft limit
+  bool dropped_ = false;  // over its output limit: closing, takes no more output
   protocol::RespParser parser_;
   protocol::ReplyBuilder reply_;
   KeyPrefetcher prefetcher_;
