@@ -10,6 +10,9 @@ namespace larder::commands {
 
 namespace {
 
+// Deliveries a mailbox may hold before publishers are held back.
+constexpr std::size_t kMailboxHighWater = 64 * 1024;
+
 void append_bulk(std::string& out, std::string_view s) {
   out += '$';
   out += std::to_string(s.size());
@@ -51,6 +54,7 @@ struct PubSub::Mailbox {
   std::mutex mutex;
   std::vector<Delivery> queue;
   bool drain_posted = false;
+  std::atomic<std::size_t> queued{0};  // queue.size(), for congested()
   // Clients that were pushed to and wait for their flush.
   std::vector<std::shared_ptr<ClientState>> touched;
   bool flush_posted = false;
@@ -178,6 +182,7 @@ void PubSub::send(const Receivers& r, const std::shared_ptr<const PushMessage>& 
     {
       std::lock_guard lock(m.mutex);
       m.queue.push_back({message, r.by_loop[loop]});
+      m.queued.store(m.queue.size(), std::memory_order_relaxed);
       post = !std::exchange(m.drain_posted, true);
     }
     if (post) post_(static_cast<int>(loop), [this, loop] { drain(static_cast<int>(loop)); });
@@ -241,6 +246,13 @@ std::size_t PubSub::count(SubKind kind) const {
   return table(kind).size();
 }
 
+bool PubSub::congested() const {
+  for (const auto& m : mailboxes_) {
+    if (m->queued.load(std::memory_order_relaxed) > kMailboxHighWater) return true;
+  }
+  return false;
+}
+
 void PubSub::drain(int loop, bool flush_now) {
   if (loop < 0 || static_cast<std::size_t>(loop) >= mailboxes_.size()) return;
   Mailbox& m = *mailboxes_[static_cast<std::size_t>(loop)];
@@ -248,6 +260,7 @@ void PubSub::drain(int loop, bool flush_now) {
   {
     std::lock_guard lock(m.mutex);
     batch.swap(m.queue);
+    m.queued.store(0, std::memory_order_relaxed);
     m.drain_posted = false;
   }
   for (const auto& d : batch) {

@@ -314,14 +314,7 @@ void Connection::process() {
     }
     if (!parser_.args().empty()) {
       if (dispatcher.paused(parser_.args(), now)) {
-        paused_ = true;
-        std::int64_t wait = std::min(kPauseRetryMs, context_.services.pause.until_ms() - now);
-        pause_timer_.expires_after(std::chrono::milliseconds(std::max<std::int64_t>(wait, 1)));
-        pause_timer_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
-          if (ec) return;
-          self->paused_ = false;
-          self->pump();
-        });
+        hold_back(std::min(kPauseRetryMs, context_.services.pause.until_ms() - now));
         break;
       }
       dispatcher.dispatch(parser_.args(), *client_, reply_, now);
@@ -334,8 +327,22 @@ void Connection::process() {
       }
     }
     in_begin_ += parser_.consumed();
+    if (context_.services.pubsub.congested()) {
+      hold_back(1);  // published faster than some loop delivers: let the loops catch up
+      break;
+    }
   }
   client_->query_buffer_bytes.store(in_end_ - in_begin_, std::memory_order_relaxed);
+}
+
+void Connection::hold_back(std::int64_t ms) {
+  paused_ = true;
+  pause_timer_.expires_after(std::chrono::milliseconds(std::max<std::int64_t>(ms, 1)));
+  pause_timer_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
+    if (ec) return;
+    self->paused_ = false;
+    self->pump();
+  });
 }
 
 void Connection::on_unblocked(std::string reply) {

@@ -117,6 +117,37 @@ class PubSubThreadsTest(ServerTestCase):
             self.assertEqual(c.call("PUBSUB", "NUMSUB", "hot", "cold"), [b"hot", 1, b"cold", 0])
         steady.close()
 
+    def test_pipelined_flood_is_delivered_whole(self):
+        # Far more deliveries than a loop's queue may hold: the publisher is
+        # held back until they are delivered, and nothing is lost.
+        srv = self.srv
+        subs = [srv.client() for _ in range(3)]
+        try:
+            for s in subs:
+                subscribe(s, "flood")
+            n = 100000
+            frame = len(b"*3\r\n$7\r\nmessage\r\n$5\r\nflood\r\n$6\r\n000000\r\n")
+            counts = [0] * len(subs)
+
+            def drain(i):
+                s = subs[i]
+                while counts[i] < n * frame:
+                    counts[i] += len(s.sock.recv(1 << 20))
+
+            readers = [threading.Thread(target=drain, args=(i,)) for i in range(len(subs))]
+            for t in readers:
+                t.start()
+            with srv.client() as p:
+                p.send(b"".join(encode_command("PUBLISH", "flood", "%06d" % i) for i in range(n)))
+                replies = p.read_replies(n)
+            for t in readers:
+                t.join(60)
+            self.assertEqual(set(replies), {b":3\r\n"})
+            self.assertEqual(counts, [n * frame] * len(subs))
+        finally:
+            for s in subs:
+                s.close()
+
     def test_monitor_across_loops(self):
         srv = self.srv
         with srv.client() as m, srv.client() as a, srv.client() as b:

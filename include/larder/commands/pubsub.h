@@ -17,6 +17,10 @@
 // takes a shard lock, and no PushSink runs under a registry or mailbox lock.
 // So publish() may be called from any command on any loop, with shard locks
 // held (keyspace notifications, client tracking).
+//
+// Memory. What waits in a client's output is bounded by its
+// client-output-buffer-limit (the connection's job); what waits in a mailbox
+// is bounded by congested(), which connections check after each command.
 
 #include <atomic>
 #include <cstdint>
@@ -106,6 +110,11 @@ class PubSub {
   std::vector<std::string> channels(SubKind kind, std::optional<std::string_view> pattern) const;
   std::size_t subscribers(SubKind kind, std::string_view channel) const;
   std::size_t count(SubKind kind) const;
+
+  // True while some loop has more deliveries queued than it should: a
+  // publishing connection then holds back its next commands for a moment,
+  // so a loop that cannot keep up does not let its queue grow without bound.
+  bool congested() const;
 
   // Runs the deliveries queued for `loop`, on that loop's thread. Called by
   // the posted drain task; a command that must see its own messages before
