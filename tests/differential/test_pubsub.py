@@ -245,8 +245,9 @@ class PubSubTest(DifferentialTestCase):
     def test_client_list_and_info_fields(self):
         def fields(text):
             kept = ("flags", "sub", "psub", "ssub", "cmd")
-            return [" ".join(f for f in line.split(" ") if f.split("=")[0] in kept)
-                    for line in text.decode().splitlines() if line]
+            # Sorted: with --threads ids need not follow the connection order.
+            return sorted(" ".join(f for f in line.split(" ") if f.split("=")[0] in kept)
+                          for line in text.decode().splitlines() if line)
 
         def info_counts(c):
             text = c.call("INFO", "stats").decode()
