@@ -314,7 +314,14 @@ void Connection::process() {
     }
     if (!parser_.args().empty()) {
       if (dispatcher.paused(parser_.args(), now)) {
-        hold_back(std::min(kPauseRetryMs, context_.services.pause.until_ms() - now));
+        paused_ = true;
+        std::int64_t wait = std::min(kPauseRetryMs, context_.services.pause.until_ms() - now);
+        pause_timer_.expires_after(std::chrono::milliseconds(std::max<std::int64_t>(wait, 1)));
+        pause_timer_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
+          if (ec) return;
+          self->paused_ = false;
+          self->pump();
+        });
         break;
       }
       dispatcher.dispatch(parser_.args(), *client_, reply_, now);
@@ -328,18 +335,17 @@ void Connection::process() {
     }
     in_begin_ += parser_.consumed();
     if (context_.services.pubsub.congested()) {
-      hold_back(1);  // published faster than some loop delivers: let the loops catch up
+      hold_back();  // published faster than some loop delivers: let the loops catch up
       break;
     }
   }
   client_->query_buffer_bytes.store(in_end_ - in_begin_, std::memory_order_relaxed);
 }
 
-void Connection::hold_back(std::int64_t ms) {
+void Connection::hold_back() {
   paused_ = true;
-  pause_timer_.expires_after(std::chrono::milliseconds(std::max<std::int64_t>(ms, 1)));
-  pause_timer_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
-    if (ec) return;
+  auto timer = std::make_shared<asio::steady_timer>(loop_.io(), std::chrono::milliseconds(1));
+  timer->async_wait([self = shared_from_this(), timer](const asio::error_code&) {
     self->paused_ = false;
     self->pump();
   });

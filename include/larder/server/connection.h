@@ -49,9 +49,9 @@ class Connection : public std::enable_shared_from_this<Connection>, public comma
   // Runs every complete command in the read buffer (until the output is large,
   // CLIENT PAUSE holds a command back or a command defers).
   void process();
-  // Runs no command for `ms` (at least 1), then pump(): CLIENT PAUSE, and
-  // publishers while Pub/Sub deliveries are congested.
-  void hold_back(std::int64_t ms);
+  // Runs no command for a millisecond, then pump(): a publisher while Pub/Sub
+  // deliveries are congested (PubSub::congested()).
+  void hold_back();
   // Posts one step of the client's deferred command, then pump().
   void post_step();
   // A blocked command's reply, handed over by whoever ended the wait; kept
