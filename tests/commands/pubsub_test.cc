@@ -128,3 +128,14 @@ TEST_CASE("PubSub publish from several threads keeps each publisher's order", "[
   CHECK(next_a == kPerThread);
   CHECK(next_b == kPerThread);
 }
+
+TEST_CASE("PubSub reports congestion while a loop's queue is long", "[pubsub]") {
+  Loops l;
+  Sink s;
+  auto c = client_on(1, s);
+  l.pubsub.subscribe(*c, SubKind::kChannel, "q");
+  for (int i = 0; i < 70000 && !l.pubsub.congested(); ++i) l.pubsub.publish("q", "m");
+  CHECK(l.pubsub.congested());
+  l.run(1);
+  CHECK_FALSE(l.pubsub.congested());
+}
