@@ -22,6 +22,8 @@ std::string describe(const ClientState& c, std::int64_t now_ms) {
   const std::size_t qbuf = c.query_buffer_bytes.load(std::memory_order_relaxed);
   const std::size_t obl = c.output_buffer_bytes.load(std::memory_order_relaxed);
   std::string flags;
+  if (c.monitor.load(std::memory_order_relaxed)) flags += 'O';
+  if (c.in_pubsub_mode()) flags += 'P';
   if (c.in_multi.load(std::memory_order_relaxed)) flags += 'x';
   if (c.is_blocked.load(std::memory_order_relaxed)) flags += 'b';
   if (c.watch_flag->dirty.load(std::memory_order_relaxed)) flags += 'd';
@@ -50,17 +52,48 @@ std::string describe(const ClientState& c, std::int64_t now_ms) {
   s += " idle=" + std::to_string((now_ms - c.last_interaction_ms.load(std::memory_order_relaxed)) / 1000);
   s += " flags=" + flags;
   s += " db=" + std::to_string(c.db.load(std::memory_order_relaxed));
-  s += " sub=0 psub=0 ssub=0";
+  s += " sub=" + std::to_string(c.sub_channels.load(std::memory_order_relaxed));
+  s += " psub=" + std::to_string(c.sub_patterns.load(std::memory_order_relaxed));
+  s += " ssub=" + std::to_string(c.sub_shard_channels.load(std::memory_order_relaxed));
   s += " multi=" + std::to_string(multi);
   s += " qbuf=" + std::to_string(qbuf) + " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0";
-  s += " obl=" + std::to_string(obl) + " oll=0 omem=0";
-  s += " tot-mem=" + std::to_string(qbuf + obl);
+  const std::size_t omem = c.output_memory.load(std::memory_order_relaxed);
+  s += " obl=" + std::to_string(obl) + " oll=0 omem=" + std::to_string(omem);
+  s += " tot-mem=" + std::to_string(qbuf + omem);
   s += " events=r";
   s += " cmd=" + (last != nullptr ? std::string(last->name) : std::string("NULL"));
   s += " user=default redir=-1";
   s += " resp=" + std::to_string(c.resp.load(std::memory_order_relaxed));
   s += " lib-name=" + lib_name + " lib-ver=" + lib_ver;
   return s;
+}
+
+// Redis's client types as TYPE filters name them; Larder has no masters or
+// replicas (a MONITOR client counts as normal, as in Redis).
+enum class TypeFilter { kAny, kNormal, kPubSub, kNone };
+
+// Parses a TYPE value; false for an unknown one.
+bool parse_type(std::string_view type, TypeFilter& out) {
+  if (iequals(type, "normal")) {
+    out = TypeFilter::kNormal;
+  } else if (iequals(type, "pubsub")) {
+    out = TypeFilter::kPubSub;
+  } else if (iequals(type, "master") || iequals(type, "replica") || iequals(type, "slave")) {
+    out = TypeFilter::kNone;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+bool type_matches(TypeFilter filter, const ClientState& c) {
+  switch (filter) {
+    case TypeFilter::kAny: return true;
+    case TypeFilter::kNormal: return !c.in_pubsub_mode();
+    case TypeFilter::kPubSub: return c.in_pubsub_mode();
+    case TypeFilter::kNone: return false;
+  }
+  return false;
 }
 
 void cmd_client_id(CommandContext& ctx) { ctx.reply.integer(static_cast<std::int64_t>(ctx.client.id)); }
@@ -89,15 +122,12 @@ void cmd_client_getname(CommandContext& ctx) {
 // CLIENT LIST [TYPE normal|master|replica|pubsub] [ID id [id ...]]
 void cmd_client_list(CommandContext& ctx) {
   bool only_ids = false;
-  bool none = false;  // a TYPE no Larder client can have
+  TypeFilter filter = TypeFilter::kAny;
   std::vector<std::uint64_t> ids;
   for (std::size_t j = 2; j < ctx.args.size(); ++j) {
     if (iequals(ctx.args[j], "type") && j + 1 < ctx.args.size()) {
       std::string_view type = ctx.args[++j];
-      if (iequals(type, "master") || iequals(type, "replica") || iequals(type, "slave") ||
-          iequals(type, "pubsub")) {
-        none = true;
-      } else if (!iequals(type, "normal")) {
+      if (!parse_type(type, filter)) {
         ctx.reply.error("ERR Unknown client type '" + std::string(type) + "'");
         return;
       }
@@ -117,12 +147,11 @@ void cmd_client_list(CommandContext& ctx) {
     }
   }
   std::string text;
-  if (!none) {
-    for (const auto& c : ctx.server.clients.snapshot()) {
-      if (only_ids && std::find(ids.begin(), ids.end(), c->id) == ids.end()) continue;
-      text += describe(*c, ctx.now_ms);
-      text += '\n';
-    }
+  for (const auto& c : ctx.server.clients.snapshot()) {
+    if (!type_matches(filter, *c)) continue;
+    if (only_ids && std::find(ids.begin(), ids.end(), c->id) == ids.end()) continue;
+    text += describe(*c, ctx.now_ms);
+    text += '\n';
   }
   ctx.reply.verbatim(text);
 }
@@ -135,7 +164,7 @@ void cmd_client_kill(CommandContext& ctx) {
   std::int64_t id = 0;
   bool skipme = true;
   bool user_mismatch = false;
-  bool type_mismatch = false;
+  TypeFilter filter = TypeFilter::kAny;
   const bool old_form = ctx.args.size() == 3;
   if (old_form) {
     addr = ctx.args[2];
@@ -162,10 +191,7 @@ void cmd_client_kill(CommandContext& ctx) {
           return;
         }
       } else if (iequals(opt, "type")) {
-        if (iequals(val, "master") || iequals(val, "replica") || iequals(val, "slave") ||
-            iequals(val, "pubsub")) {
-          type_mismatch = true;
-        } else if (!iequals(val, "normal")) {
+        if (!parse_type(val, filter)) {
           ctx.reply.error("ERR Unknown client type '" + std::string(val) + "'");
           return;
         }
@@ -185,8 +211,9 @@ void cmd_client_kill(CommandContext& ctx) {
     }
   }
   std::int64_t killed = 0;
-  if (!user_mismatch && !type_mismatch) {
+  if (!user_mismatch) {
     for (const auto& c : ctx.server.clients.snapshot()) {
+      if (!type_matches(filter, *c)) continue;
       if (!addr.empty() && c->addr != addr) continue;
       if (!laddr.empty() && c->laddr != laddr) continue;
       if (id != 0 && c->id != static_cast<std::uint64_t>(id)) continue;

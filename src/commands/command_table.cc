@@ -130,6 +130,8 @@ const CommandTable& CommandTable::instance() {
     register_hyperloglog_commands(t);
     register_geo_commands(t);
     register_sort_commands(t);
+    register_pubsub_commands(t);
+    register_monitor_commands(t);
     return t;
   }();
   return table;

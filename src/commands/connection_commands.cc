@@ -27,6 +27,11 @@ bool credentials_valid(const CommandContext& ctx, std::string_view user, std::st
 void cmd_ping(CommandContext& ctx) {
   if (ctx.args.size() > 2) {
     ctx.reply_arity_error();
+  } else if (ctx.reply.protocol() == 2 && ctx.client.in_pubsub_mode()) {
+    // In RESP2 pub/sub mode a reply must look like a message.
+    ctx.reply.array(2);
+    ctx.reply.bulk("pong");
+    ctx.reply.bulk(ctx.args.size() == 2 ? ctx.args[1] : std::string_view());
   } else if (ctx.args.size() == 2) {
     ctx.reply.bulk(ctx.args[1]);
   } else {
@@ -47,6 +52,8 @@ void cmd_auth(CommandContext& ctx) {
     ctx.reply.error(err::kSyntax);
     return;
   }
+  // Hidden from MONITOR even when it fails, as Redis.
+  for (std::size_t j = 1; j < ctx.args.size(); ++j) ctx.redact(j);
   std::string_view user = "default";
   std::string_view pass = ctx.args[1];
   if (ctx.args.size() == 2) {
@@ -88,6 +95,8 @@ void cmd_hello(CommandContext& ctx) {
     const std::size_t more = ctx.args.size() - 1 - j;
     std::string_view opt = ctx.args[j];
     if (iequals(opt, "auth") && more >= 2) {
+      ctx.redact(j + 1);
+      ctx.redact(j + 2);
       user = ctx.args[j + 1];
       pass = ctx.args[j + 2];
       has_auth = true;
@@ -178,6 +187,7 @@ void cmd_reset(CommandContext& ctx) {
   c.reply_mode = ReplyMode::kOn;
   c.no_evict.store(false, std::memory_order_relaxed);
   c.no_touch.store(false, std::memory_order_relaxed);
+  ctx.server.pubsub.forget(c, /*monitor_too=*/true);
   ctx.reply.simple("RESET");
 }
 

@@ -1,10 +1,13 @@
 #include "larder/commands/dispatcher.h"
 
+#include <algorithm>
 #include <chrono>
 #include <new>
 
 #include <spdlog/spdlog.h>
 
+#include "larder/commands/command_docs.h"
+#include "larder/commands/monitor.h"
 #include "larder/commands/transaction.h"
 #include "larder/protocol/errors.h"
 #include "larder/storage/shard_locks.h"
@@ -60,6 +63,20 @@ void count_call(const CommandSpec& spec, std::span<const std::string_view> args,
   if (threshold >= 0 && usec >= threshold) record_slow(args, client, server, now_ms, usec);
 }
 
+// What a RESP2 client in pub/sub mode may still run.
+bool allowed_in_pubsub_mode(const CommandSpec& spec) {
+  static constexpr std::string_view kAllowed[] = {"ping", "subscribe", "ssubscribe", "unsubscribe",
+                                                  "sunsubscribe", "psubscribe", "punsubscribe", "quit", "reset"};
+  return std::find(std::begin(kAllowed), std::end(kAllowed), spec.name) != std::end(kAllowed);
+}
+
+// Redis treats a MONITOR client as a replica: it may not touch the keyspace.
+bool touches_keyspace(const CommandSpec& spec) {
+  if (spec.flags & (kWrite | kReadOnly)) return true;
+  const auto& flags = spec.doc->flags;
+  return std::find(flags.begin(), flags.end(), "may_replicate") != flags.end();
+}
+
 std::int64_t usec_since(std::uint64_t start) { return static_cast<std::int64_t>(util::us_since(start)); }
 
 }  // namespace
@@ -80,6 +97,7 @@ void Dispatcher::run_locked(const CommandSpec& spec, CommandContext& ctx) {
     spdlog::warn("out of memory running {} for client {}", spec.name, ctx.client.addr);
   }
   const std::int64_t usec = usec_since(start);
+  feed_monitors(ctx);
   if (ctx.client.deferred != nullptr) {
     ctx.client.deferred->usec = usec;  // counted once resume() has finished it
     return;
@@ -181,6 +199,14 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
     reject(spec, err::kNoAuth, client, reply);
   } else if (!server_.make_room(now_ms, kEvictionBudget) && (spec->flags & kDenyOom)) {
     reject(spec, err::kOom, client, reply);
+  } else if (client.resp.load(std::memory_order_relaxed) == 2 && client.in_pubsub_mode() &&
+             !allowed_in_pubsub_mode(*spec)) {
+    reject(spec,
+           "ERR Can't execute '" + std::string(spec->name) +
+               "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+           client, reply);
+  } else if (client.monitor.load(std::memory_order_relaxed) && touches_keyspace(*spec)) {
+    reject(spec, "ERR Replica can't interact with the keyspace", client, reply);
   } else if (client.in_multi && !(spec->flags & kRunsInMulti)) {
     QueuedCommand queued{spec, {args.begin(), args.end()}};
     client.multi.push_back(std::move(queued));

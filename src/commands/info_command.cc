@@ -71,6 +71,7 @@ class InfoWriter {
 
 struct Totals {
   std::uint64_t commands = 0, connections = 0, rejected = 0, net_in = 0, net_out = 0, errors = 0;
+  std::uint64_t output_limit_disconnections = 0;
   std::map<std::string, std::uint64_t> errors_by_code;
 };
 
@@ -83,6 +84,7 @@ Totals sum_stats(const ServerServices& server) {
     t.net_in += s->net_input_bytes.get();
     t.net_out += s->net_output_bytes.get();
     t.errors += s->error_replies.get();
+    t.output_limit_disconnections += s->output_limit_disconnections.get();
     for (const auto& [code, n] : s->errors()) t.errors_by_code[code] += n;
   }
   return t;
@@ -186,7 +188,7 @@ void persistence_section(InfoWriter& w, const CommandContext& ctx) {
   w.field("aof_last_write_status", "ok");
 }
 
-void stats_section(InfoWriter& w, const Totals& t, const storage::ShardStats& ks) {
+void stats_section(InfoWriter& w, const Totals& t, const storage::ShardStats& ks, const PubSub& pubsub) {
   w.section("Stats");
   w.field("total_connections_received", t.connections);
   w.field("total_commands_processed", t.commands);
@@ -197,9 +199,12 @@ void stats_section(InfoWriter& w, const Totals& t, const storage::ShardStats& ks
   w.field("evicted_keys", ks.evicted_keys);
   w.field("keyspace_hits", ks.keyspace_hits);
   w.field("keyspace_misses", ks.keyspace_misses);
-  w.field("pubsub_channels", 0);
-  w.field("pubsub_patterns", 0);
+  w.field("pubsub_channels", pubsub.count(SubKind::kChannel));
+  w.field("pubsub_patterns", pubsub.count(SubKind::kPattern));
+  w.field("pubsubshard_channels", pubsub.count(SubKind::kShardChannel));
   w.field("total_error_replies", t.errors);
+  // Redis 7.2's; 7.0 disconnects the same clients without counting them.
+  w.field("client_output_buffer_limit_disconnections", t.output_limit_disconnections);
 }
 
 void replication_section(InfoWriter& w, const CommandContext& ctx) {
@@ -365,7 +370,7 @@ void cmd_info(CommandContext& ctx) {
   if (want("clients")) clients_section(w, ctx);
   if (want("memory")) memory_section(w, ctx);
   if (want("persistence")) persistence_section(w, ctx);
-  if (want("stats")) stats_section(w, totals, ks);
+  if (want("stats")) stats_section(w, totals, ks, ctx.server.pubsub);
   if (want("replication")) replication_section(w, ctx);
   if (want("cpu")) cpu_section(w);
   if (want("modules")) w.section("Modules");

@@ -43,6 +43,12 @@ void LiveConfig::mirror(const Settings& s) {
   zset_max_listpack_entries_.store(size("zset-max-listpack-entries"), std::memory_order_relaxed);
   hll_sparse_max_bytes_.store(size("hll-sparse-max-bytes"), std::memory_order_relaxed);
   zset_max_listpack_value_.store(size("zset-max-listpack-value"), std::memory_order_relaxed);
+  const auto limits = parse_output_buffer_limits(s.get("client-output-buffer-limit"));
+  for (std::size_t c = 0; c < limits.size(); ++c) {
+    output_limits_[c].hard.store(limits[c].hard, std::memory_order_relaxed);
+    output_limits_[c].soft.store(limits[c].soft, std::memory_order_relaxed);
+    output_limits_[c].soft_seconds.store(limits[c].soft_seconds, std::memory_order_relaxed);
+  }
 }
 
 void LiveConfig::set(const std::vector<std::pair<std::string, std::string>>& changes) {

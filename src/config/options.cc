@@ -137,6 +137,40 @@ std::vector<std::string> split_at_spaces(const std::string& value) {
   return out;
 }
 
+constexpr std::string_view kDefaultOutputBufferLimits =
+    "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60";
+constexpr std::string_view kOutputClassNames[] = {"normal", "slave", "pubsub"};
+
+// Redis's client-output-buffer-limit check: every group valid or none is
+// taken. Canonical: the groups given, classes named as CONFIG GET names them.
+std::string output_buffer_limits(const std::vector<std::string>& args) {
+  if (args.size() % 4 != 0) bad("Wrong number of arguments in buffer limit configuration.");
+  std::string out;
+  for (std::size_t j = 0; j < args.size(); j += 4) {
+    const std::string cls = lower(args[j]);
+    std::string_view name;
+    if (cls == "normal") {
+      name = "normal";
+    } else if (cls == "replica" || cls == "slave") {
+      name = "slave";
+    } else if (cls == "pubsub") {
+      name = "pubsub";
+    } else {
+      bad("Invalid client class specified in buffer limit configuration.");
+    }
+    std::uint64_t hard = 0, soft = 0;
+    std::int64_t seconds = 0;
+    if (!util::parse_memory_size(args[j + 1], hard) || !util::parse_memory_size(args[j + 2], soft) ||
+        hard > INT64_MAX || soft > INT64_MAX || !util::parse_int64(args[j + 3], seconds) || seconds < 0) {
+      bad("Error in hard, soft or soft_seconds setting in buffer limit configuration.");
+    }
+    if (!out.empty()) out += ' ';
+    out += std::string(name) + " " + std::to_string(hard) + " " + std::to_string(soft) + " " +
+           std::to_string(seconds);
+  }
+  return out;
+}
+
 using Validator = std::string (*)(const std::vector<std::string>&);
 
 struct Row {
@@ -191,6 +225,9 @@ const std::vector<Row>& rows() {
       {{"timeout", "0", true, false}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
       // TCP keepalive probes on client sockets after this many idle seconds; 0 off.
       {{"tcp-keepalive", "300", true, false}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
+      // Groups of <class> <hard> <soft> <soft-seconds>; a group replaces its
+      // class's limits (Settings::set merges).
+      {{"client-output-buffer-limit", kDefaultOutputBufferLimits, true, false, true}, output_buffer_limits},
       // Encodings of small collections (Redis's thresholds).
       {{"hash-max-listpack-entries", "512", true, false},
        [](const auto& a) { return integer_in(a, 0, INT64_MAX); }},
@@ -232,7 +269,6 @@ const std::vector<Row>& rows() {
       {{"appendfsync", "everysec", true, true}, [](const auto& a) { return joined(a); }},
       {{"auto-aof-rewrite-min-size", "64mb", true, true}, [](const auto& a) { return joined(a); }},
       {{"auto-aof-rewrite-percentage", "100", true, true}, [](const auto& a) { return joined(a); }},
-      {{"client-output-buffer-limit", "normal 0 0 0", true, true}, [](const auto& a) { return joined(a); }},
       {{"disable-thp", "yes", true, true}, [](const auto& a) { return joined(a); }},
       {{"dynamic-hz", "yes", true, true}, [](const auto& a) { return joined(a); }},
       {{"jemalloc-bg-thread", "yes", true, true}, [](const auto& a) { return joined(a); }},
@@ -333,7 +369,26 @@ void Settings::set(std::string_view name, const std::vector<std::string>& args, 
     words = &split;
   }
   try {
-    values_[canonical] = row->validate(*words);
+    std::string value = row->validate(*words);
+    if (canonical == "client-output-buffer-limit") {
+      // The classes given replace theirs; the others keep their limits.
+      auto limits = parse_output_buffer_limits(values_[canonical]);
+      const auto given = list_value(value);
+      for (std::size_t j = 0; j + 3 < given.size(); j += 4) {
+        const std::size_t c = static_cast<std::size_t>(
+            std::find(std::begin(kOutputClassNames), std::end(kOutputClassNames), given[j]) -
+            std::begin(kOutputClassNames));
+        limits[c] = {static_cast<std::uint64_t>(integer_value(given[j + 1])),
+                     static_cast<std::uint64_t>(integer_value(given[j + 2])), integer_value(given[j + 3])};
+      }
+      value.clear();
+      for (std::size_t c = 0; c < limits.size(); ++c) {
+        if (!value.empty()) value += ' ';
+        value += std::string(kOutputClassNames[c]) + " " + std::to_string(limits[c].hard) + " " +
+                 std::to_string(limits[c].soft) + " " + std::to_string(limits[c].soft_seconds);
+      }
+    }
+    values_[canonical] = std::move(value);
   } catch (const ConfigError& e) {
     throw ConfigError(given, e.what());
   }
@@ -391,6 +446,19 @@ std::int64_t integer_value(const std::string& canonical) {
   std::int64_t v = 0;
   util::parse_int64(canonical, v);
   return v;
+}
+
+std::array<OutputBufferLimit, 3> parse_output_buffer_limits(const std::string& canonical) {
+  std::array<OutputBufferLimit, 3> out{};
+  const auto words = list_value(canonical);
+  for (std::size_t j = 0; j + 3 < words.size(); j += 4) {
+    for (std::size_t c = 0; c < out.size(); ++c) {
+      if (words[j] != kOutputClassNames[c]) continue;
+      out[c] = {static_cast<std::uint64_t>(integer_value(words[j + 1])),
+                static_cast<std::uint64_t>(integer_value(words[j + 2])), integer_value(words[j + 3])};
+    }
+  }
+  return out;
 }
 
 std::vector<std::string> list_value(const std::string& canonical) {

@@ -69,6 +69,8 @@ void ReplyBuilder::map(std::size_t n) {
   }
 }
 
+void ReplyBuilder::push(std::size_t n) { header(protocol_ >= 3 ? '>' : '*', static_cast<std::int64_t>(n)); }
+
 void ReplyBuilder::set(std::size_t n) { header(protocol_ >= 3 ? '~' : '*', static_cast<std::int64_t>(n)); }
 
 void ReplyBuilder::real(double v) {

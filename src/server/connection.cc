@@ -65,7 +65,10 @@ Connection::Connection(asio::ip::tcp::socket socket, EventLoop& loop, ServerCont
   client_->authenticated = !context_.live.requires_password();
 }
 
-Connection::~Connection() { spdlog::debug("client {} closed", client_->addr); }
+Connection::~Connection() {
+  if (client_->push_sink == this) client_->push_sink = nullptr;
+  spdlog::debug("client {} closed", client_->addr);
+}
 
 void Connection::start() {
   spdlog::debug("client {} connected (id {}, loop {})", client_->addr, client_->id, loop_.index());
@@ -80,13 +83,15 @@ void Connection::start() {
       if (auto self = weak.lock()) self->on_unblocked(std::move(reply));
     });
   };
+  client_->push_sink = this;
   context_.services.clients.add(client_);
   set_keepalive();
   pump();
 }
 
 bool Connection::idle_since(std::int64_t deadline_ms) const {
-  return !client_->is_blocked.load(std::memory_order_relaxed) &&
+  return !client_->is_blocked.load(std::memory_order_relaxed) && !client_->in_pubsub_mode() &&
+         !client_->monitor.load(std::memory_order_relaxed) &&
          client_->last_interaction_ms.load(std::memory_order_relaxed) < deadline_ms;
 }
 
@@ -139,6 +144,8 @@ void Connection::close() {
   }
   client_->watched.clear();
   client_->deferred.reset();  // takes shard locks: none may be held here
+  client_->push_sink = nullptr;
+  context_.services.pubsub.forget(*client_, /*monitor_too=*/true);
   context_.services.clients.remove(client_->id);
   loop_.forget(this);
 }
@@ -184,6 +191,12 @@ void Connection::pump() {
     }
     if (!paused_) process();
     const bool deferred = client_->deferred != nullptr;
+    if (!backlog_.empty() && !deferred) {
+      out_.append(backlog_);
+      backlog_.clear();
+      if (backlog_.capacity() > kIdleBufferKeep) std::string().swap(backlog_);
+    }
+    if (!out_.empty() && over_output_limit()) return;
     if (deferred && !step_posted_ && !closing_) post_step();
     if (out_.empty()) {
       if (closing_) {
@@ -209,6 +222,7 @@ void Connection::pump() {
       out_.erase(0, n);
       writing_ = true;
       client_->output_buffer_bytes.store(out_.size(), std::memory_order_relaxed);
+      client_->output_memory.store(pending_output(), std::memory_order_relaxed);
       asio::async_write(socket_, asio::buffer(out_),
                         [self = shared_from_this()](const asio::error_code& e, std::size_t written) {
                           self->on_written(e, written);
@@ -217,7 +231,48 @@ void Connection::pump() {
     }
     out_.clear();
     if (out_.capacity() > kIdleBufferKeep) std::string().swap(out_);
+    client_->output_memory.store(pending_output(), std::memory_order_relaxed);
   }
+}
+
+void Connection::push(const commands::PushMessage& message) {
+  if (closed_ || closing_ || dropped_) return;
+  // out_ is the socket's while a write is in flight, and a deferred
+  // command's reply is still being written into it.
+  std::string& into = writing_ || client_->deferred != nullptr ? backlog_ : out_;
+  message.append_to(into, reply_.protocol());
+  client_->output_memory.store(pending_output(), std::memory_order_relaxed);
+  over_output_limit();
+}
+
+bool Connection::over_output_limit() {
+  if (dropped_) return true;
+  const auto cls = client_->in_pubsub_mode() ? config::ClientClass::kPubSub : config::ClientClass::kNormal;
+  const config::OutputBufferLimit limit = context_.live.output_buffer_limit(cls);
+  if (limit.hard == 0 && limit.soft == 0) return false;
+  const std::size_t used = pending_output();
+  const bool hard = limit.hard != 0 && used >= limit.hard;
+  bool soft = limit.soft != 0 && used >= limit.soft;
+  if (soft) {
+    const std::int64_t now_s = util::unix_time_ms() / 1000;
+    if (soft_limit_since_s_ == 0) {
+      soft_limit_since_s_ = now_s;  // first seen over it
+      soft = false;
+    } else if (now_s - soft_limit_since_s_ <= limit.soft_seconds) {
+      soft = false;
+    }
+  } else {
+    soft_limit_since_s_ = 0;
+  }
+  if (!hard && !soft) return false;
+  spdlog::warn("Client id={} addr={} name={} omem={} scheduled to be closed ASAP for overcoming of output buffer limits.",
+               client_->id, client_->addr, client_->get_name(), used);
+  loop_.stats().output_limit_disconnections.add();
+  // Dropped at once, closed from the loop: this may run inside a command.
+  dropped_ = true;
+  backlog_.clear();
+  asio::post(loop_.io(), [self = shared_from_this()] { self->close(); });
+  return true;
 }
 
 // Not run at once: posting lets the loop poll its sockets and run what other
@@ -396,8 +451,21 @@ void Connection::process() {
       }
     }
     in_begin_ += parser_.consumed();
+    if (context_.services.pubsub.congested()) {
+      hold_back();  // published faster than some loop delivers: let the loops catch up
+      break;
+    }
   }
   client_->query_buffer_bytes.store(in_end_ - in_begin_, std::memory_order_relaxed);
+}
+
+void Connection::hold_back() {
+  paused_ = true;
+  auto timer = std::make_shared<asio::steady_timer>(loop_.io(), std::chrono::milliseconds(1));
+  timer->async_wait([self = shared_from_this(), timer](const asio::error_code&) {
+    self->paused_ = false;
+    self->pump();
+  });
 }
 
 void Connection::on_unblocked(std::string reply) {
@@ -432,6 +500,7 @@ void Connection::on_written(const asio::error_code& ec, std::size_t n) {
   out_.clear();
   if (out_.capacity() > kIdleBufferKeep) std::string().swap(out_);
   client_->output_buffer_bytes.store(0, std::memory_order_relaxed);
+  client_->output_memory.store(pending_output(), std::memory_order_relaxed);
   pump();
 }
 

@@ -67,6 +67,9 @@ Server::Server(const config::Settings& settings, const config::Options& options)
   util::tune_allocator();
   commands::ServerServices& services = context_.services;
   for (auto& loop : loops_) services.loop_stats.push_back(&loop->stats());
+  services.pubsub.attach_loops(static_cast<int>(loops_.size()), [this](int loop, std::function<void()> task) {
+    asio::post(loops_[static_cast<std::size_t>(loop)]->io(), std::move(task));
+  });
   services.start_time_ms = util::unix_time_ms();
   services.run_id = make_run_id();
   services.tcp_port = options.port;

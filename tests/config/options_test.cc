@@ -105,3 +105,21 @@ TEST_CASE("save takes pairs of integers, as Redis checks them", "[config]") {
                       Catch::Contains("b.conf:1") && Catch::Contains("'save': Invalid save parameters"));
   }
 }
+
+TEST_CASE("client-output-buffer-limit lines each set their class", "[config][pubsub]") {
+  Settings s;
+  apply_config_text(s,
+                    "client-output-buffer-limit pubsub 1mb 2k 5\n"
+                    "client-output-buffer-limit replica 1 2 3 normal 4 5 6\n",
+                    "test.conf");
+  CHECK(s.get("client-output-buffer-limit") == "normal 4 5 6 slave 1 2 3 pubsub 1048576 2000 5");
+  s.set("client-output-buffer-limit", {"PUBSUB 0 0 0"});  // a flag's single argument
+  CHECK(s.get("client-output-buffer-limit") == "normal 4 5 6 slave 1 2 3 pubsub 0 0 0");
+  CHECK_THROWS_AS(apply_config_text(s, "client-output-buffer-limit pubsub 1 2\n", "test.conf"), ConfigError);
+  CHECK_THROWS_AS(apply_config_text(s, "client-output-buffer-limit master 1 2 3\n", "test.conf"), ConfigError);
+  LiveConfig live(s);
+  const auto normal = live.output_buffer_limit(larder::config::ClientClass::kNormal);
+  CHECK(normal.hard == 4);
+  CHECK(normal.soft == 5);
+  CHECK(normal.soft_seconds == 6);
+}

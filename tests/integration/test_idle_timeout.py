@@ -33,16 +33,20 @@ class IdleTimeoutTest(ServerTestCase):
         blocked = srv.client()
         self.assertEqual(idle.cmd("PING"), b"+PONG\r\n")
         blocked.send(encode_command("BLPOP", "nothing", "0"))
+        subscriber = srv.client()
+        subscriber.send(encode_command("SUBSCRIBE", "news"))
+        self.assertEqual(subscriber.read_reply(), b"*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n")
         start = time.monotonic()
         while time.monotonic() - start < 4.5:
             self.assertEqual(busy.cmd("PING"), b"+PONG\r\n")
             time.sleep(0.3)
         self.assertTrue(idle.is_closed(timeout=0.5))
         self.assertFalse(blocked.is_closed(timeout=0.2))
+        self.assertFalse(subscriber.is_closed(timeout=0.2))
         with srv.client() as other:
             self.assertEqual(other.call("RPUSH", "nothing", "x"), 1)
         self.assertEqual(blocked.read_reply(), b"*2\r\n$7\r\nnothing\r\n$1\r\nx\r\n")
-        for c in (idle, busy, blocked):
+        for c in (idle, busy, blocked, subscriber):
             c.close()
 
     def test_config_set_timeout_applies_while_serving(self):

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -28,6 +29,8 @@ class CommandHarness {
         keyspace_(databases),
         dispatcher_(commands::CommandTable::instance(), keyspace_, services_, stats_) {
     services_.loop_stats.push_back(&stats_);
+    // One event loop, whose posted tasks (Pub/Sub deliveries) run after each command.
+    services_.pubsub.attach_loops(1, [this](int, std::function<void()> task) { posted_.push_back(std::move(task)); });
     services_.start_time_ms = now_ms_;
     services_.evictor = std::make_unique<storage::Evictor>(keyspace_);
     commands::sync_access_policy(config_, keyspace_);
@@ -56,9 +59,23 @@ class CommandHarness {
   std::string run_as(std::size_t client, const std::vector<std::string_view>& args) {
     Client& c = *clients_.at(client);
     c.out.clear();
+    c.sink.live = &c.out;  // pushes during its own command land in its reply stream
     dispatcher_.dispatch(args, *c.state, c.reply, now_ms_);
+    c.sink.live = nullptr;
+    run_posted();
     return c.out;
   }
+
+  // Runs the tasks posted to the loop (deliveries), and those they post.
+  void run_posted() {
+    while (!posted_.empty()) {
+      auto tasks = std::move(posted_);
+      posted_.clear();
+      for (auto& t : tasks) t();
+    }
+  }
+  // What Pub/Sub and MONITOR delivered to `client` since the last call.
+  std::string take_pushes(std::size_t client = 0) { return std::exchange(clients_.at(client)->sink.pushed, {}); }
 
   // A command of `client` that deferred (KEYS) and is not finished yet.
   bool deferred(std::size_t client = 0) { return clients_.at(client)->state->deferred != nullptr; }
@@ -88,10 +105,25 @@ class CommandHarness {
   config::LiveConfig& config() { return config_; }
 
  private:
+  // Collects a client's pushes, as its connection would send them.
+  struct Sink : commands::PushSink {
+    const commands::ClientState* state = nullptr;
+    std::string pushed;
+    std::string* live = nullptr;
+    void push(const commands::PushMessage& m) override {
+      m.append_to(live != nullptr ? *live : pushed, state->resp.load());
+    }
+    void flush() override {}
+  };
   struct Client {
+    Client() {
+      sink.state = state.get();
+      state->push_sink = &sink;
+    }
     std::shared_ptr<commands::ClientState> state = std::make_shared<commands::ClientState>();
     std::string out;
     protocol::ReplyBuilder reply{out};
+    Sink sink;
   };
 
   static config::Settings settings_with(
@@ -109,6 +141,7 @@ class CommandHarness {
   storage::Keyspace keyspace_;
   commands::Dispatcher dispatcher_;
   std::vector<std::unique_ptr<Client>> clients_;
+  std::vector<std::function<void()>> posted_;
 };
 
 }  // namespace larder::testing

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "larder/commands/continuation.h"
@@ -22,7 +23,8 @@
 namespace larder::commands {
 
 struct CommandSpec;
-class Waiter;  // blocking.h
+class Waiter;    // blocking.h
+class PushSink;  // pubsub.h
 
 enum class ReplyMode { kOn, kOff, kSkipNext, kSkipThis };
 
@@ -49,7 +51,15 @@ struct WatchedKey {
   std::string key;
 };
 
-struct ClientState {
+// What a client is subscribed to (owner thread only). Patterns keep their
+// subscription order, as Redis lists them.
+struct Subscriptions {
+  std::unordered_set<std::string> channels;
+  std::vector<std::string> patterns;
+  std::unordered_set<std::string> shard_channels;
+};
+
+struct ClientState : std::enable_shared_from_this<ClientState> {
   // Fixed at connect.
   std::uint64_t id = 0;
   std::string addr;   // peer "ip:port"
@@ -71,6 +81,12 @@ struct ClientState {
   std::atomic<std::size_t> multi_queued{0};
   std::atomic<std::size_t> watched_count{0};
   std::atomic<bool> is_blocked{false};  // `blocked` is set (CLIENT LIST flag b)
+  // Sizes of `subs` (CLIENT LIST sub= psub= ssub=); any of them non-zero puts
+  // the client in Redis's pub/sub mode (flag P).
+  std::atomic<std::size_t> sub_channels{0}, sub_patterns{0}, sub_shard_channels{0};
+  std::atomic<bool> monitor{false};  // MONITOR (flag O)
+  // Pending output bytes (CLIENT LIST omem).
+  std::atomic<std::size_t> output_memory{0};
 
   // Rarely changed strings; guarded by `mutex`.
   mutable std::mutex mutex;
@@ -92,6 +108,15 @@ struct ClientState {
   // Set while a blocking command waits; meanwhile no other command of the
   // client runs.
   std::unique_ptr<BlockedCall> blocked;
+  Subscriptions subs;
+  // Where pub/sub messages and MONITOR lines go: the connection, while open.
+  PushSink* push_sink = nullptr;
+  bool push_touched = false;  // queued for its loop's flush (PubSub::drain)
+
+  bool in_pubsub_mode() const {
+    return sub_channels.load(std::memory_order_relaxed) + sub_patterns.load(std::memory_order_relaxed) +
+               sub_shard_channels.load(std::memory_order_relaxed) != 0;
+  }
 
   // Hands a blocked command's reply to the owner loop (Waiter::deliver);
   // callable from any thread. Set by the connection.

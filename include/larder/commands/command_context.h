@@ -39,6 +39,11 @@ struct CommandContext {
   // Set on a connection's own dispatch path (never inside EXEC): the handler
   // may block() the client. Elsewhere blocking commands act non-blocking.
   bool may_block = false;
+  // Arguments MONITOR shows as "(redacted)" (passwords), as Redis's
+  // redactClientCommandArgument.
+  std::vector<std::uint32_t> redacted{};
+
+  void redact(std::size_t i) { redacted.push_back(static_cast<std::uint32_t>(i)); }
 
   storage::Db db() const { return db(client.db.load(std::memory_order_relaxed)); }
   storage::Db db(int index) const {

@@ -112,5 +112,7 @@ std::span<const CommandDoc> bitmap_doc_rows();
 std::span<const CommandDoc> hyperloglog_doc_rows();
 std::span<const CommandDoc> geo_doc_rows();
 std::span<const CommandDoc> sort_doc_rows();
+std::span<const CommandDoc> pubsub_doc_rows();
+std::span<const CommandDoc> monitor_doc_rows();
 
 }  // namespace larder::commands

@@ -25,5 +25,7 @@ void register_bitmap_commands(CommandTable& table);
 void register_hyperloglog_commands(CommandTable& table);
 void register_geo_commands(CommandTable& table);
 void register_sort_commands(CommandTable& table);
+void register_pubsub_commands(CommandTable& table);
+void register_monitor_commands(CommandTable& table);
 
 }  // namespace larder::commands

@@ -15,6 +15,7 @@
 #include "larder/commands/blocking.h"
 #include "larder/commands/client_registry.h"
 #include "larder/commands/pause_state.h"
+#include "larder/commands/pubsub.h"
 #include "larder/commands/server_stats.h"
 #include "larder/commands/slowlog.h"
 #include "larder/config/live_config.h"
@@ -36,6 +37,9 @@ struct ServerServices {
   BlockingRegistry blocking;
   Slowlog slowlog;
   PauseState pause;
+  // Pub/Sub and MONITOR: services.pubsub.publish(channel, message) from any
+  // command on any loop (see pubsub.h for the lock order).
+  PubSub pubsub;
   // One per event loop; the vector is filled before serving starts.
   std::vector<ServerStats*> loop_stats;
 

@@ -45,6 +45,7 @@ struct ServerStats {
   Counter net_input_bytes;
   Counter net_output_bytes;
   Counter error_replies;
+  Counter output_limit_disconnections;  // client_output_buffer_limit_disconnections
   // Indexed by CommandSpec::index.
   std::array<CommandCounters, kMaxCommandRows> commands;
 
@@ -66,7 +67,7 @@ struct ServerStats {
 
 inline void ServerStats::reset() {
   for (Counter* c : {&commands_processed, &connections_received, &rejected_connections,
-                     &net_input_bytes, &net_output_bytes, &error_replies}) {
+                     &net_input_bytes, &net_output_bytes, &error_replies, &output_limit_disconnections}) {
     c->reset();
   }
   for (auto& c : commands) {

@@ -63,6 +63,11 @@ class LiveConfig {
   std::uint64_t zset_max_listpack_entries() const { return zset_max_listpack_entries_.load(std::memory_order_relaxed); }
   std::uint64_t zset_max_listpack_value() const { return zset_max_listpack_value_.load(std::memory_order_relaxed); }
   std::uint64_t hll_sparse_max_bytes() const { return hll_sparse_max_bytes_.load(std::memory_order_relaxed); }
+  OutputBufferLimit output_buffer_limit(ClientClass c) const {
+    const auto& l = output_limits_[static_cast<std::size_t>(c)];
+    return {l.hard.load(std::memory_order_relaxed), l.soft.load(std::memory_order_relaxed),
+            l.soft_seconds.load(std::memory_order_relaxed)};
+  }
 
  private:
   void mirror(const Settings& s);
@@ -93,6 +98,11 @@ class LiveConfig {
   std::atomic<std::uint64_t> zset_max_listpack_entries_{0};
   std::atomic<std::uint64_t> zset_max_listpack_value_{0};
   std::atomic<std::uint64_t> hll_sparse_max_bytes_{3000};
+  struct AtomicLimit {
+    std::atomic<std::uint64_t> hard{0}, soft{0};
+    std::atomic<std::int64_t> soft_seconds{0};
+  };
+  std::array<AtomicLimit, 3> output_limits_;
 };
 
 }  // namespace larder::config

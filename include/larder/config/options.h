@@ -7,6 +7,7 @@
 // treats its arguments; at runtime CONFIG SET changes the mutable ones through
 // LiveConfig. Options is the typed view of what only matters at startup.
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <stdexcept>
@@ -91,5 +92,15 @@ struct Options {
 // Parsers shared with LiveConfig.
 std::int64_t integer_value(const std::string& canonical);
 std::vector<std::string> list_value(const std::string& canonical);
+
+// client-output-buffer-limit of one client class; 0 turns a limit off.
+struct OutputBufferLimit {
+  std::uint64_t hard = 0;
+  std::uint64_t soft = 0;
+  std::int64_t soft_seconds = 0;
+};
+enum class ClientClass { kNormal = 0, kReplica = 1, kPubSub = 2 };
+// The canonical "normal h s t slave h s t pubsub h s t", indexed by ClientClass.
+std::array<OutputBufferLimit, 3> parse_output_buffer_limits(const std::string& canonical);
 
 }  // namespace larder::config

@@ -32,6 +32,8 @@ class ReplyBuilder {
     array(lines.size());
     for (std::string_view line : lines) simple(line);
   }
+  // An out-of-band message (pub/sub): RESP3 push ">n", RESP2 an array.
+  void push(std::size_t n);
   // n key/value pairs follow. RESP2: an array of 2n elements.
   void map(std::size_t n);
   // RESP2: an array.

@@ -8,6 +8,10 @@
 // A command that blocks (BLPOP) holds back the commands after it until its
 // reply arrives from the loop that served it, its timeout passes or CLIENT
 // UNBLOCK ends it; reads go on meanwhile, so a disconnect is noticed.
+// Pub/Sub messages and MONITOR lines arrive through push() (PushSink), on
+// this loop, between commands; they wait in a backlog while a write is in
+// flight or a deferred command is writing its reply, and count against the
+// client's client-output-buffer-limit.
 
 #include <asio.hpp>
 #include <memory>
@@ -15,6 +19,7 @@
 #include <vector>
 
 #include "larder/commands/client_state.h"
+#include "larder/commands/pubsub.h"
 #include "larder/protocol/reply_builder.h"
 #include "larder/protocol/resp_parser.h"
 
@@ -23,7 +28,7 @@ namespace larder::server {
 class EventLoop;
 struct ServerContext;
 
-class Connection : public std::enable_shared_from_this<Connection> {
+class Connection : public std::enable_shared_from_this<Connection>, public commands::PushSink {
  public:
   Connection(asio::ip::tcp::socket socket, EventLoop& loop, ServerContext& context);
   ~Connection();
@@ -32,12 +37,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Stops reading, sends the replies already computed, then closes.
   void shutdown();
   // True when the client may be closed for idleness (`timeout`): nothing read
-  // since `deadline_ms` and not blocked in a command.
+  // since `deadline_ms`, not blocked in a command, not subscribed and not in
+  // MONITOR (Redis's clientsCronHandleTimeout).
   bool idle_since(std::int64_t deadline_ms) const;
   void close_idle();
   // Frees the input and output buffers of a connection waiting with nothing
   // pending, as Redis shrinks idle clients' query buffers. Returns the bytes.
   std::size_t release_idle_buffers();
+
+  // PushSink.
+  void push(const commands::PushMessage& message) override;
+  void flush() override { pump(); }
 
  private:
   // Moves the connection along: runs complete commands, then writes their
@@ -46,6 +56,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Runs every complete command in the read buffer (until the output is large,
   // CLIENT PAUSE holds a command back or a command defers).
   void process();
+  // Runs no command for a millisecond, then pump(): a publisher while Pub/Sub
+  // deliveries are congested (PubSub::congested()).
+  void hold_back();
   // Posts one step of the client's deferred command, then pump().
   void post_step();
   // A blocked command's reply, handed over by whoever ended the wait; kept
@@ -65,6 +78,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // when memory for it cannot be had.
   bool reserve_read_space(std::size_t need);
   void set_keepalive();
+  // Pending output bytes (CLIENT LIST omem).
+  std::size_t pending_output() const { return out_.size() + backlog_.size(); }
+  // Redis's checkClientOutputBufferLimits: true, after scheduling the close,
+  // when the client passed its class's hard limit or stayed over the soft
+  // limit longer than allowed.
+  bool over_output_limit();
 
   asio::ip::tcp::socket socket_;
   EventLoop& loop_;
@@ -89,6 +108,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::size_t in_end_ = 0;
   std::size_t read_space_;  // the least a read is offered (kMinReadSpace..kReadChunk)
   std::string out_;  // replies; not touched while a write is in flight
+  std::string backlog_;  // pushes that came while out_ could not take them
+  std::int64_t soft_limit_since_s_ = 0;  // unix seconds; 0: under the soft limit
+  bool dropped_ = false;  // over its output limit: closing, takes no more output
   protocol::RespParser parser_;
   protocol::ReplyBuilder reply_;
   bool reading_ = false;  // a read or a wait for input is in flight

@@ -260,6 +260,35 @@ await runSteps(NAME, [
     assert.equal(await d1.quit(), 'OK');
   }],
 
+  ['SUBSCRIBE / PSUBSCRIBE / PUBLISH', async () => {
+    const sub = connect({ connectionName: `${NAME}-sub` });
+    await sub.connect();
+    const got = [];
+    const all = new Promise((res) => {
+      const note = (entry) => { got.push(entry); if (got.length === 3) res(); };
+      sub.on('message', (channel, message) => note(['message', channel, message]));
+      sub.on('pmessage', (pattern, channel, message) => note(['pmessage', pattern, channel, message]));
+    });
+    assert.equal(await sub.subscribe('news', 'alerts'), 2);
+    assert.equal(await sub.psubscribe('news.*'), 3);
+    assert.deepEqual(await r.pubsub('NUMSUB', 'news', 'none'), ['news', 1, 'none', 0]);
+    assert.equal(await r.pubsub('NUMPAT'), 1);
+    assert.equal(await r.publish('news', 'first'), 1);
+    assert.equal(await r.publish('news.tech', 'second'), 1);
+    assert.equal(await r.publish('alerts', 'third'), 1);
+    assert.equal(await r.publish('nobody', 'x'), 0);
+    await all;
+    assert.deepEqual(got, [
+      ['message', 'news', 'first'],
+      ['pmessage', 'news.*', 'news.tech', 'second'],
+      ['message', 'alerts', 'third'],
+    ]);
+    assert.equal(await sub.unsubscribe('news'), 2);
+    assert.equal(await sub.punsubscribe('news.*'), 1);
+    assert.equal(await r.publish('news', 'gone'), 0);
+    assert.equal(await sub.quit(), 'OK');
+  }],
+
   ['clean disconnect (QUIT)', async () => {
     for (const c of [other, r]) {
       const ended = new Promise((res) => c.once('end', res));

@@ -241,6 +241,36 @@ await runSteps(NAME, [
     assert.equal(await d1.quit(), 'OK');
   }],
 
+  ['SUBSCRIBE / PSUBSCRIBE / PUBLISH', async () => {
+    const sub = client({ name: `${NAME}-sub` });
+    await sub.connect();
+    const got = [];
+    let done;
+    const all = new Promise((res) => { done = res; });
+    const note = (entry) => { got.push(entry); if (got.length === 3) done(); };
+    await sub.subscribe(['news', 'alerts'], (message, channel) => note(['message', channel, message]));
+    await sub.pSubscribe('news.*', (message, channel) => note(['pmessage', channel, message]));
+    assert.deepEqual({ ...(await r.pubSubNumSub(['news', 'none'])) }, { news: 1, none: 0 });
+    assert.equal(await r.pubSubNumPat(), 1);
+    assert.deepEqual((await r.pubSubChannels('n*')).sort(), ['news']);
+    assert.equal(await r.publish('news', 'first'), 1);
+    assert.equal(await r.publish('news.tech', 'second'), 1);
+    assert.equal(await r.publish('alerts', 'third'), 1);
+    assert.equal(await r.publish('nobody', 'x'), 0);
+    await all;
+    assert.deepEqual(got, [
+      ['message', 'news', 'first'],
+      ['pmessage', 'news.tech', 'second'],
+      ['message', 'alerts', 'third'],
+    ]);
+    await sub.unsubscribe('news');
+    await sub.pUnsubscribe('news.*');
+    assert.equal(await r.publish('news', 'gone'), 0);
+    assert.equal(await r.publish('alerts', 'still'), 1);
+    await sub.unsubscribe('alerts');
+    sub.destroy();
+  }],
+
   ['clean disconnect (QUIT)', async () => {
     for (const c of [other, r]) {
       const ended = new Promise((res) => c.once('end', res));

@@ -1,0 +1,183 @@
+#!/usr/bin/python3
+"""Integration: client-output-buffer-limit for subscribers that stop reading.
+
+- a subscriber past the pubsub hard limit is disconnected at once, counted in
+  INFO stats client_output_buffer_limit_disconnections and logged;
+- one over the soft limit is disconnected once it has stayed over it longer
+  than the soft seconds, not before;
+- while several subscribers never read and a publisher sends far more than
+  the limits, the server's RSS stays bounded (limits x subscribers + slack);
+- CLIENT LIST omem shows the pending bytes;
+- a normal client keeps plain back-pressure with the default normal limits.
+"""
+import os
+import socket
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from larder_harness import RawClient, ServerTestCase, decode, encode_command  # noqa: E402
+
+MB = 1024 * 1024
+
+
+def rss_bytes(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise AssertionError("no VmRSS")
+
+
+def stalled_subscriber(srv, channel):
+    """A subscriber with a tiny receive buffer that never reads after SUBSCRIBE."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect(("127.0.0.1", srv.port))
+    s.sendall(encode_command("SUBSCRIBE", channel))
+    s.settimeout(5)
+    got = b""
+    while not got.endswith(b":1\r\n"):
+        got += s.recv(100)
+    return s
+
+
+def stat(c, name):
+    text = decode(c.cmd("INFO", "stats")).decode()
+    for line in text.split("\r\n"):
+        if line.startswith(name + ":"):
+            return int(line.split(":")[1])
+    raise AssertionError("no %s in INFO stats" % name)
+
+
+def closed(sock, timeout=0.0):
+    """True if the server has closed `sock` (reads and drops what is pending)."""
+    sock.settimeout(timeout if timeout else 0.001)
+    try:
+        while True:
+            data = sock.recv(1 << 20)
+            if not data:
+                return True
+    except (socket.timeout, BlockingIOError):
+        return False
+    except ConnectionResetError:
+        return True
+
+
+class OutputLimitsTest(ServerTestCase):
+    def test_hard_limit_disconnects(self):
+        srv = self.start_larder("--client-output-buffer-limit", "pubsub 2mb 0 0")
+        sub = stalled_subscriber(srv, "ch")
+        payload = "x" * 4096
+        with srv.client() as p:
+            self.assertEqual(p.call("PUBLISH", "ch", "hi"), 1)
+            receivers = None
+            for i in range(20000):  # 80 MB, far past the limit and the socket buffers
+                receivers = p.call("PUBLISH", "ch", payload)
+                if receivers == 0:
+                    break
+            self.assertEqual(receivers, 0, "the stalled subscriber was never disconnected")
+            self.assertLess(i * 4096, 40 * MB)
+            self.assertEqual(stat(p, "client_output_buffer_limit_disconnections"), 1)
+            self.assertEqual(p.call("PUBSUB", "NUMSUB", "ch"), [b"ch", 0])
+        self.assertTrue(closed(sub, 2.0))
+        sub.close()
+        self.assertIn("output buffer limits", srv.log_text())
+
+    def test_soft_limit_after_its_seconds(self):
+        srv = self.start_larder("--client-output-buffer-limit", "pubsub 0 512kb 2")
+        sub = stalled_subscriber(srv, "ch")
+        payload = "y" * 2048
+        with srv.client() as p:
+            start = time.monotonic()
+            over_at = None
+            gone_at = None
+            while time.monotonic() - start < 10:
+                n = p.call("PUBLISH", "ch", payload)
+                now = time.monotonic()
+                if n == 0:
+                    gone_at = now
+                    break
+                if over_at is None:
+                    line = decode(p.cmd("CLIENT", "LIST", "TYPE", "pubsub")).decode()
+                    omem = int(line.split(" omem=")[1].split(" ")[0])
+                    if omem >= 512 * 1024:
+                        over_at = now
+                time.sleep(0.002)
+            self.assertIsNotNone(over_at, "omem never passed the soft limit")
+            self.assertIsNotNone(gone_at, "never disconnected by the soft limit")
+            # Redis closes once more than soft-seconds have passed over it.
+            self.assertGreaterEqual(gone_at - over_at, 1.9)
+            self.assertLess(gone_at - over_at, 5.0)
+            self.assertEqual(stat(p, "client_output_buffer_limit_disconnections"), 1)
+        sub.close()
+
+    def test_soft_limit_forgiven_when_the_client_catches_up(self):
+        srv = self.start_larder("--client-output-buffer-limit", "pubsub 0 256kb 1")
+        with srv.client() as sub, srv.client() as p:
+            sub.cmd("SUBSCRIBE", "ch")
+            for _ in range(10):
+                # Bursts over the soft limit, each read before a second passes.
+                p.send(b"".join(encode_command("PUBLISH", "ch", "z" * 4096) for _ in range(100)))
+                p.read_replies(100)
+                sub.read_replies(100)
+                time.sleep(0.3)
+            self.assertEqual(p.call("PUBLISH", "ch", "last"), 1)
+            self.assertEqual(stat(p, "client_output_buffer_limit_disconnections"), 0)
+
+    def test_rss_stays_bounded(self):
+        srv = self.start_larder("--client-output-buffer-limit", "pubsub 8mb 4mb 60")
+        subs = [stalled_subscriber(srv, "ch") for _ in range(4)]
+        base = rss_bytes(srv.proc.pid)
+        payload = "m" * 65536
+        peak = base
+        with srv.client() as p:
+            sent = 0
+            for i in range(3000):  # ~200 MB to each of 4 subscribers
+                p.send(b"".join(encode_command("PUBLISH", "ch", payload) for _ in range(10)))
+                replies = p.read_replies(10)
+                sent += 10
+                if i % 20 == 0:
+                    peak = max(peak, rss_bytes(srv.proc.pid))
+                if replies[-1] == b":0\r\n":
+                    break
+            self.assertEqual(p.call("PUBLISH", "ch", "x"), 0, "stalled subscribers still connected")
+            self.assertEqual(stat(p, "client_output_buffer_limit_disconnections"), 4)
+        peak = max(peak, rss_bytes(srv.proc.pid))
+        # 4 x 8 MB of limit (and the message in flight), well below the 800 MB sent.
+        self.assertLess(peak - base, 120 * MB, "RSS grew by %d MB" % ((peak - base) // MB))
+        for s in subs:
+            s.close()
+
+    def test_normal_clients_keep_back_pressure(self):
+        srv = self.start_larder()
+        with srv.client() as c:
+            c.call("SET", "big", "v" * MB)
+            # 64 MB of replies pipelined while not reading: not disconnected.
+            c.send(b"".join(encode_command("GET", "big") for _ in range(64)))
+            time.sleep(0.5)
+            replies = c.read_replies(64)
+            self.assertEqual(len(replies), 64)
+            self.assertEqual(c.cmd("PING"), b"+PONG\r\n")
+            self.assertEqual(stat(c, "client_output_buffer_limit_disconnections"), 0)
+
+    def test_normal_limit_applies_when_set(self):
+        srv = self.start_larder("--client-output-buffer-limit", "normal 4mb 0 0")
+        with srv.client() as c:
+            c.call("SET", "big", "v" * MB)
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect(("127.0.0.1", srv.port))
+        s.sendall(b"".join(encode_command("GET", "big") for _ in range(64)))
+        with srv.client() as c:
+            deadline = time.monotonic() + 5
+            while stat(c, "client_output_buffer_limit_disconnections") == 0 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            self.assertEqual(stat(c, "client_output_buffer_limit_disconnections"), 1)
+        self.assertTrue(closed(s, 5.0))
+        s.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
