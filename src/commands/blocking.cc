@@ -124,9 +124,9 @@ void BlockingRegistry::serve_key(storage::Keyspace& keyspace, const config::Live
     storage::Db db(keyspace, w->db, now_ms);
     if (!w->command->serve(db, ready.key, config, reply)) {
       w->state_.store(Waiter::kBlocked, std::memory_order_release);
-      // Nothing for it. A key that is gone has nothing for anyone; one that
+      // Nothing for it. A key that is gone has nothing for the pops, but a
+      // later XREADGROUP waiter learns that its stream is gone; one that
       // holds another type may suit later waiters (BLPOP and BZPOPMIN on it).
-      if (db.find_for_write(ready.key) == nullptr) return;
       continue;
     }
     {

@@ -126,6 +126,7 @@ const CommandTable& CommandTable::instance() {
     register_config_commands(t);
     register_introspection_commands(t);
     register_diagnostics_commands(t);
+    register_stream_commands(t);
     return t;
   }();
   return table;
