@@ -540,8 +540,8 @@ void cmd_xsetid(CommandContext& ctx) {
 // delivered ID), as Redis's serveClientsBlockedOnStreamKey.
 class BlockedStreamRead final : public BlockedCommand {
  public:
-  BlockedStreamRead(std::map<std::string, StreamId, std::less<>> after, std::size_t count, std::string group,
-                    std::string consumer, bool noack)
+  BlockedStreamRead(std::map<std::string, StreamId, std::less<>> after, std::size_t count,
+                    std::optional<std::string> group, std::string consumer, bool noack)
       : after_(std::move(after)),
         count_(count),
         group_(std::move(group)),
@@ -549,28 +549,43 @@ class BlockedStreamRead final : public BlockedCommand {
         noack_(noack) {}
 
   bool serve(Db& db, std::string_view key, const config::LiveConfig&, protocol::ReplyBuilder& reply) override {
-    const bool grouped = !consumer_.empty() || !group_.empty();
+    if (!group_) {
+      // XREAD: a key gone or of another type has nothing yet.
+      const Db::Read r = db.read_for_write(key, ValueType::kStream);
+      if (r.entry == nullptr) return false;
+      const StreamValue& s = stream_of(*r.entry);
+      StreamId start = after_.find(key)->second;
+      if (s.last_id() <= start) return false;
+      start.increment();
+      reply_header(key, reply);
+      reply_range(reply, s, start, StreamId::max(), count_, false);
+      return true;
+    }
     Db::Writer w = db.write(key, ValueType::kStream);
     if (!w) {
-      // Gone or replaced by another type: an XREADGROUP learns it, an XREAD waits on.
-      if (!grouped) return false;
       reply.error(kStreamGone);
       return true;
     }
     StreamValue& s = stream_of(w);
-    StreamId after = after_.find(key)->second;
-    Group* g = nullptr;
-    if (grouped) {
-      g = s.find_group(group_);
-      if (g == nullptr) {
-        reply.error(kGroupGone);
-        return true;
-      }
-      after = g->last_id;
+    Group* g = s.find_group(*group_);
+    if (g == nullptr) {
+      reply.error(kGroupGone);
+      return true;
     }
-    if (s.last_id() <= after) return false;
-    StreamId start = after;
+    StreamId start = g->last_id;
+    if (s.last_id() <= start) return false;
     start.increment();
+    reply_header(key, reply);
+    Consumer& c = g->consumer(consumer_, db.now());
+    c.seen_time = db.now();
+    reply_group_range(reply, s, start, count_, *g, c, noack_, db.now());
+    return true;
+  }
+  void timeout_reply(protocol::ReplyBuilder& reply) const override { reply.null_array(); }
+
+ private:
+  // One stream's [key, entries] in a reply of its own.
+  static void reply_header(std::string_view key, protocol::ReplyBuilder& reply) {
     if (reply.protocol() == 2) {
       reply.array(1);
       reply.array(2);
@@ -578,21 +593,12 @@ class BlockedStreamRead final : public BlockedCommand {
       reply.map(1);
     }
     reply.bulk(key);
-    if (g != nullptr) {
-      Consumer& c = g->consumer(consumer_, db.now());
-      c.seen_time = db.now();
-      reply_group_range(reply, s, start, count_, *g, c, noack_, db.now());
-    } else {
-      reply_range(reply, s, start, StreamId::max(), count_, false);
-    }
-    return true;
   }
-  void timeout_reply(protocol::ReplyBuilder& reply) const override { reply.null_array(); }
 
- private:
   std::map<std::string, StreamId, std::less<>> after_;
   std::size_t count_;
-  std::string group_, consumer_;  // both empty for XREAD
+  std::optional<std::string> group_;  // none for XREAD
+  std::string consumer_;
   bool noack_;
 };
 
@@ -706,41 +712,44 @@ void xread_generic(CommandContext& ctx, bool xreadgroup) {
   protocol::ReplyBuilder sub(body);
   sub.set_protocol(ctx.reply.protocol());
   std::size_t served = 0;
+  const auto n = static_cast<std::size_t>(count);
   for (std::size_t k = 0; k < nstreams; ++k) {
     const std::string_view key = args[streams_arg + k];
+    StreamId start = ids[k];
+    if (!group) {
+      // XREAD only reads: no write handle, so WATCH and the access stamp see a read.
+      const Db::Read r = db.read_for_write(key, ValueType::kStream);
+      if (r.entry == nullptr) continue;
+      const StreamValue& s = stream_of(*r.entry);
+      if (s.length() == 0 || *s.edge_id(false) <= start) continue;
+      ++served;
+      start.increment();
+      if (sub.protocol() == 2) sub.array(2);
+      sub.bulk(key);
+      reply_range(sub, s, start, StreamId::max(), n, false);
+      continue;
+    }
     Db::Writer w = db.write(key, ValueType::kStream);
     if (!w) continue;
     StreamValue& s = stream_of(w);
-    StreamId gt = ids[k];
-    bool serve = false, history = false;
-    Group* g = nullptr;
-    Consumer* c = nullptr;
-    if (group) {
-      g = s.find_group(*group);
-      if (gt != StreamId::max()) {
-        serve = history = true;
-      } else if (s.length() > 0 && *s.edge_id(false) > g->last_id) {
-        serve = true;
-        gt = g->last_id;
-      }
-      c = &g->consumer(*consumer, ctx.now_ms);
-      c->seen_time = ctx.now_ms;
-    } else if (s.length() > 0 && *s.edge_id(false) > gt) {
+    Group* g = s.find_group(*group);
+    const bool history = start != StreamId::max();
+    bool serve = history;
+    if (!history && s.length() > 0 && *s.edge_id(false) > g->last_id) {
       serve = true;
+      start = g->last_id;
     }
+    Consumer& c = g->consumer(*consumer, ctx.now_ms);
+    c.seen_time = ctx.now_ms;
     if (!serve) continue;
     ++served;
-    StreamId start = gt;
     start.increment();
     if (sub.protocol() == 2) sub.array(2);
     sub.bulk(key);
-    const auto n = static_cast<std::size_t>(count);
     if (history) {
-      reply_consumer_history(sub, s, start, n, *c, ctx.now_ms);
-    } else if (g != nullptr) {
-      reply_group_range(sub, s, start, n, *g, *c, noack, ctx.now_ms);
+      reply_consumer_history(sub, s, start, n, c, ctx.now_ms);
     } else {
-      reply_range(sub, s, start, StreamId::max(), n, false);
+      reply_group_range(sub, s, start, n, *g, c, noack, ctx.now_ms);
     }
   }
   if (served > 0) {
@@ -765,7 +774,7 @@ void xread_generic(CommandContext& ctx, bool xreadgroup) {
   ctx.block(std::move(keys), timeout_at,
             std::make_unique<BlockedStreamRead>(std::move(after),
                                                 count != 0 ? static_cast<std::size_t>(count) : kBlockedDefaultCount,
-                                                group ? std::string(*group) : std::string(),
+                                                group ? std::optional<std::string>(*group) : std::nullopt,
                                                 consumer ? std::string(*consumer) : std::string(), noack));
 }
 

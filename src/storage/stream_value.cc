@@ -327,6 +327,7 @@ void StreamValue::append(StreamId id, std::span<const std::string_view> fv) {
   node->lp_bytes += static_cast<std::uint32_t>(lp);
   ++node->live;
   node->last = id;
+  node->last_gone = false;
   nodes_bytes_ += node_cost(*node) - before;
 
   if (length_ == 0) first_id_ = id;
@@ -371,6 +372,7 @@ bool StreamValue::erase(StreamId id) {
     const std::size_t next = decode(n, it->first, pos, cur, fv);
     if (cur > id) return false;
     if (cur == id) {
+      if (id == n.last) n.last_gone = true;
       cut(it, pos, next, 1);
       if (it->second.live == 0) {
         nodes_bytes_ -= node_cost(it->second);
@@ -455,6 +457,13 @@ bool StreamValue::lookup(StreamId id, std::vector<std::string>& fv) const {
 }
 
 std::optional<StreamId> StreamValue::edge_id(bool first) const {
+  if (!first) {
+    for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it) {
+      if (it->second.live == 0) continue;
+      if (!it->second.last_gone) return it->second.last;
+      break;
+    }
+  }
   std::optional<StreamId> out;
   range({}, StreamId::max(), !first, [&](const EntryView& e) {
     out = e.id;

@@ -138,7 +138,8 @@ class StreamValue final : public ValueObject {
   void range(StreamId start, StreamId end, bool rev, Visit&& visit) const;
   // The entry `id`, decoded into `fv`; false when there is none.
   bool lookup(StreamId id, std::vector<std::string>& fv) const;
-  // The first (or last) entry's ID; nullopt for an empty stream.
+  // The first (or last) entry's ID; nullopt for an empty stream. The last
+  // one is O(1) unless the tail node's last entry was deleted.
   std::optional<StreamId> edge_id(bool first) const;
 
   // Consumer groups, by name.
@@ -166,6 +167,7 @@ class StreamValue final : public ValueObject {
     std::uint32_t deleted = 0;    // entries removed (Redis's tombstones)
     std::uint32_t lp_bytes = 0;   // the bytes Redis's listpack would take
     StreamId last;                // the last ID appended (Redis's lpGetEdgeStreamID)
+    bool last_gone = false;       // that entry was deleted
   };
   using NodeMap = std::map<StreamId, Node>;
 
