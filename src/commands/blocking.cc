@@ -92,6 +92,13 @@ void BlockingRegistry::signal_db(storage::Keyspace& keyspace, int db) {
   }
 }
 
+void BlockingRegistry::signal_flushed_db(storage::Keyspace& keyspace, int db) {
+  std::lock_guard lock(mutex_);
+  for (const auto& [k, queue] : by_key_) {
+    if (k.first == db) keyspace.ready_keys().signal(db, k.second);
+  }
+}
+
 void BlockingRegistry::serve_ready(storage::Keyspace& keyspace, const config::LiveConfig& config,
                                    std::int64_t now_ms) {
   while (keyspace.ready_keys().pending()) {

@@ -312,6 +312,15 @@ class BlockingStreamsDiff(StreamDiffBase):
             (0, "XGROUP", "SETID", "s", "g", "0"),
             (0, "XADD", "s", "10-1", "f", "v"),
             recv(1),
+            send(1, "XREADGROUP", "GROUP", "g", "alice", "BLOCK", "0", "STREAMS", "s", ">"),
+            blocked(1),
+            (0, "FLUSHDB"),
+            recv(1),
+            (0, "XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"),
+            send(1, "XREADGROUP", "GROUP", "g", "alice", "BLOCK", "0", "STREAMS", "s", ">"),
+            blocked(1),
+            (0, "FLUSHALL"),
+            recv(1),
         ])
 
     def test_unblock_and_timeouts(self):
