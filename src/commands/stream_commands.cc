@@ -739,9 +739,9 @@ void xread_generic(CommandContext& ctx, bool xreadgroup) {
       serve = true;
       start = g->last_id;
     }
+    if (!serve) continue;  // the consumer is made only when served, as Redis's
     Consumer& c = g->consumer(*consumer, ctx.now_ms);
     c.seen_time = ctx.now_ms;
-    if (!serve) continue;
     ++served;
     start.increment();
     if (sub.protocol() == 2) sub.array(2);

@@ -10,6 +10,7 @@ its entries are then found with XPENDING and taken over with XCLAIM and
 XAUTOCLAIM, as a recovering worker does.
 """
 import os
+import random
 import sys
 import unittest
 
@@ -214,6 +215,56 @@ class GroupsDiffCase(StreamDiffBase):
             ("XADD", "e", "1-1", "a", "b"), ("XINFO", "GROUPS", "e"), ("XDEL", "e", "1-1"), ("XINFO", "GROUPS", "e"),
             Masked(mask_full, "XINFO", "STREAM", "s", "FULL"), Masked(mask_rax_nodes, "XINFO", "STREAM", "s"),
         ])
+
+
+    def test_random_operations(self):
+        # Seeded random scripts over one stream and two groups: appends with
+        # gaps and changing fields (new nodes, same/different master fields),
+        # deletions, every trim form, reads by group and acknowledgements,
+        # with the counters (XLEN, XINFO, lag, entries-read) checked after
+        # each step. Time-free replies only (JUSTID, summaries).
+        for seed in range(10):
+            rng = random.Random(seed)
+            script = [("XGROUP", "CREATE", "s", "g1", "0", "MKSTREAM"), ("XGROUP", "CREATE", "s", "g2", "$")]
+            ms, ids = 1, []
+            for _ in range(400):
+                op = rng.random()
+                if op < 0.55:
+                    ms += rng.choice([0, 0, 1, 2, 50])
+                    fields = rng.choice([["a", "1", "b", "x"], ["a", str(rng.randrange(10 ** 6)), "b", "y"],
+                                         ["c", "z" * rng.randrange(1, 300)], ["a", "-5", "b", "007", "d", ""]])
+                    script.append(("XADD", "s", "%d-*" % ms, *fields))
+                    ids.append(ms)
+                elif op < 0.65 and ids:
+                    script.append(("XDEL", "s", *("%d-%d" % (rng.choice(ids), rng.randrange(3))
+                                                  for _ in range(rng.randrange(1, 4)))))
+                elif op < 0.7:
+                    kind = rng.choice(["MAXLEN", "MINID"])
+                    arg = str(rng.randrange(0, 300)) if kind == "MAXLEN" else "%d-0" % rng.randrange(1, ms + 2)
+                    approx = rng.choice([["~"], ["="], []])
+                    limit = ["LIMIT", str(rng.randrange(0, 300))] if approx == ["~"] and rng.random() < 0.5 else []
+                    script.append(("XTRIM", "s", kind, *approx, arg, *limit))
+                elif op < 0.82:
+                    g = rng.choice(["g1", "g2"])
+                    script.append(("XREADGROUP", "GROUP", g, rng.choice(["c1", "c2"]), "COUNT",
+                                   str(rng.randrange(1, 30)), "STREAMS", "s", ">"))
+                elif op < 0.88 and ids:
+                    script.append(("XACK", "s", rng.choice(["g1", "g2"]),
+                                   *("%d-%d" % (rng.choice(ids), rng.randrange(3)) for _ in range(5))))
+                elif op < 0.91:
+                    script.append(("XAUTOCLAIM", "s", rng.choice(["g1", "g2"]), "c3", "0", "0", "COUNT",
+                                   str(rng.randrange(1, 20)), "JUSTID"))
+                elif op < 0.93 and ids:
+                    script.append(("XGROUP", "SETID", "s", rng.choice(["g1", "g2"]),
+                                   "%d-0" % rng.choice(ids)))
+                else:
+                    a, b = sorted(rng.randrange(0, ms + 2) for _ in range(2))
+                    script.append((rng.choice(["XRANGE", "XREVRANGE"]), "s",
+                                   *(("%d" % a, "(%d-1" % b) if rng.random() < 0.5 else ("-", "+")),
+                                   "COUNT", str(rng.randrange(1, 40))))
+                script += [("XLEN", "s"), ("XINFO", "GROUPS", "s"), ("XPENDING", "s", "g1")]
+            script += [Masked(mask_rax_nodes, "XINFO", "STREAM", "s"), ("XRANGE", "s", "-", "+")]
+            self.check(script)
 
 
 class GroupsResp2(GroupsDiffCase):
