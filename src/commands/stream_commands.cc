@@ -1269,9 +1269,10 @@ void cmd_xautoclaim(CommandContext& ctx) {
 // ---------------------------------------------------------------------------
 // XINFO
 
-// Redis's rax node count cannot be reproduced; this is the count of a rax
-// holding `keys` keys that share no prefix beyond the first byte (1 for an
-// empty one), close to Redis's for small streams.
+// An estimate of XINFO's radix-tree-nodes: Redis's rax node count depends on
+// how its radix tree compresses the keys and is not reproduced. This gives
+// Redis's counts for an empty stream (1) and a one-node stream (2), and 2 a
+// node beyond.
 std::int64_t radix_tree_nodes(std::size_t keys) { return keys == 0 ? 1 : static_cast<std::int64_t>(2 * keys); }
 
 void reply_entries_read(protocol::ReplyBuilder& reply, std::int64_t entries_read) {
