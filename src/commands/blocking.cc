@@ -92,6 +92,13 @@ void BlockingRegistry::signal_db(storage::Keyspace& keyspace, int db) {
   }
 }
 
+void BlockingRegistry::signal_flushed_db(storage::Keyspace& keyspace, int db) {
+  std::lock_guard lock(mutex_);
+  for (const auto& [k, queue] : by_key_) {
+    if (k.first == db) keyspace.ready_keys().signal(db, k.second);
+  }
+}
+
 void BlockingRegistry::serve_ready(storage::Keyspace& keyspace, const config::LiveConfig& config,
                                    std::int64_t now_ms) {
   while (keyspace.ready_keys().pending()) {
@@ -124,9 +131,9 @@ void BlockingRegistry::serve_key(storage::Keyspace& keyspace, const config::Live
     storage::Db db(keyspace, w->db, now_ms);
     if (!w->command->serve(db, ready.key, config, reply)) {
       w->state_.store(Waiter::kBlocked, std::memory_order_release);
-      // Nothing for it. A key that is gone has nothing for anyone; one that
+      // Nothing for it. A key that is gone has nothing for the pops, but a
+      // later XREADGROUP waiter learns that its stream is gone; one that
       // holds another type may suit later waiters (BLPOP and BZPOPMIN on it).
-      if (db.find_for_write(ready.key) == nullptr) return;
       continue;
     }
     {

@@ -113,6 +113,8 @@ class SyntaxParser {
   }
 
   static bool is_token(std::string_view word) {
+    // The symbol tokens of the stream commands (XADD's "*" and "~", XGROUP's "$").
+    if (word == "*" || word == "$" || word == "=" || word == "~") return true;
     bool letter = false;
     for (char c : word) {
       if (std::islower(static_cast<unsigned char>(c))) return false;
@@ -157,7 +159,8 @@ class SyntaxParser {
     if (items.size() == 1) return std::move(items[0]);
     DocArg block;
     block.type = "block";
-    if (!items[0].token.empty() && items[0].type != "pure-token" && !items[0].pinned_token) {
+    if (!items[0].token.empty() && items[0].type != "pure-token" && !items[0].pinned_token &&
+        !items[0].optional) {
       block.token = std::move(items[0].token);
       items[0].token.clear();
     }
@@ -212,6 +215,13 @@ class SyntaxParser {
         std::size_t count = 0;
         std::string t;
         DocArg g = parse_group(Lexeme::kCloseAngle, &repeat, &count, &t);
+        if (!repeat && g.optional) {
+          // "FULL <[COUNT count]>": a token block around one optional argument.
+          DocArg block;
+          block.type = "block";
+          block.args.push_back(std::move(g));
+          g = std::move(block);
+        }
         if (repeat || !g.token.empty()) fail("bad group after token " + std::string(word));
         g.token = std::string(word);
         items.push_back(std::move(g));
@@ -406,7 +416,7 @@ struct DocIndex {
         connection_doc_rows, client_doc_rows,        string_doc_rows,      key_doc_rows,
         transaction_doc_rows, server_doc_rows,       info_doc_rows,        config_doc_rows,
         introspection_doc_rows, diagnostics_doc_rows, hash_doc_rows,       set_doc_rows,
-        list_doc_rows, zset_doc_rows,
+        list_doc_rows, zset_doc_rows, stream_doc_rows,
         bitmap_doc_rows, hyperloglog_doc_rows, geo_doc_rows, sort_doc_rows,
         pubsub_doc_rows, monitor_doc_rows,
     };

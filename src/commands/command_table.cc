@@ -132,6 +132,7 @@ const CommandTable& CommandTable::instance() {
     register_sort_commands(t);
     register_pubsub_commands(t);
     register_monitor_commands(t);
+    register_stream_commands(t);
     return t;
   }();
   return table;

@@ -349,6 +349,9 @@ void cmd_object_encoding(CommandContext& ctx) {
     case storage::ValueType::kList:
       ctx.reply.bulk("quicklist");  // Redis 7.0 has no other list encoding
       return;
+    case storage::ValueType::kStream:
+      ctx.reply.bulk("stream");
+      return;
     default:
       ctx.reply.bulk("unknown");
       return;

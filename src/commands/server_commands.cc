@@ -36,12 +36,16 @@ void cmd_dbsize(CommandContext& ctx) {
 void cmd_flushdb(CommandContext& ctx) {
   if (!flush_mode_ok(ctx)) return;
   ctx.db().flush();
+  ctx.server.blocking.signal_flushed_db(ctx.keyspace, ctx.client.db.load(std::memory_order_relaxed));
   ctx.reply.ok();
 }
 
 void cmd_flushall(CommandContext& ctx) {
   if (!flush_mode_ok(ctx)) return;
-  for (int i = 0; i < ctx.keyspace.databases(); ++i) ctx.db(i).flush();
+  for (int i = 0; i < ctx.keyspace.databases(); ++i) {
+    ctx.db(i).flush();
+    ctx.server.blocking.signal_flushed_db(ctx.keyspace, i);
+  }
   ctx.reply.ok();
 }
 

@@ -95,6 +95,7 @@ Entry* Db::find_live(std::string_view key, std::uint64_t hash, Shard& shard) {
   Table& table = shard.table(index_);
   Entry* e = table.find(key, hash);
   if (e != nullptr && expiring(shard, *e)) {
+    removed(*e);
     table.remove(key, hash);
     return nullptr;
   }
@@ -157,12 +158,17 @@ void Db::replace_or_insert(Entry* fresh, Entry* current, std::uint64_t hash, Sha
   Table& table = shard.table(index_);
   stamp_new(*fresh, shard, current);
   if (current != nullptr) {
+    removed(*current);
     table.replace(current, fresh, hash);
   } else {
     table.insert(fresh, hash);
     created(*fresh);
   }
   shard.touch(index_, fresh->key());
+}
+
+void Db::removed(const Entry& e) {
+  if (e.type() == ValueType::kStream) keyspace_.ready_keys().signal(index_, e.key());
 }
 
 void Db::created(const Entry& e) {
@@ -306,7 +312,9 @@ char* Db::Writer::resize_string(std::size_t size) {
 bool Db::erase(std::string_view key) {
   std::uint64_t hash = Table::hash_of(key);
   Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
-  if (find_live(key, hash, shard) == nullptr) return false;
+  const Entry* e = find_live(key, hash, shard);
+  if (e == nullptr) return false;
+  removed(*e);
   shard.table(index_).remove(key, hash);
   shard.touch(index_, key);
   return true;
@@ -354,7 +362,11 @@ Db::RenameResult Db::rename(std::string_view from, std::string_view to, bool nx)
   // The value moves with its entry: inline bytes are copied into the new
   // block, an object (a big string or collection) only changes owner.
   Table& to_table = to_shard.table(index_);
-  if (dst != nullptr) to_table.remove(to, to_hash);
+  removed(*src);
+  if (dst != nullptr) {
+    removed(*dst);
+    to_table.remove(to, to_hash);
+  }
   from_shard.table(index_).unlink(src, from_hash);
   Entry* fresh;
   try {
@@ -393,6 +405,7 @@ Db::MoveResult Db::move(std::string_view key, int to_db) {
     return MoveResult::kTargetExists;
   }
   // The same entry, relinked: nothing is copied.
+  removed(*src);
   shard.table(index_).unlink(src, hash);
   shard.table(to_db).insert(src, hash);
   target.created(*src);

@@ -94,6 +94,10 @@ class BlockingRegistry {
   // SWAPDB: the keys of `db` that clients wait on may hold values now; the
   // caller holds every shard's lock.
   void signal_db(storage::Keyspace& keyspace, int db);
+  // FLUSHDB / FLUSHALL: every key of `db` that clients wait on is gone, so
+  // its XREADGROUP waiters get Redis 7.0's UNBLOCKED error (the others keep
+  // waiting). The caller holds every shard's lock.
+  void signal_flushed_db(storage::Keyspace& keyspace, int db);
 
   // INFO blocked_clients.
   std::size_t blocked_clients() const;

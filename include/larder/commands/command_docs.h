@@ -114,5 +114,6 @@ std::span<const CommandDoc> geo_doc_rows();
 std::span<const CommandDoc> sort_doc_rows();
 std::span<const CommandDoc> pubsub_doc_rows();
 std::span<const CommandDoc> monitor_doc_rows();
+std::span<const CommandDoc> stream_doc_rows();
 
 }  // namespace larder::commands

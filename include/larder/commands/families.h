@@ -27,5 +27,6 @@ void register_geo_commands(CommandTable& table);
 void register_sort_commands(CommandTable& table);
 void register_pubsub_commands(CommandTable& table);
 void register_monitor_commands(CommandTable& table);
+void register_stream_commands(CommandTable& table);
 
 }  // namespace larder::commands

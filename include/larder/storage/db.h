@@ -137,6 +137,9 @@ class Db {
   Entry* find_live(std::string_view key, std::uint64_t hash, Shard& shard);
   // Signals ready keys for the new key `e` (Redis's dbAdd signalKeyAsReady).
   void created(const Entry& e);
+  // Signals ready keys for a stream `e` about to be deleted or replaced, so
+  // that XREADGROUP waiters learn it (Redis 7.0's signalDeletedKeyAsReady).
+  void removed(const Entry& e);
   // Records a read of `e` for the eviction policy in force.
   void note_access(Entry& e);
   // Access stamp of a block that is new or rewritten in place; `replaced` is

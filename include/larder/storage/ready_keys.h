@@ -1,7 +1,8 @@
 #pragma once
 // Keys that clients blocked on them may now be served from (Redis's
 // ready_keys). The keyspace signals a key when a value of a type that
-// clients block on (list, sorted set) is created under it; the dispatcher
+// clients block on (list, sorted set, stream) is created under it (and a
+// stream when it changes or goes, see Db::removed); the dispatcher
 // that ran the command then serves the key's blocked clients once it has
 // released its shard locks (BlockingRegistry::serve_ready).
 //
