@@ -403,7 +403,7 @@ struct DocIndex {
         connection_doc_rows, client_doc_rows,        string_doc_rows,      key_doc_rows,
         transaction_doc_rows, server_doc_rows,       info_doc_rows,        config_doc_rows,
         introspection_doc_rows, diagnostics_doc_rows, hash_doc_rows,       set_doc_rows,
-        list_doc_rows, zset_doc_rows,
+        list_doc_rows, zset_doc_rows, scripting_doc_rows,
     };
     for (Family family : kFamilies) {
       for (const CommandDoc& d : family()) rows.push_back(parse_doc(d));

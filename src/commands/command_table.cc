@@ -126,6 +126,7 @@ const CommandTable& CommandTable::instance() {
     register_config_commands(t);
     register_introspection_commands(t);
     register_diagnostics_commands(t);
+    register_scripting_commands(t);
     return t;
   }();
   return table;
@@ -157,6 +158,8 @@ void CommandTable::add(std::string_view full_name, Handler handler, std::uint32_
     if (f == "fast") flags |= kFast;
     if (f == "no_auth") flags |= kNoAuth;
     if (f == "denyoom") flags |= kDenyOom;
+    if (f == "noscript") flags |= kNoScript;
+    if (f == "allow_busy") flags |= kAllowBusy;
   }
   if (doc->container) flags |= kContainer;
   by_name_.emplace(std::string(doc->doc->name), CommandSpec{.name = doc->doc->name,

@@ -38,6 +38,7 @@ void LiveConfig::mirror(const Settings& s) {
   list_max_listpack_size_.store(integer_value(s.get("list-max-listpack-size")), std::memory_order_relaxed);
   set_max_intset_entries_.store(size("set-max-intset-entries"), std::memory_order_relaxed);
   zset_max_listpack_entries_.store(size("zset-max-listpack-entries"), std::memory_order_relaxed);
+  busy_reply_threshold_ms_.store(integer_value(s.get("busy-reply-threshold")), std::memory_order_relaxed);
   zset_max_listpack_value_.store(size("zset-max-listpack-value"), std::memory_order_relaxed);
 }
 

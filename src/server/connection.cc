@@ -79,7 +79,7 @@ void Connection::start() {
 
 void Connection::shutdown() {
   closing_ = true;
-  if (!writing_) close();
+  if (!writing_ && !dispatching_) close();
 }
 
 void Connection::close() {
@@ -270,7 +270,9 @@ void Connection::process() {
         });
         break;
       }
+      dispatching_ = true;
       dispatcher.dispatch(parser_.args(), *client_, reply_, now);
+      dispatching_ = false;
       if (client_->close_after_reply) closing_ = true;
       if (client_->blocked != nullptr && client_->blocked->timeout_at_ms != 0) {
         block_timer_.expires_after(std::chrono::milliseconds(client_->blocked->timeout_at_ms - now));

@@ -15,6 +15,9 @@ EventLoop::EventLoop(ServerContext& context, int index)
   // Asio creates it lazily, at the first socket accepted for this loop, and
   // would throw out of loop 0 if clients had taken every descriptor by then.
   asio::ip::tcp::socket reactor_user(io_);
+  // A script past busy-reply-threshold serves this loop's other clients
+  // from inside it (they get BUSY, or may SCRIPT KILL it).
+  context.services.scripting.set_poller(index, [this] { io_.poll(); });
 }
 
 void EventLoop::adopt(asio::ip::tcp::socket socket) {

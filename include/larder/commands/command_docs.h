@@ -107,5 +107,6 @@ std::span<const CommandDoc> hash_doc_rows();
 std::span<const CommandDoc> set_doc_rows();
 std::span<const CommandDoc> zset_doc_rows();
 std::span<const CommandDoc> list_doc_rows();
+std::span<const CommandDoc> scripting_doc_rows();
 
 }  // namespace larder::commands

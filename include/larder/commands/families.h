@@ -21,5 +21,6 @@ void register_info_commands(CommandTable& table);
 void register_config_commands(CommandTable& table);
 void register_introspection_commands(CommandTable& table);
 void register_diagnostics_commands(CommandTable& table);
+void register_scripting_commands(CommandTable& table);
 
 }  // namespace larder::commands

@@ -18,6 +18,7 @@
 #include "larder/commands/server_stats.h"
 #include "larder/commands/slowlog.h"
 #include "larder/config/live_config.h"
+#include "larder/scripting/scripting.h"
 #include "larder/storage/eviction.h"
 #include "larder/storage/memory_usage.h"
 
@@ -36,6 +37,8 @@ struct ServerServices {
   BlockingRegistry blocking;
   Slowlog slowlog;
   PauseState pause;
+  // The script cache, the per-loop Lua engines and the running script.
+  scripting::Scripting scripting;
   // One per event loop; the vector is filled before serving starts.
   std::vector<ServerStats*> loop_stats;
 

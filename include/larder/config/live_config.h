@@ -58,6 +58,8 @@ class LiveConfig {
   std::uint64_t set_max_intset_entries() const { return set_max_intset_entries_.load(std::memory_order_relaxed); }
   std::uint64_t zset_max_listpack_entries() const { return zset_max_listpack_entries_.load(std::memory_order_relaxed); }
   std::uint64_t zset_max_listpack_value() const { return zset_max_listpack_value_.load(std::memory_order_relaxed); }
+  // busy-reply-threshold (lua-time-limit), in ms.
+  std::int64_t busy_reply_threshold_ms() const { return busy_reply_threshold_ms_.load(std::memory_order_relaxed); }
 
  private:
   void mirror(const Settings& s);
@@ -84,6 +86,7 @@ class LiveConfig {
   std::atomic<std::uint64_t> set_max_intset_entries_{0};
   std::atomic<std::uint64_t> zset_max_listpack_entries_{0};
   std::atomic<std::uint64_t> zset_max_listpack_value_{0};
+  std::atomic<std::int64_t> busy_reply_threshold_ms_{5000};
 };
 
 }  // namespace larder::config

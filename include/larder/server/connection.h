@@ -81,6 +81,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool paused_ = false;
   bool step_posted_ = false;
   bool closing_ = false;
+  // A command of this client is running: a busy script serves other
+  // clients from inside it, and a close requested meanwhile waits for it.
+  bool dispatching_ = false;
   bool closed_ = false;
 };
 
