@@ -127,6 +127,7 @@ const CommandTable& CommandTable::instance() {
     register_introspection_commands(t);
     register_diagnostics_commands(t);
     register_scripting_commands(t);
+    register_function_commands(t);
     return t;
   }();
   return table;

@@ -8,6 +8,8 @@ extern "C" {
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -627,10 +629,96 @@ std::size_t ScriptCache::memory() const {
   return bytes_;
 }
 
+std::string FunctionLibraries::add(Library lib, bool replace) {
+  std::lock_guard lock(mutex_);
+  const auto old = libraries_.find(lib.name);
+  for (const FunctionInfo& f : lib.functions) {
+    const auto owner = owner_.find(f.name);
+    if (owner != owner_.end() && !(replace && owner->second == lib.name)) {
+      return "ERR Function " + f.name + " already exists";
+    }
+  }
+  if (old != libraries_.end()) {
+    for (const FunctionInfo& f : old->second.functions) owner_.erase(f.name);
+    libraries_.erase(old);
+  }
+  for (const FunctionInfo& f : lib.functions) owner_[f.name] = lib.name;
+  const std::string name = lib.name;
+  libraries_.emplace(name, std::move(lib));
+  generation_.fetch_add(1, std::memory_order_acq_rel);
+  return {};
+}
+
+bool FunctionLibraries::exists(const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  return libraries_.contains(name);
+}
+
+bool FunctionLibraries::remove(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  const auto it = libraries_.find(name);
+  if (it == libraries_.end()) return false;
+  for (const FunctionInfo& f : it->second.functions) owner_.erase(f.name);
+  libraries_.erase(it);
+  generation_.fetch_add(1, std::memory_order_acq_rel);
+  return true;
+}
+
+void FunctionLibraries::flush() {
+  std::lock_guard lock(mutex_);
+  libraries_.clear();
+  owner_.clear();
+  generation_.fetch_add(1, std::memory_order_acq_rel);
+}
+
+std::map<std::string, Library> FunctionLibraries::snapshot() const {
+  std::lock_guard lock(mutex_);
+  return libraries_;
+}
+
+std::size_t FunctionLibraries::library_count() const {
+  std::lock_guard lock(mutex_);
+  return libraries_.size();
+}
+
+std::size_t FunctionLibraries::function_count() const {
+  std::lock_guard lock(mutex_);
+  return owner_.size();
+}
+
+std::size_t FunctionLibraries::memory() const {
+  std::lock_guard lock(mutex_);
+  std::size_t bytes = 0;
+  for (const auto& [name, lib] : libraries_) {
+    bytes += name.size() + lib.code.size() + 64;
+    for (const FunctionInfo& f : lib.functions) bytes += f.name.size() + f.description.size() + 64;
+  }
+  return bytes;
+}
+
 Scripting::Scripting() = default;
 
 Scripting::~Scripting() {
   for (auto& e : engines_) delete e.load();
+  for (auto& e : function_engines_) delete e.load();
+}
+
+LuaEngine& Scripting::function_engine(int loop) {
+  auto& slot = function_engines_.at(static_cast<std::size_t>(loop));
+  LuaEngine* e = slot.load(std::memory_order_acquire);
+  if (e == nullptr) {
+    e = new LuaEngine(*this, loop, true);
+    slot.store(e, std::memory_order_release);
+  }
+  return *e;
+}
+
+std::size_t Scripting::functions_vm_memory() const {
+  std::size_t total = 0;
+  for (const auto& slot : function_engines_) {
+    if (const LuaEngine* e = slot.load(std::memory_order_acquire)) total += e->vm_bytes();
+  }
+  return total;
 }
 
 LuaEngine& Scripting::engine(int loop) {
@@ -672,7 +760,8 @@ struct LuaEngine::RunState {
   std::string out;  // a called command's reply
 };
 
-LuaEngine::LuaEngine(Scripting& scripting, int loop) : scripting_(scripting), loop_(loop) {
+LuaEngine::LuaEngine(Scripting& scripting, int loop, bool functions)
+    : scripting_(scripting), loop_(loop), functions_mode_(functions) {
   script_client_.loop = loop;
   script_client_.addr = "";
   set_up();
@@ -816,14 +905,205 @@ void LuaEngine::set_up() {
   lua_setfield(L, -2, "__index");
   lua_setmetatable(L, real);
   push_readonly_proxy(L, real);
+  lua_getmetatable(L, -1);
+  globals_mt_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_pushvalue(L, -1);
   lua_setfield(L, real, "_G");
+  if (functions_mode_) {
+    // What a library's code sees while it loads: only redis.register_function,
+    // redis.log and the version; any other global is unknown.
+    lua_newtable(L);
+    const int api = lua_gettop(L);
+    lua_newtable(L);
+    lua_pushcfunction(L, register_function);
+    lua_setfield(L, -2, "register_function");
+    lua_pushcfunction(L, redis_log);
+    lua_setfield(L, -2, "log");
+    for (const auto& c : constants) {
+      if (std::string_view(c.name).substr(0, 4) == "LOG_" || std::string_view(c.name) == "REDIS_VERSION_NUM") {
+        lua_pushinteger(L, c.value);
+        lua_setfield(L, -2, c.name);
+      }
+    }
+    lua_pushlstring(L, kRedisVersion.data(), kRedisVersion.size());
+    lua_setfield(L, -2, "REDIS_VERSION");
+    lua_newtable(L);
+    lua_pushcfunction(L, nonexistent_global);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
+    push_readonly_proxy(L, -1);
+    lua_setfield(L, api, "redis");
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_pushcfunction(L, nonexistent_global);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, api);
+    load_api_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
+  }
   lua_pushvalue(L, real);
   globals_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_replace(L, LUA_GLOBALSINDEX);
   lua_settop(L, 0);
   vm_bytes_.store(static_cast<std::size_t>(lua_gc(L, LUA_GCCOUNT, 0)) * 1024 + lua_gc(L, LUA_GCCOUNTB, 0),
                   std::memory_order_relaxed);
+}
+
+int LuaEngine::register_function(lua_State* L) {
+  LuaEngine& e = self(L);
+  if (e.loading_ == nullptr) raise_error_table(L, "redis.register_function can only be called on FUNCTION LOAD command");
+  FunctionInfo info;
+  const int argc = lua_gettop(L);
+  bool has_name = false;
+  bool has_callback = false;
+  if (argc == 1) {
+    if (!lua_istable(L, 1)) {
+      raise_error_table(L, "calling redis.register_function with a single argument is only applicable to Lua "
+                           "table (representing named arguments).");
+    }
+    lua_pushnil(L);
+    while (lua_next(L, 1)) {
+      const char* key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : nullptr;
+      const std::string_view k = key ? key : "";
+      if (k == "function_name") {
+        if (!lua_isstring(L, -1)) {
+          raise_error_table(L, "function_name argument given to redis.register_function must be a string");
+        }
+        info.name = lua_tostring(L, -1);
+        has_name = true;
+      } else if (k == "description") {
+        if (!lua_isstring(L, -1)) {
+          raise_error_table(L, "description argument given to redis.register_function must be a string");
+        }
+        info.description = lua_tostring(L, -1);
+        info.has_description = true;
+      } else if (k == "callback") {
+        if (!lua_isfunction(L, -1)) {
+          raise_error_table(L, "callback argument given to redis.register_function must be a function");
+        }
+        lua_pushvalue(L, -1);
+        lua_setfield(L, LUA_REGISTRYINDEX, "larder.callback");
+        has_callback = true;
+      } else if (k == "flags") {
+        if (!lua_istable(L, -1)) {
+          raise_error_table(L, "flags argument to redis.register_function must be a table representing function flags");
+        }
+        for (int j = 1;; ++j) {
+          lua_rawgeti(L, -1, j);
+          if (lua_isnil(L, -1)) {
+            lua_pop(L, 1);
+            break;
+          }
+          std::string bad;
+          if (!lua_isstring(L, -1) || !parse_script_flags(lua_tostring(L, -1), info.flags, bad) ||
+              std::string_view(lua_tostring(L, -1)).empty()) {
+            raise_error_table(L, "unknown flag given");
+          }
+          lua_pop(L, 1);
+        }
+      } else {
+        raise_error_table(L, "unknown argument given to redis.register_function");
+      }
+      lua_pop(L, 1);
+    }
+    if (!has_name) raise_error_table(L, "redis.register_function must get a function name argument");
+    if (!has_callback) raise_error_table(L, "redis.register_function must get a callback argument");
+  } else if (argc == 2) {
+    if (!lua_isstring(L, 1)) raise_error_table(L, "first argument to redis.register_function must be a string");
+    if (!lua_isfunction(L, 2)) raise_error_table(L, "second argument to redis.register_function must be a function");
+    info.name = lua_tostring(L, 1);
+    lua_pushvalue(L, 2);
+    lua_setfield(L, LUA_REGISTRYINDEX, "larder.callback");
+  } else {
+    raise_error_table(L, "wrong number of arguments to redis.register_function");
+  }
+  const bool valid = !info.name.empty() && std::all_of(info.name.begin(), info.name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+  if (!valid) {
+    raise_error_table(L, "Library names can only contain letters, numbers, or underscores(_) and must be at least "
+                         "one character long");
+  }
+  if (e.loading_refs_.contains(info.name)) raise_error_table(L, "Function already exists in the library");
+  lua_getfield(L, LUA_REGISTRYINDEX, "larder.callback");
+  const int ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_pushnil(L);
+  lua_setfield(L, LUA_REGISTRYINDEX, "larder.callback");
+  e.loading_refs_[info.name] = Function{ref, info.flags};
+  e.loading_->push_back(std::move(info));
+  return 0;
+}
+
+bool LuaEngine::load_library(std::string_view code, std::vector<FunctionInfo>& out, std::string& error) {
+  lua_State* L = L_;
+  lua_settop(L, 0);
+  out.clear();
+  loading_refs_.clear();
+  if (luaL_loadbuffer(L, code.data(), code.size(), "@user_function") != 0) {
+    const char* msg = lua_tostring(L, -1);
+    error = "ERR Error compiling function: " + std::string(msg ? msg : "");
+    lua_settop(L, 0);
+    return false;
+  }
+  lua_pushcfunction(L, error_handler);
+  lua_insert(L, 1);
+  auto set_globals_index = [&](int ref) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, globals_mt_ref_);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+    lua_setfield(L, -2, "__index");
+    lua_pop(L, 1);
+  };
+  set_globals_index(load_api_ref_);
+  loading_ = &out;
+  const int status = lua_pcall(L, 0, 0, 1);
+  loading_ = nullptr;
+  set_globals_index(globals_ref_);
+  if (status != 0) {
+    std::string text;
+    if (lua_istable(L, -1)) {
+      lua_getfield(L, -1, "err");
+      const char* msg = lua_tostring(L, -1);
+      text = msg ? msg : "";
+      lua_pop(L, 1);
+    }
+    error = "ERR Error registering functions: " + text;
+  } else if (out.empty()) {
+    error = "ERR No functions registered";
+  }
+  lua_settop(L, 0);
+  if (!error.empty()) {
+    for (auto& [name, f] : loading_refs_) luaL_unref(L, LUA_REGISTRYINDEX, f.ref);
+    loading_refs_.clear();
+    return false;
+  }
+  for (auto& [name, f] : loading_refs_) functions_[name] = f;
+  loading_refs_.clear();
+  return true;
+}
+
+void LuaEngine::sync_functions() {
+  const std::uint64_t g = scripting_.functions.generation();
+  if (g == functions_generation_) return;
+  functions_generation_ = g;
+  for (auto& [name, f] : functions_) luaL_unref(L_, LUA_REGISTRYINDEX, f.ref);
+  functions_.clear();
+  for (const auto& [name, lib] : scripting_.functions.snapshot()) {
+    const std::size_t nl = lib.code.find('\n');
+    std::vector<FunctionInfo> registered;
+    std::string error;
+    if (!load_library(std::string_view(lib.code).substr(nl == std::string::npos ? lib.code.size() : nl), registered,
+                      error)) {
+      spdlog::warn("library {} failed to load on event loop {}: {}", name, loop_, error);
+    }
+  }
+  lua_gc(L_, LUA_GCCOLLECT, 0);
+  vm_bytes_.store(static_cast<std::size_t>(lua_gc(L_, LUA_GCCOUNT, 0)) * 1024 + lua_gc(L_, LUA_GCCOUNTB, 0),
+                  std::memory_order_relaxed);
+}
+
+const LuaEngine::Function* LuaEngine::function(std::string_view name) {
+  sync_functions();
+  const auto it = functions_.find(std::string(name));
+  return it == functions_.end() ? nullptr : &it->second;
 }
 
 void LuaEngine::check_generation() {
@@ -869,8 +1149,7 @@ void LuaEngine::hook(lua_State* L, lua_Debug*) {
   if (running.shutting_down.load(std::memory_order_relaxed)) run->killed = true;
   if (run->killed) {
     // Stays raised until the script ends, even through its own pcall.
-    raise_error_table(L, run->is_function ? "Script killed by user with FUNCTION KILL..."
-                                          : "Script killed by user with SCRIPT KILL...");
+    raise_error_table(L, "Script killed by user with SCRIPT KILL...");
   }
   const std::int64_t elapsed = now_ms() - run->start_ms;
   if (elapsed < run->ctx->config.busy_reply_threshold_ms()) return;
@@ -886,10 +1165,9 @@ void LuaEngine::hook(lua_State* L, lua_Debug*) {
   if (running.kill_requested.load(std::memory_order_acquire)) {
     running.kill_requested.store(false, std::memory_order_relaxed);
     run->killed = true;
-    spdlog::warn("Lua script killed by user with {}.", run->is_function ? "FUNCTION KILL" : "SCRIPT KILL");
+    spdlog::warn("Lua script killed by user with SCRIPT KILL.");
     lua_sethook(L, hook, LUA_MASKLINE, 0);
-    raise_error_table(L, run->is_function ? "Script killed by user with FUNCTION KILL..."
-                                          : "Script killed by user with SCRIPT KILL...");
+    raise_error_table(L, "Script killed by user with SCRIPT KILL...");
   }
 }
 

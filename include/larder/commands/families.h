@@ -22,5 +22,6 @@ void register_config_commands(CommandTable& table);
 void register_introspection_commands(CommandTable& table);
 void register_diagnostics_commands(CommandTable& table);
 void register_scripting_commands(CommandTable& table);
+void register_function_commands(CommandTable& table);
 
 }  // namespace larder::commands

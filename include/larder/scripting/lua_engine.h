@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "larder/commands/client_state.h"
+#include "larder/scripting/scripting.h"
 
 struct lua_State;
 struct lua_Debug;
@@ -52,7 +53,9 @@ bool parse_script_flags(std::string_view list, unsigned& flags, std::string& bad
 
 class LuaEngine {
  public:
-  explicit LuaEngine(Scripting& scripting, int loop);
+  // `functions`: an engine for FCALL, whose globals have no KEYS / ARGV and
+  // which loads libraries (load_library).
+  LuaEngine(Scripting& scripting, int loop, bool functions = false);
   ~LuaEngine();
   LuaEngine(const LuaEngine&) = delete;
   LuaEngine& operator=(const LuaEngine&) = delete;
@@ -76,6 +79,20 @@ class LuaEngine {
            bool is_function, std::span<const std::string_view> keys,
            std::span<const std::string_view> argv, bool read_only);
 
+  // Runs a library's code (FUNCTION LOAD) in the restricted environment
+  // Redis gives it (redis.register_function, redis.log and the version
+  // only), keeping the functions it registers. `code` starts after the
+  // shebang line. Returns the registered functions, or Redis's error text.
+  bool load_library(std::string_view code, std::vector<FunctionInfo>& out, std::string& error);
+
+  struct Function {
+    int ref = 0;
+    unsigned flags = 0;
+  };
+  // A function of the server's libraries, loaded into this engine (which
+  // first reloads every library if they changed since); nullptr if unknown.
+  const Function* function(std::string_view name);
+
   lua_State* state() { return L_; }
   // Bytes of the Lua heap after the last run.
   std::size_t vm_bytes() const { return vm_bytes_.load(std::memory_order_relaxed); }
@@ -91,6 +108,8 @@ class LuaEngine {
   static int lua_pcall_command(lua_State* L);
   static int call_common(lua_State* L, bool raise);
   static void hook(lua_State* L, ::lua_Debug* ar);
+  static int register_function(lua_State* L);
+  void sync_functions();
   static LuaEngine& self(lua_State* L);
   void set_up();
   void check_generation();
@@ -100,6 +119,14 @@ class LuaEngine {
   int loop_;
   lua_State* L_ = nullptr;
   int globals_ref_ = 0;  // the real global table (the scripts' _G is a read-only proxy)
+  bool functions_mode_ = false;
+  int globals_mt_ref_ = 0;  // the proxy's metatable: __index is switched while a library loads
+  int load_api_ref_ = 0;    // what a library's code sees while it loads
+  // While a library loads: the functions it has registered so far.
+  std::vector<FunctionInfo>* loading_ = nullptr;
+  std::unordered_map<std::string, Function> loading_refs_;
+  std::unordered_map<std::string, Function> functions_;
+  std::uint64_t functions_generation_ = ~std::uint64_t{0};
   std::uint64_t generation_ = 0;
   std::unordered_map<std::string, Script> scripts_;
   std::atomic<std::size_t> vm_bytes_{0};

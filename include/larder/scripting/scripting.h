@@ -15,7 +15,9 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <map>
 #include <unordered_map>
+#include <vector>
 
 namespace larder::scripting {
 
@@ -40,6 +42,45 @@ class ScriptCache {
   mutable std::mutex mutex_;
   std::unordered_map<std::string, std::string> bodies_;
   std::size_t bytes_ = 0;
+  std::atomic<std::uint64_t> generation_{0};
+};
+
+// One function of a library, as FUNCTION LIST shows it.
+struct FunctionInfo {
+  std::string name;
+  std::string description;
+  bool has_description = false;
+  unsigned flags = 0;  // ScriptFlag bits
+};
+
+// A library loaded by FUNCTION LOAD: its code and the functions it registered.
+struct Library {
+  std::string name;
+  std::string code;  // the whole FUNCTION LOAD text, shebang included
+  std::vector<FunctionInfo> functions;
+};
+
+// Every function library, server-wide. Engines rebuild their function
+// states when the generation changes.
+class FunctionLibraries {
+ public:
+  // Adds `lib` (replacing one of the same name when `replace`); Redis's error
+  // text when a function name belongs to another library, else empty.
+  std::string add(Library lib, bool replace);
+  bool exists(const std::string& name) const;
+  bool remove(const std::string& name);
+  void flush();
+  // A copy of every library, by name.
+  std::map<std::string, Library> snapshot() const;
+  std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+  std::size_t library_count() const;
+  std::size_t function_count() const;
+  std::size_t memory() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::string, Library> libraries_;
+  std::map<std::string, std::string> owner_;  // function name -> library name
   std::atomic<std::uint64_t> generation_{0};
 };
 
@@ -74,19 +115,28 @@ class Scripting {
   Scripting& operator=(const Scripting&) = delete;
 
   ScriptCache scripts;
+  FunctionLibraries functions;
   RunningScript running;
 
   // The engine of event loop `loop`, created at its first use.
   LuaEngine& engine(int loop);
+  // The engine that runs loop `loop`'s functions (FCALL): its own Lua state,
+  // whose globals have no KEYS or ARGV.
+  LuaEngine& function_engine(int loop);
   // Set by each event loop before it serves: runs that loop's ready
   // handlers (other clients) from inside a busy script.
   void set_poller(int loop, std::function<void()> poll);
   const std::function<void()>& poller(int loop) const { return pollers_.at(static_cast<std::size_t>(loop)); }
   // The Lua heaps of every engine, as last measured (INFO used_memory_vm_eval).
   std::size_t vm_memory() const;
+  std::size_t functions_vm_memory() const;
+  std::size_t functions_memory() const { return functions.memory(); }
+  std::size_t function_count() const { return functions.function_count(); }
+  std::size_t library_count() const { return functions.library_count(); }
 
  private:
   std::array<std::atomic<LuaEngine*>, kMaxLoops> engines_{};
+  std::array<std::atomic<LuaEngine*>, kMaxLoops> function_engines_{};
   std::array<std::function<void()>, kMaxLoops> pollers_;
 };
 
