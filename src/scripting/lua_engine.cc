@@ -34,6 +34,8 @@ constexpr int kRedisVersionNum = 0x07000f;
 constexpr int kHookInstructions = 100000;
 // Nesting of tables a reply may have, either way.
 constexpr int kMaxReplyDepth = 1000;
+// redis.call keeps argument buffers up to this size for the next call.
+constexpr std::size_t kKeptArgBytes = 64 * 1024;
 
 // Registry keys.
 constexpr const char* kEngineKey = "larder.engine";
@@ -849,7 +851,9 @@ void LuaEngine::set_up() {
       {"acl_check_cmd", redis_acl_check_cmd},
   };
   for (const auto& f : redis_fns) {
-    lua_pushcfunction(L, f.fn);
+    // call and pcall find their engine in an upvalue (no registry lookup).
+    lua_pushlightuserdata(L, this);
+    lua_pushcclosure(L, f.fn, 1);
     lua_setfield(L, -2, f.name);
   }
   const struct {
@@ -869,6 +873,8 @@ void LuaEngine::set_up() {
   lua_setglobal(L, "redis");
 
   lua_pushcfunction(L, error_handler);
+  lua_pushvalue(L, -1);
+  handler_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_setglobal(L, "__redis__err__handler");
 
   // Sandboxed builtins.
@@ -1175,7 +1181,7 @@ int LuaEngine::lua_call_command(lua_State* L) { return call_common(L, true); }
 int LuaEngine::lua_pcall_command(lua_State* L) { return call_common(L, false); }
 
 int LuaEngine::call_common(lua_State* L, bool raise) {
-  LuaEngine& e = self(L);
+  LuaEngine& e = *static_cast<LuaEngine*>(lua_touserdata(L, lua_upvalueindex(1)));
   RunState* run = e.run_;
   const int argc = lua_gettop(L);
   auto fail = [&](std::string_view text) -> int {
@@ -1185,7 +1191,9 @@ int LuaEngine::call_common(lua_State* L, bool raise) {
   };
   if (run == nullptr) return fail("redis.call/pcall can only be called inside a script invocation");
   if (argc == 0) return fail("Please specify at least one argument for this redis lib call");
-  std::vector<std::string> owned(static_cast<std::size_t>(argc));
+  // Reused between calls: their buffers keep their capacity.
+  std::vector<std::string>& owned = e.call_args_;
+  if (owned.size() < static_cast<std::size_t>(argc)) owned.resize(static_cast<std::size_t>(argc));
   for (int j = 1; j <= argc; ++j) {
     const int type = lua_type(L, j);
     std::string& arg = owned[static_cast<std::size_t>(j - 1)];
@@ -1199,7 +1207,8 @@ int LuaEngine::call_common(lua_State* L, bool raise) {
       return fail("Lua redis lib command arguments must be strings or integers");
     }
   }
-  const std::vector<std::string_view> args(owned.begin(), owned.end());
+  std::vector<std::string_view>& args = e.call_views_;
+  args.assign(owned.begin(), owned.begin() + argc);
   const commands::CommandTable& table = commands::CommandTable::instance();
   const auto resolved = table.resolve(args);
   const commands::CommandSpec* spec = resolved.spec;
@@ -1226,14 +1235,18 @@ int LuaEngine::call_common(lua_State* L, bool raise) {
   commands::CommandContext sub{*spec,         args,          reply,         e.script_client_, caller.keyspace,
                                caller.server, caller.config, caller.now_ms};
   commands::Dispatcher::run_locked(*spec, sub);
-  std::string out = std::move(run->out);
-  run->out.clear();
-  if (out.empty()) {
+  for (int j = 0; j < argc; ++j) {
+    std::string& arg = owned[static_cast<std::size_t>(j)];
+    if (arg.capacity() > kKeptArgBytes) std::string().swap(arg);
+  }
+  if (run->out.empty()) {
     lua_pushboolean(L, 0);
     return 1;
   }
-  RespToLua(L, out).push();
-  if (raise && out[0] == '-') return lua_error(L);
+  const bool is_error = run->out[0] == '-';
+  RespToLua(L, run->out).push();
+  run->out.clear();
+  if (raise && is_error) return lua_error(L);
   return 1;
 }
 
@@ -1416,7 +1429,7 @@ void LuaEngine::run(commands::CommandContext& ctx, int ref, unsigned flags, std:
   running.running.store(true, std::memory_order_release);
 
   lua_settop(L, 0);
-  lua_pushcfunction(L, error_handler);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, handler_ref_);
   lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
   // Fresh KEYS and ARGV, set in the real global table.
   lua_rawgeti(L, LUA_REGISTRYINDEX, globals_ref_);
@@ -1489,7 +1502,6 @@ void LuaEngine::run(commands::CommandContext& ctx, int ref, unsigned flags, std:
     running.name.clear();
     running.command.clear();
   }
-  lua_gc(L, LUA_GCSTEP, 1);
   vm_bytes_.store(static_cast<std::size_t>(lua_gc(L, LUA_GCCOUNT, 0)) * 1024 + lua_gc(L, LUA_GCCOUNTB, 0),
                   std::memory_order_relaxed);
 }

@@ -119,6 +119,10 @@ class LuaEngine {
   int loop_;
   lua_State* L_ = nullptr;
   int globals_ref_ = 0;  // the real global table (the scripts' _G is a read-only proxy)
+  int handler_ref_ = 0;  // __redis__err__handler
+  // redis.call's argument buffers, reused from call to call.
+  std::vector<std::string> call_args_;
+  std::vector<std::string_view> call_views_;
   bool functions_mode_ = false;
   int globals_mt_ref_ = 0;  // the proxy's metatable: __index is switched while a library loads
   int load_api_ref_ = 0;    // what a library's code sees while it loads
