@@ -6,7 +6,7 @@ random key of a preloaded keyspace, through redis-benchmark at -P 16 and
 and hits the script cache. Prints medians, ratios and the goals (>= 1.2x at
 -P 16, >= 1.0x at -P 1); JSON goes to bench/out/scripting-<timestamp>.json.
 
-    bench/scripting.py            # 3 rounds, 1M requests at -P 16, 200k at -P 1
+    bench/scripting.py            # 3 rounds, 500k requests at -P 16, 100k at -P 1
     bench/scripting.py --quick    # 1 round, a tenth of the requests
 """
 
@@ -38,7 +38,7 @@ def parse_args():
     ap.add_argument("--timeout", type=float, default=300.0)
     ap.add_argument("--benchmark-threads", type=int, default=0)
     a = ap.parse_args()
-    a.requests = {16: 1000000, 1: 200000}
+    a.requests = {16: 500000, 1: 100000}
     if a.quick:
         a.rounds = 1
         a.requests = {16: 100000, 1: 20000}

@@ -69,6 +69,21 @@ class ScriptingDiffCase(DifferentialTestCase):
             ev("redis.call('select', '1') redis.call('set', 'db1', 'yes') return redis.call('get', 'db1')"),
             ("GET", "db1"), ("SELECT", "1"), ("GET", "db1"), ("SELECT", "0"),
             ev("return redis.call('blpop', 'nolist', 0)"), ev("return redis.call('brpop', 'l', 0)"),
+            ev("redis.call('del', 'k', 'x', 'n', 'f', 'h', 'z', 'l') return redis.call('keys', '*')"),
+            ev("return redis.call('scan', '0')"), ev("return redis.call('dbsize')"),
+            ev("return redis.call('flushdb')"), ("DBSIZE",),
+        ])
+
+    def test_scripts_in_transactions_and_stats(self):
+        self.check([
+            ("MULTI",), ev("return redis.call('incr', 'n')"), ("EVALSHA", "0" * 40, "0"), ("INCR", "n"), ("EXEC",),
+            ("MULTI",), ("EVAL", "return 1"), ("EXEC",),
+            ("SET", "w", "1"), ("WATCH", "w"), ev("return redis.call('set', 'w', '2')"), ("MULTI",), ("GET", "w"),
+            ("EXEC",),
+            ev("return redis.call('rpush', 'l', 'a')"), ("LRANGE", "l", "0", "-1"),
+            ("CONFIG", "GET", "lua-time-limit"), ("CONFIG", "GET", "busy-reply-threshold"),
+            ("CONFIG", "SET", "lua-time-limit", "100"), ("CONFIG", "GET", "busy-reply-threshold"),
+            ("CONFIG", "SET", "busy-reply-threshold", "5000"), ("CONFIG", "GET", "lua-time-limit"),
         ])
 
     def test_evalsha_and_script_commands(self):
