@@ -43,8 +43,6 @@ constexpr const char* kReadonlyKey = "larder.readonly";  // proxy -> real table,
 
 const char* const kRemovedGlobals[] = {"print", "setfenv", "getfenv", "newproxy", "loadfile", "dofile",
                                        "module", "require", "debug"};
-const char* const kLibraries[] = {"string", "math", "table", "coroutine", "cjson", "bit", "struct",
-                                  "cmsgpack"};
 
 struct FlagName {
   std::string_view name;
@@ -765,7 +763,6 @@ struct LuaEngine::RunState {
 LuaEngine::LuaEngine(Scripting& scripting, int loop, bool functions)
     : scripting_(scripting), loop_(loop), functions_mode_(functions) {
   script_client_.loop = loop;
-  script_client_.addr = "";
   set_up();
 }
 
@@ -903,7 +900,6 @@ void LuaEngine::set_up() {
     lua_setfield(L, real, name);
     lua_pop(L, 1);
   }
-  (void)kLibraries;
   // Unknown globals raise an error; the scripts' globals are a read-only
   // proxy of the real table (whose _G is that proxy too).
   lua_newtable(L);
