@@ -2,8 +2,8 @@
 
 #include <lua.hpp>
 extern "C" {
-#include <lua-bitop.h>
-#include <lua-cjson.h>
+int luaopen_cjson(lua_State* L);  // Debian's lua-cjson (liblua5.1-cjson.a)
+int luaopen_bit(lua_State* L);    // Debian's LuaBitOp, or LuaJIT's built-in bit
 }
 
 #include <spdlog/spdlog.h>
