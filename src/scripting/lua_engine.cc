@@ -32,6 +32,8 @@ constexpr std::string_view kRedisVersion = "7.0.15";
 constexpr int kRedisVersionNum = 0x07000f;
 // Instructions between two checks of the running time (Redis's count hook).
 constexpr int kHookInstructions = 100000;
+// How long a library's code may run while FUNCTION LOAD loads it.
+constexpr std::int64_t kLoadTimeoutMs = 500;
 // Nesting of tables a reply may have, either way.
 constexpr int kMaxReplyDepth = 1000;
 // redis.call keeps argument buffers up to this size for the next call.
@@ -1035,6 +1037,13 @@ int LuaEngine::register_function(lua_State* L) {
   return 0;
 }
 
+void LuaEngine::load_hook(lua_State* L, lua_Debug*) {
+  LuaEngine& e = self(L);
+  if (now_ms() <= e.load_deadline_ms_) return;
+  lua_sethook(L, load_hook, LUA_MASKLINE, 0);  // raised again if the code catches it
+  raise_error_table(L, "FUNCTION LOAD timeout");
+}
+
 bool LuaEngine::load_library(std::string_view code, std::vector<FunctionInfo>& out, std::string& error) {
   lua_State* L = L_;
   lua_settop(L, 0);
@@ -1056,7 +1065,11 @@ bool LuaEngine::load_library(std::string_view code, std::vector<FunctionInfo>& o
   };
   set_globals_index(load_api_ref_);
   loading_ = &out;
+  // A library's code gets 500 ms to load (Redis's load timeout).
+  load_deadline_ms_ = now_ms() + kLoadTimeoutMs;
+  lua_sethook(L, load_hook, LUA_MASKCOUNT, kHookInstructions);
   const int status = lua_pcall(L, 0, 0, 1);
+  lua_sethook(L, nullptr, 0, 0);
   loading_ = nullptr;
   set_globals_index(globals_ref_);
   if (status != 0) {

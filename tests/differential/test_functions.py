@@ -122,6 +122,7 @@ class FunctionsDiffCase(DifferentialTestCase):
             "x = 1", "redis.register_function('g', function() return KEYS end)",
             "redis.register_function('h', function(keys, args) return {#keys, #args, type(string)} end)",
             "redis.register_function('i', function(keys, args) return x end)",
+            "while true do end",  # Redis's 500 ms load timeout
         ]
         script = []
         for i, body in enumerate(bodies):

@@ -109,6 +109,7 @@ class LuaEngine {
   static int call_common(lua_State* L, bool raise);
   static void hook(lua_State* L, ::lua_Debug* ar);
   static int register_function(lua_State* L);
+  static void load_hook(lua_State* L, ::lua_Debug* ar);
   void sync_functions();
   static LuaEngine& self(lua_State* L);
   void set_up();
@@ -128,6 +129,7 @@ class LuaEngine {
   int load_api_ref_ = 0;    // what a library's code sees while it loads
   // While a library loads: the functions it has registered so far.
   std::vector<FunctionInfo>* loading_ = nullptr;
+  std::int64_t load_deadline_ms_ = 0;
   std::unordered_map<std::string, Function> loading_refs_;
   std::unordered_map<std::string, Function> functions_;
   std::uint64_t functions_generation_ = ~std::uint64_t{0};
