@@ -40,6 +40,7 @@ Connection::Connection(asio::ip::tcp::socket socket, EventLoop& loop, ServerCont
       client_(std::make_shared<commands::ClientState>()),
       pause_timer_(loop.io()),
       block_timer_(loop.io()),
+      step_timer_(loop.io()),
       parser_(protocol::ParserLimits{.max_bulk_bytes = context.live.proto_max_bulk_len()}),
       reply_(out_),
       prefetcher_(context.keyspace) {
@@ -88,6 +89,7 @@ void Connection::close() {
   asio::error_code ec;
   pause_timer_.cancel();
   block_timer_.cancel();
+  step_timer_.cancel();
   if (client_->blocked != nullptr) {
     context_.services.blocking.cancel(context_.keyspace, *client_->blocked->waiter);
     client_->blocked.reset();
@@ -188,6 +190,16 @@ void Connection::pump() {
 void Connection::post_step() {
   step_posted_ = true;
   asio::post(loop_.io(), [self = shared_from_this()] {
+    if (self->context_.services.scripting.running.running.load(std::memory_order_acquire)) {
+      // A script is running (and may be serving this loop from inside
+      // itself): the step would see half of its effects. Try again later.
+      self->step_timer_.expires_after(std::chrono::milliseconds(1));
+      self->step_timer_.async_wait([self](const asio::error_code& ec) {
+        self->step_posted_ = false;
+        if (!ec && !self->closed_) self->pump();
+      });
+      return;
+    }
     self->step_posted_ = false;
     if (self->closed_ || self->writing_) return;
     self->loop_.dispatcher().resume(*self->client_, self->reply_,

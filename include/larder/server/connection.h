@@ -58,6 +58,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::shared_ptr<commands::ClientState> client_;
   asio::steady_timer pause_timer_;
   asio::steady_timer block_timer_;
+  asio::steady_timer step_timer_;  // holds a deferred command's step while a script runs
   std::string unblocked_reply_;
   bool unblocked_ = false;  // unblocked_reply_ waits to be finished
   std::uint64_t block_seq_ = 0;  // tells a stale timeout from the current block's
