@@ -133,6 +133,8 @@ const CommandTable& CommandTable::instance() {
     register_pubsub_commands(t);
     register_monitor_commands(t);
     register_stream_commands(t);
+    register_scripting_commands(t);
+    register_function_commands(t);
     return t;
   }();
   return table;
@@ -164,6 +166,8 @@ void CommandTable::add(std::string_view full_name, Handler handler, std::uint32_
     if (f == "fast") flags |= kFast;
     if (f == "no_auth") flags |= kNoAuth;
     if (f == "denyoom") flags |= kDenyOom;
+    if (f == "noscript") flags |= kNoScript;
+    if (f == "allow_busy") flags |= kAllowBusy;
   }
   if (doc->container) flags |= kContainer;
   by_name_.emplace(std::string(doc->doc->name), CommandSpec{.name = doc->doc->name,

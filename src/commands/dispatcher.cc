@@ -8,6 +8,7 @@
 
 #include "larder/commands/command_docs.h"
 #include "larder/commands/monitor.h"
+#include "larder/commands/scripting.h"
 #include "larder/commands/transaction.h"
 #include "larder/protocol/errors.h"
 #include "larder/storage/shard_locks.h"
@@ -75,6 +76,12 @@ bool touches_keyspace(const CommandSpec& spec) {
   if (spec.flags & (kWrite | kReadOnly)) return true;
   const auto& flags = spec.doc->flags;
   return std::find(flags.begin(), flags.end(), "may_replicate") != flags.end();
+}
+
+// SHUTDOWN NOSAVE, as Redis tells it while a script is busy: the first
+// argument starts with 'n'.
+bool shutdown_nosave(std::span<const std::string_view> args) {
+  return args.size() == 2 && !args[1].empty() && (args[1][0] == 'n' || args[1][0] == 'N');
 }
 
 std::int64_t usec_since(std::uint64_t start) { return static_cast<std::int64_t>(util::us_since(start)); }
@@ -197,6 +204,11 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
   } else if (server_.config.requires_password() && !client.authenticated &&
              !(spec->flags & kNoAuth)) {
     reject(spec, err::kNoAuth, client, reply);
+  } else if (const std::string_view busy = busy_script_error(server_);
+             !busy.empty() && (!(spec->flags & kAllowBusy) || (spec->name == "shutdown" && !shutdown_nosave(args)))) {
+    // A script runs past busy-reply-threshold (this client is served from
+    // inside it): only allow_busy commands, and SHUTDOWN only with NOSAVE.
+    reject(spec, busy, client, reply);
   } else if (!server_.make_room(now_ms, kEvictionBudget) && (spec->flags & kDenyOom)) {
     reject(spec, err::kOom, client, reply);
   } else if (client.resp.load(std::memory_order_relaxed) == 2 && client.in_pubsub_mode() &&

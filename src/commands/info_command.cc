@@ -163,6 +163,26 @@ void memory_section(InfoWriter& w, const CommandContext& ctx) {
   w.field("used_memory_dataset_perc", fixed(used ? 100.0 * dataset / used : 0, 2) + "%");
   w.field("total_system_memory", static_cast<std::uint64_t>(system));
   w.field("total_system_memory_human", human(system));
+  // Scripting: the Lua heaps of the loops' engines, the script cache and
+  // the function libraries (Redis 7.0's names and order).
+  const scripting::Scripting& sc = s.scripting;
+  const std::size_t vm_eval = sc.vm_memory();
+  const std::size_t vm_functions = sc.functions_vm_memory();
+  const std::size_t scripts_eval = sc.scripts.memory();
+  const std::size_t functions_memory = sc.functions_memory();
+  w.field("used_memory_lua", vm_eval);
+  w.field("used_memory_vm_eval", vm_eval);
+  w.field("used_memory_lua_human", human(static_cast<double>(vm_eval)));
+  w.field("used_memory_scripts_eval", scripts_eval);
+  w.field("number_of_cached_scripts", sc.scripts.count());
+  w.field("number_of_functions", sc.function_count());
+  w.field("number_of_libraries", sc.library_count());
+  w.field("used_memory_vm_functions", vm_functions);
+  w.field("used_memory_vm_total", vm_eval + vm_functions);
+  w.field("used_memory_vm_total_human", human(static_cast<double>(vm_eval + vm_functions)));
+  w.field("used_memory_functions", functions_memory);
+  w.field("used_memory_scripts", scripts_eval + functions_memory);
+  w.field("used_memory_scripts_human", human(static_cast<double>(scripts_eval + functions_memory)));
   w.field("maxmemory", ctx.config.get("maxmemory"));
   w.field("maxmemory_human", human(std::stod(ctx.config.get("maxmemory"))));
   w.field("maxmemory_policy", ctx.config.get("maxmemory-policy"));

@@ -229,6 +229,9 @@ const std::vector<Row>& rows() {
       // class's limits (Settings::set merges).
       {{"client-output-buffer-limit", kDefaultOutputBufferLimits, true, false, true}, output_buffer_limits},
       // Encodings of small collections (Redis's thresholds).
+      // Scripts and functions: after this many ms a running script makes other
+      // clients get -BUSY, and SCRIPT KILL / FUNCTION KILL may stop it.
+      {{"busy-reply-threshold", "5000", true, false}, [](const auto& a) { return integer_in(a, 0, INT64_MAX); }},
       {{"hash-max-listpack-entries", "512", true, false},
        [](const auto& a) { return integer_in(a, 0, INT64_MAX); }},
       {{"hash-max-listpack-value", "64", true, false},
@@ -314,6 +317,7 @@ constexpr Alias kAliases[] = {
     {"zset-max-ziplist-entries", "zset-max-listpack-entries"},
     {"zset-max-ziplist-value", "zset-max-listpack-value"},
     {"list-max-ziplist-size", "list-max-listpack-size"},
+    {"lua-time-limit", "busy-reply-threshold"},
 };
 
 const Row* find_row(std::string_view name) {

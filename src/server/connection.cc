@@ -120,7 +120,7 @@ void Connection::set_keepalive() {
 
 void Connection::shutdown() {
   closing_ = true;
-  if (!writing_) close();
+  if (!writing_ && !dispatching_) close();
 }
 
 void Connection::close() {
@@ -129,6 +129,7 @@ void Connection::close() {
   asio::error_code ec;
   if (pause_timer_) pause_timer_->cancel();
   if (block_timer_) block_timer_->cancel();
+  if (step_timer_) step_timer_->cancel();
   if (client_->blocked != nullptr) {
     context_.services.blocking.cancel(context_.keyspace, *client_->blocked->waiter);
     client_->blocked.reset();
@@ -281,6 +282,17 @@ bool Connection::over_output_limit() {
 void Connection::post_step() {
   step_posted_ = true;
   asio::post(loop_.io(), [self = shared_from_this()] {
+    if (self->context_.services.scripting.running.running.load(std::memory_order_acquire)) {
+      // A script is running (and may be serving this loop from inside
+      // itself): the step would see half of its effects. Try again later.
+      if (!self->step_timer_) self->step_timer_ = std::make_unique<asio::steady_timer>(self->loop_.io());
+      self->step_timer_->expires_after(std::chrono::milliseconds(1));
+      self->step_timer_->async_wait([self](const asio::error_code& ec) {
+        self->step_posted_ = false;
+        if (!ec && !self->closed_) self->pump();
+      });
+      return;
+    }
     self->step_posted_ = false;
     if (self->closed_ || self->writing_) return;
     self->loop_.dispatcher().resume(*self->client_, self->reply_,
@@ -440,7 +452,9 @@ void Connection::process() {
         });
         break;
       }
+      dispatching_ = true;
       dispatcher.dispatch(parser_.args(), *client_, reply_, now);
+      dispatching_ = false;
       if (client_->close_after_reply) closing_ = true;
       if (client_->blocked != nullptr && client_->blocked->timeout_at_ms != 0) {
         if (!block_timer_) block_timer_ = std::make_unique<asio::steady_timer>(loop_.io());

@@ -171,6 +171,12 @@ void Server::schedule_sweep(std::chrono::steady_clock::duration delay) {
 
 void Server::sweep_slice() {
   if (context_.shutting_down) return;
+  // Never under a running script (it may be serving clients from inside
+  // itself on this loop): it must not see keys expire or get evicted.
+  if (context_.services.scripting.running.running.load(std::memory_order_acquire)) {
+    schedule_sweep(std::chrono::milliseconds(1000 / context_.live.hz()));
+    return;
+  }
   storage::SweepResult r;
   const std::int64_t now = util::unix_time_ms();
   if (context_.services.active_expire.load(std::memory_order_relaxed)) {
@@ -209,6 +215,7 @@ void Server::begin_shutdown(const char* reason) {
   stopping_ = true;
   spdlog::warn("{} received, shutting down", reason);
   context_.shutting_down = true;
+  context_.services.scripting.running.shutting_down.store(true, std::memory_order_relaxed);
   for (auto& acceptor : acceptors_) {
     asio::error_code ec;
     acceptor->close(ec);

@@ -23,6 +23,8 @@ using larder::commands::kIncremental;
 using larder::commands::kNoAuth;
 using larder::commands::kReadOnly;
 using larder::commands::kWrite;
+using larder::commands::kNoScript;
+using larder::commands::kAllowBusy;
 using larder::commands::ParsedDoc;
 using larder::commands::parse_doc_syntax;
 using larder::testing::CommandHarness;
@@ -253,12 +255,12 @@ TEST_CASE("registration takes arity, flags and key specs from the metadata row",
   REQUIRE(get->doc->key_specs.size() == 1);
   CHECK(get->doc->key_specs[0].index == 1);
   // Redis's CLIENT ID is not fast; the flags are the row's.
-  CHECK(table.find_full_name("client|id")->flags == 0);
+  CHECK(table.find_full_name("client|id")->flags == kNoScript);
   CHECK(table.find("client")->flags == kContainer);
   CHECK(table.find("set")->flags == (kWrite | kDenyOom));
-  CHECK(table.find("auth")->flags == (kFast | kNoAuth));
+  CHECK(table.find("auth")->flags == (kFast | kNoAuth | kNoScript | kAllowBusy));
   CHECK(table.find("keys")->flags == (kReadOnly | kAllShards | kIncremental));
-  CHECK(table.find("debug")->flags == kProtected);
+  CHECK(table.find("debug")->flags == (kProtected | kNoScript));
 
   auto handler = [](larder::commands::CommandContext&) {};
   CommandTable t;

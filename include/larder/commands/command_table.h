@@ -27,6 +27,8 @@ enum CommandFlag : std::uint32_t {
   kNoAuth = 1u << 4,     // may run before the client has authenticated
   kContainer = 1u << 5,  // has subcommands, registered as "name|sub" rows
   kDenyOom = 1u << 7,    // may grow memory: refused with OOM over maxmemory
+  kNoScript = 1u << 20,   // "noscript": refused inside scripts
+  kAllowBusy = 1u << 21,  // "allow_busy": runs while a script is busy
 
   // Larder-only behaviour, which Redis has no flag for: given to add().
   kAllShards = 1u << 3,    // touches the whole keyspace: every shard is locked (see kIncremental)

@@ -28,5 +28,7 @@ void register_sort_commands(CommandTable& table);
 void register_pubsub_commands(CommandTable& table);
 void register_monitor_commands(CommandTable& table);
 void register_stream_commands(CommandTable& table);
+void register_scripting_commands(CommandTable& table);
+void register_function_commands(CommandTable& table);
 
 }  // namespace larder::commands

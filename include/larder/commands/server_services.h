@@ -19,6 +19,7 @@
 #include "larder/commands/server_stats.h"
 #include "larder/commands/slowlog.h"
 #include "larder/config/live_config.h"
+#include "larder/scripting/scripting.h"
 #include "larder/storage/eviction.h"
 #include "larder/storage/memory_usage.h"
 
@@ -40,6 +41,8 @@ struct ServerServices {
   // Pub/Sub and MONITOR: services.pubsub.publish(channel, message) from any
   // command on any loop (see pubsub.h for the lock order).
   PubSub pubsub;
+  // The script cache, the per-loop Lua engines and the running script.
+  scripting::Scripting scripting;
   // One per event loop; the vector is filled before serving starts.
   std::vector<ServerStats*> loop_stats;
 

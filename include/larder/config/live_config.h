@@ -68,6 +68,8 @@ class LiveConfig {
     return {l.hard.load(std::memory_order_relaxed), l.soft.load(std::memory_order_relaxed),
             l.soft_seconds.load(std::memory_order_relaxed)};
   }
+  // busy-reply-threshold (lua-time-limit), in ms.
+  std::int64_t busy_reply_threshold_ms() const { return busy_reply_threshold_ms_.load(std::memory_order_relaxed); }
 
  private:
   void mirror(const Settings& s);
@@ -103,6 +105,7 @@ class LiveConfig {
     std::atomic<std::int64_t> soft_seconds{0};
   };
   std::array<AtomicLimit, 3> output_limits_;
+  std::atomic<std::int64_t> busy_reply_threshold_ms_{5000};
 };
 
 }  // namespace larder::config

@@ -89,9 +89,10 @@ class Connection : public std::enable_shared_from_this<Connection>, public comma
   EventLoop& loop_;
   ServerContext& context_;
   std::shared_ptr<commands::ClientState> client_;
-  // Created on first use: most clients never pause or block.
+  // Created on first use: most clients never pause, block or wait for a script.
   std::unique_ptr<asio::steady_timer> pause_timer_;
   std::unique_ptr<asio::steady_timer> block_timer_;
+  std::unique_ptr<asio::steady_timer> step_timer_;  // holds a deferred command's step while a script runs
   std::string unblocked_reply_;
   bool unblocked_ = false;  // unblocked_reply_ waits to be finished
   std::uint64_t block_seq_ = 0;  // tells a stale timeout from the current block's
@@ -119,6 +120,9 @@ class Connection : public std::enable_shared_from_this<Connection>, public comma
   bool paused_ = false;
   bool step_posted_ = false;
   bool closing_ = false;
+  // A command of this client is running: a busy script serves other
+  // clients from inside it, and a close requested meanwhile waits for it.
+  bool dispatching_ = false;
   bool closed_ = false;
 };
 

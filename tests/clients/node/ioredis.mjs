@@ -244,6 +244,29 @@ await runSteps(NAME, [
     assert.equal(await r.exists('t:short'), 0);
   }],
 
+  ['defineCommand Lua scripts (EVALSHA, NOSCRIPT then EVAL, pipelines)', async () => {
+    r.defineCommand('getOrSetEx', {
+      numberOfKeys: 1,
+      lua: "local v = redis.call('GET', KEYS[1]) if v then return v end "
+        + "redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) return ARGV[1]",
+    });
+    r.defineCommand('incrWindow', {
+      numberOfKeys: 1,
+      lua: "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n",
+    });
+    assert.equal(await r.getOrSetEx('lua:k', 'first', 60), 'first');
+    assert.equal(await r.getOrSetEx('lua:k', 'second', 60), 'first');
+    assertTtl(await r.ttl('lua:k'), 59, 60, 'lua:k');
+    assert.equal(await r.script('FLUSH'), 'OK'); // the next call meets NOSCRIPT and falls back to EVAL
+    assert.equal(await r.incrWindow('lua:rate', 10), 1);
+    assert.equal(await r.incrWindow('lua:rate', 10), 2);
+    assertTtl(await r.ttl('lua:rate'), 9, 10, 'lua:rate');
+    const res = await r.pipeline().incrWindow('lua:rate', 10).getOrSetEx('lua:k', 'x', 5).exec();
+    assert.deepEqual(res, [[null, 3], [null, 'first']]);
+    await assert.rejects(r.eval("return redis.call('INCR', KEYS[1])", 1, 'lua:k'), /value is not an integer/);
+    assert.deepEqual(await r.eval('return {KEYS[1], ARGV[1], 3}', 1, 'k', 'a'), ['k', 'a', 3]);
+  }],
+
   ['SELECT another database', async () => {
     const d1 = connect({ connectionName: `${NAME}-db1`, db: 1 });
     await d1.connect();

@@ -1,0 +1,14 @@
+#pragma once
+// Lua libraries Redis gives scripts beside Debian's cjson and bit: struct
+// (binary packing, as Roberto Ierusalimschy's struct 0.2) and cmsgpack
+// (MessagePack, as lua-cmsgpack 0.4.0). Each opener returns the library
+// table without setting a global.
+
+struct lua_State;
+
+namespace larder::scripting {
+
+int open_struct(lua_State* L);
+int open_cmsgpack(lua_State* L);
+
+}  // namespace larder::scripting

@@ -1,0 +1,316 @@
+#!/usr/bin/python3
+"""Differential: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT against
+redis-server 7.0, in RESP2 and again after HELLO 3: conversions both ways
+(redis.setresp 2 and 3), error texts (compile, runtime, redis.call errors,
+sandbox), redis.pcall error tables, shebang flags, the cjson / cmsgpack /
+bit / struct libraries, and BUSY / SCRIPT KILL with two connections.
+"""
+import os
+import sys
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from larder_harness import DifferentialTestCase, show  # noqa: E402
+
+
+def ev(body, *keys_and_args, numkeys=0):
+    return ("EVAL", body, str(numkeys)) + tuple(keys_and_args)
+
+
+class ScriptingDiffCase(DifferentialTestCase):
+    PROTOCOL = 2
+
+    def prelude(self, c):
+        if self.PROTOCOL == 3:
+            self.assertTrue(c.cmd("HELLO", "3").startswith(b"%"))
+
+    def check(self, script, flush=True):
+        if flush:
+            script = [("FLUSHALL",), ("SCRIPT", "FLUSH")] + list(script)
+        with self.redis.client() as rc, self.larder.client() as lc:
+            self.prelude(rc)
+            self.prelude(lc)
+            expected = [rc.cmd(*e) for e in script]
+            actual = [lc.cmd(*e) for e in script]
+        bad = ["  #%d %s\n      redis : %s\n      larder: %s" % (i, " ".join(map(str, s))[:300], show(e)[:400],
+                                                               show(a)[:400])
+               for i, (s, e, a) in enumerate(zip(script, expected, actual)) if e != a]
+        if bad:
+            self.fail("RESP%d: %d of %d replies differ:\n%s" % (self.PROTOCOL, len(bad), len(script),
+                                                                "\n".join(bad)))
+
+    def test_eval_basics_and_keys_argv(self):
+        self.check([
+            ev("return 1"), ev("return 'hello'"), ev("return {1, 2, 3}"),
+            ev("return KEYS[1] .. ARGV[1]", "k", "v", numkeys=1),
+            ev("return {KEYS[1], KEYS[2], ARGV[1], #KEYS, #ARGV}", "a", "b", "c", numkeys=2),
+            ev("return #ARGV", "x", "y", "z"),
+            ev("return KEYS", "a", "b", numkeys=2), ev("return ARGV", "a", "b"),
+            ev("KEYS[1] = 'changed' return KEYS[1]", "k", numkeys=1), ev("return KEYS[1]", "k", numkeys=1),
+            ev("return redis.call('set', KEYS[1], ARGV[1])", "k", "v", numkeys=1),
+            ev("return redis.call('get', KEYS[1])", "k", numkeys=1),
+            ev("return redis.call('incr', 'n')"), ev("return redis.call('incrbyfloat', 'f', '1.5')"),
+            ev("redis.call('rpush', 'l', 'a', 'b', 'c') return redis.call('lrange', 'l', 0, -1)"),
+            ev("return redis.call('get', 'nokey')"), ev("return redis.call('lrange', 'nokey', 0, -1)"),
+            ev("return redis.call('set', 'x', 0.1)"), ev("return redis.call('get', 'x')"),
+            ev("return redis.call('set', 'x', 1e20)"), ev("return redis.call('get', 'x')"),
+            ev("return redis.call('set', 'x', 3)"), ev("return redis.call('get', 'x')"),
+            ev("return redis.call('set', 'x', -7.25)"), ev("return redis.call('get', 'x')"),
+            ("EVAL", "return 1", "-1"), ("EVAL", "return 1", "5", "a"), ("EVAL", "return 1", "x"),
+            ("EVAL", "return 1"), ("EVAL",), ("EVALSHA", "abc", "0"),
+            ("EVALSHA", "0123456789012345678901234567890123456789", "0"),
+            ("eval", "return redis.call('ping')", "0"),
+            ev("return redis.call('hset', 'h', 'a', '1', 'b', '2')"), ev("return redis.call('hgetall', 'h')"),
+            ev("return redis.call('zadd', 'z', '1.5', 'a') .. ''"),
+            ev("return redis.call('zscore', 'z', 'a')"),
+            ev("return redis.call('exists', 'k', 'nokey', 'h')"),
+            ev("redis.call('select', '1') redis.call('set', 'db1', 'yes') return redis.call('get', 'db1')"),
+            ("GET", "db1"), ("SELECT", "1"), ("GET", "db1"), ("SELECT", "0"),
+            ev("return redis.call('blpop', 'nolist', 0)"), ev("return redis.call('brpop', 'l', 0)"),
+            ev("redis.call('del', 'k', 'x', 'n', 'f', 'h', 'z', 'l') return redis.call('keys', '*')"),
+            ev("return redis.call('scan', '0')"), ev("return redis.call('dbsize')"),
+            ev("return redis.call('flushdb')"), ("DBSIZE",),
+        ])
+
+    def test_scripts_in_transactions_and_stats(self):
+        self.check([
+            ("MULTI",), ev("return redis.call('incr', 'n')"), ("EVALSHA", "0" * 40, "0"), ("INCR", "n"), ("EXEC",),
+            ("MULTI",), ("EVAL", "return 1"), ("EXEC",),
+            ("SET", "w", "1"), ("WATCH", "w"), ev("return redis.call('set', 'w', '2')"), ("MULTI",), ("GET", "w"),
+            ("EXEC",),
+            ev("return redis.call('rpush', 'l', 'a')"), ("LRANGE", "l", "0", "-1"),
+            ("CONFIG", "GET", "lua-time-limit"), ("CONFIG", "GET", "busy-reply-threshold"),
+            ("CONFIG", "SET", "lua-time-limit", "100"), ("CONFIG", "GET", "busy-reply-threshold"),
+            ("CONFIG", "SET", "busy-reply-threshold", "5000"), ("CONFIG", "GET", "lua-time-limit"),
+        ])
+
+    def test_evalsha_and_script_commands(self):
+        body = "return {KEYS[1], ARGV[1]}"
+        sha = "34ee2dcdd1c97e5af38ee0b8cf0a8d3171a0ee45"
+        self.check([
+            ("SCRIPT", "LOAD", body), ("SCRIPT", "EXISTS", sha, "0" * 40, sha.upper()),
+            ("EVALSHA", sha, "1", "k", "a"), ("EVALSHA", sha.upper(), "1", "k", "a"),
+            ("EVALSHA_RO", sha, "1", "k", "a"),
+            ("SCRIPT", "FLUSH"), ("SCRIPT", "EXISTS", sha), ("EVALSHA", sha, "1", "k", "a"),
+            ev(body, "k", "v", numkeys=1), ("SCRIPT", "EXISTS", sha), ("EVALSHA", sha, "1", "k", "b"),
+            ("SCRIPT", "FLUSH", "ASYNC"), ("SCRIPT", "FLUSH", "sync"), ("SCRIPT", "FLUSH", "bad"),
+            ("SCRIPT", "FLUSH", "sync", "x"), ("SCRIPT", "EXISTS"), ("SCRIPT", "LOAD"),
+            ("SCRIPT", "LOAD", "return 1+"), ("SCRIPT", "LOAD", "#!lua flags=bad\nreturn 1"),
+            ("SCRIPT", "KILL"), ("SCRIPT", "HELP"), ("SCRIPT", "NOSUCH"), ("SCRIPT",),
+            ("SCRIPT", "LOAD", "return 'x'"), ("SCRIPT", "KILL", "x"),
+        ])
+
+    def test_errors(self):
+        self.check([
+            ("SET", "s", "x"),
+            ev("return redis.call('nosuch')"), ev("return redis.call('lpush', 's', 'a')"),
+            ev("return redis.pcall('lpush', 's', 'a')"), ev("return 1+"), ev("return a.b"),
+            ev("return redis.call('get')"), ev("return redis.call('multi')"), ev("return redis.call('exec')"),
+            ev("return redis.call('watch', 'k')"), ev("return redis.call('eval', 'return 1', '0')"),
+            ev("return redis.call('script', 'load', 'return 1')"),
+            ev("return redis.call('client', 'nosuch')"), ev("return redis.call('config')"),
+            ev("return redis.call()"), ev("return redis.call({})"), ev("return redis.call('get', {})"),
+            ev("return redis.call('get', nil)"), ev("return redis.call(true)"),
+            ev("error('boom')"), ev("error({err='MY boom'})"), ev("error({err='no code'})"), ev("error()"),
+            ev("error(42)"),
+            ev("return redis.error_reply('MY x')"), ev("return redis.error_reply('x')"),
+            ev("return redis.error_reply('-X y')"), ev("return redis.error_reply()"),
+            ev("return redis.error_reply(1)"), ev("return {err='x'}"), ev("return {err='ERR a\\r\\nb'}"),
+            ev("return redis.status_reply('FINE')"), ev("return redis.status_reply()"),
+            ev("return {ok='a\\nb'}"),
+            ev("local t = redis.pcall('incr', 's') return {t['err'], type(t)}"),
+            ev("local ok, e = pcall(redis.call, 'incr', 's') return {tostring(ok), e['err']}"),
+            ev("local ok, e = pcall(error, 'x') return {tostring(ok), e}"),
+            ev("local r = redis.pcall('nosuch') return r['err']"),
+            ev("return redis.pcall('nosuch')"), ev("return redis.pcall()"),
+            ev("local function f() error('deep') end\nlocal x = 1\nf()"),
+            ev("\n\nreturn redis.call('incr', 's')"),
+            ev("return redis.setresp(4)"), ev("return redis.setresp()"),
+            ev("return redis.log(redis.LOG_WARNING, 'from', 'script', 1)"), ev("return redis.log(9, 'x')"),
+            ev("return redis.log()"), ev("return redis.log('x', 'y')"),
+            ev("return redis.sha1hex('')"), ev("return redis.sha1hex('abc')"), ev("return redis.sha1hex()"),
+            ev("return redis.set_repl(redis.REPL_ALL)"), ev("return redis.set_repl(99)"),
+            ev("return redis.set_repl()"), ev("return redis.replicate_commands()"),
+            ev("return redis.REDIS_VERSION"), ev("return redis.REDIS_VERSION_NUM"),
+            ev("return {redis.LOG_DEBUG, redis.LOG_VERBOSE, redis.LOG_NOTICE, redis.LOG_WARNING}"),
+            ev("return {redis.REPL_NONE, redis.REPL_AOF, redis.REPL_SLAVE, redis.REPL_REPLICA, redis.REPL_ALL}"),
+            ev("return redis.breakpoint()"), ev("return redis.acl_check_cmd('get', 'x')"),
+            ev("return redis.acl_check_cmd('nosuch')"),
+        ])
+
+    def test_sandbox(self):
+        self.check([
+            ev("x = 1"), ev("return x"), ev("function f() end"), ev("_G.x = 1"), ev("rawset(_G, 'x', 1)"),
+            ev("redis = nil"), ev("redis.call = nil"), ev("local t = os"), ev("return io"),
+            ev("return type(loadfile)"), ev("return type(dofile)"), ev("return type(require)"),
+            ev("return type(print)"), ev("return type(setfenv)"), ev("return type(getfenv)"),
+            ev("return type(module)"), ev("return type(newproxy)"), ev("return type(debug)"),
+            ev("return type(loadstring)"), ev("return type(gcinfo)"), ev("return type(collectgarbage)"),
+            ev("return {type(string), type(math), type(table), type(coroutine), type(cjson), type(bit),"
+               " type(struct), type(cmsgpack), type(redis), type(unpack), type(_G)}"),
+            ev("setmetatable(_G, nil)"), ev("getmetatable(_G).__index = nil"), ev("cjson.encode = nil"),
+            ev("string.x = 1"), ev("math.pi = 3"), ev("return _VERSION"),
+            ev("local t = {} for k in pairs(redis) do t[#t + 1] = k end table.sort(t) return t"),
+            ev("local t = {} for k in pairs(_G) do t[#t + 1] = k end table.sort(t) return t"),
+            ev("return rawget(_G, 'redis') ~= nil"), ev("local t = {} t.x = 1 return t.x"),
+            ev("local t = setmetatable({}, {__index = function() return 7 end}) return t.y"),
+            ev("return loadstring('return 1 + 1')()"), ev("return string.rep('ab', 3)"),
+            ev("return ('x'):upper()"), ev("return math.floor(3.7)"), ev("return table.concat({1, 2}, ',')"),
+            ev("return tostring(nil) .. tostring(true)"), ev("return tonumber('0x10')"),
+            ev("local n = 0 for i, v in ipairs({5, 6, 7}) do n = n + v end return n"),
+            ev("return select('#', 1, 2, 3)"), ev("return unpack({1, 2})"),
+            ev("local co = coroutine.create(function() coroutine.yield(1) end) return coroutine.resume(co)"),
+        ])
+
+    def test_lua_to_resp(self):
+        self.check([
+            ev("return {1, 2, 3.9, 'a', true, false, nil, 5}"), ev("return true"), ev("return false"),
+            ev("return nil"), ev("return 3.99"), ev("return -3.99"), ev("return {}"), ev("return {{1, {2}}, 'x'}"),
+            ev("return {double = 3.5}"), ev("return {double = 'x'}"), ev("return {map = {a = 1}}"),
+            ev("return {set = {b = true}}"), ev("return {big_number = '123'}"),
+            ev("return {verbatim_string = {format = 'txt', string = 'hi'}}"),
+            ev("return {{double = 0.1}, {map = {k = {1, 2}}}}"),
+            ev("redis.setresp(3) return true"), ev("redis.setresp(3) return false"),
+            ev("redis.setresp(3) return {true, false}"), ev("return 1e20"), ev("return 2^53"),
+            ev("return {ok = 'x', err = 'y'}"), ev("return {1, x = 2}"), ev("return {[2] = 'b'}"),
+            ev("return function() end"), ev("return coroutine.create(function() end)"),
+        ])
+
+    def test_resp_to_lua(self):
+        setup = [("HSET", "h", "a", "1"), ("SADD", "s", "m"), ("ZADD", "z", "1.5", "a"), ("SET", "str", "v")]
+        conv = ("local function c(v, d) d = d or 0 if type(v) == 'table' then local parts = {} "
+                "local keys = {} for k in pairs(v) do keys[#keys + 1] = k end "
+                "table.sort(keys, function(a, b) return tostring(a) < tostring(b) end) "
+                "for _, k in ipairs(keys) do parts[#parts + 1] = tostring(k) .. '=' .. c(v[k], d + 1) end "
+                "return '{' .. table.concat(parts, ',') .. '}' end return type(v) .. ':' .. tostring(v) end ")
+        calls = ["'hgetall', 'h'", "'smembers', 's'", "'zscore', 'z', 'a'", "'get', 'nokey'", "'get', 'str'",
+                 "'ping'", "'incr', 'str'", "'zrange', 'z', 0, -1, 'withscores'", "'hget', 'h', 'nofield'",
+                 "'lpop', 'nolist', 1", "'exists', 'str'", "'type', 'str'", "'zadd', 'z', 'incr', 1, 'a'",
+                 "'hrandfield', 'nokey', 1", "'smismember', 's', 'm', 'x'", "'info', 'nosuchsection'"]
+        script = list(setup)
+        for resp in (2, 3):
+            for call in calls:
+                script.append(ev(conv + "redis.setresp(%d) return c(redis.pcall(%s))" % (resp, call)))
+        script += [ev("redis.setresp(3) return redis.call('hgetall', 'h')"),
+                   ev("redis.setresp(3) return redis.call('zscore', 'z', 'a')"),
+                   ev("redis.setresp(3) return redis.call('get', 'nokey')"),
+                   ev("redis.setresp(3) return redis.call('smembers', 's')")]
+        self.check(script)
+
+    def test_shebang_flags_and_ro(self):
+        self.check([
+            ("SET", "k", "v"),
+            ("EVAL", "#!lua\nreturn redis.call('get', 'k')", "0"),
+            ("EVAL", "#!lua flags=no-writes\nreturn redis.call('get', 'k')", "0"),
+            ("EVAL", "#!lua flags=no-writes\nreturn redis.call('set', 'k', 'x')", "0"),
+            ("EVAL", "#!lua flags=no-writes,allow-oom,allow-stale,no-cluster,allow-cross-slot-keys\nreturn 1", "0"),
+            ("EVAL", "#!lua flags=bad\nreturn 1", "0"), ("EVAL", "#!lua name=x\nreturn 1", "0"),
+            ("EVAL", "#!notlua\nreturn 1", "0"), ("EVAL", "#!lua", "0"), ("EVAL", "#!lua flags=\nreturn 1", "0"),
+            ("EVAL", "#!lua\nreturn 1 +", "0"), ("EVAL", "#!lua\n\nerror('line three')", "0"),
+            ("EVAL_RO", "return redis.call('get', 'k')", "1", "k"),
+            ("EVAL_RO", "return redis.call('set', 'k', 'y')", "1", "k"),
+            ("EVAL_RO", "#!lua\nreturn 1", "0"), ("EVAL_RO", "#!lua flags=no-writes\nreturn 1", "0"),
+            ("EVAL_RO", "return redis.pcall('del', 'k')", "0"),
+            ("GET", "k"),
+        ])
+
+    def test_maxmemory_oom(self):
+        script = [("SET", "k", "v"), ("CONFIG", "SET", "maxmemory-policy", "noeviction"),
+                  ("CONFIG", "SET", "maxmemory", "1"),
+                  ("EVAL", "#!lua\nreturn 1", "0"), ("EVAL", "#!lua flags=allow-oom\nreturn 1", "0"),
+                  ("EVAL", "#!lua flags=no-writes\nreturn redis.call('get', 'k')", "0"),
+                  ev("return redis.call('set', 'k', 'x')"), ev("return redis.call('get', 'k')"),
+                  ev("return redis.pcall('set', 'k', 'x')"), ev("return redis.call('del', 'k')"),
+                  ("CONFIG", "SET", "maxmemory", "0")]
+        try:
+            self.check(script)
+        finally:
+            for srv in (self.redis, self.larder):
+                with srv.client() as c:
+                    c.cmd("CONFIG", "SET", "maxmemory", "0")
+                    c.cmd("CONFIG", "SET", "maxmemory-policy", "allkeys-lru")
+
+    def test_libraries(self):
+        self.check([
+            ev("return cjson.encode({1, 2, {a = 1}})"), ev("return cjson.encode({})"),
+            ev("return cjson.encode('x\\n\"')"), ev("return cjson.encode(1.5)"), ev("return cjson.encode(nil)"),
+            ev("return cjson.decode('[1,2,{\"a\":[true,false,null]}]')[3].a[1]"),
+            ev("local t = cjson.decode('{\"a\":1,\"b\":\"x\"}') return {t.a, t.b}"),
+            ev("return cjson.decode('bad')"), ev("return cjson.encode(cjson.decode('[1,\"2\",3.25]'))"),
+            ev("return type(cjson.null)"),
+            ev("return cmsgpack.pack({1, 2, 3})"), ev("return cmsgpack.pack({a = 1})"),
+            ev("return cmsgpack.pack(1, -1, 127, 128, -32, -33, 255, 256, 65535, 65536, -129, -32769,"
+               " 4294967296, -2147483649, 1.5, 0.1, true, false, nil)"),
+            ev("return cmsgpack.pack(string.rep('x', 31), string.rep('y', 32), string.rep('z', 300))"),
+            ev("return cmsgpack.pack({}, {{}}, {1, nil, 3})"),
+            ev("local t = {} for i = 1, 20 do t[i] = i end return cmsgpack.pack(t)"),
+            ev("return {cmsgpack.unpack(cmsgpack.pack(1, 'two', {3}))}"),
+            ev("local t = cmsgpack.unpack(cmsgpack.pack({a = {b = 'c'}})) return t.a.b"),
+            ev("return cmsgpack.unpack(cmsgpack.pack(0.1)) == 0.1"),
+            ev("return {cmsgpack.unpack_one(cmsgpack.pack(1, 2))}"),
+            ev("return {cmsgpack.unpack_one(cmsgpack.pack(1, 2), 1)}"),
+            ev("return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), 2)}"),
+            ev("return cmsgpack.unpack('\\145')"), ev("return cmsgpack.unpack('\\193')"),
+            ev("return cmsgpack.pack()"),
+            ev("return bit.band(0xff, 0x0f)"), ev("return bit.bor(1, 2, 4)"), ev("return bit.bxor(5, 3)"),
+            ev("return bit.lshift(1, 10)"), ev("return bit.rshift(-1, 28)"), ev("return bit.tohex(255)"),
+            ev("return bit.bnot(0)"), ev("return bit.arshift(-256, 4)"), ev("return bit.tobit(2^32 + 5)"),
+            ev("return struct.pack('>I2', 5)"), ev("return struct.pack('<i4', -2)"),
+            ev("return struct.pack('>I2i4bB', 1, 2, 3, 4)"), ev("return struct.pack('s', 'abc')"),
+            ev("return struct.pack('c3', 'abcdef')"), ev("return struct.pack('>d', 1.5)"),
+            ev("return struct.pack('!4 b i4', 1, 2)"),
+            ev("return {struct.unpack('>I2', '\\0\\5')}"), ev("return {struct.unpack('<i4', struct.pack('<i4', -2))}"),
+            ev("return {struct.unpack('s', 'ab\\0cd')}"), ev("return {struct.unpack('>I2', '\\0')}"),
+            ev("return struct.size('>I2i4')"), ev("return struct.size('s')"), ev("return struct.pack('y', 1)"),
+            ev("return {struct.unpack('bc0', '\\3abcd')}"),
+        ])
+
+
+class ScriptingResp3Case(ScriptingDiffCase):
+    PROTOCOL = 3
+
+
+class BusyScriptTest(DifferentialTestCase):
+    """A long script on one connection, BUSY and SCRIPT KILL from another."""
+
+    def run_busy(self, srv):
+        out = []
+        with srv.client() as c0, srv.client() as c1:
+            c0.cmd("CONFIG", "SET", "busy-reply-threshold", "100")
+            c0.cmd("SET", "k", "v")
+            result = {}
+
+            def slow(body):
+                result["reply"] = c0.cmd("EVAL", body, "0")
+
+            t = threading.Thread(target=slow, args=("local i = 0 while true do i = i + 1 end",))
+            t.start()
+            time.sleep(0.5)
+            out.append(c1.cmd("GET", "k"))
+            out.append(c1.cmd("PING"))
+            out.append(c1.cmd("SCRIPT", "KILL"))
+            t.join(10)
+            out.append(result.get("reply"))
+            out.append(c1.cmd("SCRIPT", "KILL"))
+            out.append(c1.cmd("GET", "k"))
+            t = threading.Thread(target=slow, args=("redis.call('set', 'w', '1') local i = 0 while i < 3e7 do i = i + 1 end return i",))
+            t.start()
+            time.sleep(0.5)
+            out.append(c1.cmd("SCRIPT", "KILL"))
+            out.append(c1.cmd("GET", "k"))
+            t.join(60)
+            out.append(result.get("reply"))
+            out.append(c1.cmd("GET", "w"))
+            c0.cmd("CONFIG", "SET", "busy-reply-threshold", "5000")
+        return out
+
+    def test_busy_and_kill(self):
+        expected = self.run_busy(self.redis)
+        actual = self.run_busy(self.larder)
+        self.assertEqual([show(x) for x in expected], [show(x) for x in actual])
+
+
+if __name__ == "__main__":
+    unittest.main()
