@@ -156,7 +156,7 @@ TEST_CASE("MEMORY USAGE estimates the entry's heap block", "[diagnostics]") {
   CHECK(starts_with(h.run({"MEMORY", "HELP"}), "*14\r\n+MEMORY <subcommand>"));
 }
 
-TEST_CASE("MEMORY STATS, DOCTOR, PURGE, MALLOC-STATS", "[diagnostics]") {
+TEST_CASE("MEMORY STATS, DOCTOR, PURGE, MALLOC-STATS", "[diagnostics][glibc-malloc]") {
   CommandHarness h;
   h.run({"SET", "a", "1"});
   h.run({"SET", "b", "1"});

@@ -11,7 +11,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from larder_harness import ServerTestCase  # noqa: E402
+from larder_harness import ServerTestCase, under_sanitizer  # noqa: E402
 
 CLIENTS = 2000
 PER_CLIENT_KB = 3.5
@@ -25,7 +25,7 @@ def rss_kb(pid):
     raise AssertionError("no VmRSS")
 
 
-@unittest.skipIf("TSAN_OPTIONS" in os.environ, "ThreadSanitizer's shadow memory dominates RSS")
+@unittest.skipIf(under_sanitizer(), "a sanitizer's shadow memory dominates RSS")
 class ConnectionMemoryTest(ServerTestCase):
     def setUp(self):
         super().setUp()

@@ -6,7 +6,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from larder_harness import ServerTestCase, encode_command, larder_is_redis  # noqa: E402
+from larder_harness import ServerTestCase, encode_command, larder_is_redis, under_sanitizer  # noqa: E402
 
 LIMIT = 20 * 1024 * 1024
 VALUE = "v" * 200
@@ -53,10 +53,10 @@ class MaxmemoryTest(ServerTestCase):
         self.assertGreater(dbsize, KEYS // 10)
         # The limit plus 10%, plus what the process held before any data and
         # a fixed allowance for buffers and allocator slack. (Under
-        # ThreadSanitizer, whose shadow memory grows with the heap, RSS says
-        # nothing about Larder: scripts/test sets TSAN_OPTIONS for that run.)
+        # a sanitizer, whose shadow memory grows with the heap, RSS says
+        # nothing about Larder.)
         rss = rss_bytes(srv.proc.pid)
-        if "TSAN_OPTIONS" in os.environ:
+        if under_sanitizer():
             return
         self.assertLessEqual(rss, LIMIT * 1.10 + base + 8 * 1024 * 1024,
                              "RSS %d with limit %d and base %d" % (rss, LIMIT, base))

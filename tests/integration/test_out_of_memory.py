@@ -11,7 +11,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from larder_harness import ConnectionClosed, ServerTestCase, encode_command  # noqa: E402
+from larder_harness import ConnectionClosed, ServerTestCase, encode_command, under_sanitizer  # noqa: E402
 
 LIMIT = ("prlimit", "--as=600000000")
 ARGS = ("--maxmemory", "0", "--proto-max-bulk-len", "1gb")
@@ -33,7 +33,7 @@ def send_until_refused(client, make_command, limit):
 
 
 @unittest.skipIf(shutil.which("prlimit") is None, "prlimit (util-linux) is not installed")
-@unittest.skipIf("TSAN_OPTIONS" in os.environ, "ThreadSanitizer reserves terabytes of address space")
+@unittest.skipIf(under_sanitizer(), "sanitizers reserve terabytes of address space")
 class OutOfMemoryTest(ServerTestCase):
     def assert_serving(self, srv):
         with srv.client() as other:

@@ -43,7 +43,9 @@ void check_against(const ScoreTree& t, const Model& model, const std::map<std::s
   }
   REQUIRE(std::vector<std::pair<double, std::string>>(all.rbegin(), all.rend()) == back);
   for (std::size_t i = 0; i < all.size(); i += 1 + all.size() / 50) {
-    const auto& [s, m] = all[i];
+    // Plain copies, not structured bindings: lambdas capture them (clang 14).
+    const double s = all[i].first;
+    const std::string& m = all[i].second;
     REQUIRE(t.score(m) == s);
     REQUIRE(t.rank(s, m) == i);
     REQUIRE(t.count_before([&](double x, std::string_view) { return x < s; }) ==

@@ -56,6 +56,13 @@ def larder_is_redis():
     return os.environ.get("LARDER_AS_REDIS", "") not in ("", "0")
 
 
+def under_sanitizer():
+    """True in scripts/test's ThreadSanitizer and AddressSanitizer runs, which
+    set TSAN_OPTIONS / ASAN_OPTIONS: shadow memory makes RSS meaningless and
+    address-space limits unusable there."""
+    return "TSAN_OPTIONS" in os.environ or "ASAN_OPTIONS" in os.environ
+
+
 def free_port():
     """Return a TCP port on 127.0.0.1 that was free a moment ago."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:

@@ -8,7 +8,7 @@
 
 using namespace larder::util;
 
-TEST_CASE("allocated_bytes follows allocations", "[diagnostics][memory]") {
+TEST_CASE("allocated_bytes follows allocations", "[diagnostics][memory][glibc-malloc]") {
   const std::size_t before = allocated_bytes();
   CHECK(before > 0);
   constexpr std::size_t kBlock = 64 * 1024;  // below glibc's mmap threshold
@@ -51,7 +51,7 @@ TEST_CASE("malloc_cost is glibc's chunk size", "[diagnostics][memory]") {
   CHECK(malloc_cost(1000) == 1008);
 }
 
-TEST_CASE("startup baseline", "[diagnostics][memory]") {
+TEST_CASE("startup baseline", "[diagnostics][memory][glibc-malloc]") {
   record_startup_allocated();
   CHECK(startup_allocated_bytes() > 0);
   CHECK(startup_allocated_bytes() <= peak_allocated_bytes());

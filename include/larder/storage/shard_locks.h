@@ -20,7 +20,10 @@ class ShardLocks {
   ~ShardLocks() { release(); }
 
   // Marks the shard of `key` to be locked by acquire().
-  void add(std::string_view key) { wanted_.set(Keyspace::shard_index(key)); }
+  // A single owner takes no locks: the key is not even hashed.
+  void add(std::string_view key) {
+    if (!keyspace_.single_owner()) wanted_.set(Keyspace::shard_index(key));
+  }
   void add_all() { wanted_.set(); }
   void acquire();
   void release();
