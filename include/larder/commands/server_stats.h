@@ -12,7 +12,7 @@
 
 namespace larder::commands {
 
-inline constexpr std::size_t kMaxCommandRows = 256;
+inline constexpr std::size_t kMaxCommandRows = 512;
 
 class Counter {
  public:
