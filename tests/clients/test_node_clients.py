@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Node.js client libraries (ioredis 6, node-redis 5) against Larder, unchanged.
+"""Node.js client libraries (ioredis 6, node-redis 5) and BullMQ 6 against Larder, unchanged.
 
 The scenarios live in tests/clients/node/*.mjs; their npm dependencies are
 pinned by tests/clients/node/package-lock.json. This script installs them with
@@ -35,6 +35,7 @@ SCENARIOS = [
     ("ioredis.mjs", "resp3"),     # HELLO 3 + replyMapping "resp3"
     ("node_redis.mjs", "default"),  # node-redis 5 default: RESP2, no HELLO
     ("node_redis.mjs", "resp3"),    # RESP: 3 -> HELLO 3 SETNAME
+    ("bullmq.mjs", "default"),      # BullMQ 6: Lua scripts, streams, delayed and retried jobs
 ]
 
 
