@@ -9,12 +9,10 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from larder_harness import DifferentialTestCase, show  # noqa: E402
+from larder_harness import ProtocolDiffTestCase  # noqa: E402
 
 
-class BitmapDiffCase(DifferentialTestCase):
-    PROTOCOL = 2
-
+class BitmapDiffCase(ProtocolDiffTestCase):
     def setUp(self):
         super().setUp()
         self.addCleanup(self.reset_config)
@@ -23,25 +21,6 @@ class BitmapDiffCase(DifferentialTestCase):
         for srv in (self.redis, self.larder):
             with srv.client() as c:
                 c.cmd("CONFIG", "SET", "proto-max-bulk-len", "536870912")
-
-    def prelude(self, c):
-        if self.PROTOCOL == 3:
-            self.assertTrue(c.cmd("HELLO", "3").startswith(b"%"))
-
-    def check(self, script, flush=True):
-        if flush:
-            script = [("FLUSHALL",)] + list(script)
-        with self.redis.client() as rc, self.larder.client() as lc:
-            self.prelude(rc)
-            self.prelude(lc)
-            expected = [rc.cmd(*e) for e in script]
-            actual = [lc.cmd(*e) for e in script]
-        bad = ["  #%d %s\n      redis : %s\n      larder: %s" % (i, " ".join(map(str, s))[:200], show(e)[:400],
-                                                               show(a)[:400])
-               for i, (s, e, a) in enumerate(zip(script, expected, actual)) if e != a]
-        if bad:
-            self.fail("RESP%d: %d of %d replies differ:\n%s" % (self.PROTOCOL, len(bad), len(script),
-                                                                "\n".join(bad)))
 
     def test_setbit_getbit(self):
         self.check([

@@ -9,7 +9,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from larder_harness import DifferentialTestCase, show  # noqa: E402
+from larder_harness import ProtocolDiffTestCase  # noqa: E402
 
 CITIES = [
     ("13.361389", "38.115556", "Palermo"), ("15.087269", "37.502669", "Catania"),
@@ -27,27 +27,7 @@ def geoadd_all(key="g"):
     return ("GEOADD", key) + tuple(args)
 
 
-class GeoDiffCase(DifferentialTestCase):
-    PROTOCOL = 2
-
-    def prelude(self, c):
-        if self.PROTOCOL == 3:
-            self.assertTrue(c.cmd("HELLO", "3").startswith(b"%"))
-
-    def check(self, script, flush=True):
-        if flush:
-            script = [("FLUSHALL",)] + list(script)
-        with self.redis.client() as rc, self.larder.client() as lc:
-            self.prelude(rc)
-            self.prelude(lc)
-            expected = [rc.cmd(*e) for e in script]
-            actual = [lc.cmd(*e) for e in script]
-        bad = ["  #%d %s\n      redis : %s\n      larder: %s" % (i, " ".join(map(str, s))[:200], show(e)[:400],
-                                                               show(a)[:400])
-               for i, (s, e, a) in enumerate(zip(script, expected, actual)) if e != a]
-        if bad:
-            self.fail("RESP%d: %d of %d replies differ:\n%s" % (self.PROTOCOL, len(bad), len(script),
-                                                                "\n".join(bad[:20])))
+class GeoDiffCase(ProtocolDiffTestCase):
 
     def test_geoadd_and_point_queries(self):
         names = [c[2] for c in CITIES]

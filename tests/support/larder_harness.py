@@ -869,5 +869,33 @@ class DifferentialTestCase(ClassServersMixin, ServerTestCase):
         return expected
 
 
+class ProtocolDiffTestCase(DifferentialTestCase):
+    """A DifferentialTestCase whose check() speaks the class's PROTOCOL (2, or
+    3 after HELLO 3 on each connection) and compares each reply's raw bytes in
+    order; subclasses for RESP3 set PROTOCOL = 3."""
+
+    PROTOCOL = 2
+
+    def prelude(self, c):
+        if self.PROTOCOL == 3:
+            self.assertTrue(c.cmd("HELLO", "3").startswith(b"%"))
+
+    def check(self, script, flush=True):
+        if flush:
+            script = [("FLUSHALL",)] + list(script)
+        with self.redis.client() as rc, self.larder.client() as lc:
+            self.prelude(rc)
+            self.prelude(lc)
+            expected = [rc.cmd(*e) for e in script]
+            actual = [lc.cmd(*e) for e in script]
+        bad = ["  #%d %s\n      redis : %s\n      larder: %s" % (i, " ".join(map(str, s))[:200], show(e)[:400],
+                                                                show(a)[:400])
+               for i, (s, e, a) in enumerate(zip(script, expected, actual)) if e != a]
+        if bad:
+            self.fail("RESP%d: %d of %d replies differ:\n%s" % (self.PROTOCOL, len(bad), len(script),
+                                                                 "\n".join(bad[:20])))
+        return expected
+
+
 # Convenience: RawClient.decode(reply_bytes) is the module-level decode().
 RawClient.decode = staticmethod(decode)
