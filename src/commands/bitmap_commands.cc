@@ -309,7 +309,7 @@ void cmd_bitop(CommandContext& ctx) {
   std::string result(max_len, '\0');
   auto* out = reinterpret_cast<unsigned char*>(result.data());
   const std::string_view first = sources[0];
-  std::memcpy(out, first.data(), first.size());
+  if (!first.empty()) std::memcpy(out, first.data(), first.size());  // a missing key's view is null
   if (op == Op::kNot) {
     for (std::size_t i = 0; i < max_len; ++i) out[i] = static_cast<unsigned char>(~out[i]);
   } else {

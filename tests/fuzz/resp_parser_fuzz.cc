@@ -15,10 +15,13 @@ void parse_all(larder::protocol::RespParser& parser, std::string_view buf) {
   while (!buf.empty()) {
     const auto status = parser.parse(buf);
     if (status != larder::protocol::ParseStatus::kCommand) return;
-    for (std::string_view arg : parser.args()) {
-      // Every argument lies inside the buffer.
-      if (!arg.empty() && (arg.data() < buf.data() || arg.data() + arg.size() > buf.data() + buf.size())) {
-        __builtin_trap();
+    if (buf[0] == '*') {
+      // A multibulk command's arguments are views of the buffer (an inline
+      // command's may be unquoted copies).
+      for (std::string_view arg : parser.args()) {
+        if (!arg.empty() && (arg.data() < buf.data() || arg.data() + arg.size() > buf.data() + buf.size())) {
+          __builtin_trap();
+        }
       }
     }
     if (parser.consumed() == 0 || parser.consumed() > buf.size()) __builtin_trap();
