@@ -239,6 +239,7 @@ void CommandTable::add_key_locks(const CommandSpec& spec, std::span<const std::s
     locks.add_all();
     return;
   }
+  if (spec.flags & kScriptLocks) locks.add_script();
   const bool valid = for_each_key(spec.doc->key_specs, args, [&](int i, const KeySpec&) {
     locks.add(args[static_cast<std::size_t>(i)]);
   });

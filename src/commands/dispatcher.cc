@@ -127,6 +127,7 @@ void Dispatcher::run(const CommandSpec& spec, std::span<const std::string_view> 
     ctx.may_block = true;
     CommandTable::add_key_locks(spec, args, locks);
     locks.acquire();
+    ctx.locks = &locks;
   }
   run_locked(spec, ctx);
 }
@@ -239,7 +240,11 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
   if (client.reply_mode == ReplyMode::kSkipThis) client.reply_mode = ReplyMode::kOn;
   // The command has released its locks: serve the clients blocked on the
   // keys it made ready, as Redis's handleClientsBlockedOnKeys after call().
-  if (keyspace_.ready_keys().pending()) server_.blocking.serve_ready(keyspace_, server_.config, now_ms);
+  // Not from inside a busy script (this client was let in to get BUSY): the
+  // script's own command serves them when it ends.
+  if (keyspace_.ready_keys().pending() && busy_script_error(server_).empty()) {
+    server_.blocking.serve_ready(keyspace_, server_.config, now_ms);
+  }
 }
 
 bool Dispatcher::paused(std::span<const std::string_view> args, std::int64_t now_ms) const {

@@ -34,7 +34,7 @@ KeysWalk::~KeysWalk() {
   shard.table(db_).resume_shrinking();
 }
 
-std::unique_lock<std::mutex> KeysWalk::lock(storage::Shard& shard) const {
+std::unique_lock<storage::Shard::Mutex> KeysWalk::lock(storage::Shard& shard) const {
   if (locking_ == Locking::kCallerHoldsAll) return {};
   return std::unique_lock(shard.mutex());
 }

@@ -7,12 +7,15 @@
 //
 // Atomicity: a script runs to its end on its loop's thread; with one event
 // loop nothing else touches the keyspace meanwhile (a busy script only lets
-// other clients in to be answered BUSY or to ask SCRIPT KILL). With several
-// loops the script commands are kAllShards: the dispatcher locks every shard,
-// in order, before the script starts and releases them when it ends, so no
-// other thread sees a partial effect, whichever keys the script touches,
-// declared or not, and lock order stays the one every command uses (no
-// deadlock). See README "Scripting".
+// its loop's other clients in to be answered BUSY or to ask SCRIPT KILL;
+// other loops answer BUSY themselves). With several loops the script
+// commands are kScriptLocks: the dispatcher takes the script lock, then the
+// shards of the declared keys; a command the script runs on another key
+// locks that key's shard too, and all are released when the script ends
+// (two-phase locking), so no other thread sees a partial effect, declared
+// keys or not. Scripts run one at a time, alongside other commands on other
+// shards; only the script lock's holder waits while holding shards, so
+// nothing deadlocks (storage/shard_locks.h). See README "Scripting".
 
 #include <algorithm>
 #include <string>
@@ -212,10 +215,10 @@ void cmd_script_help(CommandContext& ctx) {
 }  // namespace
 
 void register_scripting_commands(CommandTable& table) {
-  table.add("eval", cmd_eval, kAllShards);
-  table.add("evalsha", cmd_evalsha, kAllShards);
-  table.add("eval_ro", cmd_eval_ro, kAllShards);
-  table.add("evalsha_ro", cmd_evalsha_ro, kAllShards);
+  table.add("eval", cmd_eval, kScriptLocks);
+  table.add("evalsha", cmd_evalsha, kScriptLocks);
+  table.add("eval_ro", cmd_eval_ro, kScriptLocks);
+  table.add("evalsha_ro", cmd_evalsha_ro, kScriptLocks);
   table.add("script", cmd_script);
   table.add("script|load", cmd_script_load);
   table.add("script|exists", cmd_script_exists);

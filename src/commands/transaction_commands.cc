@@ -89,6 +89,7 @@ void cmd_exec(CommandContext& ctx) {
       for (std::size_t i = 0; i < queue.size(); ++i) {
         CommandContext sub{*queue[i].spec, argvs[i], ctx.reply, c, ctx.keyspace,
                            ctx.server, ctx.config, ctx.now_ms};
+        sub.locks = &locks;
         Dispatcher::run_locked(*queue[i].spec, sub);
       }
     }

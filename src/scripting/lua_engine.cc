@@ -1243,6 +1243,13 @@ int LuaEngine::call_common(lua_State* L, bool raise) {
   e.script_client_.resp.store(run->resp, std::memory_order_relaxed);
   commands::CommandContext sub{*spec,         args,          reply,         e.script_client_, caller.keyspace,
                                caller.server, caller.config, caller.now_ms};
+  if (caller.locks != nullptr) {
+    // Keys the script did not declare: their shards are locked now, until
+    // the script ends (it holds the script lock, see ShardLocks).
+    commands::CommandTable::add_key_locks(*spec, args, *caller.locks);
+    caller.locks->acquire();
+    sub.locks = caller.locks;
+  }
   commands::Dispatcher::run_locked(*spec, sub);
   for (int j = 0; j < argc; ++j) {
     std::string& arg = owned[static_cast<std::size_t>(j)];

@@ -24,13 +24,10 @@ EventLoop::EventLoop(ServerContext& context, int index)
   // would throw out of loop 0 if clients had taken every descriptor by then.
   asio::ip::tcp::socket reactor_user(io_);
   // A script past busy-reply-threshold serves this loop's other clients
-  // from inside it (they get BUSY, or may SCRIPT KILL it). Only with one
-  // loop: with several, the script holds every shard lock on this thread,
-  // which a nested command or disconnect would take again; this loop's
-  // clients then wait and the other loops' answer BUSY.
-  context.services.scripting.set_poller(index, [this] {
-    if (context_.keyspace.single_owner()) io_.poll();
-  });
+  // from inside it (they get BUSY, or may SCRIPT KILL it). With several
+  // loops the script's thread holds every shard lock, which is recursive, so
+  // their handlers may lock shards again.
+  context.services.scripting.set_poller(index, [this] { io_.poll(); });
 }
 
 void EventLoop::start() { schedule_idle_check(); }

@@ -61,7 +61,7 @@ Server::Server(const config::Settings& settings, const config::Options& options)
       loops_(make_loops(context_, options.threads)),
       sweeper_(context_.keyspace),
       sweep_timer_(loops_[0]->io()),
-      signals_(loops_[0]->io(), SIGINT, SIGTERM) {
+      signals_(signal_io_, SIGINT, SIGTERM) {
   context_.keyspace.set_single_owner(options.threads == 1);
   util::cycles_to_us(0);  // calibrates the command timer now, not on the first command
   util::tune_allocator();
@@ -222,8 +222,10 @@ void Server::begin_shutdown(const char* reason) {
   }
   sweep_timer_.cancel();
   for (auto& timer : accept_retry_timers_) timer->cancel();
-  asio::error_code ignored;
-  signals_.cancel(ignored);
+  asio::post(signal_io_, [this] {
+    asio::error_code ignored;
+    signals_.cancel(ignored);
+  });
   for (auto& loop : loops_) {
     asio::post(loop->io(), [l = loop.get()] { l->close_all(); });
   }
@@ -250,7 +252,10 @@ int Server::run() {
 
   signals_.async_wait([this](const asio::error_code& ec, int signal_number) {
     if (ec) return;
-    begin_shutdown(signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+    context_.services.scripting.running.shutting_down.store(true, std::memory_order_relaxed);
+    asio::post(loops_[0]->io(), [this, signal_number] {
+      begin_shutdown(signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+    });
   });
 
   std::atomic<int> running{static_cast<int>(loops_.size())};
@@ -273,6 +278,7 @@ int Server::run() {
     });
   }
 
+  signal_io_.run();  // until a signal, or begin_shutdown() cancels the wait
   stopped_.get_future().wait();
   if (metrics) asio::post(loops_[0]->io(), [m = metrics.get()] { m->stop(); });
   const auto deadline = std::chrono::steady_clock::now() + kShutdownGrace;

@@ -82,7 +82,9 @@ ensure_base() {
   printf 'deb %s bookworm main\ndeb %s bookworm-updates main\ndeb http://deb.debian.org/debian-security bookworm-security main\n' \
     "$mirror" "$mirror" >"$root/etc/apt/sources.list"
   find "$root/usr/share/doc" -mindepth 2 ! -name copyright -delete 2>/dev/null || true
-  rm -rf "$root"/usr/share/{man,info,locale}/* "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin
+  # debootstrap keeps the packages it installed in apt's archive (~30 MB).
+  rm -rf "$root"/usr/share/{man,info,locale}/* "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin \
+    "$root"/var/cache/apt/archives/*.deb
   tar -C "$root" -c . | docker import -c 'CMD ["bash"]' - "$BASE" >/dev/null
   rm -rf "$root"
 }

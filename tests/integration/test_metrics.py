@@ -16,7 +16,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from larder_harness import (ServerTestCase, free_port, larder_bin,  # noqa: E402
+from larder_harness import (START_TIMEOUT, ServerTestCase, free_port, larder_bin,  # noqa: E402
                             larder_is_redis)
 
 METRIC_NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
@@ -331,14 +331,14 @@ class MetricsStartupTest(unittest.TestCase):
             taken.listen(1)
             mport = taken.getsockname()[1]
             p = subprocess.run([larder_bin(), "--port", str(free_port()), "--metrics-port", str(mport)],
-                               stdin=subprocess.DEVNULL, capture_output=True, timeout=10)
+                               stdin=subprocess.DEVNULL, capture_output=True, timeout=START_TIMEOUT)
             self.assertEqual(p.returncode, 1, p.stderr)
             self.assertIn(b"metrics", p.stdout + p.stderr)
 
     def test_bad_directive_values(self):
         for args in (["--metrics-port", "70000"], ["--metrics-port", "x"]):
             p = subprocess.run([larder_bin(), "--port", str(free_port())] + args,
-                               stdin=subprocess.DEVNULL, capture_output=True, timeout=10)
+                               stdin=subprocess.DEVNULL, capture_output=True, timeout=START_TIMEOUT)
             self.assertEqual(p.returncode, 1, (args, p.stderr))
             self.assertIn(b"metrics-port", p.stderr)
 

@@ -3,10 +3,17 @@
 (--threads 2): two connections (one per loop) run scripts on keys of
 different shards at once and INCR counts stay exact; readers never see half
 of a script's writes, even for keys the script did not declare; SCRIPT LOAD on
-one loop serves EVALSHA on the other; FUNCTION LOAD likewise for FCALL."""
+one loop serves EVALSHA on the other; FUNCTION LOAD likewise for FCALL;
+a script locks only its keys' shards, so a command on another shard runs on
+the other loop while the script does. A
+script past busy-reply-threshold gets clients of both loops answered BUSY
+(its own loop's too), SCRIPT KILL works from either, and SIGTERM stops the
+server whichever loop the script runs on."""
 import os
 import sys
+import signal
 import threading
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
@@ -79,6 +86,61 @@ class ScriptingThreadsTest(ServerTestCase):
             self.assertEqual(c1.call("FCALL", "f", "0"), 2)
             c1.call("SCRIPT", "FLUSH")
             self.assertEqual(c0.cmd("EVALSHA", sha, "0"), b"-NOSCRIPT No matching script. Please use EVAL.\r\n")
+
+    def test_commands_on_other_shards_run_beside_a_script(self):
+        srv = self.start_larder(threads=2)
+        script, other = self.client(srv), self.client(srv)  # loops 0 and 1
+        for c in (script, other):
+            self.assertEqual(c.cmd("PING"), b"+PONG\r\n")
+        spin = "for i = 1, 60000000 do end redis.call('set', KEYS[1], 'done') return 1"
+        # Keys land in shards by a per-process random hash: a key may share
+        # the script's shard (1 in 256), so try a few.
+        for attempt in range(4):
+            script.send(b"*4\r\n$4\r\nEVAL\r\n$%d\r\n%s\r\n$1\r\n1\r\n$1\r\ns\r\n" % (len(spin), spin.encode()))
+            time.sleep(0.05)
+            self.assertEqual(other.cmd("SET", "other%d" % attempt, "1"), b"+OK\r\n")
+            early = script.read_available(0.01)  # the script's reply, if it came first
+            self.assertEqual(early or script.read_reply(), b":1\r\n")
+            if not early:
+                return
+        self.fail("a SET on another shard waited for a script four times")
+
+    BUSY = b"-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n"
+    LOOP_FOREVER = "local i = 0 while true do i = i + 1 end"
+
+    def _busy_server(self):
+        """A --threads 2 server, a client per loop that waits, and a client
+        on loop 1 that starts an endless script (connections are dealt
+        round-robin: 0, 1, 0, 1)."""
+        srv = self.start_larder("--busy-reply-threshold", "100", threads=2)
+        clients = [self.client(srv) for _ in range(4)]
+        for c in clients:
+            self.assertEqual(c.cmd("PING"), b"+PONG\r\n")  # accepted, in order
+        script = clients[3]
+        script.send(b"*3\r\n$4\r\nEVAL\r\n$%d\r\n%s\r\n$1\r\n0\r\n"
+                    % (len(self.LOOP_FOREVER), self.LOOP_FOREVER.encode()))
+        deadline = time.monotonic() + 10
+        while clients[0].cmd("PING") != self.BUSY:
+            self.assertLess(time.monotonic(), deadline, "no BUSY from the other loop")
+            time.sleep(0.05)
+        return srv, clients, script
+
+    def test_busy_script_answers_both_loops_and_is_killed_from_its_own(self):
+        srv, clients, script = self._busy_server()
+        self.assertEqual(clients[1].cmd("GET", "x"), self.BUSY)  # the script's own loop
+        self.assertEqual(clients[0].cmd("SET", "x", "1"), self.BUSY)
+        self.assertEqual(clients[1].cmd("SCRIPT", "KILL"), b"+OK\r\n")
+        self.assertTrue(script.read_reply().startswith(b"-ERR Script killed by user with SCRIPT KILL..."))
+        self.assertEqual(clients[0].cmd("SET", "x", "1"), b"+OK\r\n")
+        self.assertEqual(clients[1].cmd("GET", "x"), b"$1\r\n1\r\n")
+
+    def test_sigterm_stops_a_busy_script_on_another_loop(self):
+        srv, clients, script = self._busy_server()
+        t0 = time.monotonic()
+        srv.send_signal(signal.SIGTERM)
+        code = srv.wait(timeout=10)
+        self.assertEqual(code, 0, "server did not exit cleanly after SIGTERM during a busy script")
+        self.assertLess(time.monotonic() - t0, 5)
 
 
 if __name__ == "__main__":

@@ -34,9 +34,18 @@ import unittest
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEFAULT_LARDER_BIN = os.path.join(REPO_ROOT, "build", "larder-server")
 
-SOCKET_TIMEOUT = 5.0
-START_TIMEOUT = 10.0
-STOP_TIMEOUT = 5.0
+def under_sanitizer():
+    """True in scripts/test's ThreadSanitizer and AddressSanitizer runs, which
+    set TSAN_OPTIONS / ASAN_OPTIONS: shadow memory makes RSS meaningless and
+    address-space limits unusable there."""
+    return "TSAN_OPTIONS" in os.environ or "ASAN_OPTIONS" in os.environ
+
+
+# Sanitizer builds run several times slower: the same waits, more slack.
+_SLACK = 4.0 if under_sanitizer() else 1.0
+SOCKET_TIMEOUT = 5.0 * _SLACK
+START_TIMEOUT = 10.0 * _SLACK
+STOP_TIMEOUT = 5.0 * _SLACK
 LOG_TAIL_LINES = 200
 
 
@@ -54,13 +63,6 @@ def redis_cli_bin():
 
 def larder_is_redis():
     return os.environ.get("LARDER_AS_REDIS", "") not in ("", "0")
-
-
-def under_sanitizer():
-    """True in scripts/test's ThreadSanitizer and AddressSanitizer runs, which
-    set TSAN_OPTIONS / ASAN_OPTIONS: shadow memory makes RSS meaningless and
-    address-space limits unusable there."""
-    return "TSAN_OPTIONS" in os.environ or "ASAN_OPTIONS" in os.environ
 
 
 def free_port():

@@ -19,6 +19,10 @@
 #include "larder/storage/db.h"
 #include "larder/storage/keyspace.h"
 
+namespace larder::storage {
+class ShardLocks;  // shard_locks.h
+}  // namespace larder::storage
+
 namespace larder::commands {
 
 struct CommandSpec;
@@ -39,6 +43,10 @@ struct CommandContext {
   // Set on a connection's own dispatch path (never inside EXEC): the handler
   // may block() the client. Elsewhere blocking commands act non-blocking.
   bool may_block = false;
+  // The shard locks the command holds (the dispatcher's or EXEC's); a script
+  // adds its undeclared keys' shards to them. Null with a single owner's
+  // harnesses, which lock nothing.
+  storage::ShardLocks* locks = nullptr;
   // Arguments MONITOR shows as "(redacted)" (passwords), as Redis's
   // redactClientCommandArgument.
   std::vector<std::uint32_t> redacted{};

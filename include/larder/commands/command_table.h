@@ -41,8 +41,11 @@ enum CommandFlag : std::uint32_t {
   // Redis's CMD_PROTECTED (not shown by COMMAND INFO): refused unless
   // enable-debug-command allows it.
   kProtected = 1u << 9,
+  // A script (EVAL, FCALL...): its declared keys' shards and the script lock
+  // (ShardLocks::add_script); it locks any other key's shard as it meets it.
+  kScriptLocks = 1u << 10,
 };
-inline constexpr std::uint32_t kLarderOnlyFlags = kAllShards | kRunsInMulti | kIncremental | kProtected;
+inline constexpr std::uint32_t kLarderOnlyFlags = kAllShards | kRunsInMulti | kIncremental | kProtected | kScriptLocks;
 
 using Handler = void (*)(CommandContext&);
 struct ParsedDoc;  // command_docs.h

@@ -41,7 +41,7 @@ class KeysWalk final : public Continuation {
  private:
   // Walks on until every shard is done (true) or the deadline passed.
   bool walk(std::chrono::steady_clock::time_point deadline);
-  std::unique_lock<std::mutex> lock(storage::Shard& shard) const;
+  std::unique_lock<storage::Shard::Mutex> lock(storage::Shard& shard) const;
 
   storage::Keyspace& keyspace_;
   const int db_;

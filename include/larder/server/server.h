@@ -43,6 +43,10 @@ class Server {
   std::uint64_t accept_failures_unlogged_ = 0;
   storage::ExpirySweeper sweeper_;
   asio::steady_timer sweep_timer_;
+  // SIGINT/SIGTERM are taken by the main thread, which waits for the loops:
+  // it stops a script running on any loop at once, even when every loop is
+  // busy, and has loop 0 shut down.
+  asio::io_context signal_io_;
   asio::signal_set signals_;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   int sweep_slices_ = 0;             // slices run in the current sweep cycle

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string_view>
 #include <vector>
 
@@ -65,6 +66,9 @@ class Keyspace {
     }
   }
 
+  // Taken by scripts before their shards (see ShardLocks); --threads N only.
+  std::mutex& script_mutex() { return script_mutex_; }
+
   // Keys whose blocked clients may now be served.
   ReadyKeys& ready_keys() { return ready_keys_; }
 
@@ -74,6 +78,7 @@ class Keyspace {
  private:
   int databases_;
   bool single_owner_ = false;
+  std::mutex script_mutex_;
   std::unique_ptr<std::atomic<std::int64_t>[]> avg_ttl_;
   AccessPolicy access_policy_;
   ReadyKeys ready_keys_;

@@ -92,7 +92,11 @@ class Shard {
  public:
   explicit Shard(int databases) : tables_(databases) {}
 
-  std::mutex& mutex() { return mutex_; }
+  // Recursive: a script past busy-reply-threshold holds every shard and
+  // serves its loop's other clients from inside (BUSY replies, SCRIPT KILL,
+  // disconnects), whose handlers lock shards again on the same thread.
+  using Mutex = std::recursive_mutex;
+  Mutex& mutex() { return mutex_; }
   // SIEVE insertion order: 24 bits, wrapping.
   std::uint32_t next_sequence() { return sequence_++ & 0xffffff; }
   std::uint32_t sequence() const { return sequence_ & 0xffffff; }
@@ -128,7 +132,7 @@ class Shard {
   static std::string watch_key(int db, std::string_view key);
   void touch_slow(int db, std::string_view key);
 
-  std::mutex mutex_;
+  Mutex mutex_;
   std::vector<Table> tables_;
   ShardStats stats_;
   PrefixStats prefix_stats_;
