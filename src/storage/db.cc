@@ -67,6 +67,7 @@ void Db::note_access(Entry& e) {
 }
 
 void Db::stamp_new(Entry& fresh, Shard& shard, const Entry* replaced) {
+  fresh.set_snapshot_mark(keyspace_.snapshot_mark());  // newer than any snapshot running
   switch (keyspace_.access_policy().current()) {
     case AccessMode::kLru:
       fresh.set_access(access_clock(now_));
@@ -132,6 +133,7 @@ void Db::set(std::string_view key, std::string_view value, std::int64_t expire_a
   std::uint64_t hash = Table::hash_of(key);
   Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
   Entry* current = find_live(key, hash, shard);
+  if (current != nullptr) keyspace_.before_change(index_, *current);
   if (current != nullptr && keep_ttl) expire_at_ms = current->expire_at();
   // A cache refreshing a key with a value of the same size: rewrite the
   // block in place (no allocation; the table's expiry count is unchanged).
@@ -158,6 +160,7 @@ void Db::replace_or_insert(Entry* fresh, Entry* current, std::uint64_t hash, Sha
   Table& table = shard.table(index_);
   stamp_new(*fresh, shard, current);
   if (current != nullptr) {
+    keyspace_.before_change(index_, *current);
     removed(*current);
     table.replace(current, fresh, hash);
   } else {
@@ -217,6 +220,7 @@ Db::Writer::Writer(Db& db, std::string_view key, ValueType type, Create create)
     wrong_type_ = true;
     return;
   }
+  if (e != nullptr) db_.keyspace_.before_change(db_.index_, *e);
   if (e == nullptr && create == Create::kYes) {
     e = Entry::make_inline(key, type, empty_encoding(type), kNoExpire);
     db_.stamp_new(*e, shard_, nullptr);
@@ -312,8 +316,9 @@ char* Db::Writer::resize_string(std::size_t size) {
 bool Db::erase(std::string_view key) {
   std::uint64_t hash = Table::hash_of(key);
   Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
-  const Entry* e = find_live(key, hash, shard);
+  Entry* e = find_live(key, hash, shard);
   if (e == nullptr) return false;
+  keyspace_.before_change(index_, *e);
   removed(*e);
   shard.table(index_).remove(key, hash);
   shard.touch(index_, key);
@@ -326,6 +331,7 @@ bool Db::set_expire(std::string_view key, std::int64_t expire_at_ms) {
   Table& table = shard.table(index_);
   Entry* e = find_live(key, hash, shard);
   if (e == nullptr) return false;
+  keyspace_.before_change(index_, *e);
   bool want = expire_at_ms != kNoExpire;
   if (want && e->has_expire()) {
     e->set_expire_at(expire_at_ms);
@@ -362,6 +368,8 @@ Db::RenameResult Db::rename(std::string_view from, std::string_view to, bool nx)
   // The value moves with its entry: inline bytes are copied into the new
   // block, an object (a big string or collection) only changes owner.
   Table& to_table = to_shard.table(index_);
+  keyspace_.before_change(index_, *src);
+  if (dst != nullptr) keyspace_.before_change(index_, *dst);
   removed(*src);
   if (dst != nullptr) {
     removed(*dst);
@@ -405,6 +413,7 @@ Db::MoveResult Db::move(std::string_view key, int to_db) {
     return MoveResult::kTargetExists;
   }
   // The same entry, relinked: nothing is copied.
+  keyspace_.before_change(index_, *src);
   removed(*src);
   shard.table(index_).unlink(src, hash);
   shard.table(to_db).insert(src, hash);
@@ -432,6 +441,7 @@ std::size_t Db::size() {
 }
 
 void Db::flush() {
+  keyspace_.preserve_db(index_);
   std::vector<Table> detached;
   detached.reserve(kShardCount);
   for (std::size_t i = 0; i < kShardCount; ++i) {

@@ -137,4 +137,8 @@ inline constexpr std::string_view kGeoRadiusStoreWith =
 // SORT (sort_commands.cc).
 inline constexpr std::string_view kSortNotDouble = "ERR One or more scores can't be converted into double";
 
+// Persistence (persistence_commands.cc, dispatcher.cc).
+inline constexpr std::string_view kBgsaveInProgress = "ERR Background save already in progress";
+inline constexpr std::string_view kLoading = "LOADING Redis is loading the dataset in memory";
+
 }  // namespace larder::err

@@ -99,6 +99,11 @@ class Db {
   void store(std::string_view key, ValueType type, std::string_view bytes);
   void store(std::string_view key, ValueType type, std::unique_ptr<ValueObject> object);
 
+  // Stores `fresh` (made for its key, with its value and expiry, not linked
+  // anywhere) in place of the live key of that name, or as a new key:
+  // loading a file.
+  void put_entry(Entry* fresh) { put(fresh->key(), fresh); }
+
   // WATCH: `flag` is set when `key` is next modified (expiry included).
   void watch(std::string_view key, const std::shared_ptr<WatchFlag>& flag);
   void unwatch(std::string_view key, const WatchFlag* flag);
