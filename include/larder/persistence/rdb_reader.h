@@ -94,8 +94,6 @@ class RdbReader {
   std::uint64_t bytes_read() const { return consumed_; }
 
  private:
-  class Impl;
-  friend class Impl;
   Source source_;
   EncodingLimits limits_;
   int version_ = 0;
