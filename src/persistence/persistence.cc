@@ -459,7 +459,7 @@ PersistenceInfo Persistence::info(std::int64_t now_ms) {
   i.loading_start_time = loading_start_ms_.load() / 1000;
   i.loading_total_bytes = loading_total_bytes_.load();
   i.loading_loaded_bytes = loading_loaded_bytes_.load();
-  i.changes_since_last_save = keyspace_.changes() - changes_at_save_.load(std::memory_order_relaxed);
+  i.changes_since_last_save = keyspace_.changes(false) - changes_at_save_.load(std::memory_order_relaxed);
   i.bgsave_in_progress = bgsave_in_progress();
   i.last_save_time = last_save_time_.load();
   i.last_bgsave_ok = last_bgsave_ok_.load();

@@ -319,6 +319,13 @@ int Server::run() {
     for (auto& loop : loops_) loop->io().stop();
   }
   for (auto& t : threads) t.join();
+  if (context_.services.persistence->loading()) {
+    // As Redis: a shutdown while loading exits at once; the loader may be
+    // blocked reading the file.
+    spdlog::info("Larder is now ready to exit (while loading), bye bye...");
+    spdlog::shutdown();
+    std::_Exit(0);
+  }
   spdlog::info("Larder is now ready to exit, bye bye...");
   return 0;
 }

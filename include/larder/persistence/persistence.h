@@ -90,6 +90,7 @@ class Persistence {
   // of the same name. False, with the error reply in `error`, on failure.
   bool reload(std::int64_t now_ms, bool save_first, bool flush, std::string& error);
 
+  // The caller holds every shard's lock (INFO is kAllShards).
   PersistenceInfo info(std::int64_t now_ms);
 
  private:
