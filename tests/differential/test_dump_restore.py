@@ -148,12 +148,45 @@ class DumpRestoreDiff(DifferentialTestCase):
             self.assert_same(snapshot(rc), snapshot(lc))
 
     def test_larder_payloads_restore_into_redis(self):
+        # Redis checks every listpack, intset and stream entry of the
+        # payloads deeply (sanitize-dump-payload yes).
+        self.addCleanup(self.set_config, "sanitize-dump-payload", "no")
         with self.redis.client() as rc, self.larder.client() as lc:
+            rc.cmd("CONFIG", "SET", "sanitize-dump-payload", "yes")
             rc.cmd("FLUSHALL")
             lc.cmd("FLUSHALL")
             populate(lc)
             restore_all(rc, dump_all(lc))
             self.assert_same(snapshot(lc), snapshot(rc))
+
+    def test_lowered_limits_pick_the_same_encodings(self):
+        # Loaded listpacks past the limits become hashtables / skiplists, as
+        # Redis converts them; Larder writes what its limits say.
+        limits = {"hash-max-listpack-entries": ("2", "128"), "zset-max-listpack-entries": ("2", "128"),
+                  "set-max-intset-entries": ("2", "512"), "list-max-listpack-size": ("2", "-2"),
+                  "hash-max-listpack-value": ("8", "64"), "zset-max-listpack-value": ("8", "64")}
+        for name, (_, default) in limits.items():
+            self.addCleanup(self.set_config, name, default)
+        with self.redis.client() as rc, self.larder.client() as lc:
+            rc.cmd("FLUSHALL")
+            populate(rc)
+            dumps = dump_all(rc)
+            for name, (low, _) in limits.items():
+                self.set_config(name, low)
+            for c in (rc, lc):
+                c.cmd("FLUSHALL")
+                restore_all(c, dumps)
+            self.assert_same(snapshot(rc), snapshot(lc))
+            # And Larder's payloads of the converted values back into Redis.
+            dumps = dump_all(lc)
+            rc.cmd("FLUSHALL")
+            restore_all(rc, dumps)
+            self.assert_same(snapshot(rc), snapshot(lc))
+
+    def set_config(self, name, value):
+        for srv in (self.redis, self.larder):
+            with srv.client() as c:
+                c.cmd("CONFIG", "SET", name, value)
 
     def test_small_values_dump_to_redis_bytes(self):
         # Same encodings, same bytes: strings (int, raw, LZF), listpacks, intsets.
@@ -173,7 +206,7 @@ class DumpRestoreDiff(DifferentialTestCase):
         bad_crc[1] ^= 1
         newer = bytearray(good)
         newer[-10] = 11
-        self.addCleanup(self.set_policy, "noeviction")
+        self.addCleanup(self.set_config, "maxmemory-policy", "noeviction")
         self.check([
             ("CONFIG", "SET", "maxmemory-policy", "allkeys-lru"),
             ("SET", "k", "v"),
@@ -205,10 +238,65 @@ class DumpRestoreDiff(DifferentialTestCase):
             ("OBJECT", "FREQ", "f2"),
         ])
 
-    def set_policy(self, policy):
-        for srv in (self.redis, self.larder):
-            with srv.client() as c:
-                c.cmd("CONFIG", "SET", "maxmemory-policy", policy)
+
+
+
+LIB_A = "#!lua name=liba\nredis.register_function('fa', function(keys, args) return 'a' end)"
+LIB_B = ("#!lua name=libb\nredis.register_function{function_name='fb', callback=function(keys, args) return 1 end,"
+         " flags={'no-writes'}, description='b'}")
+LIB_A2 = "#!lua name=liba\nredis.register_function('fa2', function(keys, args) return 'a2' end)"
+LIB_C = "#!lua name=libc\nredis.register_function('fa', function(keys, args) return 'c' end)"
+
+
+class FunctionDumpRestoreDiff(DifferentialTestCase):
+    def payloads(self, srv):
+        with srv.client() as c:
+            c.cmd("FUNCTION", "FLUSH")
+            out = {}
+            for name, libs in (("a", [LIB_A]), ("ab", [LIB_A, LIB_B]), ("a2", [LIB_A2]), ("c", [LIB_C]),
+                               ("none", [])):
+                c.cmd("FUNCTION", "FLUSH")
+                for lib in libs:
+                    assert c.cmd("FUNCTION", "LOAD", lib).startswith(b"$"), lib
+                out[name] = decode(c.cmd("FUNCTION", "DUMP"))
+            c.cmd("FUNCTION", "FLUSH")
+            return out
+
+    def script(self, p):
+        bad = bytearray(p["a"])
+        bad[-1] ^= 1
+        return [
+            ("FUNCTION", "FLUSH"),
+            ("FUNCTION", "RESTORE", p["ab"]),
+            ("FUNCTION", "LIST", "LIBRARYNAME", "libb", "WITHCODE"),
+            ("FCALL", "fa", "0"),
+            ("FCALL_RO", "fb", "0"),
+            ("FUNCTION", "RESTORE", p["a"]),
+            ("FUNCTION", "RESTORE", p["a"], "APPEND"),
+            ("FUNCTION", "RESTORE", p["c"]),
+            ("FUNCTION", "RESTORE", p["c"], "REPLACE"),
+            ("FUNCTION", "RESTORE", p["a2"], "REPLACE"),
+            ("FUNCTION", "LIST", "LIBRARYNAME", "liba", "WITHCODE"),
+            ("FCALL", "fa2", "0"),
+            ("FUNCTION", "RESTORE", p["c"], "FLUSH"),
+            ("FUNCTION", "LIST", "WITHCODE"),
+            ("FUNCTION", "RESTORE", p["none"], "FLUSH"),
+            ("FUNCTION", "LIST"),
+            ("FUNCTION", "RESTORE", bytes(bad)),
+            ("FUNCTION", "RESTORE", b"short"),
+            ("FUNCTION", "RESTORE", p["a"], "NOPE"),
+            ("FUNCTION", "RESTORE", p["a"], "FLUSH", "x"),
+            ("FUNCTION", "RESTORE"),
+            ("FUNCTION", "DUMP", "x"),
+            ("FUNCTION", "FLUSH"),
+        ]
+
+    def test_payloads_cross_both_ways(self):
+        redis_p, larder_p = self.payloads(self.redis), self.payloads(self.larder)
+        self.check(self.script(redis_p), sort_commands=())
+        self.check(self.script(larder_p), sort_commands=())
+        # One library: the same bytes.
+        self.assertEqual(redis_p["a"], larder_p["a"])
 
 
 class RdbFileDiff(DifferentialTestCase):
