@@ -420,6 +420,7 @@ struct DocIndex {
         bitmap_doc_rows, hyperloglog_doc_rows, geo_doc_rows, sort_doc_rows,
         pubsub_doc_rows, monitor_doc_rows, scripting_doc_rows,
         persistence_doc_rows,
+        dump_doc_rows,
     };
     for (Family family : kFamilies) {
       for (const CommandDoc& d : family()) rows.push_back(parse_doc(d));

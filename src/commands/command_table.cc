@@ -136,6 +136,7 @@ const CommandTable& CommandTable::instance() {
     register_scripting_commands(t);
     register_function_commands(t);
     register_persistence_commands(t);
+    register_dump_commands(t);
     return t;
   }();
   return table;

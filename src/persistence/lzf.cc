@@ -15,7 +15,7 @@ constexpr std::size_t kMaxLiteral = 1 << 5;
 constexpr std::size_t kMaxOffset = 1 << 13;
 constexpr std::size_t kMaxRef = (1 << 8) + (1 << 3);
 
-unsigned hash_index(std::uint32_t h) { return ((h >> (3 * 8 - kHashLog)) - h) & (kHashSize - 1); }
+unsigned hash_index(std::uint32_t h) { return ((h >> (3 * 8 - kHashLog)) - h * 5) & (kHashSize - 1); }
 
 }  // namespace
 
@@ -47,9 +47,20 @@ std::size_t compress(std::string_view in, char* out_data, std::size_t out_cap) {
       if (op + 3 + 1 >= out_end && op - (lit == 0 ? 1 : 0) + 3 + 1 >= out_end) return 0;
       op[-static_cast<std::ptrdiff_t>(lit) - 1] = static_cast<unsigned char>(lit - 1);  // stop the run
       if (lit == 0) --op;  // undo an empty run
-      do {
-        ++len;
-      } while (len < maxlen && ref[len] == ip[len]);
+      // liblzf's loop, its 16-step unrolled start included (which may run
+      // past maxlen by up to 2, still within the input), for identical output.
+      bool mismatch = false;
+      if (maxlen > 16) {
+        for (int k = 0; k < 16 && !mismatch; ++k) {
+          ++len;
+          mismatch = ref[len] != ip[len];
+        }
+      }
+      if (!mismatch) {
+        do {
+          ++len;
+        } while (len < maxlen && ref[len] == ip[len]);
+      }
       len -= 2;  // as encoded: the match length - 2
       ++ip;
       if (len < 7) {
@@ -63,8 +74,11 @@ std::size_t compress(std::string_view in, char* out_data, std::size_t out_cap) {
       ++op;  // start a run
       ip += len + 1;
       if (ip >= in_end - 2) break;
-      --ip;
+      ip -= 2;  // VERY_FAST: hash the last two positions of the match
       hval = (std::uint32_t{ip[0]} << 8) | ip[1];
+      hval = (hval << 8) | ip[2];
+      table[hash_index(hval)] = static_cast<std::uint32_t>(ip - base);
+      ++ip;
       hval = (hval << 8) | ip[2];
       table[hash_index(hval)] = static_cast<std::uint32_t>(ip - base);
       ++ip;

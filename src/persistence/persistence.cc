@@ -101,6 +101,7 @@ struct PendingKey {
   std::string key;
   LoadedValue value;
   std::int64_t expire_at_ms;
+  AccessInfo access;
 };
 
 void insert_keys(storage::Keyspace& keyspace, std::vector<PendingKey>& keys, std::int64_t now_ms,
@@ -109,7 +110,7 @@ void insert_keys(storage::Keyspace& keyspace, std::vector<PendingKey>& keys, std
     storage::Entry* e = k.value.make_entry(k.key, k.expire_at_ms);
     std::unique_lock lock(keyspace.shard(storage::Keyspace::shard_index(k.key)).mutex(), std::defer_lock);
     if (lock_shards) lock.lock();
-    storage::Db(keyspace, k.db, now_ms).put_entry(e);
+    storage::Db(keyspace, k.db, now_ms).restore(k.key, e, k.access.idle_seconds, k.access.freq);
   }
 }
 
@@ -391,7 +392,7 @@ bool Persistence::start_loading(std::int64_t now_ms) {
           ++expired;
           return;
         }
-        batch.push_back({k.db, std::string(k.key), std::move(k.value), k.expire_at_ms});
+        batch.push_back({k.db, std::string(k.key), std::move(k.value), k.expire_at_ms, k.access});
         if (batch.size() >= kLoadBatch) submit(std::exchange(batch, {}));
       };
       reader.read(callbacks);
@@ -440,7 +441,7 @@ bool Persistence::reload(std::int64_t now_ms, bool save_first, bool flush, std::
       if (k.db >= keyspace_.databases()) throw RdbError(RdbError::Kind::kBadFormat, "database out of range");
       if (k.expire_at_ms != storage::kNoExpire && k.expire_at_ms < now_ms) return;
       one.clear();
-      one.push_back({k.db, std::string(k.key), std::move(k.value), k.expire_at_ms});
+      one.push_back({k.db, std::string(k.key), std::move(k.value), k.expire_at_ms, k.access});
       insert_keys(keyspace_, one, now_ms, false);
     };
     reader.read(callbacks);

@@ -195,8 +195,9 @@ class ValueWriter {
     }
     // Redis writes the skiplist from the greatest element down, so that
     // loading inserts at the head.
-    put_len(out_, storage::zset::size(e));
-    storage::zset::visit(e, 0, true, [&](double s, std::string_view m) {
+    const std::size_t n = storage::zset::size(e);
+    put_len(out_, n);
+    storage::zset::visit(e, n - 1, true, [&](double s, std::string_view m) {
       str(m);
       std::uint64_t bits = 0;
       std::memcpy(&bits, &s, sizeof bits);

@@ -1,5 +1,6 @@
 #include "larder/storage/db.h"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <random>
@@ -192,6 +193,27 @@ void Db::store(std::string_view key, ValueType type, std::string_view bytes) {
 
 void Db::store(std::string_view key, ValueType type, std::unique_ptr<ValueObject> object) {
   put(key, Entry::make_object(key, type, std::move(object), kNoExpire));
+}
+
+void Db::restore(std::string_view key, Entry* fresh, std::optional<std::uint64_t> idle_seconds,
+                 std::optional<std::uint8_t> freq) {
+  put(key, fresh);
+  switch (keyspace_.access_policy().current()) {
+    case AccessMode::kLfu:
+      if (freq) fresh->set_access(lfu::stamp(lfu::minutes(now_), *freq));
+      break;
+    case AccessMode::kLru:
+      if (idle_seconds) {
+        const auto clock = static_cast<std::int64_t>(access_clock(now_));
+        std::int64_t at = clock - static_cast<std::int64_t>(std::min<std::uint64_t>(*idle_seconds, INT64_MAX / 2));
+        // Redis's answer to an underflow of the wrapping clock: half-way ahead.
+        if (at < 0) at = (clock + kAccessClockMax / 2) % kAccessClockMax;
+        fresh->set_access(static_cast<std::uint32_t>(at));
+      }
+      break;
+    case AccessMode::kSieve:
+      break;
+  }
 }
 
 Db::Read Db::read(std::string_view key, ValueType type) {

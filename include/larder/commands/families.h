@@ -31,5 +31,6 @@ void register_stream_commands(CommandTable& table);
 void register_scripting_commands(CommandTable& table);
 void register_function_commands(CommandTable& table);
 void register_persistence_commands(CommandTable& table);
+void register_dump_commands(CommandTable& table);
 
 }  // namespace larder::commands
