@@ -135,6 +135,8 @@ const CommandTable& CommandTable::instance() {
     register_stream_commands(t);
     register_scripting_commands(t);
     register_function_commands(t);
+    register_persistence_commands(t);
+    register_dump_commands(t);
     return t;
   }();
   return table;
@@ -168,6 +170,7 @@ void CommandTable::add(std::string_view full_name, Handler handler, std::uint32_
     if (f == "denyoom") flags |= kDenyOom;
     if (f == "noscript") flags |= kNoScript;
     if (f == "allow_busy") flags |= kAllowBusy;
+    if (f == "loading") flags |= kLoadingOk;
   }
   if (doc->container) flags |= kContainer;
   by_name_.emplace(std::string(doc->doc->name), CommandSpec{.name = doc->doc->name,

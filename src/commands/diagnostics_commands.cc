@@ -69,7 +69,7 @@ void cmd_time(CommandContext& ctx) {
 }
 
 // Larder never saves: like Redis before its first save, the start time.
-void cmd_lastsave(CommandContext& ctx) { ctx.reply.integer(ctx.server.start_time_ms / 1000); }
+void cmd_lastsave(CommandContext& ctx) { ctx.reply.integer(ctx.server.persistence->last_save_time()); }
 
 // A master without replicas: "master", replication offset 0, no replicas.
 void cmd_role(CommandContext& ctx) {
@@ -505,6 +505,18 @@ void cmd_memory_purge(CommandContext& ctx) {
 
 constexpr std::string_view kDebugHelp[] = {
     "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "RELOAD [option ...]",
+    "    Save the RDB on disk and reload it back to memory. Available <option> values:",
+    "    * MERGE: Merge the content of the RDB with the current dataset",
+    "    * NOFLUSH: Do not empty the current database before loading",
+    "    * NOSAVE: the database will be loaded from an existing RDB file.",
+    "    Examples:",
+    "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
+    "      the database.",
+    "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
+    "      existing RDB file.",
+    "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
+    "      file to the database.",
     "SET-ACTIVE-EXPIRE <0|1>",
     "    Setting it to 0 disables expiring keys in background when they are not",
     "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
@@ -514,6 +526,28 @@ constexpr std::string_view kDebugHelp[] = {
     "HELP",
     "    Prints this help.",
 };
+
+// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty, load back. A loaded
+// key always replaces one of the same name (Redis aborts without MERGE).
+void debug_reload(CommandContext& ctx) {
+  bool save = true, flush = true;
+  for (std::size_t i = 2; i < ctx.args.size(); ++i) {
+    if (iequals(ctx.args[i], "noflush")) {
+      flush = false;
+    } else if (iequals(ctx.args[i], "nosave")) {
+      save = false;
+    } else if (!iequals(ctx.args[i], "merge")) {
+      ctx.reply.error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+      return;
+    }
+  }
+  std::string error;
+  if (ctx.server.persistence->reload(ctx.now_ms, save, flush, error)) {
+    ctx.reply.ok();
+  } else {
+    ctx.reply.error(error);
+  }
+}
 
 void cmd_debug(CommandContext& ctx) {
   const std::string_view sub = ctx.args[1];
@@ -530,6 +564,8 @@ void cmd_debug(CommandContext& ctx) {
       std::this_thread::sleep_for(std::chrono::microseconds(static_cast<std::int64_t>(usec)));
     }
     ctx.reply.ok();
+  } else if (iequals(sub, "reload")) {
+    debug_reload(ctx);
   } else if (argc == 3 && iequals(sub, "set-active-expire")) {
     // atoi() of the argument, as Redis: anything but a non-zero number is 0.
     const std::string arg(ctx.args[2].substr(0, ctx.args[2].find('\0')));
@@ -573,7 +609,8 @@ void register_diagnostics_commands(CommandTable& table) {
 
   // A single command in Redis 7.0, not a container: its subcommands are
   // parsed by the handler.
-  table.add("debug", cmd_debug, kProtected);
+  // DEBUG RELOAD replaces the whole keyspace: every shard is locked.
+  table.add("debug", cmd_debug, kProtected | kAllShards);
 }
 
 }  // namespace larder::commands

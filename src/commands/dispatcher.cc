@@ -205,6 +205,8 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
   } else if (server_.config.requires_password() && !client.authenticated &&
              !(spec->flags & kNoAuth)) {
     reject(spec, err::kNoAuth, client, reply);
+  } else if (server_.persistence != nullptr && server_.persistence->loading() && !(spec->flags & kLoadingOk)) {
+    reject(spec, err::kLoading, client, reply);
   } else if (const std::string_view busy = busy_script_error(server_);
              !busy.empty() && (!(spec->flags & kAllowBusy) || (spec->name == "shutdown" && !shutdown_nosave(args)))) {
     // A script runs past busy-reply-threshold (this client is served from

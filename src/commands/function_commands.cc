@@ -1,20 +1,24 @@
 // Function family: FCALL, FCALL_RO and FUNCTION LOAD / LIST / DELETE /
-// FLUSH / STATS / KILL / HELP.
+// FLUSH / STATS / KILL / DUMP / RESTORE / HELP.
 //
 // Libraries are server-wide (scripting::FunctionLibraries). FUNCTION LOAD
 // runs a library's code in a fresh functions engine to learn what it
 // registers, then publishes it; each event loop's functions engine reloads
 // every library the next time it runs a function after a change. FCALL
-// locks like EVAL (see scripting_commands.cc). FUNCTION DUMP and RESTORE are
-// not registered: their payload is Redis's RDB encoding (LZF strings, CRC64),
-// which Larder does not write byte for byte.
+// locks like EVAL (see scripting_commands.cc). FUNCTION DUMP and RESTORE use
+// Redis's payload (persistence/rdb_writer.h: FUNCTION2 records of the
+// libraries' code, the RDB version and a CRC64).
 
 #include <algorithm>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "larder/commands/command_table.h"
 #include "larder/commands/families.h"
 #include "larder/commands/scripting.h"
+#include "larder/persistence/rdb_reader.h"
+#include "larder/persistence/rdb_writer.h"
 #include "larder/protocol/errors.h"
 #include "larder/scripting/lua_engine.h"
 #include "larder/scripting/scripting.h"
@@ -135,6 +139,104 @@ void cmd_function_load(CommandContext& ctx) {
     }
   }
   ctx.reply.error(error);
+}
+
+// A library compiled from `code` in a fresh engine, as FUNCTION LOAD does;
+// the error text, or empty.
+std::string compile_library(CommandContext& ctx, std::string_view code, scripting::Library& lib) {
+  std::string error = library_metadata(code, lib.name);
+  if (error.empty()) {
+    scripting::LuaEngine scratch(ctx.server.scripting, ctx.client.loop, true);
+    scratch.load_library(code.substr(code.find('\n')), lib.functions, error);
+  }
+  lib.code = std::string(code);
+  return error;
+}
+
+void cmd_function_dump(CommandContext& ctx) {
+  const auto libraries = ctx.server.scripting.functions.snapshot();
+  std::vector<std::string_view> codes;
+  for (const auto& [name, lib] : libraries) codes.push_back(lib.code);
+  ctx.reply.bulk(persistence::function_dump_payload(codes));
+}
+
+// FUNCTION RESTORE serialized-value [FLUSH | APPEND | REPLACE], all or
+// nothing, with Redis's functionRestoreCommand errors.
+void cmd_function_restore(CommandContext& ctx) {
+  if (ctx.args.size() > 4) {
+    ctx.reply.error("ERR unknown subcommand or wrong number of arguments for '" + std::string(ctx.args[1]) +
+                    "'. Try FUNCTION HELP.");
+    return;
+  }
+  enum class Policy { kAppend, kReplace, kFlush } policy = Policy::kAppend;
+  if (ctx.args.size() == 4) {
+    if (util::iequals(ctx.args[3], "append")) {
+      policy = Policy::kAppend;
+    } else if (util::iequals(ctx.args[3], "replace")) {
+      policy = Policy::kReplace;
+    } else if (util::iequals(ctx.args[3], "flush")) {
+      policy = Policy::kFlush;
+    } else {
+      ctx.reply.error("ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.");
+      return;
+    }
+  }
+  std::vector<std::string> codes;
+  try {
+    codes = persistence::function_restore_payload(ctx.args[2]);
+  } catch (const persistence::RdbError& e) {
+    using Kind = persistence::RdbError::Kind;
+    ctx.reply.error(e.kind() == Kind::kChecksum || e.kind() == Kind::kVersion
+                        ? std::string(err::kDumpPayload)
+                        : "ERR " + std::string(e.what()));
+    return;
+  }
+  std::vector<scripting::Library> libs(codes.size());
+  std::map<std::string, std::string> owner;  // function -> library, of the payload
+  for (std::size_t i = 0; i < codes.size(); ++i) {
+    std::string error = compile_library(ctx, codes[i], libs[i]);
+    for (std::size_t j = 0; error.empty() && j < i; ++j) {
+      if (libs[j].name == libs[i].name) error = "ERR Library '" + libs[i].name + "' already exists";
+    }
+    for (const scripting::FunctionInfo& f : libs[i].functions) {
+      if (error.empty() && !owner.emplace(f.name, libs[i].name).second) {
+        error = "ERR Function " + f.name + " already exists";
+      }
+    }
+    if (!error.empty()) {
+      ctx.reply.error(error);
+      return;
+    }
+  }
+  scripting::FunctionLibraries& functions = ctx.server.scripting.functions;
+  if (policy != Policy::kFlush) {
+    // libraryJoin: every check before any change.
+    const auto current = functions.snapshot();
+    std::vector<std::string> replaced;
+    for (const scripting::Library& lib : libs) {
+      if (current.contains(lib.name)) {
+        if (policy == Policy::kAppend) {
+          ctx.reply.error("ERR Library " + lib.name + " already exists");
+          return;
+        }
+        replaced.push_back(lib.name);
+      }
+    }
+    for (const auto& [name, lib] : current) {
+      if (std::find(replaced.begin(), replaced.end(), name) != replaced.end()) continue;
+      for (const scripting::FunctionInfo& f : lib.functions) {
+        if (owner.contains(f.name)) {
+          ctx.reply.error("ERR Function " + f.name + " already exists");
+          return;
+        }
+      }
+    }
+    for (const std::string& name : replaced) functions.remove(name);
+  } else {
+    functions.flush();
+  }
+  for (scripting::Library& lib : libs) functions.add(std::move(lib), false);
+  ctx.reply.ok();
 }
 
 void cmd_function_list(CommandContext& ctx) {
@@ -319,6 +421,8 @@ void register_function_commands(CommandTable& table) {
   table.add("function|list", cmd_function_list);
   table.add("function|delete", cmd_function_delete);
   table.add("function|flush", cmd_function_flush);
+  table.add("function|dump", cmd_function_dump);
+  table.add("function|restore", cmd_function_restore);
   table.add("function|stats", cmd_function_stats);
   table.add("function|kill", cmd_function_kill);
   table.add("function|help", cmd_function_help);

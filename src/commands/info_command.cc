@@ -2,6 +2,7 @@
 // Counters come from every event loop's ServerStats and every shard's stats;
 // the command locks every shard (kAllShards) to count keys.
 
+#include <fmt/format.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -192,20 +193,55 @@ void memory_section(InfoWriter& w, const CommandContext& ctx) {
   w.field("lazyfree_pending_objects", ctx.keyspace.background_free().pending());
 }
 
+// Redis 7.0's fields; Larder never forks, so the copy-on-write ones are 0.
 void persistence_section(InfoWriter& w, const CommandContext& ctx) {
-  // Larder keeps nothing on disk: no save ever runs.
+  const persistence::PersistenceInfo p = ctx.server.persistence->info(ctx.now_ms);
   w.section("Persistence");
-  w.field("loading", 0);
+  w.field("loading", p.loading ? 1 : 0);
   w.field("async_loading", 0);
-  w.field("rdb_bgsave_in_progress", 0);
-  w.field("rdb_last_save_time", ctx.server.start_time_ms / 1000);
-  w.field("rdb_last_bgsave_status", "ok");
-  w.field("rdb_saves", 0);
+  w.field("current_cow_peak", 0);
+  w.field("current_cow_size", 0);
+  w.field("current_cow_size_age", 0);
+  w.field("current_fork_perc", "0.00");
+  w.field("current_save_keys_processed", p.current_save_keys_processed);
+  w.field("current_save_keys_total", p.current_save_keys_total);
+  w.field("rdb_changes_since_last_save", p.changes_since_last_save);
+  w.field("rdb_bgsave_in_progress", p.bgsave_in_progress ? 1 : 0);
+  w.field("rdb_last_save_time", p.last_save_time);
+  w.field("rdb_last_bgsave_status", p.last_bgsave_ok ? "ok" : "err");
+  w.field("rdb_last_bgsave_time_sec", p.last_bgsave_time_sec);
+  w.field("rdb_current_bgsave_time_sec", p.current_bgsave_time_sec);
+  w.field("rdb_saves", p.saves);
+  w.field("rdb_last_cow_size", 0);
+  w.field("rdb_last_load_keys_expired", p.last_load_keys_expired);
+  w.field("rdb_last_load_keys_loaded", p.last_load_keys_loaded);
   w.field("aof_enabled", 0);
   w.field("aof_rewrite_in_progress", 0);
   w.field("aof_rewrite_scheduled", 0);
+  w.field("aof_last_rewrite_time_sec", -1);
+  w.field("aof_current_rewrite_time_sec", -1);
   w.field("aof_last_bgrewrite_status", "ok");
+  w.field("aof_rewrites", 0);
+  w.field("aof_rewrites_consecutive_failures", 0);
   w.field("aof_last_write_status", "ok");
+  w.field("aof_last_cow_size", 0);
+  w.field("module_fork_in_progress", 0);
+  w.field("module_fork_last_cow_size", 0);
+  if (p.loading) {
+    // As Redis: progress by bytes read, the ETA from the rate so far.
+    const std::uint64_t total = p.loading_total_bytes;
+    const std::uint64_t loaded = std::min(p.loading_loaded_bytes, total);
+    const std::int64_t elapsed = ctx.now_ms / 1000 - p.loading_start_time;
+    const std::uint64_t remaining = total > 0 ? total - loaded : 1;
+    const double perc = total > 0 ? static_cast<double>(loaded) / static_cast<double>(total) * 100 : 0;
+    w.field("loading_start_time", p.loading_start_time);
+    w.field("loading_total_bytes", total);
+    w.field("loading_rdb_used_mem", 0);
+    w.field("loading_loaded_bytes", loaded);
+    w.field("loading_loaded_perc", fmt::format("{:.2f}", perc));
+    w.field("loading_eta_seconds",
+            elapsed <= 0 ? 1 : static_cast<std::int64_t>(static_cast<std::uint64_t>(elapsed) * remaining / (loaded + 1)));
+  }
 }
 
 void stats_section(InfoWriter& w, const Totals& t, const storage::ShardStats& ks, const PubSub& pubsub) {

@@ -66,6 +66,9 @@ void cmd_swapdb(CommandContext& ctx) {
     return;
   }
   if (a != b) {
+    // A snapshot in progress saves both first: their keys change database.
+    ctx.keyspace.preserve_db(static_cast<int>(a));
+    ctx.keyspace.preserve_db(static_cast<int>(b));
     for (std::size_t i = 0; i < storage::kShardCount; ++i) {
       ctx.keyspace.shard(i).swap_tables(static_cast<int>(a), static_cast<int>(b));
     }
@@ -77,8 +80,11 @@ void cmd_swapdb(CommandContext& ctx) {
   ctx.reply.ok();
 }
 
-// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. Larder keeps nothing on disk,
-// so SAVE cannot be honoured: it fails unless FORCE is given.
+// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT], as Redis 7.0: a background
+// save is stopped; the dataset is saved with SAVE, or without NOSAVE when
+// save points are configured (never while loading); a failed save stops the
+// shutdown unless FORCE. It locks every shard for that itself: registered
+// without kAllShards, SHUTDOWN NOSAVE never waits for a busy script's shards.
 void cmd_shutdown(CommandContext& ctx) {
   bool save = false, nosave = false, abort = false;
   ShutdownRequest request;
@@ -108,10 +114,24 @@ void cmd_shutdown(CommandContext& ctx) {
     ctx.reply.error("ERR No shutdown in progress.");
     return;
   }
-  if (save && !request.force) {
-    spdlog::warn("SHUTDOWN SAVE refused: Larder keeps no data on disk (use NOSAVE or FORCE)");
-    ctx.reply.error("ERR Errors trying to SHUTDOWN. Check logs.");
-    return;
+  persistence::Persistence& p = *ctx.server.persistence;
+  const bool saving = !p.loading() && (save || (!nosave && p.save_points_configured()));
+  if (saving || p.bgsave_in_progress()) {
+    storage::ShardLocks locks(ctx.keyspace);
+    locks.add_all();
+    locks.acquire();
+    p.cancel_bgsave();
+  }
+  if (saving) {
+    storage::ShardLocks locks(ctx.keyspace);
+    locks.add_all();
+    locks.acquire();
+    spdlog::info("Saving the final RDB snapshot before exiting.");
+    if (!p.save(ctx.now_ms) && !request.force) {
+      spdlog::warn("Error trying to save the DB, can't exit.");
+      ctx.reply.error("ERR Errors trying to SHUTDOWN. Check logs.");
+      return;
+    }
   }
   if (!ctx.server.shutdown || !ctx.server.shutdown(request)) {
     ctx.reply.error("ERR Errors trying to SHUTDOWN. Check logs.");

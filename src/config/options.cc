@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <climits>
+#include <filesystem>
 #include <sstream>
 
 #include "larder/util/glob.h"
@@ -122,6 +123,25 @@ std::string save_params(const std::vector<std::string>& args) {
            std::to_string(static_cast<int>(changes));  // Redis keeps changes in an int
   }
   return out;
+}
+
+// The directory RDB files go to: an existing directory, kept as an absolute
+// path (Redis chdirs there and CONFIG GET shows its working directory).
+std::string directory(const std::vector<std::string>& args) {
+  const std::string& dir = single(args);
+  if (dir.empty()) return dir;
+  std::error_code ec;
+  const auto status = std::filesystem::status(dir, ec);
+  if (ec || !std::filesystem::exists(status)) bad("No such file or directory");
+  if (!std::filesystem::is_directory(status)) bad("Not a directory");
+  return std::filesystem::absolute(dir).lexically_normal().string();
+}
+
+// dbfilename: a file name only, as Redis 7.0 requires.
+std::string file_name(const std::vector<std::string>& args) {
+  const std::string& name = single(args);
+  if (name.find('/') != std::string::npos) bad("dbfilename can't be a path, just a filename");
+  return name;
 }
 
 // sdssplitlen(value, " "): every space separates, so empty words are kept;
@@ -248,14 +268,18 @@ const std::vector<Row>& rows() {
       // A sparse HyperLogLog bigger than this (header included) turns dense.
       {{"hll-sparse-max-bytes", "3000", true, false},
        [](const auto& a) { return memory_in(a, 0, INT64_MAX); }},
+      // RDB persistence (persistence/persistence.h). No save point by default:
+      // Larder stays a pure cache unless configured.
+      {{"save", "", true, false, true}, save_params},
+      {{"dir", "", true, false, false, true}, directory},
+      {{"dbfilename", "dump.rdb", true, false, false, true}, file_name},
+      {{"rdbcompression", "yes", true, false}, [](const auto& a) { return yes_no(a); }},
+      {{"rdbchecksum", "yes", true, false}, [](const auto& a) { return yes_no(a); }},
       // Accepted for compatibility with existing redis.conf files; no effect.
-      {{"save", "", true, true, true}, save_params},
       {{"appendonly", "no", true, true}, [](const auto& a) { return yes_no(a); }},
       {{"daemonize", "no", false, true}, [](const auto& a) { return yes_no(a); }},
       {{"protected-mode", "no", true, true}, [](const auto& a) { return yes_no(a); }},
       {{"tcp-backlog", "511", false, true}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
-      {{"dir", "", true, true, false, true}, [](const auto& a) { return single(a); }},
-      {{"dbfilename", "dump.rdb", true, true, false, true}, [](const auto& a) { return single(a); }},
       {{"pidfile", "", false, true}, [](const auto& a) { return single(a); }},
       {{"always-show-logo", "no", false, true}, [](const auto& a) { return yes_no(a); }},
       {{"lazyfree-lazy-user-flush", "no", true, true},
@@ -288,8 +312,6 @@ const std::vector<Row>& rows() {
       {{"proc-title-template", "{title} {listen-addr} {server-mode}", true, true}, [](const auto& a) { return joined(a); }},
       {{"rdb-del-sync-files", "no", true, true}, [](const auto& a) { return joined(a); }},
       {{"rdb-save-incremental-fsync", "yes", true, true}, [](const auto& a) { return joined(a); }},
-      {{"rdbchecksum", "yes", true, true}, [](const auto& a) { return joined(a); }},
-      {{"rdbcompression", "yes", true, true}, [](const auto& a) { return joined(a); }},
       {{"repl-disable-tcp-nodelay", "no", true, true}, [](const auto& a) { return joined(a); }},
       {{"repl-diskless-load", "disabled", true, true}, [](const auto& a) { return joined(a); }},
       {{"repl-diskless-sync", "yes", true, true}, [](const auto& a) { return joined(a); }},

@@ -39,6 +39,8 @@ constexpr std::size_t kReleaseAfterFreeing = 1024 * 1024;
 // reported at most once per kAcceptWarnEvery.
 constexpr auto kAcceptRetry = std::chrono::milliseconds(100);
 constexpr auto kAcceptWarnEvery = std::chrono::seconds(1);
+// Save points and scheduled BGSAVEs are checked this often.
+constexpr auto kPersistenceCron = std::chrono::milliseconds(100);
 // 40 random hex characters, like Redis's run_id.
 std::string make_run_id() {
   std::random_device rd;
@@ -61,6 +63,7 @@ Server::Server(const config::Settings& settings, const config::Options& options)
       loops_(make_loops(context_, options.threads)),
       sweeper_(context_.keyspace),
       sweep_timer_(loops_[0]->io()),
+      persistence_timer_(loops_[0]->io()),
       signals_(signal_io_, SIGINT, SIGTERM) {
   context_.keyspace.set_single_owner(options.threads == 1);
   util::cycles_to_us(0);  // calibrates the command timer now, not on the first command
@@ -79,6 +82,13 @@ Server::Server(const config::Settings& settings, const config::Options& options)
   util::record_startup_allocated();
   services.startup_memory = util::startup_allocated_bytes();
   services.evictor = std::make_unique<storage::Evictor>(context_.keyspace);
+  services.persistence = std::make_unique<persistence::Persistence>(context_.keyspace, context_.live,
+                                                                    services.start_time_ms);
+  if (context_.keyspace.single_owner()) {
+    services.persistence->run_on_owner = [this](std::function<void()> task) {
+      asio::post(loops_[0]->io(), std::move(task));
+    };
+  }
   commands::sync_access_policy(context_.live, context_.keyspace);
   context_.live.on_change = [this](const config::Settings& s) {
     spdlog::set_level(log_level(s.get("loglevel")));
@@ -87,7 +97,7 @@ Server::Server(const config::Settings& settings, const config::Options& options)
   std::error_code ec;
   services.executable = std::filesystem::read_symlink("/proc/self/exe", ec).string();
   services.shutdown = [this](const commands::ShutdownRequest&) {
-    asio::post(loops_[0]->io(), [this] { begin_shutdown("SHUTDOWN"); });
+    asio::post(loops_[0]->io(), [this] { begin_shutdown("SHUTDOWN", false); });
     return true;
   };
 }
@@ -198,6 +208,15 @@ void Server::sweep_slice() {
   }
 }
 
+void Server::schedule_persistence_cron() {
+  persistence_timer_.expires_after(kPersistenceCron);
+  persistence_timer_.async_wait([this](const asio::error_code& ec) {
+    if (ec || context_.shutting_down) return;
+    context_.services.persistence->cron(util::unix_time_ms());
+    schedule_persistence_cron();
+  });
+}
+
 void Server::release_freed_memory() {
   const std::size_t held = storage::MemoryUsage::dataset_bytes();
   held_high_water_ = std::max(held_high_water_, held);
@@ -210,10 +229,21 @@ void Server::release_freed_memory() {
   }
 }
 
-void Server::begin_shutdown(const char* reason) {
+void Server::begin_shutdown(const char* reason, bool save) {
   if (stopping_) return;
   stopping_ = true;
   spdlog::warn("{} received, shutting down", reason);
+  persistence::Persistence& p = *context_.services.persistence;
+  if (save || p.bgsave_in_progress()) {
+    storage::ShardLocks locks(context_.keyspace);
+    locks.add_all();
+    locks.acquire();
+    p.cancel_bgsave();
+    if (save) {
+      spdlog::info("Saving the final RDB snapshot before exiting.");
+      if (!p.save(util::unix_time_ms())) spdlog::warn("Error trying to save the DB before exiting.");
+    }
+  }
   context_.shutting_down = true;
   context_.services.scripting.running.shutting_down.store(true, std::memory_order_relaxed);
   for (auto& acceptor : acceptors_) {
@@ -221,6 +251,7 @@ void Server::begin_shutdown(const char* reason) {
     acceptor->close(ec);
   }
   sweep_timer_.cancel();
+  persistence_timer_.cancel();
   for (auto& timer : accept_retry_timers_) timer->cancel();
   asio::post(signal_io_, [this] {
     asio::error_code ignored;
@@ -247,14 +278,18 @@ int Server::run() {
     if (!metrics->start(context_.live.get("metrics-bind"), static_cast<int>(metrics_port))) return 1;
   }
 
+  context_.services.persistence->start_loading(util::unix_time_ms());
   for (std::size_t i = 0; i < acceptors_.size(); ++i) accept(i);
   schedule_sweep(std::chrono::milliseconds(1000 / context_.live.hz()));
+  schedule_persistence_cron();
 
   signals_.async_wait([this](const asio::error_code& ec, int signal_number) {
     if (ec) return;
     context_.services.scripting.running.shutting_down.store(true, std::memory_order_relaxed);
     asio::post(loops_[0]->io(), [this, signal_number] {
-      begin_shutdown(signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+      // As Redis: a signal saves when save points are configured.
+      persistence::Persistence& p = *context_.services.persistence;
+      begin_shutdown(signal_number == SIGINT ? "SIGINT" : "SIGTERM", p.save_points_configured() && !p.loading());
     });
   });
 
@@ -290,6 +325,13 @@ int Server::run() {
     for (auto& loop : loops_) loop->io().stop();
   }
   for (auto& t : threads) t.join();
+  if (context_.services.persistence->loading()) {
+    // As Redis: a shutdown while loading exits at once; the loader may be
+    // blocked reading the file.
+    spdlog::info("Larder is now ready to exit (while loading), bye bye...");
+    spdlog::shutdown();
+    std::_Exit(0);
+  }
   spdlog::info("Larder is now ready to exit, bye bye...");
   return 0;
 }

@@ -1,5 +1,6 @@
 #include "larder/storage/db.h"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <random>
@@ -67,6 +68,7 @@ void Db::note_access(Entry& e) {
 }
 
 void Db::stamp_new(Entry& fresh, Shard& shard, const Entry* replaced) {
+  fresh.set_snapshot_mark(keyspace_.snapshot_mark());  // newer than any snapshot running
   switch (keyspace_.access_policy().current()) {
     case AccessMode::kLru:
       fresh.set_access(access_clock(now_));
@@ -132,6 +134,7 @@ void Db::set(std::string_view key, std::string_view value, std::int64_t expire_a
   std::uint64_t hash = Table::hash_of(key);
   Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
   Entry* current = find_live(key, hash, shard);
+  if (current != nullptr) keyspace_.before_change(index_, *current);
   if (current != nullptr && keep_ttl) expire_at_ms = current->expire_at();
   // A cache refreshing a key with a value of the same size: rewrite the
   // block in place (no allocation; the table's expiry count is unchanged).
@@ -158,6 +161,7 @@ void Db::replace_or_insert(Entry* fresh, Entry* current, std::uint64_t hash, Sha
   Table& table = shard.table(index_);
   stamp_new(*fresh, shard, current);
   if (current != nullptr) {
+    keyspace_.before_change(index_, *current);
     removed(*current);
     table.replace(current, fresh, hash);
   } else {
@@ -191,6 +195,27 @@ void Db::store(std::string_view key, ValueType type, std::unique_ptr<ValueObject
   put(key, Entry::make_object(key, type, std::move(object), kNoExpire));
 }
 
+void Db::restore(std::string_view key, Entry* fresh, std::optional<std::uint64_t> idle_seconds,
+                 std::optional<std::uint8_t> freq) {
+  put(key, fresh);
+  switch (keyspace_.access_policy().current()) {
+    case AccessMode::kLfu:
+      if (freq) fresh->set_access(lfu::stamp(lfu::minutes(now_), *freq));
+      break;
+    case AccessMode::kLru:
+      if (idle_seconds) {
+        const auto clock = static_cast<std::int64_t>(access_clock(now_));
+        std::int64_t at = clock - static_cast<std::int64_t>(std::min<std::uint64_t>(*idle_seconds, INT64_MAX / 2));
+        // Redis's answer to an underflow of the wrapping clock: half-way ahead.
+        if (at < 0) at = (clock + kAccessClockMax / 2) % kAccessClockMax;
+        fresh->set_access(static_cast<std::uint32_t>(at));
+      }
+      break;
+    case AccessMode::kSieve:
+      break;
+  }
+}
+
 Db::Read Db::read(std::string_view key, ValueType type) {
   const Entry* e = find_for_read(key);
   if (e != nullptr && e->type() != type) return {nullptr, true};
@@ -217,6 +242,7 @@ Db::Writer::Writer(Db& db, std::string_view key, ValueType type, Create create)
     wrong_type_ = true;
     return;
   }
+  if (e != nullptr) db_.keyspace_.before_change(db_.index_, *e);
   if (e == nullptr && create == Create::kYes) {
     e = Entry::make_inline(key, type, empty_encoding(type), kNoExpire);
     db_.stamp_new(*e, shard_, nullptr);
@@ -312,8 +338,9 @@ char* Db::Writer::resize_string(std::size_t size) {
 bool Db::erase(std::string_view key) {
   std::uint64_t hash = Table::hash_of(key);
   Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
-  const Entry* e = find_live(key, hash, shard);
+  Entry* e = find_live(key, hash, shard);
   if (e == nullptr) return false;
+  keyspace_.before_change(index_, *e);
   removed(*e);
   shard.table(index_).remove(key, hash);
   shard.touch(index_, key);
@@ -326,6 +353,7 @@ bool Db::set_expire(std::string_view key, std::int64_t expire_at_ms) {
   Table& table = shard.table(index_);
   Entry* e = find_live(key, hash, shard);
   if (e == nullptr) return false;
+  keyspace_.before_change(index_, *e);
   bool want = expire_at_ms != kNoExpire;
   if (want && e->has_expire()) {
     e->set_expire_at(expire_at_ms);
@@ -362,6 +390,8 @@ Db::RenameResult Db::rename(std::string_view from, std::string_view to, bool nx)
   // The value moves with its entry: inline bytes are copied into the new
   // block, an object (a big string or collection) only changes owner.
   Table& to_table = to_shard.table(index_);
+  keyspace_.before_change(index_, *src);
+  if (dst != nullptr) keyspace_.before_change(index_, *dst);
   removed(*src);
   if (dst != nullptr) {
     removed(*dst);
@@ -405,6 +435,7 @@ Db::MoveResult Db::move(std::string_view key, int to_db) {
     return MoveResult::kTargetExists;
   }
   // The same entry, relinked: nothing is copied.
+  keyspace_.before_change(index_, *src);
   removed(*src);
   shard.table(index_).unlink(src, hash);
   shard.table(to_db).insert(src, hash);
@@ -432,6 +463,7 @@ std::size_t Db::size() {
 }
 
 void Db::flush() {
+  keyspace_.preserve_db(index_);
   std::vector<Table> detached;
   detached.reserve(kShardCount);
   for (std::size_t i = 0; i < kShardCount; ++i) {

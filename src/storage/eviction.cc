@@ -163,6 +163,7 @@ bool Evictor::delete_key(int db, const std::string& key, bool only_volatile, std
     ++shard.stats().expired_keys;
   } else {
     ++shard.stats().evicted_keys;
+    keyspace_.before_change(db, *e);
   }
   shard.touch(db, key);
   table.remove(key, hash);
@@ -241,6 +242,7 @@ bool Evictor::evict_sieve(std::int64_t now_ms, const EvictionSettings& settings)
         ++shard.stats().expired_keys;
       } else {
         ++shard.stats().evicted_keys;
+        keyspace_.before_change(db, *victim);
       }
       shard.touch(db, key);
       table.remove(key, Table::hash_of(key));

@@ -15,6 +15,30 @@ void Keyspace::sample_ttl(int db, std::int64_t sample_avg_ms) {
   avg_ttl_[db].store(next, std::memory_order_relaxed);
 }
 
+void Keyspace::preserve_db(int db) {
+  if (snapshot_hook_.load(std::memory_order_acquire) == nullptr) return;
+  for (auto& shard : shards_) {
+    Table& table = shard->table(db);
+    std::uint64_t cursor = 0;
+    do {
+      cursor = table.scan(cursor, [&](const Entry& e) {
+        before_change(db, const_cast<Entry&>(e));  // only the mark changes
+        return false;
+      });
+    } while (cursor != 0);
+  }
+}
+
+std::uint64_t Keyspace::changes(bool lock) {
+  std::uint64_t total = 0;
+  for (auto& shard : shards_) {
+    std::unique_lock guard(shard->mutex(), std::defer_lock);
+    if (lock) guard.lock();
+    total += shard->changes();
+  }
+  return total;
+}
+
 ShardStats Keyspace::stats() {
   ShardStats total;
   for (auto& shard : shards_) {
@@ -23,6 +47,7 @@ ShardStats Keyspace::stats() {
     total.keyspace_misses += shard->stats().keyspace_misses;
     total.expired_keys += shard->stats().expired_keys;
     total.evicted_keys += shard->stats().evicted_keys;
+
   }
   return total;
 }

@@ -21,15 +21,6 @@ std::size_t byte_limit(std::int64_t fill) {
   return std::size_t{4096} << (level - 1);
 }
 
-// True when a node of `bytes` region bytes and `count` elements may take one
-// more element of `add` encoded bytes (Redis's _quicklistNodeAllowInsert).
-bool fits(std::int64_t fill, std::size_t bytes, std::size_t count, std::size_t add) {
-  if (count == 0) return true;
-  const std::size_t sz = kHeader + bytes + add;
-  if (sz > byte_limit(fill)) return false;
-  return fill < 0 || static_cast<std::int64_t>(count) < std::min(fill, kFillMax);
-}
-
 // True when a node must be split.
 bool over(std::int64_t fill, std::size_t bytes, std::size_t count) {
   if (count <= 1) return false;
@@ -142,6 +133,13 @@ std::size_t end_of(std::string_view region, std::size_t pos) {
 }
 
 }  // namespace
+
+bool fits(std::int64_t fill, std::size_t bytes, std::size_t count, std::size_t add) {
+  if (count == 0) return true;
+  const std::size_t sz = kHeader + bytes + add;
+  if (sz > byte_limit(fill)) return false;
+  return fill < 0 || static_cast<std::int64_t>(count) < std::min(fill, kFillMax);
+}
 
 std::size_t size(const Entry& e) {
   if (e.encoding() == Encoding::kObject) return static_cast<const QuickList*>(e.object())->size();

@@ -33,6 +33,7 @@ class CommandHarness {
     services_.pubsub.attach_loops(1, [this](int, std::function<void()> task) { posted_.push_back(std::move(task)); });
     services_.start_time_ms = now_ms_;
     services_.evictor = std::make_unique<storage::Evictor>(keyspace_);
+    services_.persistence = std::make_unique<persistence::Persistence>(keyspace_, services_.config, 0);
     commands::sync_access_policy(config_, keyspace_);
     config_.on_change = [this](const config::Settings&) { commands::sync_access_policy(config_, keyspace_); };
     add_client();

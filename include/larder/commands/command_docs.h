@@ -116,5 +116,7 @@ std::span<const CommandDoc> pubsub_doc_rows();
 std::span<const CommandDoc> monitor_doc_rows();
 std::span<const CommandDoc> stream_doc_rows();
 std::span<const CommandDoc> scripting_doc_rows();
+std::span<const CommandDoc> persistence_doc_rows();
+std::span<const CommandDoc> dump_doc_rows();
 
 }  // namespace larder::commands

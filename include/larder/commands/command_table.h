@@ -29,6 +29,7 @@ enum CommandFlag : std::uint32_t {
   kDenyOom = 1u << 7,    // may grow memory: refused with OOM over maxmemory
   kNoScript = 1u << 20,   // "noscript": refused inside scripts
   kAllowBusy = 1u << 21,  // "allow_busy": runs while a script is busy
+  kLoadingOk = 1u << 22,  // "loading": runs while the dataset is loading
 
   // Larder-only behaviour, which Redis has no flag for: given to add().
   kAllShards = 1u << 3,    // touches the whole keyspace: every shard is locked (see kIncremental)

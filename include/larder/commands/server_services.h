@@ -19,6 +19,7 @@
 #include "larder/commands/server_stats.h"
 #include "larder/commands/slowlog.h"
 #include "larder/config/live_config.h"
+#include "larder/persistence/persistence.h"
 #include "larder/scripting/scripting.h"
 #include "larder/storage/eviction.h"
 #include "larder/storage/memory_usage.h"
@@ -70,6 +71,8 @@ struct ServerServices {
     auto r = evictor->evict(now_ms, limit, config.eviction(), budget, [this] { return used_memory(); });
     return r.under_limit || r.evicted > 0;
   }
+  // SAVE / BGSAVE / loading; set by the owner once the keyspace exists.
+  std::unique_ptr<persistence::Persistence> persistence;
   int tcp_port = 0;
   // Asks the server to shut down; returns false if it refuses.
   std::function<bool(const ShutdownRequest&)> shutdown;

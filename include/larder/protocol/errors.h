@@ -137,4 +137,15 @@ inline constexpr std::string_view kGeoRadiusStoreWith =
 // SORT (sort_commands.cc).
 inline constexpr std::string_view kSortNotDouble = "ERR One or more scores can't be converted into double";
 
+// Persistence (persistence_commands.cc, dispatcher.cc).
+inline constexpr std::string_view kBgsaveInProgress = "ERR Background save already in progress";
+inline constexpr std::string_view kLoading = "LOADING Redis is loading the dataset in memory";
+// DUMP / RESTORE (dump_commands.cc).
+inline constexpr std::string_view kBusyKey = "BUSYKEY Target key name already exists.";
+inline constexpr std::string_view kDumpPayload = "ERR DUMP payload version or checksum are wrong";
+inline constexpr std::string_view kBadDataFormat = "ERR Bad data format";
+inline constexpr std::string_view kRestoreTtl = "ERR Invalid TTL value, must be >= 0";
+inline constexpr std::string_view kRestoreIdletime = "ERR Invalid IDLETIME value, must be >= 0";
+inline constexpr std::string_view kRestoreFreq = "ERR Invalid FREQ value, must be >= 0 and <= 255";
+
 }  // namespace larder::err

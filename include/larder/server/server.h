@@ -29,8 +29,11 @@ class Server {
   void sweep_slice();
   // Asks for freed memory to be returned to the OS after large deletions.
   void release_freed_memory();
-  // Stops accepting, lets connections flush, and wakes run(); loop 0's thread.
-  void begin_shutdown(const char* reason);
+  // Saves first when `save`, stops accepting, lets connections flush, and
+  // wakes run(); loop 0's thread.
+  void begin_shutdown(const char* reason, bool save);
+  // Persistence::cron every kPersistenceCron, on loop 0.
+  void schedule_persistence_cron();
 
   ServerContext context_;
   std::vector<std::unique_ptr<EventLoop>> loops_;
@@ -43,6 +46,7 @@ class Server {
   std::uint64_t accept_failures_unlogged_ = 0;
   storage::ExpirySweeper sweeper_;
   asio::steady_timer sweep_timer_;
+  asio::steady_timer persistence_timer_;
   // SIGINT/SIGTERM are taken by the main thread, which waits for the loops:
   // it stops a script running on any loop at once, even when every loop is
   // busy, and has loop 0 shut down.

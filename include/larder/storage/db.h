@@ -99,6 +99,14 @@ class Db {
   void store(std::string_view key, ValueType type, std::string_view bytes);
   void store(std::string_view key, ValueType type, std::unique_ptr<ValueObject> object);
 
+  // RESTORE and loading: stores `fresh` (an entry made for `key`, value and
+  // expiry set) in place of any live `key`, then ages it as Redis's
+  // objectSetLRUOrLFU: `freq` sets the counter under an LFU policy,
+  // `idle_seconds` backdates the LRU clock under the others (not SIEVE's
+  // sequence).
+  void restore(std::string_view key, Entry* fresh, std::optional<std::uint64_t> idle_seconds,
+               std::optional<std::uint8_t> freq);
+
   // WATCH: `flag` is set when `key` is next modified (expiry included).
   void watch(std::string_view key, const std::shared_ptr<WatchFlag>& flag);
   void unwatch(std::string_view key, const WatchFlag* flag);

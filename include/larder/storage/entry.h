@@ -7,9 +7,10 @@
 // `next` chains entries of one hash bucket (owned by storage::Table); user-space
 // pointers fit in 48 bits on x86-64 and AArch64. `access` belongs to the
 // eviction policy (an LRU clock in seconds, like Redis's 24-bit lru field).
-// `flags` holds the expiry bit, SIEVE's visited bit, the value's type and its
-// encoding (value_type.h). A small key with a small value costs 12 bytes of
-// header; no std::string, no separate node, no separate expiry map.
+// `flags` holds the expiry bit, SIEVE's visited bit, the value's type, its
+// encoding (value_type.h) and the snapshot mark. A small key with a small
+// value costs 12 bytes of header; no std::string, no separate node, no
+// separate expiry map.
 //
 // Value bytes are the payload (Encoding::kInline: a string up to
 // kInlineStringMax bytes, a small collection's compact encoding) or one
@@ -95,6 +96,17 @@ class Entry {
     }
   }
 
+  // Which snapshot generation last saw this entry (Keyspace::snapshot_mark):
+  // a snapshot saves entries whose mark differs from the current one.
+  bool snapshot_mark() const { return (bytes()[kFlagsAt] & kSnapshotMark) != 0; }
+  void set_snapshot_mark(bool m) {
+    if (m) {
+      bytes()[kFlagsAt] |= kSnapshotMark;
+    } else {
+      bytes()[kFlagsAt] &= static_cast<unsigned char>(~kSnapshotMark);
+    }
+  }
+
   // 24-bit access stamp kept for the eviction policy.
   std::uint32_t access() const {
     return bytes()[7] | (bytes()[8] << 8) | (static_cast<std::uint32_t>(bytes()[9]) << 16);
@@ -125,6 +137,7 @@ class Entry {
   static constexpr std::uint8_t kVisited = 2;
   static constexpr unsigned kTypeShift = 2;  // bits 2-4
   static constexpr std::uint8_t kObjectEncoding = 1u << 5;
+  static constexpr std::uint8_t kSnapshotMark = 1u << 6;
   static constexpr std::size_t kPointerBytes = 6;
   static constexpr std::size_t kFlagsAt = 6;
   static constexpr std::size_t kFixedHeader = 10;

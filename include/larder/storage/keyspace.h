@@ -21,6 +21,15 @@ namespace larder::storage {
 inline constexpr unsigned kShardBits = 8;
 inline constexpr std::size_t kShardCount = std::size_t{1} << kShardBits;
 
+// Receives entries a point-in-time snapshot has not saved yet, just before
+// they change or go (see Keyspace::before_change). Called under the entry's
+// shard lock, from any thread.
+class SnapshotHook {
+ public:
+  virtual ~SnapshotHook() = default;
+  virtual void preserve(int db, const Entry& e) = 0;
+};
+
 class Keyspace {
  public:
   explicit Keyspace(int databases);
@@ -32,6 +41,9 @@ class Keyspace {
 
   // Sums of every shard's statistics; takes each shard's lock in turn.
   ShardStats stats();
+  // Keys modified since start (every shard's Shard::changes), locked likewise
+  // unless `lock` is false (the caller holds every shard's lock).
+  std::uint64_t changes(bool lock = true);
 
   // Running estimate of the TTL left on keys that have one (INFO keyspace
   // avg_ttl), fed by the expiry sweeper's samples; any thread may read it.
@@ -66,6 +78,29 @@ class Keyspace {
     }
   }
 
+  // Point-in-time snapshots (persistence/snapshot.h). New and rewritten
+  // entries get the current mark (Db stamps them); a snapshot starts by
+  // flipping it with every shard locked, which makes every existing entry
+  // "not saved yet", and installs its hook. Until it removes the hook (again
+  // with every shard locked), whoever is about to change or delete a live
+  // entry calls before_change() first, under the entry's shard lock.
+  bool snapshot_mark() const { return snapshot_mark_.load(std::memory_order_relaxed); }
+  void begin_snapshot(SnapshotHook* hook) {
+    snapshot_mark_.store(!snapshot_mark(), std::memory_order_relaxed);
+    snapshot_hook_.store(hook, std::memory_order_release);
+  }
+  void end_snapshot() { snapshot_hook_.store(nullptr, std::memory_order_release); }
+  void before_change(int db, Entry& e) {
+    SnapshotHook* hook = snapshot_hook_.load(std::memory_order_acquire);
+    if (hook != nullptr && e.snapshot_mark() != snapshot_mark()) {
+      hook->preserve(db, e);
+      e.set_snapshot_mark(snapshot_mark());
+    }
+  }
+  // Saves every entry of `db` not saved yet (before FLUSHDB or SWAPDB move
+  // whole tables); the caller holds every shard's lock.
+  void preserve_db(int db);
+
   // Taken by scripts before their shards (see ShardLocks); --threads N only.
   std::mutex& script_mutex() { return script_mutex_; }
 
@@ -79,6 +114,8 @@ class Keyspace {
   int databases_;
   bool single_owner_ = false;
   std::mutex script_mutex_;
+  std::atomic<bool> snapshot_mark_{false};
+  std::atomic<SnapshotHook*> snapshot_hook_{nullptr};
   std::unique_ptr<std::atomic<std::int64_t>[]> avg_ttl_;
   AccessPolicy access_policy_;
   ReadyKeys ready_keys_;

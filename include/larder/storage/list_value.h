@@ -27,6 +27,11 @@ enum class End { kHead, kTail };
 
 std::size_t size(const Entry& e);
 
+// True when a node of `bytes` region bytes and `count` elements may take one
+// more element of `add` encoded bytes under `fill` (Redis's
+// _quicklistNodeAllowInsert); lists built outside the keyspace split by it.
+bool fits(std::int64_t fill, std::size_t bytes, std::size_t count, std::size_t add);
+
 // The pieces of a list in order: one for an inline list, a QuickList's nodes.
 struct Segment {
   std::string_view region;

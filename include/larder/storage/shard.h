@@ -108,6 +108,8 @@ class Shard {
   // move contents in and out.
   Table& table(int db) { return tables_[db]; }
   ShardStats& stats() { return stats_; }
+  // Keys modified so far (touch() calls): Redis's dirty counter, never reset.
+  std::uint64_t changes() const { return changes_; }
   PrefixStats& prefix_stats() { return prefix_stats_; }
 
   // WATCH registry. touch() marks every watcher of the key dirty; it is called
@@ -115,6 +117,7 @@ class Shard {
   void watch(int db, std::string_view key, const std::shared_ptr<WatchFlag>& flag);
   void unwatch(int db, std::string_view key, const WatchFlag* flag);
   void touch(int db, std::string_view key) {
+    ++changes_;
     if (!watches_.empty()) touch_slow(db, key);
   }
   // Marks watchers of every key of `db` that currently has an entry.
@@ -135,6 +138,7 @@ class Shard {
   Mutex mutex_;
   std::vector<Table> tables_;
   ShardStats stats_;
+  std::uint64_t changes_ = 0;
   PrefixStats prefix_stats_;
   std::uint32_t sequence_ = 0;
   std::uint32_t sieve_hand_ = 0;

@@ -1,0 +1,482 @@
+#include "larder/persistence/persistence.h"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <future>
+#include <optional>
+#include <system_error>
+#include <vector>
+
+#include "larder/config/options.h"
+#include "larder/persistence/rdb_reader.h"
+#include "larder/persistence/snapshot.h"
+#include "larder/storage/db.h"
+#include "larder/storage/memory_usage.h"
+#include "larder/storage/shard_locks.h"
+
+namespace larder::persistence {
+
+namespace {
+
+// A background save walks for kSaveSlice at a time, then lets the owner
+// serve clients while its thread writes what the slice produced.
+constexpr auto kSaveSlice = std::chrono::microseconds(100);
+constexpr auto kSaveGap = std::chrono::microseconds(50);
+// How often a thread waiting for the owner's loop checks for cancellation.
+constexpr auto kCancelPoll = std::chrono::milliseconds(20);
+// After a failed BGSAVE, save points wait this long before trying again
+// (Redis's CONFIG_BGSAVE_RETRY_DELAY).
+constexpr std::int64_t kBgsaveRetryMs = 5000;
+// Loading: keys per batch handed to the owner, and batches in flight.
+constexpr std::size_t kLoadBatch = 4096;
+constexpr int kLoadBatchesInFlight = 4;
+
+std::system_error errno_error(const std::string& what) {
+  return std::system_error(errno, std::generic_category(), what);
+}
+
+// The file being written: <dir>/temp-<pid>.rdb until commit() renames it
+// over its target; removed when destroyed uncommitted.
+class TempFile {
+ public:
+  explicit TempFile(const std::filesystem::path& dir)
+      : path_(dir / ("temp-" + std::to_string(::getpid()) + ".rdb")) {
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd_ < 0) {
+      throw errno_error("Failed opening the temp RDB file " + path_.filename().string() +
+                        " (in server root dir " + dir.string() + ") for saving");
+    }
+  }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  ~TempFile() {
+    if (fd_ >= 0) ::close(fd_);
+    if (!committed_) ::unlink(path_.c_str());
+  }
+
+  void write(std::string_view bytes) {
+    while (!bytes.empty()) {
+      const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        throw errno_error("Write error saving DB on disk");
+      }
+      bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+  }
+
+  // fsync, close, rename over `target`, fsync the directory.
+  void commit(const std::filesystem::path& target) {
+    if (::fsync(fd_) != 0) throw errno_error("Write error saving DB on disk (fsync)");
+    const int fd = std::exchange(fd_, -1);
+    if (::close(fd) != 0) throw errno_error("Write error saving DB on disk (close)");
+    if (std::rename(path_.c_str(), target.c_str()) != 0) {
+      throw errno_error("Error moving temp DB file " + path_.filename().string() + " on the final destination " +
+                        target.string());
+    }
+    committed_ = true;
+    const int dir = ::open(target.parent_path().empty() ? "." : target.parent_path().c_str(), O_RDONLY | O_CLOEXEC);
+    if (dir >= 0) {
+      ::fsync(dir);
+      ::close(dir);
+    }
+  }
+
+ private:
+  std::filesystem::path path_;
+  int fd_ = -1;
+  bool committed_ = false;
+};
+
+// A loaded key waiting to be inserted.
+struct PendingKey {
+  int db;
+  std::string key;
+  LoadedValue value;
+  std::int64_t expire_at_ms;
+  AccessInfo access;
+};
+
+void insert_keys(storage::Keyspace& keyspace, std::vector<PendingKey>& keys, std::int64_t now_ms,
+                 bool lock_shards) {
+  for (PendingKey& k : keys) {
+    storage::Entry* e = k.value.make_entry(k.key, k.expire_at_ms);
+    std::unique_lock lock(keyspace.shard(storage::Keyspace::shard_index(k.key)).mutex(), std::defer_lock);
+    if (lock_shards) lock.lock();
+    storage::Db(keyspace, k.db, now_ms).restore(k.key, e, k.access.idle_seconds, k.access.freq);
+  }
+}
+
+}  // namespace
+
+struct Persistence::Job {
+  explicit Job(const std::filesystem::path& dir) : file(dir) {}
+
+  TempFile file;
+  std::filesystem::path target;
+  std::unique_ptr<Snapshot> snapshot;
+  std::mutex mutex;  // guards chunks
+  std::deque<std::string> chunks;
+  std::atomic<bool> cancelled{false};
+  std::int64_t start_ms = 0;
+  std::uint64_t changes_at_start = 0;
+
+  // Writes what the snapshot produced so far.
+  void drain() {
+    std::deque<std::string> ready;
+    {
+      std::lock_guard lock(mutex);
+      ready.swap(chunks);
+    }
+    for (const std::string& c : ready) file.write(c);
+  }
+};
+
+Persistence::Persistence(storage::Keyspace& keyspace, config::LiveConfig& config, std::int64_t now_ms)
+    : keyspace_(keyspace), config_(config), last_save_time_(now_ms / 1000) {}
+
+Persistence::~Persistence() {
+  stopping_.store(true);
+  if (auto job = job_; job != nullptr && job_in_progress_.load()) {
+    job->cancelled.store(true);
+    job->snapshot->detach();
+  }
+  if (thread_.joinable()) thread_.join();
+  if (loader_thread_.joinable()) loader_thread_.join();
+}
+
+std::filesystem::path Persistence::file_path() const {
+  const std::string dir = config_.get("dir");
+  return std::filesystem::path(dir.empty() ? "." : dir) / config_.get("dbfilename");
+}
+
+WriterOptions Persistence::writer_options() const {
+  WriterOptions o;
+  o.compress = config_.get("rdbcompression") == "yes";
+  o.checksum = config_.get("rdbchecksum") == "yes";
+  o.limits = EncodingLimits::from(config_);
+  return o;
+}
+
+bool Persistence::save_points_configured() const { return !config_.get("save").empty(); }
+
+bool Persistence::save(std::int64_t now_ms) {
+  saves_.fetch_add(1, std::memory_order_relaxed);
+  const std::filesystem::path target = file_path();
+  std::unique_ptr<Snapshot> snapshot;
+  try {
+    TempFile file(target.parent_path());
+    snapshot = std::make_unique<Snapshot>(
+        keyspace_, [&file](std::string_view bytes) { file.write(bytes); }, writer_options(), now_ms);
+    const auto aux = default_aux_fields(now_ms, storage::MemoryUsage::dataset_bytes());
+    snapshot->begin(aux);
+    while (!snapshot->step(std::chrono::hours(1), false)) {
+    }
+    snapshot->detach();
+    snapshot->end();
+    file.commit(target);
+  } catch (const std::exception& e) {
+    if (snapshot != nullptr) snapshot->detach();
+    spdlog::warn("{}", e.what());
+    return false;
+  }
+  spdlog::info("DB saved on disk");
+  changes_at_save_.store(keyspace_.changes(false), std::memory_order_relaxed);
+  last_save_time_.store(now_ms / 1000, std::memory_order_relaxed);
+  return true;
+}
+
+void Persistence::reap() {
+  std::lock_guard lock(mutex_);
+  if (!job_in_progress_.load() && thread_.joinable()) thread_.join();
+}
+
+bool Persistence::start_bgsave(std::int64_t now_ms) {
+  reap();
+  if (bgsave_in_progress()) return false;
+  saves_.fetch_add(1, std::memory_order_relaxed);
+  last_bgsave_try_ms_.store(now_ms, std::memory_order_relaxed);
+  bgsave_scheduled_.store(false, std::memory_order_relaxed);
+  std::shared_ptr<Job> job;
+  try {
+    const std::filesystem::path target = file_path();
+    job = std::make_shared<Job>(target.parent_path());
+    job->target = target;
+    job->start_ms = now_ms;
+    job->changes_at_start = keyspace_.changes(false);
+    Job* raw = job.get();
+    job->snapshot = std::make_unique<Snapshot>(
+        keyspace_,
+        [raw](std::string_view bytes) {
+          std::lock_guard lock(raw->mutex);
+          raw->chunks.emplace_back(bytes);
+        },
+        writer_options(), now_ms);
+    const auto aux = default_aux_fields(now_ms, storage::MemoryUsage::dataset_bytes());
+    job->snapshot->begin(aux);
+  } catch (const std::exception& e) {
+    spdlog::warn("Can't save in background: {}", e.what());
+    last_bgsave_ok_.store(false, std::memory_order_relaxed);
+    return false;
+  }
+  spdlog::info("Background saving started");
+  bgsave_start_ms_.store(now_ms, std::memory_order_relaxed);
+  job_in_progress_.store(true, std::memory_order_release);
+  std::lock_guard lock(mutex_);
+  job_ = job;
+  thread_ = std::thread([this, job] { run_job(job); });
+  return true;
+}
+
+void Persistence::run_job(std::shared_ptr<Job> job) {
+  // Runs `task` where the keyspace may be touched: on the owner's loop, or
+  // here with the shard locks the task takes. nullopt once cancelled.
+  auto on_owner = [&](auto task) -> std::optional<bool> {
+    if (!run_on_owner) return task();
+    auto done = std::make_shared<std::promise<bool>>();
+    std::future<bool> result = done->get_future();
+    run_on_owner([job, done, task] { done->set_value(job->cancelled.load() ? false : task()); });
+    while (result.wait_for(kCancelPoll) == std::future_status::timeout) {
+      if (job->cancelled.load()) return std::nullopt;
+    }
+    return result.get();
+  };
+  auto detach = [&] {
+    return on_owner([this, job] {
+      if (run_on_owner) {
+        job->snapshot->detach();
+      } else {
+        storage::ShardLocks locks(keyspace_);
+        locks.add_all();
+        locks.acquire();
+        if (!job->cancelled.load()) job->snapshot->detach();
+      }
+      return true;
+    });
+  };
+  bool ok = true;
+  try {
+    for (;;) {
+      const std::optional<bool> done = on_owner([job] { return job->snapshot->step(kSaveSlice, true); });
+      if (!done.has_value() || job->cancelled.load()) return;  // the file goes with the job
+      job->drain();
+      if (*done) break;
+      std::this_thread::sleep_for(kSaveGap);
+    }
+    if (!detach().has_value() || job->cancelled.load()) return;
+    job->snapshot->end();
+    job->drain();
+    job->file.commit(job->target);
+  } catch (const std::exception& e) {
+    spdlog::warn("Background saving error: {}", e.what());
+    ok = false;
+    if (!job->cancelled.load()) detach();
+  }
+  if (job->cancelled.load()) return;
+  const std::int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  if (ok) {
+    spdlog::info("Background saving terminated with success");
+    changes_at_save_.store(job->changes_at_start, std::memory_order_relaxed);
+    last_save_time_.store(now_ms / 1000, std::memory_order_relaxed);
+  }
+  last_bgsave_ok_.store(ok, std::memory_order_relaxed);
+  last_bgsave_time_sec_.store((now_ms - job->start_ms) / 1000, std::memory_order_relaxed);
+  job_in_progress_.store(false, std::memory_order_release);
+}
+
+void Persistence::cancel_bgsave() {
+  std::shared_ptr<Job> job;
+  {
+    std::lock_guard lock(mutex_);
+    job = job_;
+  }
+  if (job == nullptr || !job_in_progress_.load()) return;
+  job->cancelled.store(true);
+  job->snapshot->detach();
+  job_in_progress_.store(false, std::memory_order_release);
+  spdlog::warn("Background saving stopped; its temporary file is removed");
+}
+
+void Persistence::cron(std::int64_t now_ms) {
+  if (loading() || bgsave_in_progress()) return;
+  bool due = bgsave_scheduled_.load(std::memory_order_relaxed);
+  if (!due && save_points_configured()) {
+    const std::uint64_t changes = keyspace_.changes() - changes_at_save_.load(std::memory_order_relaxed);
+    const std::int64_t since_save = now_ms / 1000 - last_save_time_.load(std::memory_order_relaxed);
+    const bool may_retry = last_bgsave_ok_.load(std::memory_order_relaxed) ||
+                           now_ms - last_bgsave_try_ms_.load(std::memory_order_relaxed) > kBgsaveRetryMs;
+    const std::vector<std::string> words = config::list_value(config_.get("save"));
+    for (std::size_t i = 0; i + 1 < words.size() && may_retry; i += 2) {
+      const std::int64_t seconds = config::integer_value(words[i]);
+      const std::int64_t needed = config::integer_value(words[i + 1]);
+      if (changes >= static_cast<std::uint64_t>(needed) && since_save >= seconds) {
+        spdlog::info("{} changes in {} seconds. Saving...", needed, seconds);
+        due = true;
+        break;
+      }
+    }
+  }
+  if (!due) return;
+  storage::ShardLocks locks(keyspace_);
+  locks.add_all();
+  locks.acquire();
+  start_bgsave(now_ms);
+}
+
+bool Persistence::start_loading(std::int64_t now_ms) {
+  const std::filesystem::path path = file_path();
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return false;
+  const std::uint64_t size = std::filesystem::file_size(path, ec);
+  loading_total_bytes_.store(ec ? 0 : size);
+  loading_loaded_bytes_.store(0);
+  loading_start_ms_.store(now_ms);
+  loading_.store(true, std::memory_order_release);
+  spdlog::info("Loading RDB produced by {}", path.string());
+  loader_thread_ = std::thread([this, path, now_ms] {
+    std::mutex mutex;
+    std::condition_variable cv;
+    int in_flight = 0;
+    std::uint64_t loaded = 0, expired = 0;
+    auto submit = [&](std::vector<PendingKey> batch) {
+      loaded += batch.size();
+      if (!run_on_owner) {
+        insert_keys(keyspace_, batch, now_ms, true);
+        return;
+      }
+      std::unique_lock lock(mutex);
+      while (!cv.wait_for(lock, kCancelPoll, [&] { return in_flight < kLoadBatchesInFlight; })) {
+        if (stopping_.load()) throw std::runtime_error("shutting down");
+      }
+      ++in_flight;
+      lock.unlock();
+      run_on_owner([&, b = std::make_shared<std::vector<PendingKey>>(std::move(batch))] {
+        insert_keys(keyspace_, *b, now_ms, false);
+        std::lock_guard l(mutex);
+        --in_flight;
+        cv.notify_all();
+      });
+    };
+    try {
+      std::FILE* f = std::fopen(path.c_str(), "rb");
+      if (f == nullptr) throw errno_error("Fatal error loading the DB, " + path.string());
+      std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(f, &std::fclose);
+      RdbReader reader(
+          [&](char* buf, std::size_t n) {
+            if (stopping_.load()) throw std::runtime_error("shutting down");
+            const std::size_t got = std::fread(buf, 1, n, f);
+            loading_loaded_bytes_.fetch_add(got, std::memory_order_relaxed);
+            return got;
+          },
+          EncodingLimits::from(config_));
+      std::vector<PendingKey> batch;
+      ReaderCallbacks callbacks;
+      callbacks.select_db = [&](int db) {
+        if (db < 0 || db >= keyspace_.databases()) {
+          throw RdbError(RdbError::Kind::kBadFormat,
+                         "the file uses database " + std::to_string(db) + " but 'databases' is " +
+                             std::to_string(keyspace_.databases()));
+        }
+      };
+      callbacks.key = [&](LoadedKey& k) {
+        if (k.expire_at_ms != storage::kNoExpire && k.expire_at_ms < now_ms) {
+          ++expired;
+          return;
+        }
+        batch.push_back({k.db, std::string(k.key), std::move(k.value), k.expire_at_ms, k.access});
+        if (batch.size() >= kLoadBatch) submit(std::exchange(batch, {}));
+      };
+      reader.read(callbacks);
+      submit(std::move(batch));
+      std::unique_lock lock(mutex);
+      while (!cv.wait_for(lock, kCancelPoll, [&] { return in_flight == 0; })) {
+        if (stopping_.load()) throw std::runtime_error("shutting down");
+      }
+    } catch (const std::exception& e) {
+      if (stopping_.load()) return;
+      spdlog::critical("Cannot load the RDB file {}: {}. Exiting.", path.string(), e.what());
+      spdlog::shutdown();
+      std::_Exit(1);
+    }
+    last_load_keys_loaded_.store(loaded);
+    last_load_keys_expired_.store(expired);
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    const double seconds =
+        static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(now).count() - now_ms) / 1000.0;
+    spdlog::info("Done loading RDB, keys loaded: {}, keys expired: {}.", loaded, expired);
+    spdlog::info("DB loaded from disk: {:.3f} seconds", seconds);
+    loading_.store(false, std::memory_order_release);
+  });
+  return true;
+}
+
+bool Persistence::reload(std::int64_t now_ms, bool save_first, bool flush, std::string& error) {
+  cancel_bgsave();
+  if (save_first && !save(now_ms)) {
+    error = "ERR";
+    return false;
+  }
+  if (flush) {
+    for (int db = 0; db < keyspace_.databases(); ++db) storage::Db(keyspace_, db, now_ms).flush();
+  }
+  const std::filesystem::path path = file_path();
+  try {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (f == nullptr) throw errno_error("Fatal error loading the DB, " + path.string());
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(f, &std::fclose);
+    RdbReader reader([f](char* buf, std::size_t n) { return std::fread(buf, 1, n, f); },
+                     EncodingLimits::from(config_));
+    ReaderCallbacks callbacks;
+    std::vector<PendingKey> one;
+    callbacks.key = [&](LoadedKey& k) {
+      if (k.db >= keyspace_.databases()) throw RdbError(RdbError::Kind::kBadFormat, "database out of range");
+      if (k.expire_at_ms != storage::kNoExpire && k.expire_at_ms < now_ms) return;
+      one.clear();
+      one.push_back({k.db, std::string(k.key), std::move(k.value), k.expire_at_ms, k.access});
+      insert_keys(keyspace_, one, now_ms, false);
+    };
+    reader.read(callbacks);
+  } catch (const std::exception& e) {
+    spdlog::warn("DEBUG RELOAD: {}", e.what());
+    error = "ERR Error trying to load the RDB dump";
+    return false;
+  }
+  spdlog::warn("DB reloaded by DEBUG RELOAD");
+  return true;
+}
+
+PersistenceInfo Persistence::info(std::int64_t now_ms) {
+  PersistenceInfo i;
+  i.loading = loading();
+  i.loading_start_time = loading_start_ms_.load() / 1000;
+  i.loading_total_bytes = loading_total_bytes_.load();
+  i.loading_loaded_bytes = loading_loaded_bytes_.load();
+  i.changes_since_last_save = keyspace_.changes(false) - changes_at_save_.load(std::memory_order_relaxed);
+  i.bgsave_in_progress = bgsave_in_progress();
+  i.last_save_time = last_save_time_.load();
+  i.last_bgsave_ok = last_bgsave_ok_.load();
+  i.last_bgsave_time_sec = last_bgsave_time_sec_.load();
+  i.saves = saves_.load();
+  if (i.bgsave_in_progress) {
+    i.current_bgsave_time_sec = (now_ms - bgsave_start_ms_.load()) / 1000;
+    std::lock_guard lock(mutex_);
+    if (job_ != nullptr) {
+      i.current_save_keys_processed = job_->snapshot->keys_saved();
+      i.current_save_keys_total = job_->snapshot->keys_total();
+    }
+  }
+  i.last_load_keys_expired = last_load_keys_expired_.load();
+  i.last_load_keys_loaded = last_load_keys_loaded_.load();
+  return i;
+}
+
+}  // namespace larder::persistence

@@ -1,0 +1,82 @@
+#include "larder/persistence/snapshot.h"
+
+namespace larder::persistence {
+
+namespace {
+// Buckets walked between two looks at the clock.
+constexpr int kBucketsPerCheck = 16;
+}  // namespace
+
+Snapshot::Snapshot(storage::Keyspace& keyspace, Sink sink, WriterOptions options, std::int64_t now_ms)
+    : keyspace_(keyspace), now_ms_(now_ms), writer_(std::move(sink), std::move(options)) {}
+
+void Snapshot::begin(std::span<const AuxField> aux) {
+  sizes_.assign(static_cast<std::size_t>(keyspace_.databases()), {0, 0});
+  for (std::size_t s = 0; s < storage::kShardCount; ++s) {
+    for (int db = 0; db < keyspace_.databases(); ++db) {
+      const storage::Table& t = keyspace_.shard(s).table(db);
+      sizes_[static_cast<std::size_t>(db)].first += t.size();
+      sizes_[static_cast<std::size_t>(db)].second += t.volatile_count();
+      keys_total_ += t.size();
+    }
+  }
+  {
+    std::lock_guard lock(mutex_);
+    writer_.begin(aux);
+  }
+  keyspace_.begin_snapshot(this);
+}
+
+bool Snapshot::step(std::chrono::steady_clock::duration budget, bool lock_shards) {
+  const auto deadline = std::chrono::steady_clock::now() + budget;
+  const int databases = keyspace_.databases();
+  while (db_ < databases) {
+    storage::Shard& shard = keyspace_.shard(shard_);
+    std::unique_lock lock(shard.mutex(), std::defer_lock);
+    if (lock_shards) lock.lock();
+    storage::Table& table = shard.table(db_);
+    bool finished = table.size() == 0;
+    for (int n = 1; !finished; ++n) {
+      cursor_ = table.scan(cursor_, [&](const storage::Entry& e) {
+        // Only the entry's snapshot mark changes: the walk changes no value.
+        keyspace_.before_change(db_, const_cast<storage::Entry&>(e));
+        return false;
+      });
+      finished = cursor_ == 0;
+      if (!finished && n % kBucketsPerCheck == 0 && std::chrono::steady_clock::now() >= deadline) {
+        return false;
+      }
+    }
+    if (lock.owns_lock()) lock.unlock();
+    cursor_ = 0;
+    if (++shard_ == storage::kShardCount) {
+      shard_ = 0;
+      ++db_;
+    }
+    if (shard_ % 16 == 0 && std::chrono::steady_clock::now() >= deadline) break;
+  }
+  return db_ >= databases;
+}
+
+void Snapshot::end() {
+  std::lock_guard lock(mutex_);
+  writer_.end();
+}
+
+void Snapshot::preserve(int db, const storage::Entry& e) {
+  std::lock_guard lock(mutex_);
+  save(db, e);
+}
+
+void Snapshot::save(int db, const storage::Entry& e) {
+  if (e.expired(now_ms_)) return;
+  if (db != current_db_) {
+    const auto& [keys, expires] = sizes_[static_cast<std::size_t>(db)];
+    writer_.select_db(db, keys, expires);
+    current_db_ = db;
+  }
+  writer_.key(e.key(), e, e.expire_at());
+  keys_saved_.fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace larder::persistence

@@ -1,0 +1,366 @@
+#!/usr/bin/python3
+"""RDB persistence with the real binary: SAVE / BGSAVE / SHUTDOWN / DEBUG
+RELOAD write a file that the next start loads (values and TTLs), a BGSAVE is
+a point-in-time snapshot while writes go on, kill -9 during a BGSAVE leaves
+the previous file intact, clients get -LOADING while a file loads, expired
+keys are skipped, a bad file stops the server with a clear error, and files
+cross between Larder and redis-server in both directions."""
+import os
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from larder_harness import (RespError, ServerTestCase, encode_command, larder_bin,  # noqa: E402
+                            larder_is_redis, free_port, start_larder)
+
+
+def populate(c, n, prefix="k", value=b"v"):
+    """SET prefix0..prefix<n-1> in pipelined batches."""
+    batch = 10000
+    for start in range(0, n, batch):
+        end = min(n, start + batch)
+        c.send(b"".join(encode_command("SET", "%s%d" % (prefix, i), value) for i in range(start, end)))
+        c.read_replies(end - start)
+
+
+def info_field(c, name):
+    text = c.call("INFO", "persistence").decode()
+    for line in text.split("\r\n"):
+        if line.startswith(name + ":"):
+            return line.split(":", 1)[1]
+    raise AssertionError("INFO has no %s:\n%s" % (name, text))
+
+
+def wait_bgsave_done(c, timeout=30):
+    deadline = time.monotonic() + timeout
+    while info_field(c, "rdb_bgsave_in_progress") == "1":
+        if time.monotonic() > deadline:
+            raise AssertionError("BGSAVE still running after %ss" % timeout)
+        time.sleep(0.02)
+
+
+def wait_loaded(c, timeout=30):
+    deadline = time.monotonic() + timeout
+    while info_field(c, "loading") == "1":
+        if time.monotonic() > deadline:
+            raise AssertionError("still loading after %ss" % timeout)
+        time.sleep(0.02)
+
+
+def dataset(c):
+    """Every key of every database: {(db, key): (type, value, ttl_seconds)}."""
+    out = {}
+    for db in range(16):
+        c.call("SELECT", db)
+        for key in c.call("KEYS", "*"):
+            t = c.call("TYPE", key)
+            if t == "string":
+                v = c.call("GET", key)
+            elif t == "hash":
+                flat = c.call("HGETALL", key)
+                v = sorted(zip(flat[::2], flat[1::2]))
+            elif t == "set":
+                v = sorted(c.call("SMEMBERS", key))
+            elif t == "zset":
+                v = c.call("ZRANGE", key, 0, -1, "WITHSCORES")
+            elif t == "list":
+                v = c.call("LRANGE", key, 0, -1)
+            elif t == "stream":
+                v = (c.call("XRANGE", key, "-", "+"), c.call("XINFO", "GROUPS", key))
+            else:
+                v = None
+            pttl = c.call("PTTL", key)
+            out[(db, key)] = (t, v, -1 if pttl < 0 else round(pttl / 1000.0))
+    c.call("SELECT", 0)
+    return out
+
+
+def fill_every_type(c):
+    c.call("SET", "str", "hello")
+    c.call("SET", "int", "12345")
+    c.call("SET", "big", "x" * 10000)
+    c.call("SET", "ttl", "soon", "EX", 1000)
+    c.call("HSET", "hsmall", "a", "1", "b", "2")
+    c.call("HSET", "hbig", *[x for i in range(600) for x in ("f%d" % i, "v%d" % i)])
+    c.call("SADD", "sint", 1, 2, 3)
+    c.call("SADD", "sstr", "a", "b", "c")
+    c.call("ZADD", "zsmall", 1, "a", "2.5", "b")
+    c.call("ZADD", "zbig", *[x for i in range(300) for x in (str(i * 0.5), "m%d" % i)])
+    c.call("RPUSH", "list", *["e%d" % i for i in range(1000)])
+    c.call("PEXPIRE", "list", 500000)
+    c.call("XADD", "stream", "1-1", "f", "v")
+    c.call("XADD", "stream", "2-1", "g", "w")
+    c.call("XGROUP", "CREATE", "stream", "grp", "0")
+    c.call("SELECT", 3)
+    c.call("SET", "in-db3", "three")
+    c.call("SELECT", 0)
+
+
+def rdb_length(n):
+    if n < 64:
+        return bytes([n])
+    if n < 16384:
+        return bytes([0x40 | (n >> 8), n & 0xFF])
+    return b"\x80" + struct.pack(">I", n)
+
+
+def rdb_string(s):
+    return rdb_length(len(s)) + s
+
+
+def rdb_file(pairs, expires=None):
+    """A minimal RDB v10 file of string keys in db 0 (checksum 0: unchecked)."""
+    expires = expires or {}
+    parts = [b"REDIS0010", b"\xfe\x00"]
+    for k, v in pairs:
+        if k in expires:
+            parts.append(b"\xfc" + struct.pack("<q", expires[k]))
+        parts.append(b"\x00" + rdb_string(k) + rdb_string(v))
+    parts.append(b"\xff" + b"\x00" * 8)
+    return b"".join(parts)
+
+
+@unittest.skipIf(larder_is_redis(), "Larder's own startup checks")
+class PersistenceTest(ServerTestCase):
+    def setUp(self):
+        super().setUp()
+        self.dir = tempfile.mkdtemp(prefix="larder-rdb-")
+        self.addCleanup(shutil.rmtree, self.dir, True)
+        self.path = os.path.join(self.dir, "dump.rdb")
+
+    def larder(self, *args, threads=None):
+        return self.start_larder("--dir", self.dir, "--enable-debug-command", "yes", *args, threads=threads)
+
+    def restart(self, srv, *args, threads=None):
+        self.stop_and_check(srv)
+        srv = self.larder(*args, threads=threads)
+        c = self.client(srv)
+        wait_loaded(c)
+        return srv, c
+
+    def run_binary(self, *args, timeout=10):
+        """Starts larder-server with a file it must refuse; its exit code and log."""
+        proc = subprocess.run([larder_bin(), "--port", str(free_port()), "--bind", "127.0.0.1",
+                               "--dir", self.dir] + list(args),
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
+        return proc.returncode, proc.stdout.decode("utf-8", "replace")
+
+    def test_save_then_restart_loads_every_type_and_ttl(self):
+        for threads in (None, 2):
+            with self.subTest(threads=threads):
+                srv = self.larder(threads=threads)
+                c = self.client(srv)
+                c.call("FLUSHALL")
+                fill_every_type(c)
+                before = dataset(c)
+                self.assertEqual(c.cmd("SAVE"), b"+OK\r\n")
+                self.assertGreaterEqual(c.call("LASTSAVE"), int(time.time()) - 2)
+                self.assertEqual(info_field(c, "rdb_changes_since_last_save"), "0")
+                srv, c = self.restart(srv, threads=threads)
+                self.assertEqual(dataset(c), before)
+                self.assertEqual(info_field(c, "rdb_last_load_keys_loaded"), str(len(before)))
+                self.stop_and_check(srv)
+
+    def test_save_errors_and_info(self):
+        srv = self.larder()
+        c = self.client(srv)
+        self.assertEqual(c.call("BGSAVE", "x"), RespError("ERR syntax error"))
+        self.assertEqual(c.call("SAVE", "x"), RespError("ERR wrong number of arguments for 'save' command"))
+        self.assertEqual(c.call("CONFIG", "GET", "save"), [b"save", b""])
+        c.call("SET", "a", "1")
+        c.call("SET", "b", "2")
+        self.assertEqual(info_field(c, "rdb_changes_since_last_save"), "2")
+        self.assertEqual(c.cmd("BGSAVE", "SCHEDULE"), b"+Background saving started\r\n")
+        wait_bgsave_done(c)
+        self.assertEqual(info_field(c, "rdb_last_bgsave_status"), "ok")
+        self.assertEqual(info_field(c, "rdb_changes_since_last_save"), "0")
+        self.assertTrue(os.path.exists(self.path))
+        self.assertEqual(c.call("CONFIG", "SET", "save", "0 1"),
+                         RespError("ERR CONFIG SET failed (possibly related to argument 'save') - "
+                                   "Invalid save parameters"))
+        self.assertEqual(c.call("CONFIG", "SET", "rdbcompression", "maybe"),
+                         RespError("ERR CONFIG SET failed (possibly related to argument 'rdbcompression') - "
+                                   "argument must be 'yes' or 'no'"))
+
+    def test_bgsave_in_progress_and_save_point(self):
+        srv = self.larder("--save", "1 1")
+        c = self.client(srv)
+        self.assertEqual(c.call("CONFIG", "GET", "save"), [b"save", b"1 1"])
+        populate(c, 200000, value=b"v" * 100)
+        # The save point fires within a couple of seconds of the first change.
+        deadline = time.monotonic() + 10
+        while not os.path.exists(self.path):
+            self.assertLess(time.monotonic(), deadline, "no save from the save point")
+            time.sleep(0.05)
+        wait_bgsave_done(c)
+        c.call("CONFIG", "SET", "save", "")
+        self.assertEqual(c.cmd("BGSAVE"), b"+Background saving started\r\n")
+        second = c.call("BGSAVE")
+        if info_field(c, "rdb_bgsave_in_progress") == "1" or second != b"Background saving started":
+            self.assertEqual(second, RespError("ERR Background save already in progress"))
+            self.assertEqual(c.call("SAVE"), RespError("ERR Background save already in progress"))
+        wait_bgsave_done(c)
+
+    def test_bgsave_is_point_in_time(self):
+        for threads in (None, 2):
+            with self.subTest(threads=threads):
+                srv = self.larder(threads=threads)
+                c = self.client(srv)
+                c.call("FLUSHALL")
+                n = 200000
+                populate(c, n, value=b"old")
+                c.call("SET", "ttl-key", "x", "EX", 1000)
+                self.assertEqual(c.cmd("BGSAVE"), b"+Background saving started\r\n")
+                # Changes while it runs: overwrite, delete, expire, create, rename.
+                c.send(b"".join(encode_command("SET", "k%d" % i, "new") for i in range(0, n, 7)))
+                c.read_replies(len(range(0, n, 7)))
+                c.send(b"".join(encode_command("DEL", "k%d" % i) for i in range(1, n, 11)))
+                c.read_replies(len(range(1, n, 11)))
+                c.call("PERSIST", "ttl-key")
+                c.call("RENAME", "k2", "renamed")
+                populate(c, 1000, prefix="after")
+                self.assertEqual(c.cmd("FLUSHDB"), b"+OK\r\n")
+                overlapped = c.call("INFO", "persistence").find(b"rdb_bgsave_in_progress:1") >= 0
+                wait_bgsave_done(c)
+                self.assertEqual(info_field(c, "rdb_last_bgsave_status"), "ok")
+                srv, c = self.restart(srv, threads=threads)
+                self.assertEqual(c.call("DBSIZE"), n + 1)
+                self.assertEqual(c.call("MGET", "k0", "k1", "k2", "k7", "k12", "k%d" % (n - 1)), [b"old"] * 6)
+                self.assertEqual(c.call("EXISTS", "renamed", "after0", "after999"), 0)
+                self.assertGreater(c.call("TTL", "ttl-key"), 900)
+                self.stop_and_check(srv)
+                if not overlapped:
+                    sys.stderr.write("note: the BGSAVE finished before the writes ended\n")
+
+    def test_kill_during_bgsave_leaves_previous_file(self):
+        # Not tracked by the test case: it ends killed, not with exit code 0.
+        srv = start_larder("--dir", self.dir)
+        self.addCleanup(srv.kill)
+        c = self.client(srv)
+        c.call("SET", "first", "file")
+        self.assertEqual(c.cmd("SAVE"), b"+OK\r\n")
+        with open(self.path, "rb") as f:
+            previous = f.read()
+        populate(c, 300000, value=b"y" * 200)
+        self.assertEqual(c.cmd("BGSAVE"), b"+Background saving started\r\n")
+        self.assertEqual(info_field(c, "rdb_bgsave_in_progress"), "1")
+        srv.kill()
+        with open(self.path, "rb") as f:
+            self.assertEqual(f.read(), previous)
+        srv = self.larder()
+        c = self.client(srv)
+        wait_loaded(c)
+        self.assertEqual(c.call("DBSIZE"), 1)
+        self.assertEqual(c.call("GET", "first"), b"file")
+
+    def test_shutdown_saves_with_save_points_and_debug_reload(self):
+        srv = self.larder("--save", "3600 1")
+        c = self.client(srv)
+        c.call("SET", "kept", "yes", "EX", 500)
+        c.call("RPUSH", "l", "a", "b")
+        self.assertEqual(c.cmd("DEBUG", "RELOAD"), b"+OK\r\n")
+        self.assertEqual(c.call("LRANGE", "l", 0, -1), [b"a", b"b"])
+        self.assertEqual(c.call("DEBUG", "RELOAD", "BOGUS"),
+                         RespError("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options."))
+        c.send(encode_command("SHUTDOWN"))
+        self.assertTrue(c.is_closed(timeout=5))
+        self.assertEqual(srv.wait(), 0)
+        srv = self.larder()
+        c = self.client(srv)
+        wait_loaded(c)
+        self.assertEqual(c.call("GET", "kept"), b"yes")
+        self.assertGreater(c.call("TTL", "kept"), 400)
+        # SHUTDOWN NOSAVE leaves the file alone; SIGTERM without save points too.
+        c.call("SET", "later", "x")
+        c.send(encode_command("SHUTDOWN", "NOSAVE"))
+        self.assertTrue(c.is_closed(timeout=5))
+        self.assertEqual(srv.wait(), 0)
+        srv = self.larder()
+        c = self.client(srv)
+        wait_loaded(c)
+        self.assertEqual(c.call("EXISTS", "later"), 0)
+
+    def test_expired_keys_skipped_on_load(self):
+        now_ms = int(time.time() * 1000)
+        with open(self.path, "wb") as f:
+            f.write(rdb_file([(b"gone", b"1"), (b"live", b"2"), (b"plain", b"3")],
+                             {b"gone": now_ms - 10000, b"live": now_ms + 100000}))
+        srv = self.larder()
+        c = self.client(srv)
+        wait_loaded(c)
+        self.assertEqual(sorted(c.call("KEYS", "*")), [b"live", b"plain"])
+        self.assertEqual(info_field(c, "rdb_last_load_keys_expired"), "1")
+        self.assertEqual(info_field(c, "rdb_last_load_keys_loaded"), "2")
+
+    def test_loading_reply_while_the_file_loads(self):
+        # A FIFO as the file: loading lasts until the test writes it.
+        os.mkfifo(self.path)
+        srv = self.larder()
+        c = self.client(srv)
+        self.assertEqual(c.call("GET", "k1"), RespError("LOADING Redis is loading the dataset in memory"))
+        self.assertEqual(info_field(c, "loading"), "1")
+        self.assertIn(b"loading_eta_seconds:", c.call("INFO", "persistence"))
+        self.assertEqual(c.call("CONFIG", "GET", "dbfilename"), [b"dbfilename", b"dump.rdb"])
+        data = rdb_file([(b"k%d" % i, b"v%d" % i) for i in range(1000)])
+        with open(self.path, "wb") as f:
+            f.write(data)
+        wait_loaded(c)
+        self.assertEqual(c.call("GET", "k1"), b"v1")
+        self.assertEqual(c.call("DBSIZE"), 1000)
+
+    def test_bad_files_are_refused(self):
+        good = rdb_file([(b"k%d" % i, b"value%d" % i) for i in range(100)])
+        cases = {
+            "truncated": good[:len(good) // 2],
+            "not an RDB file": b"HELLO WORLD, NOT AN RDB FILE",
+            "newer version": b"REDIS0099" + good[9:],
+            "bad checksum": good[:-8] + b"\x01" * 8,
+        }
+        for name, data in cases.items():
+            with self.subTest(name):
+                with open(self.path, "wb") as f:
+                    f.write(data)
+                code, log = self.run_binary()
+                self.assertNotEqual(code, 0, log)
+                self.assertIn("Cannot load the RDB file", log)
+                self.assertIn(self.path, log)
+
+
+@unittest.skipIf(larder_is_redis(), "crosses files between the two servers")
+class RedisRoundTripTest(ServerTestCase):
+    def setUp(self):
+        super().setUp()
+        self.dir = tempfile.mkdtemp(prefix="larder-rdb-cross-")
+        self.addCleanup(shutil.rmtree, self.dir, True)
+
+    def test_larder_file_loads_into_redis_and_back(self):
+        larder = self.start_larder("--dir", self.dir)
+        lc = self.client(larder)
+        fill_every_type(lc)
+        expected = dataset(lc)
+        self.assertEqual(lc.cmd("SAVE"), b"+OK\r\n")
+        self.stop_and_check(larder)
+        check = subprocess.run(["redis-check-rdb", os.path.join(self.dir, "dump.rdb")],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.assertEqual(check.returncode, 0, check.stdout.decode())
+        redis = self.start_redis("--dir", self.dir)
+        rc = self.client(redis)
+        self.assertEqual(dataset(rc), expected)
+        # And back: Redis's own file of the same data loads into Larder.
+        self.assertEqual(rc.cmd("SAVE"), b"+OK\r\n")
+        self.stop_and_check(redis)
+        larder = self.start_larder("--dir", self.dir)
+        lc = self.client(larder)
+        wait_loaded(lc)
+        self.assertEqual(dataset(lc), expected)
+
+
+if __name__ == "__main__":
+    unittest.main()
