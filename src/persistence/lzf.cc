@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 
 namespace larder::persistence::lzf {
 
@@ -22,7 +23,11 @@ unsigned hash_index(std::uint32_t h) { return ((h >> (3 * 8 - kHashLog)) - h * 5
 std::size_t compress(std::string_view in, char* out_data, std::size_t out_cap) {
   // Offsets of the last position seen per hash. Stale entries from an earlier
   // call are harmless: every candidate is bounds-checked and compared.
-  thread_local std::array<std::uint32_t, kHashSize> table{};
+  // Allocated at a thread's first use, so threads that never compress carry
+  // no 256 KiB of TLS.
+  thread_local std::unique_ptr<std::array<std::uint32_t, kHashSize>> owned;
+  if (!owned) owned = std::make_unique<std::array<std::uint32_t, kHashSize>>();
+  auto& table = *owned;
   const auto* ip = reinterpret_cast<const unsigned char*>(in.data());
   const unsigned char* const base = ip;
   const unsigned char* const in_end = ip + in.size();

@@ -441,8 +441,7 @@ class Decoder {
       case kTypeListZiplist: {
         ListBuilder b(l_);
         string(blob_);
-        redis_enc::ZiplistCursor c(blob_);
-        while (c.next(el_)) b.add(el_.str);
+        elements(blob_, true, [&](const redis_enc::Element& e) { b.add(e.str); });
         return finish(b, out);
       }
       case kTypeListQuicklist:
@@ -456,12 +455,8 @@ class Decoder {
             b.add(blob_);
           } else if (container != kQuicklistNodePacked) {
             bad("unknown quicklist node container " + std::to_string(container));
-          } else if (type == kTypeListQuicklist) {
-            redis_enc::ZiplistCursor c(blob_);
-            while (c.next(el_)) b.add(el_.str);
           } else {
-            redis_enc::ListpackCursor c(blob_);
-            while (c.next(el_)) b.add(el_.str);
+            elements(blob_, type == kTypeListQuicklist, [&](const redis_enc::Element& e) { b.add(e.str); });
           }
         }
         return finish(b, out);
@@ -487,8 +482,7 @@ class Decoder {
       case kTypeSetListpack: {
         SetBuilder b(l_);
         string(blob_);
-        redis_enc::ListpackCursor c(blob_);
-        while (c.next(el_)) b.add(el_.str);
+        elements(blob_, false, [&](const redis_enc::Element& e) { b.add(e.str); });
         return finish(b, out);
       }
       case kTypeZset:
@@ -504,20 +498,9 @@ class Decoder {
       case kTypeZsetListpack: {
         ZsetBuilder b(l_);
         string(blob_);
-        auto pairs = [&](auto& c) {
-          while (c.next(el_)) {
-            s1_.assign(el_.str);
-            if (!c.next(el_)) bad("sorted set listpack with an odd number of elements");
-            b.add(s1_, parse_score(el_));
-          }
-        };
-        if (type == kTypeZsetZiplist) {
-          redis_enc::ZiplistCursor c(blob_);
-          pairs(c);
-        } else {
-          redis_enc::ListpackCursor c(blob_);
-          pairs(c);
-        }
+        pairs(blob_, type == kTypeZsetZiplist, [&](std::string_view m, const redis_enc::Element& score) {
+          b.add(m, parse_score(score));
+        });
         return finish(b, out);
       }
       case kTypeHash: {
@@ -541,20 +524,8 @@ class Decoder {
       case kTypeHashListpack: {
         HashBuilder b(l_);
         string(blob_);
-        auto pairs = [&](auto& c) {
-          while (c.next(el_)) {
-            s1_.assign(el_.str);
-            if (!c.next(el_)) bad("hash listpack with an odd number of elements");
-            b.add(s1_, el_.str);
-          }
-        };
-        if (type == kTypeHashZiplist) {
-          redis_enc::ZiplistCursor c(blob_);
-          pairs(c);
-        } else {
-          redis_enc::ListpackCursor c(blob_);
-          pairs(c);
-        }
+        pairs(blob_, type == kTypeHashZiplist,
+              [&](std::string_view f, const redis_enc::Element& v) { b.add(f, v.str); });
         return finish(b, out);
       }
       case kTypeStreamListpacks:
@@ -669,6 +640,32 @@ class Decoder {
   static void set_int(std::string& out, std::int64_t v) {
     char buf[util::kInt64BufSize];
     out.assign(buf, util::format_int64(v, buf));
+  }
+  // Calls f(element) for each element of the listpack (or ziplist) `blob`.
+  template <class F>
+  void elements(std::string_view blob, bool ziplist, F&& f) {
+    if (ziplist) {
+      redis_enc::ZiplistCursor c(blob);
+      while (c.next(el_)) f(el_);
+    } else {
+      redis_enc::ListpackCursor c(blob);
+      while (c.next(el_)) f(el_);
+    }
+  }
+  // Calls f(first, second) for each pair of elements of `blob` (field and
+  // value, member and score).
+  template <class F>
+  void pairs(std::string_view blob, bool ziplist, F&& f) {
+    bool second = false;
+    elements(blob, ziplist, [&](const redis_enc::Element& e) {
+      if (second) {
+        f(std::string_view(s1_), e);
+      } else {
+        s1_.assign(e.str);
+      }
+      second = !second;
+    });
+    if (second) bad("listpack of pairs with an odd number of elements");
   }
   template <class Builder>
   static bool finish(Builder& b, LoadedValue& out) {

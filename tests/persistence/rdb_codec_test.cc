@@ -334,6 +334,31 @@ TEST_CASE("RdbReader names what it cannot read", "[rdb]") {
   CHECK_NOTHROW(read(with_crc));
   CHECK_NOTHROW(read(ok + le(0, 8)));  // checksum disabled
 
+  // Old second-resolution expiry (RDB_OPCODE_EXPIRETIME) and FREQ before a key.
+  std::string old = "REDIS0009\xFD" + le(2000000000, 4) + "\xF9\x07" + '\0' + rdb_str("k") + rdb_str("v") + "\xFF";
+  old += le(persistence::crc64(0, old), 8);
+  std::size_t pos = 0;
+  persistence::RdbReader r(
+      [&](char* buf, std::size_t n) {
+        n = std::min(n, old.size() - pos);
+        std::memcpy(buf, old.data() + pos, n);
+        pos += n;
+        return n;
+      },
+      persistence::EncodingLimits{});
+  persistence::ReaderCallbacks cb;
+  int keys = 0;
+  cb.key = [&](persistence::LoadedKey& k) {
+    ++keys;
+    CHECK(k.key == "k");
+    CHECK(k.value.bytes == "v");
+    CHECK(k.expire_at_ms == 2000000000000);
+    CHECK(k.access.freq == 7);
+  };
+  r.read(cb);
+  CHECK(keys == 1);
+  CHECK(r.version() == 9);
+
   CHECK(kind_of(ok + le(1, 8)).first == RdbError::Kind::kChecksum);
   CHECK(kind_of(with_crc.substr(0, with_crc.size() - 3)).first == RdbError::Kind::kTruncated);
   CHECK(kind_of(with_crc.substr(0, 15)).first == RdbError::Kind::kTruncated);
