@@ -48,6 +48,8 @@ def parse_args():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--pipelines", default="16,1")
     ap.add_argument("--quick", action="store_true", help="1 round, fewer requests")
+    ap.add_argument("-n", "--requests", type=int, default=None,
+                    help="requests per run at -P > 1 (default 1000000; --quick 300000)")
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--keyspace", type=int, default=100000)
     ap.add_argument("--data-size", type=int, default=32)
@@ -56,6 +58,7 @@ def parse_args():
     ap.add_argument("--benchmark-threads", type=int, default=0)
     a = ap.parse_args()
     a.depths = [int(d) for d in a.pipelines.split(",")]
+    a.requests_pipelined = a.requests or (300000 if a.quick else 1000000)
     a.requests = {1: 100000}
     if a.quick:
         a.rounds = 1
@@ -76,7 +79,7 @@ def main():
     client = ["--tls", "--cacert", ca]
     runs = []
     for depth in args.depths:
-        nreq = args.requests.get(depth, 300000 if args.quick else 1000000)
+        nreq = args.requests.get(depth, args.requests_pipelined)
         for test in ("set", "get"):
             for rnd in range(args.rounds):
                 for s in servers:
