@@ -121,6 +121,17 @@ def parse_csv(stdout, test):
     raise BenchError("redis-benchmark CSV has no %s row:\n%s" % (test.upper(), stdout))
 
 
+def add_run_options(ap):
+    """The options of the scripts that call preload() and run_one() but have
+    no parser of their own for them (scripting.py, tls.py)."""
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--keyspace", type=int, default=100000)
+    ap.add_argument("--data-size", type=int, default=32)
+    ap.add_argument("--larder-threads", type=int, default=None)
+    ap.add_argument("--timeout", type=float, default=300.0)
+    ap.add_argument("--benchmark-threads", type=int, default=0)
+
+
 def run_one(srv, test, depth, nreq, args, command=None, port=None, client_args=()):
     """One redis-benchmark run of -t test, or of the custom command line
     `command` (a list of arguments; `test` is then only its name here).

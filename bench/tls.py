@@ -50,12 +50,7 @@ def parse_args():
     ap.add_argument("--quick", action="store_true", help="1 round, fewer requests")
     ap.add_argument("-n", "--requests", type=int, default=None,
                     help="requests per run at -P > 1 (default 1000000; --quick 300000)")
-    ap.add_argument("--clients", type=int, default=50)
-    ap.add_argument("--keyspace", type=int, default=100000)
-    ap.add_argument("--data-size", type=int, default=32)
-    ap.add_argument("--larder-threads", type=int, default=None)
-    ap.add_argument("--timeout", type=float, default=300.0)
-    ap.add_argument("--benchmark-threads", type=int, default=0)
+    throughput.add_run_options(ap)
     a = ap.parse_args()
     a.depths = [int(d) for d in a.pipelines.split(",")]
     a.requests_pipelined = a.requests or (300000 if a.quick else 1000000)
