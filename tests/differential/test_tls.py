@@ -10,8 +10,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from larder_harness import (ClassServersMixin, ConnectionClosed, ServerTestCase,  # noqa: E402
-                            encode_command)
+from larder_harness import ConnectionClosed, DifferentialTestCase, encode_command  # noqa: E402
 from tls_support import Certs, TlsClient, start_tls_larder, start_tls_redis  # noqa: E402
 
 BIG = b"x" * 300_000  # spans many TLS records
@@ -57,22 +56,19 @@ def outcome(srv, context):
         return "refused"
 
 
-class TlsDifferentialTest(ClassServersMixin, ServerTestCase):
+class TlsDifferentialTest(DifferentialTestCase):
     @classmethod
     def setUpClass(cls):
-        super().setUpClass()
         cls.certs = Certs()
-        cls.redis = cls.start_class_server(start_tls_redis(cls.certs))
-        try:
-            cls.larder = cls.start_class_server(start_tls_larder(cls.certs))
-        except BaseException:
-            cls.stop_class_servers()
-            raise
+        super().setUpClass()
 
     @classmethod
-    def tearDownClass(cls):
-        cls.stop_class_servers()
-        super().tearDownClass()
+    def start_reference(cls):
+        return start_tls_redis(cls.certs)
+
+    @classmethod
+    def start_subject(cls):
+        return start_tls_larder(cls.certs)
 
     def both(self):
         return [(s, TlsClient(s.port, self.certs.client_context())) for s in (self.redis, self.larder)]
