@@ -31,12 +31,7 @@ def parse_args():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--clients", type=int, default=50)
-    ap.add_argument("--keyspace", type=int, default=100000)
-    ap.add_argument("--data-size", type=int, default=32)
-    ap.add_argument("--larder-threads", type=int, default=None)
-    ap.add_argument("--timeout", type=float, default=300.0)
-    ap.add_argument("--benchmark-threads", type=int, default=0)
+    throughput.add_run_options(ap)
     a = ap.parse_args()
     a.requests = {16: 500000, 1: 100000}
     if a.quick:

@@ -121,12 +121,25 @@ def parse_csv(stdout, test):
     raise BenchError("redis-benchmark CSV has no %s row:\n%s" % (test.upper(), stdout))
 
 
-def run_one(srv, test, depth, nreq, args, command=None):
+def add_run_options(ap):
+    """The options of the scripts that call preload() and run_one() but have
+    no parser of their own for them (scripting.py, tls.py)."""
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--keyspace", type=int, default=100000)
+    ap.add_argument("--data-size", type=int, default=32)
+    ap.add_argument("--larder-threads", type=int, default=None)
+    ap.add_argument("--timeout", type=float, default=300.0)
+    ap.add_argument("--benchmark-threads", type=int, default=0)
+
+
+def run_one(srv, test, depth, nreq, args, command=None, port=None, client_args=()):
     """One redis-benchmark run of -t test, or of the custom command line
-    `command` (a list of arguments; `test` is then only its name here)."""
+    `command` (a list of arguments; `test` is then only its name here).
+    port: another port of srv's (its TLS port); client_args: more
+    redis-benchmark options (--tls ...)."""
     srv.check_alive("before %s -P %d" % (test, depth))
-    argv = [benchlib.REDIS_BENCHMARK, "-h", "127.0.0.1", "-p", str(srv.port),
-            "-c", str(args.clients), "-d", str(args.data_size),
+    argv = [benchlib.REDIS_BENCHMARK, "-h", "127.0.0.1", "-p", str(port or srv.port)] + list(client_args)
+    argv += ["-c", str(args.clients), "-d", str(args.data_size),
             "-r", str(args.keyspace), "-n", str(nreq)]
     argv += ["-t", test] if command is None else []
     argv += ["-P", str(depth), "--csv"] + list(command or [])

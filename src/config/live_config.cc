@@ -58,6 +58,11 @@ void LiveConfig::set(const std::vector<std::pair<std::string, std::string>>& cha
     std::lock_guard lock(mutex_);
     updated = settings_;
     for (const auto& [name, value] : changes) updated.set(name, {value}, /*at_runtime=*/true);
+    if (apply) {
+      std::vector<std::string> names;
+      for (const auto& change : changes) names.push_back(change.first);
+      apply(updated, names);
+    }
     settings_ = updated;
     mirror(settings_);
   }

@@ -275,6 +275,29 @@ const std::vector<Row>& rows() {
       {{"dbfilename", "dump.rdb", true, false, false, true}, file_name},
       {{"rdbcompression", "yes", true, false}, [](const auto& a) { return yes_no(a); }},
       {{"rdbchecksum", "yes", true, false}, [](const auto& a) { return yes_no(a); }},
+      // TLS (tls-port): certificates and protocol choices, as Redis's
+      // tlsConfigure reads them when a context is built (server/tls.cc).
+      {{"tls-port", "0", true, false}, [](const auto& a) { return integer_in(a, 0, 65535); }},
+      {{"tls-cert-file", "", true, false}, [](const auto& a) { return single(a); }},
+      {{"tls-key-file", "", true, false}, [](const auto& a) { return single(a); }},
+      {{"tls-key-file-pass", "", true, false}, [](const auto& a) { return single(a); }},
+      {{"tls-ca-cert-file", "", true, false}, [](const auto& a) { return single(a); }},
+      {{"tls-ca-cert-dir", "", true, false}, [](const auto& a) { return single(a); }},
+      {{"tls-auth-clients", "yes", true, false}, [](const auto& a) { return one_of(a, {"no", "yes", "optional"}); }},
+      {{"tls-protocols", "", true, false}, [](const auto& a) { return single(a); }},
+      {{"tls-ciphers", "", true, false}, [](const auto& a) { return single(a); }},
+      {{"tls-ciphersuites", "", true, false}, [](const auto& a) { return single(a); }},
+      {{"tls-prefer-server-ciphers", "no", true, false}, [](const auto& a) { return yes_no(a); }},
+      {{"tls-session-caching", "yes", true, false}, [](const auto& a) { return yes_no(a); }},
+      {{"tls-session-cache-size", "20480", true, false}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
+      {{"tls-session-cache-timeout", "300", true, false}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
+      {{"tls-dh-params-file", "", true, false}, [](const auto& a) { return single(a); }},
+      // Replication and cluster TLS: Larder has neither.
+      {{"tls-replication", "no", true, true}, [](const auto& a) { return yes_no(a); }},
+      {{"tls-cluster", "no", true, true}, [](const auto& a) { return yes_no(a); }},
+      {{"tls-client-cert-file", "", true, true}, [](const auto& a) { return single(a); }},
+      {{"tls-client-key-file", "", true, true}, [](const auto& a) { return single(a); }},
+      {{"tls-client-key-file-pass", "", true, true}, [](const auto& a) { return single(a); }},
       // Accepted for compatibility with existing redis.conf files; no effect.
       {{"appendonly", "no", true, true}, [](const auto& a) { return yes_no(a); }},
       {{"daemonize", "no", false, true}, [](const auto& a) { return yes_no(a); }},
@@ -496,6 +519,7 @@ Options Options::from(const Settings& s) {
   Options o;
   o.bind = list_value(s.get("bind"));
   o.port = static_cast<int>(integer_value(s.get("port")));
+  o.tls_port = static_cast<int>(integer_value(s.get("tls-port")));
   o.threads = static_cast<int>(integer_value(s.get("threads")));
   o.databases = static_cast<int>(integer_value(s.get("databases")));
   o.loglevel = s.get("loglevel");

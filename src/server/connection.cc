@@ -34,6 +34,8 @@ constexpr std::size_t kWriteChunk = 64 * 1024;
 constexpr std::size_t kQueryBufferLimit = 1024ull * 1024 * 1024;
 // An idle connection gives back a buffer grown past this.
 constexpr std::size_t kIdleBufferKeep = 256 * 1024;
+// A TLS client that has not finished its handshake by then is closed.
+constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
 // How often a command held back by CLIENT PAUSE is retried, at most.
 constexpr std::int64_t kPauseRetryMs = 10;
 
@@ -42,8 +44,11 @@ std::string endpoint_text(const asio::ip::tcp::endpoint& e) {
 }
 }  // namespace
 
-Connection::Connection(asio::ip::tcp::socket socket, EventLoop& loop, ServerContext& context)
-    : socket_(std::move(socket)),
+template <class Transport>
+template <class... TransportArgs>
+BasicConnection<Transport>::BasicConnection(asio::ip::tcp::socket socket, EventLoop& loop, ServerContext& context,
+                                            TransportArgs&&... args)
+    : transport_(std::move(socket), std::forward<TransportArgs>(args)...),
       loop_(loop),
       context_(context),
       client_(std::make_shared<commands::ClientState>()),
@@ -51,27 +56,39 @@ Connection::Connection(asio::ip::tcp::socket socket, EventLoop& loop, ServerCont
       parser_(protocol::ParserLimits{.max_bulk_bytes = context.live.proto_max_bulk_len()}),
       reply_(out_) {
   asio::error_code ec;
-  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
-  socket_.non_blocking(true, ec);  // reads and first writes are attempted directly
+  tcp().set_option(asio::ip::tcp::no_delay(true), ec);
+  tcp().non_blocking(true, ec);  // reads and first writes are attempted directly
   client_->id = context_.services.clients.next_id();
-  auto remote = socket_.remote_endpoint(ec);
+  auto remote = tcp().remote_endpoint(ec);
   if (!ec) client_->addr = endpoint_text(remote);
-  auto local = socket_.local_endpoint(ec);
+  auto local = tcp().local_endpoint(ec);
   if (!ec) client_->laddr = endpoint_text(local);
-  client_->fd = socket_.native_handle();
+  client_->fd = tcp().native_handle();
   client_->loop = loop_.index();
   client_->created_ms = util::unix_time_ms();
   client_->last_interaction_ms = client_->created_ms;
   client_->authenticated = !context_.live.requires_password();
 }
 
-Connection::~Connection() {
+template <class Transport>
+BasicConnection<Transport>::~BasicConnection() {
   if (client_->push_sink == this) client_->push_sink = nullptr;
   spdlog::debug("client {} closed", client_->addr);
 }
 
-void Connection::start() {
+template <class Transport>
+void BasicConnection<Transport>::start() {
   spdlog::debug("client {} connected (id {}, loop {})", client_->addr, client_->id, loop_.index());
+  set_keepalive();
+  if constexpr (Transport::kTls) {
+    handshake();
+  } else {
+    serve();
+  }
+}
+
+template <class Transport>
+void BasicConnection<Transport>::serve() {
   // CLIENT KILL from any thread: hop onto this loop, then shut down.
   client_->request_close = [weak = weak_from_this(), &io = loop_.io()] {
     asio::post(io, [weak] {
@@ -80,32 +97,60 @@ void Connection::start() {
   };
   client_->deliver_unblocked = [weak = weak_from_this(), &io = loop_.io()](std::string reply) {
     asio::post(io, [weak, reply = std::move(reply)]() mutable {
-      if (auto self = weak.lock()) self->on_unblocked(std::move(reply));
+      if (auto self = weak.lock()) static_cast<BasicConnection&>(*self).on_unblocked(std::move(reply));
     });
   };
   client_->push_sink = this;
   context_.services.clients.add(client_);
-  set_keepalive();
   pump();
 }
 
-bool Connection::idle_since(std::int64_t deadline_ms) const {
+// Not a client (CLIENT LIST, maxclients) until the handshake succeeds, as in
+// Redis. A failed or timed-out handshake is only worth a debug line.
+template <class Transport>
+void BasicConnection<Transport>::handshake() {
+  if constexpr (Transport::kTls) {
+    transport_.handshake_timer.expires_after(kHandshakeTimeout);
+    transport_.handshake_timer.async_wait([weak = weak_from_this()](const asio::error_code& ec) {
+      auto self = weak.lock();
+      if (ec || !self) return;
+      auto& c = static_cast<BasicConnection&>(*self);
+      spdlog::debug("client {}: TLS handshake timed out", c.client_->addr);
+      c.close();
+    });
+    transport_.stream.async_handshake(asio::ssl::stream_base::server, [self = self()](const asio::error_code& ec) {
+      self->transport_.handshake_timer.cancel();
+      if (self->closed_) return;
+      if (ec) {
+        spdlog::debug("client {}: TLS handshake failed: {}", self->client_->addr, ec.message());
+        self->close();
+        return;
+      }
+      self->serve();
+    });
+  }
+}
+
+template <class Transport>
+bool BasicConnection<Transport>::idle_since(std::int64_t deadline_ms) const {
   return !client_->is_blocked.load(std::memory_order_relaxed) && !client_->in_pubsub_mode() &&
          !client_->monitor.load(std::memory_order_relaxed) &&
          client_->last_interaction_ms.load(std::memory_order_relaxed) < deadline_ms;
 }
 
-void Connection::close_idle() {
+template <class Transport>
+void BasicConnection<Transport>::close_idle() {
   spdlog::debug("Closing idle client {}", client_->addr);
   close();
 }
 
 // Redis's anetKeepAlive: probes after `tcp-keepalive` idle seconds, then every
 // third of that, and the peer is dropped after three unanswered probes.
-void Connection::set_keepalive() {
+template <class Transport>
+void BasicConnection<Transport>::set_keepalive() {
   const int interval = context_.live.tcp_keepalive_seconds();
   if (interval <= 0) return;
-  const int fd = socket_.native_handle();
+  const int fd = tcp().native_handle();
   const int on = 1;
   const int idle = interval;
   const int probe_every = std::max(interval / 3, 1);
@@ -118,25 +163,28 @@ void Connection::set_keepalive() {
   }
 }
 
-void Connection::shutdown() {
+template <class Transport>
+void BasicConnection<Transport>::shutdown() {
   closing_ = true;
   if (!writing_ && !dispatching_) close();
 }
 
-void Connection::close() {
+template <class Transport>
+void BasicConnection<Transport>::close() {
   if (closed_) return;
   closed_ = true;
   asio::error_code ec;
   if (pause_timer_) pause_timer_->cancel();
   if (block_timer_) block_timer_->cancel();
   if (step_timer_) step_timer_->cancel();
+  if constexpr (Transport::kTls) transport_.handshake_timer.cancel();
   if (client_->blocked != nullptr) {
     context_.services.blocking.cancel(context_.keyspace, *client_->blocked->waiter);
     client_->blocked.reset();
     client_->is_blocked.store(false, std::memory_order_relaxed);
   }
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-  socket_.close(ec);
+  tcp().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  tcp().close(ec);
   // Watched keys are registered in shards; drop them with the client.
   for (const auto& w : client_->watched) {
     auto& shard = context_.keyspace.shard(storage::Keyspace::shard_index(w.key));
@@ -152,11 +200,13 @@ void Connection::close() {
 }
 
 // Unmapping a buffer of hundreds of MB would stall every client.
-void Connection::FreeBuffer::operator()(char* p) const {
+template <class Transport>
+void BasicConnection<Transport>::FreeBuffer::operator()(char* p) const {
   if (p != nullptr) storage::BackgroundFree::free_block(p, malloc_usable_size(p));
 }
 
-bool Connection::reserve_read_space(std::size_t need) {
+template <class Transport>
+bool BasicConnection<Transport>::reserve_read_space(std::size_t need) {
   need = std::max(need, read_space_);
   if (in_begin_ == in_end_) {
     in_begin_ = in_end_ = 0;
@@ -182,7 +232,8 @@ bool Connection::reserve_read_space(std::size_t need) {
   return true;
 }
 
-void Connection::pump() {
+template <class Transport>
+void BasicConnection<Transport>::pump() {
   for (;;) {
     if (closed_ || writing_) return;  // on_written() pumps again
     if (unblocked_) {
@@ -209,10 +260,21 @@ void Connection::pump() {
       }
       return;
     }
+    if constexpr (Transport::kTls) {
+      // The stream encrypts and writes it all; on_written() pumps again.
+      writing_ = true;
+      client_->output_buffer_bytes.store(out_.size(), std::memory_order_relaxed);
+      client_->output_memory.store(pending_output(), std::memory_order_relaxed);
+      asio::async_write(transport_.stream, asio::buffer(out_),
+                        [self = self()](const asio::error_code& e, std::size_t written) {
+                          self->on_written(e, written);
+                        });
+      return;
+    }
     // Most replies fit in the socket buffer: write them now, and wait for
     // the socket only with what is left.
     asio::error_code ec;
-    const std::size_t n = socket_.write_some(asio::buffer(out_.data(), std::min(out_.size(), kWriteChunk)), ec);
+    const std::size_t n = tcp().write_some(asio::buffer(out_.data(), std::min(out_.size(), kWriteChunk)), ec);
     if (ec && ec != asio::error::would_block) {
       spdlog::debug("client {} write error: {}", client_->addr, ec.message());
       close();
@@ -224,8 +286,8 @@ void Connection::pump() {
       writing_ = true;
       client_->output_buffer_bytes.store(out_.size(), std::memory_order_relaxed);
       client_->output_memory.store(pending_output(), std::memory_order_relaxed);
-      asio::async_write(socket_, asio::buffer(out_),
-                        [self = shared_from_this()](const asio::error_code& e, std::size_t written) {
+      asio::async_write(tcp(), asio::buffer(out_),
+                        [self = self()](const asio::error_code& e, std::size_t written) {
                           self->on_written(e, written);
                         });
       return;
@@ -236,7 +298,8 @@ void Connection::pump() {
   }
 }
 
-void Connection::push(const commands::PushMessage& message) {
+template <class Transport>
+void BasicConnection<Transport>::push(const commands::PushMessage& message) {
   if (closed_ || closing_ || dropped_) return;
   // out_ is the socket's while a write is in flight, and a deferred
   // command's reply is still being written into it.
@@ -246,7 +309,8 @@ void Connection::push(const commands::PushMessage& message) {
   over_output_limit();
 }
 
-bool Connection::over_output_limit() {
+template <class Transport>
+bool BasicConnection<Transport>::over_output_limit() {
   if (dropped_) return true;
   const auto cls = client_->in_pubsub_mode() ? config::ClientClass::kPubSub : config::ClientClass::kNormal;
   const config::OutputBufferLimit limit = context_.live.output_buffer_limit(cls);
@@ -272,16 +336,17 @@ bool Connection::over_output_limit() {
   // Dropped at once, closed from the loop: this may run inside a command.
   dropped_ = true;
   backlog_.clear();
-  asio::post(loop_.io(), [self = shared_from_this()] { self->close(); });
+  asio::post(loop_.io(), [self = self()] { self->close(); });
   return true;
 }
 
 // Not run at once: posting lets the loop poll its sockets and run what other
 // connections have queued first. A step appends to out_, so none runs while
 // a write is in flight; on_written() pumps, which posts the next.
-void Connection::post_step() {
+template <class Transport>
+void BasicConnection<Transport>::post_step() {
   step_posted_ = true;
-  asio::post(loop_.io(), [self = shared_from_this()] {
+  asio::post(loop_.io(), [self = self()] {
     if (self->context_.services.scripting.running.running.load(std::memory_order_acquire)) {
       // A script is running (and may be serving this loop from inside
       // itself): the step would see half of its effects. Try again later.
@@ -304,14 +369,30 @@ void Connection::post_step() {
 // Asio tries the read at once (the client's next batch is often there
 // already) and otherwise waits for readiness; unlike async_wait, that wait
 // needs no epoll_ctl.
-void Connection::read() {
+template <class Transport>
+void BasicConnection<Transport>::read() {
   reading_ = true;
+  if constexpr (Transport::kTls) {
+    // The stream holds undecrypted bytes itself, so readiness of the socket
+    // says nothing: an asynchronous read into the input buffer.
+    if (!reserve_read_space(0)) {
+      asio::post(loop_.io(), [self = self()] { self->on_read(asio::error::no_memory, 0); });
+      return;
+    }
+    const std::size_t offered = in_size_ - in_end_;
+    transport_.stream.async_read_some(
+        asio::buffer(in_.get() + in_end_, offered), [self = self(), offered](const asio::error_code& ec, std::size_t n) {
+          if (!ec && n == offered) self->read_space_ = std::min(self->read_space_ * 2, kReadChunk);
+          self->on_read(ec, n);
+        });
+    return;
+  }
   asio::error_code ec;
   std::size_t n = 0;
   if (receive(ec, n)) {
     // Not inline (pump() called us): posted, as Asio completes a read that
     // succeeds at once.
-    asio::post(loop_.io(), [self = shared_from_this(), ec, n] { self->on_read(ec, n); });
+    asio::post(loop_.io(), [self = self(), ec, n] { self->on_read(ec, n); });
     return;
   }
   wait_readable();
@@ -319,9 +400,10 @@ void Connection::read() {
 
 // Every wait follows a read that found the socket empty, in the same handler,
 // so the edge-triggered reactor cannot have consumed the readiness it waits for.
-void Connection::wait_readable() {
+template <class Transport>
+void BasicConnection<Transport>::wait_readable() {
   waiting_ = true;
-  socket_.async_wait(asio::socket_base::wait_read, [self = shared_from_this()](const asio::error_code& ec) {
+  tcp().async_wait(asio::socket_base::wait_read, [self = self()](const asio::error_code& ec) {
     self->waiting_ = false;
     if (ec) {
       self->on_read(ec, 0);
@@ -337,13 +419,14 @@ void Connection::wait_readable() {
   });
 }
 
-bool Connection::receive(asio::error_code& ec, std::size_t& n) {
+template <class Transport>
+bool BasicConnection<Transport>::receive(asio::error_code& ec, std::size_t& n) {
   n = 0;
   if (in_ == nullptr) {
     // No buffer while idle: probe into the loop's scratch space, and take a
     // buffer only for bytes that arrived.
     const std::span<char> scratch = loop_.read_scratch();
-    n = socket_.read_some(asio::buffer(scratch.data(), std::min(scratch.size(), kReadChunk)), ec);
+    n = tcp().read_some(asio::buffer(scratch.data(), std::min(scratch.size(), kReadChunk)), ec);
     if (ec == asio::error::would_block) return false;
     if (ec) return true;
     if (!reserve_read_space(n)) {
@@ -358,12 +441,13 @@ bool Connection::receive(asio::error_code& ec, std::size_t& n) {
     return true;
   }
   const std::size_t offered = in_size_ - in_end_;
-  n = socket_.read_some(asio::buffer(in_.get() + in_end_, offered), ec);
+  n = tcp().read_some(asio::buffer(in_.get() + in_end_, offered), ec);
   if (!ec && n == offered) read_space_ = std::min(read_space_ * 2, kReadChunk);
   return ec != asio::error::would_block;
 }
 
-std::size_t Connection::release_idle_buffers() {
+template <class Transport>
+std::size_t BasicConnection<Transport>::release_idle_buffers() {
   std::size_t freed = 0;
   if (waiting_ && in_ != nullptr && in_begin_ == in_end_) {
     freed += in_size_;
@@ -378,7 +462,8 @@ std::size_t Connection::release_idle_buffers() {
   return freed;
 }
 
-void Connection::on_read(const asio::error_code& ec, std::size_t n) {
+template <class Transport>
+void BasicConnection<Transport>::on_read(const asio::error_code& ec, std::size_t n) {
   reading_ = false;
   if (ec == asio::error::no_memory) {
     // The request cannot be read whole, so it cannot be answered: this client
@@ -391,7 +476,7 @@ void Connection::on_read(const asio::error_code& ec, std::size_t n) {
     return;
   }
   if (ec) {
-    if (ec != asio::error::eof && ec != asio::error::operation_aborted) {
+    if (ec != asio::error::eof && ec != asio::error::operation_aborted && ec != asio::ssl::error::stream_truncated) {
       spdlog::debug("client {} read error: {}", client_->addr, ec.message());
     }
     close();
@@ -408,7 +493,8 @@ void Connection::on_read(const asio::error_code& ec, std::size_t n) {
   pump();
 }
 
-void Connection::process() {
+template <class Transport>
+void BasicConnection<Transport>::process() {
   parser_.set_max_bulk_bytes(context_.live.proto_max_bulk_len());
   commands::Dispatcher& dispatcher = loop_.dispatcher();
   const bool prefetch = context_.keyspace.single_owner();
@@ -445,7 +531,7 @@ void Connection::process() {
         std::int64_t wait = std::min(kPauseRetryMs, context_.services.pause.until_ms() - now);
         if (!pause_timer_) pause_timer_ = std::make_unique<asio::steady_timer>(loop_.io());
         pause_timer_->expires_after(std::chrono::milliseconds(std::max<std::int64_t>(wait, 1)));
-        pause_timer_->async_wait([self = shared_from_this()](const asio::error_code& ec) {
+        pause_timer_->async_wait([self = self()](const asio::error_code& ec) {
           if (ec) return;
           self->paused_ = false;
           self->pump();
@@ -459,7 +545,7 @@ void Connection::process() {
       if (client_->blocked != nullptr && client_->blocked->timeout_at_ms != 0) {
         if (!block_timer_) block_timer_ = std::make_unique<asio::steady_timer>(loop_.io());
         block_timer_->expires_after(std::chrono::milliseconds(client_->blocked->timeout_at_ms - now));
-        block_timer_->async_wait([self = shared_from_this(), seq = ++block_seq_](const asio::error_code& ec) {
+        block_timer_->async_wait([self = self(), seq = ++block_seq_](const asio::error_code& ec) {
           if (!ec && seq == self->block_seq_) self->on_block_timeout();
         });
       }
@@ -473,16 +559,18 @@ void Connection::process() {
   client_->query_buffer_bytes.store(in_end_ - in_begin_, std::memory_order_relaxed);
 }
 
-void Connection::hold_back() {
+template <class Transport>
+void BasicConnection<Transport>::hold_back() {
   paused_ = true;
   auto timer = std::make_shared<asio::steady_timer>(loop_.io(), std::chrono::milliseconds(1));
-  timer->async_wait([self = shared_from_this(), timer](const asio::error_code&) {
+  timer->async_wait([self = self(), timer](const asio::error_code&) {
     self->paused_ = false;
     self->pump();
   });
 }
 
-void Connection::on_unblocked(std::string reply) {
+template <class Transport>
+void BasicConnection<Transport>::on_unblocked(std::string reply) {
   if (closed_ || client_->blocked == nullptr) return;
   ++block_seq_;
   if (block_timer_) block_timer_->cancel();
@@ -491,7 +579,8 @@ void Connection::on_unblocked(std::string reply) {
   pump();
 }
 
-void Connection::on_block_timeout() {
+template <class Transport>
+void BasicConnection<Transport>::on_block_timeout() {
   if (closed_ || client_->blocked == nullptr || unblocked_) return;
   commands::Waiter& waiter = *client_->blocked->waiter;
   // False when a serve or CLIENT UNBLOCK got there first: its reply is on its way.
@@ -503,7 +592,8 @@ void Connection::on_block_timeout() {
   on_unblocked(std::move(reply));
 }
 
-void Connection::on_written(const asio::error_code& ec, std::size_t n) {
+template <class Transport>
+void BasicConnection<Transport>::on_written(const asio::error_code& ec, std::size_t n) {
   writing_ = false;
   if (ec) {
     spdlog::debug("client {} write error: {}", client_->addr, ec.message());
@@ -517,5 +607,12 @@ void Connection::on_written(const asio::error_code& ec, std::size_t n) {
   client_->output_memory.store(pending_output(), std::memory_order_relaxed);
   pump();
 }
+
+template class BasicConnection<PlainTransport>;
+template BasicConnection<PlainTransport>::BasicConnection(asio::ip::tcp::socket, EventLoop&, ServerContext&);
+template class BasicConnection<TlsTransport>;
+template BasicConnection<TlsTransport>::BasicConnection(asio::ip::tcp::socket, EventLoop&, ServerContext&,
+                                                        std::shared_ptr<asio::ssl::context>&&,
+                                                        asio::ssl::verify_mode&&);
 
 }  // namespace larder::server

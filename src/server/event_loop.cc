@@ -4,6 +4,7 @@
 
 #include "larder/server/connection.h"
 #include "larder/server/server_context.h"
+#include "larder/server/tls.h"
 #include "larder/util/clock.h"
 
 namespace larder::server {
@@ -61,18 +62,24 @@ void EventLoop::close_idle_clients() {
   for (auto& c : idle) c->close_idle();
 }
 
-void EventLoop::adopt(asio::ip::tcp::socket socket) {
+void EventLoop::adopt(asio::ip::tcp::socket socket, std::shared_ptr<asio::ssl::context> tls) {
   if (context_.shutting_down) return;  // the socket closes as it goes out of scope
   stats_.connections_received.add();
   if (context_.services.clients.size() >= context_.live.maxclients()) {
     stats_.rejected_connections.add();
     asio::error_code ec;
     static constexpr std::string_view kFull = "-ERR max number of clients reached\r\n";
-    asio::write(socket, asio::buffer(kFull), ec);
+    if (tls == nullptr) asio::write(socket, asio::buffer(kFull), ec);  // a TLS client cannot read it yet
     spdlog::warn("Error accepting a client connection: max number of clients reached");
     return;
   }
-  auto connection = std::make_shared<Connection>(std::move(socket), *this, context_);
+  std::shared_ptr<Connection> connection;
+  if (tls == nullptr) {
+    connection = std::make_shared<PlainConnection>(std::move(socket), *this, context_);
+  } else {
+    connection = std::make_shared<TlsConnection>(std::move(socket), *this, context_, std::move(tls),
+                                                 tls_verify_mode(context_.live.get("tls-auth-clients")));
+  }
   connections_.emplace(connection.get(), connection);
   connection->start();
 }

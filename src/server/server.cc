@@ -14,9 +14,11 @@
 
 #include "larder/server/logging.h"
 #include "larder/server/metrics_server.h"
+#include "larder/server/tls.h"
 #include "larder/storage/memory_usage.h"
 #include "larder/util/clock.h"
 #include "larder/util/memory.h"
+#include "larder/util/strings.h"
 
 namespace larder::server {
 
@@ -75,7 +77,7 @@ Server::Server(const config::Settings& settings, const config::Options& options)
   });
   services.start_time_ms = util::unix_time_ms();
   services.run_id = make_run_id();
-  services.tcp_port = options.port;
+  services.tcp_port = options.port != 0 ? options.port : options.tls_port;  // as Redis's INFO
   services.config_file = options.config_file.empty()
                              ? std::string()
                              : std::filesystem::absolute(options.config_file).string();
@@ -90,6 +92,9 @@ Server::Server(const config::Settings& settings, const config::Options& options)
     };
   }
   commands::sync_access_policy(context_.live, context_.keyspace);
+  context_.live.apply = [this](const config::Settings& s, const std::vector<std::string>& changed) {
+    apply_tls_settings(s, changed);
+  };
   context_.live.on_change = [this](const config::Settings& s) {
     spdlog::set_level(log_level(s.get("loglevel")));
     commands::sync_access_policy(context_.live, context_.keyspace);
@@ -106,7 +111,8 @@ Server::~Server() = default;
 
 // Addresses as redis.conf writes them: "*" is every IPv4 address, "::*" every
 // IPv6 one, and a leading '-' marks an address that may be unavailable.
-bool Server::listen() {
+bool Server::open_listeners(int port, bool tls, std::vector<std::shared_ptr<Listener>>& out) {
+  const std::size_t before = out.size();
   for (std::string address : context_.options.bind) {
     const bool optional = !address.empty() && address[0] == '-';
     if (optional) address.erase(0, 1);
@@ -114,37 +120,101 @@ bool Server::listen() {
     if (address == "::*") address = "::";
     asio::error_code ec;
     auto ip = asio::ip::make_address(address, ec);
-    asio::ip::tcp::endpoint endpoint(ip, static_cast<unsigned short>(context_.options.port));
-    auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(loops_[0]->io());
-    if (!ec) acceptor->open(endpoint.protocol(), ec);
-    if (!ec) acceptor->set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);
-    if (!ec && ip.is_v6()) acceptor->set_option(asio::ip::v6_only(true), ec);
-    if (!ec) acceptor->bind(endpoint, ec);
-    if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    asio::ip::tcp::endpoint endpoint(ip, static_cast<unsigned short>(port));
+    auto listener = std::make_shared<Listener>(
+        Listener{asio::ip::tcp::acceptor(loops_[0]->io()), asio::steady_timer(loops_[0]->io()), tls});
+    asio::ip::tcp::acceptor& acceptor = listener->acceptor;
+    if (!ec) acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);
+    if (!ec && ip.is_v6()) acceptor.set_option(asio::ip::v6_only(true), ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {
       if (optional) {
         spdlog::warn("skipping optional bind address {}: {}", address, ec.message());
         continue;
       }
-      spdlog::error("could not listen on {}:{}: {}", address, context_.options.port, ec.message());
+      spdlog::error("could not listen on {}:{}{}: {}", address, port, tls ? " (tls-port)" : "", ec.message());
+      out.resize(before);
       return false;
     }
-    acceptors_.push_back(std::move(acceptor));
-    accept_retry_timers_.push_back(std::make_unique<asio::steady_timer>(loops_[0]->io()));
+    out.push_back(std::move(listener));
   }
-  if (acceptors_.empty()) {
+  if (out.size() == before) {
     spdlog::error("no address to listen on (bind)");
     return false;
   }
   return true;
 }
 
-void Server::accept(std::size_t listener) {
+bool Server::listen() {
+  const auto& o = context_.options;
+  if (o.port == 0 && o.tls_port == 0) {
+    spdlog::error("Configured to not listen anywhere (port 0 and tls-port 0), exiting.");
+    return false;
+  }
+  return (o.port == 0 || open_listeners(o.port, false, listeners_)) &&
+         (o.tls_port == 0 || open_listeners(o.tls_port, true, listeners_));
+}
+
+std::shared_ptr<asio::ssl::context> Server::tls_context() const {
+  std::lock_guard lock(tls_mutex_);
+  return tls_context_;
+}
+
+// As Redis's applyTlsCfg / applyTLSPort: the new context is built (when TLS
+// is on) and a new tls-port bound before anything changes; the reasons go
+// to the log, the reply names the directive.
+void Server::apply_tls_settings(const config::Settings& settings, const std::vector<std::string>& changed) {
+  std::string context_change, port_change;
+  for (const std::string& name : changed) {
+    if (context_change.empty() && is_tls_context_directive(name)) context_change = name;
+    if (port_change.empty() && util::iequals(name, "tls-port")) port_change = name;
+  }
+  if (context_change.empty() && port_change.empty()) return;
+  const int port = static_cast<int>(config::integer_value(settings.get("tls-port")));
+  std::lock_guard lock(tls_mutex_);
+  std::shared_ptr<asio::ssl::context> tls = tls_context_;
+  if (port != 0 && (!context_change.empty() || tls == nullptr)) {
+    try {
+      tls = make_tls_context(settings);
+    } catch (const config::ConfigError& e) {
+      spdlog::warn("Failed applying new TLS configuration: {}", e.what());
+      throw config::ConfigError(context_change.empty() ? port_change : context_change,
+                                "Unable to update TLS configuration. Check server logs.");
+    }
+  }
+  std::vector<std::shared_ptr<Listener>> opened;
+  const bool move_port = !port_change.empty() && port != tls_port_;
+  if (move_port && port != 0 && !open_listeners(port, true, opened)) {
+    throw config::ConfigError(port_change, "Unable to listen on this port. Check server logs.");
+  }
+  tls_context_ = std::move(tls);
+  if (!move_port) return;
+  tls_port_ = port;
+  // Posts are run in order, so the last port set wins.
+  asio::post(loops_[0]->io(), [this, opened = std::move(opened)] {
+    std::erase_if(listeners_, [](const std::shared_ptr<Listener>& l) {
+      if (!l->tls) return false;
+      asio::error_code ec;
+      l->acceptor.close(ec);
+      l->retry.cancel();
+      return true;
+    });
+    if (context_.shutting_down) return;
+    for (const auto& l : opened) {
+      listeners_.push_back(l);
+      accept(l);
+    }
+  });
+}
+
+void Server::accept(std::shared_ptr<Listener> listener) {
   EventLoop& target = *loops_[next_loop_];
   next_loop_ = (next_loop_ + 1) % loops_.size();
-  acceptors_[listener]->async_accept(target.io(), [this, listener, &target](const asio::error_code& ec,
-                                                                asio::ip::tcp::socket socket) {
-    if (ec == asio::error::operation_aborted || context_.shutting_down) return;
+  listener->acceptor.async_accept(target.io(), [this, listener, &target](const asio::error_code& ec,
+                                                                         asio::ip::tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || context_.shutting_down || !listener->acceptor.is_open()) return;
     if (ec) {
       // The pending connection stays queued: retrying at once would spin.
       const auto now = std::chrono::steady_clock::now();
@@ -156,17 +226,19 @@ void Server::accept(std::size_t listener) {
       } else {
         ++accept_failures_unlogged_;
       }
-      asio::steady_timer& retry = *accept_retry_timers_[listener];
-      retry.expires_after(kAcceptRetry);
-      retry.async_wait([this, listener](const asio::error_code& e) {
-        if (!e && !context_.shutting_down) accept(listener);
+      listener->retry.expires_after(kAcceptRetry);
+      listener->retry.async_wait([this, listener](const asio::error_code& e) {
+        if (!e && !context_.shutting_down && listener->acceptor.is_open()) accept(listener);
       });
       return;
     }
+    std::shared_ptr<asio::ssl::context> tls = listener->tls ? tls_context() : nullptr;
     if (&target == loops_[0].get()) {
-      target.adopt(std::move(socket));  // the acceptor's own loop: register at once
+      target.adopt(std::move(socket), std::move(tls));  // the acceptor's own loop: register at once
     } else {
-      asio::post(target.io(), [&target, s = std::move(socket)]() mutable { target.adopt(std::move(s)); });
+      asio::post(target.io(), [&target, s = std::move(socket), tls = std::move(tls)]() mutable {
+        target.adopt(std::move(s), std::move(tls));
+      });
     }
     accept(listener);
   });
@@ -246,13 +318,13 @@ void Server::begin_shutdown(const char* reason, bool save) {
   }
   context_.shutting_down = true;
   context_.services.scripting.running.shutting_down.store(true, std::memory_order_relaxed);
-  for (auto& acceptor : acceptors_) {
+  for (auto& listener : listeners_) {
     asio::error_code ec;
-    acceptor->close(ec);
+    listener->acceptor.close(ec);
+    listener->retry.cancel();
   }
   sweep_timer_.cancel();
   persistence_timer_.cancel();
-  for (auto& timer : accept_retry_timers_) timer->cancel();
   asio::post(signal_io_, [this] {
     asio::error_code ignored;
     signals_.cancel(ignored);
@@ -265,10 +337,19 @@ void Server::begin_shutdown(const char* reason, bool save) {
 }
 
 int Server::run() {
-  if (!listen()) return 1;
   const auto& o = context_.options;
-  spdlog::info("Larder {} (Redis 7.0.15 compatible) pid={} port={} threads={} bind={}", LARDER_VERSION,
-               ::getpid(), o.port, o.threads, fmt::join(o.bind, ","));
+  if (o.tls_port != 0) {
+    try {
+      tls_context_ = make_tls_context(context_.live.snapshot());
+      tls_port_ = o.tls_port;
+    } catch (const config::ConfigError& e) {
+      spdlog::error("Failed to configure TLS: {}", e.what());
+      return 1;
+    }
+  }
+  if (!listen()) return 1;
+  spdlog::info("Larder {} (Redis 7.0.15 compatible) pid={} port={} tls-port={} threads={} bind={}", LARDER_VERSION,
+               ::getpid(), o.port, o.tls_port, o.threads, fmt::join(o.bind, ","));
 
   // Prometheus endpoint on loop 0 (metrics-port 0: off). Stopped below, on
   // loop 0, once shutdown begins.
@@ -279,7 +360,7 @@ int Server::run() {
   }
 
   context_.services.persistence->start_loading(util::unix_time_ms());
-  for (std::size_t i = 0; i < acceptors_.size(); ++i) accept(i);
+  for (const auto& listener : listeners_) accept(listener);
   schedule_sweep(std::chrono::milliseconds(1000 / context_.live.hz()));
   schedule_persistence_cron();
 

@@ -836,11 +836,21 @@ class DifferentialTestCase(ClassServersMixin, ServerTestCase):
     LARDER_ARGS = ()
 
     @classmethod
+    def start_reference(cls):
+        """The redis-server of the pair (a subclass may start it otherwise)."""
+        return start_redis()
+
+    @classmethod
+    def start_subject(cls):
+        """The Larder of the pair."""
+        return start_larder(*cls.LARDER_ARGS)
+
+    @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.redis = cls.start_class_server(start_redis())
+        cls.redis = cls.start_class_server(cls.start_reference())
         try:
-            cls.larder = cls.start_class_server(start_larder(*cls.LARDER_ARGS))
+            cls.larder = cls.start_class_server(cls.start_subject())
         except BaseException:
             cls.stop_class_servers()
             raise

@@ -33,6 +33,11 @@ class LiveConfig {
   // Called after every successful set() with the new settings (e.g. to apply
   // the log level); not thread-safe to change while serving.
   std::function<void(const Settings&)> on_change;
+  // Called inside set(), under its lock, with the validated new settings and
+  // the directives named (as given) before they take effect: throwing
+  // ConfigError(directive, reason) refuses the whole change (Redis's apply
+  // functions, e.g. a TLS context that cannot be built). Set before serving.
+  std::function<void(const Settings&, const std::vector<std::string>&)> apply;
 
   int databases() const { return databases_; }  // fixed at startup
   std::uint64_t proto_max_bulk_len() const { return proto_max_bulk_len_.load(std::memory_order_relaxed); }

@@ -79,7 +79,8 @@ void apply_config_text(Settings& settings, const std::string& text, const std::s
 // Typed values that are fixed once the server starts.
 struct Options {
   std::vector<std::string> bind;
-  int port = 0;
+  int port = 0;      // 0: no plain TCP listener
+  int tls_port = 0;  // 0: no TLS listener
   int threads = 1;
   int databases = 16;
   std::string loglevel;

@@ -13,7 +13,12 @@
 // flight or a deferred command is writing its reply, and count against the
 // client's client-output-buffer-limit.
 
+// The transport is a template parameter: plain TCP connections are compiled
+// with their tuned read path alone (PlainTransport), TLS ones
+// (TlsTransport) read and write through asio::ssl::stream.
+
 #include <asio.hpp>
+#include <asio/ssl.hpp>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,28 +33,75 @@ namespace larder::server {
 class EventLoop;
 struct ServerContext;
 
+// What the event loop sees of a connection, whatever its transport. These
+// virtuals share the vtable PushSink already has: no per-connection bytes.
 class Connection : public std::enable_shared_from_this<Connection>, public commands::PushSink {
  public:
-  Connection(asio::ip::tcp::socket socket, EventLoop& loop, ServerContext& context);
-  ~Connection();
-
-  void start();
+  virtual void start() = 0;
   // Stops reading, sends the replies already computed, then closes.
-  void shutdown();
+  virtual void shutdown() = 0;
   // True when the client may be closed for idleness (`timeout`): nothing read
   // since `deadline_ms`, not blocked in a command, not subscribed and not in
   // MONITOR (Redis's clientsCronHandleTimeout).
-  bool idle_since(std::int64_t deadline_ms) const;
-  void close_idle();
+  virtual bool idle_since(std::int64_t deadline_ms) const = 0;
+  virtual void close_idle() = 0;
   // Frees the input and output buffers of a connection waiting with nothing
   // pending, as Redis shrinks idle clients' query buffers. Returns the bytes.
-  std::size_t release_idle_buffers();
+  virtual std::size_t release_idle_buffers() = 0;
+};
+
+// Plain TCP: reads are tried on the non-blocking socket and an idle
+// connection waits for readiness holding no buffer.
+struct PlainTransport {
+  static constexpr bool kTls = false;
+  explicit PlainTransport(asio::ip::tcp::socket s) : socket(std::move(s)) {}
+  asio::ip::tcp::socket& tcp() { return socket; }
+  asio::ip::tcp::socket socket;
+};
+
+// TLS: a handshake first (with a deadline), then asynchronous reads and
+// writes of the stream. Holds the context it was accepted with, so a CONFIG
+// SET that builds a new one leaves it alone.
+struct TlsTransport {
+  static constexpr bool kTls = true;
+  // `verify`: from tls-auth-clients when the connection was accepted.
+  TlsTransport(asio::ip::tcp::socket s, std::shared_ptr<asio::ssl::context> ctx, asio::ssl::verify_mode verify)
+      : context(std::move(ctx)), stream(std::move(s), *context), handshake_timer(stream.get_executor()) {
+    stream.set_verify_mode(verify);
+  }
+  asio::ip::tcp::socket& tcp() { return stream.next_layer(); }
+  std::shared_ptr<asio::ssl::context> context;
+  asio::ssl::stream<asio::ip::tcp::socket> stream;
+  asio::steady_timer handshake_timer;
+};
+
+template <class Transport>
+class BasicConnection final : public Connection {
+ public:
+  template <class... TransportArgs>
+  BasicConnection(asio::ip::tcp::socket socket, EventLoop& loop, ServerContext& context, TransportArgs&&... args);
+  ~BasicConnection() override;
+
+  void start() override;
+  void shutdown() override;
+  bool idle_since(std::int64_t deadline_ms) const override;
+  void close_idle() override;
+  std::size_t release_idle_buffers() override;
 
   // PushSink.
   void push(const commands::PushMessage& message) override;
   void flush() override { pump(); }
 
  private:
+  std::shared_ptr<BasicConnection> self() {
+    return std::static_pointer_cast<BasicConnection>(shared_from_this());
+  }
+  asio::ip::tcp::socket& tcp() { return transport_.tcp(); }
+  // After the transport is ready (a TLS handshake done): registers the
+  // client and starts serving it.
+  void serve();
+  // TLS: the handshake, closed after kHandshakeTimeout or on failure.
+  void handshake();
   // Moves the connection along: runs complete commands, then writes their
   // replies, or reads more. The only place that starts reads and writes.
   void pump();
@@ -65,11 +117,12 @@ class Connection : public std::enable_shared_from_this<Connection>, public comma
   // until no write is in flight.
   void on_unblocked(std::string reply);
   void on_block_timeout();
-  // Reads what has arrived, or waits for more (wait_readable).
+  // Reads what has arrived, or waits for more (plain: wait_readable; TLS:
+  // an asynchronous read of the stream into the input buffer).
   void read();
   void wait_readable();
-  // A non-blocking read into the input buffer; false when nothing had arrived.
-  // Errors (no_memory when the buffer cannot grow) count as having read.
+  // Plain: a non-blocking read into the input buffer; false when nothing had
+  // arrived. Errors (no_memory when the buffer cannot grow) count as having read.
   bool receive(asio::error_code& ec, std::size_t& n);
   void on_read(const asio::error_code& ec, std::size_t n);
   void on_written(const asio::error_code& ec, std::size_t n);
@@ -85,7 +138,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public comma
   // limit longer than allowed.
   bool over_output_limit();
 
-  asio::ip::tcp::socket socket_;
+  Transport transport_;
   EventLoop& loop_;
   ServerContext& context_;
   std::shared_ptr<commands::ClientState> client_;
@@ -125,5 +178,8 @@ class Connection : public std::enable_shared_from_this<Connection>, public comma
   bool dispatching_ = false;
   bool closed_ = false;
 };
+
+using PlainConnection = BasicConnection<PlainTransport>;
+using TlsConnection = BasicConnection<TlsTransport>;
 
 }  // namespace larder::server

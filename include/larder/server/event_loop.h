@@ -4,6 +4,7 @@
 // adopt() and close_all() must run on the loop's own thread (post to io()).
 
 #include <asio.hpp>
+#include <asio/ssl/context.hpp>
 #include <memory>
 #include <span>
 #include <unordered_map>
@@ -35,7 +36,8 @@ class EventLoop {
   // `timeout` and frees idle clients' buffers. Call before the loop runs;
   // close_all() stops it.
   void start();
-  void adopt(asio::ip::tcp::socket socket);
+  // `tls`: the context of a connection accepted on tls-port; null for plain TCP.
+  void adopt(asio::ip::tcp::socket socket, std::shared_ptr<asio::ssl::context> tls = nullptr);
   void close_all();
   void forget(Connection* connection);
 

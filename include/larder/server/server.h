@@ -3,6 +3,8 @@
 // expiry timer and signal handling. run() returns the process exit code.
 
 #include <asio.hpp>
+#include <asio/ssl/context.hpp>
+#include <mutex>
 #include <future>
 #include <memory>
 #include <vector>
@@ -22,8 +24,21 @@ class Server {
   int run();
 
  private:
+  // A listening socket on one bind address: the plain port or tls-port.
+  struct Listener {
+    asio::ip::tcp::acceptor acceptor;
+    asio::steady_timer retry;  // after a failed accept (EMFILE...)
+    bool tls;
+  };
   bool listen();
-  void accept(std::size_t listener);  // index into acceptors_
+  // Listeners for `port` on every bind address; false (logged) when a
+  // required address cannot be had.
+  bool open_listeners(int port, bool tls, std::vector<std::shared_ptr<Listener>>& out);
+  void accept(std::shared_ptr<Listener> listener);
+  // CONFIG SET of tls-*: builds the new context (and listeners, for a new
+  // tls-port) before the settings take effect; throws ConfigError to refuse.
+  void apply_tls_settings(const config::Settings& settings, const std::vector<std::string>& changed);
+  std::shared_ptr<asio::ssl::context> tls_context() const;
   void schedule_sweep(std::chrono::steady_clock::duration delay);
   // One slice of active expiry and background eviction; schedules the next.
   void sweep_slice();
@@ -37,11 +52,10 @@ class Server {
 
   ServerContext context_;
   std::vector<std::unique_ptr<EventLoop>> loops_;
-  std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
+  // Touched only on loop 0 once serving. Failed accepts are logged at most
+  // once a second.
+  std::vector<std::shared_ptr<Listener>> listeners_;
   std::size_t next_loop_ = 0;
-  // After a failed accept (EMFILE...), acceptors_[i]'s next one waits on
-  // accept_retry_timers_[i]; failures are logged at most once a second.
-  std::vector<std::unique_ptr<asio::steady_timer>> accept_retry_timers_;
   std::chrono::steady_clock::time_point accept_warned_at_{};
   std::uint64_t accept_failures_unlogged_ = 0;
   storage::ExpirySweeper sweeper_;
@@ -57,6 +71,11 @@ class Server {
   std::size_t held_high_water_ = 0;  // keyspace bytes since the last release
   std::promise<void> stopped_;
   bool stopping_ = false;
+  // The context new TLS connections get (null without tls-port); replaced
+  // by CONFIG SET from any loop.
+  mutable std::mutex tls_mutex_;
+  std::shared_ptr<asio::ssl::context> tls_context_;
+  int tls_port_ = 0;  // the TLS listeners' port; under tls_mutex_
 };
 
 }  // namespace larder::server
