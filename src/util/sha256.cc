@@ -2,7 +2,8 @@
 
 #include <array>
 #include <cstdint>
-#include <cstring>
+
+#include "larder/util/md_blocks.h"
 
 namespace larder::util {
 
@@ -59,30 +60,8 @@ void compress(std::array<std::uint32_t, 8>& h, const unsigned char* block) {
 std::string sha256_hex(std::string_view data) {
   std::array<std::uint32_t, 8> h = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                     0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-  const auto* p = reinterpret_cast<const unsigned char*>(data.data());
-  std::size_t n = data.size();
-  while (n >= 64) {
-    compress(h, p);
-    p += 64;
-    n -= 64;
-  }
-  unsigned char tail[128] = {};
-  std::memcpy(tail, p, n);
-  tail[n] = 0x80;
-  const std::size_t blocks = n + 9 <= 64 ? 1 : 2;
-  const std::uint64_t bits = static_cast<std::uint64_t>(data.size()) * 8;
-  for (int i = 0; i < 8; ++i) tail[blocks * 64 - 1 - i] = static_cast<unsigned char>(bits >> (8 * i));
-  for (std::size_t b = 0; b < blocks; ++b) compress(h, tail + 64 * b);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(64, '0');
-  for (int i = 0; i < 8; ++i) {
-    for (int j = 0; j < 4; ++j) {
-      const unsigned byte = (h[i] >> (24 - 8 * j)) & 0xff;
-      out[8 * i + 2 * j] = kHex[byte >> 4];
-      out[8 * i + 2 * j + 1] = kHex[byte & 15];
-    }
-  }
-  return out;
+  for_each_padded_block(data, [&](const unsigned char* block) { compress(h, block); });
+  return words_hex(h);
 }
 
 }  // namespace larder::util

@@ -24,7 +24,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from larder_harness import (ClassServersMixin, RespError, ServerTestCase, decode, show,  # noqa: E402
+from larder_harness import (ClassServersMixin, DifferentialTestCase, ServerTestCase, decode, show,  # noqa: E402
                             start_larder, start_redis)
 
 _SINGLE_RUN = re.compile(rb"(?<![^ (\n])[+-][a-z0-9_|\-]+(?: [+-][a-z0-9_|\-]+)*")
@@ -367,22 +367,7 @@ class AclDiffTest(ClassServersMixin, ServerTestCase):
         self.same([("ACL", "SETUSER", "default", "nopass"), ("ACL", "LIST")], clients=(rc, lc))
 
 
-class AclWithoutFileTest(ClassServersMixin, ServerTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.redis = cls.start_class_server(start_redis())
-        try:
-            cls.larder = cls.start_class_server(start_larder())
-        except BaseException:
-            cls.stop_class_servers()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.stop_class_servers()
-        super().tearDownClass()
-
+class AclWithoutFileTest(DifferentialTestCase):
     def test_load_and_save_need_an_aclfile(self):
         with self.redis.client() as rc, self.larder.client() as lc:
             for args in (("ACL", "LOAD"), ("ACL", "SAVE"), ("CONFIG", "SET", "aclfile", "/tmp/x"),
