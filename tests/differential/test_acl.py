@@ -211,7 +211,8 @@ class AclDiffTest(ClassServersMixin, ServerTestCase):
                    ("ACL", "DELUSER", "x", "default"), ("ACL", "DELUSER", "nosuch", "other"),
                    ("ACL", "NOSUCH"), ("ACL",), ("ACL", "CAT", "nosuch"), ("ACL", "CAT", "a", "b"),
                    ("ACL", "LOG", "x"), ("ACL", "LOG", "1", "2"), ("ACL", "WHOAMI", "x"), ("ACL", "USERS", "x"),
-                   ("ACL", "LIST", "x"), ("ACL", "HELP"), ("ACL", "help", "x")]
+                   ("ACL", "LIST", "x"), ("ACL", "HELP"), ("ACL", "help", "x"),
+                   ("CLIENT", "KILL", "USER", "nosuch"), ("CLIENT", "KILL", "USER", "p", "SKIPME", "yes")]
         self.same(script)
 
     def test_cat_matches_the_command_metadata(self):
@@ -302,6 +303,15 @@ class AclDiffTest(ClassServersMixin, ServerTestCase):
         rc, lc = self.restricted_pair()
         self.same([("SUBSCRIBE", "news.a", "other"), ("SUBSCRIBE", "news.a", "chat"),
                    ("PSUBSCRIBE", "news.*"), ("PSUBSCRIBE", "news.a*"), ("PSUBSCRIBE", "chat")], clients=(rc, lc))
+
+    def test_revoked_channels_disconnect_subscribers(self):
+        rc, lc = self.restricted_pair()
+        self.same([("SUBSCRIBE", "chat")], clients=(rc, lc))
+        self.same([("ACL", "SETUSER", "r", "&more")])  # channels added: subscribers stay
+        self.same([("PING",)], clients=(rc, lc))
+        self.same([("ACL", "SETUSER", "r", "resetchannels", "&news.*")])
+        for c in (rc, lc):
+            self.assertTrue(c.is_closed(timeout=5.0))
 
     def test_changed_rules_apply_at_exec(self):
         rc, lc = self.restricted_pair()
