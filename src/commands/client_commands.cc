@@ -13,12 +13,7 @@
 
 namespace larder::commands {
 
-namespace {
-
-using util::iequals;
-
-// One CLIENT LIST line (without the trailing newline), in Redis 7's field order.
-std::string describe(const ClientState& c, std::int64_t now_ms) {
+std::string client_info_line(const ClientState& c, std::int64_t now_ms) {
   const std::size_t qbuf = c.query_buffer_bytes.load(std::memory_order_relaxed);
   const std::size_t obl = c.output_buffer_bytes.load(std::memory_order_relaxed);
   std::string flags;
@@ -62,11 +57,15 @@ std::string describe(const ClientState& c, std::int64_t now_ms) {
   s += " tot-mem=" + std::to_string(qbuf + omem);
   s += " events=r";
   s += " cmd=" + (last != nullptr ? std::string(last->name) : std::string("NULL"));
-  s += " user=default redir=-1";
+  s += " user=" + c.user_name() + " redir=-1";
   s += " resp=" + std::to_string(c.resp.load(std::memory_order_relaxed));
   s += " lib-name=" + lib_name + " lib-ver=" + lib_ver;
   return s;
 }
+
+namespace {
+
+using util::iequals;
 
 // Redis's client types as TYPE filters name them; Larder has no masters or
 // replicas (a MONITOR client counts as normal, as in Redis).
@@ -150,20 +149,20 @@ void cmd_client_list(CommandContext& ctx) {
   for (const auto& c : ctx.server.clients.snapshot()) {
     if (!type_matches(filter, *c)) continue;
     if (only_ids && std::find(ids.begin(), ids.end(), c->id) == ids.end()) continue;
-    text += describe(*c, ctx.now_ms);
+    text += client_info_line(*c, ctx.now_ms);
     text += '\n';
   }
   ctx.reply.verbatim(text);
 }
 
-void cmd_client_info(CommandContext& ctx) { ctx.reply.verbatim(describe(ctx.client, ctx.now_ms) + "\n"); }
+void cmd_client_info(CommandContext& ctx) { ctx.reply.verbatim(client_info_line(ctx.client, ctx.now_ms) + "\n"); }
 
 // CLIENT KILL ip:port | CLIENT KILL <filter> <value> ...
 void cmd_client_kill(CommandContext& ctx) {
   std::string addr, laddr;
   std::int64_t id = 0;
   bool skipme = true;
-  bool user_mismatch = false;
+  std::shared_ptr<acl::UserSlot> user;
   TypeFilter filter = TypeFilter::kAny;
   const bool old_form = ctx.args.size() == 3;
   if (old_form) {
@@ -186,7 +185,8 @@ void cmd_client_kill(CommandContext& ctx) {
       } else if (iequals(opt, "laddr")) {
         laddr = val;
       } else if (iequals(opt, "user")) {
-        if (val != "default") {
+        user = ctx.server.acl.find(val);
+        if (user == nullptr) {
           ctx.reply.error("ERR No such user '" + std::string(val) + "'");
           return;
         }
@@ -211,21 +211,20 @@ void cmd_client_kill(CommandContext& ctx) {
     }
   }
   std::int64_t killed = 0;
-  if (!user_mismatch) {
-    for (const auto& c : ctx.server.clients.snapshot()) {
-      if (!type_matches(filter, *c)) continue;
-      if (!addr.empty() && c->addr != addr) continue;
-      if (!laddr.empty() && c->laddr != laddr) continue;
-      if (id != 0 && c->id != static_cast<std::uint64_t>(id)) continue;
-      const bool self = c.get() == &ctx.client;
-      if (self && skipme && !old_form) continue;
-      if (self) {
-        ctx.client.close_after_reply = true;
-      } else if (c->request_close) {
-        c->request_close();
-      }
-      ++killed;
+  for (const auto& c : ctx.server.clients.snapshot()) {
+    if (!type_matches(filter, *c)) continue;
+    if (!addr.empty() && c->addr != addr) continue;
+    if (!laddr.empty() && c->laddr != laddr) continue;
+    if (id != 0 && c->id != static_cast<std::uint64_t>(id)) continue;
+    if (user != nullptr && c->user_name() != user->name()) continue;
+    const bool self = c.get() == &ctx.client;
+    if (self && skipme && !old_form) continue;
+    if (self) {
+      ctx.client.close_after_reply = true;
+    } else if (c->request_close) {
+      c->request_close();
     }
+    ++killed;
   }
   if (old_form) {
     if (killed == 0) {

@@ -421,6 +421,7 @@ struct DocIndex {
         pubsub_doc_rows, monitor_doc_rows, scripting_doc_rows,
         persistence_doc_rows,
         dump_doc_rows,
+        acl_doc_rows,
     };
     for (Family family : kFamilies) {
       for (const CommandDoc& d : family()) rows.push_back(parse_doc(d));

@@ -137,6 +137,7 @@ const CommandTable& CommandTable::instance() {
     register_function_commands(t);
     register_persistence_commands(t);
     register_dump_commands(t);
+    register_acl_commands(t);
     return t;
   }();
   return table;

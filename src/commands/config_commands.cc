@@ -70,6 +70,8 @@ void cmd_config_set(CommandContext& ctx) {
                     "') - " + e.reason());
     return;
   }
+  // requirepass is the default user's password, as Redis's updateRequirePass.
+  if (seen.contains("requirepass")) ctx.server.acl.set_default_password(ctx.server.config.get("requirepass"));
   ctx.reply.ok();
 }
 

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "larder/commands/acl_gate.h"
 #include "larder/commands/command_table.h"
 #include "larder/commands/families.h"
 #include "larder/commands/transaction.h"
@@ -17,11 +18,17 @@ using util::iequals;
 
 constexpr std::string_view kRedisVersion = "7.0.15";
 
-// The default user is the only user: it accepts any password while no
-// requirepass is set (Redis's "nopass"), otherwise exactly requirepass.
-bool credentials_valid(const CommandContext& ctx, std::string_view user, std::string_view pass) {
-  if (user != "default") return false;
-  return !ctx.config.requires_password() || ctx.config.password_matches(pass);
+// Redis's ACLAuthenticateUser: on success the client runs as `user`; a
+// failure is recorded in the ACL log (object: the command name as sent).
+bool authenticate(CommandContext& ctx, std::string_view user, std::string_view pass) {
+  std::shared_ptr<acl::UserSlot> slot = ctx.server.acl.authenticate(user, pass);
+  if (slot == nullptr) {
+    acl_log_auth_failure(ctx.server, ctx.client, ctx.args[0], user, ctx.now_ms);
+    return false;
+  }
+  ctx.client.authenticated = true;
+  ctx.client.set_user(std::move(slot));
+  return true;
 }
 
 void cmd_ping(CommandContext& ctx) {
@@ -57,7 +64,7 @@ void cmd_auth(CommandContext& ctx) {
   std::string_view user = "default";
   std::string_view pass = ctx.args[1];
   if (ctx.args.size() == 2) {
-    if (!ctx.config.requires_password()) {
+    if (ctx.server.acl.default_slot()->get()->nopass) {
       ctx.reply.error(
           "ERR AUTH <password> called without any password configured for the default user. "
           "Are you sure your configuration is correct?");
@@ -67,11 +74,10 @@ void cmd_auth(CommandContext& ctx) {
     user = ctx.args[1];
     pass = ctx.args[2];
   }
-  if (!credentials_valid(ctx, user, pass)) {
+  if (!authenticate(ctx, user, pass)) {
     ctx.reply.error(err::kWrongPass);
     return;
   }
-  ctx.client.authenticated = true;
   ctx.reply.ok();
 }
 
@@ -115,11 +121,10 @@ void cmd_hello(CommandContext& ctx) {
     }
   }
   if (has_auth) {
-    if (!credentials_valid(ctx, user, pass)) {
+    if (!authenticate(ctx, user, pass)) {
       ctx.reply.error(err::kWrongPass);
       return;
     }
-    ctx.client.authenticated = true;
   }
   if (!ctx.client.authenticated) {
     ctx.reply.error(
@@ -179,7 +184,8 @@ void cmd_reset(CommandContext& ctx) {
   c.db.store(0, std::memory_order_relaxed);
   c.resp.store(2, std::memory_order_relaxed);
   ctx.reply.set_protocol(2);
-  c.authenticated = !ctx.config.requires_password();
+  c.set_user(ctx.server.acl.default_slot());
+  c.authenticated = !ctx.server.acl.auth_required();
   {
     std::lock_guard lock(c.mutex);
     c.name.clear();

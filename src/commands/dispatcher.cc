@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "larder/commands/acl_gate.h"
 #include "larder/commands/command_docs.h"
 #include "larder/commands/monitor.h"
 #include "larder/commands/scripting.h"
@@ -202,9 +203,13 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
     reject(spec, resolved.error, client, reply);
   } else if ((spec->flags & kProtected) && !protected_action_allowed(server_.config.debug_command(), client)) {
     reject(spec, err::kDebugNotAllowed, client, reply);
-  } else if (server_.config.requires_password() && !client.authenticated &&
-             !(spec->flags & kNoAuth)) {
+  } else if (server_.acl.auth_required() && !client.authenticated && !(spec->flags & kNoAuth)) {
     reject(spec, err::kNoAuth, client, reply);
+  } else if (const acl::CheckResult denied =
+                 acl_check(server_, client, *spec, args,
+                           client.in_multi ? acl::LogContext::kMulti : acl::LogContext::kToplevel, spec, now_ms);
+             denied.denial != acl::Denial::kNone) {
+    reject(spec, noperm_text(denied.denial, *spec), client, reply);
   } else if (server_.persistence != nullptr && server_.persistence->loading() && !(spec->flags & kLoadingOk)) {
     reject(spec, err::kLoading, client, reply);
   } else if (const std::string_view busy = busy_script_error(server_);

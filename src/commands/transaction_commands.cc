@@ -9,6 +9,7 @@
 
 #include <vector>
 
+#include "larder/commands/acl_gate.h"
 #include "larder/commands/command_table.h"
 #include "larder/commands/dispatcher.h"
 #include "larder/commands/families.h"
@@ -55,6 +56,15 @@ void cmd_discard(CommandContext& ctx) {
   ctx.reply.ok();
 }
 
+std::string exec_noperm_text(acl::Denial denial) {
+  std::string_view reason = "no permission to execute the command or subcommand";
+  if (denial == acl::Denial::kKey) reason = "no permission to touch the specified keys";
+  if (denial == acl::Denial::kChannel) reason = "no permission to access one of the channels used as arguments";
+  return "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. "
+         "This command is no longer allowed for the following reason: " +
+         std::string(reason);
+}
+
 void cmd_exec(CommandContext& ctx) {
   ClientState& c = ctx.client;
   if (!c.in_multi) {
@@ -87,6 +97,13 @@ void cmd_exec(CommandContext& ctx) {
     if (!aborted) {
       ctx.reply.array(queue.size());
       for (std::size_t i = 0; i < queue.size(); ++i) {
+        // ACL rules may have changed since the command was queued (Redis 7.0's execCommand).
+        const acl::CheckResult denied =
+            acl_check(ctx.server, c, *queue[i].spec, argvs[i], acl::LogContext::kMulti, &ctx.spec, ctx.now_ms);
+        if (denied.denial != acl::Denial::kNone) {
+          ctx.reply.error(exec_noperm_text(denied.denial));
+          continue;
+        }
         CommandContext sub{*queue[i].spec, argvs[i], ctx.reply, c, ctx.keyspace,
                            ctx.server, ctx.config, ctx.now_ms};
         sub.locks = &locks;

@@ -1,7 +1,5 @@
 #include "larder/config/live_config.h"
 
-#include "larder/util/strings.h"
-
 namespace larder::config {
 
 LiveConfig::LiveConfig(const Settings& settings)
@@ -19,7 +17,6 @@ void LiveConfig::mirror(const Settings& s) {
   maxclients_.store(static_cast<std::size_t>(integer_value(s.get("maxclients"))), std::memory_order_relaxed);
   timeout_.store(static_cast<int>(integer_value(s.get("timeout"))), std::memory_order_relaxed);
   tcp_keepalive_.store(static_cast<int>(integer_value(s.get("tcp-keepalive"))), std::memory_order_relaxed);
-  has_password_.store(!s.get("requirepass").empty(), std::memory_order_relaxed);
   auto protection = [&](std::string_view name) {
     const std::string v = s.get(name);
     return v == "yes" ? ProtectedAction::kYes : v == "local" ? ProtectedAction::kLocal : ProtectedAction::kNo;
@@ -82,15 +79,6 @@ std::string LiveConfig::get(std::string_view name) const {
 Settings LiveConfig::snapshot() const {
   std::lock_guard lock(mutex_);
   return settings_;
-}
-
-bool LiveConfig::password_matches(std::string_view candidate) const {
-  std::string secret;
-  {
-    std::lock_guard lock(mutex_);
-    secret = settings_.get("requirepass");
-  }
-  return util::constant_time_equal(secret, candidate);
 }
 
 }  // namespace larder::config

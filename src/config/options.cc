@@ -214,6 +214,9 @@ const std::vector<Row>& rows() {
        [](const auto& a) { return one_of(a, {"debug", "verbose", "notice", "warning"}); }},
       {{"logfile", "", false, false}, [](const auto& a) { return single(a); }},
       {{"requirepass", "", true, false}, [](const auto& a) { return single(a); }},
+      // ACL users file (ACL LOAD / SAVE, loaded at startup); startup only.
+      {{"aclfile", "", false, false}, [](const auto& a) { return single(a); }},
+      {{"acllog-max-len", "128", true, false}, [](const auto& a) { return integer_in(a, 0, INT64_MAX); }},
       // DEBUG: refused (no), allowed (yes), or only from loopback peers (local).
       {{"enable-debug-command", "no", false, false},
        [](const auto& a) { return one_of(a, {"no", "yes", "local"}); }},
@@ -308,7 +311,6 @@ const std::vector<Row>& rows() {
       {{"lazyfree-lazy-user-flush", "no", true, true},
        [](const auto& a) { return yes_no(a); }},
       // The rest of Debian's default redis.conf, so that file loads as it is.
-      {{"acllog-max-len", "128", true, true}, [](const auto& a) { return joined(a); }},
       {{"activerehashing", "yes", true, true}, [](const auto& a) { return joined(a); }},
       {{"aof-load-truncated", "yes", true, true}, [](const auto& a) { return joined(a); }},
       {{"aof-rewrite-incremental-fsync", "yes", true, true}, [](const auto& a) { return joined(a); }},

@@ -14,6 +14,7 @@ int luaopen_bit(lua_State* L);    // Debian's LuaBitOp, or LuaJIT's built-in bit
 #include <cstdio>
 #include <cstring>
 
+#include "larder/commands/acl_gate.h"
 #include "larder/commands/command_context.h"
 #include "larder/commands/command_table.h"
 #include "larder/commands/dispatcher.h"
@@ -1227,6 +1228,16 @@ int LuaEngine::call_common(lua_State* L, bool raise) {
   if (!resolved.error.empty()) return fail("Wrong number of args calling Redis command from script");
   if (spec->flags & commands::kNoScript) return fail("This Redis command is not allowed from script");
   commands::CommandContext& caller = *run->ctx;
+  // Checked against the calling client's user, as Redis's scriptVerifyACL.
+  switch (commands::acl_check(caller.server, caller.client, *spec, args, acl::LogContext::kLua, nullptr, caller.now_ms).denial) {
+    case acl::Denial::kNone: break;
+    case acl::Denial::kCommand: return fail("The user executing the script can't run this command or subcommand");
+    case acl::Denial::kKey:
+      return fail("The user executing the script can't access at least one of the keys mentioned in the command arguments");
+    case acl::Denial::kChannel:
+      return fail("The user executing the script can't publish to the channel mentioned in the command");
+    default: return fail("The user executing the script is lacking the permissions for the command");
+  }
   if (spec->flags & commands::kWrite) {
     if (run->read_only) return fail("Write commands are not allowed from read-only scripts.");
   }

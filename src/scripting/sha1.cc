@@ -2,7 +2,8 @@
 
 #include <array>
 #include <cstdint>
-#include <cstring>
+
+#include "larder/util/md_blocks.h"
 
 namespace larder::scripting {
 
@@ -51,27 +52,8 @@ void compress(std::array<std::uint32_t, 5>& h, const unsigned char* block) {
 
 std::string sha1_hex(std::string_view data) {
   std::array<std::uint32_t, 5> h = {0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0};
-  const auto* p = reinterpret_cast<const unsigned char*>(data.data());
-  std::size_t n = data.size();
-  while (n >= 64) {
-    compress(h, p);
-    p += 64;
-    n -= 64;
-  }
-  unsigned char tail[128] = {};
-  std::memcpy(tail, p, n);
-  tail[n] = 0x80;
-  const std::size_t tail_len = n < 56 ? 64 : 128;
-  const std::uint64_t bits = static_cast<std::uint64_t>(data.size()) * 8;
-  for (int i = 0; i < 8; ++i) tail[tail_len - 1 - i] = static_cast<unsigned char>(bits >> (8 * i));
-  compress(h, tail);
-  if (tail_len == 128) compress(h, tail + 64);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(40, '0');
-  for (int i = 0; i < 5; ++i) {
-    for (int j = 0; j < 8; ++j) out[static_cast<std::size_t>(8 * i + j)] = kHex[(h[static_cast<std::size_t>(i)] >> (28 - 4 * j)) & 0xF];
-  }
-  return out;
+  util::for_each_padded_block(data, [&](const unsigned char* block) { compress(h, block); });
+  return util::words_hex(h);
 }
 
 }  // namespace larder::scripting

@@ -67,7 +67,8 @@ BasicConnection<Transport>::BasicConnection(asio::ip::tcp::socket socket, EventL
   client_->loop = loop_.index();
   client_->created_ms = util::unix_time_ms();
   client_->last_interaction_ms = client_->created_ms;
-  client_->authenticated = !context_.live.requires_password();
+  client_->user = context_.services.acl.default_slot();
+  client_->authenticated = !context_.services.acl.auth_required();
 }
 
 template <class Transport>
@@ -507,7 +508,7 @@ void BasicConnection<Transport>::process() {
          client_->deferred == nullptr && client_->blocked == nullptr) {
     std::string_view pending(in_.get() + in_begin_, in_end_ - in_begin_);
     // Per command: an AUTH earlier in this batch lifts the limits.
-    parser_.set_unauthenticated(context_.live.requires_password() && !client_->authenticated);
+    parser_.set_unauthenticated(context_.services.acl.auth_required() && !client_->authenticated);
     protocol::ParseStatus status = parser_.parse(pending);
     if (status == protocol::ParseStatus::kIncomplete) break;
     if (status == protocol::ParseStatus::kError) {

@@ -337,6 +337,14 @@ void Server::begin_shutdown(const char* reason, bool save) {
 }
 
 int Server::run() {
+  // Users of the aclfile, as Redis's ACLLoadUsersAtStartup: any error stops the server.
+  if (const std::string aclfile = context_.live.get("aclfile"); !aclfile.empty()) {
+    std::vector<std::shared_ptr<acl::UserSlot>> replaced;
+    if (const auto errors = context_.services.acl.load_file(aclfile, replaced)) {
+      spdlog::error("Aborting Redis startup because of ACL errors: {}", *errors);
+      return 1;
+    }
+  }
   const auto& o = context_.options;
   if (o.tls_port != 0) {
     try {

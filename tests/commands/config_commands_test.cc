@@ -72,7 +72,7 @@ TEST_CASE("CONFIG SET duplicate and odd argument errors are Redis's", "[config]"
 TEST_CASE("CONFIG SET requirepass gates new connections only", "[config]") {
   CommandHarness h;
   CHECK(h.run({"CONFIG", "SET", "requirepass", "pw"}) == "+OK\r\n");
-  CHECK(h.config().requires_password());
+  CHECK(h.services().acl.auth_required());
   CHECK(h.run({"PING"}) == "+PONG\r\n");
   const std::size_t c = h.add_client();
   CHECK(h.run_as(c, {"PING"}) == "-NOAUTH Authentication required.\r\n");

@@ -77,7 +77,7 @@ TEST_CASE("HELLO SETNAME and AUTH", "[connection]") {
   CHECK(h.run({"HELLO", "2", "AUTH", "default", "anything"}) == hello_reply("*14", 2, id));
   CHECK(h.run({"HELLO", "2", "AUTH", "nouser", "pw"}) == kWrongPass);
 
-  h.config().set({{"requirepass", "s3cret"}});
+  h.run({"CONFIG", "SET", "requirepass", "s3cret"});
   const std::size_t c = h.add_client();
   CHECK(h.run_as(c, {"HELLO", "3"}) ==
         "-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH "
@@ -104,7 +104,7 @@ TEST_CASE("AUTH without requirepass", "[connection]") {
 
 TEST_CASE("AUTH with requirepass and the NOAUTH gate", "[connection]") {
   CommandHarness h;
-  h.config().set({{"requirepass", "s3cret"}});
+  h.run({"CONFIG", "SET", "requirepass", "s3cret"});
   const std::size_t c = h.add_client();
   // Existing connections stay authenticated.
   CHECK(h.run({"GET", "k"}) == "$-1\r\n");
@@ -138,7 +138,7 @@ TEST_CASE("AUTH with requirepass and the NOAUTH gate", "[connection]") {
 
 TEST_CASE("EXEC refused before AUTH replies EXECABORT as Redis does", "[connection]") {
   CommandHarness h;
-  h.config().set({{"requirepass", "s3cret"}});
+  h.run({"CONFIG", "SET", "requirepass", "s3cret"});
   const std::size_t c = h.add_client();
   CHECK(h.run_as(c, {"EXEC"}) == "-EXECABORT Transaction discarded because of: NOAUTH Authentication required.\r\n");
 }

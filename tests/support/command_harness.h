@@ -46,7 +46,8 @@ class CommandHarness {
     c->state->addr = "127.0.0.1:" + std::to_string(40000 + clients_.size());
     c->state->laddr = "127.0.0.1:6379";
     c->state->created_ms = now_ms_;
-    c->state->authenticated = !config_.requires_password();
+    c->state->user = services_.acl.default_slot();
+    c->state->authenticated = !services_.acl.auth_required();
     services_.clients.add(c->state);
     clients_.push_back(std::move(c));
     return clients_.size() - 1;

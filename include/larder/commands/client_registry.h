@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "larder/commands/client_state.h"
@@ -42,5 +43,9 @@ class ClientRegistry {
   mutable std::mutex mutex_;
   std::map<std::uint64_t, std::shared_ptr<ClientState>> clients_;
 };
+
+// One CLIENT LIST line (without the trailing newline), in Redis 7's field
+// order; also ACL LOG's client-info.
+std::string client_info_line(const ClientState& c, std::int64_t now_ms);
 
 }  // namespace larder::commands

@@ -16,6 +16,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "larder/acl/acl.h"
 #include "larder/commands/continuation.h"
 #include "larder/config/live_config.h"
 #include "larder/storage/shard.h"
@@ -93,6 +94,9 @@ struct ClientState : std::enable_shared_from_this<ClientState> {
   std::string name;
   std::string lib_name;
   std::string lib_ver;
+  // The ACL user the client is authenticated as (the owner thread changes it
+  // under `mutex` and reads it without); null is the default user.
+  std::shared_ptr<acl::UserSlot> user;
 
   // Owner thread only.
   bool authenticated = true;
@@ -124,6 +128,15 @@ struct ClientState : std::enable_shared_from_this<ClientState> {
 
   // Asks the owner loop to close the connection; callable from any thread.
   std::function<void()> request_close;
+
+  std::string user_name() const {
+    std::lock_guard lock(mutex);
+    return user != nullptr ? user->name() : std::string("default");
+  }
+  void set_user(std::shared_ptr<acl::UserSlot> slot) {
+    std::lock_guard lock(mutex);
+    user = std::move(slot);
+  }
 
   std::string get_name() const {
     std::lock_guard lock(mutex);

@@ -32,5 +32,6 @@ void register_scripting_commands(CommandTable& table);
 void register_function_commands(CommandTable& table);
 void register_persistence_commands(CommandTable& table);
 void register_dump_commands(CommandTable& table);
+void register_acl_commands(CommandTable& table);
 
 }  // namespace larder::commands

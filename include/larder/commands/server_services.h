@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "larder/acl/acl.h"
 #include "larder/commands/blocking.h"
 #include "larder/commands/client_registry.h"
 #include "larder/commands/pause_state.h"
@@ -32,9 +33,13 @@ struct ShutdownRequest {
 };
 
 struct ServerServices {
-  explicit ServerServices(config::LiveConfig& live) : config(live) {}
+  explicit ServerServices(config::LiveConfig& live) : config(live) {
+    acl.set_default_password(live.get("requirepass"));
+  }
 
   config::LiveConfig& config;
+  // ACL users and the ACL log; the default user follows requirepass.
+  acl::Acl acl;
   ClientRegistry clients;
   BlockingRegistry blocking;
   Slowlog slowlog;

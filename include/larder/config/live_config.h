@@ -47,9 +47,6 @@ class LiveConfig {
   int timeout_seconds() const { return timeout_.load(std::memory_order_relaxed); }
   int tcp_keepalive_seconds() const { return tcp_keepalive_.load(std::memory_order_relaxed); }
   std::size_t maxclients() const { return maxclients_.load(std::memory_order_relaxed); }
-  bool requires_password() const { return has_password_.load(std::memory_order_relaxed); }
-  // Compares in time that depends only on the candidate's length.
-  bool password_matches(std::string_view candidate) const;
   ProtectedAction debug_command() const { return debug_command_.load(std::memory_order_relaxed); }
   ProtectedAction protected_configs() const { return protected_configs_.load(std::memory_order_relaxed); }
   // True when the eviction policy tracks access frequency (OBJECT FREQ).
@@ -89,7 +86,6 @@ class LiveConfig {
   std::atomic<std::size_t> maxclients_{0};
   std::atomic<int> timeout_{0};
   std::atomic<int> tcp_keepalive_{300};
-  std::atomic<bool> has_password_{false};
   std::atomic<ProtectedAction> debug_command_{ProtectedAction::kNo};
   std::atomic<ProtectedAction> protected_configs_{ProtectedAction::kNo};
   std::atomic<bool> lfu_policy_{false};
