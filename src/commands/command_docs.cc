@@ -419,6 +419,7 @@ struct DocIndex {
         list_doc_rows, zset_doc_rows, stream_doc_rows,
         bitmap_doc_rows, hyperloglog_doc_rows, geo_doc_rows, sort_doc_rows,
         pubsub_doc_rows, monitor_doc_rows, scripting_doc_rows,
+        tracking_doc_rows,
     };
     for (Family family : kFamilies) {
       for (const CommandDoc& d : family()) rows.push_back(parse_doc(d));

@@ -135,6 +135,7 @@ const CommandTable& CommandTable::instance() {
     register_stream_commands(t);
     register_scripting_commands(t);
     register_function_commands(t);
+    register_tracking_commands(t);
     return t;
   }();
   return table;

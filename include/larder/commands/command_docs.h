@@ -116,5 +116,6 @@ std::span<const CommandDoc> pubsub_doc_rows();
 std::span<const CommandDoc> monitor_doc_rows();
 std::span<const CommandDoc> stream_doc_rows();
 std::span<const CommandDoc> scripting_doc_rows();
+std::span<const CommandDoc> tracking_doc_rows();
 
 }  // namespace larder::commands

@@ -30,5 +30,6 @@ void register_monitor_commands(CommandTable& table);
 void register_stream_commands(CommandTable& table);
 void register_scripting_commands(CommandTable& table);
 void register_function_commands(CommandTable& table);
+void register_tracking_commands(CommandTable& table);
 
 }  // namespace larder::commands

@@ -18,6 +18,7 @@
 #include "larder/commands/pubsub.h"
 #include "larder/commands/server_stats.h"
 #include "larder/commands/slowlog.h"
+#include "larder/commands/tracking.h"
 #include "larder/config/live_config.h"
 #include "larder/scripting/scripting.h"
 #include "larder/storage/eviction.h"
@@ -41,6 +42,8 @@ struct ServerServices {
   // Pub/Sub and MONITOR: services.pubsub.publish(channel, message) from any
   // command on any loop (see pubsub.h for the lock order).
   PubSub pubsub;
+  // CLIENT TRACKING: the keys clients cache and their invalidation.
+  Tracking tracking{clients, pubsub};
   // The script cache, the per-loop Lua engines and the running script.
   scripting::Scripting scripting;
   // One per event loop; the vector is filled before serving starts.

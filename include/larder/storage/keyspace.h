@@ -65,6 +65,11 @@ class Keyspace {
     }
   }
 
+  // Tells `observer` of every key modification (see KeyObserver); set
+  // before serving.
+  void set_key_observer(KeyObserver* observer) {
+    for (auto& s : shards_) s->set_observer(observer);
+  }
   // Keys whose blocked clients may now be served.
   ReadyKeys& ready_keys() { return ready_keys_; }
 

@@ -88,9 +88,27 @@ struct WatchFlag {
   std::atomic<bool> dirty{false};
 };
 
+// Told of every modified key while armed (client-side caching: CLIENT
+// TRACKING), through the same touch() that WATCH uses. key_modified() runs
+// on the modifying thread with the key's shard locked; armed() is what
+// touch() pays when nobody tracks anything: one relaxed load.
+class KeyObserver {
+ public:
+  virtual ~KeyObserver() = default;
+  bool armed() const { return armed_.load(std::memory_order_relaxed); }
+  virtual void key_modified(std::size_t shard, std::string_view key) = 0;
+
+ protected:
+  std::atomic<bool> armed_{false};
+};
+
 class Shard {
  public:
-  explicit Shard(int databases) : tables_(databases) {}
+  Shard(int databases, std::size_t index) : tables_(databases), index_(index) {}
+
+  std::size_t index() const { return index_; }
+  // Set once, before serving (Keyspace::set_key_observer).
+  void set_observer(KeyObserver* observer) { observer_ = observer; }
 
   std::mutex& mutex() { return mutex_; }
   // SIEVE insertion order: 24 bits, wrapping.
@@ -112,6 +130,7 @@ class Shard {
   void unwatch(int db, std::string_view key, const WatchFlag* flag);
   void touch(int db, std::string_view key) {
     if (!watches_.empty()) touch_slow(db, key);
+    if (observer_ != nullptr && observer_->armed()) observer_->key_modified(index_, key);
   }
   // Marks watchers of every key of `db` that currently has an entry.
   void touch_all(int db);
@@ -130,6 +149,8 @@ class Shard {
 
   std::mutex mutex_;
   std::vector<Table> tables_;
+  std::size_t index_;
+  KeyObserver* observer_ = nullptr;
   ShardStats stats_;
   PrefixStats prefix_stats_;
   std::uint32_t sequence_ = 0;
