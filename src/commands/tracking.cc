@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 
 #include "larder/commands/client_state.h"
 #include "larder/commands/command_docs.h"
@@ -20,17 +21,11 @@ thread_local protocol::ReplyBuilder* tl_reply = nullptr;
 constexpr std::string_view kInvalidatePush = ">2\r\n$10\r\ninvalidate\r\n";
 constexpr std::string_view kInvalidateMessage = "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n";
 
-void append_bulk(std::string& out, std::string_view s) {
-  out += '$';
-  out += std::to_string(s.size());
-  out += "\r\n";
-  out.append(s);
-  out += "\r\n";
-}
-
 std::string key_array(std::string_view key) {
-  std::string out = "*1\r\n";
-  append_bulk(out, key);
+  std::string out;
+  protocol::ReplyBuilder b(out);
+  b.array(1);
+  b.bulk(key);
   return out;
 }
 
@@ -230,9 +225,10 @@ void Tracking::broadcast() {
     for (const auto& [k, origin] : keys) n += skip == 0 || origin != skip;
     std::string s;
     if (n == 0) return s;
-    s = "*" + std::to_string(n) + "\r\n";
+    protocol::ReplyBuilder b(s);
+    b.array(n);
     for (const auto& [k, origin] : keys) {
-      if (skip == 0 || origin != skip) append_bulk(s, k);
+      if (skip == 0 || origin != skip) b.bulk(k);
     }
     return s;
   };

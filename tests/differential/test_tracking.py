@@ -26,20 +26,16 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from larder_harness import (DifferentialTestCase, decode, encode_command, show,  # noqa: E402
                             start_larder, start_redis)
+from sessions import Cmd, Quiet, Read, step_mismatches  # noqa: E402
 
 
 class Id:
+    """Connection j's client id, in a Cmd's arguments."""
     def __init__(self, j):
         self.j = j
 
-
-class Cmd:
-    def __init__(self, i, n, *args):
-        self.i, self.n, self.args = i, n, args
-
-    def __repr__(self):
-        return "c%d: %s (%d replies)" % (self.i, " ".join(
-            "Id(%d)" % a.j if isinstance(a, Id) else str(a) for a in self.args), self.n)
+    def __str__(self):
+        return "Id(%d)" % self.j
 
 
 class Pipe:
@@ -48,22 +44,6 @@ class Pipe:
 
     def __repr__(self):
         return "c%d pipelines %r" % (self.i, self.cmds)
-
-
-class Read:
-    def __init__(self, i, n=1):
-        self.i, self.n = i, n
-
-    def __repr__(self):
-        return "c%d reads %d" % (self.i, self.n)
-
-
-class Quiet:
-    def __init__(self, i):
-        self.i = i
-
-    def __repr__(self):
-        return "c%d quiet" % self.i
 
 
 class Flags:
@@ -177,9 +157,7 @@ class TrackingTest(DifferentialTestCase):
     def compare(self, script, clients=3, resp3=(0,)):
         expected = run(self.redis, script, clients, resp3)
         actual = run(self.larder, script, clients, resp3)
-        text = lambda r: show(r) if isinstance(r, bytes) else repr(r)  # noqa: E731
-        bad = ["  #%d %r\n      redis : %s\n      larder: %s" % (i, step, text(e), text(a))
-               for i, (step, e, a) in enumerate(zip(script, expected, actual)) if e != a]
+        bad = step_mismatches(script, expected, actual)
         if bad:
             self.fail("%d of %d steps differ:\n%s" % (len(bad), len(script), "\n".join(bad)))
 
