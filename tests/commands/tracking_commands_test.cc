@@ -186,3 +186,33 @@ TEST_CASE("CLIENT TRACKING option errors are Redis's", "[tracking]") {
         "-ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then "
         "re-enabling it with a different mode.\r\n");
 }
+
+TEST_CASE("Eviction invalidates the keys it removes", "[tracking][eviction]") {
+  CommandHarness h;
+  const auto reader = h.add_client();
+  h.run_as(reader, {"HELLO", "3"});
+  h.run_as(reader, {"CLIENT", "TRACKING", "ON"});
+  const std::string value(4000, 'v');
+  for (int k = 0; k < 200; ++k) {
+    const std::string key = "k" + std::to_string(k);
+    h.run({"SET", key, value});
+    h.run_as(reader, {"GET", key});
+  }
+  h.take_pushes(reader);
+  CHECK(h.services().tracking.keys() == 200);
+  const std::size_t used = h.services().used_memory();
+  CHECK(h.run({"CONFIG", "SET", "maxmemory", std::to_string(used - 100 * 4000)}) == "+OK\r\n");
+  h.run({"PING"});
+  h.finish_eviction();
+  h.run_posted();
+  // Every evicted key was tracked: one invalidation each, and forgotten.
+  const std::string pushes = h.take_pushes(reader);
+  std::size_t invalidations = 0;
+  for (auto at = pushes.find("invalidate"); at != std::string::npos; at = pushes.find("invalidate", at + 1)) {
+    ++invalidations;
+  }
+  const std::size_t left = std::stoul(h.run({"DBSIZE"}).substr(1));
+  CHECK(left < 200);
+  CHECK(invalidations == 200 - left);
+  CHECK(h.services().tracking.keys() == left);
+}
