@@ -1,5 +1,6 @@
 // CLIENT family: ID, SETNAME, GETNAME, LIST, INFO, KILL, SETINFO, NO-EVICT,
-// NO-TOUCH, REPLY, PAUSE, UNPAUSE, UNBLOCK, HELP. Other clients are reached through the
+// NO-TOUCH, REPLY, PAUSE, UNPAUSE, UNBLOCK, HELP (TRACKING and its kin are in
+// tracking_commands.cc). Other clients are reached through the
 // client registry; a kill is posted to the victim's own event loop.
 
 #include <string>
@@ -21,6 +22,10 @@ std::string client_info_line(const ClientState& c, std::int64_t now_ms) {
   if (c.in_pubsub_mode()) flags += 'P';
   if (c.in_multi.load(std::memory_order_relaxed)) flags += 'x';
   if (c.is_blocked.load(std::memory_order_relaxed)) flags += 'b';
+  const std::uint32_t tracking = c.tracking.flags.load(std::memory_order_relaxed);
+  if (tracking & ClientTracking::kOn) flags += 't';
+  if (tracking & ClientTracking::kBrokenRedirect) flags += 'R';
+  if (tracking & ClientTracking::kBcast) flags += 'B';
   if (c.watch_flag->dirty.load(std::memory_order_relaxed)) flags += 'd';
   if (c.no_evict.load(std::memory_order_relaxed)) flags += 'e';
   if (c.no_touch.load(std::memory_order_relaxed)) flags += 'T';
@@ -57,7 +62,8 @@ std::string client_info_line(const ClientState& c, std::int64_t now_ms) {
   s += " tot-mem=" + std::to_string(qbuf + omem);
   s += " events=r";
   s += " cmd=" + (last != nullptr ? std::string(last->name) : std::string("NULL"));
-  s += " user=" + c.user_name() + " redir=-1";
+  s += " user=" + c.user_name() + " redir=";
+  s += (tracking & ClientTracking::kOn) ? std::to_string(c.tracking.redirect.load(std::memory_order_relaxed)) : "-1";
   s += " resp=" + std::to_string(c.resp.load(std::memory_order_relaxed));
   s += " lib-name=" + lib_name + " lib-ver=" + lib_ver;
   return s;
@@ -352,6 +358,10 @@ void cmd_client_unpause(CommandContext& ctx) {
 
 constexpr std::string_view kHelp[] = {
     "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "CACHING (YES|NO)",
+    "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+    "GETREDIR",
+    "    Return the client ID we are redirecting to when tracking is enabled.",
     "GETNAME",
     "    Return the name of the current connection.",
     "ID",
@@ -386,6 +396,11 @@ constexpr std::string_view kHelp[] = {
     "    Assign the name <name> to the current connection.",
     "UNBLOCK <clientid> [TIMEOUT|ERROR]",
     "    Unblock the specified blocked client.",
+    "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+    "         [OPTIN] [OPTOUT] [NOLOOP]",
+    "    Control server assisted client side caching.",
+    "TRACKINGINFO",
+    "    Report tracking status for the current connection.",
     "SETINFO <option> <value>",
     "    Set client meta attr. Options are:",
     "    * LIB-NAME: the client lib name.",

@@ -422,6 +422,7 @@ struct DocIndex {
         persistence_doc_rows,
         dump_doc_rows,
         acl_doc_rows,
+        tracking_doc_rows,
     };
     for (Family family : kFamilies) {
       for (const CommandDoc& d : family()) rows.push_back(parse_doc(d));

@@ -138,6 +138,7 @@ const CommandTable& CommandTable::instance() {
     register_persistence_commands(t);
     register_dump_commands(t);
     register_acl_commands(t);
+    register_tracking_commands(t);
     return t;
   }();
   return table;

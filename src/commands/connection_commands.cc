@@ -194,6 +194,7 @@ void cmd_reset(CommandContext& ctx) {
   c.no_evict.store(false, std::memory_order_relaxed);
   c.no_touch.store(false, std::memory_order_relaxed);
   ctx.server.pubsub.forget(c, /*monitor_too=*/true);
+  ctx.server.tracking.disable(c);
   ctx.reply.simple("RESET");
 }
 

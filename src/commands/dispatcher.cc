@@ -105,6 +105,7 @@ void Dispatcher::run_locked(const CommandSpec& spec, CommandContext& ctx) {
     spdlog::warn("out of memory running {} for client {}", spec.name, ctx.client.addr);
   }
   const std::int64_t usec = usec_since(start);
+  ctx.server.tracking.command_ran(spec, ctx.args);
   feed_monitors(ctx);
   if (ctx.client.deferred != nullptr) {
     ctx.client.deferred->usec = usec;  // counted once resume() has finished it
@@ -192,6 +193,8 @@ void Dispatcher::reject(const CommandSpec* spec, std::string_view error, ClientS
 void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& client,
                           protocol::ReplyBuilder& reply, std::int64_t now_ms) {
   client.last_interaction_ms.store(now_ms, std::memory_order_relaxed);
+  Tracking::Scope tracking_scope(client);
+  if (server_.tracking.clients() != 0) server_.tracking.limit(keyspace_, server_.config.tracking_table_max_keys(), reply);
   // CLIENT REPLY: OFF drops every reply, SKIP drops the next command's.
   if (client.reply_mode == ReplyMode::kSkipNext) client.reply_mode = ReplyMode::kSkipThis;
   const std::size_t mark = reply.size();
@@ -252,6 +255,10 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
   if (keyspace_.ready_keys().pending() && busy_script_error(server_).empty()) {
     server_.blocking.serve_ready(keyspace_, server_.config, now_ms);
   }
+  // CLIENT CACHING lasts for one command, or a transaction, and CLIENT
+  // commands leave it (Redis's resetClient).
+  const bool keep_caching = client.in_multi || (spec != nullptr && spec->name.starts_with("client"));
+  server_.tracking.command_done(client, reply, keep_caching);
 }
 
 bool Dispatcher::paused(std::span<const std::string_view> args, std::int64_t now_ms) const {

@@ -138,7 +138,7 @@ void clients_section(InfoWriter& w, const CommandContext& ctx) {
   w.field("client_recent_max_input_buffer", max_in);
   w.field("client_recent_max_output_buffer", max_out);
   w.field("blocked_clients", ctx.server.blocking.blocked_clients());
-  w.field("tracking_clients", 0);
+  w.field("tracking_clients", ctx.server.tracking.clients());
   w.field("clients_in_timeout_table", 0);
 }
 
@@ -244,7 +244,8 @@ void persistence_section(InfoWriter& w, const CommandContext& ctx) {
   }
 }
 
-void stats_section(InfoWriter& w, const Totals& t, const storage::ShardStats& ks, const PubSub& pubsub) {
+void stats_section(InfoWriter& w, const Totals& t, const storage::ShardStats& ks, const PubSub& pubsub,
+                   const Tracking& tracking) {
   w.section("Stats");
   w.field("total_connections_received", t.connections);
   w.field("total_commands_processed", t.commands);
@@ -258,6 +259,9 @@ void stats_section(InfoWriter& w, const Totals& t, const storage::ShardStats& ks
   w.field("pubsub_channels", pubsub.count(SubKind::kChannel));
   w.field("pubsub_patterns", pubsub.count(SubKind::kPattern));
   w.field("pubsubshard_channels", pubsub.count(SubKind::kShardChannel));
+  w.field("tracking_total_keys", tracking.keys());
+  w.field("tracking_total_items", tracking.items());
+  w.field("tracking_total_prefixes", tracking.prefixes());
   w.field("total_error_replies", t.errors);
   // Redis 7.2's; 7.0 disconnects the same clients without counting them.
   w.field("client_output_buffer_limit_disconnections", t.output_limit_disconnections);
@@ -426,7 +430,7 @@ void cmd_info(CommandContext& ctx) {
   if (want("clients")) clients_section(w, ctx);
   if (want("memory")) memory_section(w, ctx);
   if (want("persistence")) persistence_section(w, ctx);
-  if (want("stats")) stats_section(w, totals, ks, ctx.server.pubsub);
+  if (want("stats")) stats_section(w, totals, ks, ctx.server.pubsub, ctx.server.tracking);
   if (want("replication")) replication_section(w, ctx);
   if (want("cpu")) cpu_section(w);
   if (want("modules")) w.section("Modules");

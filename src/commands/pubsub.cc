@@ -176,17 +176,27 @@ void PubSub::forget(ClientState& client, bool monitor_too) {
 void PubSub::send(const Receivers& r, const std::shared_ptr<const PushMessage>& message) {
   const std::size_t loops = std::min(r.by_loop.size(), mailboxes_.size());
   for (std::size_t loop = 0; loop < loops; ++loop) {
-    if (!r.by_loop[loop]) continue;
-    Mailbox& m = *mailboxes_[loop];
-    bool post = false;
-    {
-      std::lock_guard lock(m.mutex);
-      m.queue.push_back({message, r.by_loop[loop]});
-      m.queued.store(m.queue.size(), std::memory_order_relaxed);
-      post = !std::exchange(m.drain_posted, true);
-    }
-    if (post) post_(static_cast<int>(loop), [this, loop] { drain(static_cast<int>(loop)); });
+    if (r.by_loop[loop]) enqueue(loop, message, r.by_loop[loop]);
   }
+}
+
+void PubSub::enqueue(std::size_t loop, const std::shared_ptr<const PushMessage>& message,
+                     std::shared_ptr<const Group> to) {
+  Mailbox& m = *mailboxes_[loop];
+  bool post = false;
+  {
+    std::lock_guard lock(m.mutex);
+    m.queue.push_back({message, std::move(to)});
+    m.queued.store(m.queue.size(), std::memory_order_relaxed);
+    post = !std::exchange(m.drain_posted, true);
+  }
+  if (post) post_(static_cast<int>(loop), [this, loop] { drain(static_cast<int>(loop)); });
+}
+
+void PubSub::deliver(const std::shared_ptr<ClientState>& client, std::shared_ptr<const PushMessage> message) {
+  const auto loop = static_cast<std::size_t>(client->loop);
+  if (loop >= mailboxes_.size()) return;
+  enqueue(loop, message, std::make_shared<const Group>(1, client));
 }
 
 std::size_t PubSub::publish(std::string_view channel, std::string_view message) {

@@ -37,6 +37,7 @@ void cmd_flushdb(CommandContext& ctx) {
   if (!flush_mode_ok(ctx)) return;
   ctx.db().flush();
   ctx.server.blocking.signal_flushed_db(ctx.keyspace, ctx.client.db.load(std::memory_order_relaxed));
+  ctx.server.tracking.flushed();
   ctx.reply.ok();
 }
 
@@ -46,6 +47,7 @@ void cmd_flushall(CommandContext& ctx) {
     ctx.db(i).flush();
     ctx.server.blocking.signal_flushed_db(ctx.keyspace, i);
   }
+  ctx.server.tracking.flushed();
   ctx.reply.ok();
 }
 

@@ -32,6 +32,8 @@ void LiveConfig::mirror(const Settings& s) {
   samples_.store(static_cast<int>(integer_value(s.get("maxmemory-samples"))), std::memory_order_relaxed);
   lfu_decay_time_.store(static_cast<int>(integer_value(s.get("lfu-decay-time"))), std::memory_order_relaxed);
   lfu_log_factor_.store(static_cast<int>(integer_value(s.get("lfu-log-factor"))), std::memory_order_relaxed);
+  tracking_table_max_keys_.store(static_cast<std::uint64_t>(integer_value(s.get("tracking-table-max-keys"))),
+                                 std::memory_order_relaxed);
   auto size = [&](std::string_view name) { return static_cast<std::uint64_t>(integer_value(s.get(name))); };
   hash_max_listpack_entries_.store(size("hash-max-listpack-entries"), std::memory_order_relaxed);
   hash_max_listpack_value_.store(size("hash-max-listpack-value"), std::memory_order_relaxed);

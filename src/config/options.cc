@@ -241,6 +241,8 @@ const std::vector<Row>& rows() {
       {{"maxmemory-samples", "5", true, false}, [](const auto& a) { return integer_in(a, 1, 64); }},
       {{"lfu-log-factor", "10", true, false}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
       {{"lfu-decay-time", "1", true, false}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
+      // CLIENT TRACKING: keys the table may hold before some are invalidated; 0 no limit.
+      {{"tracking-table-max-keys", "1000000", true, false}, [](const auto& a) { return integer_in(a, 0, INT64_MAX); }},
       // Prometheus endpoint (GET /metrics over HTTP); port 0 turns it off.
       {{"metrics-port", "0", false, false}, [](const auto& a) { return integer_in(a, 0, 65535); }},
       {{"metrics-bind", "127.0.0.1", false, false}, [](const auto& a) { return single(a); }},

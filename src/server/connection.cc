@@ -196,6 +196,7 @@ void BasicConnection<Transport>::close() {
   client_->deferred.reset();  // takes shard locks: none may be held here
   client_->push_sink = nullptr;
   context_.services.pubsub.forget(*client_, /*monitor_too=*/true);
+  context_.services.tracking.disable(*client_);
   context_.services.clients.remove(client_->id);
   loop_.forget(this);
 }

@@ -5,7 +5,7 @@ namespace larder::storage {
 Keyspace::Keyspace(int databases)
     : databases_(databases), avg_ttl_(std::make_unique<std::atomic<std::int64_t>[]>(databases)) {
   shards_.reserve(kShardCount);
-  for (std::size_t i = 0; i < kShardCount; ++i) shards_.push_back(std::make_unique<Shard>(databases));
+  for (std::size_t i = 0; i < kShardCount; ++i) shards_.push_back(std::make_unique<Shard>(databases, i));
 }
 
 void Keyspace::sample_ttl(int db, std::int64_t sample_avg_ms) {

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Node.js client libraries (ioredis 6, node-redis 5) and BullMQ 6 against Larder, unchanged.
+"""Node.js client libraries (ioredis 6, node-redis 5, with client-side caching too) and BullMQ 6
+against Larder, unchanged.
 
 The scenarios live in tests/clients/node/*.mjs; their npm dependencies are
 pinned by tests/clients/node/package-lock.json. This script installs them with
@@ -36,6 +37,7 @@ SCENARIOS = [
     ("node_redis.mjs", "default"),  # node-redis 5 default: RESP2, no HELLO
     ("node_redis.mjs", "resp3"),    # RESP: 3 -> HELLO 3 SETNAME
     ("bullmq.mjs", "default"),      # BullMQ 6: Lua scripts, streams, delayed and retried jobs
+    ("node_redis_csc.mjs", "resp3"),  # RESP: 3 + clientSideCache: CLIENT TRACKING, invalidations
 ]
 
 

@@ -233,9 +233,10 @@ TEST_CASE("CLIENT PAUSE with too many arguments has Redis's error", "[client]") 
 TEST_CASE("CLIENT HELP", "[client]") {
   CommandHarness h;
   const std::string help = h.run({"CLIENT", "HELP"});
-  CHECK(help.rfind("*45\r\n+CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n", 0) == 0);
+  CHECK(help.rfind("*54\r\n+CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n", 0) == 0);
   CHECK(help.find("\r\n+SETINFO <option> <value>\r\n") != std::string::npos);
   CHECK(help.find("\r\n+NO-TOUCH (ON|OFF)\r\n") != std::string::npos);
+  CHECK(help.find("\r\n+TRACKINGINFO\r\n") != std::string::npos);
   const std::string tail = "\r\n+HELP\r\n+    Prints this help.\r\n";
   REQUIRE(help.size() > tail.size());
   CHECK(help.substr(help.size() - tail.size()) == tail);

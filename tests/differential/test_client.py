@@ -9,9 +9,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from larder_harness import DifferentialTestCase, decode, encode_command, larder_is_redis  # noqa: E402
 from sessions import Raw, compare_sessions  # noqa: E402
 
-# Subcommands Redis 7.0 documents in CLIENT HELP that Larder does not offer
-# (client-side caching, blocking commands), and the Redis 7.2 ones Larder adds.
-REDIS_ONLY = {"CACHING", "GETREDIR", "TRACKING", "TRACKINGINFO"}
+# Subcommands Redis 7.0 documents in CLIENT HELP that Larder does not offer,
+# and the Redis 7.2 ones Larder adds.
+REDIS_ONLY = set()
 LARDER_ONLY = {"SETINFO", "NO-TOUCH"}
 
 

@@ -22,35 +22,12 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from larder_harness import DifferentialTestCase, encode_command, show  # noqa: E402
-
-
-class Cmd:
-    def __init__(self, i, n, *args):
-        self.i, self.n, self.args = i, n, args
-
-    def __repr__(self):
-        return "c%d: %s (%d replies)" % (self.i, " ".join(map(str, self.args)), self.n)
+from larder_harness import DifferentialTestCase, encode_command  # noqa: E402
+from sessions import Cmd, Quiet, Read, step_mismatches  # noqa: E402
 
 
 class Sorted(Cmd):
     pass
-
-
-class Read:
-    def __init__(self, i, n, sort=False):
-        self.i, self.n, self.sort = i, n, sort
-
-    def __repr__(self):
-        return "c%d reads %d" % (self.i, self.n)
-
-
-class Quiet:
-    def __init__(self, i):
-        self.i = i
-
-    def __repr__(self):
-        return "c%d quiet" % self.i
 
 
 def run(srv, script, clients, resp3):
@@ -87,9 +64,7 @@ class PubSubTest(DifferentialTestCase):
     def compare(self, script, clients=3, resp3=False):
         expected = run(self.redis, script, clients, resp3)
         actual = run(self.larder, script, clients, resp3)
-        text = lambda r: show(r) if isinstance(r, bytes) else repr(r)  # noqa: E731
-        bad = ["  #%d %r\n      redis : %s\n      larder: %s" % (i, step, text(e), text(a))
-               for i, (step, e, a) in enumerate(zip(script, expected, actual)) if e != a]
+        bad = step_mismatches(script, expected, actual)
         if bad:
             self.fail("%d of %d steps differ (%s):\n%s"
                       % (len(bad), len(script), "RESP3" if resp3 else "RESP2", "\n".join(bad)))

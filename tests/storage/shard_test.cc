@@ -53,3 +53,24 @@ TEST_CASE("PrefixStats starts over after clear", "[shard][prefix]") {
   auto s = snapshot(stats);
   CHECK(s["a"] == std::make_pair<std::uint64_t, std::uint64_t>(0, 1));
 }
+
+namespace {
+// Records what a KeyObserver is told.
+struct RecordingObserver : larder::storage::KeyObserver {
+  std::vector<std::pair<std::size_t, std::string>> seen;
+  void arm(bool on) { armed_.store(on); }
+  void key_modified(std::size_t shard, std::string_view key) override { seen.emplace_back(shard, key); }
+};
+}  // namespace
+
+TEST_CASE("Shard::touch tells an armed KeyObserver of each modified key", "[shard][tracking]") {
+  larder::storage::Shard shard(2, 7);
+  RecordingObserver observer;
+  shard.set_observer(&observer);
+  shard.touch(0, "quiet");  // not armed: not even called
+  CHECK(observer.seen.empty());
+  observer.arm(true);
+  shard.touch(1, "k");
+  REQUIRE(observer.seen.size() == 1);
+  CHECK(observer.seen[0] == std::pair<std::size_t, std::string>{7, "k"});
+}

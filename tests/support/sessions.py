@@ -7,6 +7,10 @@ A script is a list of steps. A step is
                           the returned bytes are compared
 Replies are compared byte for byte, except those of commands for which a
 normaliser is given (normalise(cmd_args, reply) -> bytes).
+
+Scripts that also read what arrives unasked (Pub/Sub messages, tracking
+invalidations) run their own loop over Cmd / Read / Quiet steps and report
+with step_mismatches().
 """
 import os
 import sys
@@ -86,3 +90,37 @@ def compare_sessions(testcase, script, clients=2, resp3=False, normalise=None, f
         testcase.fail("%d of %d replies differ from redis-server (%s):\n%s"
                       % (len(bad), len(script), "RESP3" if resp3 else "RESP2", "\n".join(bad)))
     return expected
+
+
+class Cmd:
+    """Client i sends args and reads n replies."""
+    def __init__(self, i, n, *args):
+        self.i, self.n, self.args = i, n, args
+
+    def __repr__(self):
+        return "c%d: %s (%d replies)" % (self.i, " ".join(map(str, self.args)), self.n)
+
+
+class Read:
+    """Client i reads n more replies; sort=True compares them sorted."""
+    def __init__(self, i, n=1, sort=False):
+        self.i, self.n, self.sort = i, n, sort
+
+    def __repr__(self):
+        return "c%d reads %d" % (self.i, self.n)
+
+
+class Quiet:
+    """Client i has received nothing more (0.2 s)."""
+    def __init__(self, i):
+        self.i = i
+
+    def __repr__(self):
+        return "c%d quiet" % self.i
+
+
+def step_mismatches(script, expected, actual):
+    """One text block per step whose results differ (bytes shown escaped)."""
+    text = lambda r: show(r) if isinstance(r, bytes) else repr(r)  # noqa: E731
+    return ["  #%d %r\n      redis : %s\n      larder: %s" % (i, step, text(e), text(a))
+            for i, (step, e, a) in enumerate(zip(script, expected, actual)) if e != a]

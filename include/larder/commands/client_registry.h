@@ -25,6 +25,12 @@ class ClientRegistry {
     std::lock_guard lock(mutex_);
     clients_.erase(id);
   }
+  // The client with `id`, or null.
+  std::shared_ptr<ClientState> find(std::uint64_t id) const {
+    std::lock_guard lock(mutex_);
+    auto it = clients_.find(id);
+    return it == clients_.end() ? nullptr : it->second;
+  }
   // All clients, ordered by id.
   std::vector<std::shared_ptr<ClientState>> snapshot() const {
     std::lock_guard lock(mutex_);

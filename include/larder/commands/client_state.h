@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -58,6 +59,31 @@ struct Subscriptions {
   std::unordered_set<std::string> channels;
   std::vector<std::string> patterns;
   std::unordered_set<std::string> shard_channels;
+};
+
+// CLIENT TRACKING state (see tracking.h). `flags` and `redirect` are written
+// by the owner thread (kBrokenRedirect also by whoever finds the redirect
+// gone) and read by any thread that invalidates a key; the rest is the
+// owner's.
+struct ClientTracking {
+  enum Flag : std::uint32_t {
+    kOn = 1u << 0,
+    kBcast = 1u << 1,
+    kOptIn = 1u << 2,
+    kOptOut = 1u << 3,
+    kNoLoop = 1u << 4,
+    kBrokenRedirect = 1u << 5,
+    kCaching = 1u << 6,  // CLIENT CACHING given for the next command
+  };
+  std::atomic<std::uint32_t> flags{0};
+  std::atomic<std::uint64_t> redirect{0};
+  std::vector<std::string> prefixes;  // BCAST, sorted
+  // Invalidations of this client's own tracked keys made by its running
+  // command: sent after its reply (null: a flush).
+  std::vector<std::optional<std::string>> pending;
+
+  bool on() const { return flags.load(std::memory_order_relaxed) & kOn; }
+  bool has(Flag f) const { return flags.load(std::memory_order_relaxed) & f; }
 };
 
 struct ClientState : std::enable_shared_from_this<ClientState> {
@@ -113,6 +139,7 @@ struct ClientState : std::enable_shared_from_this<ClientState> {
   // client runs.
   std::unique_ptr<BlockedCall> blocked;
   Subscriptions subs;
+  ClientTracking tracking;
   // Where pub/sub messages and MONITOR lines go: the connection, while open.
   PushSink* push_sink = nullptr;
   bool push_touched = false;  // queued for its loop's flush (PubSub::drain)

@@ -119,5 +119,6 @@ std::span<const CommandDoc> scripting_doc_rows();
 std::span<const CommandDoc> persistence_doc_rows();
 std::span<const CommandDoc> dump_doc_rows();
 std::span<const CommandDoc> acl_doc_rows();
+std::span<const CommandDoc> tracking_doc_rows();
 
 }  // namespace larder::commands

@@ -21,7 +21,10 @@ class Dispatcher {
  public:
   Dispatcher(const CommandTable& table, storage::Keyspace& keyspace, ServerServices& server,
              ServerStats& stats)
-      : table_(table), keyspace_(keyspace), server_(server), stats_(stats) {}
+      : table_(table), keyspace_(keyspace), server_(server), stats_(stats) {
+    // Every keyspace that runs commands reports modified keys to tracking.
+    keyspace_.set_key_observer(&server_.tracking);
+  }
 
   void dispatch(std::span<const std::string_view> args, ClientState& client,
                 protocol::ReplyBuilder& reply, std::int64_t now_ms);

@@ -33,5 +33,6 @@ void register_function_commands(CommandTable& table);
 void register_persistence_commands(CommandTable& table);
 void register_dump_commands(CommandTable& table);
 void register_acl_commands(CommandTable& table);
+void register_tracking_commands(CommandTable& table);
 
 }  // namespace larder::commands

@@ -99,6 +99,13 @@ class PubSub {
   // SPUBLISH: shard channels, no patterns.
   std::size_t publish_shard(std::string_view channel, std::string_view message);
 
+  // Sends `message` to `client` alone (client tracking's invalidations),
+  // through its loop's mailbox like any publish. Any thread.
+  void deliver(const std::shared_ptr<ClientState>& client, std::shared_ptr<const PushMessage> message);
+
+  // Runs `task` on event loop `loop` (through attach_loops' poster).
+  void post(int loop, std::function<void()> task) { post_(loop, std::move(task)); }
+
   // MONITOR.
   void add_monitor(ClientState& client);
   bool has_monitors() const { return monitors_.load(std::memory_order_relaxed) != 0; }
@@ -142,6 +149,8 @@ class PubSub {
   static void remove(Receivers& r, const ClientState& client);
   // Queues `message` for every receiver in `r`; the registry lock is held.
   void send(const Receivers& r, const std::shared_ptr<const PushMessage>& message);
+  // Queues `message` for `to`, all on event loop `loop`.
+  void enqueue(std::size_t loop, const std::shared_ptr<const PushMessage>& message, std::shared_ptr<const Group> to);
 
   mutable std::shared_mutex mutex_;
   Table channels_, patterns_, shard_channels_;

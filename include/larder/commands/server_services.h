@@ -19,6 +19,7 @@
 #include "larder/commands/pubsub.h"
 #include "larder/commands/server_stats.h"
 #include "larder/commands/slowlog.h"
+#include "larder/commands/tracking.h"
 #include "larder/config/live_config.h"
 #include "larder/persistence/persistence.h"
 #include "larder/scripting/scripting.h"
@@ -47,6 +48,8 @@ struct ServerServices {
   // Pub/Sub and MONITOR: services.pubsub.publish(channel, message) from any
   // command on any loop (see pubsub.h for the lock order).
   PubSub pubsub;
+  // CLIENT TRACKING: the keys clients cache and their invalidation.
+  Tracking tracking{clients, pubsub};
   // The script cache, the per-loop Lua engines and the running script.
   scripting::Scripting scripting;
   // One per event loop; the vector is filled before serving starts.

@@ -57,6 +57,7 @@ class LiveConfig {
             samples_.load(std::memory_order_relaxed), lfu_decay_time_.load(std::memory_order_relaxed)};
   }
   int lfu_log_factor() const { return lfu_log_factor_.load(std::memory_order_relaxed); }
+  std::uint64_t tracking_table_max_keys() const { return tracking_table_max_keys_.load(std::memory_order_relaxed); }
   // When small collections leave their compact encoding.
   std::uint64_t hash_max_listpack_entries() const { return hash_max_listpack_entries_.load(std::memory_order_relaxed); }
   std::uint64_t hash_max_listpack_value() const { return hash_max_listpack_value_.load(std::memory_order_relaxed); }
@@ -94,6 +95,7 @@ class LiveConfig {
   std::atomic<int> samples_{5};
   std::atomic<int> lfu_decay_time_{1};
   std::atomic<int> lfu_log_factor_{10};
+  std::atomic<std::uint64_t> tracking_table_max_keys_{1000000};
   std::atomic<std::uint64_t> hash_max_listpack_entries_{0};
   std::atomic<std::uint64_t> hash_max_listpack_value_{0};
   std::atomic<std::int64_t> list_max_listpack_size_{-2};

@@ -104,6 +104,13 @@ class Keyspace {
   // Taken by scripts before their shards (see ShardLocks); --threads N only.
   std::mutex& script_mutex() { return script_mutex_; }
 
+
+  // Tells `observer` of every key modification (see KeyObserver); set
+  // before serving.
+  void set_key_observer(KeyObserver* observer) {
+    for (auto& s : shards_) s->set_observer(observer);
+  }
+
   // Keys whose blocked clients may now be served.
   ReadyKeys& ready_keys() { return ready_keys_; }
 

@@ -88,9 +88,27 @@ struct WatchFlag {
   std::atomic<bool> dirty{false};
 };
 
+// Told of every modified key while armed (client-side caching: CLIENT
+// TRACKING), through the same touch() that WATCH uses. key_modified() runs
+// on the modifying thread with the key's shard locked; armed() is what
+// touch() pays when nobody tracks anything: one relaxed load.
+class KeyObserver {
+ public:
+  virtual ~KeyObserver() = default;
+  bool armed() const { return armed_.load(std::memory_order_relaxed); }
+  virtual void key_modified(std::size_t shard, std::string_view key) = 0;
+
+ protected:
+  std::atomic<bool> armed_{false};
+};
+
 class Shard {
  public:
-  explicit Shard(int databases) : tables_(databases) {}
+  Shard(int databases, std::size_t index) : tables_(databases), index_(index) {}
+
+  std::size_t index() const { return index_; }
+  // Set once, before serving (Keyspace::set_key_observer).
+  void set_observer(KeyObserver* observer) { observer_ = observer; }
 
   // Recursive: a script past busy-reply-threshold holds every shard and
   // serves its loop's other clients from inside (BUSY replies, SCRIPT KILL,
@@ -119,6 +137,7 @@ class Shard {
   void touch(int db, std::string_view key) {
     ++changes_;
     if (!watches_.empty()) touch_slow(db, key);
+    if (observer_ != nullptr && observer_->armed()) observer_->key_modified(index_, key);
   }
   // Marks watchers of every key of `db` that currently has an entry.
   void touch_all(int db);
@@ -137,6 +156,8 @@ class Shard {
 
   Mutex mutex_;
   std::vector<Table> tables_;
+  std::size_t index_;
+  KeyObserver* observer_ = nullptr;
   ShardStats stats_;
   std::uint64_t changes_ = 0;
   PrefixStats prefix_stats_;
