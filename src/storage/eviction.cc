@@ -165,6 +165,7 @@ bool Evictor::delete_key(int db, const std::string& key, bool only_volatile, std
     ++shard.stats().evicted_keys;
   }
   shard.touch(db, key);
+  keyspace_.key_events().emit(e->expired(now_ms) ? KeyEvent::kExpired : KeyEvent::kEvicted, db, key);
   table.remove(key, hash);
   return true;
 }
@@ -243,6 +244,7 @@ bool Evictor::evict_sieve(std::int64_t now_ms, const EvictionSettings& settings)
         ++shard.stats().evicted_keys;
       }
       shard.touch(db, key);
+      keyspace_.key_events().emit(victim->expired(now_ms) ? KeyEvent::kExpired : KeyEvent::kEvicted, db, key);
       table.remove(key, Table::hash_of(key));
       return true;
     }

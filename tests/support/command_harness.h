@@ -34,7 +34,12 @@ class CommandHarness {
     services_.start_time_ms = now_ms_;
     services_.evictor = std::make_unique<storage::Evictor>(keyspace_);
     commands::sync_access_policy(config_, keyspace_);
-    config_.on_change = [this](const config::Settings&) { commands::sync_access_policy(config_, keyspace_); };
+    keyspace_.key_events().set_sink(&services_.events);
+    commands::sync_key_events(config_, keyspace_);
+    config_.on_change = [this](const config::Settings&) {
+      commands::sync_access_policy(config_, keyspace_);
+      commands::sync_key_events(config_, keyspace_);
+    };
     add_client();
   }
 
