@@ -14,7 +14,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from larder_harness import DifferentialTestCase, encode_command, show, start_larder, start_redis  # noqa: E402
+from larder_harness import DifferentialTestCase, encode_command, show  # noqa: E402
 
 END = b"keyspace-events-test-end"
 
@@ -184,16 +184,8 @@ def run(srv, flags, script, resp3, setup=()):
 
 
 class KeyspaceEventsTest(DifferentialTestCase):
-    @classmethod
-    def setUpClass(cls):
-        # DEBUG SET-ACTIVE-EXPIRE holds the sweeper back for lazy expiry.
-        super(DifferentialTestCase, cls).setUpClass()
-        cls.redis = cls.start_class_server(start_redis("--enable-debug-command", "yes"))
-        try:
-            cls.larder = cls.start_class_server(start_larder("--enable-debug-command", "yes"))
-        except BaseException:
-            cls.stop_class_servers()
-            raise
+    # DEBUG SET-ACTIVE-EXPIRE holds the sweeper back for lazy expiry.
+    LARDER_ARGS = REDIS_ARGS = ("--enable-debug-command", "yes")
 
     def compare(self, flags, script, setup=(), sort_messages=False):
         for resp3 in (False, True):

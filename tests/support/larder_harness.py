@@ -832,11 +832,12 @@ class DifferentialTestCase(ClassServersMixin, ServerTestCase):
     """
 
     LARDER_ARGS = ()
+    REDIS_ARGS = ()
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.redis = cls.start_class_server(start_redis())
+        cls.redis = cls.start_class_server(start_redis(*cls.REDIS_ARGS))
         try:
             cls.larder = cls.start_class_server(start_larder(*cls.LARDER_ARGS))
         except BaseException:
