@@ -86,6 +86,7 @@ void cmd_setbit(CommandContext& ctx) {
   if (grown || was_set != (on != 0)) {
     char* data = w.resize_string(w.entry().value().size());
     data[byte] = static_cast<char>((old & ~(1u << shift)) | (static_cast<unsigned>(on) << shift));
+    ctx.notify(config::kNotifyString, "setbit", ctx.args[1]);
   }
   ctx.reply.integer(was_set ? 1 : 0);
 }
@@ -301,7 +302,7 @@ void cmd_bitop(CommandContext& ctx) {
   }
   const std::string_view dest = ctx.args[2];
   if (max_len == 0) {
-    db.erase(dest);
+    if (db.erase(dest)) ctx.notify(config::kNotifyGeneric, "del", dest);
     ctx.reply.integer(0);
     return;
   }
@@ -332,6 +333,7 @@ void cmd_bitop(CommandContext& ctx) {
     }
   }
   db.set(dest, result, storage::kNoExpire);
+  ctx.notify(config::kNotifyString, "set", dest);
   ctx.reply.integer(static_cast<std::int64_t>(max_len));
 }
 
@@ -472,6 +474,7 @@ void bitfield_generic(CommandContext& ctx, bool read_only_command) {
     if (data == nullptr) data = reinterpret_cast<unsigned char*>(w.resize_string(size));
     util::set_unsigned_bitfield(data, op.offset, op.bits, store);
   }
+  if (data != nullptr) ctx.notify(config::kNotifyString, "setbit", ctx.args[1]);
 }
 
 void cmd_bitfield(CommandContext& ctx) { bitfield_generic(ctx, false); }

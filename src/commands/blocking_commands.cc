@@ -95,10 +95,11 @@ using storage::list::End;
 
 class BlockedListPop final : public BlockedCommand {
  public:
-  BlockedListPop(End end, std::size_t count, list_ops::PopReply shape) : end_(end), count_(count), shape_(shape) {}
+  BlockedListPop(End end, std::size_t count, list_ops::PopReply shape, KeyspaceEvents& events)
+      : end_(end), count_(count), shape_(shape), events_(events) {}
 
   bool serve(Db& db, std::string_view key, const config::LiveConfig&, protocol::ReplyBuilder& reply) override {
-    return list_ops::pop(db, key, end_, count_, shape_, reply) == list_ops::Result::kServed;
+    return list_ops::pop(db, key, end_, count_, shape_, reply, events_) == list_ops::Result::kServed;
   }
   void timeout_reply(protocol::ReplyBuilder& reply) const override { reply.null_array(); }
 
@@ -106,6 +107,7 @@ class BlockedListPop final : public BlockedCommand {
   End end_;
   std::size_t count_;
   list_ops::PopReply shape_;
+  KeyspaceEvents& events_;
 };
 
 // Serves from the first of `keys` holding a non-empty list, else blocks. As
@@ -114,13 +116,13 @@ void blpop_generic(CommandContext& ctx, std::span<const std::string_view> keys, 
                    list_ops::PopReply shape, std::int64_t timeout_at) {
   Db db = ctx.db();
   for (std::string_view key : keys) {
-    switch (list_ops::pop(db, key, end, count, shape, ctx.reply)) {
+    switch (list_ops::pop(db, key, end, count, shape, ctx.reply, ctx.server.events)) {
       case list_ops::Result::kServed: return;
       case list_ops::Result::kWrongType: ctx.reply.error(err::kWrongType); return;
       case list_ops::Result::kEmpty: break;
     }
   }
-  block_or_time_out(ctx, keys, timeout_at, std::make_unique<BlockedListPop>(end, count, shape));
+  block_or_time_out(ctx, keys, timeout_at, std::make_unique<BlockedListPop>(end, count, shape, ctx.server.events));
 }
 
 // BLPOP key [key ...] timeout
@@ -147,7 +149,8 @@ void cmd_blmpop(CommandContext& ctx) {
 
 class BlockedListMove final : public BlockedCommand {
  public:
-  BlockedListMove(std::string_view dst, End from, End to) : dst_(dst), from_(from), to_(to) {}
+  BlockedListMove(std::string_view dst, End from, End to, KeyspaceEvents& events)
+      : dst_(dst), from_(from), to_(to), events_(events) {}
 
   void add_locks(std::string_view key, storage::ShardLocks& locks) const override {
     locks.add(key);
@@ -157,7 +160,8 @@ class BlockedListMove final : public BlockedCommand {
   // Redis's serveClientBlockedOnList.
   bool serve(Db& db, std::string_view key, const config::LiveConfig& config, protocol::ReplyBuilder& reply) override {
     if (const Db::Read src = db.read_for_write(key, ValueType::kList); src.entry == nullptr) return false;
-    if (list_ops::move(db, key, dst_, from_, to_, list_ops::limits(config), reply) == list_ops::Result::kWrongType) {
+    if (list_ops::move(db, key, dst_, from_, to_, list_ops::limits(config), reply, events_) ==
+        list_ops::Result::kWrongType) {
       reply.error(err::kWrongType);
     }
     return true;
@@ -168,6 +172,7 @@ class BlockedListMove final : public BlockedCommand {
  private:
   std::string dst_;
   End from_, to_;
+  KeyspaceEvents& events_;
 };
 
 // BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout, as Redis's
@@ -182,7 +187,8 @@ void blmove_generic(CommandContext& ctx, End from, End to, std::string_view time
     return;
   }
   if (src.entry != nullptr) {
-    if (list_ops::move(db, ctx.args[1], ctx.args[2], from, to, list_ops::limits(ctx.config), ctx.reply) ==
+    if (list_ops::move(db, ctx.args[1], ctx.args[2], from, to, list_ops::limits(ctx.config), ctx.reply,
+                       ctx.server.events) ==
         list_ops::Result::kWrongType) {
       ctx.reply.error(err::kWrongType);
     }
@@ -192,7 +198,7 @@ void blmove_generic(CommandContext& ctx, End from, End to, std::string_view time
     ctx.reply.null();  // inside EXEC: a null bulk, unlike a real timeout
     return;
   }
-  ctx.block({std::string(ctx.args[1])}, timeout_at, std::make_unique<BlockedListMove>(ctx.args[2], from, to));
+  ctx.block({std::string(ctx.args[1])}, timeout_at, std::make_unique<BlockedListMove>(ctx.args[2], from, to, ctx.server.events));
 }
 
 bool parse_end_or_reply(CommandContext& ctx, std::string_view arg, End& end) {
@@ -221,8 +227,9 @@ void cmd_brpoplpush(CommandContext& ctx) { blmove_generic(ctx, End::kTail, End::
 
 // Writes BZPOPMIN's [key, member, score] for one element popped from the live
 // sorted set at `key`.
-void reply_bzpop(Db& db, std::string_view key, zset_ops::End end, protocol::ReplyBuilder& reply) {
-  const std::optional<zset_ops::Popped> p = zset_ops::pop_one(db, key, end);
+void reply_bzpop(Db& db, std::string_view key, zset_ops::End end, protocol::ReplyBuilder& reply,
+                 KeyspaceEvents& events) {
+  const std::optional<zset_ops::Popped> p = zset_ops::pop_one(db, key, end, events);
   reply.array(3);
   reply.bulk(key);
   reply.bulk(p->member);
@@ -231,15 +238,16 @@ void reply_bzpop(Db& db, std::string_view key, zset_ops::End end, protocol::Repl
 
 class BlockedZpop final : public BlockedCommand {
  public:
-  BlockedZpop(zset_ops::End end, std::size_t count, bool multi) : end_(end), count_(count), multi_(multi) {}
+  BlockedZpop(zset_ops::End end, std::size_t count, bool multi, KeyspaceEvents& events)
+      : end_(end), count_(count), multi_(multi), events_(events) {}
 
   bool serve(Db& db, std::string_view key, const config::LiveConfig&, protocol::ReplyBuilder& reply) override {
     const Db::Read r = db.read_for_write(key, ValueType::kZset);
     if (r.entry == nullptr) return false;
     if (multi_) {
-      zset_ops::pop_reply_zmpop(db, key, end_, count_, reply);
+      zset_ops::pop_reply_zmpop(db, key, end_, count_, reply, events_);
     } else {
-      reply_bzpop(db, key, end_, reply);
+      reply_bzpop(db, key, end_, reply, events_);
     }
     return true;
   }
@@ -249,6 +257,7 @@ class BlockedZpop final : public BlockedCommand {
   zset_ops::End end_;
   std::size_t count_;
   bool multi_;  // BZMPOP's reply shape
+  KeyspaceEvents& events_;
 };
 
 // Serves from the first of `keys` holding a sorted set, else blocks; false
@@ -264,13 +273,13 @@ void bzpop_generic(CommandContext& ctx, std::span<const std::string_view> keys, 
     }
     if (r.entry == nullptr) continue;
     if (multi) {
-      zset_ops::pop_reply_zmpop(db, key, end, count, ctx.reply);
+      zset_ops::pop_reply_zmpop(db, key, end, count, ctx.reply, ctx.server.events);
     } else {
-      reply_bzpop(db, key, end, ctx.reply);
+      reply_bzpop(db, key, end, ctx.reply, ctx.server.events);
     }
     return;
   }
-  block_or_time_out(ctx, keys, timeout_at, std::make_unique<BlockedZpop>(end, count, multi));
+  block_or_time_out(ctx, keys, timeout_at, std::make_unique<BlockedZpop>(end, count, multi, ctx.server.events));
 }
 
 // BZPOPMIN key [key ...] timeout

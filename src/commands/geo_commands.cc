@@ -164,6 +164,8 @@ void cmd_geoadd(CommandContext& ctx) {
       if ((out & zset::kOutUpdated) != 0) ++updated;
     }
   }
+  // GEOADD is ZADD underneath in Redis, events included.
+  if (added > 0 || updated > 0) ctx.notify(config::kNotifyZset, "zadd", ctx.args[1]);
   ctx.reply.integer(ch ? added + updated : added);
 }
 
@@ -365,7 +367,7 @@ void georadius_generic(CommandContext& ctx, std::size_t src_index, unsigned flag
 
   if (zobj == nullptr) {
     if (has_store) {
-      db.erase(storekey);
+      if (db.erase(storekey)) ctx.notify(config::kNotifyGeneric, "del", storekey);
       ctx.reply.integer(0);
     } else {
       ctx.reply.array(0);
@@ -437,12 +439,13 @@ void georadius_generic(CommandContext& ctx, std::size_t src_index, unsigned flag
     return;
   }
   if (returned == 0) {
-    db.erase(storekey);
+    if (db.erase(storekey)) ctx.notify(config::kNotifyGeneric, "del", storekey);
   } else {
     zset::Builder builder;
     builder.reserve(returned);
     for (const Point& p : points) builder.add(storedist ? p.dist : p.score, p.member);
     builder.store(db, storekey, limits(ctx));
+    ctx.notify(config::kNotifyZset, search ? "geosearchstore" : "georadiusstore", storekey);
   }
   ctx.reply.integer(static_cast<std::int64_t>(returned));
 }

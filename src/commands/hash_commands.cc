@@ -51,6 +51,7 @@ void hset_generic(CommandContext& ctx, bool reply_ok) {
   for (std::size_t i = 2; i < ctx.args.size(); i += 2) {
     created += storage::hash::set(w, ctx.args[i], ctx.args[i + 1], lim) ? 1 : 0;
   }
+  ctx.notify(config::kNotifyHash, "hset", ctx.args[1]);
   if (reply_ok) {
     ctx.reply.ok();
   } else {
@@ -70,6 +71,7 @@ void cmd_hsetnx(CommandContext& ctx) {
     return;
   }
   storage::hash::set(w, ctx.args[2], ctx.args[3], limits(ctx));
+  ctx.notify(config::kNotifyHash, "hset", ctx.args[1]);
   ctx.reply.integer(1);
 }
 
@@ -110,6 +112,7 @@ void cmd_hdel(CommandContext& ctx) {
     deleted += storage::hash::erase(w, ctx.args[i]) ? 1 : 0;
     if (storage::hash::size(w.entry()) == 0) break;
   }
+  if (deleted > 0) ctx.notify(config::kNotifyHash, "hdel", ctx.args[1]);
   ctx.reply.integer(deleted);
 }
 
@@ -173,6 +176,7 @@ void cmd_hincrby(CommandContext& ctx) {
   char buf[util::kInt64BufSize];
   const std::size_t len = util::format_int64(*value, buf);
   storage::hash::set(w, ctx.args[2], std::string_view(buf, len), limits(ctx));
+  ctx.notify(config::kNotifyHash, "hincrby", ctx.args[1]);
   ctx.reply.integer(*value);
 }
 
@@ -192,6 +196,7 @@ void cmd_hincrbyfloat(CommandContext& ctx) {
   const auto text = add_float_or_reply(ctx, storage::hash::get(w.entry(), ctx.args[2]), incr, err::kHashNotFloat);
   if (!text) return;
   storage::hash::set(w, ctx.args[2], *text, limits(ctx));
+  ctx.notify(config::kNotifyHash, "hincrbyfloat", ctx.args[1]);
   ctx.reply.bulk(*text);
 }
 

@@ -69,7 +69,10 @@ void cmd_pfadd(CommandContext& ctx) {
       if (data == nullptr) data = w.resize_string(hll::kDenseSize);
       updated += hll::dense_set(data, p.index, p.count);
     }
-    if (updated != 0) hll::invalidate_cache(data);
+    if (updated != 0) {
+      hll::invalidate_cache(data);
+      ctx.notify(config::kNotifyString, "pfadd", key);
+    }
     ctx.reply.integer(updated != 0 ? 1 : 0);
     return;
   }
@@ -96,6 +99,7 @@ void cmd_pfadd(CommandContext& ctx) {
   if (updated != 0) {
     hll::invalidate_cache(value.data());
     store(db, key, value, exists);
+    ctx.notify(config::kNotifyString, "pfadd", key);
   }
   ctx.reply.integer(updated != 0 ? 1 : 0);
 }
@@ -174,6 +178,7 @@ void cmd_pfmerge(CommandContext& ctx) {
   }
   hll::invalidate_cache(value.data());
   store(db, key, value, exists);
+  ctx.notify(config::kNotifyString, "pfadd", key);
   ctx.reply.ok();
 }
 

@@ -57,7 +57,11 @@ std::optional<int> parse_int_or_reply(CommandContext& ctx, std::string_view arg)
 void cmd_del(CommandContext& ctx) {
   storage::Db db = ctx.db();
   std::int64_t deleted = 0;
-  for (std::size_t i = 1; i < ctx.args.size(); ++i) deleted += db.erase(ctx.args[i]) ? 1 : 0;
+  for (std::size_t i = 1; i < ctx.args.size(); ++i) {
+    if (!db.erase(ctx.args[i])) continue;
+    ++deleted;
+    ctx.notify(config::kNotifyGeneric, "del", ctx.args[i]);
+  }
   ctx.reply.integer(deleted);
 }
 
@@ -181,8 +185,10 @@ void expire_generic(CommandContext& ctx, bool in_seconds, std::int64_t base_ms) 
   }
   if (when <= ctx.now_ms) {
     db.erase(ctx.args[1]);
+    ctx.notify(config::kNotifyGeneric, "del", ctx.args[1]);
   } else {
     db.set_expire(ctx.args[1], when);
+    ctx.notify(config::kNotifyGeneric, "expire", ctx.args[1]);
   }
   ctx.reply.integer(1);
 }
@@ -200,6 +206,7 @@ void cmd_persist(CommandContext& ctx) {
     return;
   }
   db.set_expire(ctx.args[1], kNoExpire);
+  ctx.notify(config::kNotifyGeneric, "persist", ctx.args[1]);
   ctx.reply.integer(1);
 }
 
@@ -214,6 +221,10 @@ void rename_generic(CommandContext& ctx, bool nx) {
       ctx.reply.integer(0);
       return;
     case R::kRenamed:
+      if (ctx.args[1] != ctx.args[2]) {
+        ctx.notify(config::kNotifyGeneric, "rename_from", ctx.args[1]);
+        ctx.notify(config::kNotifyGeneric, "rename_to", ctx.args[2]);
+      }
       if (nx) {
         ctx.reply.integer(1);
       } else {
@@ -254,7 +265,9 @@ void cmd_copy(CommandContext& ctx) {
     return;
   }
   using R = storage::Db::CopyResult;
-  ctx.reply.integer(db.copy(ctx.args[1], ctx.args[2], to_db, replace) == R::kCopied ? 1 : 0);
+  const bool copied = db.copy(ctx.args[1], ctx.args[2], to_db, replace) == R::kCopied;
+  if (copied) ctx.notify(config::kNotifyGeneric, "copy_to", ctx.args[2], to_db);
+  ctx.reply.integer(copied ? 1 : 0);
 }
 
 // MOVE key db
@@ -271,7 +284,12 @@ void cmd_move(CommandContext& ctx) {
     return;
   }
   using R = storage::Db::MoveResult;
-  ctx.reply.integer(db.move(ctx.args[1], *id) == R::kMoved ? 1 : 0);
+  const bool moved = db.move(ctx.args[1], *id) == R::kMoved;
+  if (moved) {
+    ctx.notify(config::kNotifyGeneric, "move_from", ctx.args[1], db.index());
+    ctx.notify(config::kNotifyGeneric, "move_to", ctx.args[1], *id);
+  }
+  ctx.reply.integer(moved ? 1 : 0);
 }
 
 void cmd_randomkey(CommandContext& ctx) {

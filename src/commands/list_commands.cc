@@ -26,8 +26,11 @@ namespace list = storage::list;
 
 storage::list::Limits limits(const config::LiveConfig& config) { return {config.list_max_listpack_size()}; }
 
+std::string_view pop_event(list::End end) { return end == list::End::kHead ? "lpop" : "rpop"; }
+std::string_view push_event(list::End end) { return end == list::End::kHead ? "lpush" : "rpush"; }
+
 Result pop(Db& db, std::string_view key, list::End end, std::size_t count, PopReply shape,
-           protocol::ReplyBuilder& reply) {
+           protocol::ReplyBuilder& reply, KeyspaceEvents& events) {
   Db::Writer w = db.write(key, ValueType::kList);
   if (w.wrong_type()) return Result::kWrongType;
   if (!w) return Result::kEmpty;
@@ -44,30 +47,31 @@ Result pop(Db& db, std::string_view key, list::End end, std::size_t count, PopRe
     reply.bulk(item);
     return --left > 0;
   });
-  list::erase(w, head ? 0 : len - n, n);  // an emptied list goes with the writer
-  return Result::kServed;
+  list::erase(w, head ? 0 : len - n, n);
+  events.notify(config::kNotifyList, pop_event(end), key, db.index());
+  return Result::kServed;  // an emptied list goes with the writer (del)
 }
 
 Result move(Db& db, std::string_view src, std::string_view dst, list::End from, list::End to,
-            const list::Limits& limits, protocol::ReplyBuilder& reply) {
-  std::string value;
-  {
-    Db::Writer w = db.write(src, ValueType::kList);
-    if (w.wrong_type()) return Result::kWrongType;
-    if (!w) return Result::kEmpty;
-    if (db.read_for_write(dst, ValueType::kList).wrong_type) return Result::kWrongType;
-    const std::size_t len = list::size(w.entry());
-    const std::size_t index = from == list::End::kHead ? 0 : len - 1;
-    value = list::at(w.entry(), index);
-    list::erase(w, index, 1);
-    if (src == dst) {
-      list::push(w, to, value, limits);
-      reply.bulk(value);
-      return Result::kServed;
-    }
-  }  // an emptied source is deleted here
-  Db::Writer d = db.write(dst, ValueType::kList, Db::Create::kYes);
-  list::push(d, to, value, limits);
+            const list::Limits& limits, protocol::ReplyBuilder& reply, KeyspaceEvents& events) {
+  // Redis's order: the push to dst (after "new"), the pop from src, then
+  // "del" when the source is left empty (the source writer ends last).
+  Db::Writer w = db.write(src, ValueType::kList);
+  if (w.wrong_type()) return Result::kWrongType;
+  if (!w) return Result::kEmpty;
+  if (db.read_for_write(dst, ValueType::kList).wrong_type) return Result::kWrongType;
+  const std::size_t len = list::size(w.entry());
+  const std::size_t index = from == list::End::kHead ? 0 : len - 1;
+  const std::string value(list::at(w.entry(), index));
+  list::erase(w, index, 1);
+  if (src == dst) {
+    list::push(w, to, value, limits);
+  } else {
+    Db::Writer d = db.write(dst, ValueType::kList, Db::Create::kYes);
+    list::push(d, to, value, limits);
+  }
+  events.notify(config::kNotifyList, push_event(to), dst, db.index());
+  events.notify(config::kNotifyList, pop_event(from), src, db.index());
   reply.bulk(value);
   return Result::kServed;
 }
@@ -105,6 +109,7 @@ void push_generic(CommandContext& ctx, End end, bool only_existing) {
   }
   const list::Limits lim = list_ops::limits(ctx.config);
   for (std::size_t i = 2; i < ctx.args.size(); ++i) list::push(w, end, ctx.args[i], lim);
+  ctx.notify(config::kNotifyList, list_ops::push_event(end), ctx.args[1]);
   ctx.reply.integer(static_cast<std::int64_t>(list::size(w.entry())));
 }
 
@@ -140,7 +145,7 @@ void pop_generic(CommandContext& ctx, End end) {
     return;
   }
   const auto shape = has_count ? list_ops::PopReply::kArray : list_ops::PopReply::kElement;
-  switch (list_ops::pop(db, ctx.args[1], end, static_cast<std::size_t>(count), shape, ctx.reply)) {
+  switch (list_ops::pop(db, ctx.args[1], end, static_cast<std::size_t>(count), shape, ctx.reply, ctx.server.events)) {
     case list_ops::Result::kServed: return;
     case list_ops::Result::kWrongType: ctx.reply.error(err::kWrongType); return;
     case list_ops::Result::kEmpty:
@@ -227,6 +232,7 @@ void cmd_lset(CommandContext& ctx) {
     return;
   }
   list::set(w, static_cast<std::size_t>(index), ctx.args[3], list_ops::limits(ctx.config));
+  ctx.notify(config::kNotifyList, "lset", ctx.args[1]);
   ctx.reply.ok();
 }
 
@@ -249,6 +255,7 @@ void cmd_linsert(CommandContext& ctx) {
     ctx.reply.integer(-1);
     return;
   }
+  ctx.notify(config::kNotifyList, "linsert", ctx.args[1]);
   ctx.reply.integer(static_cast<std::int64_t>(list::size(w.entry())));
 }
 
@@ -262,7 +269,9 @@ void cmd_lrem(CommandContext& ctx) {
     ctx.reply.integer(0);
     return;
   }
-  ctx.reply.integer(static_cast<std::int64_t>(list::remove(w, count, ctx.args[3])));
+  const std::size_t removed = list::remove(w, count, ctx.args[3]);
+  if (removed > 0) ctx.notify(config::kNotifyList, "lrem", ctx.args[1]);
+  ctx.reply.integer(static_cast<std::int64_t>(removed));
 }
 
 void cmd_ltrim(CommandContext& ctx) {
@@ -290,6 +299,7 @@ void cmd_ltrim(CommandContext& ctx) {
   list::erase(w, static_cast<std::size_t>(len - rtrim), static_cast<std::size_t>(rtrim));
   list::erase(w, 0, static_cast<std::size_t>(ltrim));
   w.mark_changed();  // Redis signals the key even when nothing was trimmed
+  ctx.notify(config::kNotifyList, "ltrim", ctx.args[1]);
   ctx.reply.ok();
 }
 
@@ -368,7 +378,8 @@ void cmd_lpos(CommandContext& ctx) {
 
 void reply_move(CommandContext& ctx, End from, End to) {
   Db db = ctx.db();
-  switch (list_ops::move(db, ctx.args[1], ctx.args[2], from, to, list_ops::limits(ctx.config), ctx.reply)) {
+  switch (list_ops::move(db, ctx.args[1], ctx.args[2], from, to, list_ops::limits(ctx.config), ctx.reply,
+                         ctx.server.events)) {
     case list_ops::Result::kServed: return;
     case list_ops::Result::kWrongType: ctx.reply.error(err::kWrongType); return;
     case list_ops::Result::kEmpty: ctx.reply.null(); return;
@@ -415,7 +426,7 @@ void cmd_lmpop(CommandContext& ctx) {
   Db db = ctx.db();
   for (std::size_t k = 2; k < where_idx; ++k) {
     switch (list_ops::pop(db, ctx.args[k], end, static_cast<std::size_t>(count), list_ops::PopReply::kKeyArray,
-                          ctx.reply)) {
+                          ctx.reply, ctx.server.events)) {
       case list_ops::Result::kServed: return;
       case list_ops::Result::kWrongType: ctx.reply.error(err::kWrongType); return;
       case list_ops::Result::kEmpty: break;

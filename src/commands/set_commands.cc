@@ -280,15 +280,17 @@ class ResultSet {
 };
 
 // Replies the size of a STORE's result after storing it, or 0 after
-// deleting `dst` when it is empty (Redis's setKey / dbDelete).
-void store_result(CommandContext& ctx, Db& db, std::string_view dst, ResultSet& result) {
+// deleting `dst` when it is empty (Redis's setKey / dbDelete), and notifies
+// `event` or del.
+void store_result(CommandContext& ctx, Db& db, std::string_view dst, ResultSet& result, std::string_view event) {
   const std::size_t n = result.size();
   if (n == 0) {
-    db.erase(dst);
+    if (db.erase(dst)) ctx.notify(config::kNotifyGeneric, "del", dst);
     ctx.reply.integer(0);
     return;
   }
   result.store(db, dst);
+  ctx.notify(config::kNotifySet, event, dst);
   ctx.reply.integer(static_cast<std::int64_t>(n));
 }
 
@@ -305,6 +307,7 @@ void cmd_sadd(CommandContext& ctx) {
   for (std::size_t j = 2; j < ctx.args.size(); ++j) {
     if (set::add(w, ctx.args[j], max)) ++added;
   }
+  if (added > 0) ctx.notify(config::kNotifySet, "sadd", ctx.args[1]);
   ctx.reply.integer(added);
 }
 
@@ -320,6 +323,7 @@ void cmd_srem(CommandContext& ctx) {
       if (set::size(w.entry()) == 0) break;  // the Writer deletes the key
     }
   }
+  if (deleted > 0) ctx.notify(config::kNotifySet, "srem", ctx.args[1]);
   ctx.reply.integer(deleted);
 }
 
@@ -389,9 +393,10 @@ void cmd_smove(CommandContext& ctx) {
       ctx.reply.integer(0);
       return;
     }
-  }  // an emptied source is deleted here
+    ctx.notify(config::kNotifySet, "srem", src);
+  }  // an emptied source is deleted here (del)
   Db::Writer to = db.write(dst, ValueType::kSet, Db::Create::kYes);
-  set::add(to, member, max_intset_entries(ctx));
+  if (set::add(to, member, max_intset_entries(ctx))) ctx.notify(config::kNotifySet, "sadd", dst);
   ctx.reply.integer(1);
 }
 
@@ -425,6 +430,7 @@ void spop_whole_set(CommandContext& ctx, Db& db, std::string_view key) {
     set::for_each(e, [&ctx](std::string_view m) { ctx.reply.bulk(m); });
   }
   db.erase(key);
+  ctx.notify(config::kNotifyGeneric, "del", key);
 }
 
 // SPOP key count: count >= 0 (else "must be positive", checked before the
@@ -445,6 +451,7 @@ void spop_with_count(CommandContext& ctx) {
     return;
   }
   const std::uint64_t size = set::size(*e);
+  ctx.notify(config::kNotifySet, "spop", key);
   if (count >= size) {
     spop_whole_set(ctx, db, key);
     return;
@@ -527,7 +534,8 @@ void cmd_spop(CommandContext& ctx) {
   char buf[util::kInt64BufSize];
   const std::string_view m = random_member(w.entry(), buf);
   ctx.reply.bulk(m);
-  remove_member(w, m);  // the Writer deletes an emptied set
+  remove_member(w, m);
+  ctx.notify(config::kNotifySet, "spop", ctx.args[1]);  // then del when the Writer deletes an emptied set
 }
 
 // SRANDMEMBER key count: an array. A negative count may repeat members; a
@@ -659,7 +667,7 @@ void sinter_generic(CommandContext& ctx, std::span<const std::string_view> keys,
   if (std::find(sets.begin(), sets.end(), nullptr) != sets.end()) {
     switch (mode) {
       case InterMode::kStore:
-        db.erase(dst);
+        if (db.erase(dst)) ctx.notify(config::kNotifyGeneric, "del", dst);
         ctx.reply.integer(0);
         break;
       case InterMode::kCard: ctx.reply.integer(0); break;
@@ -714,7 +722,7 @@ void sinter_generic(CommandContext& ctx, std::span<const std::string_view> keys,
   switch (mode) {
     case InterMode::kCard: ctx.reply.integer(static_cast<std::int64_t>(cardinality)); break;
     case InterMode::kStore:
-      store_result(ctx, db, dst, result);
+      store_result(ctx, db, dst, result, "sinterstore");
       break;
     case InterMode::kReply:
       ctx.reply.set(cardinality);
@@ -774,7 +782,7 @@ void sunion_diff_generic(CommandContext& ctx, std::span<const std::string_view> 
   const std::uint64_t max = max_intset_entries(ctx);
   auto finish = [&](ResultSet& result) {
     if (store) {
-      store_result(ctx, db, dst, result);
+      store_result(ctx, db, dst, result, op == SetOp::kUnion ? "sunionstore" : "sdiffstore");
     } else {
       result.reply(ctx);
     }

@@ -251,11 +251,24 @@ void sort_generic(CommandContext& ctx, bool read_only) {
     if (gets.empty()) out.push_back(it.element);
     for (std::string_view pattern : gets) out.push_back(lookup_by_pattern(db, pattern, it.element).value_or(""));
   }
-  db.erase(*storekey);
-  if (!out.empty()) {
-    Db::Writer w = db.write(*storekey, ValueType::kList, Db::Create::kYes);
-    const list::Limits lim = list_ops::limits(ctx.config);
-    for (const std::string& v : out) list::push(w, list::End::kTail, v, lim);
+  if (out.empty()) {
+    if (db.erase(*storekey)) ctx.notify(config::kNotifyGeneric, "del", *storekey);
+  } else {
+    // A list already there is refilled in place: Redis's setKey overwrites,
+    // so only a key that did not exist is "new".
+    const Db::Read current = db.read_for_write(*storekey, ValueType::kList);
+    if (current.entry == nullptr) {
+      db.erase(*storekey);
+    } else if (current.entry->has_expire()) {
+      db.set_expire(*storekey, storage::kNoExpire);
+    }
+    {
+      Db::Writer w = db.write(*storekey, ValueType::kList, Db::Create::kYes);
+      list::erase(w, 0, list::size(w.entry()));
+      const list::Limits lim = list_ops::limits(ctx.config);
+      for (const std::string& v : out) list::push(w, list::End::kTail, v, lim);
+    }
+    ctx.notify(config::kNotifyList, "sortstore", *storekey);
   }
   ctx.reply.integer(outputlen);
 }

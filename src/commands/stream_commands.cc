@@ -391,7 +391,8 @@ void cmd_xadd(CommandContext& ctx) {
   }
   s.append(id, ctx.args.subspan(field_pos));
   reply_id(ctx.reply, id);
-  trim(s, a);
+  ctx.notify(config::kNotifyStream, "xadd", ctx.args[1]);
+  if (trim(s, a) > 0) ctx.notify(config::kNotifyStream, "xtrim", ctx.args[1]);
   ctx.keyspace.ready_keys().signal(db.index(), ctx.args[1]);
 }
 
@@ -406,7 +407,9 @@ void cmd_xtrim(CommandContext& ctx) {
     ctx.reply.integer(0);
     return;
   }
-  ctx.reply.integer(static_cast<std::int64_t>(trim(stream_of(w), a)));
+  const std::uint64_t deleted = trim(stream_of(w), a);
+  if (deleted > 0) ctx.notify(config::kNotifyStream, "xtrim", ctx.args[1]);
+  ctx.reply.integer(static_cast<std::int64_t>(deleted));
 }
 
 // ---------------------------------------------------------------------------
@@ -480,6 +483,7 @@ void cmd_xdel(CommandContext& ctx) {
     if (id > s.max_deleted_id()) s.set_max_deleted_id(id);
     ++deleted;
   }
+  if (deleted > 0) ctx.notify(config::kNotifyStream, "xdel", ctx.args[1]);
   ctx.reply.integer(deleted);
 }
 
@@ -529,6 +533,7 @@ void cmd_xsetid(CommandContext& ctx) {
   s.set_last_id(id);
   if (entries_added != -1) s.set_entries_added(static_cast<std::uint64_t>(entries_added));
   if (!max_deleted.zero()) s.set_max_deleted_id(max_deleted);
+  ctx.notify(config::kNotifyStream, "xsetid", ctx.args[1]);
   ctx.reply.ok();
 }
 
@@ -740,7 +745,9 @@ void xread_generic(CommandContext& ctx, bool xreadgroup) {
       start = g->last_id;
     }
     if (!serve) continue;  // the consumer is made only when served, as Redis's
-    Consumer& c = g->consumer(*consumer, ctx.now_ms);
+    bool created = false;
+    Consumer& c = g->consumer(*consumer, ctx.now_ms, &created);
+    if (created) ctx.notify(config::kNotifyStream, "xgroup-createconsumer", key);
     c.seen_time = ctx.now_ms;
     ++served;
     start.increment();
@@ -859,6 +866,7 @@ void cmd_xgroup_create(CommandContext& ctx) {
     return;
   }
   s.create_group(ctx.args[3], id, entries_read);
+  ctx.notify(config::kNotifyStream, "xgroup-create", ctx.args[2]);
   ctx.reply.ok();
 }
 
@@ -888,6 +896,7 @@ void cmd_xgroup_setid(CommandContext& ctx) {
   }
   g->last_id = id;
   g->entries_read = entries_read;
+  ctx.notify(config::kNotifyStream, "xgroup-setid", ctx.args[2]);
   ctx.reply.ok();
 }
 
@@ -902,6 +911,7 @@ void cmd_xgroup_destroy(CommandContext& ctx) {
     return;
   }
   stream_of(w).destroy_group(ctx.args[3]);
+  ctx.notify(config::kNotifyStream, "xgroup-destroy", ctx.args[2]);
   ctx.reply.integer(1);
   ctx.keyspace.ready_keys().signal(db.index(), ctx.args[2]);
 }
@@ -915,6 +925,7 @@ void cmd_xgroup_createconsumer(CommandContext& ctx) {
   bool created = false;
   stream_of(w);  // marks the value changed
   g->consumer(ctx.args[4], ctx.now_ms, &created);
+  if (created) ctx.notify(config::kNotifyStream, "xgroup-createconsumer", ctx.args[2]);
   ctx.reply.integer(created ? 1 : 0);
 }
 
@@ -926,6 +937,7 @@ void cmd_xgroup_delconsumer(CommandContext& ctx) {
   if (!xgroup_lookup(ctx, w, false, true, &g)) return;
   stream_of(w);
   const std::int64_t pending = g->erase_consumer(ctx.args[4]);
+  if (pending >= 0) ctx.notify(config::kNotifyStream, "xgroup-delconsumer", ctx.args[2]);
   ctx.reply.integer(pending < 0 ? 0 : pending);
 }
 
@@ -1158,8 +1170,10 @@ void cmd_xclaim(CommandContext& ctx) {
     Nack& nack = it->second;
     if (nack.consumer != nullptr && minidle != 0 && now - nack.delivery_time < minidle) continue;
     if (consumer == nullptr) {
-      consumer = &g->consumer(args[3], now);
+      bool created = false;
+      consumer = &g->consumer(args[3], now, &created);
       consumer->seen_time = now;
+      if (created) ctx.notify(config::kNotifyStream, "xgroup-createconsumer", args[1]);
     }
     nack.delivery_time = deliverytime;
     if (retrycount >= 0) {
@@ -1245,8 +1259,10 @@ void cmd_xautoclaim(CommandContext& ctx) {
     }
     if (minidle != 0 && now - nack.delivery_time < minidle) continue;
     if (consumer == nullptr) {
-      consumer = &g->consumer(args[3], now);
+      bool created = false;
+      consumer = &g->consumer(args[3], now, &created);
       consumer->seen_time = now;
+      if (created) ctx.notify(config::kNotifyStream, "xgroup-createconsumer", args[1]);
     }
     nack.delivery_time = now;
     if (!justid) ++nack.delivery_count;

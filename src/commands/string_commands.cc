@@ -125,6 +125,8 @@ void set_generic(CommandContext& ctx, unsigned flags, std::string_view key, std:
     return;
   }
   db.set(key, value, when, (flags & kKeepTtl) != 0);
+  ctx.notify(config::kNotifyString, "set", key);
+  if (when != kNoExpire) ctx.notify(config::kNotifyGeneric, "expire", key);
   if (style == SetReply::kInteger) {
     ctx.reply.integer(1);
   } else if (!(flags & kGet)) {
@@ -243,10 +245,13 @@ void cmd_getex(CommandContext& ctx) {
   ctx.reply.bulk(e->value());  // before the entry is replaced or deleted
   if ((flags & (kExAt | kPxAt)) && when <= ctx.now_ms) {
     db.erase(key);
+    ctx.notify(config::kNotifyGeneric, "del", key);
   } else if (expire_arg != nullptr) {
     db.set_expire(key, when);
-  } else if (flags & kPersist) {
+    ctx.notify(config::kNotifyGeneric, "expire", key);
+  } else if ((flags & kPersist) && e->has_expire()) {
     db.set_expire(key, kNoExpire);
+    ctx.notify(config::kNotifyGeneric, "persist", key);
   }
 }
 
@@ -260,6 +265,7 @@ void cmd_getdel(CommandContext& ctx) {
   }
   ctx.reply.bulk(e->value());
   db.erase(ctx.args[1]);
+  ctx.notify(config::kNotifyGeneric, "del", ctx.args[1]);
 }
 
 // GETSET key value: replies the old value and stores the new one without TTL.
@@ -273,6 +279,7 @@ void cmd_getset(CommandContext& ctx) {
     ctx.reply.bulk(e->value());
   }
   db.set(ctx.args[1], ctx.args[2], kNoExpire);
+  ctx.notify(config::kNotifyString, "set", ctx.args[1]);
 }
 
 void cmd_mget(CommandContext& ctx) {
@@ -306,7 +313,10 @@ void mset_generic(CommandContext& ctx, bool nx) {
       }
     }
   }
-  for (std::size_t j = 1; j < argc; j += 2) db.set(ctx.args[j], ctx.args[j + 1], kNoExpire);
+  for (std::size_t j = 1; j < argc; j += 2) {
+    db.set(ctx.args[j], ctx.args[j + 1], kNoExpire);
+    ctx.notify(config::kNotifyString, "set", ctx.args[j]);
+  }
   if (nx) {
     ctx.reply.integer(1);
   } else {
@@ -330,6 +340,7 @@ void incr_decr(CommandContext& ctx, std::int64_t incr) {
   char buf[util::kInt64BufSize];
   const std::size_t len = util::format_int64(*value, buf);
   db.set(key, std::string_view(buf, len), kNoExpire, /*keep_ttl=*/true);
+  ctx.notify(config::kNotifyString, "incrby", key);
   ctx.reply.integer(*value);
 }
 
@@ -375,6 +386,7 @@ void cmd_incrbyfloat(CommandContext& ctx) {
       add_float_or_reply(ctx, e != nullptr ? std::optional(e->value()) : std::nullopt, incr, err::kNotFloat);
   if (!text) return;
   db.set(key, *text, kNoExpire, /*keep_ttl=*/true);
+  ctx.notify(config::kNotifyString, "incrbyfloat", key);
   ctx.reply.bulk(*text);
 }
 
@@ -399,6 +411,7 @@ void cmd_append(CommandContext& ctx) {
   if (!ctx.writable_or_reply(w)) return;
   if (!w) {
     db.set(key, tail, kNoExpire);
+    ctx.notify(config::kNotifyString, "append", key);
     ctx.reply.integer(static_cast<std::int64_t>(tail.size()));
     return;
   }
@@ -406,6 +419,7 @@ void cmd_append(CommandContext& ctx) {
   if (!check_string_length(ctx, size, tail.size())) return;
   char* data = w.resize_string(size + tail.size());
   if (!tail.empty()) std::memcpy(data + size, tail.data(), tail.size());
+  ctx.notify(config::kNotifyString, "append", key);
   ctx.reply.integer(static_cast<std::int64_t>(size + tail.size()));
 }
 
@@ -481,6 +495,7 @@ void cmd_setrange(CommandContext& ctx) {
   const std::size_t size = std::max(current_len, at + patch.size());
   char* data = w.resize_string(size);
   std::memcpy(data + at, patch.data(), patch.size());
+  ctx.notify(config::kNotifyString, "setrange", key);
   ctx.reply.integer(static_cast<std::int64_t>(size));
 }
 

@@ -58,24 +58,25 @@ void pop_from(storage::Db::Writer& w, End end, std::size_t count, F&& f) {
 
 }  // namespace
 
-std::vector<Popped> pop(storage::Db& db, std::string_view key, End end, std::size_t count) {
+std::vector<Popped> pop(storage::Db& db, std::string_view key, End end, std::size_t count, KeyspaceEvents& events) {
   std::vector<Popped> out;
   storage::Db::Writer w = db.write(key, storage::ValueType::kZset);
   if (!w) return out;
   out.reserve(std::min(count, storage::zset::size(w.entry())));
   pop_from(w, end, count, [&](double s, std::string_view m) { out.push_back({std::string(m), s}); });
-  return out;
+  if (!out.empty()) events.notify(config::kNotifyZset, pop_event(end), key, db.index());
+  return out;  // an emptied set goes with the writer (del)
 }
 
-std::optional<Popped> pop_one(storage::Db& db, std::string_view key, End end) {
-  std::vector<Popped> one = pop(db, key, end, 1);
+std::optional<Popped> pop_one(storage::Db& db, std::string_view key, End end, KeyspaceEvents& events) {
+  std::vector<Popped> one = pop(db, key, end, 1, events);
   if (one.empty()) return std::nullopt;
   return std::move(one[0]);
 }
 
 void pop_reply_zmpop(storage::Db& db, std::string_view key, End end, std::size_t count,
-                     protocol::ReplyBuilder& reply) {
-  const std::vector<Popped> popped = pop(db, key, end, count);
+                     protocol::ReplyBuilder& reply, KeyspaceEvents& events) {
+  const std::vector<Popped> popped = pop(db, key, end, count, events);
   reply.array(2);
   reply.bulk(key);
   reply.array(popped.size());
@@ -271,6 +272,7 @@ void zadd_generic(CommandContext& ctx, int flags) {
   if (!ctx.writable_or_reply(w)) return;
   std::int64_t added = 0, updated = 0, processed = 0;
   double score = 0;
+  bool nan = false;
   if (w) {
     const zset::Limits lim = limits(ctx);
     zset::prepare_new(w, ctx.args[idx + 1].size(), lim);
@@ -278,8 +280,8 @@ void zadd_generic(CommandContext& ctx, int flags) {
       double fresh = 0;
       const int out = zset::add(w, scores[j], ctx.args[idx + 2 * j + 1], flags, &fresh, lim);
       if ((out & zset::kOutNan) != 0) {
-        ctx.reply.error(err::kScoreNan);
-        return;
+        nan = true;
+        break;
       }
       if ((out & zset::kOutAdded) != 0) ++added;
       if ((out & zset::kOutUpdated) != 0) ++updated;
@@ -288,6 +290,11 @@ void zadd_generic(CommandContext& ctx, int flags) {
         score = fresh;
       }
     }
+  }
+  if (added > 0 || updated > 0) ctx.notify(config::kNotifyZset, incr ? "zincr" : "zadd", ctx.args[1]);
+  if (nan) {
+    ctx.reply.error(err::kScoreNan);
+    return;
   }
   if (incr) {
     if (processed > 0) {
@@ -313,6 +320,7 @@ void cmd_zrem(CommandContext& ctx) {
     ++deleted;
     if (zset::size(w.entry()) == 0) break;  // the Writer deletes the key
   }
+  if (deleted > 0) ctx.notify(config::kNotifyZset, "zrem", ctx.args[1]);
   ctx.reply.integer(deleted);
 }
 
@@ -563,7 +571,7 @@ void zrange_generic(CommandContext& ctx, std::size_t argc_start, bool store, Ran
   if (store) {
     const std::string_view dst = ctx.args[1];
     if (n == 0) {
-      db.erase(dst);
+      if (db.erase(dst)) ctx.notify(config::kNotifyGeneric, "del", dst);
       ctx.reply.integer(0);
       return;
     }
@@ -571,6 +579,7 @@ void zrange_generic(CommandContext& ctx, std::size_t argc_start, bool store, Ran
     result.reserve(n);
     for_selection(*e, sel, [&](double s, std::string_view m) { result.add(s, m); });
     result.store(db, dst, limits(ctx));
+    ctx.notify(config::kNotifyZset, "zrangestore", dst);
     ctx.reply.integer(static_cast<std::int64_t>(n));
     return;
   }
@@ -625,7 +634,13 @@ void zremrange_generic(CommandContext& ctx, RangeType type) {
     default: sel = select_rank(w.entry(), start, end, false);
   }
   const std::size_t n = sel.last - sel.first;
-  if (n > 0) zset::remove_ranks(w, sel.first, sel.last - 1);
+  if (n > 0) {
+    zset::remove_ranks(w, sel.first, sel.last - 1);
+    ctx.notify(config::kNotifyZset,
+               type == RangeType::kScore ? "zremrangebyscore" : type == RangeType::kLex ? "zremrangebylex"
+                                                                                       : "zremrangebyrank",
+               ctx.args[1]);
+  }
   ctx.reply.integer(static_cast<std::int64_t>(n));
 }
 
@@ -662,6 +677,7 @@ void zpop_generic(CommandContext& ctx, zset_ops::End end) {
     ctx.reply.bulk(m);
     ctx.reply.real(s);
   });
+  if (n > 0) ctx.notify(config::kNotifyZset, zset_ops::pop_event(end), ctx.args[1]);
 }
 
 void cmd_zpopmin(CommandContext& ctx) { zpop_generic(ctx, zset_ops::End::kMin); }
@@ -710,7 +726,7 @@ void cmd_zmpop(CommandContext& ctx) {
       return;
     }
     if (r.entry == nullptr) continue;
-    zset_ops::pop_reply_zmpop(db, ctx.args[j], end, static_cast<std::size_t>(count), ctx.reply);
+    zset_ops::pop_reply_zmpop(db, ctx.args[j], end, static_cast<std::size_t>(count), ctx.reply, ctx.server.events);
     return;
   }
   ctx.reply.null_array();
@@ -1001,7 +1017,7 @@ void zalgebra_generic(CommandContext& ctx, std::size_t numkeys_idx, SetOp op, st
 
   if (store) {
     if (result.empty()) {
-      db.erase(dst);
+      if (db.erase(dst)) ctx.notify(config::kNotifyGeneric, "del", dst);
       ctx.reply.integer(0);
       return;
     }
@@ -1009,6 +1025,8 @@ void zalgebra_generic(CommandContext& ctx, std::size_t numkeys_idx, SetOp op, st
     b.reserve(result.size());
     for (const auto& [s, m] : result) b.add(s, m);
     b.store(db, dst, limits(ctx));
+    ctx.notify(config::kNotifyZset,
+               op == SetOp::kUnion ? "zunionstore" : op == SetOp::kInter ? "zinterstore" : "zdiffstore", dst);
     ctx.reply.integer(static_cast<std::int64_t>(result.size()));
     return;
   }

@@ -43,6 +43,7 @@ void LiveConfig::mirror(const Settings& s) {
   hll_sparse_max_bytes_.store(size("hll-sparse-max-bytes"), std::memory_order_relaxed);
   busy_reply_threshold_ms_.store(integer_value(s.get("busy-reply-threshold")), std::memory_order_relaxed);
   zset_max_listpack_value_.store(size("zset-max-listpack-value"), std::memory_order_relaxed);
+  keyspace_events_.store(s.keyspace_events(), std::memory_order_relaxed);
   const auto limits = parse_output_buffer_limits(s.get("client-output-buffer-limit"));
   for (std::size_t c = 0; c < limits.size(); ++c) {
     output_limits_[c].hard.store(limits[c].hard, std::memory_order_relaxed);

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "larder/config/keyspace_events.h"
 #include "larder/util/glob.h"
 #include "larder/util/numbers.h"
 #include "larder/util/split_args.h"
@@ -333,7 +334,12 @@ const std::vector<Row>& rows() {
       {{"lazyfree-lazy-user-del", "no", true, true}, [](const auto& a) { return joined(a); }},
       {{"list-compress-depth", "0", true, true}, [](const auto& a) { return joined(a); }},
       {{"no-appendfsync-on-rewrite", "no", true, true}, [](const auto& a) { return joined(a); }},
-      {{"notify-keyspace-events", "", true, true}, [](const auto& a) { return joined(a); }},
+      {{"notify-keyspace-events", "", true, false},
+       [](const auto& a) {
+         auto flags = parse_keyspace_events(single(a));
+         if (!flags) bad("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+         return keyspace_events_string(*flags);
+       }},
       {{"oom-score-adj", "no", true, true}, [](const auto& a) { return joined(a); }},
       {{"oom-score-adj-values", "0 200 800", true, true}, [](const auto& a) { return joined(a); }},
       {{"proc-title-template", "{title} {listen-addr} {server-mode}", true, true}, [](const auto& a) { return joined(a); }},
@@ -441,6 +447,7 @@ void Settings::set(std::string_view name, const std::vector<std::string>& args, 
                  std::to_string(limits[c].soft) + " " + std::to_string(limits[c].soft_seconds);
       }
     }
+    if (canonical == "notify-keyspace-events") keyspace_events_ = parse_keyspace_events(words->at(0)).value_or(0);
     values_[canonical] = std::move(value);
   } catch (const ConfigError& e) {
     throw ConfigError(given, e.what());

@@ -95,9 +95,12 @@ Server::Server(const config::Settings& settings, const config::Options& options)
   context_.live.apply = [this](const config::Settings& s, const std::vector<std::string>& changed) {
     apply_tls_settings(s, changed);
   };
+  context_.keyspace.key_events().set_sink(&services.events);
+  commands::sync_key_events(context_.live, context_.keyspace);
   context_.live.on_change = [this](const config::Settings& s) {
     spdlog::set_level(log_level(s.get("loglevel")));
     commands::sync_access_policy(context_.live, context_.keyspace);
+    commands::sync_key_events(context_.live, context_.keyspace);
   };
   std::error_code ec;
   services.executable = std::filesystem::read_symlink("/proc/self/exe", ec).string();

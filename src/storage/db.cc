@@ -90,6 +90,7 @@ bool Db::expiring(Shard& shard, const Entry& e) {
   if (!e.expired(now_)) return false;
   ++shard.stats().expired_keys;
   shard.touch(index_, e.key());
+  keyspace_.key_events().emit(KeyEvent::kExpired, index_, e.key());
   return true;
 }
 
@@ -113,6 +114,7 @@ const Entry* Db::find_for_read(std::string_view key) {
     ++shard.stats().keyspace_hits;
   } else {
     ++shard.stats().keyspace_misses;
+    keyspace_.key_events().emit(KeyEvent::kMiss, index_, key);
   }
   shard.prefix_stats().record(key, e != nullptr);
   return e;
@@ -176,6 +178,7 @@ void Db::removed(const Entry& e) {
 }
 
 void Db::created(const Entry& e) {
+  keyspace_.key_events().emit(KeyEvent::kNew, index_, e.key());
   switch (e.type()) {
     case ValueType::kList:
     case ValueType::kZset:
@@ -258,7 +261,10 @@ Db::Writer::~Writer() {
   settle_object_bytes();
   if (empty_collection(*entry_)) {
     shard_.table(db_.index_).remove(key_, hash_);
-    if (!created_) shard_.touch(db_.index_, key_);
+    if (!created_) {
+      shard_.touch(db_.index_, key_);
+      db_.keyspace_.key_events().emit(KeyEvent::kEmptied, db_.index_, key_);
+    }
     return;
   }
   if (!created_ && db_.touch_access_) db_.note_access(*entry_);

@@ -166,6 +166,7 @@ bool Evictor::delete_key(int db, const std::string& key, bool only_volatile, std
     keyspace_.before_change(db, *e);
   }
   shard.touch(db, key);
+  keyspace_.key_events().emit(e->expired(now_ms) ? KeyEvent::kExpired : KeyEvent::kEvicted, db, key);
   table.remove(key, hash);
   return true;
 }
@@ -245,6 +246,7 @@ bool Evictor::evict_sieve(std::int64_t now_ms, const EvictionSettings& settings)
         keyspace_.before_change(db, *victim);
       }
       shard.touch(db, key);
+      keyspace_.key_events().emit(victim->expired(now_ms) ? KeyEvent::kExpired : KeyEvent::kEvicted, db, key);
       table.remove(key, Table::hash_of(key));
       return true;
     }

@@ -40,6 +40,7 @@ SweepResult ExpirySweeper::step(std::int64_t now_ms, const SweepBudget& budget) 
             }
             ++expired;
             shard.touch(db_, e.key());
+            keyspace_.key_events().emit(KeyEvent::kExpired, db_, e.key());
             return true;
           });
           if (cursor_ == 0 || table.volatile_count() == 0) {

@@ -43,7 +43,7 @@ TEST_CASE("REWRITE writes hostile values so the file reads back the same setting
   Settings s;
   s.set("requirepass", {"pw\nbind 127.0.0.2\nlogfile /tmp/x\r\n\"q\" \\ 'x'\x01"});
   s.set("dbfilename", {"dump\n\nport 1.rdb"});
-  s.set("notify-keyspace-events", {"\"KEA\nhz 400"});
+  s.set("proc-title-template", {"\"{title}\nhz 400"});
   s.set("save", {"60 5 300 10"});
   s.set("bind", {"127.0.0.1\nrequirepass", "x"});
   rewrite_config_file(path, s);

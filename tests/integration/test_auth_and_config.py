@@ -91,7 +91,7 @@ class AuthAndConfigTest(ServerTestCase):
             "requirepass": b"pw\nbind 127.0.0.2\nlogfile /tmp/x\nrequirepass injected",
             "dbfilename": b"d\r\nhz 400\r\n\"q\" 'single' \\back\\slash\\",
             "dir": b"\x01\x02\x1b[0m\x7f\xff \t tab\vend\\x41",
-            "notify-keyspace-events": b"\"\nmaxclients 3\n\"",
+            "proc-title-template": b"\"\nmaxclients 3\n\"",
             "appendfilename": b"'\nport 1\n'",
         }
         path = self.config_file("# hostile values\nhz 10\n")

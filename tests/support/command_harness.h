@@ -35,7 +35,12 @@ class CommandHarness {
     services_.evictor = std::make_unique<storage::Evictor>(keyspace_);
     services_.persistence = std::make_unique<persistence::Persistence>(keyspace_, services_.config, 0);
     commands::sync_access_policy(config_, keyspace_);
-    config_.on_change = [this](const config::Settings&) { commands::sync_access_policy(config_, keyspace_); };
+    keyspace_.key_events().set_sink(&services_.events);
+    commands::sync_key_events(config_, keyspace_);
+    config_.on_change = [this](const config::Settings&) {
+      commands::sync_access_policy(config_, keyspace_);
+      commands::sync_key_events(config_, keyspace_);
+    };
     add_client();
   }
 

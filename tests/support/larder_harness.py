@@ -834,11 +834,12 @@ class DifferentialTestCase(ClassServersMixin, ServerTestCase):
     """
 
     LARDER_ARGS = ()
+    REDIS_ARGS = ()
 
     @classmethod
     def start_reference(cls):
         """The redis-server of the pair (a subclass may start it otherwise)."""
-        return start_redis()
+        return start_redis(*cls.REDIS_ARGS)
 
     @classmethod
     def start_subject(cls):

@@ -76,6 +76,14 @@ struct CommandContext {
   bool writable_or_reply(const storage::Db::Writer& w) const;
   // Redis's getLongLongFromObjectOrReply: false after replying its error.
   bool parse_int64_or_reply(std::string_view arg, std::int64_t& out) const;
+  // Keyspace notification `event` of class `type` (config::kNotify*) about
+  // `key` of the selected database, or of database `db`.
+  void notify(int type, std::string_view event, std::string_view key) const {
+    server.events.notify(type, event, key, client.db.load(std::memory_order_relaxed));
+  }
+  void notify(int type, std::string_view event, std::string_view key, int db) const {
+    server.events.notify(type, event, key, db);
+  }
   // "ERR wrong number of arguments for '<name>' command"
   void reply_arity_error() const;
   // "ERR invalid expire time in '<name>' command"

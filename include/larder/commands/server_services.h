@@ -15,6 +15,7 @@
 #include "larder/acl/acl.h"
 #include "larder/commands/blocking.h"
 #include "larder/commands/client_registry.h"
+#include "larder/commands/keyspace_events.h"
 #include "larder/commands/pause_state.h"
 #include "larder/commands/pubsub.h"
 #include "larder/commands/server_stats.h"
@@ -50,6 +51,8 @@ struct ServerServices {
   PubSub pubsub;
   // CLIENT TRACKING: the keys clients cache and their invalidation.
   Tracking tracking{clients, pubsub};
+  // Keyspace notifications: events.notify(class, event, key, db).
+  KeyspaceEvents events{config, pubsub};
   // The script cache, the per-loop Lua engines and the running script.
   scripting::Scripting scripting;
   // One per event loop; the vector is filled before serving starts.
@@ -93,6 +96,12 @@ inline void sync_access_policy(const config::LiveConfig& config, storage::Keyspa
                std::memory_order_relaxed);
   p.lfu_log_factor.store(config.lfu_log_factor(), std::memory_order_relaxed);
   p.lfu_decay_time.store(config.eviction().lfu_decay_time, std::memory_order_relaxed);
+}
+
+// Asks the keyspace for the storage events notify-keyspace-events selects
+// (its sink, services.events, is set once before serving); after each change.
+inline void sync_key_events(const config::LiveConfig& config, storage::Keyspace& keyspace) {
+  keyspace.key_events().want(KeyspaceEvents::storage_events(config.keyspace_events()));
 }
 
 }  // namespace larder::commands

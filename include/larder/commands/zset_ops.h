@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "larder/commands/keyspace_events.h"
 #include "larder/protocol/reply_builder.h"
 #include "larder/storage/db.h"
 
@@ -24,15 +25,19 @@ struct Popped {
 // and returns them in pop order (lowest first for kMin, highest first for
 // kMax). Empty when the key is missing or holds another type (check
 // Db::read_for_write(key, ValueType::kZset).wrong_type first to reply
-// WRONGTYPE). An emptied set is deleted.
-std::vector<Popped> pop(storage::Db& db, std::string_view key, End end, std::size_t count);
+// WRONGTYPE). An emptied set is deleted. Notifies zpopmin/zpopmax (and
+// del) through `events`, as Redis.
+std::vector<Popped> pop(storage::Db& db, std::string_view key, End end, std::size_t count, KeyspaceEvents& events);
 
 // pop() of one element: BZPOPMIN / BZPOPMAX write [key, member, score].
-std::optional<Popped> pop_one(storage::Db& db, std::string_view key, End end);
+std::optional<Popped> pop_one(storage::Db& db, std::string_view key, End end, KeyspaceEvents& events);
+
+// Redis's event name for a pop from `end`.
+inline std::string_view pop_event(End end) { return end == End::kMin ? "zpopmin" : "zpopmax"; }
 
 // Pops up to `count` (>= 1) elements of the live sorted set at `key` and
 // writes ZMPOP's reply: [key, [[member, score], ...]] (scores as doubles).
 void pop_reply_zmpop(storage::Db& db, std::string_view key, End end, std::size_t count,
-                     protocol::ReplyBuilder& reply);
+                     protocol::ReplyBuilder& reply, KeyspaceEvents& events);
 
 }  // namespace larder::commands::zset_ops

@@ -71,6 +71,8 @@ class LiveConfig {
     return {l.hard.load(std::memory_order_relaxed), l.soft.load(std::memory_order_relaxed),
             l.soft_seconds.load(std::memory_order_relaxed)};
   }
+  // notify-keyspace-events as KeyspaceEventClass bits (0: off, the default).
+  int keyspace_events() const { return keyspace_events_.load(std::memory_order_relaxed); }
   // busy-reply-threshold (lua-time-limit), in ms.
   std::int64_t busy_reply_threshold_ms() const { return busy_reply_threshold_ms_.load(std::memory_order_relaxed); }
 
@@ -109,6 +111,7 @@ class LiveConfig {
   };
   std::array<AtomicLimit, 3> output_limits_;
   std::atomic<std::int64_t> busy_reply_threshold_ms_{5000};
+  std::atomic<int> keyspace_events_{0};
 };
 
 }  // namespace larder::config

@@ -64,12 +64,16 @@ class Settings {
   std::vector<std::pair<std::string, std::string>> matching(std::string_view pattern) const;
   // Ignored directives given a value other than their default.
   std::vector<std::string> ignored_in_use() const;
+  // notify-keyspace-events as set: its text hides 'n' next to 'A' (Redis's
+  // CONFIG GET), the flags keep it.
+  int keyspace_events() const { return keyspace_events_; }
 
   static const std::vector<Directive>& directives();
   static const Directive* find(std::string_view name);
 
  private:
   std::map<std::string, std::string, std::less<>> values_;
+  int keyspace_events_ = 0;
 };
 
 // Parses redis.conf-style text: `directive arg...` lines, `#` comments,

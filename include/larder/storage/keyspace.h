@@ -13,6 +13,7 @@
 
 #include "larder/storage/access_policy.h"
 #include "larder/storage/background_free.h"
+#include "larder/storage/key_events.h"
 #include "larder/storage/ready_keys.h"
 #include "larder/storage/shard.h"
 
@@ -114,6 +115,10 @@ class Keyspace {
   // Keys whose blocked clients may now be served.
   ReadyKeys& ready_keys() { return ready_keys_; }
 
+  // Keys created, expired, evicted or missed, for keyspace notifications.
+  KeyEvents& key_events() { return key_events_; }
+  const KeyEvents& key_events() const { return key_events_; }
+
   // Where flushed tables go to be freed off the event loops.
   BackgroundFree& background_free() { return background_free_; }
 
@@ -126,6 +131,7 @@ class Keyspace {
   std::unique_ptr<std::atomic<std::int64_t>[]> avg_ttl_;
   AccessPolicy access_policy_;
   ReadyKeys ready_keys_;
+  KeyEvents key_events_;
   std::vector<std::unique_ptr<Shard>> shards_;
   BackgroundFree background_free_;  // declared last: destroyed first
 };
