@@ -65,6 +65,9 @@ class Keyspace {
     }
   }
 
+  // TinyLFU's window of recently written keys (tinylfu.h).
+  AdmissionWindow& admission_window() { return admission_window_; }
+
   // Keys whose blocked clients may now be served.
   ReadyKeys& ready_keys() { return ready_keys_; }
 
@@ -76,6 +79,7 @@ class Keyspace {
   bool single_owner_ = false;
   std::unique_ptr<std::atomic<std::int64_t>[]> avg_ttl_;
   AccessPolicy access_policy_;
+  AdmissionWindow admission_window_;
   ReadyKeys ready_keys_;
   std::vector<std::unique_ptr<Shard>> shards_;
   BackgroundFree background_free_;  // declared last: destroyed first
