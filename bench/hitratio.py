@@ -275,49 +275,7 @@ def human(n):
     return "%gM" % (n / 1e6) if n >= 1000000 else "%gk" % (n / 1e3)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--keys", type=int, default=200000)
-    ap.add_argument("--requests", type=int, default=3000000)
-    ap.add_argument("--short", type=int, default=1000000, help="also report the first N requests")
-    ap.add_argument("--value-size", type=int, default=200)
-    ap.add_argument("--maxmemory", default="10mb")
-    ap.add_argument("--zipf", type=float, default=0.99)
-    ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--warmup", type=float, default=0.2, help="share of each span not counted")
-    ap.add_argument("--scan-keys", type=int, default=100000)
-    ap.add_argument("--scan-every", type=int, default=300000)
-    ap.add_argument("--shift-every", type=int, default=250000)
-    ap.add_argument("--batch", type=int, default=200)
-    ap.add_argument("--workloads", default=",".join(WORKLOADS))
-    ap.add_argument("--larder-policies", default="allkeys-lru,allkeys-lfu,allkeys-sieve,allkeys-tinylfu")
-    ap.add_argument("--redis-policies", default="allkeys-lru,allkeys-lfu")
-    ap.add_argument("--no-json", action="store_true")
-    args = ap.parse_args()
-
-    for s in (bl.Server("redis"), bl.Server("larder")):
-        s.preflight()
-    runs = [("redis", p) for p in args.redis_policies.split(",") if p] + \
-           [("larder", p) for p in args.larder_policies.split(",") if p]
-    workloads = [w for w in args.workloads.split(",") if w]
-    results, table = {}, {}
-    for workload in workloads:
-        t0 = time.time()
-        stream = make_stream(workload, args)
-        bl.log("%s: %d reads (%d requests, Zipf(%.2f) over %d keys, seed %d) drawn in %.1fs"
-               % (workload, len(stream.ids), args.requests, args.zipf, args.keys, args.seed, time.time() - t0))
-        rows = results[workload] = []
-        for kind, policy in runs:
-            r = run_one(kind, policy, stream, args)
-            rows.append(r)
-            bl.log("  %s %s: %.2f%% / %.2f%%, %d keys, RSS %.1f MB, %.0fs"
-                   % (r["server"], policy, 100 * r["hit_short"], 100 * r["hit_long"], r["keys"], r["rss_mb"],
-                      r["seconds"]))
-        capacity = max((r["keys"] for r in rows if r["server"] == "Larder"), default=0)
-        opt = static_optimum(stream, args, capacity)
-        table[workload] = [("%s %s" % (r["server"], r["policy"]), {"short": r["hit_short"], "long": r["hit_long"]})
-                           for r in rows] + [("static optimum", opt)]
-
+def report(results, table, workloads, runs, args):
     print("\nCache-aside, %d keys of %d B, maxmemory %s, Zipf(%.2f), seed %d; hit ratio of the first %s and of"
           " %s requests, the first %d%% of each not counted\n"
           % (args.keys, args.value_size, args.maxmemory, args.zipf, args.seed, human(args.short),
@@ -353,11 +311,71 @@ def main():
     if not args.no_json:
         os.makedirs(OUT_DIR, exist_ok=True)
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        path = os.path.join(OUT_DIR, "hitratio-%s.json" % stamp)
+        path = os.path.join(OUT_DIR, "hitratio-%s-%s.json" % (stamp, "-".join(workloads)))
         with open(path, "w") as f:
             json.dump({"args": vars(args), "results": results, "table": table}, f, indent=2)
-        png = chart(table, workloads, args, os.path.join(OUT_DIR, "hitratio-%s.png" % stamp))
+        png = chart(table, workloads, args, path[:-5] + ".png")
         bl.log("wrote %s%s" % (path, (" and " + png) if png else ""))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--keys", type=int, default=200000)
+    ap.add_argument("--requests", type=int, default=3000000)
+    ap.add_argument("--short", type=int, default=1000000, help="also report the first N requests")
+    ap.add_argument("--value-size", type=int, default=200)
+    ap.add_argument("--maxmemory", default="10mb")
+    ap.add_argument("--zipf", type=float, default=0.99)
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--warmup", type=float, default=0.2, help="share of each span not counted")
+    ap.add_argument("--scan-keys", type=int, default=100000)
+    ap.add_argument("--scan-every", type=int, default=300000)
+    ap.add_argument("--shift-every", type=int, default=250000)
+    ap.add_argument("--batch", type=int, default=200)
+    ap.add_argument("--workloads", default=",".join(WORKLOADS))
+    ap.add_argument("--larder-policies", default="allkeys-lru,allkeys-lfu,allkeys-sieve,allkeys-tinylfu")
+    ap.add_argument("--redis-policies", default="allkeys-lru,allkeys-lfu")
+    ap.add_argument("--no-json", action="store_true")
+    ap.add_argument("--merge", nargs="+", metavar="JSON",
+                    help="no runs: report the workloads of these earlier JSON outputs together")
+    args = ap.parse_args()
+    if args.merge:
+        results, table, runs = {}, {}, None
+        for path in args.merge:
+            with open(path) as f:
+                saved = json.load(f)
+            results.update(saved["results"])
+            table.update({w: [(n, v) for n, v in rows] for w, rows in saved["table"].items()})
+            runs = runs or [(r["server"].lower(), r["policy"]) for r in next(iter(saved["results"].values()))]
+            for name in ("keys", "requests", "short", "value_size", "maxmemory", "zipf", "seed", "warmup"):
+                setattr(args, name, saved["args"][name])
+        report(results, table, [w for w in WORKLOADS if w in results], runs, args)
+        return 0
+
+    for s in (bl.Server("redis"), bl.Server("larder")):
+        s.preflight()
+    runs = [("redis", p) for p in args.redis_policies.split(",") if p] + \
+           [("larder", p) for p in args.larder_policies.split(",") if p]
+    workloads = [w for w in args.workloads.split(",") if w]
+    results, table = {}, {}
+    for workload in workloads:
+        t0 = time.time()
+        stream = make_stream(workload, args)
+        bl.log("%s: %d reads (%d requests, Zipf(%.2f) over %d keys, seed %d) drawn in %.1fs"
+               % (workload, len(stream.ids), args.requests, args.zipf, args.keys, args.seed, time.time() - t0))
+        rows = results[workload] = []
+        for kind, policy in runs:
+            r = run_one(kind, policy, stream, args)
+            rows.append(r)
+            bl.log("  %s %s: %.2f%% / %.2f%%, %d keys, RSS %.1f MB, %.0fs"
+                   % (r["server"], policy, 100 * r["hit_short"], 100 * r["hit_long"], r["keys"], r["rss_mb"],
+                      r["seconds"]))
+        capacity = max((r["keys"] for r in rows if r["server"] == "Larder"), default=0)
+        opt = static_optimum(stream, args, capacity)
+        table[workload] = [("%s %s" % (r["server"], r["policy"]), {"short": r["hit_short"], "long": r["hit_long"]})
+                           for r in rows] + [("static optimum", opt)]
+
+    report(results, table, workloads, runs, args)
     return 0
 
 

@@ -337,9 +337,11 @@ bool Evictor::evict_tinylfu(std::int64_t now_ms, const EvictionSettings& setting
     std::string key;
     std::uint32_t count = 0;
     if (!leave_window(*hash, db, key, count)) continue;
+    // An empty main area takes the key without a contest, as a cache that
+    // is not full yet.
     const std::optional<Candidate> victim = main_victim(now_ms, settings);
     Shard& shard = keyspace_.shard(Keyspace::shard_index(*hash));
-    if (victim && count > FrequencySketch::kMaxCount - (victim->score >> 24)) {
+    if (!victim || count > FrequencySketch::kMaxCount - (victim->score >> 24)) {
       {
         std::lock_guard lock(shard.mutex());
         if (Entry* e = shard.table(db).find(key, *hash); e != nullptr && e->in_window()) {
@@ -347,14 +349,12 @@ bool Evictor::evict_tinylfu(std::int64_t now_ms, const EvictionSettings& setting
           ++shard.stats().window_promoted_keys;
         }
       }
-      if (delete_key(victim->db, victim->key, only_volatile, now_ms, Area::kMain)) return true;
+      if (victim && delete_key(victim->db, victim->key, only_volatile, now_ms, Area::kMain)) return true;
       continue;
     }
     if (delete_key(db, key, only_volatile, now_ms, Area::kWindow)) {
-      if (victim) {
-        std::lock_guard lock(shard.mutex());
-        ++shard.stats().window_rejected_keys;
-      }
+      std::lock_guard lock(shard.mutex());
+      ++shard.stats().window_rejected_keys;
       return true;
     }
   }
