@@ -1,16 +1,33 @@
 #!/usr/bin/python3
 """Hit ratio under memory pressure: Larder's eviction policies vs Redis's.
 
-A cache-aside client replays one seeded Zipf(0.99) stream of reads over
---keys keys (--value-size byte values) against a server limited to
---maxmemory: GET, and on a miss SET the value (the reads of a batch are
-pipelined, then the misses of that batch are filled). The first --warmup
-share of the stream fills the cache and is not counted. For each server and
-policy a fresh server is started; reported are the hit ratio, the keys held
-at the end, RSS, the server's own used_memory and evicted_keys.
+A cache-aside client (GET; on a miss, SET the value) replays seeded request
+streams over --keys keys of --value-size bytes against servers limited to
+--maxmemory. Reads are pipelined a window (--batch) at a time, then the
+misses of that window are filled, so a key missed twice in one window costs
+two misses. Every server and policy gets a fresh server and the same stream.
 
-Prints a Markdown table, writes JSON to bench/out/ and, when gnuplot is
-installed, a PNG bar chart next to it.
+Workloads (positions count Zipf requests; a scan's reads are extra):
+  steady   Zipf(--zipf) over the keys, ranks mapped to keys by a seeded
+           permutation
+  scans    the same, plus a pass over --scan-keys never-seen keys, each read
+           once, after every --scan-every requests
+  shifting the same, with the permutation re-drawn every --shift-every
+           requests (the popular keys change)
+
+One run of --requests (default 3M) per server and workload; because the
+streams are prefixes of one another, it reports the hit ratio of the first
+1M requests (the first fifth not counted), as a fresh 1M-request run would
+see it, and of the whole run (its first fifth not counted).
+
+"optimum" is the static optimum: the hit ratio of a cache holding exactly
+the most popular keys of the current ranking, as many as the Larder server
+that held the most keys; scan reads always miss.
+
+Prints a Markdown table, writes JSON to bench/out/ and a PNG chart next to it
+when python3-matplotlib is installed. numpy (python3-numpy) makes the
+generator faster; without it the stream is drawn in pure Python (same seed,
+a different stream).
 """
 
 import argparse
@@ -18,28 +35,67 @@ import bisect
 import json
 import os
 import random
-import shutil
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib as bl  # noqa: E402
 
+try:
+    import numpy as np
+except ImportError:  # pure-Python fallback
+    np = None
+
 OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out")
+WORKLOADS = ("steady", "scans", "shifting")
 
 
-def zipf_stream(n_keys, n_requests, s, seed):
+class Stream:
+    """Key ids and, per request, the popularity rank (-1 for a scan read)."""
+
+    def __init__(self, ids, ranks, zipf_positions):
+        self.ids = ids
+        self.ranks = ranks
+        self.zipf_positions = zipf_positions  # zipf request count before each read
+
+
+def draw_ranks(n_keys, n, s, seed):
+    if np is not None:
+        rng = np.random.default_rng(seed)
+        w = 1.0 / np.arange(1, n_keys + 1, dtype=np.float64) ** s
+        cdf = np.cumsum(w)
+        return np.searchsorted(cdf, rng.random(n) * cdf[-1]).tolist()
     rng = random.Random(seed)
     cdf, total = [], 0.0
     for rank in range(1, n_keys + 1):
         total += 1.0 / rank ** s
         cdf.append(total)
-    # Ranks are mapped to key ids through a seeded permutation, so popular
-    # keys are spread over the keyspace rather than numbered 0, 1, 2...
+    return [bisect.bisect_left(cdf, rng.random() * total) for _ in range(n)]
+
+
+def permutation(n_keys, seed):
     ids = list(range(n_keys))
-    rng.shuffle(ids)
-    return [ids[bisect.bisect_left(cdf, rng.random() * total)] for _ in range(n_requests)]
+    random.Random(seed).shuffle(ids)
+    return ids
+
+
+def make_stream(workload, args):
+    ranks = draw_ranks(args.keys, args.requests, args.zipf, args.seed)
+    ids, out_ranks, positions = [], [], []
+    perm = permutation(args.keys, args.seed)
+    next_scan = args.keys  # scan key ids start after the Zipf keys
+    for pos, rank in enumerate(ranks):
+        if workload == "shifting" and pos and pos % args.shift_every == 0:
+            perm = permutation(args.keys, args.seed + pos)
+        if workload == "scans" and pos and pos % args.scan_every == 0:
+            ids.extend(range(next_scan, next_scan + args.scan_keys))
+            out_ranks.extend([-1] * args.scan_keys)
+            positions.extend([pos] * args.scan_keys)
+            next_scan += args.scan_keys
+        ids.append(perm[rank])
+        out_ranks.append(rank)
+        positions.append(pos)
+    return Stream(ids, out_ranks, positions)
 
 
 def key_of(i):
@@ -51,37 +107,110 @@ def value_of(i, size):
     return (stem * (size // len(stem) + 1))[:size]
 
 
-def replay(port, stream, value_size, warmup, batch):
-    conn = bl.Conn(port, timeout=60)
-    hits = misses = 0
-    counted_from = int(len(stream) * warmup)
-    for start in range(0, len(stream), batch):
-        ids = stream[start:start + batch]
-        conn.sock.sendall(b"".join(bl.Conn.encode(b"GET", key_of(i)) for i in ids))
+def get_cmd(i):
+    k = key_of(i)
+    return b"*2\r\n$3\r\nGET\r\n$%d\r\n%s\r\n" % (len(k), k)
+
+
+def set_cmd(i, size):
+    k = key_of(i)
+    return b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(k), k, size, value_of(i, size))
+
+
+class Replies:
+    """Reads bulk-string and status replies fast from a pipelined socket."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.buf = b""
+        self.pos = 0
+
+    def _more(self):
+        chunk = self.sock.recv(1 << 20)
+        if not chunk:
+            raise bl.BenchError("server closed the connection")
+        self.buf = self.buf[self.pos:] + chunk
+        self.pos = 0
+
+    def _line_end(self):
+        while True:
+            end = self.buf.find(b"\r\n", self.pos)
+            if end >= 0:
+                return end
+            self._more()
+
+    def get(self):
+        """True for a hit, False for a miss."""
+        end = self._line_end()
+        head = self.buf[self.pos:end]
+        if head[:1] != b"$":
+            raise bl.BenchError("GET failed: %r" % head)
+        n = int(head[1:])
+        if n < 0:
+            self.pos = end + 2
+            return False
+        while len(self.buf) < end + 2 + n + 2:
+            self._more()
+            end = self.buf.find(b"\r\n", self.pos)
+        self.pos = end + 2 + n + 2
+        return True
+
+    def status(self):
+        end = self._line_end()
+        head = self.buf[self.pos:end]
+        self.pos = end + 2
+        if head != b"+OK":
+            raise bl.BenchError("SET failed: %r" % head)
+
+
+def replay(port, stream, args):
+    """Per counted span (name -> (first, last) Zipf positions): hits, reads."""
+    conn = bl.Conn(port, timeout=120)
+    replies = Replies(conn.sock)
+    spans = {name: [first, last, 0, 0] for name, (first, last) in spans_of(args).items()}
+    ids, positions = stream.ids, stream.zipf_positions
+    for start in range(0, len(ids), args.batch):
+        window = ids[start:start + args.batch]
+        conn.sock.sendall(b"".join(map(get_cmd, window)))
         missed = []
-        for offset, i in enumerate(ids):
-            reply = conn.read_reply()
-            if isinstance(reply, bl.RespError):
-                raise bl.BenchError("GET failed: %s" % reply)
-            if start + offset >= counted_from:
-                if reply is None:
-                    misses += 1
-                else:
-                    hits += 1
-            if reply is None:
+        for offset, i in enumerate(window):
+            hit = replies.get()
+            pos = positions[start + offset]
+            for span in spans.values():
+                if span[0] <= pos < span[1]:
+                    span[2] += hit
+                    span[3] += 1
+            if not hit:
                 missed.append(i)
         if missed:
             fills = list(dict.fromkeys(missed))
-            conn.sock.sendall(b"".join(bl.Conn.encode(b"SET", key_of(i), value_of(i, value_size))
-                                       for i in fills))
+            conn.sock.sendall(b"".join(set_cmd(i, args.value_size) for i in fills))
             for _ in fills:
-                reply = conn.read_reply()
-                if isinstance(reply, bl.RespError):
-                    raise bl.BenchError("SET failed: %s" % reply)
+                replies.status()
     info = bl.parse_info(conn.cmd("INFO", "all"))
     keys = conn.cmd("DBSIZE")
     conn.close()
-    return hits, misses, keys, info
+    return {name: (s[2], s[3]) for name, s in spans.items()}, keys, info
+
+
+def spans_of(args):
+    """The counted spans: the first --short requests and the whole run, each
+    without its first --warmup share."""
+    short = min(args.short, args.requests)
+    return {"short": (int(short * args.warmup), short),
+            "long": (int(args.requests * args.warmup), args.requests)}
+
+
+def static_optimum(stream, args, capacity):
+    out = {}
+    for name, (first, last) in spans_of(args).items():
+        hits = reads = 0
+        for rank, pos in zip(stream.ranks, stream.zipf_positions):
+            if first <= pos < last:
+                reads += 1
+                hits += 0 <= rank < capacity
+        out[name] = hits / max(1, reads)
+    return out
 
 
 def run_one(kind, policy, stream, args):
@@ -94,94 +223,159 @@ def run_one(kind, policy, stream, args):
                 raise bl.BenchError("%s: CONFIG SET %s %s: %s" % (server.name, name, value, reply))
         conn.close()
         t0 = time.time()
-        hits, misses, keys, info = replay(server.port, stream, args.value_size, args.warmup, args.batch)
+        spans, keys, info = replay(server.port, stream, args)
         server.check_alive("after the replay")
-        return {
-            "server": server.name, "policy": policy,
-            "hit_ratio": hits / max(1, hits + misses), "keys": keys,
+        result = {
+            "server": server.name, "policy": policy, "keys": keys,
             "rss_mb": server.rss_kb() / 1024.0,
             "used_memory_mb": int(info.get("used_memory", 0)) / 1048576.0,
             "evicted": int(info.get("evicted_keys", 0)),
             "seconds": time.time() - t0,
         }
+        for name, (hits, reads) in spans.items():
+            result["hit_" + name] = hits / max(1, reads)
+        for field in ("larder_evicted_window_keys", "larder_evicted_main_keys",
+                      "larder_window_promoted_keys", "larder_window_rejected_keys"):
+            if field in info:
+                result[field] = int(info[field])
+        return result
     finally:
         server.stop()
 
 
-def chart(results, png):
-    gnuplot = shutil.which("gnuplot")
-    if not gnuplot:
-        bl.log("gnuplot not found: no chart (apt-get install gnuplot-nox)")
+def chart(table, workloads, args, png):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        bl.log("matplotlib not found: no chart (apt-get install python3-matplotlib)")
         return None
-    data = png[:-4] + ".dat"
-    with open(data, "w") as f:
-        for r in results:
-            f.write('"%s %s" %.2f\n' % (r["server"], r["policy"], 100 * r["hit_ratio"]))
-    script = """
-set terminal png size 900,500
-set output '%s'
-set title 'Hit ratio, cache-aside Zipf(0.99) at the same maxmemory'
-set ylabel 'hit ratio (%%)'
-set style fill solid 0.8
-set boxwidth 0.6
-set xtics rotate by -30
-set yrange [0:100]
-set grid ytics
-plot '%s' using 0:2:xtic(1) with boxes notitle, '' using 0:($2+2):(sprintf('%%.1f',$2)) with labels notitle
-""" % (png, data)
-    subprocess.run([gnuplot], input=script.encode(), check=True)
+    names = [label for label, _ in table[workloads[0]]]
+    fig, axes = plt.subplots(1, 2, figsize=(14, 5), sharey=True)
+    for ax, (span, title) in zip(axes, (("short", "%s requests" % human(args.short)),
+                                        ("long", "%s requests" % human(args.requests)))):
+        width = 0.8 / len(names)
+        for n, name in enumerate(names):
+            values = [100 * dict(table[w])[name][span] for w in workloads]
+            bars = ax.bar([x + n * width for x in range(len(workloads))], values, width, label=name)
+            ax.bar_label(bars, fmt="%.1f", fontsize=6, rotation=90, padding=2)
+        ax.set_xticks([x + 0.4 - width / 2 for x in range(len(workloads))], workloads)
+        ax.set_title("Cache-aside hit ratio, maxmemory %s, %s" % (args.maxmemory, title))
+        ax.set_ylim(0, 100)
+        ax.grid(axis="y", alpha=0.3)
+    axes[0].set_ylabel("hit ratio (%)")
+    axes[1].legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(png, dpi=110)
     return png
+
+
+def human(n):
+    return "%gM" % (n / 1e6) if n >= 1000000 else "%gk" % (n / 1e3)
+
+
+def report(results, table, workloads, runs, args):
+    print("\nCache-aside, %d keys of %d B, maxmemory %s, Zipf(%.2f), seed %d; hit ratio of the first %s and of"
+          " %s requests, the first %d%% of each not counted\n"
+          % (args.keys, args.value_size, args.maxmemory, args.zipf, args.seed, human(args.short),
+             human(args.requests), 100 * args.warmup))
+    headers = ["server", "policy"]
+    for w in workloads:
+        headers += ["%s %s" % (w, human(args.short)), "%s %s" % (w, human(args.requests))]
+    headers += ["keys held", "RSS MB (max)"]
+    rows = []
+    for n, (kind, policy) in enumerate(runs):
+        row = [results[workloads[0]][n]["server"], policy]
+        for w in workloads:
+            r = results[w][n]
+            row += ["%.1f%%" % (100 * r["hit_short"]), "%.1f%%" % (100 * r["hit_long"])]
+        row += [results[workloads[0]][n]["keys"], "%.1f" % max(results[w][n]["rss_mb"] for w in workloads)]
+        rows.append(row)
+    opt_row = ["static optimum", ""]
+    for w in workloads:
+        opt = table[w][-1][1]
+        opt_row += ["%.1f%%" % (100 * opt["short"]), "%.1f%%" % (100 * opt["long"])]
+    rows.append(opt_row + [max(r["keys"] for r in results[workloads[0]] if r["server"] == "Larder"), ""])
+    print(bl.md_table(headers, rows, n_left=2))
+
+    print()
+    for w in workloads:
+        redis = [r for r in results[w] if r["server"] == "Redis"]
+        for r in results[w]:
+            if r["server"] != "Larder" or not redis:
+                continue
+            gaps = ["%+.1f (%s)" % (100 * (r["hit_" + span] - max(x["hit_" + span] for x in redis)), human(n))
+                    for span, n in (("short", args.short), ("long", args.requests))]
+            print("%s %s: points above the better Redis policy: %s" % (w, r["policy"], ", ".join(gaps)))
+    if not args.no_json:
+        os.makedirs(OUT_DIR, exist_ok=True)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        path = os.path.join(OUT_DIR, "hitratio-%s-%s.json" % (stamp, "-".join(workloads)))
+        with open(path, "w") as f:
+            json.dump({"args": vars(args), "results": results, "table": table}, f, indent=2)
+        png = chart(table, workloads, args, path[:-5] + ".png")
+        bl.log("wrote %s%s" % (path, (" and " + png) if png else ""))
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--keys", type=int, default=200000)
     ap.add_argument("--requests", type=int, default=3000000)
+    ap.add_argument("--short", type=int, default=1000000, help="also report the first N requests")
     ap.add_argument("--value-size", type=int, default=200)
-    ap.add_argument("--maxmemory", default="20mb")
+    ap.add_argument("--maxmemory", default="10mb")
     ap.add_argument("--zipf", type=float, default=0.99)
     ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--warmup", type=float, default=1 / 3,
-                    help="share of the stream not counted (the cache fills and settles)")
-    ap.add_argument("--batch", type=int, default=500)
-    ap.add_argument("--larder-policies", default="allkeys-lru,allkeys-lfu,allkeys-random,allkeys-sieve")
+    ap.add_argument("--warmup", type=float, default=0.2, help="share of each span not counted")
+    ap.add_argument("--scan-keys", type=int, default=100000)
+    ap.add_argument("--scan-every", type=int, default=300000)
+    ap.add_argument("--shift-every", type=int, default=250000)
+    ap.add_argument("--batch", type=int, default=200)
+    ap.add_argument("--workloads", default=",".join(WORKLOADS))
+    ap.add_argument("--larder-policies", default="allkeys-lru,allkeys-lfu,allkeys-sieve,allkeys-tinylfu")
     ap.add_argument("--redis-policies", default="allkeys-lru,allkeys-lfu")
     ap.add_argument("--no-json", action="store_true")
+    ap.add_argument("--merge", nargs="+", metavar="JSON",
+                    help="no runs: report the workloads of these earlier JSON outputs together")
     args = ap.parse_args()
+    if args.merge:
+        results, table, runs = {}, {}, None
+        for path in args.merge:
+            with open(path) as f:
+                saved = json.load(f)
+            results.update(saved["results"])
+            table.update({w: [(n, v) for n, v in rows] for w, rows in saved["table"].items()})
+            runs = runs or [(r["server"].lower(), r["policy"]) for r in next(iter(saved["results"].values()))]
+            for name in ("keys", "requests", "short", "value_size", "maxmemory", "zipf", "seed", "warmup"):
+                setattr(args, name, saved["args"][name])
+        report(results, table, [w for w in WORKLOADS if w in results], runs, args)
+        return 0
 
     for s in (bl.Server("redis"), bl.Server("larder")):
         s.preflight()
-    bl.log("generating %d requests, Zipf(%.2f) over %d keys, seed %d"
-           % (args.requests, args.zipf, args.keys, args.seed))
-    stream = zipf_stream(args.keys, args.requests, args.zipf, args.seed)
     runs = [("redis", p) for p in args.redis_policies.split(",") if p] + \
            [("larder", p) for p in args.larder_policies.split(",") if p]
-    results = []
-    for kind, policy in runs:
-        bl.log("%s %s ..." % (kind, policy))
-        results.append(run_one(kind, policy, stream, args))
-        r = results[-1]
-        bl.log("  hit ratio %.2f%%, %d keys, RSS %.1f MB" % (100 * r["hit_ratio"], r["keys"], r["rss_mb"]))
+    workloads = [w for w in args.workloads.split(",") if w]
+    results, table = {}, {}
+    for workload in workloads:
+        t0 = time.time()
+        stream = make_stream(workload, args)
+        bl.log("%s: %d reads (%d requests, Zipf(%.2f) over %d keys, seed %d) drawn in %.1fs"
+               % (workload, len(stream.ids), args.requests, args.zipf, args.keys, args.seed, time.time() - t0))
+        rows = results[workload] = []
+        for kind, policy in runs:
+            r = run_one(kind, policy, stream, args)
+            rows.append(r)
+            bl.log("  %s %s: %.2f%% / %.2f%%, %d keys, RSS %.1f MB, %.0fs"
+                   % (r["server"], policy, 100 * r["hit_short"], 100 * r["hit_long"], r["keys"], r["rss_mb"],
+                      r["seconds"]))
+        capacity = max((r["keys"] for r in rows if r["server"] == "Larder"), default=0)
+        opt = static_optimum(stream, args, capacity)
+        table[workload] = [("%s %s" % (r["server"], r["policy"]), {"short": r["hit_short"], "long": r["hit_long"]})
+                           for r in rows] + [("static optimum", opt)]
 
-    print("\nCache-aside, Zipf(%.2f) over %d keys of %d bytes, maxmemory %s, %d requests (%d%% warm-up)\n"
-          % (args.zipf, args.keys, args.value_size, args.maxmemory, args.requests, 100 * args.warmup))
-    rows = [[r["server"], r["policy"], "%.2f%%" % (100 * r["hit_ratio"]), r["keys"],
-             "%.1f" % r["rss_mb"], "%.1f" % r["used_memory_mb"], r["evicted"]] for r in results]
-    print(bl.md_table(["server", "policy", "hit ratio", "keys held", "RSS MB", "used_memory MB", "evicted"],
-                      rows, n_left=2))
-    redis_lru = next((r for r in results if r["server"] == "Redis" and r["policy"] == "allkeys-lru"), None)
-    if redis_lru:
-        print("\nPoints above Redis allkeys-lru: " + ", ".join(
-            "%s %+.2f" % (r["policy"], 100 * (r["hit_ratio"] - redis_lru["hit_ratio"]))
-            for r in results if r["server"] == "Larder"))
-    if not args.no_json:
-        os.makedirs(OUT_DIR, exist_ok=True)
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        path = os.path.join(OUT_DIR, "hitratio-%s.json" % stamp)
-        with open(path, "w") as f:
-            json.dump({"args": vars(args), "results": results}, f, indent=2)
-        png = chart(results, os.path.join(OUT_DIR, "hitratio-%s.png" % stamp))
-        bl.log("wrote %s%s" % (path, (" and " + png) if png else ""))
+    report(results, table, workloads, runs, args)
     return 0
 
 

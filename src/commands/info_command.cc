@@ -254,6 +254,12 @@ void stats_section(InfoWriter& w, const Totals& t, const storage::ShardStats& ks
   w.field("rejected_connections", t.rejected);
   w.field("expired_keys", ks.expired_keys);
   w.field("evicted_keys", ks.evicted_keys);
+  // TinyLFU (maxmemory-policy *-tinylfu): evicted_keys by area, and the keys
+  // that left the admission window into the main area or were turned away.
+  w.field("larder_evicted_window_keys", ks.evicted_window_keys);
+  w.field("larder_evicted_main_keys", ks.evicted_main_keys);
+  w.field("larder_window_promoted_keys", ks.window_promoted_keys);
+  w.field("larder_window_rejected_keys", ks.window_rejected_keys);
   w.field("keyspace_hits", ks.keyspace_hits);
   w.field("keyspace_misses", ks.keyspace_misses);
   w.field("pubsub_channels", pubsub.count(SubKind::kChannel));
@@ -418,11 +424,7 @@ void cmd_info(CommandContext& ctx) {
   const Totals totals = sum_stats(ctx.server);
   storage::ShardStats ks;
   for (std::size_t i = 0; i < storage::kShardCount; ++i) {
-    const storage::ShardStats& s = ctx.keyspace.shard(i).stats();
-    ks.keyspace_hits += s.keyspace_hits;
-    ks.keyspace_misses += s.keyspace_misses;
-    ks.expired_keys += s.expired_keys;
-    ks.evicted_keys += s.evicted_keys;
+    ks.add(ctx.keyspace.shard(i).stats());
   }
 
   InfoWriter w;

@@ -237,7 +237,7 @@ const std::vector<Row>& rows() {
        [](const auto& a) {
          return one_of(a, {"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
                            "allkeys-lru", "allkeys-lfu", "allkeys-random", "allkeys-sieve",
-                           "noeviction"});
+                           "noeviction", "allkeys-tinylfu", "volatile-tinylfu"});
        }},
       {{"maxmemory-samples", "5", true, false}, [](const auto& a) { return integer_in(a, 1, 64); }},
       {{"lfu-log-factor", "10", true, false}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},

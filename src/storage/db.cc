@@ -48,7 +48,7 @@ bool empty_collection(const Entry& e) {
 
 }  // namespace
 
-void Db::note_access(Entry& e) {
+void Db::note_access(Entry& e, Shard& shard, std::uint64_t hash) {
   const AccessPolicy& p = keyspace_.access_policy();
   switch (p.current()) {
     case AccessMode::kLru:
@@ -64,11 +64,23 @@ void Db::note_access(Entry& e) {
     case AccessMode::kSieve:
       e.set_visited(true);
       break;
+    case AccessMode::kTinyLfu:
+      e.set_access(access_clock(now_));
+      count_access(shard, hash);
+      break;
   }
 }
 
-void Db::stamp_new(Entry& fresh, Shard& shard, const Entry* replaced) {
+void Db::count_access(Shard& shard, std::uint64_t hash) {
+  // TinyLFU's reset period: ten accesses per key the shard holds in this
+  // database (Caffeine's ten per entry of capacity), at least 640.
+  shard.sketch().increment(hash, 10 * std::max<std::size_t>(shard.table(index_).size(), 64));
+}
+
+void Db::stamp_new(Entry& fresh, Shard& shard, const Entry* replaced, std::uint64_t hash) {
   fresh.set_snapshot_mark(keyspace_.snapshot_mark());  // newer than any snapshot running
+  const bool was_in_window = replaced != nullptr && replaced->in_window();
+  fresh.set_in_window(false);
   switch (keyspace_.access_policy().current()) {
     case AccessMode::kLru:
       fresh.set_access(access_clock(now_));
@@ -82,6 +94,12 @@ void Db::stamp_new(Entry& fresh, Shard& shard, const Entry* replaced) {
       // An overwrite counts as a visit and keeps the key's place in the queue.
       fresh.set_access(replaced != nullptr ? replaced->access() : shard.next_sequence());
       fresh.set_visited(replaced != nullptr);
+      break;
+    case AccessMode::kTinyLfu:
+      // A new key waits in the admission window; an overwrite keeps its place.
+      fresh.set_access(access_clock(now_));
+      fresh.set_in_window(replaced != nullptr ? was_in_window : keyspace_.admission_window().push(hash));
+      count_access(shard, hash);
       break;
   }
 }
@@ -110,7 +128,7 @@ const Entry* Db::find_for_read(std::string_view key) {
   Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
   Entry* e = find_live(key, hash, shard);
   if (e != nullptr) {
-    if (touch_access_) note_access(*e);
+    if (touch_access_) note_access(*e, shard, hash);
     ++shard.stats().keyspace_hits;
   } else {
     ++shard.stats().keyspace_misses;
@@ -146,7 +164,7 @@ void Db::set(std::string_view key, std::string_view value, std::int64_t expire_a
     // memmove: `value` may be a view of this very value.
     if (!value.empty()) std::memmove(current->string_data(), value.data(), value.size());
     if (current->has_expire()) current->set_expire_at(expire_at_ms);
-    stamp_new(*current, shard, current);
+    stamp_new(*current, shard, current, hash);
     shard.touch(index_, key);
     return;
   }
@@ -161,7 +179,7 @@ void Db::put(std::string_view key, Entry* fresh) {
 
 void Db::replace_or_insert(Entry* fresh, Entry* current, std::uint64_t hash, Shard& shard) {
   Table& table = shard.table(index_);
-  stamp_new(*fresh, shard, current);
+  stamp_new(*fresh, shard, current, hash);
   if (current != nullptr) {
     keyspace_.before_change(index_, *current);
     removed(*current);
@@ -248,7 +266,7 @@ Db::Writer::Writer(Db& db, std::string_view key, ValueType type, Create create)
   if (e != nullptr) db_.keyspace_.before_change(db_.index_, *e);
   if (e == nullptr && create == Create::kYes) {
     e = Entry::make_inline(key, type, empty_encoding(type), kNoExpire);
-    db_.stamp_new(*e, shard_, nullptr);
+    db_.stamp_new(*e, shard_, nullptr, hash_);
     shard_.table(db_.index_).insert(e, hash_);
     db_.created(*e);
     created_ = true;
@@ -267,7 +285,7 @@ Db::Writer::~Writer() {
     }
     return;
   }
-  if (!created_ && db_.touch_access_) db_.note_access(*entry_);
+  if (!created_ && db_.touch_access_) db_.note_access(*entry_, shard_, hash_);
   shard_.touch(db_.index_, key_);
 }
 
@@ -411,7 +429,7 @@ Db::RenameResult Db::rename(std::string_view from, std::string_view to, bool nx)
     from_shard.table(index_).insert(src, from_hash);
     throw;
   }
-  stamp_new(*fresh, to_shard, nullptr);
+  stamp_new(*fresh, to_shard, nullptr, to_hash);
   to_table.insert(fresh, to_hash);
   created(*fresh);
   from_shard.touch(index_, from);

@@ -17,21 +17,24 @@ struct PolicyName {
   EvictionPolicy policy;
 };
 
-constexpr std::array<PolicyName, 9> kPolicies{{
+constexpr std::array<PolicyName, 11> kPolicies{{
     {"noeviction", EvictionPolicy::kNoEviction},
     {"allkeys-lru", EvictionPolicy::kAllKeysLru},
     {"allkeys-lfu", EvictionPolicy::kAllKeysLfu},
     {"allkeys-random", EvictionPolicy::kAllKeysRandom},
     {"allkeys-sieve", EvictionPolicy::kAllKeysSieve},
+    {"allkeys-tinylfu", EvictionPolicy::kAllKeysTinyLfu},
     {"volatile-lru", EvictionPolicy::kVolatileLru},
     {"volatile-lfu", EvictionPolicy::kVolatileLfu},
     {"volatile-random", EvictionPolicy::kVolatileRandom},
     {"volatile-ttl", EvictionPolicy::kVolatileTtl},
+    {"volatile-tinylfu", EvictionPolicy::kVolatileTinyLfu},
 }};
 
 bool volatile_only(EvictionPolicy p) {
   return p == EvictionPolicy::kVolatileLru || p == EvictionPolicy::kVolatileLfu ||
-         p == EvictionPolicy::kVolatileRandom || p == EvictionPolicy::kVolatileTtl;
+         p == EvictionPolicy::kVolatileRandom || p == EvictionPolicy::kVolatileTtl ||
+         p == EvictionPolicy::kVolatileTinyLfu;
 }
 
 // Collects up to `n` entries of `table` starting at a random bucket. The
@@ -66,6 +69,9 @@ AccessMode access_mode_for(EvictionPolicy policy) {
       return AccessMode::kLfu;
     case EvictionPolicy::kAllKeysSieve:
       return AccessMode::kSieve;
+    case EvictionPolicy::kAllKeysTinyLfu:
+    case EvictionPolicy::kVolatileTinyLfu:
+      return AccessMode::kTinyLfu;
     default:
       return AccessMode::kLru;
   }
@@ -84,6 +90,9 @@ bool Evictor::evict_one(std::int64_t now_ms, const EvictionSettings& settings) {
       return evict_random(now_ms, volatile_only(settings.policy));
     case EvictionPolicy::kAllKeysSieve:
       return evict_sieve(now_ms, settings);
+    case EvictionPolicy::kAllKeysTinyLfu:
+    case EvictionPolicy::kVolatileTinyLfu:
+      return evict_tinylfu(now_ms, settings);
     default:
       break;
   }
@@ -152,18 +161,22 @@ void Evictor::fill_pool(std::int64_t now_ms, const EvictionSettings& settings) {
   }
 }
 
-bool Evictor::delete_key(int db, const std::string& key, bool only_volatile, std::int64_t now_ms) {
+bool Evictor::delete_key(int db, const std::string& key, bool only_volatile, std::int64_t now_ms,
+                         Area area) {
   const std::uint64_t hash = Table::hash_of(key);
   Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
   std::lock_guard lock(shard.mutex());
   Table& table = shard.table(db);
   Entry* e = table.find(key, hash);
   if (e == nullptr || (only_volatile && !e->has_expire())) return false;
+  if (area != Area::kAny && e->in_window() != (area == Area::kWindow)) return false;
   if (e->expired(now_ms)) {
     ++shard.stats().expired_keys;
   } else {
     ++shard.stats().evicted_keys;
     keyspace_.before_change(db, *e);
+    if (area == Area::kWindow) ++shard.stats().evicted_window_keys;
+    if (area == Area::kMain) ++shard.stats().evicted_main_keys;
   }
   shard.touch(db, key);
   keyspace_.key_events().emit(e->expired(now_ms) ? KeyEvent::kExpired : KeyEvent::kEvicted, db, key);
@@ -248,6 +261,117 @@ bool Evictor::evict_sieve(std::int64_t now_ms, const EvictionSettings& settings)
       shard.touch(db, key);
       keyspace_.key_events().emit(victim->expired(now_ms) ? KeyEvent::kExpired : KeyEvent::kEvicted, db, key);
       table.remove(key, Table::hash_of(key));
+      return true;
+    }
+  }
+  return false;
+}
+
+std::size_t Evictor::window_target() {
+  if (until_recount_ == 0) {
+    total_keys_ = 0;
+    for (std::size_t i = 0; i < kShardCount; ++i) {
+      Shard& shard = keyspace_.shard(i);
+      std::lock_guard lock(shard.mutex());
+      for (int db = 0; db < keyspace_.databases(); ++db) total_keys_ += shard.table(db).size();
+    }
+    until_recount_ = kRecountEvery;
+  }
+  --until_recount_;
+  return std::clamp(total_keys_ * kWindowPercent / 100, kMinWindow, AdmissionWindow::kCapacity);
+}
+
+std::optional<Evictor::Candidate> Evictor::main_victim(std::int64_t now_ms, const EvictionSettings& settings) {
+  const bool only_volatile = volatile_only(settings.policy);
+  const std::uint32_t lru_now = static_cast<std::uint32_t>(now_ms / 1000) & 0xffffff;
+  const std::size_t wanted = static_cast<std::size_t>(settings.samples);
+  std::optional<Candidate> best;
+  std::size_t found = 0;
+  const std::size_t first = random_shard();
+  for (std::size_t n = 0; n < kShardCount && found < wanted; ++n) {
+    Shard& shard = keyspace_.shard((first + n) % kShardCount);
+    std::lock_guard lock(shard.mutex());
+    for (int db = 0; db < keyspace_.databases() && found < wanted; ++db) {
+      Table& table = shard.table(db);
+      if (table.size() == 0 || (only_volatile && table.volatile_count() == 0)) continue;
+      sample(table, wanted - found, rng_(), [&](const Entry& e) {
+        if (e.in_window() || (only_volatile && !e.has_expire())) return false;
+        const std::uint32_t count = shard.sketch().frequency(Table::hash_of(e.key()));
+        const std::uint64_t score = (std::uint64_t{FrequencySketch::kMaxCount - count} << 24) |
+                                    ((lru_now - e.access()) & 0xffffff);
+        if (!best || score > best->score) best = Candidate{score, db, std::string(e.key())};
+        ++found;
+        return true;
+      });
+    }
+  }
+  return best;
+}
+
+// W-TinyLFU (eviction.h). Keys leave the window oldest first while it is
+// over its target; a key found gone or rewritten since it entered is skipped.
+bool Evictor::evict_tinylfu(std::int64_t now_ms, const EvictionSettings& settings) {
+  const bool only_volatile = volatile_only(settings.policy);
+  AdmissionWindow& window = keyspace_.admission_window();
+  const std::size_t target = window_target();
+  auto leave_window = [&](std::uint64_t hash, int& db, std::string& key, std::uint32_t& count) {
+    Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
+    std::lock_guard lock(shard.mutex());
+    // Any database: SWAPDB and MOVE take keys along with their window bit.
+    for (db = 0; db < keyspace_.databases(); ++db) {
+      Entry* e = shard.table(db).find_in_bucket(
+          hash, [&](const Entry& x) { return x.in_window() && Table::hash_of(x.key()) == hash; });
+      if (e == nullptr) continue;
+      if (only_volatile && !e->has_expire()) {
+        // Not evictable under a volatile policy: it joins the main area.
+        e->set_in_window(false);
+        ++shard.stats().window_promoted_keys;
+        return false;
+      }
+      key = e->key();
+      count = shard.sketch().frequency(hash);
+      return true;
+    }
+    return false;
+  };
+  while (window.size() > target) {
+    const std::optional<std::uint64_t> hash = window.pop();
+    if (!hash) break;
+    int db = 0;
+    std::string key;
+    std::uint32_t count = 0;
+    if (!leave_window(*hash, db, key, count)) continue;
+    // An empty main area takes the key without a contest, as a cache that
+    // is not full yet.
+    const std::optional<Candidate> victim = main_victim(now_ms, settings);
+    Shard& shard = keyspace_.shard(Keyspace::shard_index(*hash));
+    if (!victim || count > FrequencySketch::kMaxCount - (victim->score >> 24)) {
+      {
+        std::lock_guard lock(shard.mutex());
+        if (Entry* e = shard.table(db).find(key, *hash); e != nullptr && e->in_window()) {
+          e->set_in_window(false);
+          ++shard.stats().window_promoted_keys;
+        }
+      }
+      if (victim && delete_key(victim->db, victim->key, only_volatile, now_ms, Area::kMain)) return true;
+      continue;
+    }
+    if (delete_key(db, key, only_volatile, now_ms, Area::kWindow)) {
+      std::lock_guard lock(shard.mutex());
+      ++shard.stats().window_rejected_keys;
+      return true;
+    }
+  }
+  if (const std::optional<Candidate> victim = main_victim(now_ms, settings);
+      victim && delete_key(victim->db, victim->key, only_volatile, now_ms, Area::kMain)) {
+    return true;
+  }
+  // Only window keys are left: the oldest goes.
+  while (const std::optional<std::uint64_t> hash = window.pop()) {
+    int db = 0;
+    std::string key;
+    std::uint32_t count = 0;
+    if (leave_window(*hash, db, key, count) && delete_key(db, key, only_volatile, now_ms, Area::kWindow)) {
       return true;
     }
   }

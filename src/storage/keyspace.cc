@@ -43,11 +43,7 @@ ShardStats Keyspace::stats() {
   ShardStats total;
   for (auto& shard : shards_) {
     std::lock_guard lock(shard->mutex());
-    total.keyspace_hits += shard->stats().keyspace_hits;
-    total.keyspace_misses += shard->stats().keyspace_misses;
-    total.expired_keys += shard->stats().expired_keys;
-    total.evicted_keys += shard->stats().evicted_keys;
-
+    total.add(shard->stats());
   }
   return total;
 }

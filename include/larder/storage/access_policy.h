@@ -6,6 +6,9 @@
 //            access counter (Redis's LFU: lfu-log-factor, lfu-decay-time).
 //  - kSieve: an insertion sequence number; the entry's visited bit lives in
 //            its flags. Eviction is SIEVE over sampled entries.
+//  - kTinyLfu: the LRU clock as kLru (OBJECT IDLETIME answers); each access
+//            also counts in the shard's FrequencySketch, and a new key takes
+//            the window bit and a place in the AdmissionWindow (tinylfu.h).
 // Switching policy at runtime reinterprets old stamps; they settle as keys
 // are accessed again, as in Redis.
 
@@ -15,7 +18,7 @@
 
 namespace larder::storage {
 
-enum class AccessMode : int { kLru = 0, kLfu = 1, kSieve = 2 };
+enum class AccessMode : int { kLru = 0, kLfu = 1, kSieve = 2, kTinyLfu = 3 };
 
 struct AccessPolicy {
   std::atomic<int> mode{static_cast<int>(AccessMode::kLru)};

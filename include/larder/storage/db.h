@@ -148,11 +148,14 @@ class Db {
   // Signals ready keys for a stream `e` about to be deleted or replaced, so
   // that XREADGROUP waiters learn it (Redis 7.0's signalDeletedKeyAsReady).
   void removed(const Entry& e);
-  // Records a read of `e` for the eviction policy in force.
-  void note_access(Entry& e);
+  // Records a read of `e` (whose key hashes to `hash`) for the eviction
+  // policy in force.
+  void note_access(Entry& e, Shard& shard, std::uint64_t hash);
   // Access stamp of a block that is new or rewritten in place; `replaced` is
   // the block it replaces (the same block when rewritten), or nullptr.
-  void stamp_new(Entry& fresh, Shard& shard, const Entry* replaced);
+  void stamp_new(Entry& fresh, Shard& shard, const Entry* replaced, std::uint64_t hash);
+  // TinyLFU: counts an access of the key hashed to `hash` in the shard's sketch.
+  void count_access(Shard& shard, std::uint64_t hash);
   // True (after counting it and notifying watchers) when `e` has expired;
   // the caller then deletes it.
   bool expiring(Shard& shard, const Entry& e);

@@ -8,9 +8,9 @@
 // pointers fit in 48 bits on x86-64 and AArch64. `access` belongs to the
 // eviction policy (an LRU clock in seconds, like Redis's 24-bit lru field).
 // `flags` holds the expiry bit, SIEVE's visited bit, the value's type, its
-// encoding (value_type.h) and the snapshot mark. A small key with a small
-// value costs 12 bytes of header; no std::string, no separate node, no
-// separate expiry map.
+// encoding (value_type.h), the snapshot mark and TinyLFU's window bit. A
+// small key with a small value costs 12 bytes of header; no std::string, no
+// separate node, no separate expiry map.
 //
 // Value bytes are the payload (Encoding::kInline: a string up to
 // kInlineStringMax bytes, a small collection's compact encoding) or one
@@ -107,6 +107,16 @@ class Entry {
     }
   }
 
+  // TinyLFU: set while the key's hash waits in the AdmissionWindow (tinylfu.h).
+  bool in_window() const { return (bytes()[kFlagsAt] & kWindow) != 0; }
+  void set_in_window(bool w) {
+    if (w) {
+      bytes()[kFlagsAt] |= kWindow;
+    } else {
+      bytes()[kFlagsAt] &= static_cast<unsigned char>(~kWindow);
+    }
+  }
+
   // 24-bit access stamp kept for the eviction policy.
   std::uint32_t access() const {
     return bytes()[7] | (bytes()[8] << 8) | (static_cast<std::uint32_t>(bytes()[9]) << 16);
@@ -138,6 +148,7 @@ class Entry {
   static constexpr unsigned kTypeShift = 2;  // bits 2-4
   static constexpr std::uint8_t kObjectEncoding = 1u << 5;
   static constexpr std::uint8_t kSnapshotMark = 1u << 6;
+  static constexpr std::uint8_t kWindow = 1u << 7;
   static constexpr std::size_t kPointerBytes = 6;
   static constexpr std::size_t kFlagsAt = 6;
   static constexpr std::size_t kFixedHeader = 10;

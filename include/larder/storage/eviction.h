@@ -4,6 +4,13 @@
 // in a small pool across calls; the best is deleted, then the next, until the
 // keyspace is under its limit or the step's time is up.
 //
+// allkeys-tinylfu / volatile-tinylfu run W-TinyLFU over sampled keys (see
+// tinylfu.h): a new key waits in the admission window; when the window holds
+// more than kWindowPercent of the keys, its oldest key leaves it and meets a
+// victim sampled from the main area (the lowest sketch count, then the
+// longest idle): the one with the higher count stays. A key in the window is
+// never sampled, so a key just written is there to be read back.
+//
 // Thread-safe: any event loop may call evict(); calls are serialised, and
 // each locks one shard at a time, so the caller must hold no shard lock.
 
@@ -27,14 +34,17 @@ enum class EvictionPolicy {
   kAllKeysLfu,
   kAllKeysRandom,
   kAllKeysSieve,
+  kAllKeysTinyLfu,
   kVolatileLru,
   kVolatileLfu,
   kVolatileRandom,
   kVolatileTtl,
+  kVolatileTinyLfu,
 };
 
 std::optional<EvictionPolicy> parse_eviction_policy(std::string_view name);
-// The access stamps a policy needs (LRU clock, LFU counter, SIEVE order).
+// The access stamps a policy needs (LRU clock, LFU counter, SIEVE order,
+// TinyLFU's clock, sketch and window).
 AccessMode access_mode_for(EvictionPolicy policy);
 
 struct EvictionSettings {
@@ -65,19 +75,32 @@ class Evictor {
     std::string key;
   };
   static constexpr std::size_t kPoolSize = 16;
+  // TinyLFU's window: this share of the keys, at least kMinWindow.
+  static constexpr std::size_t kWindowPercent = 1;
+  static constexpr std::size_t kMinWindow = 16;
+  enum class Area { kAny, kWindow, kMain };
 
   // Deletes one victim; false when there is nothing the policy may evict.
   bool evict_one(std::int64_t now_ms, const EvictionSettings& settings);
   bool evict_random(std::int64_t now_ms, bool volatile_only);
   bool evict_sieve(std::int64_t now_ms, const EvictionSettings& settings);
+  bool evict_tinylfu(std::int64_t now_ms, const EvictionSettings& settings);
+  // The best main-area victim of a sample: fewest sketch counts (score bits
+  // 24-27 hold 15 - count), then longest idle; nullopt when none was found.
+  std::optional<Candidate> main_victim(std::int64_t now_ms, const EvictionSettings& settings);
+  std::size_t window_target();
   void fill_pool(std::int64_t now_ms, const EvictionSettings& settings);
-  bool delete_key(int db, const std::string& key, bool volatile_only, std::int64_t now_ms);
+  bool delete_key(int db, const std::string& key, bool volatile_only, std::int64_t now_ms,
+                  Area area = Area::kAny);
   std::size_t random_shard();
 
   Keyspace& keyspace_;
   std::mutex mutex_;
   std::vector<Candidate> pool_;  // best last
   std::mt19937_64 rng_;
+  std::size_t total_keys_ = 0;    // recounted every kRecountEvery TinyLFU evictions
+  std::size_t until_recount_ = 0;
+  static constexpr std::size_t kRecountEvery = 1024;
 };
 
 template <class Used>

@@ -111,6 +111,8 @@ class Keyspace {
   void set_key_observer(KeyObserver* observer) {
     for (auto& s : shards_) s->set_observer(observer);
   }
+  // TinyLFU's window of recently written keys (tinylfu.h).
+  AdmissionWindow& admission_window() { return admission_window_; }
 
   // Keys whose blocked clients may now be served.
   ReadyKeys& ready_keys() { return ready_keys_; }
@@ -130,6 +132,7 @@ class Keyspace {
   std::atomic<SnapshotHook*> snapshot_hook_{nullptr};
   std::unique_ptr<std::atomic<std::int64_t>[]> avg_ttl_;
   AccessPolicy access_policy_;
+  AdmissionWindow admission_window_;
   ReadyKeys ready_keys_;
   KeyEvents key_events_;
   std::vector<std::unique_ptr<Shard>> shards_;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "larder/storage/table.h"
+#include "larder/storage/tinylfu.h"
 #include "larder/util/siphash.h"
 
 namespace larder::storage {
@@ -24,6 +25,23 @@ struct ShardStats {
   std::uint64_t keyspace_misses = 0;
   std::uint64_t expired_keys = 0;
   std::uint64_t evicted_keys = 0;
+  // TinyLFU (Larder's INFO fields): evicted_keys split by area, and what
+  // became of the keys leaving the admission window.
+  std::uint64_t evicted_window_keys = 0;
+  std::uint64_t evicted_main_keys = 0;
+  std::uint64_t window_promoted_keys = 0;
+  std::uint64_t window_rejected_keys = 0;
+
+  void add(const ShardStats& o) {
+    keyspace_hits += o.keyspace_hits;
+    keyspace_misses += o.keyspace_misses;
+    expired_keys += o.expired_keys;
+    evicted_keys += o.evicted_keys;
+    evicted_window_keys += o.evicted_window_keys;
+    evicted_main_keys += o.evicted_main_keys;
+    window_promoted_keys += o.window_promoted_keys;
+    window_rejected_keys += o.window_rejected_keys;
+  }
 };
 
 // Read hits and misses by key prefix (the text before the first ':'), for
@@ -128,6 +146,8 @@ class Shard {
   ShardStats& stats() { return stats_; }
   // Keys modified so far (touch() calls): Redis's dirty counter, never reset.
   std::uint64_t changes() const { return changes_; }
+  // TinyLFU's access counts for this shard's keys.
+  FrequencySketch& sketch() { return sketch_; }
   PrefixStats& prefix_stats() { return prefix_stats_; }
 
   // WATCH registry. touch() marks every watcher of the key dirty; it is called
@@ -160,6 +180,7 @@ class Shard {
   KeyObserver* observer_ = nullptr;
   ShardStats stats_;
   std::uint64_t changes_ = 0;
+  FrequencySketch sketch_;
   PrefixStats prefix_stats_;
   std::uint32_t sequence_ = 0;
   std::uint32_t sieve_hand_ = 0;

@@ -31,6 +31,15 @@ class Table {
   std::size_t bucket_count() const { return mask_ + (buckets_ != nullptr ? 1 : 0); }
 
   Entry* find(std::string_view key, std::uint64_t hash) const;
+  // The first entry of `hash`'s bucket for which match(const Entry&) holds.
+  template <class Match>
+  Entry* find_in_bucket(std::uint64_t hash, Match&& match) const {
+    if (buckets_ == nullptr) return nullptr;
+    for (Entry* e = buckets_[hash & mask_]; e != nullptr; e = e->next()) {
+      if (match(static_cast<const Entry&>(*e))) return e;
+    }
+    return nullptr;
+  }
   // Takes ownership; the key must not be present.
   void insert(Entry* e, std::uint64_t hash);
   // Puts `replacement` (same key) where `current` is and destroys `current`.

@@ -1,0 +1,80 @@
+#!/usr/bin/python3
+"""allkeys-tinylfu: a server filled past maxmemory stays near its limit, its
+popular keys survive a stream of keys written once, the new INFO counters
+move, a key just written reads back, and OBJECT answers as Redis does for a
+policy that is not LFU."""
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from larder_harness import ServerTestCase, encode_command, larder_is_redis, under_sanitizer  # noqa: E402
+
+LIMIT = 10 * 1024 * 1024
+VALUE = "v" * 200
+KEYS = 150000          # about 40 MB of data: four times the limit
+HOT = 2000             # read between every batch of new keys
+BATCH = 5000
+LFU_NOT_SELECTED = (b"-ERR An LFU maxmemory policy is not selected, access frequency not tracked. "
+                    b"Please note that when switching between policies at runtime LRU and LFU data "
+                    b"will take some time to adjust.\r\n")
+
+
+def rss_bytes(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise AssertionError("no VmRSS")
+
+
+def info_fields(reply):
+    out = {}
+    for line in reply.decode().split("\r\n"):
+        if ":" in line:
+            name, value = line.split(":", 1)
+            out[name] = value
+    return out
+
+
+@unittest.skipIf(larder_is_redis(), "Larder's own eviction policy and INFO fields")
+class TinyLfuTest(ServerTestCase):
+    def test_filled_past_maxmemory(self):
+        srv = self.start_larder("--maxmemory", str(LIMIT), "--maxmemory-policy", "allkeys-tinylfu")
+        base = rss_bytes(srv.proc.pid)
+        c = self.client(srv)
+        c.send(b"".join(encode_command("SET", "hot:%d" % i, VALUE) for i in range(HOT)))
+        self.assertEqual(set(c.read_replies(HOT)), {b"+OK\r\n"})
+        for start in range(0, KEYS, BATCH):
+            c.send(b"".join(encode_command("SET", "once:%d" % i, VALUE) for i in range(start, start + BATCH)))
+            self.assertEqual(set(c.read_replies(BATCH)), {b"+OK\r\n"})
+            c.send(b"".join(encode_command("GET", "hot:%d" % i) for i in range(HOT)))
+            c.read_replies(HOT)
+        stats = info_fields(c.cmd("INFO", "stats"))
+        self.assertGreater(int(stats["evicted_keys"]), 0)
+        for field in ("larder_evicted_window_keys", "larder_window_rejected_keys",
+                      "larder_window_promoted_keys"):
+            self.assertGreater(int(stats[field]), 0, field)
+        self.assertEqual(int(stats["evicted_keys"]),
+                         int(stats["larder_evicted_window_keys"]) + int(stats["larder_evicted_main_keys"]))
+        # The keys read again and again were kept; most keys written once went.
+        c.send(b"".join(encode_command("EXISTS", "hot:%d" % i) for i in range(HOT)))
+        kept = sum(r == b":1\r\n" for r in c.read_replies(HOT))
+        self.assertGreater(kept, HOT * 9 // 10)
+        dbsize = int(c.cmd("DBSIZE")[1:-2])
+        self.assertLess(dbsize, KEYS // 2)
+        # A key just written reads back, in the same pipeline.
+        c.send(encode_command("SET", "session", VALUE) + encode_command("GET", "session"))
+        self.assertEqual(c.read_replies(2), [b"+OK\r\n", b"$200\r\n" + VALUE.encode() + b"\r\n"])
+        # Not an LFU policy: IDLETIME answers, FREQ is refused (Redis's rule).
+        self.assertEqual(c.cmd("OBJECT", "IDLETIME", "session"), b":0\r\n")
+        self.assertEqual(c.cmd("OBJECT", "FREQ", "session"), LFU_NOT_SELECTED)
+        if under_sanitizer():
+            return
+        rss = rss_bytes(srv.proc.pid)
+        self.assertLessEqual(rss, LIMIT * 1.10 + base + 8 * 1024 * 1024,
+                             "RSS %d with limit %d and base %d" % (rss, LIMIT, base))
+
+
+if __name__ == "__main__":
+    unittest.main()

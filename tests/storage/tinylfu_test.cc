@@ -1,0 +1,185 @@
+#include "larder/storage/tinylfu.h"
+
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "larder/storage/db.h"
+#include "larder/storage/eviction.h"
+#include "larder/storage/shard_locks.h"
+
+using namespace larder::storage;
+
+namespace {
+
+constexpr std::int64_t kT0 = 1'700'000'000'000;
+
+std::uint64_t h(const std::string& key) { return Table::hash_of(key); }
+
+template <class Fn>
+void with_db(Keyspace& ks, Fn&& fn) {
+  ShardLocks locks(ks);
+  locks.add_all();
+  locks.acquire();
+  Db db(ks, 0, kT0);
+  fn(db);
+}
+
+bool exists(Keyspace& ks, const std::string& key) {
+  bool found = false;
+  with_db(ks, [&](Db& db) {
+    db.set_no_touch(true);
+    found = db.find_for_write(key) != nullptr;
+  });
+  return found;
+}
+
+std::size_t count_prefix(Keyspace& ks, const std::string& prefix, int n) {
+  std::size_t c = 0;
+  for (int i = 0; i < n; ++i) c += exists(ks, prefix + std::to_string(i)) ? 1 : 0;
+  return c;
+}
+
+void evict_n(Evictor& ev, const EvictionSettings& s, std::size_t n) {
+  std::size_t left = n;
+  ev.evict(kT0, 0, s, std::chrono::seconds(10), [&] { return left-- > 0 ? std::size_t{1} : std::size_t{0}; });
+}
+
+// `n` keys "<prefix><i>" written outside TinyLFU (straight into the main
+// area), then TinyLFU switched on and each key read `reads` times.
+void main_keys(Keyspace& ks, const std::string& prefix, int n, int reads, std::int64_t expire = kNoExpire) {
+  ks.access_policy().mode = static_cast<int>(AccessMode::kLru);
+  with_db(ks, [&](Db& db) {
+    for (int i = 0; i < n; ++i) db.set(prefix + std::to_string(i), "v", expire);
+  });
+  ks.access_policy().mode = static_cast<int>(AccessMode::kTinyLfu);
+  with_db(ks, [&](Db& db) {
+    for (int r = 0; r < reads; ++r) {
+      for (int i = 0; i < n; ++i) db.find_for_read(prefix + std::to_string(i));
+    }
+  });
+}
+
+ShardStats totals(Keyspace& ks) { return ks.stats(); }
+
+const EvictionSettings kTinyLfu{EvictionPolicy::kAllKeysTinyLfu, 5, 1};
+
+}  // namespace
+
+TEST_CASE("the sketch counts accesses and saturates at 15", "[tinylfu]") {
+  FrequencySketch s;
+  CHECK(s.frequency(h("a")) == 0);
+  for (int i = 0; i < 5; ++i) s.increment(h("a"), 1'000'000);
+  CHECK(s.frequency(h("a")) == 5);
+  CHECK(s.frequency(h("b")) == 0);
+  for (int i = 0; i < 40; ++i) s.increment(h("b"), 1'000'000);
+  CHECK(s.frequency(h("b")) == FrequencySketch::kMaxCount);
+  CHECK(s.frequency(h("a")) == 5);
+}
+
+TEST_CASE("the sketch halves every counter after `period` counted accesses", "[tinylfu]") {
+  FrequencySketch s;
+  for (int i = 0; i < 12; ++i) s.increment(h("hot"), 100);
+  CHECK(s.frequency(h("hot")) == 12);
+  // Distinct keys up to the 100th counted access, which halves the counters.
+  for (int i = 0; i < 87; ++i) s.increment(h("other" + std::to_string(i)), 100);
+  CHECK(s.additions() == 99);
+  CHECK(s.frequency(h("hot")) == 12);
+  s.increment(h("last"), 100);
+  CHECK(s.frequency(h("hot")) == 6);
+  CHECK(s.additions() == 50);
+}
+
+TEST_CASE("the sketch's size is fixed, whatever the number of keys", "[tinylfu]") {
+  FrequencySketch s;
+  CHECK(s.bytes() == 0);  // nothing until first used
+  s.increment(h("k"), 1000);
+  CHECK(s.bytes() == FrequencySketch::kBytes);
+  CHECK(FrequencySketch::kBytes == 2048);
+  for (int i = 0; i < 200'000; ++i) s.increment(h("k" + std::to_string(i)), 1000);
+  CHECK(s.bytes() == FrequencySketch::kBytes);
+}
+
+TEST_CASE("the admission window is a bounded FIFO of hashes", "[tinylfu]") {
+  AdmissionWindow w;
+  CHECK_FALSE(w.pop().has_value());
+  for (std::uint64_t i = 0; i < AdmissionWindow::kCapacity; ++i) CHECK(w.push(i));
+  CHECK_FALSE(w.push(99));
+  CHECK(w.size() == AdmissionWindow::kCapacity);
+  CHECK(w.pop() == std::optional<std::uint64_t>{0});
+  CHECK(w.pop() == std::optional<std::uint64_t>{1});
+  CHECK(w.push(7));
+  CHECK(w.size() == AdmissionWindow::kCapacity - 1);
+}
+
+TEST_CASE("TinyLFU: keys read once leave the window without displacing popular keys", "[tinylfu][eviction]") {
+  Keyspace ks(1);
+  main_keys(ks, "hot", 50, 4);
+  with_db(ks, [](Db& db) {
+    for (int i = 0; i < 40; ++i) db.set("scan" + std::to_string(i), "v", kNoExpire);
+  });
+  Evictor ev(ks);
+  evict_n(ev, kTinyLfu, 24);  // the window keeps 16 (its minimum)
+  CHECK(count_prefix(ks, "hot", 50) == 50);
+  CHECK(count_prefix(ks, "scan", 24) == 0);
+  CHECK(count_prefix(ks, "scan", 40) == 16);  // the newest are still in the window
+  const ShardStats st = totals(ks);
+  CHECK(st.evicted_keys == 24);
+  CHECK(st.evicted_window_keys == 24);
+  CHECK(st.window_rejected_keys == 24);
+  CHECK(st.evicted_main_keys == 0);
+  CHECK(st.window_promoted_keys == 0);
+}
+
+TEST_CASE("TinyLFU: a key read more often than the main area's victim is admitted", "[tinylfu][eviction]") {
+  Keyspace ks(1);
+  main_keys(ks, "warm", 50, 2);
+  with_db(ks, [](Db& db) {
+    db.set("star", "v", kNoExpire);
+    for (int r = 0; r < 6; ++r) db.find_for_read("star");
+    for (int i = 0; i < 16; ++i) db.set("new" + std::to_string(i), "v", kNoExpire);
+  });
+  Evictor ev(ks);
+  evict_n(ev, kTinyLfu, 1);
+  CHECK(exists(ks, "star"));
+  CHECK(count_prefix(ks, "warm", 50) == 49);
+  const ShardStats st = totals(ks);
+  CHECK(st.window_promoted_keys == 1);
+  CHECK(st.evicted_main_keys == 1);
+  CHECK(st.evicted_window_keys == 0);
+  // Once admitted it is a main-area key: the rarest go first, "star" stays.
+  evict_n(ev, kTinyLfu, 40);
+  CHECK(exists(ks, "star"));
+}
+
+TEST_CASE("TinyLFU: a key just written is there to be read back", "[tinylfu][eviction]") {
+  Keyspace ks(1);
+  main_keys(ks, "k", 50, 0);
+  with_db(ks, [](Db& db) { db.set("session", "v", kNoExpire); });
+  Evictor ev(ks);
+  evict_n(ev, kTinyLfu, 45);
+  CHECK(exists(ks, "session"));
+  CHECK(count_prefix(ks, "k", 50) == 5);
+  CHECK(totals(ks).evicted_main_keys == 45);
+}
+
+TEST_CASE("volatile-tinylfu evicts only keys with a TTL", "[tinylfu][eviction]") {
+  Keyspace ks(1);
+  main_keys(ks, "ttl", 20, 1, kT0 + 3'600'000);
+  with_db(ks, [](Db& db) {
+    for (int i = 0; i < 20; ++i) db.set("keep" + std::to_string(i), "v", kNoExpire);
+  });
+  Evictor ev(ks);
+  evict_n(ev, {EvictionPolicy::kVolatileTinyLfu, 5, 1}, 10);
+  CHECK(count_prefix(ks, "keep", 20) == 20);
+  CHECK(count_prefix(ks, "ttl", 20) == 10);
+  evict_n(ev, {EvictionPolicy::kVolatileTinyLfu, 5, 1}, 30);
+  CHECK(count_prefix(ks, "keep", 20) == 20);
+  CHECK(count_prefix(ks, "ttl", 20) == 0);
+}
+
+TEST_CASE("tinylfu policy names parse and pick TinyLFU's access stamps", "[tinylfu][eviction]") {
+  CHECK(parse_eviction_policy("allkeys-tinylfu") == EvictionPolicy::kAllKeysTinyLfu);
+  CHECK(parse_eviction_policy("volatile-tinylfu") == EvictionPolicy::kVolatileTinyLfu);
+  CHECK(access_mode_for(EvictionPolicy::kAllKeysTinyLfu) == AccessMode::kTinyLfu);
+  CHECK(access_mode_for(EvictionPolicy::kVolatileTinyLfu) == AccessMode::kTinyLfu);
+}
