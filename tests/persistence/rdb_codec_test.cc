@@ -419,6 +419,48 @@ TEST_CASE("RESTORE reads the encodings of Redis 6 (ziplist, zipmap, quicklist)",
         "-ERR Bad data format\r\n");
 }
 
+TEST_CASE("RESTORE reads Redis 6's streams (RDB_TYPE_STREAM_LISTPACKS)", "[rdb]") {
+  CommandHarness h;
+  auto be_id = [](std::uint64_t ms, std::uint64_t seq) {
+    std::string s;
+    for (int i = 7; i >= 0; --i) s.push_back(static_cast<char>(ms >> (8 * i)));
+    for (int i = 7; i >= 0; --i) s.push_back(static_cast<char>(seq >> (8 * i)));
+    return s;
+  };
+  // One node, master 1-1 with the field "f": 1-1 {f v1} (same fields),
+  // 2-1 {g v2}, and the deleted 3-1 {f v3}.
+  persistence::redis_enc::ListpackBuilder lp;
+  for (std::int64_t v : {2, 1, 1}) lp.add_int(v);
+  lp.add("f");
+  lp.add_int(0);
+  for (std::int64_t v : {2, 0, 0}) lp.add_int(v);
+  lp.add("v1");
+  lp.add_int(4);
+  for (std::int64_t v : {0, 1, 0, 1}) lp.add_int(v);
+  lp.add("g");
+  lp.add("v2");
+  lp.add_int(6);
+  for (std::int64_t v : {3, 2, 0}) lp.add_int(v);
+  lp.add("v3");
+  lp.add_int(4);
+  const std::string node(lp.finish());
+  REQUIRE(node.size() < 64);
+  std::string v = std::string(1, static_cast<char>(persistence::rdb::kTypeStreamListpacks));
+  v += std::string(1, 1) + std::string(1, 16) + be_id(1, 1) + std::string(1, static_cast<char>(node.size())) + node;
+  v += std::string(1, 2) + std::string(1, 3) + std::string(1, 1);  // length 2, last ID 3-1
+  v += std::string(1, 1) + rdb_str("grp") + std::string(1, 1) + std::string(1, 1);  // group at 1-1
+  v += std::string(1, 1) + be_id(1, 1) + le(1700000000000, 8) + std::string(1, 2);  // PEL: 1-1, delivered twice
+  v += std::string(1, 1) + rdb_str("ann") + le(1700000000001, 8) + std::string(1, 1) + be_id(1, 1);
+  REQUIRE(h.run({"RESTORE", "s", "0", payload_of(v, 9)}) == "+OK\r\n");
+  CHECK(h.run({"XRANGE", "s", "-", "+"}) ==
+        "*2\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$1\r\nf\r\n$2\r\nv1\r\n*2\r\n$3\r\n2-1\r\n*2\r\n$1\r\ng\r\n$2\r\nv2\r\n");
+  // Redis 7.0's upgrade: entries-added = length, entries-read estimated.
+  CHECK(h.run({"XINFO", "GROUPS", "s"}) ==
+        "*1\r\n*12\r\n$4\r\nname\r\n$3\r\ngrp\r\n$9\r\nconsumers\r\n:1\r\n$7\r\npending\r\n:1\r\n"
+        "$17\r\nlast-delivered-id\r\n$3\r\n1-1\r\n$12\r\nentries-read\r\n:1\r\n$3\r\nlag\r\n:1\r\n");
+  CHECK(h.run({"XPENDING", "s", "grp", "-", "+", "10"}).find("$3\r\nann\r\n") != std::string::npos);
+}
+
 TEST_CASE("RESTORE answers Redis's errors", "[rdb]") {
   CommandHarness h;
   h.run({"CONFIG", "SET", "maxmemory-policy", "allkeys-lru"});
