@@ -224,6 +224,7 @@ void Db::restore(std::string_view key, Entry* fresh, std::optional<std::uint64_t
       if (freq) fresh->set_access(lfu::stamp(lfu::minutes(now_), *freq));
       break;
     case AccessMode::kLru:
+    case AccessMode::kTinyLfu:  // its stamp is the LRU clock too
       if (idle_seconds) {
         const auto clock = static_cast<std::int64_t>(access_clock(now_));
         std::int64_t at = clock - static_cast<std::int64_t>(std::min<std::uint64_t>(*idle_seconds, INT64_MAX / 2));
