@@ -194,7 +194,9 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
                           protocol::ReplyBuilder& reply, std::int64_t now_ms) {
   client.last_interaction_ms.store(now_ms, std::memory_order_relaxed);
   Tracking::Scope tracking_scope(client);
-  if (server_.tracking.clients() != 0) server_.tracking.limit(keyspace_, server_.config.tracking_table_max_keys(), reply);
+  if (server_.tracking.clients() != 0) {
+    server_.tracking.limit(keyspace_, server_.config.tracking_table_max_keys(), reply);
+  }
   // CLIENT REPLY: OFF drops every reply, SKIP drops the next command's.
   if (client.reply_mode == ReplyMode::kSkipNext) client.reply_mode = ReplyMode::kSkipThis;
   const std::size_t mark = reply.size();

@@ -106,10 +106,10 @@ struct WatchFlag {
   std::atomic<bool> dirty{false};
 };
 
-// Told of every modified key while armed (client-side caching: CLIENT
-// TRACKING), through the same touch() that WATCH uses. key_modified() runs
-// on the modifying thread with the key's shard locked; armed() is what
-// touch() pays when nobody tracks anything: one relaxed load.
+// Told of every modified key through WATCH's touch() once armed (for good, by
+// the first CLIENT TRACKING ON). key_modified() runs on the modifying thread
+// with the key's shard locked; until armed, touch() pays one relaxed load.
+// (Client-side caching; see commands/tracking.h.)
 class KeyObserver {
  public:
   virtual ~KeyObserver() = default;
