@@ -296,7 +296,7 @@ def report(results, table, workloads, runs, args):
     for w in workloads:
         opt = table[w][-1][1]
         opt_row += ["%.1f%%" % (100 * opt["short"]), "%.1f%%" % (100 * opt["long"])]
-    rows.append(opt_row + [max(r["keys"] for r in results[workloads[0]] if r["server"] == "Larder"), ""])
+    rows.append(opt_row + [max((r["keys"] for r in results[workloads[0]] if r["server"] == "Larder"), default=0), ""])
     print(bl.md_table(headers, rows, n_left=2))
 
     print()

@@ -6,21 +6,13 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from larder_harness import ServerTestCase, encode_command, larder_is_redis, under_sanitizer  # noqa: E402
+from larder_harness import ServerTestCase, encode_command, larder_is_redis, rss_bytes, under_sanitizer  # noqa: E402
 
 LIMIT = 20 * 1024 * 1024
 VALUE = "v" * 200
 KEYS = 300000          # about 70 MB of data: more than three times the limit
 BATCH = 5000
 OOM = b"-OOM command not allowed when used memory > 'maxmemory'.\r\n"
-
-
-def rss_bytes(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    raise AssertionError("no VmRSS")
 
 
 def info_field(reply, name):

@@ -17,17 +17,9 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from larder_harness import RawClient, ServerTestCase, decode, encode_command  # noqa: E402
+from larder_harness import RawClient, ServerTestCase, decode, encode_command, rss_bytes  # noqa: E402
 
 MB = 1024 * 1024
-
-
-def rss_bytes(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    raise AssertionError("no VmRSS")
 
 
 def stalled_subscriber(srv, channel):

@@ -8,7 +8,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from larder_harness import ServerTestCase, encode_command, larder_is_redis, under_sanitizer  # noqa: E402
+from larder_harness import ServerTestCase, encode_command, larder_is_redis, rss_bytes, under_sanitizer  # noqa: E402
 
 LIMIT = 10 * 1024 * 1024
 VALUE = "v" * 200
@@ -18,14 +18,6 @@ BATCH = 5000
 LFU_NOT_SELECTED = (b"-ERR An LFU maxmemory policy is not selected, access frequency not tracked. "
                     b"Please note that when switching between policies at runtime LRU and LFU data "
                     b"will take some time to adjust.\r\n")
-
-
-def rss_bytes(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    raise AssertionError("no VmRSS")
 
 
 def info_fields(reply):

@@ -65,6 +65,15 @@ def larder_is_redis():
     return os.environ.get("LARDER_AS_REDIS", "") not in ("", "0")
 
 
+def rss_bytes(pid):
+    """The process's resident set size in bytes (/proc/PID/status VmRSS)."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise AssertionError("no VmRSS")
+
+
 def free_port():
     """Return a TCP port on 127.0.0.1 that was free a moment ago."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
