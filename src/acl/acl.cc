@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <sstream>
 
@@ -762,10 +765,7 @@ std::optional<std::string> Acl::load_file(const std::string& path, std::vector<s
     // sdstrim(" \t\r\n")
     while (!line.empty() && std::strchr(" \t\r\n", line.front()) != nullptr && line.front() != '\0') line.remove_prefix(1);
     while (!line.empty() && std::strchr(" \t\r\n", line.back()) != nullptr && line.back() != '\0') line.remove_suffix(1);
-    if (line.empty()) {
-      if (end == text.size()) break;
-      continue;
-    }
+    if (line.empty()) continue;
     // sdssplitlen(" "): empty words between double spaces are kept.
     std::vector<std::string_view> argv;
     std::size_t w = 0;
@@ -811,7 +811,6 @@ std::optional<std::string> Acl::load_file(const std::string& path, std::vector<s
         syntax_error = true;
       }
     }
-    if (end == text.size()) break;
   }
   if (!errors.empty()) {
     return errors + "WARNING: ACL errors detected, no change to the previously active ACL rules was performed";

@@ -196,13 +196,12 @@ class Acl {
   std::shared_ptr<UserSlot> authenticate(std::string_view name, std::string_view password) const;
 
   // Applies `rules` to a copy of the user `name` (a new user if there is
-  // none) and stores it when all apply. On error returns the failing rule's
-  // index and error. `changed` receives the slot when the user existed.
+  // none) and stores it when all apply: ACL SETUSER, all or nothing.
   struct SetResult {
     RuleError error = RuleError::kNone;
-    std::size_t failed = 0;
-    std::shared_ptr<UserSlot> existing;
-    std::shared_ptr<const User> before;  // existing's rules before the change
+    std::size_t failed = 0;                // index of the refused rule
+    std::shared_ptr<UserSlot> existing;    // the user's slot, when it existed
+    std::shared_ptr<const User> before;    // ...and its rules before the change
   };
   SetResult set_user(std::string_view name, std::span<const std::string> rules);
   // Removes the users; returns the removed slots (marked deleted).
