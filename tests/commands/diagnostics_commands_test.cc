@@ -227,7 +227,7 @@ TEST_CASE("DEBUG SLEEP, SET-ACTIVE-EXPIRE, HELP", "[diagnostics]") {
         "-ERR unknown subcommand or wrong number of arguments for 'populate'. Try DEBUG HELP.\r\n");
   CHECK(h.run({"DEBUG"}) == "-ERR wrong number of arguments for 'debug' command\r\n");
   CHECK(starts_with(h.run({"DEBUG", "HELP"}),
-                    "*21\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"));
+                    "*22\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"));
 }
 
 TEST_CASE("enable-debug-command: no refuses DEBUG, local admits loopback peers only", "[diagnostics]") {
