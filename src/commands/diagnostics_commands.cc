@@ -506,9 +506,10 @@ void cmd_memory_purge(CommandContext& ctx) {
 constexpr std::string_view kDebugHelp[] = {
     "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
     "RELOAD [option ...]",
-    "    Save the RDB on disk and reload it back to memory. Available <option> values:",
-    "    * MERGE: Merge the content of the RDB with the current dataset",
-    "    * NOFLUSH: Do not empty the current database before loading",
+    "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+    "    * MERGE: conflicting keys will be loaded from RDB.",
+    "    * NOFLUSH: the existing database will not be removed before load, but",
+    "      conflicting keys will generate an exception and kill the server.",
     "    * NOSAVE: the database will be loaded from an existing RDB file.",
     "    Examples:",
     "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",

@@ -4,6 +4,7 @@
 
 #include "larder/commands/command_table.h"
 #include "larder/commands/families.h"
+#include "larder/persistence/shutdown.h"
 #include "larder/protocol/errors.h"
 #include "larder/util/numbers.h"
 #include "larder/util/strings.h"
@@ -118,22 +119,9 @@ void cmd_shutdown(CommandContext& ctx) {
   }
   persistence::Persistence& p = *ctx.server.persistence;
   const bool saving = !p.loading() && (save || (!nosave && p.save_points_configured()));
-  if (saving || p.bgsave_in_progress()) {
-    storage::ShardLocks locks(ctx.keyspace);
-    locks.add_all();
-    locks.acquire();
-    p.cancel_bgsave();
-  }
-  if (saving) {
-    storage::ShardLocks locks(ctx.keyspace);
-    locks.add_all();
-    locks.acquire();
-    spdlog::info("Saving the final RDB snapshot before exiting.");
-    if (!p.save(ctx.now_ms) && !request.force) {
-      spdlog::warn("Error trying to save the DB, can't exit.");
-      ctx.reply.error("ERR Errors trying to SHUTDOWN. Check logs.");
-      return;
-    }
+  if (!persistence::save_for_shutdown(ctx.keyspace, p, ctx.now_ms, saving) && !request.force) {
+    ctx.reply.error("ERR Errors trying to SHUTDOWN. Check logs.");
+    return;
   }
   if (!ctx.server.shutdown || !ctx.server.shutdown(request)) {
     ctx.reply.error("ERR Errors trying to SHUTDOWN. Check logs.");

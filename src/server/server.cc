@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "larder/server/logging.h"
+#include "larder/persistence/shutdown.h"
 #include "larder/server/metrics_server.h"
 #include "larder/server/tls.h"
 #include "larder/storage/memory_usage.h"
@@ -308,17 +309,7 @@ void Server::begin_shutdown(const char* reason, bool save) {
   if (stopping_) return;
   stopping_ = true;
   spdlog::warn("{} received, shutting down", reason);
-  persistence::Persistence& p = *context_.services.persistence;
-  if (save || p.bgsave_in_progress()) {
-    storage::ShardLocks locks(context_.keyspace);
-    locks.add_all();
-    locks.acquire();
-    p.cancel_bgsave();
-    if (save) {
-      spdlog::info("Saving the final RDB snapshot before exiting.");
-      if (!p.save(util::unix_time_ms())) spdlog::warn("Error trying to save the DB before exiting.");
-    }
-  }
+  persistence::save_for_shutdown(context_.keyspace, *context_.services.persistence, util::unix_time_ms(), save);
   context_.shutting_down = true;
   context_.services.scripting.running.shutting_down.store(true, std::memory_order_relaxed);
   for (auto& listener : listeners_) {

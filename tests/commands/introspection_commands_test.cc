@@ -15,6 +15,7 @@ using larder::commands::CommandTable;
 using larder::commands::DocArg;
 using larder::commands::KeySpec;
 using larder::commands::kProtected;
+using larder::commands::kLoadingOk;
 using larder::commands::kAllShards;
 using larder::commands::kContainer;
 using larder::commands::kDenyOom;
@@ -255,12 +256,12 @@ TEST_CASE("registration takes arity, flags and key specs from the metadata row",
   REQUIRE(get->doc->key_specs.size() == 1);
   CHECK(get->doc->key_specs[0].index == 1);
   // Redis's CLIENT ID is not fast; the flags are the row's.
-  CHECK(table.find_full_name("client|id")->flags == kNoScript);
+  CHECK(table.find_full_name("client|id")->flags == (kNoScript | kLoadingOk));
   CHECK(table.find("client")->flags == kContainer);
   CHECK(table.find("set")->flags == (kWrite | kDenyOom));
-  CHECK(table.find("auth")->flags == (kFast | kNoAuth | kNoScript | kAllowBusy));
+  CHECK(table.find("auth")->flags == (kFast | kNoAuth | kNoScript | kAllowBusy | kLoadingOk));
   CHECK(table.find("keys")->flags == (kReadOnly | kAllShards | kIncremental));
-  CHECK(table.find("debug")->flags == (kProtected | kNoScript));
+  CHECK(table.find("debug")->flags == (kProtected | kAllShards | kNoScript | kLoadingOk));
 
   auto handler = [](larder::commands::CommandContext&) {};
   CommandTable t;

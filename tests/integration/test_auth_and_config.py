@@ -2,6 +2,7 @@
 """Integration: requirepass (file, flag, CONFIG SET), CONFIG REWRITE, bad
 config files, CLIENT KILL, CLIENT PAUSE WRITE, SHUTDOWN."""
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -87,10 +88,15 @@ class AuthAndConfigTest(ServerTestCase):
     @unittest.skipIf(larder_is_redis(), "Larder-only settings (metrics-bind) and start-up flags")
     def test_config_rewrite_hostile_values_round_trip(self):
         # Each value tries to end its line and start directives of its own.
+        # `dir` must be an existing directory (kept as an absolute path).
+        base = tempfile.mkdtemp(prefix="larder-hostile-")
+        self.addCleanup(shutil.rmtree, base, True)
+        hostile_dir = base.encode() + b"/\x01\x02\x1b[0m\x7f\xff \t tab\vend\\x41"
+        os.mkdir(hostile_dir)
         hostile = {
             "requirepass": b"pw\nbind 127.0.0.2\nlogfile /tmp/x\nrequirepass injected",
             "dbfilename": b"d\r\nhz 400\r\n\"q\" 'single' \\back\\slash\\",
-            "dir": b"\x01\x02\x1b[0m\x7f\xff \t tab\vend\\x41",
+            "dir": hostile_dir,
             "proc-title-template": b"\"\nmaxclients 3\n\"",
             "appendfilename": b"'\nport 1\n'",
         }
@@ -213,8 +219,10 @@ class AuthAndConfigTest(ServerTestCase):
         self.assertEqual(srv.wait(timeout=5), 0)
 
     @unittest.skipIf(larder_is_redis(), "redis-server can save")
-    def test_shutdown_save_without_force_is_refused(self):
-        srv = self.start_larder()
+    def test_shutdown_save_that_fails_without_force_is_refused(self):
+        base = tempfile.mkdtemp(prefix="larder-gone-")
+        srv = self.start_larder("--dir", base)
+        os.rmdir(base)  # the save cannot create its file
         c = self.client(srv)
         self.assertEqual(c.cmd("SHUTDOWN", "SAVE"), b"-ERR Errors trying to SHUTDOWN. Check logs.\r\n")
         time.sleep(0.2)
