@@ -104,10 +104,19 @@ void set_category(Selector& s, std::uint32_t bit, bool allow) {
   }
 }
 
+// Commands Larder has from Redis 7.2 (CLIENT SETINFO, CLIENT NO-TOUCH), which
+// Redis 7.0's category counts do not see.
+bool newer_than_redis_7_0(const commands::CommandSpec& spec) {
+  const std::string_view since = spec.doc->doc->since;
+  return since.size() >= 3 && (since[0] > '7' || (since[0] == '7' && since[2] > '0'));
+}
+
+// Commands of a category the selector allows and denies, as Redis 7.0
+// counts them when it describes rules.
 void count_category(const Selector& s, std::uint32_t bit, unsigned long& on, unsigned long& off) {
   on = off = 0;
   for (const Catalog::Command& c : Catalog::instance().by_index) {
-    if (c.spec == nullptr || !(c.categories & bit)) continue;
+    if (c.spec == nullptr || !(c.categories & bit) || newer_than_redis_7_0(*c.spec)) continue;
     if (s.allowed.test(c.spec->index)) {
       ++on;
     } else {

@@ -44,7 +44,7 @@ TEST_CASE("rules describe themselves as Redis writes them", "[acl]") {
   CHECK(user_with({"+get", "+set", "~a", "%R~b", "%W~c", "%RW~d", "&x"}).describe() ==
         "off ~a %R~b %W~c ~d resetchannels &x -@all +get +set");
   CHECK(user_with({"+select|0", "+select|1"}).describe() == "off resetchannels -@all +select|0 +select|1");
-  CHECK(user_with({"+client", "-client|kill"}).describe() == "off resetchannels -@all +client -client|kill");
+  CHECK(user_with({"+config", "-config|set"}).describe() == "off resetchannels -@all +config -config|set");
   CHECK(user_with({">pw", "(+get ~k)"}).describe() ==
         "off #" + larder::util::sha256_hex("pw") + " resetchannels -@all (~k resetchannels -@all +get)");
   CHECK(user_with({"on", ">p", "reset"}).describe() == "off sanitize-payload resetchannels -@all");
