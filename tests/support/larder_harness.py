@@ -107,6 +107,39 @@ class ServerStartError(RuntimeError):
     pass
 
 
+def _listening_inodes(port):
+    """Socket inodes of TCP listeners on `port` (/proc/net/tcp and tcp6)."""
+    inodes = set()
+    for path in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(path) as f:
+                next(f)
+                for line in f:
+                    fields = line.split()
+                    if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                        inodes.add(fields[9])
+        except OSError:
+            continue
+    return inodes
+
+
+def _owns_listener(pid, port):
+    """True when process `pid` holds a socket listening on `port`."""
+    inodes = _listening_inodes(port)
+    try:
+        fds = os.listdir("/proc/%d/fd" % pid)
+    except OSError:
+        return False
+    for fd in fds:
+        try:
+            target = os.readlink("/proc/%d/fd/%s" % (pid, fd))
+        except OSError:
+            continue
+        if target.startswith("socket:[") and target[8:-1] in inodes:
+            return True
+    return False
+
+
 class Server:
     """A server process started by start_larder()/start_redis()."""
 
@@ -136,10 +169,14 @@ class Server:
                                        % (self.name, self.proc.returncode, self.log_text()))
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return
+                    # Someone listens: ours, or a server of a concurrent test
+                    # that took the same free port (ours then fails to bind).
+                    if _owns_listener(self.proc.pid, self.port):
+                        return
+                last_err = "another process listens on the port"
             except OSError as e:
                 last_err = e
-                time.sleep(0.02)
+            time.sleep(0.02)
         raise ServerStartError("%s did not accept connections on port %d within %.0fs (%s)\n%s"
                                % (self.name, self.port, timeout, last_err, self.log_text()))
 
