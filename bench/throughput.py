@@ -68,6 +68,11 @@ def parse_args():
     ap.add_argument("--out", default=None,
                     help="JSON output path (default bench/out/throughput-<timestamp>.json)")
     ap.add_argument("--no-json", action="store_true", help="do not write the JSON file")
+    ap.add_argument("--maxmemory", default=None, metavar="BYTES",
+                    help="run both servers under this maxmemory (e.g. 10mb), evicting")
+    ap.add_argument("--maxmemory-policy", default="allkeys-lfu", metavar="POLICY",
+                    help="with --maxmemory: the policy of both servers (Larder-only names "
+                    "such as allkeys-tinylfu go to Larder; Redis then runs allkeys-lfu)")
     a = ap.parse_args()
     a.tests = [t.strip().lower() for t in a.tests.split(",") if t.strip()]
     a.pipelines = [int(p) for p in a.pipelines.split(",") if p.strip()]
@@ -89,11 +94,26 @@ def preload(srv, args):
     log("  preloaded %d keys into %s in %.1fs" % (n, srv.name, time.monotonic() - t0))
 
 
+def limit_memory(srv, args):
+    policy = args.maxmemory_policy
+    if srv.kind == "redis" and policy.endswith(("-tinylfu", "-sieve")):
+        policy = "allkeys-lfu"
+    conn = benchlib.Conn(srv.port)
+    for name, value in (("maxmemory-policy", policy), ("maxmemory", args.maxmemory)):
+        reply = conn.cmd("CONFIG", "SET", name, value)
+        if reply != "OK":
+            raise BenchError("%s: CONFIG SET %s %s: %r" % (srv.name, name, value, reply))
+    conn.close()
+    log("  %s: maxmemory %s, %s" % (srv.name, args.maxmemory, policy))
+
+
 def start_servers(args):
     servers = [Server("redis"), Server("larder", larder_threads=args.larder_threads)]
     for s in servers:
         s.start()
         log("  started %s pid %d port %d: %s" % (s.name, s.pid, s.port, s.describe()))
+        if args.maxmemory:
+            limit_memory(s, args)
         preload(s, args)
     return servers
 

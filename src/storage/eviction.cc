@@ -9,8 +9,6 @@ namespace {
 
 // How many buckets a sample may walk through to find its entries.
 constexpr std::size_t kBucketsPerSample = 4;
-// Shards that must contribute samples to one refill of the pool.
-constexpr std::size_t kShardsPerFill = 4;
 
 struct PolicyName {
   std::string_view name;
@@ -37,20 +35,17 @@ bool volatile_only(EvictionPolicy p) {
          p == EvictionPolicy::kVolatileTinyLfu;
 }
 
-// Collects up to `n` entries of `table` starting at a random bucket. The
-// cursor's walk is a cycle over the buckets, so stopping after one lap never
-// offers an entry twice.
+// Offers `keep` entries of `table` from a random bucket on until it accepted
+// `n` of them or kBucketsPerSample * n buckets were walked; no entry twice.
+// Returns how many it accepted.
 template <class Keep>
-void sample(Table& table, std::size_t n, std::uint64_t start, Keep&& keep) {
-  std::uint64_t cursor = start;
+std::size_t sample(const Table& table, std::size_t n, std::uint64_t start, Keep&& keep) {
   std::size_t found = 0;
-  const std::size_t steps = std::min(n * kBucketsPerSample, table.bucket_count());
-  for (std::size_t b = 0; b < steps && found < n; ++b) {
-    cursor = table.scan(cursor, [&](const Entry& e) {
-      if (found < n && keep(e)) ++found;
-      return false;
-    });
-  }
+  table.visit_from(start, n * kBucketsPerSample, [&](const Entry& e) {
+    if (keep(e)) ++found;
+    return found < n;
+  });
+  return found;
 }
 
 }  // namespace
@@ -113,19 +108,18 @@ bool Evictor::evict_one(std::int64_t now_ms, const EvictionSettings& settings) {
 void Evictor::fill_pool(std::int64_t now_ms, const EvictionSettings& settings) {
   const bool only_volatile = volatile_only(settings.policy);
   const std::uint32_t lru_now = static_cast<std::uint32_t>(now_ms / 1000) & 0xffffff;
-  // Shards from a random start until a few have contributed `samples` per
-  // database (a sparse keyspace needs more shards to find any).
+  // `samples` entries per refill, as Redis takes per eviction: from shards
+  // in turn from a random one (each entry is a cache miss, so no more).
+  const std::size_t wanted = static_cast<std::size_t>(settings.samples);
+  std::size_t found = 0;
   const std::size_t first = random_shard();
-  std::size_t sampled_shards = 0;
-  for (std::size_t n = 0; n < kShardCount && sampled_shards < kShardsPerFill; ++n) {
+  for (std::size_t n = 0; n < kShardCount && found < wanted; ++n) {
     Shard& shard = keyspace_.shard((first + n) % kShardCount);
     std::lock_guard lock(shard.mutex());
-    bool any = false;
-    for (int db = 0; db < keyspace_.databases(); ++db) {
+    for (int db = 0; db < keyspace_.databases() && found < wanted; ++db) {
       Table& table = shard.table(db);
       if (table.size() == 0 || (only_volatile && table.volatile_count() == 0)) continue;
-      any = true;
-      sample(table, static_cast<std::size_t>(settings.samples), rng_(), [&](const Entry& e) {
+      found += sample(table, wanted - found, rng_(), [&](const Entry& e) {
         if (only_volatile && !e.has_expire()) return false;
         std::uint64_t score = 0;
         switch (settings.policy) {
@@ -143,9 +137,8 @@ void Evictor::fill_pool(std::int64_t now_ms, const EvictionSettings& settings) {
           default:
             break;
         }
-        std::string_view key = e.key();
         for (const Candidate& c : pool_) {
-          if (c.db == db && c.key == key) return true;
+          if (c.entry == &e) return true;
         }
         if (pool_.size() >= kPoolSize) {
           if (score <= pool_.front().score) return true;
@@ -153,11 +146,10 @@ void Evictor::fill_pool(std::int64_t now_ms, const EvictionSettings& settings) {
         }
         auto at = std::lower_bound(pool_.begin(), pool_.end(), score,
                                    [](const Candidate& c, std::uint64_t s) { return c.score < s; });
-        pool_.insert(at, Candidate{score, db, std::string(key)});
+        pool_.insert(at, Candidate{score, db, std::string(e.key()), &e});
         return true;
       });
     }
-    if (any) ++sampled_shards;
   }
 }
 

@@ -73,6 +73,9 @@ class Evictor {
     std::uint64_t score;  // higher = better victim
     int db;
     std::string key;
+    // The block it was sampled from: a repeat sample is recognised without
+    // comparing keys (a reused address only costs one skipped sample).
+    const Entry* entry = nullptr;
   };
   static constexpr std::size_t kPoolSize = 16;
   // TinyLFU's window: this share of the keys, at least kMinWindow.
