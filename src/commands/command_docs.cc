@@ -391,7 +391,7 @@ ParsedDoc parse_doc(const CommandDoc& d) {
     for (std::string_view ks : d.key_specs) {
       if (!ks.empty()) p.key_specs.push_back(parse_key_spec(ks));
     }
-    p.args = parse_doc_syntax(d.syntax, d.hints);
+    parse_doc_syntax(d.syntax, d.hints);  // a malformed row stops the server at start
   } catch (const DocSyntaxError& e) {
     bad_row(d, e.what());
   }
@@ -448,6 +448,8 @@ const DocIndex& doc_index() {
 }  // namespace
 
 std::span<const ParsedDoc> command_docs() { return doc_index().rows; }
+
+std::vector<DocArg> ParsedDoc::arguments() const { return parse_doc_syntax(doc->syntax, doc->hints); }
 
 const ParsedDoc* find_command_doc(std::string_view full_name) {
   const std::string name = lower(full_name);

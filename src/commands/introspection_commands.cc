@@ -200,7 +200,8 @@ void reply_docs(ReplyBuilder& reply, const CommandTable& table, const CommandSpe
   const ParsedDoc& parsed = *spec.doc;
   const CommandDoc& d = *parsed.doc;
   const bool container = spec.flags & kContainer;
-  const bool has_args = !parsed.args.empty();
+  const std::vector<DocArg> args = parsed.arguments();
+  const bool has_args = !args.empty();
   const bool has_history = !parsed.history.empty();
   const bool has_doc_flags = !parsed.doc_flags.empty();
   reply.map(1 + !d.summary.empty() + !d.since.empty() + !d.complexity.empty() + has_doc_flags +
@@ -243,7 +244,7 @@ void reply_docs(ReplyBuilder& reply, const CommandTable& table, const CommandSpe
   }
   if (has_args) {
     reply.bulk("arguments");
-    reply_args(reply, parsed.args);
+    reply_args(reply, args);
   }
   if (container) {
     reply.bulk("subcommands");

@@ -80,9 +80,13 @@ struct ParsedDoc {
   std::vector<std::string_view> flags, acl, tips, doc_flags;
   std::vector<KeySpec> key_specs;
   std::vector<std::pair<std::string_view, std::string_view>> history;
-  std::vector<DocArg> args;
   LegacyKeyRange legacy_keys;  // COMMAND INFO's first, last, step
   bool container = false;      // has subcommand rows ("name|sub")
+
+  // COMMAND DOCS' argument tree, parsed from the row on each call (the rows'
+  // trees would hold ~400 KB for the life of the server, counted against
+  // maxmemory, for a command clients send once per connection at most).
+  std::vector<DocArg> arguments() const;
 };
 
 // Every row, parsed, in no particular order. The first call parses the table
