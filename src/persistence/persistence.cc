@@ -169,7 +169,13 @@ void insert_keys(storage::Keyspace& keyspace, PendingKeys& pending, std::int64_t
 }
 
 // RESIZEDB: sizes `db`'s table in every shard for its share of `keys`.
-void reserve_tables(storage::Keyspace& keyspace, int db, std::uint64_t keys, bool lock_shards) {
+// A key takes at least 3 bytes of a file (type, key length, value length):
+// a larger count than `file_bytes` allows is cut to that, and nothing is
+// reserved when the size is unknown (0).
+void reserve_tables(storage::Keyspace& keyspace, int db, std::uint64_t keys, std::uint64_t file_bytes,
+                    bool lock_shards) {
+  keys = std::min(keys, file_bytes / 3);
+  if (keys == 0) return;
   // The shards' shares vary a little: a few percent of slack.
   const std::uint64_t share = keys / storage::kShardCount + keys / storage::kShardCount / 16 + 1;
   for (std::size_t s = 0; s < storage::kShardCount; ++s) {
@@ -489,7 +495,9 @@ bool Persistence::start_loading(std::int64_t now_ms) {
         current_db = db;
       };
       callbacks.resize_db = [&](std::uint64_t keys, std::uint64_t) {
-        apply([this, db = current_db, keys](bool lock) { reserve_tables(keyspace_, db, keys, lock); });
+        apply([this, db = current_db, keys](bool lock) {
+          reserve_tables(keyspace_, db, keys, loading_total_bytes_.load(), lock);
+        });
       };
       callbacks.key = [&](LoadedKey& k) {
         if (k.expire_at_ms != storage::kNoExpire && k.expire_at_ms < now_ms) {
@@ -544,7 +552,9 @@ bool Persistence::reload(std::int64_t now_ms, bool save_first, bool flush, std::
     int current_db = 0;
     callbacks.select_db = [&](int db) { current_db = db; };
     callbacks.resize_db = [&](std::uint64_t keys, std::uint64_t) {
-      if (current_db < keyspace_.databases()) reserve_tables(keyspace_, current_db, keys, false);
+      std::error_code ec;
+      const std::uint64_t size = std::filesystem::file_size(path, ec);
+      if (current_db < keyspace_.databases()) reserve_tables(keyspace_, current_db, keys, ec ? 0 : size, false);
     };
     callbacks.key = [&](LoadedKey& k) {
       if (k.db >= keyspace_.databases()) throw RdbError(RdbError::Kind::kBadFormat, "database out of range");

@@ -319,6 +319,18 @@ class PersistenceTest(ServerTestCase):
         self.assertEqual(info_field(c, "rdb_last_load_keys_expired"), "1")
         self.assertEqual(info_field(c, "rdb_last_load_keys_loaded"), "2")
 
+    def test_resizedb_beyond_the_file_size_is_not_trusted(self):
+        # RESIZEDB sizes the tables before the keys come; a count of 2^32-1
+        # keys in a 40-byte file must not reserve 32 GB of buckets.
+        data = rdb_file([(b"a", b"1"), (b"b", b"2")])
+        data = data[:11] + b"\xfb\x80\xff\xff\xff\xff\x00" + data[11:]
+        with open(self.path, "wb") as f:
+            f.write(data)
+        srv = self.larder()
+        c = self.client(srv)
+        wait_loaded(c)
+        self.assertEqual(sorted(c.call("KEYS", "*")), [b"a", b"b"])
+
     def test_loading_reply_while_the_file_loads(self):
         # A FIFO as the file: loading lasts until the test writes it.
         os.mkfifo(self.path)
