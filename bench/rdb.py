@@ -10,7 +10,8 @@ names them; --value-size byte values) are loaded with pipelined SETs, then
     RSS while the save runs is sampled every 10 ms. For Redis the fork's
     copy-on-write memory (INFO rdb_last_cow_size) is added to the parent's
     RSS: that memory exists only in the child;
-  * the file's size;
+  * the file's size (both saved under --policy, whose IDLE or FREQ figures
+    the files carry);
   * load speed: the server restarted on that file, timed from exec until
     INFO persistence says loading:0.
 
@@ -37,6 +38,9 @@ def parse_args():
     ap.add_argument("--requests", type=int, default=300000, help="GETs per benchmark run (default 300000)")
     ap.add_argument("--clients", type=int, default=20, help="redis-benchmark clients (default 20)")
     ap.add_argument("--larder-threads", type=int, default=None, metavar="N")
+    ap.add_argument("--policy", default="allkeys-lfu",
+                    help="maxmemory-policy both servers save under (default allkeys-lfu, Larder's default: "
+                         "both files then carry each key's LFU counter)")
     return ap.parse_args()
 
 
@@ -58,6 +62,8 @@ def get_p99(port, args):
 def measure(kind, args):
     srv = Server(kind, larder_threads=args.larder_threads).start()
     try:
+        with Conn(srv.port) as c:
+            c.cmd("CONFIG", "SET", "maxmemory-policy", args.policy)
         log("%s: loading %d keys" % (srv.name, args.keys))
         value = b"v" * args.value_size
         benchlib.pipelined_set(srv.port, args.keys, lambda i: b"key:%012d" % i, lambda i: value,
@@ -157,8 +163,9 @@ def main():
         ("BGSAVE time (s)", fmt(r["save_s"]), fmt(l["save_s"]), fmt(ratio(l["save_s"], r["save_s"]))),
         ("file size (MB)", fmt(r["size_mb"]), fmt(l["size_mb"]), fmt(ratio(l["size_mb"], r["size_mb"]))),
     ]
-    print("%d keys, %d-byte values, GET with %d clients x %d requests" %
-          (args.keys, args.value_size, args.clients, args.requests))
+    print("%d keys, %d-byte values, GET with %d clients x %d requests, maxmemory-policy %s; load average %s" %
+          (args.keys, args.value_size, args.clients, args.requests, args.policy,
+           open("/proc/loadavg").read().split()[0]))
     print(benchlib.md_table(["", "Redis", "Larder", "Larder/Redis"], rows))
     return 0
 

@@ -23,7 +23,8 @@ void cmd_save(CommandContext& ctx) {
 }
 
 // BGSAVE [SCHEDULE]: SCHEDULE only matters in Redis while another kind of
-// child process runs, which Larder never has.
+// child process runs, which Larder never has. Inside EXEC the save is
+// scheduled (started by the next cron), as Redis 7.0 does.
 void cmd_bgsave(CommandContext& ctx) {
   if (ctx.args.size() > 2 || (ctx.args.size() == 2 && !util::iequals(ctx.args[1], "schedule"))) {
     ctx.reply.error(err::kSyntax);
@@ -32,6 +33,9 @@ void cmd_bgsave(CommandContext& ctx) {
   persistence::Persistence& p = *ctx.server.persistence;
   if (p.bgsave_in_progress()) {
     ctx.reply.error(err::kBgsaveInProgress);
+  } else if (ctx.in_exec) {
+    p.schedule_bgsave();
+    ctx.reply.simple("Background saving scheduled");
   } else if (p.start_bgsave(ctx.now_ms)) {
     ctx.reply.simple("Background saving started");
   } else {

@@ -107,6 +107,7 @@ void cmd_exec(CommandContext& ctx) {
         CommandContext sub{*queue[i].spec, argvs[i], ctx.reply, c, ctx.keyspace,
                            ctx.server, ctx.config, ctx.now_ms};
         sub.locks = &locks;
+        sub.in_exec = true;
         Dispatcher::run_locked(*queue[i].spec, sub);
       }
     }

@@ -126,8 +126,8 @@ std::string save_params(const std::vector<std::string>& args) {
   return out;
 }
 
-// The directory RDB files go to: an existing directory, kept as an absolute
-// path (Redis chdirs there and CONFIG GET shows its working directory).
+// The directory RDB files go to: an existing directory, kept as its
+// canonical absolute path (Redis chdirs there and CONFIG GET shows getcwd()).
 std::string directory(const std::vector<std::string>& args) {
   const std::string& dir = single(args);
   if (dir.empty()) return dir;
@@ -135,7 +135,8 @@ std::string directory(const std::vector<std::string>& args) {
   const auto status = std::filesystem::status(dir, ec);
   if (ec || !std::filesystem::exists(status)) bad("No such file or directory");
   if (!std::filesystem::is_directory(status)) bad("Not a directory");
-  return std::filesystem::absolute(dir).lexically_normal().string();
+  const auto canonical = std::filesystem::canonical(dir, ec);
+  return ec ? std::filesystem::absolute(dir).lexically_normal().string() : canonical.string();
 }
 
 // dbfilename: a file name only, as Redis 7.0 requires.
@@ -390,6 +391,9 @@ const Row* find_row(std::string_view name) {
 
 Settings::Settings() {
   for (const Row& r : rows()) values_.emplace(std::string(r.info.name), std::string(r.info.default_value));
+  // dir: the working directory until set, as Redis's CONFIG GET (getcwd).
+  std::error_code ec;
+  if (const auto cwd = std::filesystem::current_path(ec); !ec) values_["dir"] = cwd.string();
 }
 
 const std::vector<Directive>& Settings::directives() {

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
+#include <algorithm>
 #include <deque>
 #include <future>
 #include <optional>
@@ -18,6 +19,7 @@
 #include "larder/persistence/rdb_reader.h"
 #include "larder/persistence/snapshot.h"
 #include "larder/storage/db.h"
+#include "larder/storage/eviction.h"
 #include "larder/storage/memory_usage.h"
 #include "larder/storage/shard_locks.h"
 
@@ -35,7 +37,7 @@ constexpr auto kCancelPoll = std::chrono::milliseconds(20);
 // (Redis's CONFIG_BGSAVE_RETRY_DELAY).
 constexpr std::int64_t kBgsaveRetryMs = 5000;
 // Loading: keys per batch handed to the owner, and batches in flight.
-constexpr std::size_t kLoadBatch = 4096;
+constexpr std::size_t kLoadBatch = 16384;
 constexpr int kLoadBatchesInFlight = 4;
 
 std::system_error errno_error(const std::string& what) {
@@ -95,22 +97,114 @@ class TempFile {
   bool committed_ = false;
 };
 
-// A loaded key waiting to be inserted.
+// A loaded key waiting to be inserted: its entry, made on the reading
+// thread, and the key's Table::hash_of.
 struct PendingKey {
+  storage::Entry* entry = nullptr;
+  std::uint64_t hash;
   int db;
-  std::string key;
-  LoadedValue value;
-  std::int64_t expire_at_ms;
   AccessInfo access;
 };
 
-void insert_keys(storage::Keyspace& keyspace, std::vector<PendingKey>& keys, std::int64_t now_ms,
-                 bool lock_shards) {
-  for (PendingKey& k : keys) {
-    storage::Entry* e = k.value.make_entry(k.key, k.expire_at_ms);
-    std::unique_lock lock(keyspace.shard(storage::Keyspace::shard_index(k.key)).mutex(), std::defer_lock);
+// Keys on their way to the keyspace; owns the entries not inserted yet.
+struct PendingKeys {
+  PendingKeys() = default;
+  PendingKeys(PendingKeys&&) = default;
+  PendingKeys& operator=(PendingKeys&&) = default;
+  ~PendingKeys() {
+    for (PendingKey& k : keys) storage::Entry::destroy(k.entry);
+  }
+  void add(LoadedKey& k) {
+    keys.push_back({k.value.make_entry(k.key, k.expire_at_ms), storage::Table::hash_of(k.key), k.db, k.access});
+  }
+
+  std::vector<PendingKey> keys;
+};
+
+// Inserts keys[from, to), fetching each lookup's bucket and chain head into
+// the cache a few keys ahead. The caller holds the locks of their shards.
+void insert_run(storage::Keyspace& keyspace, std::vector<PendingKey>& keys, std::size_t from, std::size_t to,
+                std::int64_t now_ms) {
+  constexpr std::size_t kBucketAhead = 16;
+  constexpr std::size_t kHeadAhead = 8;
+  auto table = [&](const PendingKey& k) -> storage::Table& {
+    return keyspace.shard(storage::Keyspace::shard_index(k.hash)).table(k.db);
+  };
+  for (std::size_t i = from; i < std::min(to, from + kBucketAhead); ++i) table(keys[i]).prefetch_bucket(keys[i].hash);
+  for (std::size_t i = from; i < std::min(to, from + kHeadAhead); ++i) table(keys[i]).prefetch_head(keys[i].hash);
+  for (std::size_t i = from; i < to; ++i) {
+    if (i + kBucketAhead < to) table(keys[i + kBucketAhead]).prefetch_bucket(keys[i + kBucketAhead].hash);
+    if (i + kHeadAhead < to) table(keys[i + kHeadAhead]).prefetch_head(keys[i + kHeadAhead].hash);
+    PendingKey& k = keys[i];
+    storage::Db(keyspace, k.db, now_ms)
+        .restore(std::exchange(k.entry, nullptr), k.hash, k.access.idle_seconds, k.access.freq);
+  }
+}
+
+// Inserts the keys in order: with lock_shards grouped by shard (a key that
+// comes twice keeps its order), one lock per shard; otherwise (the owner of
+// a single-owner keyspace) as they come.
+void insert_keys(storage::Keyspace& keyspace, PendingKeys& pending, std::int64_t now_ms, bool lock_shards) {
+  using storage::Keyspace;
+  std::vector<PendingKey>& keys = pending.keys;
+  if (!lock_shards) {
+    insert_run(keyspace, keys, 0, keys.size(), now_ms);
+    keys.clear();
+    return;
+  }
+  // A counting sort by shard: start[s] is where shard s's group begins.
+  std::vector<std::size_t> start(storage::kShardCount + 1, 0);
+  for (const PendingKey& k : keys) ++start[Keyspace::shard_index(k.hash) + 1];
+  for (std::size_t s = 0; s < storage::kShardCount; ++s) start[s + 1] += start[s];
+  std::vector<PendingKey> grouped(keys.size());
+  std::vector<std::size_t> next(start.begin(), start.end() - 1);
+  for (PendingKey& k : keys) grouped[next[Keyspace::shard_index(k.hash)]++] = std::exchange(k, {});
+  keys.swap(grouped);
+  for (std::size_t s = 0; s < storage::kShardCount; ++s) {
+    if (start[s] == start[s + 1]) continue;
+    std::lock_guard lock(keyspace.shard(s).mutex());
+    insert_run(keyspace, keys, start[s], start[s + 1], now_ms);
+  }
+  keys.clear();
+}
+
+// RESIZEDB: sizes `db`'s table in every shard for its share of `keys`.
+// A key takes at least 3 bytes of a file (type, key length, value length):
+// a larger count than `file_bytes` allows is cut to that, and nothing is
+// reserved when the size is unknown (0).
+void reserve_tables(storage::Keyspace& keyspace, int db, std::uint64_t keys, std::uint64_t file_bytes,
+                    bool lock_shards) {
+  keys = std::min(keys, file_bytes / 3);
+  if (keys == 0) return;
+  // The shards' shares vary a little: a few percent of slack.
+  const std::uint64_t share = keys / storage::kShardCount + keys / storage::kShardCount / 16 + 1;
+  for (std::size_t s = 0; s < storage::kShardCount; ++s) {
+    storage::Shard& shard = keyspace.shard(s);
+    std::unique_lock lock(shard.mutex(), std::defer_lock);
     if (lock_shards) lock.lock();
-    storage::Db(keyspace, k.db, now_ms).restore(k.key, e, k.access.idle_seconds, k.access.freq);
+    shard.table(db).reserve(share);
+  }
+}
+
+// What a file records of each key's accesses under `policy`: as Redis 7.0's
+// rdbSaveKeyValuePair, IDLE under the LRU policies and FREQ under the LFU
+// ones; IDLE too under Larder's TinyLFU policies, whose entries carry the
+// LRU clock (their frequency sketch is not saved); nothing under the others
+// (noeviction, random, ttl; SIEVE's stamp is a sequence number that means
+// nothing to another process).
+AccessSaved access_saved(storage::EvictionPolicy policy) {
+  using storage::EvictionPolicy;
+  switch (policy) {
+    case EvictionPolicy::kAllKeysLru:
+    case EvictionPolicy::kVolatileLru:
+    case EvictionPolicy::kAllKeysTinyLfu:
+    case EvictionPolicy::kVolatileTinyLfu:
+      return AccessSaved::kIdle;
+    case EvictionPolicy::kAllKeysLfu:
+    case EvictionPolicy::kVolatileLfu:
+      return AccessSaved::kFreq;
+    default:
+      return AccessSaved::kNone;
   }
 }
 
@@ -162,6 +256,8 @@ WriterOptions Persistence::writer_options() const {
   o.compress = config_.get("rdbcompression") == "yes";
   o.checksum = config_.get("rdbchecksum") == "yes";
   o.limits = EncodingLimits::from(config_);
+  o.access = access_saved(config_.eviction().policy);
+  o.lfu_decay_time = config_.eviction().lfu_decay_time;
   return o;
 }
 
@@ -347,10 +443,12 @@ bool Persistence::start_loading(std::int64_t now_ms) {
     std::condition_variable cv;
     int in_flight = 0;
     std::uint64_t loaded = 0, expired = 0;
-    auto submit = [&](std::vector<PendingKey> batch) {
-      loaded += batch.size();
+    // Runs work(lock_shards) where the keyspace may change: queued on the
+    // owner's loop (at most kLoadBatchesInFlight tasks waiting), or here
+    // under the shard locks it takes.
+    auto apply = [&](auto work) {
       if (!run_on_owner) {
-        insert_keys(keyspace_, batch, now_ms, true);
+        work(true);
         return;
       }
       std::unique_lock lock(mutex);
@@ -359,12 +457,20 @@ bool Persistence::start_loading(std::int64_t now_ms) {
       }
       ++in_flight;
       lock.unlock();
-      run_on_owner([&, b = std::make_shared<std::vector<PendingKey>>(std::move(batch))] {
-        insert_keys(keyspace_, *b, now_ms, false);
+      run_on_owner([&, w = std::make_shared<decltype(work)>(std::move(work))] {
+        (*w)(false);
         std::lock_guard l(mutex);
         --in_flight;
         cv.notify_all();
       });
+    };
+    PendingKeys batch;
+    auto submit = [&] {
+      loaded += batch.keys.size();
+      apply([this, now_ms, b = std::make_shared<PendingKeys>(std::exchange(batch, {}))](bool lock) {
+        insert_keys(keyspace_, *b, now_ms, lock);
+      });
+      batch.keys.reserve(kLoadBatch);
     };
     try {
       std::FILE* f = std::fopen(path.c_str(), "rb");
@@ -378,7 +484,7 @@ bool Persistence::start_loading(std::int64_t now_ms) {
             return got;
           },
           EncodingLimits::from(config_));
-      std::vector<PendingKey> batch;
+      int current_db = 0;
       ReaderCallbacks callbacks;
       callbacks.select_db = [&](int db) {
         if (db < 0 || db >= keyspace_.databases()) {
@@ -386,17 +492,23 @@ bool Persistence::start_loading(std::int64_t now_ms) {
                          "the file uses database " + std::to_string(db) + " but 'databases' is " +
                              std::to_string(keyspace_.databases()));
         }
+        current_db = db;
+      };
+      callbacks.resize_db = [&](std::uint64_t keys, std::uint64_t) {
+        apply([this, db = current_db, keys](bool lock) {
+          reserve_tables(keyspace_, db, keys, loading_total_bytes_.load(), lock);
+        });
       };
       callbacks.key = [&](LoadedKey& k) {
         if (k.expire_at_ms != storage::kNoExpire && k.expire_at_ms < now_ms) {
           ++expired;
           return;
         }
-        batch.push_back({k.db, std::string(k.key), std::move(k.value), k.expire_at_ms, k.access});
-        if (batch.size() >= kLoadBatch) submit(std::exchange(batch, {}));
+        batch.add(k);
+        if (batch.keys.size() >= kLoadBatch) submit();
       };
       reader.read(callbacks);
-      submit(std::move(batch));
+      submit();
       std::unique_lock lock(mutex);
       while (!cv.wait_for(lock, kCancelPoll, [&] { return in_flight == 0; })) {
         if (stopping_.load()) throw std::runtime_error("shutting down");
@@ -436,12 +548,18 @@ bool Persistence::reload(std::int64_t now_ms, bool save_first, bool flush, std::
     RdbReader reader([f](char* buf, std::size_t n) { return std::fread(buf, 1, n, f); },
                      EncodingLimits::from(config_));
     ReaderCallbacks callbacks;
-    std::vector<PendingKey> one;
+    PendingKeys one;
+    int current_db = 0;
+    callbacks.select_db = [&](int db) { current_db = db; };
+    callbacks.resize_db = [&](std::uint64_t keys, std::uint64_t) {
+      std::error_code ec;
+      const std::uint64_t size = std::filesystem::file_size(path, ec);
+      if (current_db < keyspace_.databases()) reserve_tables(keyspace_, current_db, keys, ec ? 0 : size, false);
+    };
     callbacks.key = [&](LoadedKey& k) {
       if (k.db >= keyspace_.databases()) throw RdbError(RdbError::Kind::kBadFormat, "database out of range");
       if (k.expire_at_ms != storage::kNoExpire && k.expire_at_ms < now_ms) return;
-      one.clear();
-      one.push_back({k.db, std::string(k.key), std::move(k.value), k.expire_at_ms, k.access});
+      one.add(k);
       insert_keys(keyspace_, one, now_ms, false);
     };
     reader.read(callbacks);

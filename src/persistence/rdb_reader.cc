@@ -33,6 +33,9 @@ storage::Entry* LoadedValue::make_entry(std::string_view key, std::int64_t expir
 
 namespace {
 
+// The largest value buffer the reader keeps from one key to the next.
+constexpr std::size_t kKeptValueBuffer = 64 * 1024;
+
 [[noreturn]] void bad(const std::string& what) { throw RdbError(Kind::kBadFormat, what); }
 
 std::uint64_t load_le(const char* p, std::size_t n) {
@@ -598,7 +601,10 @@ class Decoder {
             throw RdbError(Kind::kUnknownOpcode, "unknown RDB opcode or value type " + std::to_string(type));
           }
           string(key);
-          k.value = LoadedValue{};
+          // The value's buffer is kept for the next key unless it grew large.
+          k.value.object.reset();
+          k.value.bytes.clear();
+          if (k.value.bytes.capacity() > kKeptValueBuffer) std::string().swap(k.value.bytes);
           const bool keep = value(type, k.value);
           if (keep && cb.key) {
             k.db = db;

@@ -1,5 +1,7 @@
 #include "larder/persistence/snapshot.h"
 
+#include "larder/storage/db.h"
+
 namespace larder::persistence {
 
 namespace {
@@ -8,7 +10,11 @@ constexpr int kBucketsPerCheck = 16;
 }  // namespace
 
 Snapshot::Snapshot(storage::Keyspace& keyspace, Sink sink, WriterOptions options, std::int64_t now_ms)
-    : keyspace_(keyspace), now_ms_(now_ms), writer_(std::move(sink), std::move(options)) {}
+    : keyspace_(keyspace),
+      now_ms_(now_ms),
+      access_saved_(options.access),
+      lfu_decay_time_(options.lfu_decay_time),
+      writer_(std::move(sink), std::move(options)) {}
 
 void Snapshot::begin(std::span<const AuxField> aux) {
   sizes_.assign(static_cast<std::size_t>(keyspace_.databases()), {0, 0});
@@ -75,7 +81,18 @@ void Snapshot::save(int db, const storage::Entry& e) {
     writer_.select_db(db, keys, expires);
     current_db_ = db;
   }
-  writer_.key(e.key(), e, e.expire_at());
+  AccessInfo access;
+  switch (access_saved_) {
+    case AccessSaved::kIdle:
+      access.idle_seconds = static_cast<std::uint64_t>(storage::Db::idle_seconds(e, now_ms_));
+      break;
+    case AccessSaved::kFreq:
+      access.freq = static_cast<std::uint8_t>(storage::lfu::decayed(e.access(), now_ms_, lfu_decay_time_));
+      break;
+    case AccessSaved::kNone:
+      break;
+  }
+  writer_.key(e.key(), e, e.expire_at(), access);
   keys_saved_.fetch_add(1, std::memory_order_relaxed);
 }
 

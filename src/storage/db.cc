@@ -218,7 +218,13 @@ void Db::store(std::string_view key, ValueType type, std::unique_ptr<ValueObject
 
 void Db::restore(std::string_view key, Entry* fresh, std::optional<std::uint64_t> idle_seconds,
                  std::optional<std::uint8_t> freq) {
-  put(key, fresh);
+  restore(fresh, Table::hash_of(key), idle_seconds, freq);
+}
+
+void Db::restore(Entry* fresh, std::uint64_t hash, std::optional<std::uint64_t> idle_seconds,
+                 std::optional<std::uint8_t> freq) {
+  Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
+  replace_or_insert(fresh, find_live(fresh->key(), hash, shard), hash, shard);
   switch (keyspace_.access_policy().current()) {
     case AccessMode::kLfu:
       if (freq) fresh->set_access(lfu::stamp(lfu::minutes(now_), *freq));

@@ -80,6 +80,13 @@ void Table::insert(Entry* e, std::uint64_t hash) {
   account(e, +1);
 }
 
+void Table::reserve(std::size_t keys) {
+  if (keys == 0) return;
+  std::size_t buckets = kMinBuckets;
+  while (kMaxLoad * buckets <= keys) buckets *= 2;
+  if (buckets > mask_ + 1 || buckets_ == nullptr) resize(buckets);
+}
+
 void Table::link_after(Entry* prev, std::size_t bucket, Entry* e) {
   if (prev == nullptr) {
     buckets_[bucket] = e;

@@ -144,12 +144,23 @@ def rdb_file(pairs, expires=None):
 class PersistenceTest(ServerTestCase):
     def setUp(self):
         super().setUp()
+        self.use_new_dir()
+
+    def use_new_dir(self):
+        """Servers started from now on use a new, empty dir (self.dir, self.path)."""
         self.dir = tempfile.mkdtemp(prefix="larder-rdb-")
         self.addCleanup(shutil.rmtree, self.dir, True)
         self.path = os.path.join(self.dir, "dump.rdb")
 
     def larder(self, *args, threads=None):
         return self.start_larder("--dir", self.dir, "--enable-debug-command", "yes", *args, threads=threads)
+
+    def new_round(self, threads):
+        """A server on a new, empty dir and a client: a round of a test that
+        runs twice starts with nothing to load."""
+        self.use_new_dir()
+        srv = self.larder(threads=threads)
+        return srv, self.client(srv)
 
     def restart(self, srv, *args, threads=None):
         self.stop_and_check(srv)
@@ -168,10 +179,7 @@ class PersistenceTest(ServerTestCase):
     def test_save_then_restart_loads_every_type_and_ttl(self):
         for threads in (None, 2):
             with self.subTest(threads=threads):
-                srv = self.larder(threads=threads)
-                c = self.client(srv)
-                wait_loaded(c)  # the second round starts on the first one's file
-                c.call("FLUSHALL")
+                srv, c = self.new_round(threads)
                 fill_every_type(c)
                 before = dataset(c)
                 self.assertEqual(c.cmd("SAVE"), b"+OK\r\n")
@@ -225,10 +233,7 @@ class PersistenceTest(ServerTestCase):
     def test_bgsave_is_point_in_time(self):
         for threads in (None, 2):
             with self.subTest(threads=threads):
-                srv = self.larder(threads=threads)
-                c = self.client(srv)
-                wait_loaded(c)  # the second round starts on the first one's file
-                c.call("FLUSHALL")
+                srv, c = self.new_round(threads)
                 n = 200000
                 populate(c, n, value=b"old")
                 c.call("SET", "ttl-key", "x", "EX", 1000)
@@ -314,6 +319,18 @@ class PersistenceTest(ServerTestCase):
         self.assertEqual(info_field(c, "rdb_last_load_keys_expired"), "1")
         self.assertEqual(info_field(c, "rdb_last_load_keys_loaded"), "2")
 
+    def test_resizedb_beyond_the_file_size_is_not_trusted(self):
+        # RESIZEDB sizes the tables before the keys come; a count of 2^32-1
+        # keys in a 40-byte file must not reserve 32 GB of buckets.
+        data = rdb_file([(b"a", b"1"), (b"b", b"2")])
+        data = data[:11] + b"\xfb\x80\xff\xff\xff\xff\x00" + data[11:]
+        with open(self.path, "wb") as f:
+            f.write(data)
+        srv = self.larder()
+        c = self.client(srv)
+        wait_loaded(c)
+        self.assertEqual(sorted(c.call("KEYS", "*")), [b"a", b"b"])
+
     def test_loading_reply_while_the_file_loads(self):
         # A FIFO as the file: loading lasts until the test writes it.
         os.mkfifo(self.path)
@@ -347,6 +364,35 @@ class PersistenceTest(ServerTestCase):
                 self.assertIn("Cannot load the RDB file", log)
                 self.assertIn(self.path, log)
 
+    def test_bgsave_inside_exec_is_scheduled(self):
+        # Redis 7.0 never forks inside EXEC: it answers "scheduled" and its
+        # cron starts the save right after.
+        srv = self.larder()
+        c = self.client(srv)
+        c.call("SET", "k", "v")
+        self.assertEqual(c.call("MULTI"), "OK")
+        self.assertEqual(c.call("BGSAVE"), "QUEUED")
+        self.assertEqual(c.call("EXEC"), ["Background saving scheduled"])
+        deadline = time.monotonic() + 10
+        while not os.path.exists(self.path) or info_field(c, "rdb_bgsave_in_progress") == "1":
+            self.assertLess(time.monotonic(), deadline, "the scheduled BGSAVE did not run")
+            time.sleep(0.02)
+        self.assertEqual(info_field(c, "rdb_last_bgsave_status"), "ok")
+        self.assertEqual(info_field(c, "rdb_saves"), "1")
+
+    def test_config_get_dir_is_the_absolute_directory(self):
+        # Redis answers getcwd(): the server's working directory until dir is set.
+        srv = self.start_larder()
+        c = self.client(srv)
+        self.assertEqual(c.call("CONFIG", "GET", "dir"), [b"dir", os.getcwd().encode()])
+        srv = self.larder("--enable-protected-configs", "yes")
+        c = self.client(srv)
+        self.assertEqual(c.call("CONFIG", "GET", "dir"), [b"dir", os.path.realpath(self.dir).encode()])
+        other = tempfile.mkdtemp(prefix="larder-rdb-dir-")
+        self.addCleanup(shutil.rmtree, other, True)
+        self.assertEqual(c.call("CONFIG", "SET", "dir", os.path.relpath(other)), "OK")
+        self.assertEqual(c.call("CONFIG", "GET", "dir"), [b"dir", os.path.realpath(other).encode()])
+
 
 @unittest.skipIf(larder_is_redis(), "crosses files between the two servers")
 class RedisRoundTripTest(ServerTestCase):
@@ -375,6 +421,46 @@ class RedisRoundTripTest(ServerTestCase):
         lc = self.client(larder)
         wait_loaded(lc)
         same_dataset(self, dataset(lc), expected)
+
+    def test_idle_and_freq_cross_in_files(self):
+        # Files carry FREQ under an LFU policy and IDLE under an LRU one, as
+        # Redis 7.0's rdbSaveKeyValuePair; loading restores them.
+        lfu = ("--maxmemory-policy", "allkeys-lfu", "--lfu-decay-time", "0")
+        larder = self.start_larder("--dir", self.dir, *lfu)
+        lc = self.client(larder)
+        lc.call("SET", "hot", "x")
+        payload = lc.call("DUMP", "hot")
+        self.assertEqual(lc.call("RESTORE", "hot", 0, payload, "REPLACE", "FREQ", 200), "OK")
+        self.assertEqual(lc.call("SAVE"), "OK")
+        self.stop_and_check(larder)
+        check = subprocess.run(["redis-check-rdb", os.path.join(self.dir, "dump.rdb")],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.assertEqual(check.returncode, 0, check.stdout.decode())
+        larder = self.start_larder("--dir", self.dir, *lfu)
+        lc = self.client(larder)
+        wait_loaded(lc)
+        self.assertEqual(lc.call("OBJECT", "FREQ", "hot"), 200)
+        self.stop_and_check(larder)
+        redis = self.start_redis("--dir", self.dir, *lfu)
+        rc = self.client(redis)
+        self.assertEqual(rc.call("OBJECT", "FREQ", "hot"), 200)
+        # IDLE: from Redis's file into Larder, and from Larder's into Redis.
+        rc.call("CONFIG", "SET", "maxmemory-policy", "allkeys-lru")
+        self.assertEqual(rc.call("RESTORE", "idle", 0, payload, "IDLETIME", 100000), "OK")
+        self.assertEqual(rc.call("SAVE"), "OK")
+        self.stop_and_check(redis)
+        lru = ("--maxmemory-policy", "allkeys-lru")
+        larder = self.start_larder("--dir", self.dir, *lru)
+        lc = self.client(larder)
+        wait_loaded(lc)
+        self.assertGreaterEqual(lc.call("OBJECT", "IDLETIME", "idle"), 100000)
+        self.assertLess(lc.call("OBJECT", "IDLETIME", "idle"), 100010)
+        self.assertEqual(lc.call("SAVE"), "OK")
+        self.stop_and_check(larder)
+        redis = self.start_redis("--dir", self.dir, *lru)
+        rc = self.client(redis)
+        self.assertGreaterEqual(rc.call("OBJECT", "IDLETIME", "idle"), 100000)
+        self.assertLess(rc.call("OBJECT", "IDLETIME", "idle"), 100010)
 
 
 if __name__ == "__main__":

@@ -43,6 +43,8 @@ struct CommandContext {
   // Set on a connection's own dispatch path (never inside EXEC): the handler
   // may block() the client. Elsewhere blocking commands act non-blocking.
   bool may_block = false;
+  // Set for the commands EXEC runs (Redis's server.in_exec).
+  bool in_exec = false;
   // The shard locks the command holds (the dispatcher's or EXEC's); a script
   // adds its undeclared keys' shards to them. Null with a single owner's
   // harnesses, which lock nothing.

@@ -47,10 +47,15 @@ struct EncodingLimits {
   static EncodingLimits from(const config::LiveConfig& config);
 };
 
+// Which access figure a file carries before each key (Snapshot).
+enum class AccessSaved { kNone, kIdle, kFreq };
+
 struct WriterOptions {
   bool compress = true;  // rdbcompression: LZF for strings over 20 bytes
   bool checksum = true;  // rdbchecksum: the CRC64 trailer (else 0)
   EncodingLimits limits;
+  AccessSaved access = AccessSaved::kNone;
+  int lfu_decay_time = 1;  // minutes, for the FREQ written
 };
 
 // An AUX field (name, value), as Redis writes at the start of a file.

@@ -7,7 +7,8 @@
 // them; whoever is about to change or delete one first hands it to
 // preserve() (Keyspace::before_change), which saves it as it still is.
 // Entries created after begin() carry the new mark and are never saved. So
-// every key is saved exactly once, with its value and TTL as at begin().
+// every key is saved exactly once, with its value and TTL as at begin(), and
+// the access figure (idle time or LFU counter) it has when it is saved.
 
 #include <atomic>
 #include <chrono>
@@ -51,6 +52,9 @@ class Snapshot final : public storage::SnapshotHook {
 
   storage::Keyspace& keyspace_;
   const std::int64_t now_ms_;
+  // The IDLE or FREQ figure written before each key (options.access).
+  const AccessSaved access_saved_;
+  const int lfu_decay_time_;
   std::mutex mutex_;  // guards writer_ and current_db_
   RdbWriter writer_;
   int current_db_ = -1;

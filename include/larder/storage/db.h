@@ -106,6 +106,9 @@ class Db {
   // sequence).
   void restore(std::string_view key, Entry* fresh, std::optional<std::uint64_t> idle_seconds,
                std::optional<std::uint8_t> freq);
+  // The same for a key whose Table::hash_of is known (`fresh`'s key).
+  void restore(Entry* fresh, std::uint64_t hash, std::optional<std::uint64_t> idle_seconds,
+               std::optional<std::uint8_t> freq);
 
   // WATCH: `flag` is set when `key` is next modified (expiry included).
   void watch(std::string_view key, const std::shared_ptr<WatchFlag>& flag);

@@ -42,6 +42,9 @@ class Table {
   }
   // Takes ownership; the key must not be present.
   void insert(Entry* e, std::uint64_t hash);
+  // Grows the buckets now so that `keys` entries fit without a resize
+  // (loading a file that announces its size).
+  void reserve(std::size_t keys);
   // Puts `replacement` (same key) where `current` is and destroys `current`.
   void replace(Entry* current, Entry* replacement, std::uint64_t hash);
   // Unlinks `e` without destroying it: the caller relinks or frees it.
