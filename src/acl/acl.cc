@@ -645,6 +645,19 @@ bool channels_kept(const User& before, const User& after) {
   return true;
 }
 
+bool subscription_permitted(const User& user, std::string_view name, bool pattern) {
+  for (const Selector& s : user.selectors) {
+    if (s.all_channels) return true;
+    for (const std::string& allowed : s.channels) {
+      // Redis compares patterns with strcmp.
+      if (pattern ? util::c_string(allowed) == util::c_string(name) : util::glob_match(allowed, name, /*nocase=*/false)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 void UserSlot::set(std::shared_ptr<const User> user) {
   std::lock_guard lock(mutex_);
   unrestricted_.store(!deleted_.load(std::memory_order_relaxed) && user->unrestricted(), std::memory_order_relaxed);
@@ -745,6 +758,52 @@ std::vector<std::shared_ptr<UserSlot>> Acl::delete_users(std::span<const std::st
     users_.erase(it);
   }
   return removed;
+}
+
+std::optional<std::string> check_config_user(std::span<const std::string> words,
+                                             std::span<const std::vector<std::string>> earlier) {
+  // Redis's argv: "user", the name, the rules.
+  auto word = [&](std::size_t argc) { return argc == 0 ? std::string("user") : words[argc - 1]; };
+  auto error = [&](std::size_t argc, RuleError e) {
+    return "Error in user declaration '" + word(std::min(argc, words.size())) + "': " + std::string(rule_error_text(e));
+  };
+  for (const auto& line : earlier) {
+    if (line.front() == words.front()) return error(1, RuleError::kDuplicateUser);
+  }
+  std::vector<std::string_view> args(words.begin() + 1, words.end());
+  std::size_t unmatched = 0;
+  const auto rules = merge_selector_args(args, unmatched);
+  // Redis names the word at the selector's place among the rules and reports
+  // the error number left over from an earlier call (7.0.15: ENOENT).
+  if (!rules) return error(unmatched, RuleError::kUnknownName);
+  User probe("");
+  for (std::size_t j = 0; j < rules->size(); ++j) {
+    const RuleError e = probe.apply((*rules)[j]);
+    if (e != RuleError::kNone && e != RuleError::kUnknownName) return error(j, e);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> Acl::load_config_users(std::span<const std::vector<std::string>> lines) {
+  for (const auto& line : lines) {
+    const std::string& name = line.front();
+    if (has_spaces(name)) return "Spaces not allowed in ACL usernames";
+    std::vector<std::string_view> args(line.begin() + 1, line.end());
+    std::size_t unmatched = 0;
+    std::vector<std::string> rules = merge_selector_args(args, unmatched).value_or(std::vector<std::string>{});
+    if (name == "default") rules.insert(rules.begin(), "reset");
+    const SetResult r = set_user(name, rules);
+    if (r.error != RuleError::kNone) {
+      return "Error loading ACL rule '" + rules[r.failed] + "' for the user named '" + name +
+             "': " + std::string(rule_error_text(r.error));
+    }
+    if (!find(name)->get()->enabled) {
+      spdlog::info("The user '{}' is disabled (there is no 'on' modifier in the user description). Make sure this is "
+                   "not a configuration error.",
+                   name);
+    }
+  }
+  return std::nullopt;
 }
 
 std::vector<std::shared_ptr<UserSlot>> Acl::users() const {

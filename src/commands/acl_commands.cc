@@ -3,6 +3,7 @@
 
 #include <sys/random.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,15 @@ void reply_subcommand_syntax_error(const CommandContext& ctx) {
                   "'. Try ACL HELP.");
 }
 
+// Whether `user` permits every subscription in `subs`.
+bool subscriptions_permitted(const acl::User& user, const Subscriptions& subs) {
+  auto all = [&](const auto& names, bool pattern) {
+    return std::all_of(names.begin(), names.end(),
+                       [&](const std::string& n) { return acl::subscription_permitted(user, n, pattern); });
+  };
+  return all(subs.patterns, true) && all(subs.channels, false) && all(subs.shard_channels, false);
+}
+
 void cmd_acl_setuser(CommandContext& ctx) {
   // Hidden from MONITOR: the rules may hold passwords.
   for (std::size_t j = 2; j < ctx.args.size(); ++j) ctx.redact(j);
@@ -55,19 +65,19 @@ void cmd_acl_setuser(CommandContext& ctx) {
                     "': " + std::string(acl::rule_error_text(r.error)));
     return;
   }
-  // Subscribers of the user lose their connection when channels they may
-  // have used were taken away (Redis's ACLKillPubsubClientsIfNeeded, applied
-  // to every subscriber of the user).
+  // Subscribers of the user whose subscriptions the new rules no longer
+  // permit lose their connection (Redis's ACLKillPubsubClientsIfNeeded).
   if (r.existing != nullptr && !acl::channels_kept(*r.before, *r.existing->get())) {
+    const auto after = r.existing->get();
     for (const auto& c : ctx.server.clients.snapshot()) {
       if (!c->in_pubsub_mode()) continue;
       {
         std::lock_guard lock(c->mutex);
-        if (c->user != r.existing) continue;
+        if (c->user != r.existing || c->subs == nullptr || subscriptions_permitted(*after, *c->subs)) continue;
       }
       if (c.get() == &ctx.client) {
         ctx.client.close_after_reply = true;
-      } else if (c->request_close) {
+      } else {
         c->request_close();
       }
     }

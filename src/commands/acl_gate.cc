@@ -67,7 +67,7 @@ void disconnect_users(ServerServices& server, ClientState& self, std::span<const
     if (std::find(slots.begin(), slots.end(), user) == slots.end()) continue;
     if (c.get() == &self) {
       self.close_after_reply = true;
-    } else if (c->request_close) {
+    } else {
       c->request_close();
     }
   }

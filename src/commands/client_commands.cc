@@ -26,7 +26,7 @@ std::string client_info_line(const ClientState& c, std::int64_t now_ms) {
   if (tracking & ClientTracking::kOn) flags += 't';
   if (tracking & ClientTracking::kBrokenRedirect) flags += 'R';
   if (tracking & ClientTracking::kBcast) flags += 'B';
-  if (c.watch_flag->dirty.load(std::memory_order_relaxed)) flags += 'd';
+  if (c.watch_flag.dirty.load(std::memory_order_relaxed)) flags += 'd';
   if (c.no_evict.load(std::memory_order_relaxed)) flags += 'e';
   if (c.no_touch.load(std::memory_order_relaxed)) flags += 'T';
   if (flags.empty()) flags = "N";
@@ -34,9 +34,11 @@ std::string client_info_line(const ClientState& c, std::int64_t now_ms) {
   std::string name, lib_name, lib_ver;
   {
     std::lock_guard lock(c.mutex);
-    name = c.name;
-    lib_name = c.lib_name;
-    lib_ver = c.lib_ver;
+    if (c.names != nullptr) {
+      name = c.names->name;
+      lib_name = c.names->lib_name;
+      lib_ver = c.names->lib_ver;
+    }
   }
   const long multi = c.in_multi.load(std::memory_order_relaxed)
                          ? static_cast<long>(c.multi_queued.load(std::memory_order_relaxed))
@@ -110,7 +112,7 @@ void cmd_client_setname(CommandContext& ctx) {
   }
   {
     std::lock_guard lock(ctx.client.mutex);
-    ctx.client.name = ctx.args[2];
+    ctx.client.names_for_write().name = ctx.args[2];
   }
   ctx.reply.ok();
 }
@@ -227,7 +229,7 @@ void cmd_client_kill(CommandContext& ctx) {
     if (self && skipme && !old_form) continue;
     if (self) {
       ctx.client.close_after_reply = true;
-    } else if (c->request_close) {
+    } else {
       c->request_close();
     }
     ++killed;
@@ -249,9 +251,9 @@ void cmd_client_setinfo(CommandContext& ctx) {
   std::string* target = nullptr;
   std::lock_guard lock(ctx.client.mutex);
   if (iequals(attr, "lib-name")) {
-    target = &ctx.client.lib_name;
+    target = &ctx.client.names_for_write().lib_name;
   } else if (iequals(attr, "lib-ver")) {
-    target = &ctx.client.lib_ver;
+    target = &ctx.client.names_for_write().lib_ver;
   } else {
     ctx.reply.error("ERR Unrecognized option '" + std::string(attr) + "'");
     return;

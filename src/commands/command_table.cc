@@ -59,7 +59,9 @@ void CommandContext::block(std::vector<std::string> keys, std::int64_t timeout_a
   waiter->resp = client.resp.load(std::memory_order_relaxed);
   waiter->keys = std::move(keys);
   waiter->command = std::move(command);
-  waiter->deliver = client.deliver_unblocked;
+  waiter->deliver = [link = client.link](std::string reply) {
+    if (auto l = link.lock()) l->deliver_unblocked(l, std::move(reply));
+  };
   client.blocked = std::make_unique<BlockedCall>(BlockedCall{
       .waiter = waiter,
       .spec = &spec,

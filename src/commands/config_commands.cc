@@ -8,6 +8,7 @@
 #include "larder/commands/command_table.h"
 #include "larder/commands/families.h"
 #include "larder/config/rewrite.h"
+#include "larder/util/strings.h"
 
 namespace larder::commands {
 
@@ -91,7 +92,17 @@ void cmd_config_rewrite(CommandContext& ctx) {
     return;
   }
   try {
-    config::rewrite_config_file(ctx.server.config_file, ctx.config.snapshot());
+    // Users go in `user` lines unless an aclfile keeps them.
+    std::vector<std::vector<std::string>> users;
+    if (ctx.config.get("aclfile").empty()) {
+      for (const auto& slot : ctx.server.acl.users()) {
+        const auto u = slot->get();
+        users.push_back({u->name});
+        const std::string rules = u->describe();
+        for (std::string_view rule : util::split_words(rules)) users.back().emplace_back(rule);
+      }
+    }
+    config::rewrite_config_file(ctx.server.config_file, ctx.config.snapshot(), users);
   } catch (const config::ConfigError& e) {
     ctx.reply.error(std::string("ERR Rewriting config file: ") + e.what());
     return;

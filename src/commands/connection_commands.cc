@@ -135,7 +135,7 @@ void cmd_hello(CommandContext& ctx) {
   }
   if (has_name) {
     std::lock_guard lock(ctx.client.mutex);
-    ctx.client.name = name;
+    ctx.client.names_for_write().name = name;
   }
   if (version != 0) {
     ctx.reply.set_protocol(static_cast<int>(version));
@@ -188,7 +188,7 @@ void cmd_reset(CommandContext& ctx) {
   c.authenticated = !ctx.server.acl.auth_required();
   {
     std::lock_guard lock(c.mutex);
-    c.name.clear();
+    if (c.names != nullptr) c.names->name.clear();
   }
   c.reply_mode = ReplyMode::kOn;
   c.no_evict.store(false, std::memory_order_relaxed);

@@ -91,21 +91,25 @@ void PubSub::remove(Receivers& r, const ClientState& client) {
 }
 
 bool PubSub::subscribe(ClientState& client, SubKind kind, std::string_view name) {
-  Subscriptions& s = client.subs;
-  switch (kind) {
-    case SubKind::kChannel:
-      if (!s.channels.emplace(name).second) return false;
-      client.sub_channels.store(s.channels.size(), std::memory_order_relaxed);
-      break;
-    case SubKind::kPattern:
-      if (std::find(s.patterns.begin(), s.patterns.end(), name) != s.patterns.end()) return false;
-      s.patterns.emplace_back(name);
-      client.sub_patterns.store(s.patterns.size(), std::memory_order_relaxed);
-      break;
-    case SubKind::kShardChannel:
-      if (!s.shard_channels.emplace(name).second) return false;
-      client.sub_shard_channels.store(s.shard_channels.size(), std::memory_order_relaxed);
-      break;
+  {
+    std::lock_guard client_lock(client.mutex);
+    if (client.subs == nullptr) client.subs = std::make_unique<Subscriptions>();
+    Subscriptions& s = *client.subs;
+    switch (kind) {
+      case SubKind::kChannel:
+        if (!s.channels.emplace(name).second) return false;
+        client.sub_channels.store(s.channels.size(), std::memory_order_relaxed);
+        break;
+      case SubKind::kPattern:
+        if (std::find(s.patterns.begin(), s.patterns.end(), name) != s.patterns.end()) return false;
+        s.patterns.emplace_back(name);
+        client.sub_patterns.store(s.patterns.size(), std::memory_order_relaxed);
+        break;
+      case SubKind::kShardChannel:
+        if (!s.shard_channels.emplace(name).second) return false;
+        client.sub_shard_channels.store(s.shard_channels.size(), std::memory_order_relaxed);
+        break;
+    }
   }
   std::unique_lock lock(mutex_);
   Table& t = table(kind);
@@ -116,28 +120,32 @@ bool PubSub::subscribe(ClientState& client, SubKind kind, std::string_view name)
 }
 
 bool PubSub::unsubscribe(ClientState& client, SubKind kind, std::string_view name) {
-  Subscriptions& s = client.subs;
-  switch (kind) {
-    case SubKind::kChannel: {
-      auto it = s.channels.find(std::string(name));
-      if (it == s.channels.end()) return false;
-      s.channels.erase(it);
-      client.sub_channels.store(s.channels.size(), std::memory_order_relaxed);
-      break;
-    }
-    case SubKind::kPattern: {
-      auto it = std::find(s.patterns.begin(), s.patterns.end(), name);
-      if (it == s.patterns.end()) return false;
-      s.patterns.erase(it);
-      client.sub_patterns.store(s.patterns.size(), std::memory_order_relaxed);
-      break;
-    }
-    case SubKind::kShardChannel: {
-      auto it = s.shard_channels.find(std::string(name));
-      if (it == s.shard_channels.end()) return false;
-      s.shard_channels.erase(it);
-      client.sub_shard_channels.store(s.shard_channels.size(), std::memory_order_relaxed);
-      break;
+  if (client.subs == nullptr) return false;
+  {
+    std::lock_guard client_lock(client.mutex);
+    Subscriptions& s = *client.subs;
+    switch (kind) {
+      case SubKind::kChannel: {
+        auto it = s.channels.find(std::string(name));
+        if (it == s.channels.end()) return false;
+        s.channels.erase(it);
+        client.sub_channels.store(s.channels.size(), std::memory_order_relaxed);
+        break;
+      }
+      case SubKind::kPattern: {
+        auto it = std::find(s.patterns.begin(), s.patterns.end(), name);
+        if (it == s.patterns.end()) return false;
+        s.patterns.erase(it);
+        client.sub_patterns.store(s.patterns.size(), std::memory_order_relaxed);
+        break;
+      }
+      case SubKind::kShardChannel: {
+        auto it = s.shard_channels.find(std::string(name));
+        if (it == s.shard_channels.end()) return false;
+        s.shard_channels.erase(it);
+        client.sub_shard_channels.store(s.shard_channels.size(), std::memory_order_relaxed);
+        break;
+      }
     }
   }
   std::unique_lock lock(mutex_);
@@ -150,8 +158,12 @@ bool PubSub::unsubscribe(ClientState& client, SubKind kind, std::string_view nam
 }
 
 void PubSub::forget(ClientState& client, bool monitor_too) {
-  Subscriptions subs = std::move(client.subs);
-  client.subs = Subscriptions{};
+  std::unique_ptr<Subscriptions> owned;
+  {
+    std::lock_guard client_lock(client.mutex);
+    owned = std::move(client.subs);
+  }
+  const Subscriptions subs = owned != nullptr ? std::move(*owned) : Subscriptions{};
   client.sub_channels.store(0, std::memory_order_relaxed);
   client.sub_patterns.store(0, std::memory_order_relaxed);
   client.sub_shard_channels.store(0, std::memory_order_relaxed);

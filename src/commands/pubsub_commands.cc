@@ -45,10 +45,12 @@ void subscribe_all(CommandContext& ctx, SubKind kind, std::string_view verb) {
 
 // The client's subscriptions of one kind, in the order Redis walks them.
 std::vector<std::string> subscribed(const ClientState& c, SubKind kind) {
+  if (c.subs == nullptr) return {};
+  const Subscriptions& s = *c.subs;
   switch (kind) {
-    case SubKind::kChannel: return {c.subs.channels.begin(), c.subs.channels.end()};
-    case SubKind::kPattern: return c.subs.patterns;
-    case SubKind::kShardChannel: return {c.subs.shard_channels.begin(), c.subs.shard_channels.end()};
+    case SubKind::kChannel: return {s.channels.begin(), s.channels.end()};
+    case SubKind::kPattern: return s.patterns;
+    case SubKind::kShardChannel: return {s.shard_channels.begin(), s.shard_channels.end()};
   }
   return {};
 }

@@ -87,7 +87,7 @@ void Tracking::enable(ClientState& client, std::uint64_t redirect, std::uint32_t
 }
 
 void Tracking::add_prefix(ClientState& client, std::string_view prefix) {
-  auto& mine = client.tracking.prefixes;
+  auto& mine = client.tracking.lists_for_write().prefixes;
   auto at = std::lower_bound(mine.begin(), mine.end(), prefix);
   if (at != mine.end() && *at == prefix) return;
   mine.emplace(at, prefix);
@@ -102,7 +102,7 @@ void Tracking::disable(ClientState& client) {
   const std::uint32_t flags = client.tracking.flags.load(std::memory_order_relaxed);
   if (flags & ClientTracking::kBcast) {
     std::lock_guard lock(bcast_mutex_);
-    for (const std::string& p : client.tracking.prefixes) {
+    for (const std::string& p : client.tracking.prefixes()) {
       auto it = prefixes_.find(p);
       if (it == prefixes_.end()) continue;
       std::erase_if(it->second.clients, [&](const auto& c) { return c.get() == &client; });
@@ -110,7 +110,7 @@ void Tracking::disable(ClientState& client) {
     }
     prefix_count_.store(prefixes_.size(), std::memory_order_relaxed);
   }
-  client.tracking.prefixes.clear();
+  if (client.tracking.lists != nullptr) client.tracking.lists->prefixes.clear();
   if (flags & ClientTracking::kOn) {
     clients_count_.fetch_sub(1, std::memory_order_relaxed);
     client.tracking.flags.store(0, std::memory_order_relaxed);
@@ -121,7 +121,7 @@ std::string Tracking::prefix_collision(const ClientState& client, std::span<cons
                                        bool& fatal) const {
   fatal = true;
   for (std::size_t i = 0; i < prefixes.size(); ++i) {
-    for (const std::string& have : client.tracking.prefixes) {
+    for (const std::string& have : client.tracking.prefixes()) {
       if (overlap(have, prefixes[i])) {
         return "ERR Prefix '" + c_text(prefixes[i]) + "' overlaps with an existing prefix '" + c_text(have) +
                "'. Prefixes for a single client must not overlap.";
@@ -190,7 +190,7 @@ void Tracking::invalidate(std::size_t shard, std::string_view key) {
     if (c.get() == tl_client) {
       if (f & ClientTracking::kNoLoop) continue;
       if (tl_reply == nullptr) {  // its command is running: after its reply
-        c->tracking.pending.emplace_back(std::string(key));
+        c->tracking.lists_for_write().pending.emplace_back(std::string(key));
         continue;
       }
     }
@@ -257,7 +257,7 @@ void Tracking::flushed() {
     for (const auto& c : clients_.snapshot()) {
       if (!c->tracking.on()) continue;
       if (c.get() == tl_client) {
-        c->tracking.pending.emplace_back(std::nullopt);
+        c->tracking.lists_for_write().pending.emplace_back(std::nullopt);
       } else {
         send(*c, null_for(*c));
       }
@@ -306,9 +306,9 @@ void Tracking::command_done(ClientState& client, protocol::ReplyBuilder& reply, 
   if (!keep_caching && client.tracking.has(ClientTracking::kCaching)) {
     client.tracking.flags.fetch_and(~ClientTracking::kCaching, std::memory_order_relaxed);
   }
-  if (client.tracking.pending.empty()) return;
+  if (client.tracking.lists == nullptr || client.tracking.lists->pending.empty()) return;
   std::vector<std::optional<std::string>> pending;
-  pending.swap(client.tracking.pending);
+  pending.swap(client.tracking.lists->pending);
   protocol::ReplyBuilder* saved = std::exchange(tl_reply, &reply);
   for (const auto& key : pending) send(client, key ? std::string_view(key_array(*key)) : null_for(client));
   tl_reply = saved;

@@ -157,8 +157,8 @@ void cmd_client_trackinginfo(CommandContext& ctx) {
   ctx.reply.bulk("redirect");
   ctx.reply.integer(redirect_or_minus_one(t));
   ctx.reply.bulk("prefixes");
-  ctx.reply.array(t.prefixes.size());
-  for (const std::string& p : t.prefixes) ctx.reply.bulk(p);
+  ctx.reply.array(t.prefixes().size());
+  for (const std::string& p : t.prefixes()) ctx.reply.bulk(p);
 }
 
 }  // namespace

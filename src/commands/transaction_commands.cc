@@ -29,10 +29,10 @@ void unwatch_all(ClientState& c, storage::Keyspace& keyspace) {
   storage::ShardLocks locks(keyspace);
   for (const WatchedKey& w : c.watched) locks.add(w.key);
   locks.acquire();
-  for (const WatchedKey& w : c.watched) storage::Db(keyspace, w.db, 0).unwatch(w.key, c.watch_flag.get());
+  for (const WatchedKey& w : c.watched) storage::Db(keyspace, w.db, 0).unwatch(w.key, &c.watch_flag);
   c.watched.clear();
   c.watched_count.store(0, std::memory_order_relaxed);
-  c.watch_flag->dirty.store(false, std::memory_order_relaxed);
+  c.watch_flag.dirty.store(false, std::memory_order_relaxed);
 }
 
 namespace {
@@ -93,7 +93,7 @@ void cmd_exec(CommandContext& ctx) {
     // A watched key that has expired since WATCH is deleted here, which
     // notifies its watchers like any other modification.
     for (const WatchedKey& w : c.watched) ctx.db(w.db).find_for_write(w.key);
-    aborted = c.watch_flag->dirty.load(std::memory_order_relaxed);
+    aborted = c.watch_flag.dirty.load(std::memory_order_relaxed);
     if (!aborted) {
       ctx.reply.array(queue.size());
       for (std::size_t i = 0; i < queue.size(); ++i) {
@@ -128,7 +128,7 @@ void cmd_watch(CommandContext& ctx) {
     bool already = false;
     for (const WatchedKey& w : c.watched) already = already || (w.db == db && w.key == key);
     if (already) continue;
-    ctx.db().watch(key, c.watch_flag);
+    ctx.db().watch(key, c.watch_flag_ptr());
     c.watched.push_back({db, std::string(key)});
   }
   c.watched_count.store(c.watched.size(), std::memory_order_relaxed);

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "larder/acl/acl.h"
 #include "larder/config/keyspace_events.h"
 #include "larder/util/glob.h"
 #include "larder/util/numbers.h"
@@ -411,6 +412,12 @@ const Directive* Settings::find(std::string_view name) {
 }
 
 void Settings::set(std::string_view name, const std::vector<std::string>& args, bool at_runtime) {
+  if (!at_runtime && lower(name) == "user") {
+    if (args.empty() || args[0].empty()) throw ConfigError("user", "wrong number of arguments");
+    if (auto error = acl::check_config_user(args, users_)) throw ConfigError("user", *error);
+    users_.push_back(args);
+    return;
+  }
   const Row* row = find_row(name);
   if (row == nullptr) bad("Bad directive or wrong number of arguments: '" + std::string(name) + "'");
   const std::string canonical(row->info.name);

@@ -46,7 +46,7 @@ std::string endpoint_text(const asio::ip::tcp::endpoint& e) {
 
 template <class Transport>
 template <class... TransportArgs>
-BasicConnection<Transport>::BasicConnection(asio::ip::tcp::socket socket, EventLoop& loop, ServerContext& context,
+BasicConnection<Transport>::BasicConnection(LoopSocket socket, EventLoop& loop, ServerContext& context,
                                             TransportArgs&&... args)
     : transport_(std::move(socket), std::forward<TransportArgs>(args)...),
       loop_(loop),
@@ -73,6 +73,7 @@ BasicConnection<Transport>::BasicConnection(asio::ip::tcp::socket socket, EventL
 
 template <class Transport>
 BasicConnection<Transport>::~BasicConnection() {
+  loop_.forget(this);
   if (client_->push_sink == this) client_->push_sink = nullptr;
   spdlog::debug("client {} closed", client_->addr);
 }
@@ -90,17 +91,7 @@ void BasicConnection<Transport>::start() {
 
 template <class Transport>
 void BasicConnection<Transport>::serve() {
-  // CLIENT KILL from any thread: hop onto this loop, then shut down.
-  client_->request_close = [weak = weak_from_this(), &io = loop_.io()] {
-    asio::post(io, [weak] {
-      if (auto self = weak.lock()) self->shutdown();
-    });
-  };
-  client_->deliver_unblocked = [weak = weak_from_this(), &io = loop_.io()](std::string reply) {
-    asio::post(io, [weak, reply = std::move(reply)]() mutable {
-      if (auto self = weak.lock()) static_cast<BasicConnection&>(*self).on_unblocked(std::move(reply));
-    });
-  };
+  client_->link = std::static_pointer_cast<commands::ClientLink>(self());
   client_->push_sink = this;
   context_.services.clients.add(client_);
   pump();
@@ -130,6 +121,19 @@ void BasicConnection<Transport>::handshake() {
       self->serve();
     });
   }
+}
+
+// CLIENT KILL from any thread: hop onto this loop, then shut down.
+template <class Transport>
+void BasicConnection<Transport>::request_close(std::shared_ptr<commands::ClientLink> self) {
+  asio::post(loop_.io(), [this, self = std::move(self)] { shutdown(); });
+}
+
+template <class Transport>
+void BasicConnection<Transport>::deliver_unblocked(std::shared_ptr<commands::ClientLink> self, std::string reply) {
+  asio::post(loop_.io(), [this, self = std::move(self), reply = std::move(reply)]() mutable {
+    on_unblocked(std::move(reply));
+  });
 }
 
 template <class Transport>
@@ -190,7 +194,7 @@ void BasicConnection<Transport>::close() {
   for (const auto& w : client_->watched) {
     auto& shard = context_.keyspace.shard(storage::Keyspace::shard_index(w.key));
     std::lock_guard lock(shard.mutex());
-    shard.unwatch(w.db, w.key, client_->watch_flag.get());
+    shard.unwatch(w.db, w.key, &client_->watch_flag);
   }
   client_->watched.clear();
   client_->deferred.reset();  // takes shard locks: none may be held here
@@ -240,8 +244,8 @@ void BasicConnection<Transport>::pump() {
     if (closed_ || writing_) return;  // on_written() pumps again
     if (unblocked_) {
       unblocked_ = false;
-      loop_.dispatcher().finish_blocked(*client_, reply_, unblocked_reply_);
-      std::string().swap(unblocked_reply_);
+      const std::string reply = std::move(client_->blocked->reply);
+      loop_.dispatcher().finish_blocked(*client_, reply_, reply);
     }
     if (!paused_) process();
     const bool deferred = client_->deferred != nullptr;
@@ -576,7 +580,7 @@ void BasicConnection<Transport>::on_unblocked(std::string reply) {
   if (closed_ || client_->blocked == nullptr) return;
   ++block_seq_;
   if (block_timer_) block_timer_->cancel();
-  unblocked_reply_ = std::move(reply);
+  client_->blocked->reply = std::move(reply);
   unblocked_ = true;
   pump();
 }
@@ -611,9 +615,9 @@ void BasicConnection<Transport>::on_written(const asio::error_code& ec, std::siz
 }
 
 template class BasicConnection<PlainTransport>;
-template BasicConnection<PlainTransport>::BasicConnection(asio::ip::tcp::socket, EventLoop&, ServerContext&);
+template BasicConnection<PlainTransport>::BasicConnection(LoopSocket, EventLoop&, ServerContext&);
 template class BasicConnection<TlsTransport>;
-template BasicConnection<TlsTransport>::BasicConnection(asio::ip::tcp::socket, EventLoop&, ServerContext&,
+template BasicConnection<TlsTransport>::BasicConnection(LoopSocket, EventLoop&, ServerContext&,
                                                         std::shared_ptr<asio::ssl::context>&&,
                                                         asio::ssl::verify_mode&&);
 

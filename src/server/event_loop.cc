@@ -39,9 +39,7 @@ void EventLoop::schedule_idle_check() {
     if (ec || context_.shutting_down) return;
     close_idle_clients();
     std::size_t freed = 0;
-    for (auto& [ptr, weak] : connections_) {
-      if (auto c = weak.lock()) freed += c->release_idle_buffers();
-    }
+    for (Connection* c = connections_; c != nullptr; c = c->loop_next_) freed += c->release_idle_buffers();
     // The allocator keeps freed chunks resident; have it return the pages.
     if (freed >= kReleaseAfterFreeing) context_.keyspace.background_free().request_release();
     schedule_idle_check();
@@ -54,15 +52,12 @@ void EventLoop::close_idle_clients() {
   const int timeout = context_.live.timeout_seconds();
   if (timeout == 0) return;
   const std::int64_t deadline = util::unix_time_ms() - std::int64_t{timeout} * 1000;
-  std::vector<std::shared_ptr<Connection>> idle;
-  for (auto& [ptr, weak] : connections_) {
-    auto c = weak.lock();
-    if (c && c->idle_since(deadline)) idle.push_back(std::move(c));
+  for (auto& c : live_connections()) {
+    if (c->idle_since(deadline)) c->close_idle();
   }
-  for (auto& c : idle) c->close_idle();
 }
 
-void EventLoop::adopt(asio::ip::tcp::socket socket, std::shared_ptr<asio::ssl::context> tls) {
+void EventLoop::adopt(LoopSocket socket, std::shared_ptr<asio::ssl::context> tls) {
   if (context_.shutting_down) return;  // the socket closes as it goes out of scope
   stats_.connections_received.add();
   if (context_.services.clients.size() >= context_.live.maxclients()) {
@@ -80,21 +75,36 @@ void EventLoop::adopt(asio::ip::tcp::socket socket, std::shared_ptr<asio::ssl::c
     connection = std::make_shared<TlsConnection>(std::move(socket), *this, context_, std::move(tls),
                                                  tls_verify_mode(context_.live.get("tls-auth-clients")));
   }
-  connections_.emplace(connection.get(), connection);
+  connection->loop_next_ = connections_;
+  if (connections_ != nullptr) connections_->loop_prev_ = connection.get();
+  connections_ = connection.get();
   connection->start();
 }
 
 void EventLoop::close_all() {
   idle_timer_.cancel();
-  // shutdown() may call forget(), which erases from the map: iterate a copy.
-  std::vector<std::shared_ptr<Connection>> live;
-  live.reserve(connections_.size());
-  for (auto& [ptr, weak] : connections_) {
-    if (auto c = weak.lock()) live.push_back(std::move(c));
-  }
-  for (auto& c : live) c->shutdown();
+  for (auto& c : live_connections()) c->shutdown();
 }
 
-void EventLoop::forget(Connection* connection) { connections_.erase(connection); }
+// A copy: closing a connection unlinks it.
+std::vector<std::shared_ptr<Connection>> EventLoop::live_connections() const {
+  std::vector<std::shared_ptr<Connection>> live;
+  for (Connection* c = connections_; c != nullptr; c = c->loop_next_) {
+    if (auto p = c->weak_from_this().lock()) live.push_back(std::move(p));
+  }
+  return live;
+}
+
+void EventLoop::forget(Connection* c) {
+  if (c->loop_prev_ != nullptr) {
+    c->loop_prev_->loop_next_ = c->loop_next_;
+  } else if (connections_ == c) {
+    connections_ = c->loop_next_;
+  } else {
+    return;  // not linked
+  }
+  if (c->loop_next_ != nullptr) c->loop_next_->loop_prev_ = c->loop_prev_;
+  c->loop_prev_ = c->loop_next_ = nullptr;
+}
 
 }  // namespace larder::server

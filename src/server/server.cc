@@ -217,7 +217,7 @@ void Server::accept(std::shared_ptr<Listener> listener) {
   EventLoop& target = *loops_[next_loop_];
   next_loop_ = (next_loop_ + 1) % loops_.size();
   listener->acceptor.async_accept(target.io(), [this, listener, &target](const asio::error_code& ec,
-                                                                         asio::ip::tcp::socket socket) {
+                                                                         LoopSocket socket) {
     if (ec == asio::error::operation_aborted || context_.shutting_down || !listener->acceptor.is_open()) return;
     if (ec) {
       // The pending connection stays queued: retrying at once would spin.
@@ -237,6 +237,9 @@ void Server::accept(std::shared_ptr<Listener> listener) {
       return;
     }
     std::shared_ptr<asio::ssl::context> tls = listener->tls ? tls_context() : nullptr;
+    // The next accept first: it reuses the memory Asio cached from this one,
+    // which the connection's first (smaller) wait would otherwise keep.
+    accept(listener);
     if (&target == loops_[0].get()) {
       target.adopt(std::move(socket), std::move(tls));  // the acceptor's own loop: register at once
     } else {
@@ -244,7 +247,6 @@ void Server::accept(std::shared_ptr<Listener> listener) {
         target.adopt(std::move(s), std::move(tls));
       });
     }
-    accept(listener);
   });
 }
 
@@ -331,8 +333,23 @@ void Server::begin_shutdown(const char* reason, bool save) {
 }
 
 int Server::run() {
-  // Users of the aclfile, as Redis's ACLLoadUsersAtStartup: any error stops the server.
-  if (const std::string aclfile = context_.live.get("aclfile"); !aclfile.empty()) {
+  // Users of the config file's `user` lines or of the aclfile (not both), as
+  // Redis's ACLLoadUsersAtStartup: any error stops the server.
+  const std::string aclfile = context_.live.get("aclfile");
+  const auto config_users = context_.live.snapshot().users();
+  if (!aclfile.empty() && !config_users.empty()) {
+    spdlog::error(
+        "Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. This "
+        "setup is very likely to lead to configuration errors and security holes, please define either an ACL file or "
+        "declare users directly in your redis.conf, but not both.");
+    return 1;
+  }
+  if (const auto error = context_.services.acl.load_config_users(config_users)) {
+    spdlog::error("{}", *error);
+    spdlog::error("Critical error while loading ACLs. Exiting.");
+    return 1;
+  }
+  if (!aclfile.empty()) {
     std::vector<std::shared_ptr<acl::UserSlot>> replaced;
     if (const auto errors = context_.services.acl.load_file(aclfile, replaced)) {
       spdlog::error("Aborting Redis startup because of ACL errors: {}", *errors);

@@ -14,7 +14,7 @@ namespace {
 // Collects what the blocking machinery hands to `client` (its loop, in a server).
 std::vector<std::string>& deliveries(CommandHarness& h, std::size_t client) {
   auto box = std::make_shared<std::vector<std::string>>();
-  h.client(client).deliver_unblocked = [box](std::string reply) { box->push_back(std::move(reply)); };
+  h.link(client, {}, [box](std::string reply) { box->push_back(std::move(reply)); });
   static std::vector<std::shared_ptr<std::vector<std::string>>> keep;
   keep.push_back(box);
   return *box;

@@ -118,7 +118,7 @@ TEST_CASE("CLIENT KILL by ID, ADDR, old form and SKIPME", "[client]") {
   CommandHarness h;
   const std::size_t other = h.add_client();
   int closes = 0;
-  h.client(other).request_close = [&closes] { ++closes; };
+  h.link(other, [&closes] { ++closes; });
   const std::string other_id = std::to_string(h.client(other).id);
   const std::string my_id = std::to_string(h.client(0).id);
 

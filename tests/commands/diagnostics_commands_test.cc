@@ -43,7 +43,7 @@ TEST_CASE("SLOWLOG GET, LEN, RESET", "[diagnostics]") {
   CHECK(h.run({"SLOWLOG", "LEN"}) == ":0\r\n");
   CHECK(h.run({"SLOWLOG", "GET"}) == "*0\r\n");
   h.config().set({{"slowlog-log-slower-than", "0"}});
-  h.client().name = "me";
+  h.client().names_for_write().name = "me";
   h.run({"SET", "k", "v"});
   const std::string get = h.run({"SLOWLOG", "GET", "1"});
   // The newest entry: the SET (SLOWLOG GET itself is recorded after it runs).

@@ -121,3 +121,19 @@ TEST_CASE("client-output-buffer-limit lines each set their class", "[config][pub
   CHECK(normal.soft == 5);
   CHECK(normal.soft_seconds == 6);
 }
+
+TEST_CASE("user lines are kept in order and checked as Redis checks them", "[config]") {
+  Settings s;
+  apply_config_text(s, "user alice on >pw ~k* +get\nuser bob off +nosuchcommand\n", "u.conf");
+  REQUIRE(s.users().size() == 2);
+  CHECK(s.users()[0] == std::vector<std::string>{"alice", "on", ">pw", "~k*", "+get"});
+  CHECK(s.get("user").empty());  // not a directive
+  CHECK_THROWS_WITH(apply_config_text(s, "hz 10\nuser alice off\n", "u.conf"),
+                    Catch::Contains("u.conf:2: 'user': Error in user declaration 'alice': Duplicate user found"));
+  Settings t;
+  CHECK_THROWS_WITH(apply_config_text(t, "user carol on bogus\n", "u.conf"),
+                    Catch::Contains("u.conf:1: 'user': Error in user declaration 'carol': Syntax error"));
+  CHECK_THROWS_WITH(apply_config_text(t, "user\n", "u.conf"), Catch::Contains("'user': wrong number of arguments"));
+  CHECK(t.users().empty());
+  CHECK_THROWS_AS(t.set("user", {"dave", "on"}, /*at_runtime=*/true), ConfigError);
+}

@@ -46,7 +46,7 @@ TEST_CASE("REWRITE writes hostile values so the file reads back the same setting
   s.set("proc-title-template", {"\"{title}\nhz 400"});
   s.set("save", {"60 5 300 10"});
   s.set("bind", {"127.0.0.1\nrequirepass", "x"});
-  rewrite_config_file(path, s);
+  rewrite_config_file(path, s, {});
 
   std::stringstream text;
   text << std::ifstream(path).rdbuf();
@@ -58,4 +58,32 @@ TEST_CASE("REWRITE writes hostile values so the file reads back the same setting
     CHECK(reread.get(d.name) == s.get(d.name));
   }
   CHECK(text.str().starts_with("# keep me\n"));
+}
+
+TEST_CASE("REWRITE puts users in the file's user lines, in order, and reads them back", "[config]") {
+  char path[] = "/tmp/larder-rewrite-test-XXXXXX";
+  const int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  close(fd);
+  { std::ofstream(path) << "# users\nuser old1 on\nhz 10\nuser old2 off\nuser old3 off\n"; }
+
+  Settings s;
+  const std::vector<std::vector<std::string>> users = {{"alice", "on", "~a\"b'c", "(+get", "~k)"},
+                                                       {"default", "on", "nopass"}};
+  rewrite_config_file(path, s, users);
+  std::stringstream text;
+  text << std::ifstream(path).rdbuf();
+  // The first two lines took alice's and default's places; the third is gone.
+  CHECK(text.str() == "# users\nuser alice on \"~a\\\"b'c\" (+get ~k)\nhz 10\nuser default on nopass\n");
+
+  Settings reread;
+  apply_config_text(reread, text.str(), path);
+  CHECK(reread.users() == users);
+  CHECK(reread.get("hz") == "10");
+
+  rewrite_config_file(path, s, {});  // an aclfile keeps the users: no user lines
+  std::stringstream after;
+  after << std::ifstream(path).rdbuf();
+  std::remove(path);
+  CHECK(after.str() == "# users\nhz 10\n");
 }

@@ -317,6 +317,31 @@ class AclDiffTest(ClassServersMixin, ServerTestCase):
         for c in (rc, lc):
             self.assertTrue(c.is_closed(timeout=5.0))
 
+    def test_revoked_channels_disconnect_only_subscribers_they_denied(self):
+        # Redis's ACLKillPubsubClientsIfNeeded: a pattern subscription must be
+        # one of the new patterns literally; channels and shard channels must
+        # match one.
+        self.same([("ACL", "SETUSER", "r", "on", ">p", "+subscribe", "+psubscribe", "+ssubscribe", "+ping",
+                    "&news.*", "&chat")])
+        pairs = {}
+        for name, sub in (("chat", ("SUBSCRIBE", "chat")), ("pattern", ("PSUBSCRIBE", "news.*")),
+                          ("channel", ("SUBSCRIBE", "news.sport")), ("shard", ("SSUBSCRIBE", "news.x")),
+                          ("none", None)):
+            pairs[name] = self.pair()
+            self.same([("AUTH", "r", "p")] + ([sub] if sub else []), clients=pairs[name])
+        self.same([("ACL", "SETUSER", "r", "resetchannels", "&news.*")])
+        for c in pairs["chat"]:
+            self.assertTrue(c.is_closed(timeout=5.0))
+        for name in ("pattern", "channel", "shard", "none"):
+            self.same([("PING",)], clients=pairs[name])
+        self.same([("ACL", "SETUSER", "r", "resetchannels", "&news.s*")])
+        for c in pairs["pattern"]:
+            self.assertTrue(c.is_closed(timeout=5.0))
+        for name in ("channel", "none"):
+            self.same([("PING",)], clients=pairs[name])
+        for c in pairs["shard"]:  # news.x matches no pattern now
+            self.assertTrue(c.is_closed(timeout=5.0))
+
     def test_changed_rules_apply_at_exec(self):
         rc, lc = self.restricted_pair()
         self.same([("MULTI",), ("GET", "r:1"), ("SET", "r:2", "x")], clients=(rc, lc))

@@ -115,10 +115,11 @@ class AuthAndConfigTest(ServerTestCase):
             text = f.read()
         self.assertTrue(text.startswith(b"# hostile values\nhz 10\n"), text)
         # One line per directive written: the settings given, port and loglevel
-        # (harness flags) and nothing the values tried to add.
+        # (harness flags), the default user (as Redis writes users without an
+        # aclfile) and nothing the values tried to add.
         names = [line.split(b" ", 1)[0] for line in text.split(b"\n") if line and not line.startswith(b"#")]
-        self.assertEqual(sorted(names), sorted([b"hz", b"port", b"loglevel", b"save", b"enable-protected-configs"] +
-                                               [n.encode() for n in hostile]), text)
+        self.assertEqual(sorted(names), sorted([b"hz", b"port", b"loglevel", b"save", b"enable-protected-configs",
+                                                b"user"] + [n.encode() for n in hostile]), text)
 
         srv2 = self.start_larder(path)
         d = self.client(srv2)

@@ -108,6 +108,15 @@ class CommandHarness {
   std::int64_t now() const { return now_ms_; }
   storage::Keyspace& keyspace() { return keyspace_; }
   commands::ClientState& client(std::size_t i = 0) { return *clients_.at(i)->state; }
+  // Stands in for client i's connection as other threads reach it: CLIENT
+  // KILL calls on_close, a blocked command's reply goes to on_deliver.
+  void link(std::size_t i, std::function<void()> on_close, std::function<void(std::string)> on_deliver = {}) {
+    auto l = std::make_shared<Link>();
+    l->on_close = std::move(on_close);
+    l->on_deliver = std::move(on_deliver);
+    clients_.at(i)->link = l;
+    clients_.at(i)->state->link = l;
+  }
   commands::ServerServices& services() { return services_; }
   config::LiveConfig& config() { return config_; }
 
@@ -122,12 +131,23 @@ class CommandHarness {
     }
     void flush() override {}
   };
+  struct Link : commands::ClientLink {
+    std::function<void()> on_close;
+    std::function<void(std::string)> on_deliver;
+    void request_close(std::shared_ptr<commands::ClientLink>) override {
+      if (on_close) on_close();
+    }
+    void deliver_unblocked(std::shared_ptr<commands::ClientLink>, std::string reply) override {
+      if (on_deliver) on_deliver(std::move(reply));
+    }
+  };
   struct Client {
     Client() {
       sink.state = state.get();
       state->push_sink = &sink;
     }
     std::shared_ptr<commands::ClientState> state = std::make_shared<commands::ClientState>();
+    std::shared_ptr<Link> link;
     std::string out;
     protocol::ReplyBuilder reply{out};
     Sink sink;

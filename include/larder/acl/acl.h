@@ -126,6 +126,16 @@ std::string describe_channels(const Selector& s);
 std::optional<std::vector<std::string>> merge_selector_args(std::span<const std::string_view> args,
                                                             std::size_t& unmatched);
 
+// A `user <name> <rules...>` line of the config file (`words` without
+// "user"), checked as Redis's ACLAppendUserForLoading checks it: nullopt when
+// it may be loaded, else Redis's "Error in user declaration '<word>':
+// <reason>" (the word as Redis 7.0 picks it: the rule's place among the
+// merged rules, counted in the line). Unknown command and category names pass
+// here; loading reports them. `earlier`: the lines before it (a name may
+// appear once).
+std::optional<std::string> check_config_user(std::span<const std::string> words,
+                                             std::span<const std::vector<std::string>> earlier);
+
 enum class Denial { kNone, kCommand, kKey, kChannel, kAuth };
 struct CheckResult {
   Denial denial = Denial::kNone;
@@ -140,6 +150,11 @@ CheckResult check_command(const User& user, const commands::CommandSpec& spec,
 // Whether every channel pattern `before` allows is still among `after`'s
 // (Redis's test before it disconnects a changed user's subscribers).
 bool channels_kept(const User& before, const User& after);
+// Whether `user` still permits a subscriber's subscription to `name` when
+// channels_kept() was false (Redis's ACLCheckChannelAgainstList over every
+// selector's channels): a pattern subscription must be one of the patterns
+// literally, a channel or shard channel must match one.
+bool subscription_permitted(const User& user, std::string_view name, bool pattern);
 
 // What a client is authenticated as: the current rules of one user name.
 class UserSlot {
@@ -213,6 +228,10 @@ class Acl {
   // or nullopt; on success `replaced` receives the slots that no longer
   // exist (every user but default: their clients are disconnected).
   std::optional<std::string> load_file(const std::string& path, std::vector<std::shared_ptr<UserSlot>>& replaced);
+  // Redis's ACLLoadConfiguredUsers, at startup: creates the users of the
+  // config file's `user` lines (name and rules, as check_config_user took
+  // them); `default` is reset first. Returns the error Redis logs, or nullopt.
+  std::optional<std::string> load_config_users(std::span<const std::vector<std::string>> lines);
   // ACL SAVE to `path` (through a temporary file and rename). False on I/O error (logged).
   bool save_file(const std::string& path) const;
 

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -46,6 +47,7 @@ struct BlockedCall {
   std::int64_t timeout_at_ms = 0;  // unix ms; 0 waits forever
   std::int64_t usec = 0;          // spent in its handler
   bool reply_dropped = false;     // CLIENT REPLY OFF or SKIP applied to it
+  std::string reply;  // handed over by whoever ended the wait, until the client finishes it
 };
 
 struct WatchedKey {
@@ -77,13 +79,38 @@ struct ClientTracking {
   };
   std::atomic<std::uint32_t> flags{0};
   std::atomic<std::uint64_t> redirect{0};
-  std::vector<std::string> prefixes;  // BCAST, sorted
-  // Invalidations of this client's own tracked keys made by its running
-  // command: sent after its reply (null: a flush).
-  std::vector<std::optional<std::string>> pending;
+  struct Lists {
+    std::vector<std::string> prefixes;  // BCAST, sorted
+    // Invalidations of this client's own tracked keys made by its running
+    // command: sent after its reply (null: a flush).
+    std::vector<std::optional<std::string>> pending;
+  };
+  // Created when first needed: most clients never track keys.
+  std::unique_ptr<Lists> lists;
 
+  Lists& lists_for_write() {
+    if (lists == nullptr) lists = std::make_unique<Lists>();
+    return *lists;
+  }
+  std::span<const std::string> prefixes() const {
+    return lists != nullptr ? std::span<const std::string>(lists->prefixes) : std::span<const std::string>();
+  }
   bool on() const { return flags.load(std::memory_order_relaxed) & kOn; }
   bool has(Flag f) const { return flags.load(std::memory_order_relaxed) & f; }
+};
+
+// The connection's side of a client for other threads (CLIENT KILL, a
+// blocked command's reply): both calls hop onto the owner loop, taking along
+// `self` (this link, locked by the caller), so that the connection is never
+// destroyed on the caller's thread.
+class ClientLink {
+ public:
+  virtual void request_close(std::shared_ptr<ClientLink> self) = 0;
+  // Hands a blocked command's reply to the owner loop (Waiter::deliver).
+  virtual void deliver_unblocked(std::shared_ptr<ClientLink> self, std::string reply) = 0;
+
+ protected:
+  ~ClientLink() = default;
 };
 
 struct ClientState : std::enable_shared_from_this<ClientState> {
@@ -103,23 +130,28 @@ struct ClientState : std::enable_shared_from_this<ClientState> {
   std::atomic<bool> no_evict{false};
   std::atomic<bool> no_touch{false};
   std::atomic<bool> in_multi{false};
+  std::atomic<bool> is_blocked{false};  // `blocked` is set (CLIENT LIST flag b)
+  std::atomic<bool> monitor{false};  // MONITOR (flag O)
   std::atomic<std::size_t> query_buffer_bytes{0};
   std::atomic<std::size_t> output_buffer_bytes{0};
-  std::atomic<std::size_t> multi_queued{0};
-  std::atomic<std::size_t> watched_count{0};
-  std::atomic<bool> is_blocked{false};  // `blocked` is set (CLIENT LIST flag b)
+  std::atomic<std::uint32_t> multi_queued{0};
+  std::atomic<std::uint32_t> watched_count{0};
   // Sizes of `subs` (CLIENT LIST sub= psub= ssub=); any of them non-zero puts
   // the client in Redis's pub/sub mode (flag P).
-  std::atomic<std::size_t> sub_channels{0}, sub_patterns{0}, sub_shard_channels{0};
-  std::atomic<bool> monitor{false};  // MONITOR (flag O)
+  std::atomic<std::uint32_t> sub_channels{0}, sub_patterns{0}, sub_shard_channels{0};
   // Pending output bytes (CLIENT LIST omem).
   std::atomic<std::size_t> output_memory{0};
 
   // Rarely changed strings; guarded by `mutex`.
   mutable std::mutex mutex;
-  std::string name;
-  std::string lib_name;
-  std::string lib_ver;
+  // CLIENT SETNAME's name and CLIENT SETINFO's attributes; created by the
+  // first of them (most clients never name themselves).
+  struct Names {
+    std::string name;
+    std::string lib_name;
+    std::string lib_ver;
+  };
+  std::unique_ptr<Names> names;
   // The ACL user the client is authenticated as (the owner thread changes it
   // under `mutex` and reads it without); null is the default user.
   std::shared_ptr<acl::UserSlot> user;
@@ -129,8 +161,10 @@ struct ClientState : std::enable_shared_from_this<ClientState> {
   bool close_after_reply = false;  // QUIT, protocol error: flush, then close
   ReplyMode reply_mode = ReplyMode::kOn;
   bool multi_failed = false;  // a command was refused while queueing
+  // Shards hold it through watch_flag_ptr() while keys are watched.
+  storage::WatchFlag watch_flag;
+  bool push_touched = false;  // queued for its loop's flush (PubSub::drain)
   std::vector<QueuedCommand> multi;
-  std::shared_ptr<storage::WatchFlag> watch_flag = std::make_shared<storage::WatchFlag>();
   std::vector<WatchedKey> watched;
   // Set from when a handler defers (KEYS) until Dispatcher::resume() has
   // finished the command; meanwhile no other command of the client runs.
@@ -138,23 +172,27 @@ struct ClientState : std::enable_shared_from_this<ClientState> {
   // Set while a blocking command waits; meanwhile no other command of the
   // client runs.
   std::unique_ptr<BlockedCall> blocked;
-  Subscriptions subs;
+  // Created by the first SUBSCRIBE, PSUBSCRIBE or SSUBSCRIBE: most clients
+  // never subscribe. The owner changes it under `mutex` (ACL SETUSER reads
+  // other clients' under it) and reads it without.
+  std::unique_ptr<Subscriptions> subs;
   ClientTracking tracking;
   // Where pub/sub messages and MONITOR lines go: the connection, while open.
   PushSink* push_sink = nullptr;
-  bool push_touched = false;  // queued for its loop's flush (PubSub::drain)
 
   bool in_pubsub_mode() const {
     return sub_channels.load(std::memory_order_relaxed) + sub_patterns.load(std::memory_order_relaxed) +
                sub_shard_channels.load(std::memory_order_relaxed) != 0;
   }
 
-  // Hands a blocked command's reply to the owner loop (Waiter::deliver);
-  // callable from any thread. Set by the connection.
-  std::function<void(std::string)> deliver_unblocked;
+  // The connection, as other threads reach it; empty until it serves the
+  // client and once it is gone.
+  std::weak_ptr<ClientLink> link;
 
   // Asks the owner loop to close the connection; callable from any thread.
-  std::function<void()> request_close;
+  void request_close() const {
+    if (auto l = link.lock()) l->request_close(l);
+  }
 
   std::string user_name() const {
     std::lock_guard lock(mutex);
@@ -165,9 +203,17 @@ struct ClientState : std::enable_shared_from_this<ClientState> {
     user = std::move(slot);
   }
 
+  // The watch flag, owning this state (for the shards' watch lists).
+  std::shared_ptr<storage::WatchFlag> watch_flag_ptr() { return {shared_from_this(), &watch_flag}; }
+
   std::string get_name() const {
     std::lock_guard lock(mutex);
-    return name;
+    return names != nullptr ? names->name : std::string();
+  }
+  // Call with `mutex` held.
+  Names& names_for_write() {
+    if (names == nullptr) names = std::make_unique<Names>();
+    return *names;
   }
 };
 

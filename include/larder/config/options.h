@@ -67,6 +67,11 @@ class Settings {
   // notify-keyspace-events as set: its text hides 'n' next to 'A' (Redis's
   // CONFIG GET), the flags keep it.
   int keyspace_events() const { return keyspace_events_; }
+  // The `user <name> <rules...>` lines (users declared in the config file, as
+  // Redis has them), each the name and rules as given, in order. Not a
+  // directive: CONFIG GET and SET do not know it. set("user", ...) at startup
+  // checks one (acl::check_config_user) and appends it.
+  const std::vector<std::vector<std::string>>& users() const { return users_; }
 
   static const std::vector<Directive>& directives();
   static const Directive* find(std::string_view name);
@@ -74,6 +79,7 @@ class Settings {
  private:
   std::map<std::string, std::string, std::less<>> values_;
   int keyspace_events_ = 0;
+  std::vector<std::vector<std::string>> users_;
 };
 
 // Parses redis.conf-style text: `directive arg...` lines, `#` comments,

@@ -27,15 +27,17 @@
 #include "larder/commands/pubsub.h"
 #include "larder/protocol/reply_builder.h"
 #include "larder/protocol/resp_parser.h"
+#include "larder/server/event_loop.h"
 
 namespace larder::server {
 
-class EventLoop;
 struct ServerContext;
 
 // What the event loop sees of a connection, whatever its transport. These
 // virtuals share the vtable PushSink already has: no per-connection bytes.
-class Connection : public std::enable_shared_from_this<Connection>, public commands::PushSink {
+class Connection : public std::enable_shared_from_this<Connection>,
+                   public commands::PushSink,
+                   public commands::ClientLink {
  public:
   virtual void start() = 0;
   // Stops reading, sends the replies already computed, then closes.
@@ -48,15 +50,21 @@ class Connection : public std::enable_shared_from_this<Connection>, public comma
   // Frees the input and output buffers of a connection waiting with nothing
   // pending, as Redis shrinks idle clients' query buffers. Returns the bytes.
   virtual std::size_t release_idle_buffers() = 0;
+
+ private:
+  friend class EventLoop;
+  // Links of the loop's list of its connections (EventLoop::adopt, forget).
+  Connection* loop_prev_ = nullptr;
+  Connection* loop_next_ = nullptr;
 };
 
 // Plain TCP: reads are tried on the non-blocking socket and an idle
 // connection waits for readiness holding no buffer.
 struct PlainTransport {
   static constexpr bool kTls = false;
-  explicit PlainTransport(asio::ip::tcp::socket s) : socket(std::move(s)) {}
-  asio::ip::tcp::socket& tcp() { return socket; }
-  asio::ip::tcp::socket socket;
+  explicit PlainTransport(LoopSocket s) : socket(std::move(s)) {}
+  LoopSocket& tcp() { return socket; }
+  LoopSocket socket;
 };
 
 // TLS: a handshake first (with a deadline), then asynchronous reads and
@@ -65,13 +73,13 @@ struct PlainTransport {
 struct TlsTransport {
   static constexpr bool kTls = true;
   // `verify`: from tls-auth-clients when the connection was accepted.
-  TlsTransport(asio::ip::tcp::socket s, std::shared_ptr<asio::ssl::context> ctx, asio::ssl::verify_mode verify)
+  TlsTransport(LoopSocket s, std::shared_ptr<asio::ssl::context> ctx, asio::ssl::verify_mode verify)
       : context(std::move(ctx)), stream(std::move(s), *context), handshake_timer(stream.get_executor()) {
     stream.set_verify_mode(verify);
   }
-  asio::ip::tcp::socket& tcp() { return stream.next_layer(); }
+  LoopSocket& tcp() { return stream.next_layer(); }
   std::shared_ptr<asio::ssl::context> context;
-  asio::ssl::stream<asio::ip::tcp::socket> stream;
+  asio::ssl::stream<LoopSocket> stream;
   asio::steady_timer handshake_timer;
 };
 
@@ -79,7 +87,7 @@ template <class Transport>
 class BasicConnection final : public Connection {
  public:
   template <class... TransportArgs>
-  BasicConnection(asio::ip::tcp::socket socket, EventLoop& loop, ServerContext& context, TransportArgs&&... args);
+  BasicConnection(LoopSocket socket, EventLoop& loop, ServerContext& context, TransportArgs&&... args);
   ~BasicConnection() override;
 
   void start() override;
@@ -92,11 +100,15 @@ class BasicConnection final : public Connection {
   void push(const commands::PushMessage& message) override;
   void flush() override { pump(); }
 
+  // ClientLink.
+  void request_close(std::shared_ptr<commands::ClientLink> self) override;
+  void deliver_unblocked(std::shared_ptr<commands::ClientLink> self, std::string reply) override;
+
  private:
   std::shared_ptr<BasicConnection> self() {
     return std::static_pointer_cast<BasicConnection>(shared_from_this());
   }
-  asio::ip::tcp::socket& tcp() { return transport_.tcp(); }
+  LoopSocket& tcp() { return transport_.tcp(); }
   // After the transport is ready (a TLS handshake done): registers the
   // client and starts serving it.
   void serve();
@@ -146,8 +158,6 @@ class BasicConnection final : public Connection {
   std::unique_ptr<asio::steady_timer> pause_timer_;
   std::unique_ptr<asio::steady_timer> block_timer_;
   std::unique_ptr<asio::steady_timer> step_timer_;  // holds a deferred command's step while a script runs
-  std::string unblocked_reply_;
-  bool unblocked_ = false;  // unblocked_reply_ waits to be finished
   std::uint64_t block_seq_ = 0;  // tells a stale timeout from the current block's
 
   // Read buffer from std::malloc, so that it grows with realloc (no copy of
@@ -171,6 +181,7 @@ class BasicConnection final : public Connection {
   bool waiting_ = false;  // ... and it is a wait, holding no buffer
   bool writing_ = false;
   bool paused_ = false;
+  bool unblocked_ = false;  // client_->blocked->reply waits to be finished
   bool step_posted_ = false;
   bool closing_ = false;
   // A command of this client is running: a busy script serves other

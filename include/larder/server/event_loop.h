@@ -7,7 +7,7 @@
 #include <asio/ssl/context.hpp>
 #include <memory>
 #include <span>
-#include <unordered_map>
+#include <vector>
 
 #include "larder/commands/dispatcher.h"
 #include "larder/commands/server_stats.h"
@@ -17,6 +17,10 @@ namespace larder::server {
 
 class Connection;
 struct ServerContext;
+
+// A client socket bound to its loop's io_context: smaller, and with smaller
+// pending operations, than one with the polymorphic default executor.
+using LoopSocket = asio::basic_stream_socket<asio::ip::tcp, asio::io_context::executor_type>;
 
 class EventLoop {
  public:
@@ -37,24 +41,30 @@ class EventLoop {
   // close_all() stops it.
   void start();
   // `tls`: the context of a connection accepted on tls-port; null for plain TCP.
-  void adopt(asio::ip::tcp::socket socket, std::shared_ptr<asio::ssl::context> tls = nullptr);
+  void adopt(LoopSocket socket, std::shared_ptr<asio::ssl::context> tls = nullptr);
   void close_all();
+  // Unlinks a connection (closed or destroyed); a no-op the second time.
   void forget(Connection* connection);
 
  private:
   ServerContext& context_;
   int index_;
+  // Its connections, linked through Connection::loop_next_. Declared before
+  // io_: connections that io_'s pending handlers still own unlink themselves
+  // while io_ is destroyed.
+  Connection* connections_ = nullptr;
   asio::io_context io_{1};
   commands::ServerStats stats_;
   commands::Dispatcher dispatcher_;
   KeyPrefetcher prefetcher_;
-  std::unordered_map<Connection*, std::weak_ptr<Connection>> connections_;
   asio::steady_timer idle_timer_{io_};
   static constexpr std::size_t kReadScratchBytes = 16 * 1024;
   std::unique_ptr<char[]> read_scratch_{new char[kReadScratchBytes]};
 
   void schedule_idle_check();
   void close_idle_clients();
+  // The live connections, owned for the caller's loop over them.
+  std::vector<std::shared_ptr<Connection>> live_connections() const;
 };
 
 }  // namespace larder::server
