@@ -47,7 +47,7 @@ struct BlockedCall {
   std::int64_t timeout_at_ms = 0;  // unix ms; 0 waits forever
   std::int64_t usec = 0;          // spent in its handler
   bool reply_dropped = false;     // CLIENT REPLY OFF or SKIP applied to it
-  std::string reply;  // handed over by whoever ended the wait, until the client finishes it
+  std::string reply{};  // handed over by whoever ended the wait, until the client finishes it
 };
 
 struct WatchedKey {
