@@ -173,7 +173,7 @@ def replay(port, stream, args):
     """Per counted span (name -> (first, last) Zipf positions): hits, reads."""
     conn = bl.Conn(port, timeout=120)
     replies = Replies(conn.sock)
-    spans = {name: [first, last, 0, 0] for name, (first, last) in spans_of(args).items()}
+    spans = new_spans(args)
     ids, positions = stream.ids, stream.zipf_positions
     for start in range(0, len(ids), args.batch):
         window = ids[start:start + args.batch]
@@ -182,10 +182,7 @@ def replay(port, stream, args):
         for offset, i in enumerate(window):
             hit = replies.get()
             pos = positions[start + offset]
-            for span in spans.values():
-                if span[0] <= pos < span[1]:
-                    span[2] += hit
-                    span[3] += 1
+            count(spans, pos, hit)
             if not hit:
                 missed.append(i)
         if missed:
@@ -205,6 +202,19 @@ def spans_of(args):
     short = min(args.short, args.requests)
     return {"short": (int(short * args.warmup), short),
             "long": (int(args.requests * args.warmup), args.requests)}
+
+
+def new_spans(args):
+    """Per counted span: [first, last, hits, reads]."""
+    return {name: [first, last, 0, 0] for name, (first, last) in spans_of(args).items()}
+
+
+def count(spans, pos, hit):
+    """Counts a read at Zipf position `pos` in the spans that include it."""
+    for span in spans.values():
+        if span[0] <= pos < span[1]:
+            span[2] += hit
+            span[3] += 1
 
 
 def static_optimum(stream, args, capacity):
@@ -231,7 +241,7 @@ def rank_oracle(workload, stream, args, capacity):
     rank = {key: r for r, key in enumerate(perm)}
     worst = args.keys  # scan keys
     cached, heap = set(), []
-    spans = {name: [first, last, 0, 0] for name, (first, last) in spans_of(args).items()}
+    spans = new_spans(args)
     phase = 0
     for key, pos in zip(stream.ids, stream.zipf_positions):
         if workload == "shifting" and pos // args.shift_every != phase:
@@ -240,10 +250,7 @@ def rank_oracle(workload, stream, args, capacity):
             heap = [(-rank[k], k) for k in cached]
             heapq.heapify(heap)
         hit = key in cached
-        for span in spans.values():
-            if span[0] <= pos < span[1]:
-                span[2] += hit
-                span[3] += 1
+        count(spans, pos, hit)
         if not hit:
             cached.add(key)
             heapq.heappush(heap, (-rank.get(key, worst), key))
