@@ -295,7 +295,14 @@ class BusyScriptTest(DifferentialTestCase):
             out.append(result.get("reply"))
             out.append(c1.cmd("SCRIPT", "KILL"))
             out.append(c1.cmd("GET", "k"))
-            t = threading.Thread(target=slow, args=("redis.call('set', 'w', '1') local i = 0 while i < 3e7 do i = i + 1 end return i",))
+            # Writes, then runs 1.5 s by the server's clock, so it is still
+            # running (and unkillable) when SCRIPT KILL comes 0.5 s in on a
+            # loaded machine too (a loop of fixed length ended first on one
+            # server and not on the other).
+            t = threading.Thread(target=slow, args=(
+                "redis.call('set', 'w', '1') local t = redis.call('time') "
+                "local stop = t[1] * 1000000 + t[2] + 1500000 "
+                "repeat t = redis.call('time') until t[1] * 1000000 + t[2] >= stop return 1",))
             t.start()
             time.sleep(0.5)
             out.append(c1.cmd("SCRIPT", "KILL"))
