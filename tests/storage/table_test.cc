@@ -154,3 +154,40 @@ TEST_CASE("a pause stays with the table object, not with the contents moved out"
   slot.resume_shrinking();
   CHECK(slot.bucket_count() == 8);  // one entry per 8 buckets at least
 }
+
+TEST_CASE("visit_from walks consecutive buckets, wrapping, each entry once, until told to stop", "[table]") {
+  Table t;
+  std::set<std::string> all;
+  for (int i = 0; i < 300; ++i) {
+    put(t, "k" + std::to_string(i));
+    all.insert("k" + std::to_string(i));
+  }
+  const std::size_t buckets = t.bucket_count();
+  // Every bucket from the middle on, wrapping: every entry exactly once.
+  std::multiset<std::string> seen;
+  t.visit_from(buckets / 2 + 1, buckets * 3, [&](const Entry& e) {
+    seen.emplace(e.key());
+    return true;
+  });
+  CHECK(seen.size() == all.size());
+  CHECK(std::set<std::string>(seen.begin(), seen.end()) == all);
+  // Only the entries of the buckets asked for, and none after a false.
+  std::size_t in_two = 0;
+  t.visit_from(buckets - 1, 2, [&](const Entry& e) {
+    const std::size_t b = Table::hash_of(e.key()) & (buckets - 1);
+    CHECK((b == buckets - 1 || b == 0));
+    ++in_two;
+    return true;
+  });
+  std::size_t expected_in_two = 0;
+  for (const std::string& k : all) {
+    const std::size_t b = Table::hash_of(k) & (buckets - 1);
+    expected_in_two += b == buckets - 1 || b == 0;
+  }
+  CHECK(in_two == expected_in_two);
+  std::size_t visits = 0;
+  t.visit_from(0, buckets, [&](const Entry&) { return ++visits < 5; });
+  CHECK(visits == 5);
+  Table empty;
+  empty.visit_from(7, 100, [&](const Entry&) { return true; });
+}
