@@ -158,7 +158,11 @@ void insert_keys(storage::Keyspace& keyspace, PendingKeys& pending, std::int64_t
   for (std::size_t s = 0; s < storage::kShardCount; ++s) start[s + 1] += start[s];
   std::vector<PendingKey> grouped(keys.size());
   std::vector<std::size_t> next(start.begin(), start.end() - 1);
-  for (PendingKey& k : keys) grouped[next[Keyspace::shard_index(k.hash)]++] = std::exchange(k, {});
+  for (PendingKey& k : keys) {
+    // The slot first: in `a = b` the right side runs first, and it zeroes k.hash.
+    const std::size_t at = next[Keyspace::shard_index(k.hash)]++;
+    grouped[at] = std::exchange(k, {});
+  }
   keys.swap(grouped);
   for (std::size_t s = 0; s < storage::kShardCount; ++s) {
     if (start[s] == start[s + 1]) continue;
