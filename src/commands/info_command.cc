@@ -245,7 +245,7 @@ void persistence_section(InfoWriter& w, const CommandContext& ctx) {
 }
 
 void stats_section(InfoWriter& w, const Totals& t, const storage::ShardStats& ks, const PubSub& pubsub,
-                   const Tracking& tracking) {
+                   const Tracking& tracking, std::uint32_t reset_period) {
   w.section("Stats");
   w.field("total_connections_received", t.connections);
   w.field("total_commands_processed", t.commands);
@@ -260,6 +260,9 @@ void stats_section(InfoWriter& w, const Totals& t, const storage::ShardStats& ks
   w.field("larder_evicted_main_keys", ks.evicted_main_keys);
   w.field("larder_window_promoted_keys", ks.window_promoted_keys);
   w.field("larder_window_rejected_keys", ks.window_rejected_keys);
+  // The sketch's reset period in accesses per key held (storage/tinylfu.h).
+  w.field("larder_sketch_reset_period",
+          fmt::format("{:.2f}", reset_period / double{storage::ContestLog::kPeriodScale}));
   w.field("keyspace_hits", ks.keyspace_hits);
   w.field("keyspace_misses", ks.keyspace_misses);
   w.field("pubsub_channels", pubsub.count(SubKind::kChannel));
@@ -432,7 +435,8 @@ void cmd_info(CommandContext& ctx) {
   if (want("clients")) clients_section(w, ctx);
   if (want("memory")) memory_section(w, ctx);
   if (want("persistence")) persistence_section(w, ctx);
-  if (want("stats")) stats_section(w, totals, ks, ctx.server.pubsub, ctx.server.tracking);
+  if (want("stats")) stats_section(w, totals, ks, ctx.server.pubsub, ctx.server.tracking,
+                                         ctx.keyspace.contest_log().period_scaled());
   if (want("replication")) replication_section(w, ctx);
   if (want("cpu")) cpu_section(w);
   if (want("modules")) w.section("Modules");

@@ -72,11 +72,11 @@ void Db::note_access(Entry& e, Shard& shard, std::uint64_t hash) {
 }
 
 void Db::count_access(Shard& shard, std::uint64_t hash) {
-  // TinyLFU's reset period: thirty accesses per key the shard holds in this
-  // database, at least 1920. Caffeine's ten let a scan's keys (counted once)
-  // beat main-area keys whose counts the halvings had worn to 0
-  // (bench/hitratio.py: scans at 3M 57.5% with ten, 62.8% with thirty).
-  shard.sketch().increment(hash, 30 * std::max<std::size_t>(shard.table(index_).size(), 64));
+  // TinyLFU's reset period: ContestLog's accesses per key the shard holds in
+  // this database (at least 64 keys), tuned by the contests it settles.
+  ContestLog& contests = keyspace_.contest_log();
+  contests.settle(hash);
+  shard.sketch().increment(hash, contests.period_for(std::max<std::size_t>(shard.table(index_).size(), 64)));
 }
 
 void Db::stamp_new(Entry& fresh, Shard& shard, const Entry* replaced, std::uint64_t hash) {

@@ -326,6 +326,15 @@ bool Evictor::evict_tinylfu(std::int64_t now_ms, const EvictionSettings& setting
     }
     return false;
   };
+  auto promote = [&](int db, const std::string& key, std::uint64_t hash) {
+    Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
+    std::lock_guard lock(shard.mutex());
+    if (Entry* e = shard.table(db).find(key, hash); e != nullptr && e->in_window()) {
+      e->set_in_window(false);
+      ++shard.stats().window_promoted_keys;
+    }
+  };
+  bool drained = false;
   while (window.size() > target) {
     const std::optional<std::uint64_t> hash = window.pop();
     if (!hash) break;
@@ -333,22 +342,29 @@ bool Evictor::evict_tinylfu(std::int64_t now_ms, const EvictionSettings& setting
     std::string key;
     std::uint32_t count = 0;
     if (!leave_window(*hash, db, key, count)) continue;
+    // Over its target by more than the key just written, the window grew
+    // while the cache was not full (or maxmemory fell): one key per call
+    // joins the main area without a contest, as in a cache that is not full
+    // yet, so the window shrinks by one key per eviction down to its target.
+    if (!drained && window.size() > target) {
+      promote(db, key, *hash);
+      drained = true;
+      continue;
+    }
     // An empty main area takes the key without a contest, as a cache that
     // is not full yet.
     const std::optional<Candidate> victim = main_victim(now_ms, settings);
     Shard& shard = keyspace_.shard(Keyspace::shard_index(*hash));
     if (!victim || count > FrequencySketch::kMaxCount - (victim->score >> 24)) {
-      {
-        std::lock_guard lock(shard.mutex());
-        if (Entry* e = shard.table(db).find(key, *hash); e != nullptr && e->in_window()) {
-          e->set_in_window(false);
-          ++shard.stats().window_promoted_keys;
-        }
+      promote(db, key, *hash);
+      if (victim && delete_key(victim->db, victim->key, only_volatile, now_ms, Area::kMain)) {
+        keyspace_.contest_log().record(Table::hash_of(victim->key), *hash, false);
+        return true;
       }
-      if (victim && delete_key(victim->db, victim->key, only_volatile, now_ms, Area::kMain)) return true;
       continue;
     }
     if (delete_key(db, key, only_volatile, now_ms, Area::kWindow)) {
+      keyspace_.contest_log().record(*hash, Table::hash_of(victim->key), true);
       std::lock_guard lock(shard.mutex());
       ++shard.stats().window_rejected_keys;
       return true;

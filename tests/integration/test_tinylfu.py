@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """allkeys-tinylfu: a server filled past maxmemory stays near its limit, its
 popular keys survive a stream of keys written once, the new INFO counters
-move, a key just written reads back, and OBJECT answers as Redis does for a
+move, keys turned away and written again shorten the sketch's reset period,
+a key just written reads back, and OBJECT answers as Redis does for a
 policy that is not LFU."""
 import os
 import sys
@@ -55,6 +56,17 @@ class TinyLfuTest(ServerTestCase):
         self.assertGreater(kept, HOT * 9 // 10)
         dbsize = int(c.cmd("DBSIZE")[1:-2])
         self.assertLess(dbsize, KEYS // 2)
+        # Keys the filter turned away lately, written again (a cache-aside
+        # fill after a miss), say its counts were stale: the sketch's reset
+        # period (30 accesses per key at first) shortens.
+        before = float(stats["larder_sketch_reset_period"])
+        again = range(KEYS - 12000, KEYS - 10000)  # older than the window (20% of the keys)
+        c.send(b"".join(encode_command("SET", "once:%d" % i, VALUE) for i in again))
+        self.assertEqual(set(c.read_replies(len(again))), {b"+OK\r\n"})
+        period = info_fields(c.cmd("INFO", "stats"))["larder_sketch_reset_period"]
+        self.assertRegex(period, r"^\d+\.\d\d$")
+        self.assertLess(float(period), before)
+        self.assertGreaterEqual(float(period), 3.0)
         # A key just written reads back, in the same pipeline.
         c.send(encode_command("SET", "session", VALUE) + encode_command("GET", "session"))
         self.assertEqual(c.read_replies(2), [b"+OK\r\n", b"$200\r\n" + VALUE.encode() + b"\r\n"])

@@ -5,6 +5,7 @@
 
 #include "larder/storage/db.h"
 #include "larder/storage/eviction.h"
+#include "larder/storage/memory_usage.h"
 #include "larder/storage/shard_locks.h"
 
 using namespace larder::storage;
@@ -111,14 +112,126 @@ TEST_CASE("the admission window is a bounded FIFO of hashes", "[tinylfu]") {
   CHECK(w.size() == AdmissionWindow::kCapacity - 1);
 }
 
-TEST_CASE("TinyLFU: keys read once leave the window without displacing popular keys", "[tinylfu][eviction]") {
+// Hashes with their own ContestLog slot (bits 40-54) and tag (bits 25-39).
+std::uint64_t contest_hash(std::uint64_t i) { return i << 40 | i << 25 | 7; }
+
+TEST_CASE("a contest's loser requested first moves the reset period", "[tinylfu]") {
+  ContestLog log;
+  CHECK(log.period_scaled() == ContestLog::kStartPeriod);
+  CHECK(log.period_for(100) == 3000);
+  // A rejected newcomer back first: the counts were stale, the period shortens.
+  log.record(contest_hash(1), contest_hash(2), true);
+  log.settle(contest_hash(1));
+  CHECK(log.period_scaled() == ContestLog::kStartPeriod - ContestLog::kStartPeriod / 2000);
+  // Settled once: its partner's request later changes nothing.
+  log.settle(contest_hash(2));
+  CHECK(log.period_scaled() == ContestLog::kStartPeriod - ContestLog::kStartPeriod / 2000);
+  // An evicted victim back first: the counts were too young, it lengthens.
+  const std::uint32_t before = log.period_scaled();
+  log.record(contest_hash(3), contest_hash(4), false);
+  log.settle(contest_hash(3));
+  CHECK(log.period_scaled() == before + before / 333);
+}
+
+TEST_CASE("a contest's winner requested first settles it without a move", "[tinylfu]") {
+  ContestLog log;
+  log.record(contest_hash(1), contest_hash(2), true);
+  log.record(contest_hash(3), contest_hash(4), false);
+  log.settle(contest_hash(2));
+  log.settle(contest_hash(4));
+  log.settle(contest_hash(1));
+  log.settle(contest_hash(3));
+  CHECK(log.period_scaled() == ContestLog::kStartPeriod);
+  // A key in no contest, and a key whose tag differs on the same slot.
+  log.record(contest_hash(5), contest_hash(6), true);
+  log.settle(contest_hash(9));
+  log.settle(contest_hash(5) ^ (std::uint64_t{1} << 30));
+  CHECK(log.period_scaled() == ContestLog::kStartPeriod);
+  // A newer contest on the loser's slot replaces the older one.
+  log.record(contest_hash(5), contest_hash(7), false);
+  log.settle(contest_hash(6));
+  CHECK(log.period_scaled() == ContestLog::kStartPeriod);
+  log.settle(contest_hash(5));
+  CHECK(log.period_scaled() > ContestLog::kStartPeriod);
+}
+
+TEST_CASE("the reset period stays between 3 and 60 accesses per key", "[tinylfu]") {
+  ContestLog log;
+  for (std::uint64_t i = 0; i < 20000; ++i) {
+    log.record(contest_hash(1), contest_hash(2), true);
+    log.settle(contest_hash(1));
+  }
+  CHECK(log.period_scaled() == ContestLog::kMinPeriod);
+  for (std::uint64_t i = 0; i < 2000; ++i) {
+    log.record(contest_hash(1), contest_hash(2), false);
+    log.settle(contest_hash(1));
+  }
+  CHECK(log.period_scaled() == ContestLog::kMaxPeriod);
+}
+
+TEST_CASE("the contest log's size is fixed and counted as used memory", "[tinylfu]") {
+  const std::size_t before = MemoryUsage::dataset_bytes();
+  {
+    ContestLog log;
+    CHECK(log.bytes() == 0);
+    log.settle(contest_hash(1));  // nothing recorded: nothing allocated
+    CHECK(log.bytes() == 0);
+    for (std::uint64_t i = 0; i < 100000; ++i) log.record(contest_hash(i), contest_hash(i + 1), i % 2 == 0);
+    CHECK(log.bytes() == ContestLog::kBytes);
+    CHECK(ContestLog::kBytes == 128 * 1024);
+    CHECK(MemoryUsage::dataset_bytes() >= before + ContestLog::kBytes);
+    FrequencySketch sketch;
+    const std::size_t with_log = MemoryUsage::dataset_bytes();
+    sketch.increment(1, 1000);
+    CHECK(MemoryUsage::dataset_bytes() >= with_log + FrequencySketch::kBytes);
+  }
+  CHECK(MemoryUsage::dataset_bytes() == before);
+}
+
+TEST_CASE("TinyLFU: a rejected newcomer read again shortens the reset period", "[tinylfu][eviction]") {
   Keyspace ks(1);
   main_keys(ks, "hot", 50, 4);
   with_db(ks, [](Db& db) {
-    for (int i = 0; i < 40; ++i) db.set("scan" + std::to_string(i), "v", kNoExpire);
+    for (int i = 0; i < 17; ++i) db.set("new" + std::to_string(i), "v", kNoExpire);
   });
   Evictor ev(ks);
-  evict_n(ev, kTinyLfu, 24);  // the window keeps 16 (its minimum)
+  evict_n(ev, kTinyLfu, 1);  // "new0" leaves the window and loses
+  REQUIRE_FALSE(exists(ks, "new0"));
+  CHECK(ks.contest_log().period_scaled() == ContestLog::kStartPeriod);
+  with_db(ks, [](Db& db) { db.set("new0", "v", kNoExpire); });  // a cache-aside miss fills it again
+  CHECK(ks.contest_log().period_scaled() < ContestLog::kStartPeriod);
+}
+
+TEST_CASE("TinyLFU: an evicted victim written again lengthens the reset period", "[tinylfu][eviction]") {
+  Keyspace ks(1);
+  main_keys(ks, "cold", 1, 0);
+  with_db(ks, [](Db& db) {
+    db.set("star", "v", kNoExpire);
+    for (int r = 0; r < 6; ++r) db.find_for_read("star");
+    for (int i = 0; i < 16; ++i) db.set("new" + std::to_string(i), "v", kNoExpire);
+  });
+  Evictor ev(ks);
+  evict_n(ev, kTinyLfu, 1);  // "star" wins against the only main key, "cold0"
+  REQUIRE(exists(ks, "star"));
+  REQUIRE_FALSE(exists(ks, "cold0"));
+  with_db(ks, [](Db& db) { db.set("cold0", "v", kNoExpire); });
+  CHECK(ks.contest_log().period_scaled() > ContestLog::kStartPeriod);
+}
+
+TEST_CASE("TinyLFU: keys read once leave the window without displacing popular keys", "[tinylfu][eviction]") {
+  Keyspace ks(1);
+  main_keys(ks, "hot", 50, 4);
+  // The window at its target (16, its minimum) plus the key just written,
+  // then one eviction per new key, as in a full cache.
+  with_db(ks, [](Db& db) {
+    for (int i = 0; i < 17; ++i) db.set("scan" + std::to_string(i), "v", kNoExpire);
+  });
+  Evictor ev(ks);
+  evict_n(ev, kTinyLfu, 1);
+  for (int i = 17; i < 40; ++i) {
+    with_db(ks, [i](Db& db) { db.set("scan" + std::to_string(i), "v", kNoExpire); });
+    evict_n(ev, kTinyLfu, 1);
+  }
   CHECK(count_prefix(ks, "hot", 50) == 50);
   CHECK(count_prefix(ks, "scan", 24) == 0);
   CHECK(count_prefix(ks, "scan", 40) == 16);  // the newest are still in the window
@@ -149,6 +262,35 @@ TEST_CASE("TinyLFU: a key read more often than the main area's victim is admitte
   // Once admitted it is a main-area key: the rarest go first, "star" stays.
   evict_n(ev, kTinyLfu, 40);
   CHECK(exists(ks, "star"));
+}
+
+TEST_CASE("TinyLFU: a window over its target drains into the main area, a key per eviction", "[tinylfu][eviction]") {
+  Keyspace ks(1);
+  ks.access_policy().mode = static_cast<int>(AccessMode::kTinyLfu);
+  // Written before any eviction: all 100 wait in the window (target 20).
+  with_db(ks, [](Db& db) {
+    for (int i = 0; i < 100; ++i) db.set("w" + std::to_string(i), "v", kNoExpire);
+  });
+  Evictor ev(ks);
+  evict_n(ev, kTinyLfu, 1);
+  // "w0" joins the main area without a contest; "w1" meets it and, no more
+  // counted, loses.
+  CHECK(exists(ks, "w0"));
+  CHECK_FALSE(exists(ks, "w1"));
+  ShardStats st = totals(ks);
+  CHECK(st.window_promoted_keys == 1);
+  CHECK(st.window_rejected_keys == 1);
+  CHECK(ks.admission_window().size() == 98);
+  // Each eviction takes two keys out of the window down to its target...
+  evict_n(ev, kTinyLfu, 39);
+  CHECK(ks.admission_window().size() == 20);
+  st = totals(ks);
+  CHECK(st.window_promoted_keys + st.evicted_window_keys == 80);
+  CHECK(st.evicted_main_keys + st.evicted_window_keys == 40);
+  // ...where it stays: the next victim comes from the main area.
+  evict_n(ev, kTinyLfu, 1);
+  CHECK(ks.admission_window().size() == 20);
+  CHECK(totals(ks).evicted_keys == 41);
 }
 
 TEST_CASE("TinyLFU: a key just written is there to be read back", "[tinylfu][eviction]") {

@@ -113,6 +113,7 @@ class Keyspace {
   }
   // TinyLFU's window of recently written keys (tinylfu.h).
   AdmissionWindow& admission_window() { return admission_window_; }
+  ContestLog& contest_log() { return contest_log_; }
 
   // Keys whose blocked clients may now be served.
   ReadyKeys& ready_keys() { return ready_keys_; }
@@ -133,6 +134,7 @@ class Keyspace {
   std::unique_ptr<std::atomic<std::int64_t>[]> avg_ttl_;
   AccessPolicy access_policy_;
   AdmissionWindow admission_window_;
+  ContestLog contest_log_;
   ReadyKeys ready_keys_;
   KeyEvents key_events_;
   std::vector<std::unique_ptr<Shard>> shards_;
