@@ -62,6 +62,16 @@ void main_keys(Keyspace& ks, const std::string& prefix, int n, int reads, std::i
 
 ShardStats totals(Keyspace& ks) { return ks.stats(); }
 
+// "star", read 6 times, then 16 newer keys: the window's oldest key, with
+// more counts than a key of the main area read less often.
+void star_then_newer_keys(Keyspace& ks) {
+  with_db(ks, [](Db& db) {
+    db.set("star", "v", kNoExpire);
+    for (int r = 0; r < 6; ++r) db.find_for_read("star");
+    for (int i = 0; i < 16; ++i) db.set("new" + std::to_string(i), "v", kNoExpire);
+  });
+}
+
 const EvictionSettings kTinyLfu{EvictionPolicy::kAllKeysTinyLfu, 5, 1};
 
 }  // namespace
@@ -205,11 +215,7 @@ TEST_CASE("TinyLFU: a rejected newcomer read again shortens the reset period", "
 TEST_CASE("TinyLFU: an evicted victim written again lengthens the reset period", "[tinylfu][eviction]") {
   Keyspace ks(1);
   main_keys(ks, "cold", 1, 0);
-  with_db(ks, [](Db& db) {
-    db.set("star", "v", kNoExpire);
-    for (int r = 0; r < 6; ++r) db.find_for_read("star");
-    for (int i = 0; i < 16; ++i) db.set("new" + std::to_string(i), "v", kNoExpire);
-  });
+  star_then_newer_keys(ks);
   Evictor ev(ks);
   evict_n(ev, kTinyLfu, 1);  // "star" wins against the only main key, "cold0"
   REQUIRE(exists(ks, "star"));
@@ -246,11 +252,7 @@ TEST_CASE("TinyLFU: keys read once leave the window without displacing popular k
 TEST_CASE("TinyLFU: a key read more often than the main area's victim is admitted", "[tinylfu][eviction]") {
   Keyspace ks(1);
   main_keys(ks, "warm", 50, 2);
-  with_db(ks, [](Db& db) {
-    db.set("star", "v", kNoExpire);
-    for (int r = 0; r < 6; ++r) db.find_for_read("star");
-    for (int i = 0; i < 16; ++i) db.set("new" + std::to_string(i), "v", kNoExpire);
-  });
+  star_then_newer_keys(ks);
   Evictor ev(ks);
   evict_n(ev, kTinyLfu, 1);
   CHECK(exists(ks, "star"));
