@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <utility>
 #include <spdlog/spdlog.h>
 
 #include "larder/protocol/errors.h"
@@ -372,25 +373,41 @@ void BasicConnection<Transport>::post_step() {
   });
 }
 
-// Asio tries the read at once (the client's next batch is often there
-// already) and otherwise waits for readiness; unlike async_wait, that wait
-// needs no epoll_ctl.
+// A connection holding an input buffer reads into it with async_read_some:
+// Asio tries the recv at once only when the socket may hold bytes (it was
+// ready since the last recv came up short), and its wait needs no epoll_ctl.
+// A connection without one (new, or idle and released) probes into the
+// loop's scratch space and waits with async_wait, holding no buffer.
 template <class Transport>
 void BasicConnection<Transport>::read() {
   reading_ = true;
-  if constexpr (Transport::kTls) {
-    // The stream holds undecrypted bytes itself, so readiness of the socket
-    // says nothing: an asynchronous read into the input buffer.
+  // TLS always reads into the buffer: the stream holds undecrypted bytes
+  // itself, so readiness of the socket says nothing.
+  if (Transport::kTls || in_ != nullptr) {
     if (!reserve_read_space(0)) {
       asio::post(loop_.io(), [self = self()] { self->on_read(asio::error::no_memory, 0); });
       return;
     }
     const std::size_t offered = in_size_ - in_end_;
-    transport_.stream.async_read_some(
-        asio::buffer(in_.get() + in_end_, offered), [self = self(), offered](const asio::error_code& ec, std::size_t n) {
-          if (!ec && n == offered) self->read_space_ = std::min(self->read_space_ * 2, kReadChunk);
-          self->on_read(ec, n);
-        });
+    buffer_read_ = true;
+    auto done = [self = self(), offered](const asio::error_code& ec, std::size_t n) {
+      self->buffer_read_ = false;
+      if (std::exchange(self->releasing_, false) && ec == asio::error::operation_aborted && !self->closed_) {
+        // release_idle_buffers() cancelled this read: nothing was read.
+        self->reading_ = false;
+        self->drop_input_buffer();
+        self->pump();
+        return;
+      }
+      if (!ec && n == offered) self->read_space_ = std::min(self->read_space_ * 2, kReadChunk);
+      self->on_read(ec, n);
+    };
+    const auto into = asio::buffer(in_.get() + in_end_, offered);
+    if constexpr (Transport::kTls) {
+      transport_.stream.async_read_some(into, std::move(done));
+    } else {
+      tcp().async_read_some(into, std::move(done));
+    }
     return;
   }
   asio::error_code ec;
@@ -408,9 +425,7 @@ void BasicConnection<Transport>::read() {
 // so the edge-triggered reactor cannot have consumed the readiness it waits for.
 template <class Transport>
 void BasicConnection<Transport>::wait_readable() {
-  waiting_ = true;
   tcp().async_wait(asio::socket_base::wait_read, [self = self()](const asio::error_code& ec) {
-    self->waiting_ = false;
     if (ec) {
       self->on_read(ec, 0);
       return;
@@ -455,17 +470,27 @@ bool BasicConnection<Transport>::receive(asio::error_code& ec, std::size_t& n) {
 template <class Transport>
 std::size_t BasicConnection<Transport>::release_idle_buffers() {
   std::size_t freed = 0;
-  if (waiting_ && in_ != nullptr && in_begin_ == in_end_) {
+  if (!Transport::kTls && buffer_read_ && in_begin_ == in_end_ && !writing_ && !releasing_ && !closed_) {
+    // A read is pending on the empty buffer: cancelled, its handler frees the
+    // buffer (before the loop's next handler) and waits without one.
+    releasing_ = true;
+    asio::error_code ec;
+    tcp().cancel(ec);
     freed += in_size_;
-    in_.reset();
-    in_size_ = in_begin_ = in_end_ = 0;
-    read_space_ = kMinReadSpace;
   }
   if (!writing_ && out_.empty() && out_.capacity() > 0) {
     freed += out_.capacity();
     std::string().swap(out_);
   }
   return freed;
+}
+
+template <class Transport>
+void BasicConnection<Transport>::drop_input_buffer() {
+  if (in_begin_ != in_end_) return;
+  in_.reset();
+  in_size_ = in_begin_ = in_end_ = 0;
+  read_space_ = kMinReadSpace;
 }
 
 template <class Transport>

@@ -40,9 +40,12 @@ void EventLoop::schedule_idle_check() {
     close_idle_clients();
     std::size_t freed = 0;
     for (Connection* c = connections_; c != nullptr; c = c->loop_next_) freed += c->release_idle_buffers();
-    // The allocator keeps freed chunks resident; have it return the pages.
-    if (freed >= kReleaseAfterFreeing) context_.keyspace.background_free().request_release();
-    schedule_idle_check();
+    // Posted: the handlers of reads cancelled above free their buffers first.
+    asio::post(io_, [this, freed] {
+      // The allocator keeps freed chunks resident; have it return the pages.
+      if (freed >= kReleaseAfterFreeing) context_.keyspace.background_free().request_release();
+      if (!context_.shutting_down) schedule_idle_check();
+    });
   });
 }
 

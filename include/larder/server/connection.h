@@ -49,6 +49,8 @@ class Connection : public std::enable_shared_from_this<Connection>,
   virtual void close_idle() = 0;
   // Frees the input and output buffers of a connection waiting with nothing
   // pending, as Redis shrinks idle clients' query buffers. Returns the bytes.
+  // An input buffer a read is pending on is freed by that read's handler,
+  // which the loop runs before any handler posted after this call.
   virtual std::size_t release_idle_buffers() = 0;
 
  private:
@@ -129,8 +131,8 @@ class BasicConnection final : public Connection {
   // until no write is in flight.
   void on_unblocked(std::string reply);
   void on_block_timeout();
-  // Reads what has arrived, or waits for more (plain: wait_readable; TLS:
-  // an asynchronous read of the stream into the input buffer).
+  // Reads what has arrived, or waits for more: an asynchronous read into the
+  // input buffer (TLS, or plain with a buffer), else wait_readable().
   void read();
   void wait_readable();
   // Plain: a non-blocking read into the input buffer; false when nothing had
@@ -142,6 +144,8 @@ class BasicConnection final : public Connection {
   // Makes room for a read of at least `need` bytes (and read_space_); false
   // when memory for it cannot be had.
   bool reserve_read_space(std::size_t need);
+  // Frees the input buffer if it holds no unparsed bytes.
+  void drop_input_buffer();
   void set_keepalive();
   // Pending output bytes (CLIENT LIST omem).
   std::size_t pending_output() const { return out_.size() + backlog_.size(); }
@@ -178,7 +182,8 @@ class BasicConnection final : public Connection {
   protocol::RespParser parser_;
   protocol::ReplyBuilder reply_;
   bool reading_ = false;  // a read or a wait for input is in flight
-  bool waiting_ = false;  // ... and it is a wait, holding no buffer
+  bool buffer_read_ = false;  // ... and it is an async_read_some into in_
+  bool releasing_ = false;  // that read was cancelled to free the buffer
   bool writing_ = false;
   bool paused_ = false;
   bool unblocked_ = false;  // client_->blocked->reply waits to be finished
