@@ -17,6 +17,7 @@
 //
 // Thread-safe: any event loop may call evict(); calls are serialised, and
 // each locks one shard at a time, so the caller must hold no shard lock.
+// With a single-owner keyspace only the owner's thread may call it.
 
 #include <chrono>
 #include <cstddef>
@@ -102,6 +103,9 @@ class Evictor {
   bool delete_key(int db, const std::string& key, bool volatile_only, std::int64_t now_ms,
                   Area area = Area::kAny);
   std::size_t random_shard();
+  // The shard's lock; none when the keyspace has a single owner, whose
+  // thread is then the one evicting (commands skip the locks too).
+  std::unique_lock<Shard::Mutex> lock_shard(Shard& shard);
 
   Keyspace& keyspace_;
   std::mutex mutex_;
