@@ -374,8 +374,8 @@ void BasicConnection<Transport>::post_step() {
 }
 
 // A connection holding an input buffer reads into it with async_read_some:
-// Asio tries the recv at once only when the socket may hold bytes (it was
-// ready since the last recv came up short), and its wait needs no epoll_ctl.
+// Asio tries the recv at once (Asio 1.22: after every readiness event) and
+// otherwise waits for readiness, which needs no epoll_ctl.
 // A connection without one (new, or idle and released) probes into the
 // loop's scratch space and waits with async_wait, holding no buffer.
 template <class Transport>
