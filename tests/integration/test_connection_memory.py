@@ -74,5 +74,29 @@ class ConnectionMemoryTest(ServerTestCase):
             self.assertEqual(c.call("DBSIZE"), 5000)
 
 
+class ReleasedBufferTest(ServerTestCase):
+    """The once-a-second check cancels the read pending on an idle
+    connection's empty buffer; the connection must go on reading, and a
+    buffer holding part of a command must be kept."""
+
+    def test_answers_after_its_buffer_is_released(self):
+        srv = self.start_larder()
+        with srv.client() as c:
+            self.assertEqual(c.call("PING"), "PONG")
+            time.sleep(2.2)  # two checks: the buffer is released
+            self.assertEqual(c.call("SET", "k", "v"), "OK")
+            time.sleep(2.2)
+            self.assertEqual(c.call("GET", "k"), b"v")
+
+    def test_keeps_a_buffer_holding_part_of_a_command(self):
+        srv = self.start_larder()
+        with socket.create_connection(("127.0.0.1", srv.port)) as s:
+            s.sendall(b"*1\r\n$4\r\nPING\r\n*2\r\n$4\r\nECHO\r\n$5\r\nhel")
+            self.assertEqual(s.recv(64), b"+PONG\r\n")
+            time.sleep(2.2)
+            s.sendall(b"lo\r\n")
+            self.assertEqual(s.recv(64), b"$5\r\nhello\r\n")
+
+
 if __name__ == "__main__":
     unittest.main()
