@@ -354,6 +354,30 @@ def pipelined_set(port, n, key_fn, value_fn, extra=(), batch=10000,
     return send_payload(port, set_payload(n, key_fn, value_fn, extra, batch), timeout=timeout)
 
 
+def apt_install(packages, without):
+    """Installs Debian `packages` with apt-get (as root, or through sudo -n).
+    Returns False, after a warning ending in `without` (what the caller then
+    goes without), when they cannot be installed."""
+    sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    if sudo and not shutil.which("sudo"):
+        log("WARNING: not root and no sudo: %s" % without)
+        return False
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    try:
+        for cmd in (["apt-get", "update", "-qq"],
+                    ["apt-get", "install", "-y", "-qq", "--no-install-recommends"] + list(packages)):
+            p = subprocess.run(sudo + cmd, env=env, stdin=subprocess.DEVNULL,
+                               capture_output=True, text=True, timeout=600)
+            if p.returncode != 0:
+                log("WARNING: %s failed (rc=%d), %s:\n%s"
+                    % (" ".join(cmd), p.returncode, without, (p.stdout + p.stderr)[-1500:]))
+                return False
+    except (OSError, subprocess.TimeoutExpired) as e:
+        log("WARNING: installing %s failed (%s), %s" % (" ".join(packages), e, without))
+        return False
+    return True
+
+
 def median(xs):
     xs = sorted(x for x in xs if x is not None)
     if not xs:

@@ -30,14 +30,16 @@ the keys of the old ranking until they are evicted. It bounds every policy:
 a goal above it is out of reach at that memory.
 
 Prints a Markdown table, writes JSON to bench/out/ and a PNG chart next to it
-when python3-matplotlib is installed. numpy (python3-numpy) makes the
-generator faster; without it the stream is drawn in pure Python (same seed,
-a different stream).
+(python3-matplotlib). numpy (python3-numpy) draws the stream; without it the
+stream is drawn in pure Python (same seed, a different stream, slower). Both
+are installed with apt-get when missing (--no-install to skip); the README's
+figures are numpy's stream.
 """
 
 import argparse
 import bisect
 import heapq
+import importlib.util
 import json
 import os
 import random
@@ -289,6 +291,20 @@ def run_one(kind, policy, stream, args):
         server.stop()
 
 
+def ensure_modules(args):
+    """Installs Debian's python3-numpy and python3-matplotlib when missing
+    (unless --no-install), then imports numpy."""
+    global np
+    wanted = (("numpy", "python3-numpy"), ("matplotlib", "python3-matplotlib"))
+    missing = [pkg for module, pkg in wanted if importlib.util.find_spec(module) is None]
+    if missing and not args.no_install:
+        bl.log("installing Debian's %s (--no-install to skip)" % " ".join(missing))
+        if bl.apt_install(missing, "the stream is drawn in pure Python or no chart is drawn"):
+            importlib.invalidate_caches()
+    if np is None and importlib.util.find_spec("numpy") is not None:
+        np = importlib.import_module("numpy")
+
+
 def chart(table, workloads, args, png):
     try:
         import matplotlib
@@ -386,6 +402,8 @@ def main():
     ap.add_argument("--larder-policies", default="allkeys-lru,allkeys-lfu,allkeys-sieve,allkeys-tinylfu")
     ap.add_argument("--redis-policies", default="allkeys-lru,allkeys-lfu")
     ap.add_argument("--no-json", action="store_true")
+    ap.add_argument("--no-install", action="store_true",
+                    help="do not apt-get install python3-numpy and python3-matplotlib when missing")
     ap.add_argument("--merge", nargs="+", metavar="JSON",
                     help="no runs: report the workloads of these earlier JSON outputs together")
     args = ap.parse_args()
@@ -399,9 +417,11 @@ def main():
             runs = runs or [(r["server"].lower(), r["policy"]) for r in next(iter(saved["results"].values()))]
             for name in ("keys", "requests", "short", "value_size", "maxmemory", "zipf", "seed", "warmup"):
                 setattr(args, name, saved["args"][name])
+        ensure_modules(args)
         report(results, table, [w for w in WORKLOADS if w in results], runs, args)
         return 0
 
+    ensure_modules(args)
     for s in (bl.Server("redis"), bl.Server("larder")):
         s.preflight()
     runs = [("redis", p) for p in args.redis_policies.split(",") if p] + \
