@@ -39,7 +39,7 @@ def parse_args():
     ap.add_argument("--clients", type=int, default=20, help="redis-benchmark clients (default 20)")
     ap.add_argument("--larder-threads", type=int, default=None, metavar="N")
     ap.add_argument("--policy", default="allkeys-lfu",
-                    help="maxmemory-policy both servers save under (default allkeys-lfu, Larder's default: "
+                    help="maxmemory-policy both servers save under (default allkeys-lfu: "
                          "both files then carry each key's LFU counter)")
     return ap.parse_args()
 

@@ -10,10 +10,10 @@ TEST_CASE("CONFIG GET single names, globs and several patterns", "[config]") {
   CHECK(h.run({"CONFIG", "GET", "databases"}) == "*2\r\n$9\r\ndatabases\r\n$2\r\n16\r\n");
   CHECK(h.run({"CONFIG", "GET", "nosuch"}) == "*0\r\n");
   CHECK(h.run({"CONFIG", "GET", "maxmemory-polic?"}) ==
-        "*2\r\n$16\r\nmaxmemory-policy\r\n$11\r\nallkeys-lfu\r\n");
+        "*2\r\n$16\r\nmaxmemory-policy\r\n$15\r\nallkeys-tinylfu\r\n");
   const std::string mm = h.run({"CONFIG", "GET", "maxmemory*"});
   CHECK(mm.find("$9\r\nmaxmemory\r\n$1\r\n0\r\n") != std::string::npos);
-  CHECK(mm.find("$16\r\nmaxmemory-policy\r\n$11\r\nallkeys-lfu\r\n") != std::string::npos);
+  CHECK(mm.find("$16\r\nmaxmemory-policy\r\n$15\r\nallkeys-tinylfu\r\n") != std::string::npos);
   CHECK(h.run({"CONFIG", "GET", "slowlog-*"}) ==
         "*4\r\n$23\r\nslowlog-log-slower-than\r\n$5\r\n10000\r\n$15\r\nslowlog-max-len\r\n$3\r\n128\r\n");
   CHECK(h.run({"CONFIG", "GET", "h?"}) == "*2\r\n$2\r\nhz\r\n$2\r\n10\r\n");

@@ -49,6 +49,25 @@ TEST_CASE("over maxmemory with an eviction policy, writes evict instead", "[serv
   CHECK(h.run({"GET", "new"}) == "$1\r\nv\r\n");
 }
 
+TEST_CASE("the default policy, allkeys-tinylfu, answers OBJECT as a stock Redis and counts only under a limit",
+          "[server][eviction]") {
+  using larder::storage::AccessMode;
+  CommandHarness h;
+  CHECK(h.run({"CONFIG", "GET", "maxmemory-policy"}) ==
+        "*2\r\n$16\r\nmaxmemory-policy\r\n$15\r\nallkeys-tinylfu\r\n");
+  h.run({"SET", "k", "v"});
+  h.advance(3000);
+  CHECK(h.run({"OBJECT", "IDLETIME", "k"}) == ":3\r\n");
+  CHECK(h.run({"OBJECT", "FREQ", "k"}).rfind("-ERR An LFU maxmemory policy is not selected", 0) == 0);
+  // No limit: the LRU stamp alone (no sketch, no window); a limit turns them on.
+  CHECK(h.keyspace().access_policy().current() == AccessMode::kLru);
+  CHECK(h.run({"CONFIG", "SET", "maxmemory", "10mb"}) == "+OK\r\n");
+  CHECK(h.keyspace().access_policy().current() == AccessMode::kTinyLfu);
+  CHECK(h.run({"OBJECT", "IDLETIME", "k"}) == ":3\r\n");
+  CHECK(h.run({"CONFIG", "SET", "maxmemory", "0"}) == "+OK\r\n");
+  CHECK(h.keyspace().access_policy().current() == AccessMode::kLru);
+}
+
 TEST_CASE("OBJECT FREQ answers under an LFU policy", "[server][eviction]") {
   CommandHarness h;
   CHECK(h.run({"CONFIG", "SET", "maxmemory-policy", "allkeys-lru"}) == "+OK\r\n");

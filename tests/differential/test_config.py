@@ -11,7 +11,7 @@ from sessions import compare_sessions  # noqa: E402
 
 # Both servers run with --bind 127.0.0.1 and Redis also with --save ''
 # --appendonly no: these directives must read the same. (maxmemory-policy
-# differs on purpose: Larder, a cache, defaults to allkeys-lfu.)
+# differs on purpose: Larder, a cache, defaults to allkeys-tinylfu.)
 SAME_VALUE = ["save", "appendonly", "databases", "maxclients", "maxmemory",
               "timeout", "hz", "requirepass", "bind"]
 
@@ -45,7 +45,7 @@ class ConfigTest(DifferentialTestCase):
 
     def test_default_policy_is_the_measured_best(self):
         with self.larder.client() as lc:
-            self.assertEqual(lc.call("CONFIG", "GET", "maxmemory-policy"), [b"maxmemory-policy", b"allkeys-lfu"])
+            self.assertEqual(lc.call("CONFIG", "GET", "maxmemory-policy"), [b"maxmemory-policy", b"allkeys-tinylfu"])
 
     def test_get_uppercase_name(self):
         self.both([(0, "CONFIG", "GET", "HZ"), (0, "CONFIG", "GET", "Timeout")])

@@ -1,9 +1,10 @@
 #!/usr/bin/python3
-"""allkeys-tinylfu: a server filled past maxmemory stays near its limit, its
-popular keys survive a stream of keys written once, the new INFO counters
-move, keys turned away and written again shorten the sketch's reset period,
-a key just written reads back, and OBJECT answers as Redis does for a
-policy that is not LFU."""
+"""allkeys-tinylfu, the default policy: a server filled past maxmemory stays
+near its limit, its popular keys survive a stream of keys written once, the
+new INFO counters move, keys turned away and written again shorten the
+sketch's reset period, a key just written reads back, and OBJECT answers as
+Redis does for a policy that is not LFU. Without a limit it keeps no sketch.
+"""
 import os
 import sys
 import unittest
@@ -33,9 +34,11 @@ def info_fields(reply):
 @unittest.skipIf(larder_is_redis(), "Larder's own eviction policy and INFO fields")
 class TinyLfuTest(ServerTestCase):
     def test_filled_past_maxmemory(self):
-        srv = self.start_larder("--maxmemory", str(LIMIT), "--maxmemory-policy", "allkeys-tinylfu")
+        srv = self.start_larder("--maxmemory", str(LIMIT))  # the default policy
         base = rss_bytes(srv.proc.pid)
         c = self.client(srv)
+        self.assertEqual(c.cmd("CONFIG", "GET", "maxmemory-policy"),
+                         b"*2\r\n$16\r\nmaxmemory-policy\r\n$15\r\nallkeys-tinylfu\r\n")
         c.send(b"".join(encode_command("SET", "hot:%d" % i, VALUE) for i in range(HOT)))
         self.assertEqual(set(c.read_replies(HOT)), {b"+OK\r\n"})
         for start in range(0, KEYS, BATCH):
@@ -78,6 +81,28 @@ class TinyLfuTest(ServerTestCase):
         rss = rss_bytes(srv.proc.pid)
         self.assertLessEqual(rss, LIMIT * 1.10 + base + 8 * 1024 * 1024,
                              "RSS %d with limit %d and base %d" % (rss, LIMIT, base))
+
+    def test_counts_only_under_a_limit(self):
+        # Without maxmemory the policy keeps no sketch (2 KiB per shard, 512
+        # KiB for 256 shards): a thousand keys, spread over every shard, cost
+        # their own memory only. Once a limit is set, writes count again.
+        srv = self.start_larder()
+        c = self.client(srv)
+
+        def used_memory():
+            return int(info_fields(c.cmd("INFO", "memory"))["used_memory"])
+
+        def write(prefix):
+            c.send(b"".join(encode_command("SET", "%s:%d" % (prefix, i), "v") for i in range(1000)))
+            self.assertEqual(set(c.read_replies(1000)), {b"+OK\r\n"})
+
+        before = used_memory()
+        write("unlimited")
+        self.assertLess(used_memory() - before, 256 * 1024)
+        self.assertEqual(c.cmd("CONFIG", "SET", "maxmemory", str(LIMIT)), b"+OK\r\n")
+        before = used_memory()
+        write("limited")
+        self.assertGreater(used_memory() - before, 512 * 1024)
 
 
 if __name__ == "__main__":

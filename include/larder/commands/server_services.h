@@ -90,10 +90,15 @@ struct ServerServices {
 };
 
 // Makes the keyspace stamp entries the way the configured policy reads them.
+// The *-tinylfu policies count accesses in their sketches and fill their
+// window only while maxmemory is set: without a limit they stamp the LRU
+// clock alone (the stamp they share), so an unlimited server pays neither
+// the sketches' memory nor the window's lock.
 inline void sync_access_policy(const config::LiveConfig& config, storage::Keyspace& keyspace) {
   storage::AccessPolicy& p = keyspace.access_policy();
-  p.mode.store(static_cast<int>(storage::access_mode_for(config.eviction().policy)),
-               std::memory_order_relaxed);
+  storage::AccessMode mode = storage::access_mode_for(config.eviction().policy);
+  if (mode == storage::AccessMode::kTinyLfu && config.maxmemory() == 0) mode = storage::AccessMode::kLru;
+  p.mode.store(static_cast<int>(mode), std::memory_order_relaxed);
   p.lfu_log_factor.store(config.lfu_log_factor(), std::memory_order_relaxed);
   p.lfu_decay_time.store(config.eviction().lfu_decay_time, std::memory_order_relaxed);
 }
