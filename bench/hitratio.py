@@ -43,6 +43,7 @@ import importlib.util
 import json
 import os
 import random
+import subprocess
 import sys
 import time
 
@@ -54,6 +55,7 @@ try:
 except ImportError:  # pure-Python fallback
     np = None
 
+DEBIAN_PYTHON = "/usr/bin/python3"
 OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out")
 WORKLOADS = ("steady", "scans", "shifting")
 
@@ -293,14 +295,35 @@ def run_one(kind, policy, stream, args):
 
 def ensure_modules(args):
     """Installs Debian's python3-numpy and python3-matplotlib when missing
-    (unless --no-install), then imports numpy."""
+    (unless --no-install), then imports numpy. Debian's packages serve
+    Debian's Python only: under another python3 (pyenv, a venv) that cannot
+    import them, the script runs again under Debian's, so the stream drawn
+    is the same."""
     global np
     wanted = (("numpy", "python3-numpy"), ("matplotlib", "python3-matplotlib"))
-    missing = [pkg for module, pkg in wanted if importlib.util.find_spec(module) is None]
-    if missing and not args.no_install:
-        bl.log("installing Debian's %s (--no-install to skip)" % " ".join(missing))
-        if bl.apt_install(missing, "the stream is drawn in pure Python or no chart is drawn"):
-            importlib.invalidate_caches()
+
+    def missing():
+        return [(module, pkg) for module, pkg in wanted if importlib.util.find_spec(module) is None]
+
+    def rerun_under_debian_python(absent):
+        if os.path.realpath(sys.executable) == os.path.realpath(DEBIAN_PYTHON) or subprocess.run(
+                [DEBIAN_PYTHON, "-c", "import numpy, matplotlib"], capture_output=True).returncode != 0:
+            return
+        bl.log("%s cannot import %s: running under %s"
+               % (sys.executable, " ".join(module for module, _ in absent), DEBIAN_PYTHON))
+        sys.stdout.flush()
+        os.execv(DEBIAN_PYTHON, [DEBIAN_PYTHON, os.path.abspath(__file__)] + sys.argv[1:])
+
+    absent = missing()
+    if absent:
+        rerun_under_debian_python(absent)
+        if not args.no_install:
+            bl.log("installing Debian's %s (--no-install to skip)" % " ".join(pkg for _, pkg in absent))
+            if bl.apt_install([pkg for _, pkg in absent], "the stream is drawn in pure Python or no chart is drawn"):
+                importlib.invalidate_caches()
+                absent = missing()
+                if absent:
+                    rerun_under_debian_python(absent)
     if np is None and importlib.util.find_spec("numpy") is not None:
         np = importlib.import_module("numpy")
 
