@@ -332,8 +332,7 @@ void Tracking::limit(storage::Keyspace& keyspace, std::uint64_t max_keys, protoc
   int effort = 100 * static_cast<int>(limit_effort_rounds_ + 1);
   std::size_t shard = static_cast<std::size_t>(std::rand()) % storage::kShardCount;
   for (std::size_t scanned = 0; effort > 0 && scanned < storage::kShardCount;) {
-    std::unique_lock<storage::Shard::Mutex> lock;
-    if (!keyspace.single_owner()) lock = std::unique_lock(keyspace.shard(shard).mutex());
+    const auto lock = keyspace.lock_shard(keyspace.shard(shard));
     Table& table = tables_[shard];
     if (table.empty()) {
       shard = (shard + 1) % storage::kShardCount;

@@ -76,11 +76,6 @@ Evictor::Evictor(Keyspace& keyspace) : keyspace_(keyspace), rng_(std::random_dev
 
 std::size_t Evictor::random_shard() { return rng_() % kShardCount; }
 
-std::unique_lock<Shard::Mutex> Evictor::lock_shard(Shard& shard) {
-  if (keyspace_.single_owner()) return {};
-  return std::unique_lock(shard.mutex());
-}
-
 bool Evictor::evict_one(std::int64_t now_ms, const EvictionSettings& settings) {
   switch (settings.policy) {
     case EvictionPolicy::kNoEviction:
@@ -120,7 +115,7 @@ void Evictor::fill_pool(std::int64_t now_ms, const EvictionSettings& settings) {
   const std::size_t first = random_shard();
   for (std::size_t n = 0; n < kShardCount && found < wanted; ++n) {
     Shard& shard = keyspace_.shard((first + n) % kShardCount);
-    const auto lock = lock_shard(shard);
+    const auto lock = keyspace_.lock_shard(shard);
     for (int db = 0; db < keyspace_.databases() && found < wanted; ++db) {
       Table& table = shard.table(db);
       if (table.size() == 0 || (only_volatile && table.volatile_count() == 0)) continue;
@@ -162,7 +157,7 @@ bool Evictor::delete_key(int db, const std::string& key, bool only_volatile, std
                          Area area) {
   const std::uint64_t hash = Table::hash_of(key);
   Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
-  const auto lock = lock_shard(shard);
+  const auto lock = keyspace_.lock_shard(shard);
   Table& table = shard.table(db);
   Entry* e = table.find(key, hash);
   if (e == nullptr || (only_volatile && !e->has_expire())) return false;
@@ -188,7 +183,7 @@ bool Evictor::evict_random(std::int64_t now_ms, bool only_volatile) {
     std::string key;
     int victim_db = -1;
     {
-      const auto lock = lock_shard(shard);
+      const auto lock = keyspace_.lock_shard(shard);
       const int start = static_cast<int>(rng_() % static_cast<std::uint64_t>(keyspace_.databases()));
       for (int i = 0; i < keyspace_.databases() && victim_db < 0; ++i) {
         const int db = (start + i) % keyspace_.databases();
@@ -215,7 +210,7 @@ bool Evictor::evict_sieve(std::int64_t now_ms, const EvictionSettings& settings)
   for (std::size_t n = 0; n < 2 * kShardCount; ++n) {
     const bool last_lap = n >= kShardCount;  // every mark was cleared once: take the oldest
     Shard& shard = keyspace_.shard((first + n) % kShardCount);
-    const auto lock = lock_shard(shard);
+    const auto lock = keyspace_.lock_shard(shard);
     const int start = static_cast<int>(rng_() % static_cast<std::uint64_t>(keyspace_.databases()));
     for (int i = 0; i < keyspace_.databases(); ++i) {
       const int db = (start + i) % keyspace_.databases();
@@ -269,7 +264,7 @@ std::size_t Evictor::window_target() {
     total_keys_ = 0;
     for (std::size_t i = 0; i < kShardCount; ++i) {
       Shard& shard = keyspace_.shard(i);
-      const auto lock = lock_shard(shard);
+      const auto lock = keyspace_.lock_shard(shard);
       for (int db = 0; db < keyspace_.databases(); ++db) total_keys_ += shard.table(db).size();
     }
     until_recount_ = kRecountEvery;
@@ -287,7 +282,7 @@ std::optional<Evictor::Candidate> Evictor::main_victim(std::int64_t now_ms, cons
   const std::size_t first = random_shard();
   for (std::size_t n = 0; n < kShardCount && found < wanted; ++n) {
     Shard& shard = keyspace_.shard((first + n) % kShardCount);
-    const auto lock = lock_shard(shard);
+    const auto lock = keyspace_.lock_shard(shard);
     for (int db = 0; db < keyspace_.databases() && found < wanted; ++db) {
       Table& table = shard.table(db);
       if (table.size() == 0 || (only_volatile && table.volatile_count() == 0)) continue;
@@ -313,7 +308,7 @@ bool Evictor::evict_tinylfu(std::int64_t now_ms, const EvictionSettings& setting
   const std::size_t target = window_target();
   auto leave_window = [&](std::uint64_t hash, int& db, std::string& key, std::uint32_t& count) {
     Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
-    const auto lock = lock_shard(shard);
+    const auto lock = keyspace_.lock_shard(shard);
     // Any database: SWAPDB and MOVE take keys along with their window bit.
     for (db = 0; db < keyspace_.databases(); ++db) {
       Entry* e = shard.table(db).find_in_bucket(
@@ -333,7 +328,7 @@ bool Evictor::evict_tinylfu(std::int64_t now_ms, const EvictionSettings& setting
   };
   auto promote = [&](int db, const std::string& key, std::uint64_t hash) {
     Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
-    const auto lock = lock_shard(shard);
+    const auto lock = keyspace_.lock_shard(shard);
     if (Entry* e = shard.table(db).find(key, hash); e != nullptr && e->in_window()) {
       e->set_in_window(false);
       ++shard.stats().window_promoted_keys;
@@ -370,7 +365,7 @@ bool Evictor::evict_tinylfu(std::int64_t now_ms, const EvictionSettings& setting
     }
     if (delete_key(db, key, only_volatile, now_ms, Area::kWindow)) {
       keyspace_.contest_log().record(*hash, Table::hash_of(victim->key), true);
-      const auto lock = lock_shard(shard);
+      const auto lock = keyspace_.lock_shard(shard);
       ++shard.stats().window_rejected_keys;
       return true;
     }

@@ -20,7 +20,7 @@ SweepResult ExpirySweeper::step(std::int64_t now_ms, const SweepBudget& budget) 
     Shard& shard = keyspace_.shard(shard_);
     bool table_finished = false;
     {
-      std::lock_guard lock(shard.mutex());
+      const auto lock = keyspace_.lock_shard(shard);
       Table& table = shard.table(db_);
       if (table.volatile_count() == 0) {
         table_finished = true;

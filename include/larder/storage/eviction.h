@@ -103,9 +103,6 @@ class Evictor {
   bool delete_key(int db, const std::string& key, bool volatile_only, std::int64_t now_ms,
                   Area area = Area::kAny);
   std::size_t random_shard();
-  // The shard's lock; none when the keyspace has a single owner, whose
-  // thread is then the one evicting (commands skip the locks too).
-  std::unique_lock<Shard::Mutex> lock_shard(Shard& shard);
 
   Keyspace& keyspace_;
   std::mutex mutex_;

@@ -60,6 +60,13 @@ class Keyspace {
   // before the loops start; never changes while they run.
   bool single_owner() const { return single_owner_; }
   void set_single_owner(bool single) { single_owner_ = single; }
+  // The shard's mutex, locked, for work beside the dispatcher (eviction, the
+  // expiry sweeper, CLIENT TRACKING's table limit); an empty lock when the
+  // keyspace has a single owner, whose thread is then the caller.
+  std::unique_lock<Shard::Mutex> lock_shard(Shard& shard) const {
+    if (single_owner_) return {};
+    return std::unique_lock(shard.mutex());
+  }
 
   // Cache hints for an upcoming lookup of `key` in `db`; single owner only
   // (they read tables without their locks). Stage 0 fetches the bucket and
