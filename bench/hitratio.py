@@ -267,7 +267,10 @@ def run_one(kind, policy, stream, args):
     server = bl.Server(kind).start()
     try:
         conn = bl.Conn(server.port)
-        for name, value in (("maxmemory", args.maxmemory), ("maxmemory-policy", policy)):
+        settings = [("maxmemory", args.maxmemory), ("maxmemory-policy", policy)]
+        if args.samples:
+            settings.append(("maxmemory-samples", str(args.samples)))
+        for name, value in settings:
             reply = conn.cmd("CONFIG", "SET", name, value)
             if isinstance(reply, bl.RespError):
                 raise bl.BenchError("%s: CONFIG SET %s %s: %s" % (server.name, name, value, reply))
@@ -421,6 +424,8 @@ def main():
     ap.add_argument("--scan-every", type=int, default=300000)
     ap.add_argument("--shift-every", type=int, default=250000)
     ap.add_argument("--batch", type=int, default=200)
+    ap.add_argument("--samples", type=int, default=None,
+                    help="maxmemory-samples of every server (default: each server's own, 5)")
     ap.add_argument("--workloads", default=",".join(WORKLOADS))
     ap.add_argument("--larder-policies", default="allkeys-lru,allkeys-lfu,allkeys-sieve,allkeys-tinylfu")
     ap.add_argument("--redis-policies", default="allkeys-lru,allkeys-lfu")

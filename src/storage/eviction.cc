@@ -270,7 +270,10 @@ std::size_t Evictor::window_target() {
     until_recount_ = kRecountEvery;
   }
   --until_recount_;
-  return std::clamp(total_keys_ * kWindowPercent / 100, kMinWindow, AdmissionWindow::kCapacity);
+  const std::uint32_t period = keyspace_.contest_log().period_scaled();
+  const std::size_t percent = std::clamp<std::size_t>(kWindowScale * ContestLog::kPeriodScale / period,
+                                                      kMinWindowPercent, kMaxWindowPercent);
+  return std::clamp(total_keys_ * percent / 100, kMinWindow, AdmissionWindow::kCapacity);
 }
 
 std::optional<Evictor::Candidate> Evictor::main_victim(std::int64_t now_ms, const EvictionSettings& settings) {
