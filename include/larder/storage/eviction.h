@@ -7,8 +7,8 @@
 // allkeys-tinylfu / volatile-tinylfu run W-TinyLFU over sampled keys (see
 // tinylfu.h): a new key waits in the admission window; when the window holds
 // more than its share of the keys (window_target()), its oldest key leaves
-// it and meets a victim sampled from the main area (the lowest sketch count, then the
-// longest idle): the one with the higher count stays, and the contest goes
+// it and meets a victim sampled from the main area (the lowest sketch
+// count, then the longest idle): the one with the higher count stays, and the contest goes
 // to the ContestLog that tunes the sketch's reset period. A key in the
 // window is never sampled, so a key just written is there to be read back.
 // A window over its target by more than the key just written (it grew
