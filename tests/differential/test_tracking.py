@@ -286,7 +286,7 @@ class TrackingTest(DifferentialTestCase):
             Read(0, 2), Read(2),  # one message per prefix, keys in order, once each
             Quiet(0),
             Cmd(0, 1, "SET", "user:3", "own"),
-            Read(0),
+            Read(0), Read(2),  # client 2 tracks every key: read its push before it sends a command
             Cmd(0, 1, "CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", "sess:"),
             Cmd(0, 1, "CLIENT", "TRACKINGINFO"),
             Cmd(0, 1, "CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", "user:x"),
