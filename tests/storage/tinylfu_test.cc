@@ -296,6 +296,31 @@ TEST_CASE("TinyLFU: a window over its target drains into the main area, a key pe
   CHECK(totals(ks).evicted_keys == 43);
 }
 
+TEST_CASE("TinyLFU: the window's share grows as the reset period shortens", "[tinylfu][eviction]") {
+  Keyspace ks(1);
+  main_keys(ks, "m", 1000, 0);
+  with_db(ks, [](Db& db) {
+    for (int i = 0; i < 500; ++i) db.set("w" + std::to_string(i), "v", kNoExpire);
+  });
+  REQUIRE(ks.admission_window().size() == 500);
+  Evictor ev(ks);
+  SECTION("at the starting period (30) the target is 6% of the 1500 keys: the window drains") {
+    evict_n(ev, kTinyLfu, 10);
+    CHECK(ks.admission_window().size() == 480);
+  }
+  SECTION("at the shortest period (3) it is 35%, 525 keys: the window keeps its 500") {
+    for (int i = 0; i < 20000; ++i) {
+      ks.contest_log().record(contest_hash(1), contest_hash(2), true);
+      ks.contest_log().settle(contest_hash(1));
+    }
+    REQUIRE(ks.contest_log().period_scaled() == ContestLog::kMinPeriod);
+    evict_n(ev, kTinyLfu, 10);
+    CHECK(ks.admission_window().size() == 500);
+    CHECK(totals(ks).evicted_main_keys == 10);
+    CHECK(count_prefix(ks, "w", 500) == 500);
+  }
+}
+
 TEST_CASE("TinyLFU: a key just written is there to be read back", "[tinylfu][eviction]") {
   Keyspace ks(1);
   main_keys(ks, "k", 50, 0);

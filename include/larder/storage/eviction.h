@@ -8,12 +8,12 @@
 // tinylfu.h): a new key waits in the admission window; when the window holds
 // more than its share of the keys (window_target()), its oldest key leaves
 // it and meets a victim sampled from the main area (the lowest sketch
-// count, then the longest idle): the one with the higher count stays, and the contest goes
-// to the ContestLog that tunes the sketch's reset period. A key in the
-// window is never sampled, so a key just written is there to be read back.
-// A window over its target by more than the key just written (it grew
-// while the cache was not full) hands one key per eviction to the main area
-// without a contest.
+// count, then the longest idle): the one with the higher count stays, and
+// the contest goes to the ContestLog that tunes the sketch's reset period.
+// A key in the window is never sampled, so a key just written is there to
+// be read back. A window over its target by more than the key just written
+// (it grew while the cache was not full) hands one key per eviction to the
+// main area without a contest.
 //
 // Thread-safe: any event loop may call evict(); calls are serialised, and
 // each locks one shard at a time, so the caller must hold no shard lock.
