@@ -99,9 +99,9 @@ void ContestLog::settle(std::uint64_t hash) {
   }
   std::uint32_t p = period_.load(std::memory_order_relaxed);
   if (part == kRejectedNewcomer) {
-    p = std::max(kMinPeriod, p - p / 2000);
+    p = std::max(kMinPeriod, p - p / kShortenDivisor);
   } else if (part == kEvictedVictim) {
-    p = std::min(kMaxPeriod, p + p / 333);
+    p = std::min(kMaxPeriod, p + p / kLengthenDivisor);
   } else {
     return;
   }

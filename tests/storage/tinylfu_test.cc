@@ -132,15 +132,15 @@ TEST_CASE("a contest's loser requested first moves the reset period", "[tinylfu]
   // A rejected newcomer back first: the counts were stale, the period shortens.
   log.record(contest_hash(1), contest_hash(2), true);
   log.settle(contest_hash(1));
-  CHECK(log.period_scaled() == ContestLog::kStartPeriod - ContestLog::kStartPeriod / 2000);
+  CHECK(log.period_scaled() == ContestLog::kStartPeriod - ContestLog::kStartPeriod / ContestLog::kShortenDivisor);
   // Settled once: its partner's request later changes nothing.
   log.settle(contest_hash(2));
-  CHECK(log.period_scaled() == ContestLog::kStartPeriod - ContestLog::kStartPeriod / 2000);
+  CHECK(log.period_scaled() == ContestLog::kStartPeriod - ContestLog::kStartPeriod / ContestLog::kShortenDivisor);
   // An evicted victim back first: the counts were too young, it lengthens.
   const std::uint32_t before = log.period_scaled();
   log.record(contest_hash(3), contest_hash(4), false);
   log.settle(contest_hash(3));
-  CHECK(log.period_scaled() == before + before / 333);
+  CHECK(log.period_scaled() == before + before / ContestLog::kLengthenDivisor);
 }
 
 TEST_CASE("a contest's winner requested first settles it without a move", "[tinylfu]") {

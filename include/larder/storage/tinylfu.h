@@ -91,12 +91,15 @@ class AdmissionWindow {
 // one requested first settles it: the winner means the sketch was right;
 // the loser means it was wrong. A rejected newcomer back first says the
 // counts outlive the popularity they measured (popularity moved): the period
-// shortens by 1/2000. An evicted victim back first says the counts were too
-// young: it lengthens by 1/333. So the period holds where about six wrong
-// rejections meet one wrong admission: bench/hitratio.py's choice (ratios
-// of 2 to 4 lost 1.2-4.3 points on scans at 3M requests, 8 gained 1.3 less
-// on shifting). It is kept per key held, between 3 and 60 accesses, 30 at
-// first.
+// shortens by 1/kShortenDivisor. An evicted victim back first says the
+// counts were too young: it lengthens by 1/kLengthenDivisor. So the period
+// holds where about six wrong rejections meet one wrong admission:
+// bench/hitratio.py's choice (ratios of 2 to 4 lost 1.2-4.3 points on scans
+// at 3M requests, 8 gained 1.3 less on shifting). Steps 8x the first ones
+// (1/2000, 1/333) follow a shift before the next one: shifting +0.9 / +0.7
+// points (1M / 3M), scans at 3M -0.25 on average and more variable; 4x
+// gained less on shifting and lost more on scans. It is kept per key held,
+// between 3 and 60 accesses, 30 at first.
 //
 // Contests live in kSlots 32-bit slots, one per key of a contest, indexed by
 // hash bits (a 15-bit tag of other bits, the key's part, its partner's
@@ -111,6 +114,8 @@ class ContestLog {
   static constexpr std::uint32_t kMinPeriod = 3 * kPeriodScale;
   static constexpr std::uint32_t kMaxPeriod = 60 * kPeriodScale;
   static constexpr std::uint32_t kStartPeriod = 30 * kPeriodScale;
+  static constexpr std::uint32_t kShortenDivisor = 250;
+  static constexpr std::uint32_t kLengthenDivisor = 42;
 
   // Remembers a contest: `loser` was evicted, `winner` stays;
   // `loser_was_newcomer` when the window's key lost.
