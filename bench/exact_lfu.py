@@ -60,15 +60,7 @@ def main():
     ap.add_argument("--capacity", type=int, required=True, help="keys the model cache holds")
     ap.add_argument("--halve-every", type=float, default=0.0,
                     help="halve every count after this many requests per key held (0: never)")
-    ap.add_argument("--keys", type=int, default=200000)
-    ap.add_argument("--requests", type=int, default=3000000)
-    ap.add_argument("--short", type=int, default=1000000)
-    ap.add_argument("--zipf", type=float, default=0.99)
-    ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--warmup", type=float, default=0.2)
-    ap.add_argument("--scan-keys", type=int, default=100000)
-    ap.add_argument("--scan-every", type=int, default=300000)
-    ap.add_argument("--shift-every", type=int, default=250000)
+    hitratio.add_stream_options(ap)
     args = ap.parse_args()
     if hitratio.np is None:
         print("numpy not found: the stream is drawn in pure Python, not hitratio.py's numpy stream"

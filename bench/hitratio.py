@@ -410,19 +410,25 @@ def report(results, table, workloads, runs, args):
         bl.log("wrote %s%s" % (path, (" and " + png) if png else ""))
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_stream_options(ap):
+    """The options that draw the streams and count the spans (shared with
+    exact_lfu.py, which replays the same streams)."""
     ap.add_argument("--keys", type=int, default=200000)
     ap.add_argument("--requests", type=int, default=3000000)
     ap.add_argument("--short", type=int, default=1000000, help="also report the first N requests")
-    ap.add_argument("--value-size", type=int, default=200)
-    ap.add_argument("--maxmemory", default="10mb")
     ap.add_argument("--zipf", type=float, default=0.99)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--warmup", type=float, default=0.2, help="share of each span not counted")
     ap.add_argument("--scan-keys", type=int, default=100000)
     ap.add_argument("--scan-every", type=int, default=300000)
     ap.add_argument("--shift-every", type=int, default=250000)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_stream_options(ap)
+    ap.add_argument("--value-size", type=int, default=200)
+    ap.add_argument("--maxmemory", default="10mb")
     ap.add_argument("--batch", type=int, default=200)
     ap.add_argument("--samples", type=int, default=None,
                     help="maxmemory-samples of every server (default: each server's own, 5)")
