@@ -94,9 +94,10 @@ class AdmissionWindow {
 // shortens by 1/kShortenDivisor. An evicted victim back first says the
 // counts were too young: it lengthens by 1/kLengthenDivisor. So the period
 // holds where about six wrong rejections meet one wrong admission:
-// bench/hitratio.py's choice (ratios of 2 to 4 lost 1.2-4.3 points on scans
-// at 3M requests, 8 gained 1.3 less on shifting). Steps 8x the first ones
-// (1/2000, 1/333) follow a shift before the next one: shifting +0.9 / +0.7
+// bench/hitratio.py's choice (with the first steps, 1/2000 and 1/333,
+// ratios of 2 to 4 lost 1.2-4.3 points on scans at 3M requests, 8 gained
+// 1.3 less on shifting). Steps 8x those follow a shift before the next one
+// (a shift every 7 accesses per key held in the bench): shifting +0.9 / +0.7
 // points (1M / 3M), scans at 3M -0.25 on average and more variable; 4x
 // gained less on shifting and lost more on scans. It is kept per key held,
 // between 3 and 60 accesses, 30 at first.
