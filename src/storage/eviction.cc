@@ -271,8 +271,10 @@ std::size_t Evictor::window_target() {
   }
   --until_recount_;
   const std::uint32_t period = keyspace_.contest_log().period_scaled();
-  const std::size_t percent = std::clamp<std::size_t>(kWindowScale * ContestLog::kPeriodScale / period,
-                                                      kMinWindowPercent, kMaxWindowPercent);
+  // At the longest period the share is 3%, so it needs no lower bound.
+  static_assert(kWindowScale * ContestLog::kPeriodScale / ContestLog::kMaxPeriod >= 1);
+  const std::size_t percent = std::min<std::size_t>(kWindowScale * ContestLog::kPeriodScale / period,
+                                                    kMaxWindowPercent);
   return std::clamp(total_keys_ * percent / 100, kMinWindow, AdmissionWindow::kCapacity);
 }
 

@@ -84,15 +84,14 @@ class Evictor {
   };
   static constexpr std::size_t kPoolSize = 16;
   // TinyLFU's window: kWindowScale / (the sketch's reset period) percent of
-  // the keys, within [kMinWindowPercent, kMaxWindowPercent], at least
-  // kMinWindow and at most AdmissionWindow::kCapacity keys. The contest log
+  // the keys, at most kMaxWindowPercent; at least kMinWindow and at most
+  // AdmissionWindow::kCapacity keys. The contest log
   // shortens the period when popularity moves, so the window grows then
   // (recency helps) and shrinks while counts hold (period 60: 3%, 30 at
   // first: 7%, 6: 33%). bench/hitratio.py against a fixed 20%: steady
   // +0.3/+0.4, scans +0.2/+0.4, shifting +0.1/+0.2 points (1M/3M); a scale
   // of 100 or 300, or a cap of 10-15%, lost 0.5-0.9 on shifting.
   static constexpr std::size_t kWindowScale = 200;
-  static constexpr std::size_t kMinWindowPercent = 1;
   static constexpr std::size_t kMaxWindowPercent = 35;
   static constexpr std::size_t kMinWindow = 16;
   enum class Area { kAny, kWindow, kMain };
