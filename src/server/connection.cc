@@ -16,6 +16,7 @@
 #include "larder/protocol/errors.h"
 #include "larder/server/event_loop.h"
 #include "larder/server/server_context.h"
+#include "larder/server/short_read.h"
 #include "larder/storage/background_free.h"
 #include "larder/util/clock.h"
 
@@ -374,8 +375,9 @@ void BasicConnection<Transport>::post_step() {
 }
 
 // A connection holding an input buffer reads into it with async_read_some:
-// Asio tries the recv at once (Asio 1.22: after every readiness event) and
-// otherwise waits for readiness, which needs no epoll_ctl.
+// Asio tries the recv at once unless the last one came up short
+// (ShortReadDrains) and otherwise waits for readiness, which needs no
+// epoll_ctl.
 // A connection without one (new, or idle and released) probes into the
 // loop's scratch space and waits with async_wait, holding no buffer.
 template <class Transport>
@@ -406,7 +408,7 @@ void BasicConnection<Transport>::read() {
     if constexpr (Transport::kTls) {
       transport_.stream.async_read_some(into, std::move(done));
     } else {
-      tcp().async_read_some(into, std::move(done));
+      tcp().async_read_some(ShortReadDrains{into}, std::move(done));
     }
     return;
   }
