@@ -99,7 +99,9 @@ bool Evictor::evict_one(std::int64_t now_ms, const EvictionSettings& settings) {
     while (!pool_.empty()) {
       Candidate best = std::move(pool_.back());
       pool_.pop_back();
-      if (delete_key(best.db, best.key, volatile_only(settings.policy), now_ms)) return true;
+      if (delete_key(best.db, best.key, Table::hash_of(best.key), volatile_only(settings.policy), now_ms)) {
+        return true;
+      }
     }
   }
   return false;
@@ -153,9 +155,8 @@ void Evictor::fill_pool(std::int64_t now_ms, const EvictionSettings& settings) {
   }
 }
 
-bool Evictor::delete_key(int db, const std::string& key, bool only_volatile, std::int64_t now_ms,
-                         Area area) {
-  const std::uint64_t hash = Table::hash_of(key);
+bool Evictor::delete_key(int db, const std::string& key, std::uint64_t hash, bool only_volatile,
+                         std::int64_t now_ms, Area area) {
   Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
   const auto lock = keyspace_.lock_shard(shard);
   Table& table = shard.table(db);
@@ -197,7 +198,7 @@ bool Evictor::evict_random(std::int64_t now_ms, bool only_volatile) {
         });
       }
     }
-    if (victim_db >= 0 && delete_key(victim_db, key, only_volatile, now_ms)) return true;
+    if (victim_db >= 0 && delete_key(victim_db, key, Table::hash_of(key), only_volatile, now_ms)) return true;
   }
   return false;
 }
@@ -278,11 +279,10 @@ std::size_t Evictor::window_target() {
   return std::clamp(total_keys_ * percent / 100, kMinWindow, AdmissionWindow::kCapacity);
 }
 
-std::optional<Evictor::Candidate> Evictor::main_victim(std::int64_t now_ms, const EvictionSettings& settings) {
+bool Evictor::main_victim(std::int64_t now_ms, const EvictionSettings& settings) {
   const bool only_volatile = volatile_only(settings.policy);
   const std::uint32_t lru_now = static_cast<std::uint32_t>(now_ms / 1000) & 0xffffff;
   const std::size_t wanted = static_cast<std::size_t>(settings.samples);
-  std::optional<Candidate> best;
   std::size_t found = 0;
   const std::size_t first = random_shard();
   for (std::size_t n = 0; n < kShardCount && found < wanted; ++n) {
@@ -293,16 +293,22 @@ std::optional<Evictor::Candidate> Evictor::main_victim(std::int64_t now_ms, cons
       if (table.size() == 0 || (only_volatile && table.volatile_count() == 0)) continue;
       sample(table, wanted - found, rng_(), [&](const Entry& e) {
         if (e.in_window() || (only_volatile && !e.has_expire())) return false;
-        const std::uint32_t count = shard.sketch().frequency(Table::hash_of(e.key()));
+        const std::uint64_t hash = Table::hash_of(e.key());
+        const std::uint32_t count = shard.sketch().frequency(hash);
         const std::uint64_t score = (std::uint64_t{FrequencySketch::kMaxCount - count} << 24) |
                                     ((lru_now - e.access()) & 0xffffff);
-        if (!best || score > best->score) best = Candidate{score, db, std::string(e.key())};
+        if (found == 0 || score > victim_.score) {
+          victim_.score = score;
+          victim_.db = db;
+          victim_.hash = hash;
+          victim_.key.assign(e.key());
+        }
         ++found;
         return true;
       });
     }
   }
-  return best;
+  return found > 0;
 }
 
 // W-TinyLFU (eviction.h). Keys leave the window oldest first while it is
@@ -358,25 +364,25 @@ bool Evictor::evict_tinylfu(std::int64_t now_ms, const EvictionSettings& setting
     }
     // An empty main area takes the key without a contest, as a cache that
     // is not full yet.
-    const std::optional<Candidate> victim = main_victim(now_ms, settings);
+    const bool found = main_victim(now_ms, settings);
     Shard& shard = keyspace_.shard(Keyspace::shard_index(*hash));
-    if (!victim || count > FrequencySketch::kMaxCount - (victim->score >> 24)) {
+    if (!found || count > FrequencySketch::kMaxCount - (victim_.score >> 24)) {
       promote(db, key, *hash);
-      if (victim && delete_key(victim->db, victim->key, only_volatile, now_ms, Area::kMain)) {
-        keyspace_.contest_log().record(Table::hash_of(victim->key), *hash, false);
+      if (found && delete_key(victim_.db, victim_.key, victim_.hash, only_volatile, now_ms, Area::kMain)) {
+        keyspace_.contest_log().record(victim_.hash, *hash, false);
         return true;
       }
       continue;
     }
-    if (delete_key(db, key, only_volatile, now_ms, Area::kWindow)) {
-      keyspace_.contest_log().record(*hash, Table::hash_of(victim->key), true);
+    if (delete_key(db, key, *hash, only_volatile, now_ms, Area::kWindow)) {
+      keyspace_.contest_log().record(*hash, victim_.hash, true);
       const auto lock = keyspace_.lock_shard(shard);
       ++shard.stats().window_rejected_keys;
       return true;
     }
   }
-  if (const std::optional<Candidate> victim = main_victim(now_ms, settings);
-      victim && delete_key(victim->db, victim->key, only_volatile, now_ms, Area::kMain)) {
+  if (main_victim(now_ms, settings) &&
+      delete_key(victim_.db, victim_.key, victim_.hash, only_volatile, now_ms, Area::kMain)) {
     return true;
   }
   // Only window keys are left: the oldest goes.
@@ -384,7 +390,8 @@ bool Evictor::evict_tinylfu(std::int64_t now_ms, const EvictionSettings& setting
     int db = 0;
     std::string key;
     std::uint32_t count = 0;
-    if (leave_window(*hash, db, key, count) && delete_key(db, key, only_volatile, now_ms, Area::kWindow)) {
+    if (leave_window(*hash, db, key, count) &&
+        delete_key(db, key, *hash, only_volatile, now_ms, Area::kWindow)) {
       return true;
     }
   }

@@ -101,18 +101,26 @@ class Evictor {
   bool evict_random(std::int64_t now_ms, bool volatile_only);
   bool evict_sieve(std::int64_t now_ms, const EvictionSettings& settings);
   bool evict_tinylfu(std::int64_t now_ms, const EvictionSettings& settings);
-  // The best main-area victim of a sample: fewest sketch counts (score bits
-  // 24-27 hold 15 - count), then longest idle; nullopt when none was found.
-  std::optional<Candidate> main_victim(std::int64_t now_ms, const EvictionSettings& settings);
+  struct MainVictim {
+    std::uint64_t score;  // bits 24-27: 15 - its sketch count; 0-23: idle time
+    int db;
+    std::uint64_t hash;  // Table::hash_of(key)
+    std::string key;
+  };
+  // Sets victim_ to the best main-area victim of a sample: fewest sketch
+  // counts, then longest idle; false when none was found.
+  bool main_victim(std::int64_t now_ms, const EvictionSettings& settings);
   std::size_t window_target();
   void fill_pool(std::int64_t now_ms, const EvictionSettings& settings);
-  bool delete_key(int db, const std::string& key, bool volatile_only, std::int64_t now_ms,
+  // `hash` is Table::hash_of(key).
+  bool delete_key(int db, const std::string& key, std::uint64_t hash, bool volatile_only, std::int64_t now_ms,
                   Area area = Area::kAny);
   std::size_t random_shard();
 
   Keyspace& keyspace_;
   std::mutex mutex_;
   std::vector<Candidate> pool_;  // best last
+  MainVictim victim_{};          // main_victim()'s; its key's buffer is reused
   std::mt19937_64 rng_;
   std::size_t total_keys_ = 0;    // recounted every kRecountEvery TinyLFU evictions
   std::size_t until_recount_ = 0;
