@@ -173,7 +173,7 @@ void BasicConnection<Transport>::set_keepalive() {
 template <class Transport>
 void BasicConnection<Transport>::shutdown() {
   closing_ = true;
-  if (!writing_ && !dispatching_) close();
+  if (!writing_ && !write_deferred_ && !dispatching_) close();
 }
 
 template <class Transport>
@@ -241,9 +241,16 @@ bool BasicConnection<Transport>::reserve_read_space(std::size_t need) {
 }
 
 template <class Transport>
+void BasicConnection<Transport>::write_deferred() {
+  write_deferred_ = false;
+  pump();
+}
+
+template <class Transport>
 void BasicConnection<Transport>::pump() {
   for (;;) {
-    if (closed_ || writing_) return;  // on_written() pumps again
+    // on_written() and write_deferred() pump again.
+    if (closed_ || writing_ || write_deferred_) return;
     if (unblocked_) {
       unblocked_ = false;
       const std::string reply = std::move(client_->blocked->reply);
@@ -277,6 +284,10 @@ void BasicConnection<Transport>::pump() {
                         [self = self()](const asio::error_code& e, std::size_t written) {
                           self->on_written(e, written);
                         });
+      return;
+    }
+    if (loop_.defer_write(shared_from_this())) {
+      write_deferred_ = true;
       return;
     }
     // Most replies fit in the socket buffer: write them now, and wait for

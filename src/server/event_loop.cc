@@ -33,6 +33,28 @@ EventLoop::EventLoop(ServerContext& context, int index)
 
 void EventLoop::start() { schedule_idle_check(); }
 
+// Posted, the handler runs after the completions the reactor already
+// queued for this round (and after one more non-blocking poll of it).
+bool EventLoop::defer_write(std::shared_ptr<Connection> connection) {
+  if (writing_batch_) return false;
+  if (deferred_writes_.empty()) {
+    if (!batch_writes_ && ++writes_since_probe_ < kProbeEvery) return false;
+    writes_since_probe_ = 0;
+    asio::post(io_, [this] { write_deferred(); });
+  }
+  deferred_writes_.push_back(std::move(connection));
+  return true;
+}
+
+void EventLoop::write_deferred() {
+  batch_.swap(deferred_writes_);
+  batch_writes_ = batch_.size() > 1;
+  writing_batch_ = true;
+  for (const auto& connection : batch_) connection->write_deferred();
+  writing_batch_ = false;
+  batch_.clear();
+}
+
 void EventLoop::schedule_idle_check() {
   idle_timer_.expires_after(std::chrono::seconds(1));
   idle_timer_.async_wait([this](const asio::error_code& ec) {

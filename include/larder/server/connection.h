@@ -2,7 +2,9 @@
 // One client connection. Lives on one event loop and is touched only by that
 // loop's thread. Reads, parses every complete command in its buffer, executes
 // them in order through the loop's dispatcher, then writes all their replies
-// with one write; it does not read again until that write has completed.
+// with one write (plain TCP: when the loop's round of ready sockets ends, see
+// EventLoop::defer_write); it does not read again until that write has
+// completed.
 // A command that defers (KEYS) holds back the commands after it, and reads,
 // until its steps, posted to the loop one at a time, have finished it.
 // A command that blocks (BLPOP) holds back the commands after it until its
@@ -52,6 +54,8 @@ class Connection : public std::enable_shared_from_this<Connection>,
   // An input buffer a read is pending on is freed by that read's handler,
   // which the loop runs before any handler posted after this call.
   virtual std::size_t release_idle_buffers() = 0;
+  // Writes the replies EventLoop::defer_write() held for the round's end.
+  virtual void write_deferred() = 0;
 
  private:
   friend class EventLoop;
@@ -97,6 +101,7 @@ class BasicConnection final : public Connection {
   bool idle_since(std::int64_t deadline_ms) const override;
   void close_idle() override;
   std::size_t release_idle_buffers() override;
+  void write_deferred() override;
 
   // PushSink.
   void push(const commands::PushMessage& message) override;
@@ -185,6 +190,7 @@ class BasicConnection final : public Connection {
   bool buffer_read_ = false;  // ... and it is an async_read_some into in_
   bool releasing_ = false;  // that read was cancelled to free the buffer
   bool writing_ = false;
+  bool write_deferred_ = false;  // replies wait for the loop's round to end
   bool paused_ = false;
   bool unblocked_ = false;  // client_->blocked->reply waits to be finished
   bool step_posted_ = false;

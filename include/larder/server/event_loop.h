@@ -45,6 +45,14 @@ class EventLoop {
   void close_all();
   // Unlinks a connection (closed or destroyed); a no-op the second time.
   void forget(Connection* connection);
+  // Replies to the clients served in one round of ready sockets are written
+  // together when the round ends, as Redis writes them before it sleeps: a
+  // client pipelining over many connections then wakes once per round, not
+  // once per connection served (a wake-up is the dearest part of a send).
+  // True: `connection` is held and its write_deferred() runs after the
+  // round. False: write now; so while rounds serve one connection, except
+  // every kProbeEvery-th write, which finds out whether batching pays again.
+  bool defer_write(std::shared_ptr<Connection> connection);
 
  private:
   ServerContext& context_;
@@ -65,6 +73,17 @@ class EventLoop {
   void close_idle_clients();
   // The live connections, owned for the caller's loop over them.
   std::vector<std::shared_ptr<Connection>> live_connections() const;
+  // Runs after a round: writes every connection defer_write() held.
+  void write_deferred();
+
+  static constexpr unsigned kProbeEvery = 64;
+  bool batch_writes_ = false;     // the last batch held more than one connection
+  bool writing_batch_ = false;    // write_deferred() is running
+  unsigned writes_since_probe_ = 0;
+  // Declared last: destroyed first, while what a connection's destructor
+  // touches is still there.
+  std::vector<std::shared_ptr<Connection>> deferred_writes_;
+  std::vector<std::shared_ptr<Connection>> batch_;
 };
 
 }  // namespace larder::server
