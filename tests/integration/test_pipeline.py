@@ -3,6 +3,7 @@
 import os
 import sys
 import threading
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
@@ -88,6 +89,46 @@ class PipelineTest(ServerTestCase):
         rb = b.read_replies(3000)
         self.assertEqual(set(ra), {b"+OK\r\n"})
         self.assertEqual(set(rb), {b"$-1\r\n"})
+
+    def test_many_connections_served_in_one_round(self):
+        # Replies of the connections served in one round of the loop are
+        # written together after it (EventLoop::defer_write): every
+        # connection gets all of its replies, in order, including those whose
+        # reply is larger than the socket takes at once. DEBUG SLEEP holds
+        # the loop while every pipeline arrives, so rounds are full.
+        big = b"b" * (256 << 10)  # past the 64 KiB a write call takes
+        for threads in (1, 2):
+            with self.subTest(threads=threads):
+                srv = self.start_larder("--enable-debug-command", "yes", threads=threads)
+                c = self.client(srv)
+                self.assertEqual(c.cmd("SET", "big", big), b"+OK\r\n")
+                conns = [self.client(srv) for _ in range(24)]
+                for rnd in range(5):
+                    c.send(encode_command("DEBUG", "SLEEP", "0.2"))
+                    time.sleep(0.05)
+                    self._one_round_of_pipelines(conns, rnd, big)
+                    self.assertEqual(c.read_reply(), b"+OK\r\n")
+
+    def _one_round_of_pipelines(self, conns, rnd, big):
+        expected = []
+        for i, conn in enumerate(conns):
+            payload = []
+            replies = []
+            for n in range(100 * rnd + 1, 100 * rnd + 101):
+                payload.append(encode_command("INCR", "ctr:%d" % i))
+                replies.append(b":%d\r\n" % n)
+                if i % 2 and n % 50 == 0:
+                    payload.append(encode_command("GET", "big"))
+                    replies.append(b"$%d\r\n%s\r\n" % (len(big), big))
+            conn.send(b"".join(payload))
+            expected.append(replies)
+        for i, conn in enumerate(conns):
+            got = conn.read_replies(len(expected[i]))
+            self.assertEqual(len(got), len(expected[i]))
+            for n, (g, e) in enumerate(zip(got, expected[i])):
+                if g != e:
+                    self.fail("round %d, connection %d, reply #%d: expected %r, got %r"
+                              % (rnd, i, n, e[:40], g[:40]))
 
 
 if __name__ == "__main__":
