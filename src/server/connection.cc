@@ -286,7 +286,7 @@ void BasicConnection<Transport>::pump() {
                         });
       return;
     }
-    if (loop_.defer_write(shared_from_this())) {
+    if (loop_.defer_write(*this)) {
       write_deferred_ = true;
       return;
     }

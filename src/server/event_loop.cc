@@ -35,14 +35,14 @@ void EventLoop::start() { schedule_idle_check(); }
 
 // Posted, the handler runs after the completions the reactor already
 // queued for this round (and after one more non-blocking poll of it).
-bool EventLoop::defer_write(std::shared_ptr<Connection> connection) {
+bool EventLoop::defer_write(Connection& connection) {
   if (writing_batch_) return false;
   if (deferred_writes_.empty()) {
     if (!batch_writes_ && ++writes_since_probe_ < kProbeEvery) return false;
     writes_since_probe_ = 0;
     asio::post(io_, [this] { write_deferred(); });
   }
-  deferred_writes_.push_back(std::move(connection));
+  deferred_writes_.push_back(connection.shared_from_this());
   return true;
 }
 

@@ -291,21 +291,27 @@ bool Evictor::main_victim(std::int64_t now_ms, const EvictionSettings& settings)
     for (int db = 0; db < keyspace_.databases() && found < wanted; ++db) {
       Table& table = shard.table(db);
       if (table.size() == 0 || (only_volatile && table.volatile_count() == 0)) continue;
+      // Sampled first, scored after, so that their sketch reads overlap.
+      sampled_.clear();
       sample(table, wanted - found, rng_(), [&](const Entry& e) {
         if (e.in_window() || (only_volatile && !e.has_expire())) return false;
         const std::uint64_t hash = Table::hash_of(e.key());
+        shard.sketch().prefetch(hash);
+        sampled_.push_back({&e, hash});
+        return true;
+      });
+      for (const auto& [e, hash] : sampled_) {
         const std::uint32_t count = shard.sketch().frequency(hash);
         const std::uint64_t score = (std::uint64_t{FrequencySketch::kMaxCount - count} << 24) |
-                                    ((lru_now - e.access()) & 0xffffff);
+                                    ((lru_now - e->access()) & 0xffffff);
         if (found == 0 || score > victim_.score) {
           victim_.score = score;
           victim_.db = db;
           victim_.hash = hash;
-          victim_.key.assign(e.key());
+          victim_.key.assign(e->key());
         }
         ++found;
-        return true;
-      });
+      }
     }
   }
   return found > 0;

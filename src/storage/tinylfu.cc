@@ -43,25 +43,22 @@ void FrequencySketch::halve() {
 
 bool AdmissionWindow::push(std::uint64_t hash) {
   std::lock_guard lock(mutex_);
-  if (size_ == kCapacity) return false;
+  const std::size_t size = size_.load(std::memory_order_relaxed);
+  if (size == kCapacity) return false;
   if (!ring_) ring_ = std::make_unique<std::uint64_t[]>(kCapacity);
-  ring_[(head_ + size_) % kCapacity] = hash;
-  ++size_;
+  ring_[(head_ + size) % kCapacity] = hash;
+  size_.store(size + 1, std::memory_order_relaxed);
   return true;
 }
 
 std::optional<std::uint64_t> AdmissionWindow::pop() {
   std::lock_guard lock(mutex_);
-  if (size_ == 0) return std::nullopt;
+  const std::size_t size = size_.load(std::memory_order_relaxed);
+  if (size == 0) return std::nullopt;
   const std::uint64_t hash = ring_[head_];
   head_ = (head_ + 1) % kCapacity;
-  --size_;
+  size_.store(size - 1, std::memory_order_relaxed);
   return hash;
-}
-
-std::size_t AdmissionWindow::size() {
-  std::lock_guard lock(mutex_);
-  return size_;
 }
 
 void ContestLog::record(std::uint64_t loser, std::uint64_t winner, bool loser_was_newcomer) {

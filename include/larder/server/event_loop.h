@@ -49,10 +49,11 @@ class EventLoop {
   // together when the round ends, as Redis writes them before it sleeps: a
   // client pipelining over many connections then wakes once per round, not
   // once per connection served (a wake-up is the dearest part of a send).
-  // True: `connection` is held and its write_deferred() runs after the
-  // round. False: write now; so while rounds serve one connection, except
-  // every kProbeEvery-th write, which finds out whether batching pays again.
-  bool defer_write(std::shared_ptr<Connection> connection);
+  // True: `connection` is held (a shared_ptr is taken only then) and its
+  // write_deferred() runs after the round. False: write now; so while rounds
+  // serve one connection, except every kProbeEvery-th write, which finds out
+  // whether batching pays again.
+  bool defer_write(Connection& connection);
 
  private:
   ServerContext& context_;

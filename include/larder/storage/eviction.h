@@ -121,6 +121,11 @@ class Evictor {
   std::mutex mutex_;
   std::vector<Candidate> pool_;  // best last
   MainVictim victim_{};          // main_victim()'s; its key's buffer is reused
+  struct Sampled {
+    const Entry* entry;
+    std::uint64_t hash;
+  };
+  std::vector<Sampled> sampled_;  // main_victim()'s sample of one table, reused
   std::mt19937_64 rng_;
   std::size_t total_keys_ = 0;    // recounted every kRecountEvery TinyLFU evictions
   std::size_t until_recount_ = 0;

@@ -77,10 +77,17 @@ class Keyspace {
     shard(shard_index(hash)).table(db).prefetch_bucket(hash);
     return hash;
   }
+  // Under kTinyLfu stage 1 also fetches the key's sketch counters and its
+  // contest log slot, which the access counts.
   void prefetch_chain(int db, std::uint64_t hash, int stage) {
-    const Table& table = shard(shard_index(hash)).table(db);
+    Shard& owner = shard(shard_index(hash));
+    const Table& table = owner.table(db);
     if (stage == 1) {
       table.prefetch_head(hash);
+      if (access_policy().current() == AccessMode::kTinyLfu) {
+        owner.sketch().prefetch(hash);
+        contest_log_.prefetch(hash);
+      }
     } else {
       table.prefetch_second(hash);
     }

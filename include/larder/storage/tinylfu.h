@@ -43,6 +43,11 @@ class FrequencySketch {
   // The key's estimated count, 0..15 (never below its true recent count
   // since the last halving, halved as often as the counters were).
   std::uint32_t frequency(std::uint64_t hash) const;
+  // Cache hint for an increment() or frequency() of `hash` coming soon.
+  void prefetch(std::uint64_t hash) const {
+    if (!words_) return;
+    for (std::size_t r = 0; r < kRows; ++r) __builtin_prefetch(&words_[counter_index(hash, r) >> 4], 1);
+  }
   // Accesses counted since the last halving (halved with the counters).
   std::size_t additions() const { return additions_; }
   // Bytes held: 0 until the first increment, then kBytes (counted in
@@ -77,13 +82,14 @@ class AdmissionWindow {
   bool push(std::uint64_t hash);
   // The oldest hash, removed from the window.
   std::optional<std::uint64_t> pop();
-  std::size_t size();
+  // Without the lock: a push or pop racing with it may not be counted yet.
+  std::size_t size() const { return size_.load(std::memory_order_relaxed); }
 
  private:
   std::mutex mutex_;  // a leaf lock: taken under shard locks, never the reverse
   std::unique_ptr<std::uint64_t[]> ring_;
   std::size_t head_ = 0;
-  std::size_t size_ = 0;
+  std::atomic<std::size_t> size_ = 0;  // written under mutex_
 };
 
 // The sketch's reset period, tuned on the admission contests it decides
@@ -124,6 +130,10 @@ class ContestLog {
   // Called for every counted access: settles the contest the key is in, if
   // any, and moves the period when the loser came back first.
   void settle(std::uint64_t hash);
+  // Cache hint for a settle() of `hash` coming soon.
+  void prefetch(std::uint64_t hash) const {
+    if (std::atomic<std::uint32_t>* slots = slots_.load(std::memory_order_relaxed)) __builtin_prefetch(&slots[slot_of(hash)], 1);
+  }
   // Accesses per key held between halvings, times kPeriodScale.
   std::uint32_t period_scaled() const { return period_.load(std::memory_order_relaxed); }
   // The reset period of a sketch counting for `keys` keys.
