@@ -76,6 +76,25 @@ Evictor::Evictor(Keyspace& keyspace) : keyspace_(keyspace), rng_(std::random_dev
 
 std::size_t Evictor::random_shard() { return rng_() % kShardCount; }
 
+Evictor::SampleStart Evictor::next_sample_start() {
+  if (!keyspace_.single_owner()) return {random_shard(), rng_()};
+  if (!ahead_drawn_) {
+    for (SampleStart& a : ahead_) a = {random_shard(), rng_()};
+    ahead_drawn_ = true;
+  }
+  const SampleStart now = ahead_[0];
+  std::copy(ahead_.begin() + 1, ahead_.end(), ahead_.begin());
+  ahead_.back() = {random_shard(), rng_()};
+  // Each step reads only what the step before fetched one eviction ago.
+  Shard& far = keyspace_.shard(ahead_[3].shard);
+  __builtin_prefetch(&far);  // its first line holds tables_
+  __builtin_prefetch(&far.sketch());
+  __builtin_prefetch(&keyspace_.shard(ahead_[2].shard).table(0));
+  keyspace_.shard(ahead_[1].shard).table(0).prefetch_slots(ahead_[1].bucket);
+  keyspace_.shard(ahead_[0].shard).table(0).prefetch_heads(ahead_[0].bucket);
+  return now;
+}
+
 bool Evictor::evict_one(std::int64_t now_ms, const EvictionSettings& settings) {
   switch (settings.policy) {
     case EvictionPolicy::kNoEviction:
@@ -114,14 +133,15 @@ void Evictor::fill_pool(std::int64_t now_ms, const EvictionSettings& settings) {
   // in turn from a random one (each entry is a cache miss, so no more).
   const std::size_t wanted = static_cast<std::size_t>(settings.samples);
   std::size_t found = 0;
-  const std::size_t first = random_shard();
+  const SampleStart from = next_sample_start();
   for (std::size_t n = 0; n < kShardCount && found < wanted; ++n) {
-    Shard& shard = keyspace_.shard((first + n) % kShardCount);
+    Shard& shard = keyspace_.shard((from.shard + n) % kShardCount);
     const auto lock = keyspace_.lock_shard(shard);
     for (int db = 0; db < keyspace_.databases() && found < wanted; ++db) {
       Table& table = shard.table(db);
       if (table.size() == 0 || (only_volatile && table.volatile_count() == 0)) continue;
-      found += sample(table, wanted - found, rng_(), [&](const Entry& e) {
+      const std::uint64_t start = n == 0 && db == 0 ? from.bucket : rng_();
+      found += sample(table, wanted - found, start, [&](const Entry& e) {
         if (only_volatile && !e.has_expire()) return false;
         std::uint64_t score = 0;
         switch (settings.policy) {
@@ -284,16 +304,17 @@ bool Evictor::main_victim(std::int64_t now_ms, const EvictionSettings& settings)
   const std::uint32_t lru_now = static_cast<std::uint32_t>(now_ms / 1000) & 0xffffff;
   const std::size_t wanted = static_cast<std::size_t>(settings.samples);
   std::size_t found = 0;
-  const std::size_t first = random_shard();
+  const SampleStart from = next_sample_start();
   for (std::size_t n = 0; n < kShardCount && found < wanted; ++n) {
-    Shard& shard = keyspace_.shard((first + n) % kShardCount);
+    Shard& shard = keyspace_.shard((from.shard + n) % kShardCount);
     const auto lock = keyspace_.lock_shard(shard);
     for (int db = 0; db < keyspace_.databases() && found < wanted; ++db) {
       Table& table = shard.table(db);
       if (table.size() == 0 || (only_volatile && table.volatile_count() == 0)) continue;
       // Sampled first, scored after, so that their sketch reads overlap.
       sampled_.clear();
-      sample(table, wanted - found, rng_(), [&](const Entry& e) {
+      const std::uint64_t start = n == 0 && db == 0 ? from.bucket : rng_();
+      sample(table, wanted - found, start, [&](const Entry& e) {
         if (e.in_window() || (only_volatile && !e.has_expire())) return false;
         const std::uint64_t hash = Table::hash_of(e.key());
         shard.sketch().prefetch(hash);

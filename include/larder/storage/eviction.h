@@ -19,6 +19,7 @@
 // each locks one shard at a time, so the caller must hold no shard lock.
 // With a single-owner keyspace only the owner's thread may call it.
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -116,6 +117,16 @@ class Evictor {
   bool delete_key(int db, const std::string& key, std::uint64_t hash, bool volatile_only, std::int64_t now_ms,
                   Area area = Area::kAny);
   std::size_t random_shard();
+  // Where a sampled policy's next sample starts (fill_pool, main_victim):
+  // a shard, and a bucket of its database 0. With a single owner the starts
+  // are drawn kLookahead evictions ahead and their data fetched one step per
+  // eviction (the shard, its table, the bucket slots, the chains' heads), so
+  // that a sample does not wait on those misses one after another.
+  struct SampleStart {
+    std::size_t shard;
+    std::uint64_t bucket;
+  };
+  SampleStart next_sample_start();
 
   Keyspace& keyspace_;
   std::mutex mutex_;
@@ -126,6 +137,9 @@ class Evictor {
     std::uint64_t hash;
   };
   std::vector<Sampled> sampled_;  // main_victim()'s sample of one table, reused
+  static constexpr std::size_t kLookahead = 4;
+  std::array<SampleStart, kLookahead> ahead_{};  // ahead_[i]: i + 1 evictions from now
+  bool ahead_drawn_ = false;
   std::mt19937_64 rng_;
   std::size_t total_keys_ = 0;    // recounted every kRecountEvery TinyLFU evictions
   std::size_t until_recount_ = 0;
