@@ -65,6 +65,25 @@ def _set_pdeathsig():
         pass
 
 
+def child_setup(cpus=None):
+    """A preexec_fn: _set_pdeathsig, and with `cpus` (a set of CPU numbers)
+    the child and every thread it starts run only on those CPUs."""
+    def setup():
+        _set_pdeathsig()
+        if cpus:
+            os.sched_setaffinity(0, cpus)
+    return setup
+
+
+def pin_split():
+    """(server CPUs, client CPUs) for --pin: the servers on the last CPU this
+    process may use, the clients on the others; None with fewer than two."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return None
+    return {cpus[-1]}, set(cpus[:-1])
+
+
 def cleanup():
     global _cleanup_done
     if _cleanup_done:
@@ -188,9 +207,10 @@ def parse_info(text):
 class Server:
     """A redis-server or larder-server child process on a free port."""
 
-    def __init__(self, kind, larder_threads=None, name=None):
+    def __init__(self, kind, larder_threads=None, name=None, cpus=None):
         assert kind in ("redis", "larder")
         self.kind = kind
+        self.cpus = cpus  # the CPUs it may run on (child_setup); None: any
         self.name = name or ("Redis" if kind == "redis" else "Larder")
         self.larder_threads = larder_threads
         self.proc = None
@@ -255,7 +275,7 @@ class Server:
             self.proc = subprocess.Popen(
                 argv, cwd=self.workdir, stdin=subprocess.DEVNULL,
                 stdout=logf, stderr=subprocess.STDOUT,
-                start_new_session=True, preexec_fn=_set_pdeathsig)
+                start_new_session=True, preexec_fn=child_setup(self.cpus))
         finally:
             logf.close()
         _servers.append(self)

@@ -73,6 +73,9 @@ def parse_args():
     ap.add_argument("--maxmemory-policy", default="allkeys-lfu", metavar="POLICY",
                     help="with --maxmemory: the policy of both servers (Larder-only names "
                     "such as allkeys-tinylfu go to Larder; Redis then runs allkeys-lfu)")
+    ap.add_argument("--pin", action="store_true",
+                    help="run both servers on the last CPU and redis-benchmark on the others "
+                    "(taskset-style), so neither competes with the client for a core")
     a = ap.parse_args()
     a.tests = [t.strip().lower() for t in a.tests.split(",") if t.strip()]
     a.pipelines = [int(p) for p in a.pipelines.split(",") if p.strip()]
@@ -83,6 +86,12 @@ def parse_args():
     # GET must run after SET (SET first keeps GET results on a loaded keyspace)
     order = {"set": 0, "get": 1}
     a.tests.sort(key=lambda t: order.get(t, 2))
+    a.server_cpus = a.client_cpus = None
+    if a.pin:
+        split = benchlib.pin_split()
+        if split is None:
+            ap.error("--pin needs at least two CPUs")
+        a.server_cpus, a.client_cpus = split
     return a
 
 
@@ -108,7 +117,8 @@ def limit_memory(srv, args):
 
 
 def start_servers(args):
-    servers = [Server("redis"), Server("larder", larder_threads=args.larder_threads)]
+    servers = [Server("redis", cpus=args.server_cpus),
+               Server("larder", larder_threads=args.larder_threads, cpus=args.server_cpus)]
     for s in servers:
         s.start()
         log("  started %s pid %d port %d: %s" % (s.name, s.pid, s.port, s.describe()))
@@ -172,7 +182,7 @@ def run_one(srv, test, depth, nreq, args, command=None, port=None, client_args=(
         # so every run is bounded by a timeout.
         p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True,
                            text=True, timeout=args.timeout,
-                           preexec_fn=benchlib._set_pdeathsig)
+                           preexec_fn=benchlib.child_setup(args.client_cpus))
     except subprocess.TimeoutExpired:
         srv.check_alive("during %s -P %d" % (test, depth))
         raise BenchError("redis-benchmark timed out after %.0fs against %s: %s"
@@ -289,10 +299,13 @@ def main():
     print()
     print("Medians of %d alternating runs per server (ratio = Larder / Redis; "
           "rps: higher is better, CPU: lower is better)." % args.rounds)
+    pinned = ("; servers on CPU %s, redis-benchmark on %s"
+              % (",".join(map(str, sorted(args.server_cpus))), ",".join(map(str, sorted(args.client_cpus))))
+              if args.pin else "")
     print("clients=%d, value=%dB, keyspace=%d, requests/run: %d at -P 1, %d pipelined; "
-          "larder threads: %s%s"
+          "larder threads: %s%s%s"
           % (args.clients, args.data_size, args.keyspace, args.requests,
-             args.requests_pipelined, args.larder_threads or "default",
+             args.requests_pipelined, args.larder_threads or "default", pinned,
              "  [LARDER_AS_REDIS=1: 'Larder' is redis-server]"
              if os.environ.get("LARDER_AS_REDIS", "") not in ("", "0") else ""))
     print()
