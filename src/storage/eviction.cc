@@ -296,7 +296,7 @@ std::size_t Evictor::window_target() {
   static_assert(kWindowScale * ContestLog::kPeriodScale / ContestLog::kMaxPeriod >= 1);
   const std::size_t percent = std::min<std::size_t>(kWindowScale * ContestLog::kPeriodScale / period,
                                                     kMaxWindowPercent);
-  return std::clamp(total_keys_ * percent / 100, kMinWindow, AdmissionWindow::kCapacity);
+  return std::clamp(total_keys_ * percent / 100, kMinWindow, kMaxWindow);
 }
 
 bool Evictor::main_victim(std::int64_t now_ms, const EvictionSettings& settings) {
@@ -338,13 +338,33 @@ bool Evictor::main_victim(std::int64_t now_ms, const EvictionSettings& settings)
   return found > 0;
 }
 
+// At its target the window lets one key out per eviction, so the next two
+// keys to leave are known ahead: the one after next gets its bucket slot
+// and sketch counters fetched, the next its chain's head (its slot came with
+// the last call). Hints only, so database 0's table (leave_window looks in
+// every database) and a single owner only (they read without the lock).
+void Evictor::hint_window(const std::array<std::uint64_t, 2>& upcoming) {
+  if (!keyspace_.single_owner()) return;
+  if (upcoming[1] != 0) {
+    Shard& shard = keyspace_.shard(Keyspace::shard_index(upcoming[1]));
+    shard.table(0).prefetch_bucket(upcoming[1]);
+    shard.sketch().prefetch(upcoming[1]);
+  }
+  if (upcoming[0] != 0) keyspace_.shard(Keyspace::shard_index(upcoming[0])).table(0).prefetch_head(upcoming[0]);
+}
+
 // W-TinyLFU (eviction.h). Keys leave the window oldest first while it is
 // over its target; a key found gone or rewritten since it entered is skipped.
 bool Evictor::evict_tinylfu(std::int64_t now_ms, const EvictionSettings& settings) {
   const bool only_volatile = volatile_only(settings.policy);
   AdmissionWindow& window = keyspace_.admission_window();
   const std::size_t target = window_target();
-  auto leave_window = [&](std::uint64_t hash, int& db, std::string& key, std::uint32_t& count) {
+  // The window's key `hash` leaves it: gone (deleted or rewritten since),
+  // joined the main area (when `join_main`, or not evictable under a
+  // volatile policy), or to meet the main area's victim (its database, key
+  // and sketch count are set).
+  enum class Left { kGone, kJoinedMain, kContest };
+  auto leave_window = [&](std::uint64_t hash, bool join_main, int& db, std::string& key, std::uint32_t& count) {
     Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
     const auto lock = keyspace_.lock_shard(shard);
     // Any database: SWAPDB and MOVE take keys along with their window bit.
@@ -352,17 +372,16 @@ bool Evictor::evict_tinylfu(std::int64_t now_ms, const EvictionSettings& setting
       Entry* e = shard.table(db).find_in_bucket(
           hash, [&](const Entry& x) { return x.in_window() && Table::hash_of(x.key()) == hash; });
       if (e == nullptr) continue;
-      if (only_volatile && !e->has_expire()) {
-        // Not evictable under a volatile policy: it joins the main area.
+      if (join_main || (only_volatile && !e->has_expire())) {
         e->set_in_window(false);
         ++shard.stats().window_promoted_keys;
-        return false;
+        return Left::kJoinedMain;
       }
       key = e->key();
       count = shard.sketch().frequency(hash);
-      return true;
+      return Left::kContest;
     }
-    return false;
+    return Left::kGone;
   };
   auto promote = [&](int db, const std::string& key, std::uint64_t hash) {
     Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
@@ -374,19 +393,23 @@ bool Evictor::evict_tinylfu(std::int64_t now_ms, const EvictionSettings& setting
   };
   bool drained = false;
   while (window.size() > target) {
-    const std::optional<std::uint64_t> hash = window.pop();
+    std::array<std::uint64_t, 2> upcoming{};
+    const std::optional<std::uint64_t> hash = window.pop(&upcoming);
     if (!hash) break;
-    int db = 0;
-    std::string key;
-    std::uint32_t count = 0;
-    if (!leave_window(*hash, db, key, count)) continue;
+    hint_window(upcoming);
     // Over its target by more than the key just written, the window grew
     // while the cache was not full (or maxmemory fell): one key per call
     // joins the main area without a contest, as in a cache that is not full
     // yet, so the window shrinks by one key per eviction down to its target.
-    if (!drained && window.size() > target) {
-      promote(db, key, *hash);
-      drained = true;
+    // At its largest target the window's oldest key joins the main area
+    // without a contest too (see kMaxWindow).
+    const bool join_main = !drained && (window.size() > target || target == kMaxWindow);
+    int db = 0;
+    std::string key;
+    std::uint32_t count = 0;
+    const Left left = leave_window(*hash, join_main, db, key, count);
+    if (left != Left::kContest) {
+      drained = drained || (join_main && left == Left::kJoinedMain);
       continue;
     }
     // An empty main area takes the key without a contest, as a cache that
@@ -417,7 +440,7 @@ bool Evictor::evict_tinylfu(std::int64_t now_ms, const EvictionSettings& setting
     int db = 0;
     std::string key;
     std::uint32_t count = 0;
-    if (leave_window(*hash, db, key, count) &&
+    if (leave_window(*hash, false, db, key, count) == Left::kContest &&
         delete_key(db, key, *hash, only_volatile, now_ms, Area::kWindow)) {
       return true;
     }

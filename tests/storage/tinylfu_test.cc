@@ -321,6 +321,35 @@ TEST_CASE("TinyLFU: the window's share grows as the reset period shortens", "[ti
   }
 }
 
+TEST_CASE("TinyLFU: at its largest target the window keeps flowing, a key per eviction", "[tinylfu][eviction]") {
+  Keyspace ks(1);
+  main_keys(ks, "m", 30000, 0);
+  with_db(ks, [](Db& db) {
+    for (std::size_t i = 0; i < AdmissionWindow::kCapacity; ++i) db.set("w" + std::to_string(i), "v", kNoExpire);
+  });
+  REQUIRE(ks.admission_window().size() == AdmissionWindow::kCapacity);
+  for (int i = 0; i < 20000; ++i) {
+    ks.contest_log().record(contest_hash(1), contest_hash(2), true);
+    ks.contest_log().settle(contest_hash(1));
+  }
+  REQUIRE(ks.contest_log().period_scaled() == ContestLog::kMinPeriod);
+  // 35% of the 38192 keys is over the FIFO's capacity: the target is one key
+  // less, so the FIFO has room for a new key, and each eviction moves the
+  // window's oldest key to the main area (no contest) and evicts from there.
+  Evictor ev(ks);
+  for (int i = 0; i < 10; ++i) {
+    evict_n(ev, kTinyLfu, 1);
+    with_db(ks, [&](Db& db) { db.set("n" + std::to_string(i), "v", kNoExpire); });
+  }
+  ShardStats st = totals(ks);
+  CHECK(st.window_promoted_keys == 10);
+  CHECK(st.window_rejected_keys == 0);
+  CHECK(st.evicted_main_keys == 10);
+  CHECK(ks.admission_window().size() == AdmissionWindow::kCapacity);
+  CHECK(count_prefix(ks, "w", 10) == 10);
+  CHECK(count_prefix(ks, "n", 10) == 10);
+}
+
 TEST_CASE("TinyLFU: a key just written is there to be read back", "[tinylfu][eviction]") {
   Keyspace ks(1);
   main_keys(ks, "k", 50, 0);

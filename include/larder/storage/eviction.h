@@ -95,6 +95,10 @@ class Evictor {
   static constexpr std::size_t kWindowScale = 200;
   static constexpr std::size_t kMaxWindowPercent = 35;
   static constexpr std::size_t kMinWindow = 16;
+  // The largest target leaves the window's FIFO room for the key just
+  // written, so keys keep flowing through it (at the FIFO's capacity they
+  // would stay in the window for good, and new keys would skip it).
+  static constexpr std::size_t kMaxWindow = AdmissionWindow::kCapacity - 1;
   enum class Area { kAny, kWindow, kMain };
 
   // Deletes one victim; false when there is nothing the policy may evict.
@@ -112,6 +116,8 @@ class Evictor {
   // counts, then longest idle; false when none was found.
   bool main_victim(std::int64_t now_ms, const EvictionSettings& settings);
   std::size_t window_target();
+  // Cache hints for the window's next keys to leave (AdmissionWindow::pop).
+  void hint_window(const std::array<std::uint64_t, 2>& upcoming);
   void fill_pool(std::int64_t now_ms, const EvictionSettings& settings);
   // `hash` is Table::hash_of(key).
   bool delete_key(int db, const std::string& key, std::uint64_t hash, bool volatile_only, std::int64_t now_ms,
