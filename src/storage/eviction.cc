@@ -338,21 +338,6 @@ bool Evictor::main_victim(std::int64_t now_ms, const EvictionSettings& settings)
   return found > 0;
 }
 
-// At its target the window lets one key out per eviction, so the next two
-// keys to leave are known ahead: the one after next gets its bucket slot
-// and sketch counters fetched, the next its chain's head (its slot came with
-// the last call). Hints only, so database 0's table (leave_window looks in
-// every database) and a single owner only (they read without the lock).
-void Evictor::hint_window(const std::array<std::uint64_t, 2>& upcoming) {
-  if (!keyspace_.single_owner()) return;
-  if (upcoming[1] != 0) {
-    Shard& shard = keyspace_.shard(Keyspace::shard_index(upcoming[1]));
-    shard.table(0).prefetch_bucket(upcoming[1]);
-    shard.sketch().prefetch(upcoming[1]);
-  }
-  if (upcoming[0] != 0) keyspace_.shard(Keyspace::shard_index(upcoming[0])).table(0).prefetch_head(upcoming[0]);
-}
-
 // W-TinyLFU (eviction.h). Keys leave the window oldest first while it is
 // over its target; a key found gone or rewritten since it entered is skipped.
 bool Evictor::evict_tinylfu(std::int64_t now_ms, const EvictionSettings& settings) {
@@ -393,10 +378,8 @@ bool Evictor::evict_tinylfu(std::int64_t now_ms, const EvictionSettings& setting
   };
   bool drained = false;
   while (window.size() > target) {
-    std::array<std::uint64_t, 2> upcoming{};
-    const std::optional<std::uint64_t> hash = window.pop(&upcoming);
+    const std::optional<std::uint64_t> hash = window.pop();
     if (!hash) break;
-    hint_window(upcoming);
     // Over its target by more than the key just written, the window grew
     // while the cache was not full (or maxmemory fell): one key per call
     // joins the main area without a contest, as in a cache that is not full

@@ -51,18 +51,13 @@ bool AdmissionWindow::push(std::uint64_t hash) {
   return true;
 }
 
-std::optional<std::uint64_t> AdmissionWindow::pop(std::array<std::uint64_t, 2>* upcoming) {
+std::optional<std::uint64_t> AdmissionWindow::pop() {
   std::lock_guard lock(mutex_);
   const std::size_t size = size_.load(std::memory_order_relaxed);
   if (size == 0) return std::nullopt;
   const std::uint64_t hash = ring_[head_];
   head_ = (head_ + 1) % kCapacity;
   size_.store(size - 1, std::memory_order_relaxed);
-  if (upcoming != nullptr) {
-    for (std::size_t i = 0; i < upcoming->size(); ++i) {
-      (*upcoming)[i] = i + 1 < size ? ring_[(head_ + i) % kCapacity] : 0;
-    }
-  }
   return hash;
 }
 

@@ -116,8 +116,6 @@ class Evictor {
   // counts, then longest idle; false when none was found.
   bool main_victim(std::int64_t now_ms, const EvictionSettings& settings);
   std::size_t window_target();
-  // Cache hints for the window's next keys to leave (AdmissionWindow::pop).
-  void hint_window(const std::array<std::uint64_t, 2>& upcoming);
   void fill_pool(std::int64_t now_ms, const EvictionSettings& settings);
   // `hash` is Table::hash_of(key).
   bool delete_key(int db, const std::string& key, std::uint64_t hash, bool volatile_only, std::int64_t now_ms,

@@ -20,7 +20,6 @@
 // Index bits come from the key's keyed SipHash (Table::hash_of), so nobody
 // outside can aim keys at the same counters.
 
-#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -81,10 +80,8 @@ class AdmissionWindow {
   // Appends a new key's hash; false when the window is full (the key then
   // goes straight to the main area). Thread-safe, like every member.
   bool push(std::uint64_t hash);
-  // The oldest hash, removed from the window. `upcoming`, when given, gets
-  // the two hashes due to leave after it (0 where there are none), for the
-  // caller's cache hints.
-  std::optional<std::uint64_t> pop(std::array<std::uint64_t, 2>* upcoming = nullptr);
+  // The oldest hash, removed from the window.
+  std::optional<std::uint64_t> pop();
   // Without the lock: a push or pop racing with it may not be counted yet.
   std::size_t size() const { return size_.load(std::memory_order_relaxed); }
 
