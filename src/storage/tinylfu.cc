@@ -42,7 +42,7 @@ void FrequencySketch::halve() {
 }
 
 bool AdmissionWindow::push(std::uint64_t hash) {
-  std::lock_guard lock(mutex_);
+  const auto held = lock();
   const std::size_t size = size_.load(std::memory_order_relaxed);
   if (size == kCapacity) return false;
   if (!ring_) ring_ = std::make_unique<std::uint64_t[]>(kCapacity);
@@ -52,7 +52,7 @@ bool AdmissionWindow::push(std::uint64_t hash) {
 }
 
 std::optional<std::uint64_t> AdmissionWindow::pop() {
-  std::lock_guard lock(mutex_);
+  const auto held = lock();
   const std::size_t size = size_.load(std::memory_order_relaxed);
   if (size == 0) return std::nullopt;
   const std::uint64_t hash = ring_[head_];

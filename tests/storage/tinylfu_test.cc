@@ -122,6 +122,26 @@ TEST_CASE("the admission window is a bounded FIFO of hashes", "[tinylfu]") {
   CHECK(w.size() == AdmissionWindow::kCapacity - 1);
 }
 
+TEST_CASE("the admission window's peek sees the next keys to leave, oldest first", "[tinylfu]") {
+  AdmissionWindow w;
+  w.set_shared(false);
+  CHECK_FALSE(w.peek(0).has_value());
+  for (std::uint64_t i = 0; i < 3; ++i) CHECK(w.push(10 + i));
+  CHECK(w.pop() == std::optional<std::uint64_t>{10});
+  CHECK(w.peek(0) == std::optional<std::uint64_t>{11});
+  CHECK(w.peek(1) == std::optional<std::uint64_t>{12});
+  CHECK_FALSE(w.peek(2).has_value());
+  // Across the ring's end.
+  while (w.pop()) {
+  }
+  for (std::uint64_t i = 0; i < AdmissionWindow::kCapacity - 1; ++i) CHECK(w.push(i));
+  for (std::uint64_t i = 0; i < AdmissionWindow::kCapacity - 2; ++i) CHECK(w.pop() == std::optional<std::uint64_t>{i});
+  CHECK(w.push(77));
+  CHECK(w.peek(0) == std::optional<std::uint64_t>{AdmissionWindow::kCapacity - 2});
+  CHECK(w.peek(1) == std::optional<std::uint64_t>{77});
+  CHECK(w.size() == 2);
+}
+
 // Hashes with their own ContestLog slot (bits 40-54) and tag (bits 25-39).
 std::uint64_t contest_hash(std::uint64_t i) { return i << 40 | i << 25 | 7; }
 

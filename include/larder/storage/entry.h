@@ -72,9 +72,11 @@ class Entry {
   Entry& operator=(const Entry&) = delete;
 
   Entry* next() const {
+    // One 8-byte load (the header is longer), masked: copying 6 bytes makes
+    // GCC store two pieces and reload them whole, which stalls.
     std::uint64_t p = 0;
-    std::memcpy(&p, bytes(), kPointerBytes);
-    return reinterpret_cast<Entry*>(p);
+    std::memcpy(&p, bytes(), sizeof p);
+    return reinterpret_cast<Entry*>(p & ((std::uint64_t{1} << (8 * kPointerBytes)) - 1));
   }
   void set_next(Entry* n) {
     auto p = reinterpret_cast<std::uint64_t>(n);

@@ -59,7 +59,10 @@ class Keyspace {
   // then skip the shard mutexes, and pipelined keys may be prefetched. Set
   // before the loops start; never changes while they run.
   bool single_owner() const { return single_owner_; }
-  void set_single_owner(bool single) { single_owner_ = single; }
+  void set_single_owner(bool single) {
+    single_owner_ = single;
+    admission_window_.set_shared(!single);
+  }
   // The shard's mutex, locked, for work beside the dispatcher (eviction, the
   // expiry sweeper, CLIENT TRACKING's table limit); an empty lock when the
   // keyspace has a single owner, whose thread is then the caller.

@@ -78,14 +78,27 @@ class AdmissionWindow {
   static constexpr std::size_t kCapacity = 8192;
 
   // Appends a new key's hash; false when the window is full (the key then
-  // goes straight to the main area). Thread-safe, like every member.
+  // goes straight to the main area). Thread-safe, like every member, unless
+  // set_shared(false) said one thread alone calls them.
   bool push(std::uint64_t hash);
   // The oldest hash, removed from the window.
   std::optional<std::uint64_t> pop();
   // Without the lock: a push or pop racing with it may not be counted yet.
   std::size_t size() const { return size_.load(std::memory_order_relaxed); }
+  // The hash `i` places behind the oldest (0: the oldest), if the window
+  // holds that many; for cache hints, by a single owner (no lock).
+  std::optional<std::uint64_t> peek(std::size_t i) const {
+    if (i >= size() || !ring_) return std::nullopt;
+    return ring_[(head_ + i) % kCapacity];
+  }
+  // Whether push() and pop() may run on several threads (they then lock).
+  void set_shared(bool shared) { shared_ = shared; }
 
  private:
+  std::unique_lock<std::mutex> lock() {
+    return shared_ ? std::unique_lock(mutex_) : std::unique_lock<std::mutex>();
+  }
+  bool shared_ = true;
   std::mutex mutex_;  // a leaf lock: taken under shard locks, never the reverse
   std::unique_ptr<std::uint64_t[]> ring_;
   std::size_t head_ = 0;
