@@ -86,6 +86,7 @@ Evictor::SampleStart Evictor::next_sample_start() {
   std::copy(ahead_.begin() + 1, ahead_.end(), ahead_.begin());
   ahead_.back() = {random_shard(), rng_()};
   // Each step reads only what the step before fetched one eviction ago.
+  static_assert(kLookahead == 4, "one step per upcoming sample");
   Shard& far = keyspace_.shard(ahead_[3].shard);
   __builtin_prefetch(&far);  // its first line holds tables_
   __builtin_prefetch(&far.sketch());
@@ -349,6 +350,10 @@ bool Evictor::evict_tinylfu(std::int64_t now_ms, const EvictionSettings& setting
   // volatile policy), or to meet the main area's victim (its database, key
   // and sketch count are set).
   enum class Left { kGone, kJoinedMain, kContest };
+  auto join_main_area = [](Shard& shard, Entry& e) {
+    e.set_in_window(false);
+    ++shard.stats().window_promoted_keys;
+  };
   auto leave_window = [&](std::uint64_t hash, bool join_main, int& db, std::string& key, std::uint32_t& count) {
     Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
     const auto lock = keyspace_.lock_shard(shard);
@@ -358,8 +363,7 @@ bool Evictor::evict_tinylfu(std::int64_t now_ms, const EvictionSettings& setting
           hash, [&](const Entry& x) { return x.in_window() && Table::hash_of(x.key()) == hash; });
       if (e == nullptr) continue;
       if (join_main || (only_volatile && !e->has_expire())) {
-        e->set_in_window(false);
-        ++shard.stats().window_promoted_keys;
+        join_main_area(shard, *e);
         return Left::kJoinedMain;
       }
       key = e->key();
@@ -371,10 +375,7 @@ bool Evictor::evict_tinylfu(std::int64_t now_ms, const EvictionSettings& setting
   auto promote = [&](int db, const std::string& key, std::uint64_t hash) {
     Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
     const auto lock = keyspace_.lock_shard(shard);
-    if (Entry* e = shard.table(db).find(key, hash); e != nullptr && e->in_window()) {
-      e->set_in_window(false);
-      ++shard.stats().window_promoted_keys;
-    }
+    if (Entry* e = shard.table(db).find(key, hash); e != nullptr && e->in_window()) join_main_area(shard, *e);
   };
   if (keyspace_.single_owner()) {
     // Keys usually leave the window one per eviction, oldest first: fetch

@@ -41,11 +41,18 @@ void FrequencySketch::halve() {
   additions_ /= 2;
 }
 
+AdmissionWindow::~AdmissionWindow() {
+  if (ring_) MemoryUsage::sub(util::malloc_cost(kBytes));
+}
+
 bool AdmissionWindow::push(std::uint64_t hash) {
   const auto held = lock();
   const std::size_t size = size_.load(std::memory_order_relaxed);
   if (size == kCapacity) return false;
-  if (!ring_) ring_ = std::make_unique<std::uint64_t[]>(kCapacity);
+  if (!ring_) {
+    ring_ = std::make_unique<std::uint64_t[]>(kCapacity);
+    MemoryUsage::add(util::malloc_cost(kBytes));
+  }
   ring_[(head_ + size) % kCapacity] = hash;
   size_.store(size + 1, std::memory_order_relaxed);
   return true;

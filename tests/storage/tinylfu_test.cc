@@ -199,7 +199,7 @@ TEST_CASE("the reset period stays between 3 and 60 accesses per key", "[tinylfu]
   CHECK(log.period_scaled() == ContestLog::kMaxPeriod);
 }
 
-TEST_CASE("the contest log's size is fixed and counted as used memory", "[tinylfu]") {
+TEST_CASE("the contest log, sketch and window ring are fixed in size and counted as used memory", "[tinylfu]") {
   const std::size_t before = MemoryUsage::dataset_bytes();
   {
     ContestLog log;
@@ -214,6 +214,11 @@ TEST_CASE("the contest log's size is fixed and counted as used memory", "[tinylf
     const std::size_t with_log = MemoryUsage::dataset_bytes();
     sketch.increment(1, 1000);
     CHECK(MemoryUsage::dataset_bytes() >= with_log + FrequencySketch::kBytes);
+    AdmissionWindow window;
+    const std::size_t with_sketch = MemoryUsage::dataset_bytes();
+    for (std::uint64_t i = 0; i < 2 * AdmissionWindow::kCapacity; ++i) window.push(i);
+    CHECK(MemoryUsage::dataset_bytes() >= with_sketch + AdmissionWindow::kBytes);
+    CHECK(MemoryUsage::dataset_bytes() < with_sketch + 2 * AdmissionWindow::kBytes);
   }
   CHECK(MemoryUsage::dataset_bytes() == before);
 }

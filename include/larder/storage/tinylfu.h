@@ -8,7 +8,8 @@
 //    Counters saturate at 15; after `period` counted accesses every counter
 //    is halved, so old popularity fades (TinyLFU's reset).
 //  - AdmissionWindow: the FIFO of keys written recently (their keyed hashes),
-//    at most kCapacity of them (64 KiB), shared by all shards. A new key
+//    at most kCapacity of them (64 KiB, allocated on first use and counted in
+//    MemoryUsage), shared by all shards. A new key
 //    enters it and stays until eviction takes it out of the window's far
 //    end; only then does the sketch decide whether it is worth more than a
 //    sampled key of the main area.
@@ -76,6 +77,12 @@ class FrequencySketch {
 class AdmissionWindow {
  public:
   static constexpr std::size_t kCapacity = 8192;
+  static constexpr std::size_t kBytes = kCapacity * sizeof(std::uint64_t);
+
+  AdmissionWindow() = default;
+  AdmissionWindow(const AdmissionWindow&) = delete;
+  AdmissionWindow& operator=(const AdmissionWindow&) = delete;
+  ~AdmissionWindow();
 
   // Appends a new key's hash; false when the window is full (the key then
   // goes straight to the main area). Thread-safe, like every member, unless
@@ -145,7 +152,9 @@ class ContestLog {
   void settle(std::uint64_t hash);
   // Cache hint for a settle() of `hash` coming soon.
   void prefetch(std::uint64_t hash) const {
-    if (std::atomic<std::uint32_t>* slots = slots_.load(std::memory_order_relaxed)) __builtin_prefetch(&slots[slot_of(hash)], 1);
+    if (std::atomic<std::uint32_t>* slots = slots_.load(std::memory_order_relaxed)) {
+      __builtin_prefetch(&slots[slot_of(hash)], 1);
+    }
   }
   // Accesses per key held between halvings, times kPeriodScale.
   std::uint32_t period_scaled() const { return period_.load(std::memory_order_relaxed); }
