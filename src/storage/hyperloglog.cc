@@ -17,7 +17,6 @@ constexpr double kAlphaInf = 0.721347520444481703680;  // 0.5 / ln(2)
 constexpr int kValMaxValue = 32;
 constexpr int kValMaxLen = 4;
 constexpr int kZeroMaxLen = 64;
-constexpr int kXzeroMaxLen = 16384;
 
 using Byte = std::uint8_t;
 

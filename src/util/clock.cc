@@ -14,7 +14,8 @@ namespace {
 bool has_invariant_tsc() {
 #if defined(__x86_64__) || defined(__i386__)
   unsigned a = 0, b = 0, c = 0, d = 0;
-  if (__get_cpuid_max(0x80000000, nullptr) < 0x80000007) return false;
+  // int under clang's cpuid.h, unsigned under GCC's.
+  if (static_cast<unsigned>(__get_cpuid_max(0x80000000, nullptr)) < 0x80000007u) return false;
   __get_cpuid(0x80000007, &a, &b, &c, &d);
   return (d & (1u << 8)) != 0;
 #else

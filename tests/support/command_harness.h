@@ -131,7 +131,7 @@ class CommandHarness {
     }
     void flush() override {}
   };
-  struct Link : commands::ClientLink {
+  struct Link final : commands::ClientLink {
     std::function<void()> on_close;
     std::function<void(std::string)> on_deliver;
     void request_close(std::shared_ptr<commands::ClientLink>) override {
