@@ -165,7 +165,7 @@ class PythonRedisTest(ServerTestCase):
         self.assertTrue(0 < pttl <= 500, pttl)
         time.sleep(0.6)
         self.assertIsNone(self.r.get("lock:x"))
-        self.assertTrue(self.r.set("lock:x", "c", nx=True, px=200))
+        self.assertTrue(self.r.set("lock:x", "c", nx=True, px=5000))
         self.assertEqual(self.r.get("lock:x"), b"c")
         self.assertEqual(self.r.set("lock:x", "d", xx=True, get=True), b"c")
 

@@ -106,7 +106,9 @@ class PythonRedisPubSubTest(ServerTestCase):
         p = self.r.pubsub(ignore_subscribe_messages=True)
         self.addCleanup(p.close)
         p.subscribe("seq")
-        time.sleep(0.1)
+        deadline = time.monotonic() + 5  # SUBSCRIBE is not waited for
+        while self.r.pubsub_numsub("seq")[0][1] != 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
         pipe = self.r.pipeline(transaction=False)
         for i in range(1000):
             pipe.publish("seq", str(i))

@@ -127,7 +127,14 @@ def run(srv, script, clients, resp3):
             if isinstance(step, Info):
                 return info_counters(c)
             c.close()  # Close
-            time.sleep(0.1)
+            # Until the server has dropped it (a fixed wait was too short
+            # for a slow server).
+            with srv.client() as probe:
+                deadline = time.monotonic() + 10
+                while decode(probe.cmd("CLIENT", "LIST", "ID", str(ids[step.i]))) != b"":
+                    if time.monotonic() > deadline:
+                        raise AssertionError("closed client %d still listed" % step.i)
+                    time.sleep(0.01)
             return b""
 
         out = []
@@ -389,17 +396,20 @@ class TrackingTest(DifferentialTestCase):
     def test_expiry(self):
         self.compare([
             Cmd(0, 1, "CLIENT", "TRACKING", "ON"),
-            Cmd(1, 1, "SET", "lazy", "v", "PX", "300"),
-            Cmd(1, 1, "SET", "active", "v", "PX", "300"),
-            Cmd(1, 1, "SET", "gone", "v", "PX", "300"),
-            Cmd(0, 1, "MGET", "lazy", "active"),
+            # The sweep held back before the keys exist, and TTLs long enough
+            # for the MGET (and the GET of "swept") to come first on a slow
+            # server too.
             Cmd(1, 1, "DEBUG", "SET-ACTIVE-EXPIRE", "0"),
-            Sleep(0.5),
+            Cmd(1, 1, "SET", "lazy", "v", "PX", "1000"),
+            Cmd(1, 1, "SET", "active", "v", "PX", "1000"),
+            Cmd(1, 1, "SET", "gone", "v", "PX", "1000"),
+            Cmd(0, 1, "MGET", "lazy", "active"),
+            Sleep(1.2),
             Cmd(0, 2, "GET", "lazy"),  # expires in its own read: reply, then invalidation
             Cmd(1, 1, "EXISTS", "active"),  # expired by another client's lookup
             Read(0),
             Cmd(1, 1, "DEBUG", "SET-ACTIVE-EXPIRE", "1"),
-            Cmd(1, 1, "SET", "swept", "v", "PX", "50"),
+            Cmd(1, 1, "SET", "swept", "v", "PX", "500"),
             Cmd(0, 1, "GET", "swept"),
             Read(0),  # the background sweep
             Cmd(0, 1, "GET", "gone"),

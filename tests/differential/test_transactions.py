@@ -110,7 +110,7 @@ class TransactionsTest(DifferentialTestCase):
 
     def test_watched_key_expires_before_exec(self):
         self.both([
-            (0, "SET", "k", "v", "PX", "100"), (0, "WATCH", "k"), Sleep(0.25),
+            (0, "SET", "k", "v", "PX", "500"), (0, "WATCH", "k"), Sleep(0.75),
             (0, "MULTI"), (0, "SET", "other", "x"), (0, "EXEC"), (0, "GET", "other"),
         ])
 

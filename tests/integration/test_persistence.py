@@ -55,8 +55,9 @@ def wait_loaded(c, timeout=30):
 
 
 def same_dataset(test, got, expected):
-    """Equal keys, types and values; TTLs (whole seconds) within 2 s, the
-    time a save and a restart may take on a loaded machine."""
+    """Equal keys, types and values; TTLs (whole seconds) within 10 s, the
+    time saves and restarts (two of each, one a sanitizer build's) may take
+    on a loaded machine."""
     test.assertEqual(sorted(got), sorted(expected))
     for k, (t, v, ttl) in expected.items():
         gt, gv, gttl = got[k]
@@ -64,7 +65,7 @@ def same_dataset(test, got, expected):
         if ttl < 0 or gttl < 0:
             test.assertEqual(gttl, ttl, k)
         else:
-            test.assertLessEqual(abs(gttl - ttl), 2, k)
+            test.assertLessEqual(abs(gttl - ttl), 10, k)
 
 
 def dataset(c):
@@ -454,13 +455,13 @@ class RedisRoundTripTest(ServerTestCase):
         lc = self.client(larder)
         wait_loaded(lc)
         self.assertGreaterEqual(lc.call("OBJECT", "IDLETIME", "idle"), 100000)
-        self.assertLess(lc.call("OBJECT", "IDLETIME", "idle"), 100010)
+        self.assertLess(lc.call("OBJECT", "IDLETIME", "idle"), 100060)  # + restarts' time
         self.assertEqual(lc.call("SAVE"), "OK")
         self.stop_and_check(larder)
         redis = self.start_redis("--dir", self.dir, *lru)
         rc = self.client(redis)
         self.assertGreaterEqual(rc.call("OBJECT", "IDLETIME", "idle"), 100000)
-        self.assertLess(rc.call("OBJECT", "IDLETIME", "idle"), 100010)
+        self.assertLess(rc.call("OBJECT", "IDLETIME", "idle"), 100060)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ function waitFor(predicate, what) {
     const t0 = Date.now();
     const tick = () => {
       if (predicate()) return resolve();
-      if (Date.now() - t0 > 2500) return reject(new Error(`waited too long for ${what}`));
+      if (Date.now() - t0 > 10000) return reject(new Error(`waited too long for ${what}`));
       setTimeout(tick, 20);
     };
     tick();

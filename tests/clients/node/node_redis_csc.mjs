@@ -68,9 +68,10 @@ await runSteps(NAME, [
     await writer.del('csc:h');
     await cached.ping();
     assert.deepEqual({ ...(await cached.hGetAll('csc:h')) }, {});
-    await writer.set('csc:ttl', 'soon', { expiration: { type: 'PX', value: 50 } });
+    // PX 500: the GET must still find it on a loaded machine.
+    await writer.set('csc:ttl', 'soon', { expiration: { type: 'PX', value: 500 } });
     assert.equal(await cached.get('csc:ttl'), 'soon');
-    await new Promise((res) => setTimeout(res, 100));
+    await new Promise((res) => setTimeout(res, 700));
     assert.equal(await writer.exists('csc:ttl'), 0);  // expired now, by the sweep or this lookup
     await cached.ping();
     assert.equal(await cached.get('csc:ttl'), null);
