@@ -9,7 +9,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from larder_harness import DifferentialTestCase, encode_command, show  # noqa: E402
+from larder_harness import DifferentialTestCase, encode_command, show, under_sanitizer  # noqa: E402
 
 LINE = re.compile(rb"^\+(\d{10})\.(\d{6}) \[(\d+) 127\.0\.0\.1:(\d+)\] (.*)$")
 
@@ -48,7 +48,7 @@ class MonitorTest(DifferentialTestCase):
                 if who == "m":
                     # Its reply and its own line arrive among the others'
                     # lines: read with them at the end.
-                    time.sleep(0.05)
+                    time.sleep(0.2 if under_sanitizer() else 0.05)
                 else:
                     replies.append(c.read_reply())
             time.sleep(0.2)
