@@ -366,17 +366,17 @@ int Server::run() {
       return 1;
     }
   }
-  if (!listen()) return 1;
-  spdlog::info("Larder {} (Redis 7.0.15 compatible) pid={} port={} tls-port={} threads={} bind={}", LARDER_VERSION,
-               ::getpid(), o.port, o.tls_port, o.threads, fmt::join(o.bind, ","));
-
-  // Prometheus endpoint on loop 0 (metrics-port 0: off). Stopped below, on
-  // loop 0, once shutdown begins.
+  // Prometheus endpoint on loop 0 (metrics-port 0: off), listening before
+  // the client ports: whoever can connect to those can scrape it. Stopped
+  // below, on loop 0, once shutdown begins.
   std::unique_ptr<MetricsServer> metrics;
   if (const auto metrics_port = config::integer_value(context_.live.get("metrics-port")); metrics_port > 0) {
     metrics = std::make_unique<MetricsServer>(loops_[0]->io(), context_);
     if (!metrics->start(context_.live.get("metrics-bind"), static_cast<int>(metrics_port))) return 1;
   }
+  if (!listen()) return 1;
+  spdlog::info("Larder {} (Redis 7.0.15 compatible) pid={} port={} tls-port={} threads={} bind={}", LARDER_VERSION,
+               ::getpid(), o.port, o.tls_port, o.threads, fmt::join(o.bind, ","));
 
   context_.services.persistence->start_loading(util::unix_time_ms());
   for (const auto& listener : listeners_) accept(listener);
