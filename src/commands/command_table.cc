@@ -1,7 +1,6 @@
 #include "larder/commands/command_table.h"
 
 #include <algorithm>
-#include <cctype>
 #include <stdexcept>
 
 #include "larder/commands/blocking.h"
@@ -188,8 +187,7 @@ void CommandTable::add(std::string_view full_name, Handler handler, std::uint32_
 const CommandSpec* CommandTable::find(std::string_view name) const {
   if (name.size() > kMaxNameLength) return nullptr;
   char lower[kMaxNameLength];
-  std::transform(name.begin(), name.end(), lower,
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(name.begin(), name.end(), lower, util::ascii_lower);
   auto it = by_name_.find(std::string_view(lower, name.size()));
   return it == by_name_.end() ? nullptr : &it->second;
 }
