@@ -103,8 +103,9 @@ class OutputLimitsTest(ServerTestCase):
                 time.sleep(0.002)
             self.assertIsNotNone(over_at, "omem never passed the soft limit")
             self.assertIsNotNone(gone_at, "never disconnected by the soft limit")
-            # Redis closes once more than soft-seconds have passed over it.
-            self.assertGreaterEqual(gone_at - over_at, 1.9)
+            # Redis closes once more than soft-seconds have passed over it
+            # (seen here from over_at, which may lag the server's first look).
+            self.assertGreaterEqual(gone_at - over_at, 1.5)
             self.assertLess(gone_at - over_at, 5.0)
             self.assertEqual(stat(p, "client_output_buffer_limit_disconnections"), 1)
         sub.close()
