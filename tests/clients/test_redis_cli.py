@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """redis-cli against Larder, compared with the same invocations against redis-server."""
 import os
+import re
 import subprocess
 import sys
 import unittest
@@ -48,6 +49,14 @@ ONE_SHOT = [
 ]
 
 
+def ttls_close(a, b):
+    """Two non-negative TTLs printed the same way, at most a second apart:
+    each server is asked after its own SET, a redis-cli start or two later,
+    which on a loaded machine can cross a rounding boundary."""
+    ma, mb = re.fullmatch(rb"([^\d-]*)(\d+)\n", a), re.fullmatch(rb"([^\d-]*)(\d+)\n", b)
+    return bool(ma and mb) and ma.group(1) == mb.group(1) and abs(int(ma.group(2)) - int(mb.group(2))) <= 1
+
+
 def cli(port, args, mode_args=(), stdin=None):
     p = subprocess.run([redis_cli_bin(), "-h", "127.0.0.1", "-p", str(port)] + list(mode_args)
                        + list(args), input=stdin, stdout=subprocess.PIPE,
@@ -70,7 +79,7 @@ class RedisCliTest(ClassServersMixin, ServerTestCase):
         for mode_args, args, stdin in runs:
             r = cli(self.redis.port, args, mode_args, stdin)
             l = cli(self.larder.port, args, mode_args, stdin)
-            if r[:2] != l[:2]:
+            if r[:2] != l[:2] and not (args and args[0] == "TTL" and ttls_close(r[1], l[1])):
                 mismatches.append("  redis-cli %s %s (stdin %r)\n      redis : rc=%d %r\n"
                                   "      larder: rc=%d %r %r"
                                   % (" ".join(mode_args), args, stdin, r[0], r[1], l[0], l[1], l[2]))
