@@ -18,7 +18,12 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from larder_harness import (RespError, ServerTestCase, encode_command, larder_bin,  # noqa: E402
-                            larder_is_redis, free_port, start_larder)
+                            larder_is_redis, free_port, start_larder, under_sanitizer)
+
+# How long a save the server starts by itself (a save point, a BGSAVE
+# scheduled inside EXEC) or a refusing start may take; sanitizer builds run
+# several times slower.
+WAIT = 40.0 if under_sanitizer() else 10.0
 
 
 def populate(c, n, prefix="k", value=b"v"):
@@ -170,7 +175,7 @@ class PersistenceTest(ServerTestCase):
         wait_loaded(c)
         return srv, c
 
-    def run_binary(self, *args, timeout=10):
+    def run_binary(self, *args, timeout=WAIT):
         """Starts larder-server with a file it must refuse; its exit code and log."""
         proc = subprocess.run([larder_bin(), "--port", str(free_port()), "--bind", "127.0.0.1",
                                "--dir", self.dir] + list(args),
@@ -218,7 +223,7 @@ class PersistenceTest(ServerTestCase):
         self.assertEqual(c.call("CONFIG", "GET", "save"), [b"save", b"1 1"])
         populate(c, 200000, value=b"v" * 100)
         # The save point fires within a couple of seconds of the first change.
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + WAIT
         while not os.path.exists(self.path):
             self.assertLess(time.monotonic(), deadline, "no save from the save point")
             time.sleep(0.05)
@@ -374,7 +379,7 @@ class PersistenceTest(ServerTestCase):
         self.assertEqual(c.call("MULTI"), "OK")
         self.assertEqual(c.call("BGSAVE"), "QUEUED")
         self.assertEqual(c.call("EXEC"), ["Background saving scheduled"])
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + WAIT
         while not os.path.exists(self.path) or info_field(c, "rdb_bgsave_in_progress") == "1":
             self.assertLess(time.monotonic(), deadline, "the scheduled BGSAVE did not run")
             time.sleep(0.02)
