@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "larder/util/prefetch.h"
+
 namespace larder::storage {
 
 namespace {
@@ -88,9 +90,9 @@ Evictor::SampleStart Evictor::next_sample_start() {
   // Each step reads only what the step before fetched one eviction ago.
   static_assert(kLookahead == 4, "one step per upcoming sample");
   Shard& far = keyspace_.shard(ahead_[3].shard);
-  __builtin_prefetch(&far);  // its first line holds tables_
-  __builtin_prefetch(&far.sketch());
-  __builtin_prefetch(&keyspace_.shard(ahead_[2].shard).table(0));
+  util::prefetch_read(&far);  // its first line holds tables_
+  util::prefetch_read(&far.sketch());
+  util::prefetch_read(&keyspace_.shard(ahead_[2].shard).table(0));
   keyspace_.shard(ahead_[1].shard).table(0).prefetch_slots(ahead_[1].bucket);
   keyspace_.shard(ahead_[0].shard).table(0).prefetch_heads(ahead_[0].bucket);
   return now;
@@ -381,8 +383,8 @@ bool Evictor::evict_tinylfu(std::int64_t now_ms, const EvictionSettings& setting
     // Keys usually leave the window one per eviction, oldest first: fetch
     // one step of each of the next four's lookups (as next_sample_start).
     auto owner = [&](std::uint64_t hash) -> Shard& { return keyspace_.shard(Keyspace::shard_index(hash)); };
-    if (const auto h = window.peek(4)) __builtin_prefetch(&owner(*h));
-    if (const auto h = window.peek(3)) __builtin_prefetch(&owner(*h).table(0));
+    if (const auto h = window.peek(4)) util::prefetch_read(&owner(*h));
+    if (const auto h = window.peek(3)) util::prefetch_read(&owner(*h).table(0));
     if (const auto h = window.peek(2)) owner(*h).table(0).prefetch_bucket(*h);
     if (const auto h = window.peek(1)) owner(*h).table(0).prefetch_head(*h);
   }

@@ -41,7 +41,7 @@ Table::~Table() { clear(); }
 void Table::clear() {
   if (buckets_ == nullptr) return;
   for (std::size_t i = 0; i <= mask_; ++i) {
-    Entry* e = buckets_[i];
+    Entry* e = head_of(buckets_[i]);
     while (e != nullptr) {
       Entry* next = e->next();
       Entry::destroy(e);
@@ -54,7 +54,7 @@ void Table::clear() {
 }
 
 void Table::release_buckets() {
-  MemoryUsage::sub(util::malloc_cost((mask_ + 1) * sizeof(Entry*)));
+  MemoryUsage::sub(util::malloc_cost((mask_ + 1) * sizeof(*buckets_)));
   std::free(buckets_);
   buckets_ = nullptr;
   mask_ = 0;
@@ -62,9 +62,12 @@ void Table::release_buckets() {
 
 Entry* Table::find(std::string_view key, std::uint64_t hash) const {
   if (buckets_ == nullptr) return nullptr;
-  for (Entry* e = buckets_[hash & mask_]; e != nullptr; e = e->next()) {
+  const std::uint64_t slot = buckets_[hash & mask_];
+  if (!may_hold(slot, hash)) return nullptr;
+  for (Entry* e = head_of(slot); e != nullptr; e = e->next()) {
     if (e->key() == key) return e;
   }
+  refilter(hash & mask_);
   return nullptr;
 }
 
@@ -74,9 +77,9 @@ void Table::insert(Entry* e, std::uint64_t hash) {
   } else if (size_ >= kMaxLoad * (mask_ + 1)) {
     resize((mask_ + 1) * 2);
   }
-  Entry** head = &buckets_[hash & mask_];
-  e->set_next(*head);
-  *head = e;
+  std::uint64_t& slot = buckets_[hash & mask_];
+  e->set_next(head_of(slot));
+  slot = (slot & ~kHeadMask) | filter_bits(hash) | reinterpret_cast<std::uint64_t>(e);
   account(e, +1);
 }
 
@@ -89,16 +92,24 @@ void Table::reserve(std::size_t keys) {
 
 void Table::link_after(Entry* prev, std::size_t bucket, Entry* e) {
   if (prev == nullptr) {
-    buckets_[bucket] = e;
+    buckets_[bucket] = (buckets_[bucket] & ~kHeadMask) | reinterpret_cast<std::uint64_t>(e);
   } else {
     prev->set_next(e);
   }
 }
 
+void Table::refilter(std::size_t bucket) const {
+  std::uint64_t filter = 0;
+  for (const Entry* e = head_of(buckets_[bucket]); e != nullptr; e = e->next()) {
+    filter |= filter_bits(hash_of(e->key()));
+  }
+  buckets_[bucket] = (buckets_[bucket] & kHeadMask) | filter;
+}
+
 void Table::replace(Entry* current, Entry* replacement, std::uint64_t hash) {
   const std::size_t bucket = hash & mask_;
   Entry* prev = nullptr;
-  for (Entry* e = buckets_[bucket]; e != current; e = e->next()) prev = e;
+  for (Entry* e = head_of(buckets_[bucket]); e != current; e = e->next()) prev = e;
   replacement->set_next(current->next());
   link_after(prev, bucket, replacement);
   account(current, -1);
@@ -109,8 +120,9 @@ void Table::replace(Entry* current, Entry* replacement, std::uint64_t hash) {
 void Table::unlink(Entry* target, std::uint64_t hash) {
   const std::size_t bucket = hash & mask_;
   Entry* prev = nullptr;
-  for (Entry* e = buckets_[bucket]; e != target; e = e->next()) prev = e;
+  for (Entry* e = head_of(buckets_[bucket]); e != target; e = e->next()) prev = e;
   link_after(prev, bucket, target->next());
+  drop_filter_if_empty(bucket);
   account(target, -1);
   maybe_shrink();
 }
@@ -119,9 +131,11 @@ bool Table::remove(std::string_view key, std::uint64_t hash) {
   if (buckets_ == nullptr) return false;
   const std::size_t bucket = hash & mask_;
   Entry* prev = nullptr;
-  for (Entry* e = buckets_[bucket]; e != nullptr; prev = e, e = e->next()) {
+  if (!may_hold(buckets_[bucket], hash)) return false;
+  for (Entry* e = head_of(buckets_[bucket]); e != nullptr; prev = e, e = e->next()) {
     if (e->key() == key) {
       link_after(prev, bucket, e->next());
+      drop_filter_if_empty(bucket);
       account(e, -1);
       Entry::destroy(e);
       maybe_shrink();
@@ -150,18 +164,19 @@ void Table::maybe_shrink() {
 }
 
 void Table::resize(std::size_t buckets) {
-  auto* fresh = static_cast<Entry**>(std::calloc(buckets, sizeof(Entry*)));
+  auto* fresh = static_cast<std::uint64_t*>(std::calloc(buckets, sizeof(*buckets_)));
   if (fresh == nullptr) throw std::bad_alloc();
-  MemoryUsage::add(util::malloc_cost(buckets * sizeof(Entry*)));
+  MemoryUsage::add(util::malloc_cost(buckets * sizeof(*buckets_)));
   const std::size_t mask = buckets - 1;
   if (buckets_ != nullptr) {
     for (std::size_t i = 0; i <= mask_; ++i) {
-      Entry* e = buckets_[i];
+      Entry* e = head_of(buckets_[i]);
       while (e != nullptr) {
         Entry* next = e->next();
-        Entry** head = &fresh[hash_of(e->key()) & mask];
-        e->set_next(*head);
-        *head = e;
+        const std::uint64_t hash = hash_of(e->key());
+        std::uint64_t& slot = fresh[hash & mask];
+        e->set_next(head_of(slot));
+        slot = (slot & ~kHeadMask) | filter_bits(hash) | reinterpret_cast<std::uint64_t>(e);
         e = next;
       }
     }

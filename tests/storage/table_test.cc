@@ -1,6 +1,7 @@
 #include "larder/storage/table.h"
 
 #include <catch2/catch.hpp>
+#include <random>
 #include <set>
 #include <string>
 
@@ -190,4 +191,56 @@ TEST_CASE("visit_from walks consecutive buckets, wrapping, each entry once, unti
   CHECK(visits == 5);
   Table empty;
   empty.visit_from(7, 100, [&](const Entry&) { return true; });
+}
+
+// Bucket slots carry a filter of their chains' hashes that removals leave
+// stale and failed lookups tighten: neither may hide a key or show a gone one.
+TEST_CASE("lookups agree with a model through inserts, removals, relinks, scans and resizes", "[table]") {
+  Table t;
+  std::set<std::string> model;
+  std::mt19937 rng(15);
+  std::uint64_t cursor = 0;
+  auto check_all = [&] {
+    for (int i = 0; i < 3000; ++i) {
+      const std::string k = "k" + std::to_string(i);
+      REQUIRE((t.find(k, Table::hash_of(k)) != nullptr) == (model.count(k) == 1));
+    }
+  };
+  for (int step = 0; step < 200000; ++step) {
+    // Phases of mostly inserts and mostly removals make the table grow and shrink.
+    const bool filling = (step / 20000) % 2 == 0;
+    const std::string k = "k" + std::to_string(rng() % 3000);
+    const std::uint64_t hash = Table::hash_of(k);
+    switch (rng() % 8) {
+      case 0:
+      case 1:
+      case 2:
+        if (filling && model.insert(k).second) put(t, k);
+        break;
+      case 3:
+      case 4:
+        REQUIRE(t.remove(k, hash) == (model.erase(k) == 1));
+        break;
+      case 5:
+        if (Entry* e = t.find(k, hash); e != nullptr) {
+          t.unlink(e, hash);
+          t.insert(e, hash);
+        }
+        break;
+      case 6:
+        cursor = t.scan(cursor, [&](const Entry& e) {
+          if (rng() % 2 == 0) return false;
+          model.erase(std::string(e.key()));
+          return true;
+        });
+        break;
+      default:
+        if (Entry* e = t.find(k, hash); e != nullptr) t.replace(e, Entry::make(k, "again", kNoExpire), hash);
+        break;
+    }
+    REQUIRE((t.find(k, hash) != nullptr) == (model.count(k) == 1));
+    if (step % 10000 == 0) check_all();
+  }
+  check_all();
+  CHECK(t.size() == model.size());
 }

@@ -2,6 +2,15 @@
 // A chained hash table of Entry blocks for one database of one shard.
 // Not thread-safe: the owning shard's mutex guards it. Owns its entries.
 //
+// A bucket slot holds its chain's head in the low 48 bits (user-space
+// pointers fit, as in Entry's next field) and in the high 16 a filter of the
+// chain's keys: each entry sets two bits picked by bits 48-55 of its hash. A
+// lookup whose two bits are not both set learns the key is absent from the
+// slot alone, without reading an entry (a miss, or a new key's insert, then
+// costs one cache miss instead of one per chained entry). An entry leaving a
+// chain leaves its bits (the filter is then a superset) unless the chain is
+// empty; a lookup that walked a chain in vain recomputes its filter.
+//
 // Buckets are a power of two; the table doubles when it holds twice as many
 // entries as buckets and halves below 1/8 full (unless shrinking is paused).
 // Resizes happen in insert(), remove() and at the end of scan(), never while
@@ -14,6 +23,7 @@
 #include <string_view>
 
 #include "larder/storage/entry.h"
+#include "larder/util/prefetch.h"
 
 namespace larder::storage {
 
@@ -30,12 +40,15 @@ class Table {
   std::size_t volatile_count() const { return volatile_; }
   std::size_t bucket_count() const { return mask_ + (buckets_ != nullptr ? 1 : 0); }
 
+  // A lookup that walked a chain in vain rewrites that slot's filter, so
+  // find() needs the same guard as the writers (the shard's mutex).
   Entry* find(std::string_view key, std::uint64_t hash) const;
-  // The first entry of `hash`'s bucket for which match(const Entry&) holds.
+  // The first entry of `hash`'s bucket for which match(const Entry&) holds;
+  // match may hold only for keys whose hash is `hash`.
   template <class Match>
   Entry* find_in_bucket(std::uint64_t hash, Match&& match) const {
-    if (buckets_ == nullptr) return nullptr;
-    for (Entry* e = buckets_[hash & mask_]; e != nullptr; e = e->next()) {
+    if (buckets_ == nullptr || !may_hold(buckets_[hash & mask_], hash)) return nullptr;
+    for (Entry* e = head_of(buckets_[hash & mask_]); e != nullptr; e = e->next()) {
       if (match(static_cast<const Entry&>(*e))) return e;
     }
     return nullptr;
@@ -73,13 +86,13 @@ class Table {
   // slots, then the entries heading them. They change nothing.
   void prefetch_slots(std::uint64_t start) const {
     if (buckets_ == nullptr) return;
-    __builtin_prefetch(&buckets_[start & mask_]);
-    __builtin_prefetch(&buckets_[(start + kVisitGroup - 1) & mask_]);
+    util::prefetch_read(&buckets_[start & mask_]);
+    util::prefetch_read(&buckets_[(start + kVisitGroup - 1) & mask_]);
   }
   void prefetch_heads(std::uint64_t start) const {
     if (buckets_ == nullptr) return;
     for (std::size_t j = 0; j < kVisitGroup; ++j) {
-      if (const Entry* head = buckets_[(start + j) & mask_]; head != nullptr) prefetch_entry(head);
+      if (const Entry* head = head_of(buckets_[(start + j) & mask_]); head != nullptr) prefetch_entry(head);
     }
   }
 
@@ -97,37 +110,57 @@ class Table {
 
   // Cache hints for a lookup of `hash` coming soon, one step of the chain
   // each: the bucket slot, the entry heading it, the entry after that (a
-  // bucket holds two entries on average). They change nothing.
+  // bucket holds two entries on average; none when the slot's filter rules
+  // the key out). They change nothing.
   void prefetch_bucket(std::uint64_t hash) const {
-    if (buckets_ != nullptr) __builtin_prefetch(&buckets_[hash & mask_]);
+    if (buckets_ != nullptr) util::prefetch_read(&buckets_[hash & mask_]);
   }
   void prefetch_head(std::uint64_t hash) const {
-    if (buckets_ != nullptr && buckets_[hash & mask_] != nullptr) prefetch_entry(buckets_[hash & mask_]);
+    if (buckets_ == nullptr || !may_hold(buckets_[hash & mask_], hash)) return;
+    if (const Entry* head = head_of(buckets_[hash & mask_]); head != nullptr) prefetch_entry(head);
   }
   void prefetch_second(std::uint64_t hash) const {
-    if (buckets_ == nullptr || buckets_[hash & mask_] == nullptr) return;
-    if (Entry* next = buckets_[hash & mask_]->next(); next != nullptr) prefetch_entry(next);
+    if (buckets_ == nullptr || !may_hold(buckets_[hash & mask_], hash)) return;
+    const Entry* head = head_of(buckets_[hash & mask_]);
+    if (const Entry* next = head != nullptr ? head->next() : nullptr; next != nullptr) prefetch_entry(next);
   }
 
  private:
   // An entry's first 64 bytes (header, key and a small value) span at most
   // two cache lines.
   static constexpr std::uint64_t kScanLookahead = 8;
+  static constexpr unsigned kFilterShift = 48;
+  static constexpr std::uint64_t kHeadMask = (std::uint64_t{1} << kFilterShift) - 1;
+  // The two filter bits of a key whose hash is `hash`.
+  static std::uint64_t filter_bits(std::uint64_t hash) {
+    return std::uint64_t{1} << (kFilterShift + (hash >> 48 & 15)) |
+           std::uint64_t{1} << (kFilterShift + (hash >> 52 & 15));
+  }
+  static Entry* head_of(std::uint64_t slot) { return reinterpret_cast<Entry*>(slot & kHeadMask); }
+  // False when no key of the slot's chain can have hash `hash`.
+  static bool may_hold(std::uint64_t slot, std::uint64_t hash) {
+    return (slot & filter_bits(hash)) == filter_bits(hash);
+  }
   static void prefetch_entry(const Entry* e) {
-    __builtin_prefetch(e);
-    __builtin_prefetch(reinterpret_cast<const char*>(e) + 63);
+    util::prefetch_read(e);
+    util::prefetch_read(reinterpret_cast<const char*>(e) + 63);
   }
   void resize(std::size_t buckets);
   void release_buckets();
   // Makes `e` follow `prev`, or head `bucket` when prev is null.
   void link_after(Entry* prev, std::size_t bucket, Entry* e);
+  // Recomputes `bucket`'s filter from the keys of its chain.
+  void refilter(std::size_t bucket) const;
+  void drop_filter_if_empty(std::size_t bucket) {
+    if (head_of(buckets_[bucket]) == nullptr) buckets_[bucket] = 0;
+  }
   void maybe_shrink();
   void account(const Entry* e, long delta) {
     size_ += delta;
     if (e->has_expire()) volatile_ += delta;
   }
 
-  Entry** buckets_ = nullptr;
+  std::uint64_t* buckets_ = nullptr;  // slots: filter bits | head
   std::size_t mask_ = 0;
   std::size_t size_ = 0;
   std::size_t volatile_ = 0;
@@ -153,7 +186,7 @@ void Table::visit_from(std::uint64_t start, std::size_t buckets, Visit&& visit) 
     const Entry* heads[kGroup];
     const std::size_t m = n - i < kGroup ? n - i : kGroup;
     for (std::size_t j = 0; j < m; ++j) {
-      heads[j] = buckets_[(start + i + j) & mask_];
+      heads[j] = head_of(buckets_[(start + i + j) & mask_]);
       if (heads[j] != nullptr) prefetch_entry(heads[j]);
     }
     for (std::size_t j = 0; j < m; ++j) {
@@ -174,25 +207,28 @@ std::uint64_t Table::scan(std::uint64_t cursor, Visit&& visit) {
   const std::uint64_t mask = mask_;
   const std::size_t bucket = cursor & mask;
   Entry* prev = nullptr;
-  Entry* e = buckets_[bucket];
+  Entry* e = head_of(buckets_[bucket]);
+  bool removed = false;
   while (e != nullptr) {
     Entry* next = e->next();
     if (visit(static_cast<const Entry&>(*e))) {
       link_after(prev, bucket, next);
       account(e, -1);
       Entry::destroy(e);
+      removed = true;
     } else {
       prev = e;
     }
     e = next;
   }
+  if (removed) drop_filter_if_empty(bucket);
   // Entries are spread over the heap: start fetching the head of the bucket
   // a walk reaches kScanLookahead calls from now. `order` is the bucket's
   // place in the walk (the reversed index).
   const int shift = 64 - __builtin_ctzll(mask + 1);
   if (shift < 64) {
     const std::uint64_t order = reverse_bits(cursor) >> shift;
-    if (Entry* ahead = buckets_[reverse_bits((order + kScanLookahead) << shift) & mask]; ahead != nullptr) {
+    if (Entry* ahead = head_of(buckets_[reverse_bits((order + kScanLookahead) << shift) & mask]); ahead != nullptr) {
       prefetch_entry(ahead);
     }
   }

@@ -28,6 +28,8 @@
 #include <mutex>
 #include <optional>
 
+#include "larder/util/prefetch.h"
+
 namespace larder::storage {
 
 class FrequencySketch {
@@ -47,7 +49,7 @@ class FrequencySketch {
   // Cache hint for an increment() or frequency() of `hash` coming soon.
   void prefetch(std::uint64_t hash) const {
     if (!words_) return;
-    for (std::size_t r = 0; r < kRows; ++r) __builtin_prefetch(&words_[counter_index(hash, r) >> 4], 1);
+    for (std::size_t r = 0; r < kRows; ++r) util::prefetch_write(&words_[counter_index(hash, r) >> 4]);
   }
   // Accesses counted since the last halving (halved with the counters).
   std::size_t additions() const { return additions_; }
@@ -153,7 +155,7 @@ class ContestLog {
   // Cache hint for a settle() of `hash` coming soon.
   void prefetch(std::uint64_t hash) const {
     if (std::atomic<std::uint32_t>* slots = slots_.load(std::memory_order_relaxed)) {
-      __builtin_prefetch(&slots[slot_of(hash)], 1);
+      util::prefetch_write(&slots[slot_of(hash)]);
     }
   }
   // Accesses per key held between halvings, times kPeriodScale.
