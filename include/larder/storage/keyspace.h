@@ -72,20 +72,28 @@ class Keyspace {
   }
 
   // Cache hints for an upcoming lookup of `key` in `db`; single owner only
-  // (they read tables without their locks). Stage 0 fetches the bucket and
-  // returns the key's hash; stages 1 and 2 the first two entries of its chain.
-  // Issue each stage for a whole batch of keys before the next.
-  std::uint64_t prefetch_bucket(int db, std::string_view key) {
+  // (they read tables without their locks). prefetch_shard() fetches the
+  // fields of the key's shard that serving it reads and returns its hash;
+  // stage 0 its table and prefix counts, stage 1 the bucket, stages 2 and 3
+  // the first two entries of its chain. Issue each stage for a whole batch
+  // of keys before the next.
+  std::uint64_t prefetch_shard(std::string_view key) {
     const std::uint64_t hash = Table::hash_of(key);
-    shard(shard_index(hash)).table(db).prefetch_bucket(hash);
+    shard(shard_index(hash)).prefetch_fields();
     return hash;
   }
-  // Under kTinyLfu stage 1 also fetches the key's sketch counters and its
+  // Under kTinyLfu stage 2 also fetches the key's sketch counters and its
   // contest log slot, which the access counts.
   void prefetch_chain(int db, std::uint64_t hash, int stage) {
     Shard& owner = shard(shard_index(hash));
+    if (stage == 0) {
+      owner.prefetch_table(db);
+      return;
+    }
     const Table& table = owner.table(db);
     if (stage == 1) {
+      table.prefetch_bucket(hash);
+    } else if (stage == 2) {
       table.prefetch_head(hash);
       if (access_policy().current() == AccessMode::kTinyLfu) {
         owner.sketch().prefetch(hash);

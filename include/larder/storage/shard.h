@@ -16,6 +16,7 @@
 
 #include "larder/storage/table.h"
 #include "larder/storage/tinylfu.h"
+#include "larder/util/prefetch.h"
 #include "larder/util/siphash.h"
 
 namespace larder::storage {
@@ -66,6 +67,9 @@ class PrefixStats {
       counts = &lookup(key);
     }
     ++(hit ? counts->hits : counts->misses);
+  }
+  void prefetch_counts() const {
+    if (last_counts_ != nullptr) util::prefetch_write(last_counts_);
   }
   template <class Visit>
   void for_each(Visit&& visit) const {
@@ -149,6 +153,17 @@ class Shard {
   // TinyLFU's access counts for this shard's keys.
   FrequencySketch& sketch() { return sketch_; }
   PrefixStats& prefix_stats() { return prefix_stats_; }
+  // Cache hints for serving a key here: the fields up to the WATCH registry
+  // (what a lookup and its counting read), then, once they arrived, the
+  // database's table and the last prefix's counts.
+  void prefetch_fields() const {
+    const char* end = reinterpret_cast<const char*>(&watches_ + 1);
+    for (const char* p = reinterpret_cast<const char*>(this); p < end; p += 64) util::prefetch_write(p);
+  }
+  void prefetch_table(int db) const {
+    util::prefetch_read(&tables_[db]);
+    prefix_stats_.prefetch_counts();
+  }
 
   // WATCH registry. touch() marks every watcher of the key dirty; it is called
   // for every modification of a key, and costs nothing while nobody watches.
