@@ -2,7 +2,8 @@
 // Looks ahead in a connection's read buffer: parses the next commands of a
 // pipelined batch and asks the keyspace to bring their first key's shard
 // fields, table, bucket and entries into the cache, so that the lookups, run
-// one after another, overlap their memory misses. A hint only: it never changes what a command does.
+// one after another, overlap their memory misses. A hint only: it never
+// changes what a command does.
 // Single-owner keyspace only (storage::Keyspace::single_owner()).
 
 #include <array>

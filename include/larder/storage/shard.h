@@ -153,9 +153,9 @@ class Shard {
   // TinyLFU's access counts for this shard's keys.
   FrequencySketch& sketch() { return sketch_; }
   PrefixStats& prefix_stats() { return prefix_stats_; }
-  // Cache hints for serving a key here: the fields up to the WATCH registry
-  // (what a lookup and its counting read), then, once they arrived, the
-  // database's table and the last prefix's counts.
+  // Cache hints for serving a key here: every field through the WATCH
+  // registry (what a lookup and its counting read), then, once they
+  // arrived, the database's table and the last prefix's counts.
   void prefetch_fields() const {
     const char* end = reinterpret_cast<const char*>(&watches_ + 1);
     for (const char* p = reinterpret_cast<const char*>(this); p < end; p += 64) util::prefetch_write(p);
