@@ -77,9 +77,7 @@ void Table::insert(Entry* e, std::uint64_t hash) {
   } else if (size_ >= kMaxLoad * (mask_ + 1)) {
     resize((mask_ + 1) * 2);
   }
-  std::uint64_t& slot = buckets_[hash & mask_];
-  e->set_next(head_of(slot));
-  slot = (slot & ~kHeadMask) | filter_bits(hash) | reinterpret_cast<std::uint64_t>(e);
+  push_front(buckets_[hash & mask_], e, hash);
   account(e, +1);
 }
 
@@ -92,7 +90,7 @@ void Table::reserve(std::size_t keys) {
 
 void Table::link_after(Entry* prev, std::size_t bucket, Entry* e) {
   if (prev == nullptr) {
-    buckets_[bucket] = (buckets_[bucket] & ~kHeadMask) | reinterpret_cast<std::uint64_t>(e);
+    buckets_[bucket] = with_head(buckets_[bucket], e);
   } else {
     prev->set_next(e);
   }
@@ -174,9 +172,7 @@ void Table::resize(std::size_t buckets) {
       while (e != nullptr) {
         Entry* next = e->next();
         const std::uint64_t hash = hash_of(e->key());
-        std::uint64_t& slot = fresh[hash & mask];
-        e->set_next(head_of(slot));
-        slot = (slot & ~kHeadMask) | filter_bits(hash) | reinterpret_cast<std::uint64_t>(e);
+        push_front(fresh[hash & mask], e, hash);
         e = next;
       }
     }

@@ -137,6 +137,15 @@ class Table {
            std::uint64_t{1} << (kFilterShift + (hash >> 52 & 15));
   }
   static Entry* head_of(std::uint64_t slot) { return reinterpret_cast<Entry*>(slot & kHeadMask); }
+  // `slot` headed by `e`, its filter kept.
+  static std::uint64_t with_head(std::uint64_t slot, const Entry* e) {
+    return (slot & ~kHeadMask) | reinterpret_cast<std::uint64_t>(e);
+  }
+  // Puts `e`, whose key hashes to `hash`, at the front of `slot`'s chain.
+  static void push_front(std::uint64_t& slot, Entry* e, std::uint64_t hash) {
+    e->set_next(head_of(slot));
+    slot = with_head(slot, e) | filter_bits(hash);
+  }
   // False when no key of the slot's chain can have hash `hash`.
   static bool may_hold(std::uint64_t slot, std::uint64_t hash) {
     return (slot & filter_bits(hash)) == filter_bits(hash);
