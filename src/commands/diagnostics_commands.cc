@@ -29,6 +29,10 @@
 #include "larder/util/numbers.h"
 #include "larder/util/strings.h"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 namespace larder::commands {
 
 namespace {
@@ -277,9 +281,9 @@ constexpr std::string_view kMemoryHelp[] = {
 void cmd_memory_help(CommandContext& ctx) { ctx.reply.simple_lines(kMemoryHelp); }
 
 // The bytes a key costs: its entry block as the allocator hands it out
-// (util::malloc_cost: the allocator's size class), the value object it owns
-// (kept exact, so SAMPLES changes nothing) plus one 8-byte bucket pointer,
-// the table's share per key at its full load factor.
+// (util::malloc_cost: glibc's chunk header and 16-byte rounding), the value
+// object it owns (kept exact, so SAMPLES changes nothing) plus one 8-byte
+// bucket pointer, the table's share per key at its full load factor.
 constexpr std::size_t kBucketPointerBytes = 8;
 
 std::size_t memory_usage(const storage::Entry& e) { return e.heap_bytes() + kBucketPointerBytes; }
@@ -338,10 +342,9 @@ MemoryFigures memory_figures(const CommandContext& ctx) {
 // Redis 7.0's MEMORY STATS fields that Larder can compute, in Redis's order.
 // Features Larder does not have (replication, AOF, Lua, functions, cluster)
 // cost 0 bytes. Left out: the allocator.* and rss-overhead.* fields (jemalloc
-// figures a glibc malloc build does not give), and, until the server records
-// its startup baseline (util::record_startup_allocated), startup.allocated
-// and the fields derived from it (keys.bytes-per-key, dataset.bytes,
-// dataset.percentage).
+// figures glibc does not give), and, until the server records its startup
+// baseline (util::record_startup_allocated), startup.allocated and the fields
+// derived from it (keys.bytes-per-key, dataset.bytes, dataset.percentage).
 // clients.normal counts the clients' query and reply buffers; db.N's
 // overhead.hashtable.main is the bucket arrays of that database's tables.
 // Expiry times live inside the entries, so there is no expires table.
@@ -455,8 +458,7 @@ void cmd_memory_doctor(CommandContext& ctx) {
         " times the memory the allocator has handed out (this means that the process holds "
         "much more memory than its live allocations). This is usually due either to a large "
         "peak memory or to a workload that fragments the heap. MEMORY PURGE returns the "
-        "allocator's free pages to the operating system. The allocator is " +
-        std::string(util::allocator_name()) + ".\n\n");
+        "allocator's free pages to the operating system. The allocator is glibc malloc.\n\n");
   }
   if (m.clients > 0 && m.client_buffers / m.clients > 200u * 1024) {
     issues.push_back(
@@ -477,7 +479,20 @@ void cmd_memory_doctor(CommandContext& ctx) {
 }
 
 void cmd_memory_malloc_stats(CommandContext& ctx) {
-  ctx.reply.verbatim(util::allocator_stats());
+  std::string text;
+#if defined(__GLIBC__)
+  char* buf = nullptr;
+  std::size_t len = 0;
+  if (std::FILE* f = open_memstream(&buf, &len)) {
+    malloc_info(0, f);
+    std::fclose(f);
+    text.assign(buf, len);
+  }
+  std::free(buf);
+#else
+  text = "Stats not supported for the current allocator";
+#endif
+  ctx.reply.verbatim(text);
 }
 
 void cmd_memory_purge(CommandContext& ctx) {

@@ -189,7 +189,7 @@ void memory_section(InfoWriter& w, const CommandContext& ctx) {
   w.field("maxmemory_policy", ctx.config.get("maxmemory-policy"));
   w.field("mem_fragmentation_ratio", fixed(used ? static_cast<double>(rss) / used : 0, 2));
   w.field("mem_fragmentation_bytes", static_cast<std::int64_t>(rss) - static_cast<std::int64_t>(used));
-  w.field("mem_allocator", util::allocator_name());
+  w.field("mem_allocator", "libc");
   w.field("lazyfree_pending_objects", ctx.keyspace.background_free().pending());
 }
 

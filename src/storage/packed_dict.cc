@@ -373,8 +373,8 @@ unsigned char* PackedDict::resize_block(unsigned char* block, std::size_t bytes)
   auto* resized = static_cast<unsigned char*>(std::realloc(block, bytes));
   if (resized == nullptr) {
     if (bytes > old) throw std::bad_alloc();
-    // A shrink does not fail in glibc or jemalloc; an allocator that
-    // refuses leaves the longer block, which still holds the bytes.
+    // glibc shrinks in place and never fails; an allocator that refuses
+    // leaves the longer block, which still holds the bytes.
     resized = block;
   }
   heap_bytes_ -= util::malloc_cost(old);

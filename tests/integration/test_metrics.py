@@ -172,7 +172,7 @@ class MetricsTest(ServerTestCase):
             time.sleep(0.05)
             before, types = self.scrape()
         self.assertEqual(value(before, "larder_connected_clients"), 1)
-        # The allocator's statistics read 0 under a sanitizer's own allocator
+        # glibc's allocator statistics read 0 under a sanitizer's own allocator
         # (the ThreadSanitizer run of this suite); RSS is real in both.
         self.assertGreaterEqual(value(before, "larder_memory_used_bytes"), 0)
         self.assertGreater(value(before, "larder_memory_rss_bytes"), 0)

@@ -90,7 +90,7 @@ class TinyLfuTest(ServerTestCase):
         # (INFO's used_memory is the allocator's figure, which the sanitizers'
         # allocators do not give.)
         if under_sanitizer():
-            self.skipTest("used_memory comes from the allocator's statistics")
+            self.skipTest("used_memory comes from glibc's mallinfo2")
         srv = self.start_larder()
         c = self.client(srv)
 

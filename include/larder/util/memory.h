@@ -1,18 +1,14 @@
 #pragma once
 // Process memory readings for INFO memory and MEMORY STATS / DOCTOR / USAGE.
-// Linux, with jemalloc when built with LARDER_JEMALLOC (the default, see
-// CMakeLists.txt) and glibc malloc otherwise; each reading is a snapshot,
-// safe to call from any thread.
+// Linux with glibc; each reading is a snapshot, safe to call from any thread.
 
 #include <cstddef>
-#include <string>
 
 namespace larder::util {
 
-// Bytes currently handed out by the allocator: jemalloc's stats.allocated,
-// or glibc mallinfo2()'s uordblks (in-use heap chunks, chunk headers
-// included) + hblkhd (mmapped blocks). Redis's used_memory counts the same
-// thing through its zmalloc wrapper.
+// Bytes currently handed out by the allocator: glibc mallinfo2()'s uordblks
+// (in-use heap chunks, chunk headers included) + hblkhd (mmapped blocks).
+// Redis's used_memory counts the same thing through its zmalloc wrapper.
 std::size_t allocated_bytes();
 
 // The highest allocated_bytes() reading taken so far in this process (every
@@ -34,27 +30,18 @@ std::size_t rss_bytes();
 std::size_t peak_rss_bytes();
 
 // Bytes the allocator takes for a malloc(`requested`) block, its bookkeeping
-// included: jemalloc's size class; with glibc on 64-bit, the chunk size
-// max(32, requested + 8 rounded up to 16); elsewhere `requested` rounded up
-// to 16.
+// included: with glibc on 64-bit, the chunk size max(32, requested + 8
+// rounded up to 16); elsewhere `requested` rounded up to 16.
 std::size_t malloc_cost(std::size_t requested);
 
-// INFO's mem_allocator: "jemalloc-X.Y.Z" or "libc".
-const char* allocator_name();
-
-// MEMORY MALLOC-STATS: the allocator's own report (jemalloc's
-// malloc_stats_print, glibc's malloc_info XML).
-std::string allocator_stats();
-
-// Returns free heap memory to the operating system (jemalloc's purge of
-// every arena, glibc malloc_trim); MEMORY PURGE.
+// Returns free heap memory to the operating system (glibc malloc_trim);
+// MEMORY PURGE.
 void release_free_memory();
 
-// Called once at startup; with glibc malloc only: free() no longer shrinks
-// the heap inline (a trim of many MB in the middle of a burst of frees stalls
-// the loop); memory goes back through release_free_memory(), which the
-// server calls on its background thread after large deletions. Blocks of
-// 1 MiB or more are mmapped.
+// Called once at startup: free() no longer shrinks the heap inline (a trim of
+// many MB in the middle of a burst of frees stalls the loop); memory goes back
+// through release_free_memory(), which the server calls on its background
+// thread after large deletions. Blocks of 1 MiB or more are mmapped.
 void tune_allocator();
 
 }  // namespace larder::util
