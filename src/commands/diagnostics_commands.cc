@@ -281,7 +281,7 @@ constexpr std::string_view kMemoryHelp[] = {
 void cmd_memory_help(CommandContext& ctx) { ctx.reply.simple_lines(kMemoryHelp); }
 
 // The bytes a key costs: its entry block as the allocator hands it out
-// (util::malloc_cost: glibc's chunk header and 16-byte rounding), the value
+// (util::slab_heap::cost: its slot, 8-byte rounding), the value
 // object it owns (kept exact, so SAMPLES changes nothing) plus one 8-byte
 // bucket pointer, the table's share per key at its full load factor.
 constexpr std::size_t kBucketPointerBytes = 8;
@@ -455,10 +455,11 @@ void cmd_memory_doctor(CommandContext& ctx) {
     std::snprintf(buf, sizeof buf, "%.2f", frag);
     issues.push_back(
         std::string(" * High total RSS: This instance's Resident Set Size is ") + buf +
-        " times the memory the allocator has handed out (this means that the process holds "
+        " times the memory the allocators have handed out (this means that the process holds "
         "much more memory than its live allocations). This is usually due either to a large "
         "peak memory or to a workload that fragments the heap. MEMORY PURGE returns the "
-        "allocator's free pages to the operating system. The allocator is glibc malloc.\n\n");
+        "allocators' free pages to the operating system. The allocators are glibc malloc and, "
+        "for key-value blocks, Larder's slab heap.\n\n");
   }
   if (m.clients > 0 && m.client_buffers / m.clients > 200u * 1024) {
     issues.push_back(

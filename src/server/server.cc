@@ -65,6 +65,7 @@ Server::Server(const config::Settings& settings, const config::Options& options)
     : context_(settings, options),
       loops_(make_loops(context_, options.threads)),
       sweeper_(context_.keyspace),
+      defragmenter_(context_.keyspace),
       sweep_timer_(loops_[0]->io()),
       persistence_timer_(loops_[0]->io()),
       signals_(signal_io_, SIGINT, SIGTERM) {
@@ -275,8 +276,10 @@ void Server::sweep_slice() {
   const bool over = context_.services.used_memory() > context_.live.maxmemory() &&
                     context_.live.maxmemory() > 0;
   const bool evicting = over && context_.services.make_room(now, kSweepSlice);
+  // Pack entry blocks into fewer slabs when many slots are free.
+  const bool defragmenting = defragmenter_.step(kSweepSlice);
   sweep_slices_ = std::min(sweep_slices_ + 1, kQuietSlices);
-  if (r.busy() || evicting || (!r.wrapped && sweep_slices_ < kQuietSlices)) {
+  if (r.busy() || evicting || defragmenting || (!r.wrapped && sweep_slices_ < kQuietSlices)) {
     schedule_sweep(kSweepGap);
   } else {
     // The cycle is over: give freed pages back now, not in the middle of it.

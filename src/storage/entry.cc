@@ -3,7 +3,7 @@
 #include "larder/storage/background_free.h"
 #include "larder/storage/memory_usage.h"
 #include "larder/storage/string_buffer.h"
-#include "larder/util/memory.h"
+#include "larder/util/slab_heap.h"
 #include "larder/util/varint.h"
 
 #include <cstdlib>
@@ -31,8 +31,7 @@ Entry* Entry::allocate(std::string_view key, std::size_t value_len, std::int64_t
                        ValueType type, Encoding encoding) {
   const bool has_expire = expire_at_ms != kNoExpire;
   const std::size_t size = block_size(key.size(), value_len, has_expire);
-  void* mem = std::malloc(size);
-  if (mem == nullptr) throw std::bad_alloc();
+  void* mem = util::slab_heap::allocate(size);
   // `next` is stored in 48 bits; user-space heap addresses always fit.
   if (reinterpret_cast<std::uintptr_t>(mem) >> 48 != 0) std::abort();
   Entry* e = new (mem) Entry();
@@ -48,7 +47,7 @@ Entry* Entry::allocate(std::string_view key, std::size_t value_len, std::int64_t
     p += sizeof expire_at_ms;
   }
   if (!key.empty()) std::memcpy(p, key.data(), key.size());
-  MemoryUsage::add(util::malloc_cost(size));
+  MemoryUsage::add(util::slab_heap::cost(size));
   return e;
 }
 
@@ -80,10 +79,7 @@ Entry* Entry::rekey(Entry* from, std::string_view key) {
   const std::string_view bytes = from->raw_value();
   if (!bytes.empty()) std::memcpy(e->raw_value_data(), bytes.data(), bytes.size());
   // The object (if any) now belongs to `e`: free only the old block.
-  const std::size_t old_bytes = from->block_heap_bytes();
-  MemoryUsage::sub(old_bytes);
-  from->~Entry();
-  BackgroundFree::free_block(from, old_bytes);
+  free_block(from);
   return e;
 }
 
@@ -94,13 +90,32 @@ Entry* Entry::clone(const Entry& from, std::string_view key, std::int64_t expire
   return make_inline(key, from.type(), from.raw_value(), expire_at_ms);
 }
 
-std::size_t Entry::block_heap_bytes() const {
-  Layout l = layout();
-  return util::malloc_cost(block_size(l.key_len, l.value_len, has_expire()));
+std::size_t Entry::size() const {
+  const Layout l = layout();
+  return block_size(l.key_len, l.value_len, has_expire());
+}
+
+std::size_t Entry::block_heap_bytes() const { return util::slab_heap::cost(size()); }
+
+void Entry::free_block(Entry* e) noexcept {
+  const std::size_t size = e->size();
+  const std::size_t bytes = util::slab_heap::cost(size);
+  MemoryUsage::sub(bytes);
+  e->~Entry();
+  if (size > util::slab_heap::kMaxSlabBlock) {
+    BackgroundFree::free_block(e, bytes);  // a malloc block, maybe a big one
+  } else {
+    util::slab_heap::deallocate(e, size);
+  }
 }
 
 std::size_t Entry::heap_bytes() const {
   return block_heap_bytes() + (encoding() == Encoding::kObject ? object()->heap_bytes() : 0);
+}
+
+Entry* Entry::defragment(Entry* e) {
+  void* moved = util::slab_heap::relocate(e, e->size());
+  return moved != nullptr ? static_cast<Entry*>(moved) : e;
 }
 
 void Entry::destroy(Entry* e) noexcept {
@@ -111,18 +126,14 @@ void Entry::destroy(Entry* e) noexcept {
     MemoryUsage::sub(obj_bytes);
     BackgroundFree::free_object(obj, obj_bytes);
   }
-  const std::size_t bytes = e->block_heap_bytes();
-  MemoryUsage::sub(bytes);
-  e->~Entry();
-  BackgroundFree::free_block(e, bytes);
+  free_block(e);
 }
 
 Entry* Entry::relayout(Entry* e, std::size_t value_len, bool has_expire, std::size_t keep) {
   const std::string_view key = e->key();
   const std::int64_t when = e->has_expire() ? e->expire_at() : kNoExpire;
   const std::size_t size = block_size(key.size(), value_len, has_expire);
-  void* mem = std::malloc(size);
-  if (mem == nullptr) throw std::bad_alloc();
+  void* mem = util::slab_heap::allocate(size);
   if (reinterpret_cast<std::uintptr_t>(mem) >> 48 != 0) std::abort();
   Entry* fresh = new (mem) Entry();
   std::memcpy(fresh->header_, e->header_, kFixedHeader);
@@ -137,11 +148,8 @@ Entry* Entry::relayout(Entry* e, std::size_t value_len, bool has_expire, std::si
   }
   if (!key.empty()) std::memcpy(p, key.data(), key.size());
   if (keep > 0) std::memcpy(p + key.size(), e->raw_value().data(), keep);
-  const std::size_t old_bytes = e->block_heap_bytes();
-  MemoryUsage::add(util::malloc_cost(size));
-  MemoryUsage::sub(old_bytes);
-  e->~Entry();
-  BackgroundFree::free_block(e, old_bytes);
+  MemoryUsage::add(util::slab_heap::cost(size));
+  free_block(e);
   return fresh;
 }
 
@@ -160,21 +168,20 @@ Entry* Entry::splice_value(Entry* e, std::size_t pos, std::size_t remove, std::s
     if (!insert.empty()) std::memcpy(e->raw_value_data() + pos, insert.data(), insert.size());
     return e;
   }
-  if (varint_size(len) == varint_size(old_len)) {
-    // Same layout up to the value: realloc the block and move the tail.
-    const Layout l = e->layout();
-    const std::size_t old_size = block_size(l.key_len, old_len, e->has_expire());
-    const std::size_t size = block_size(l.key_len, len, e->has_expire());
+  const Layout l = e->layout();
+  const std::size_t old_size = block_size(l.key_len, old_len, e->has_expire());
+  const std::size_t size = block_size(l.key_len, len, e->has_expire());
+  if (varint_size(len) == varint_size(old_len) && util::slab_heap::resizable(old_size, size)) {
+    // Same layout up to the value: resize the block and move the tail.
     const std::size_t value_at = old_size - old_len;
     if (len < old_len) {
       std::memmove(e->bytes() + value_at + pos + insert.size(), e->bytes() + value_at + pos + remove, tail);
     }
-    void* mem = std::realloc(e, size);
-    if (mem == nullptr) throw std::bad_alloc();  // shrinking never fails
+    void* mem = util::slab_heap::reallocate(e, old_size, size);
     if (reinterpret_cast<std::uintptr_t>(mem) >> 48 != 0) std::abort();
     Entry* fresh = static_cast<Entry*>(mem);
-    MemoryUsage::add(util::malloc_cost(size));
-    MemoryUsage::sub(util::malloc_cost(old_size));
+    MemoryUsage::add(util::slab_heap::cost(size));
+    MemoryUsage::sub(util::slab_heap::cost(old_size));
     unsigned char* value = fresh->bytes() + value_at;
     if (len > old_len) std::memmove(value + pos + insert.size(), value + pos + remove, tail);
     if (!insert.empty()) std::memcpy(value + pos, insert.data(), insert.size());
@@ -183,7 +190,7 @@ Entry* Entry::splice_value(Entry* e, std::size_t pos, std::size_t remove, std::s
     put_varint(p, len);
     return fresh;
   }
-  // The length's varint changes width: build a new block.
+  // A new block (the length's varint changes width, or the size leaves its slot class).
   std::string saved_tail(old.substr(pos + remove));
   Entry* fresh = relayout(e, len, e->has_expire(), pos);
   char* value = fresh->raw_value_data();

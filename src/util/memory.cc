@@ -1,5 +1,7 @@
 #include "larder/util/memory.h"
 
+#include "larder/util/slab_heap.h"
+
 #include <unistd.h>
 
 #include <atomic>
@@ -32,6 +34,7 @@ std::size_t allocated_bytes() {
   const struct mallinfo2 mi = mallinfo2();
   bytes = mi.uordblks + mi.hblkhd;
 #endif
+  bytes += slab_heap::used_bytes();
   note_peak(bytes);
   return bytes;
 }
@@ -92,6 +95,7 @@ void tune_allocator() {
 }
 
 void release_free_memory() {
+  slab_heap::release_free();
 #if defined(__GLIBC__)
   malloc_trim(0);
 #endif

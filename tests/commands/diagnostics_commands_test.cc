@@ -7,6 +7,7 @@
 #include "../support/command_harness.h"
 #include "larder/storage/entry.h"
 #include "larder/util/memory.h"
+#include "larder/util/slab_heap.h"
 
 using larder::testing::CommandHarness;
 
@@ -134,10 +135,10 @@ TEST_CASE("MEMORY USAGE estimates the entry's heap block", "[diagnostics]") {
   CommandHarness h;
   CHECK(h.run({"MEMORY", "USAGE", "nokey"}) == "$-1\r\n");
   h.run({"SET", "key:000000001", std::string(32, 'v')});
-  const std::size_t plain = larder::util::malloc_cost(larder::storage::Entry::block_size(13, 32, false)) + 8;
+  const std::size_t plain = larder::util::slab_heap::cost(larder::storage::Entry::block_size(13, 32, false)) + 8;
   CHECK(h.run({"MEMORY", "USAGE", "key:000000001"}) == ":" + std::to_string(plain) + "\r\n");
   h.run({"SET", "e", "v", "EX", "100"});
-  const std::size_t with_ttl = larder::util::malloc_cost(larder::storage::Entry::block_size(1, 1, true)) + 8;
+  const std::size_t with_ttl = larder::util::slab_heap::cost(larder::storage::Entry::block_size(1, 1, true)) + 8;
   CHECK(h.run({"MEMORY", "USAGE", "e", "SAMPLES", "0"}) == ":" + std::to_string(with_ttl) + "\r\n");
   h.advance(200'000);
   CHECK(h.run({"MEMORY", "USAGE", "e"}) == "$-1\r\n");

@@ -3,6 +3,7 @@
 under noeviction writes get Redis's OOM error while reads go on."""
 import os
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
@@ -53,6 +54,31 @@ class MaxmemoryTest(ServerTestCase):
         self.assertLessEqual(rss, LIMIT * 1.10 + base + 8 * 1024 * 1024,
                              "RSS %d with limit %d and base %d" % (rss, LIMIT, base))
         self.assertEqual(c.cmd("GET", "obj:%d" % (KEYS - 1)), b"$200\r\n" + VALUE.encode() + b"\r\n")
+
+    @unittest.skipIf(larder_is_redis(), "checks Larder's memory accounting and default policy")
+    def test_rss_stays_near_the_limit_when_value_sizes_change(self):
+        # Each phase evicts most of the keys of the one before, whose sizes
+        # no new key has: their slabs empty only as the defragmenter packs them.
+        srv = self.start_larder("--maxmemory", str(LIMIT))
+        base = rss_bytes(srv.proc.pid)
+        c = self.client(srv)
+        first = 0
+        for size, count in ((100, 250000), (300, 120000), (60, 300000)):
+            value = ("%d" % size) * (size // len("%d" % size))
+            for start in range(first, first + count, BATCH):
+                n = min(BATCH, first + count - start)
+                c.send(b"".join(encode_command("SET", "k:%d" % i, value) for i in range(start, start + n)))
+                self.assertEqual(set(c.read_replies(n)), {b"+OK\r\n"})
+            first += count
+            self.assertEqual(c.cmd("GET", "k:%d" % (first - 1)), b"$%d\r\n%s\r\n" % (len(value), value.encode()))
+            if under_sanitizer():
+                continue
+            bound = LIMIT * 1.10 + base + 8 * 1024 * 1024
+            deadline = time.monotonic() + 20
+            while rss_bytes(srv.proc.pid) > bound and time.monotonic() < deadline:
+                time.sleep(0.1)
+            rss = rss_bytes(srv.proc.pid)
+            self.assertLessEqual(rss, bound, "RSS %d after %d-byte values, limit %d, base %d" % (rss, size, LIMIT, base))
 
     def test_noeviction_refuses_writes_and_serves_reads(self):
         srv = self.start_larder("--maxmemory", "5mb", "--maxmemory-policy", "noeviction")

@@ -244,3 +244,32 @@ TEST_CASE("lookups agree with a model through inserts, removals, relinks, scans 
   check_all();
   CHECK(t.size() == model.size());
 }
+
+TEST_CASE("move_entries relinks the copies move() returns, wherever they sit in a chain", "[table]") {
+  Table t;
+  for (int i = 0; i < 3000; ++i) put(t, "key:" + std::to_string(i));
+  std::set<const Entry*> old_blocks;
+  std::size_t offered = 0;
+  std::uint64_t bucket = 0;
+  do {
+    bucket = t.move_entries(bucket, 7, [&](Entry* e) {
+      ++offered;
+      if (offered % 3 == 0) return e;  // stays
+      old_blocks.insert(e);
+      // A copy in a new block, the old one freed (as Entry::defragment does).
+      Entry* copy = Entry::make(e->key(), e->value(), kNoExpire);
+      copy->set_next(e->next());
+      Entry::destroy(e);
+      return copy;
+    });
+  } while (bucket != 0);
+  CHECK(offered == 3000);
+  CHECK(t.size() == 3000);
+  for (int i = 0; i < 3000; ++i) {
+    const std::string k = "key:" + std::to_string(i);
+    Entry* e = t.find(k, Table::hash_of(k));
+    REQUIRE(e != nullptr);
+    CHECK(e->value() == "v" + k);
+  }
+  CHECK(full_scan(t).size() == 3000);
+}

@@ -12,6 +12,7 @@
 #include "larder/config/options.h"
 #include "larder/server/event_loop.h"
 #include "larder/server/server_context.h"
+#include "larder/storage/defragmenter.h"
 #include "larder/storage/expiry_sweeper.h"
 
 namespace larder::server {
@@ -59,6 +60,7 @@ class Server {
   std::chrono::steady_clock::time_point accept_warned_at_{};
   std::uint64_t accept_failures_unlogged_ = 0;
   storage::ExpirySweeper sweeper_;
+  storage::Defragmenter defragmenter_;
   asio::steady_timer sweep_timer_;
   asio::steady_timer persistence_timer_;
   // SIGINT/SIGTERM are taken by the main thread, which waits for the loops:

@@ -1,5 +1,6 @@
 #pragma once
-// One key-value pair in a single heap block, laid out for memory:
+// One key-value pair in a single heap block (from util::slab_heap, which
+// rounds it to 8 bytes and adds no header), laid out for memory:
 //
 //   [48-bit next][u8 flags][24-bit access][varint key_len][varint value_len]
 //   [i64 expire_at_ms, only when kHasExpire][key bytes][value bytes]
@@ -54,6 +55,10 @@ class Entry {
   // thread, see BackgroundFree::free_object).
   static void destroy(Entry* e) noexcept;
 
+  // The entry moved to a fuller slab when util::slab_heap::relocate() says
+  // its block should move (the caller relinks it), else `e`.
+  static Entry* defragment(Entry* e);
+
   // Adds or drops the expiry field; set_expire_at() then sets it.
   static Entry* with_expire_field(Entry* e, bool has_expire);
   // Replaces inline value bytes [pos, pos + remove) with `insert`.
@@ -63,7 +68,7 @@ class Entry {
 
   // Bytes the block occupies as requested from the allocator.
   static std::size_t block_size(std::size_t key_len, std::size_t value_len, bool has_expire);
-  // What the block costs on the heap, allocator rounding included.
+  // What the block costs on the heap (util::slab_heap::cost: its slot).
   std::size_t block_heap_bytes() const;
   // The block and the object it owns, if any.
   std::size_t heap_bytes() const;
@@ -158,6 +163,11 @@ class Entry {
   // A block for `key` with value_len bytes of value left for the caller.
   static Entry* allocate(std::string_view key, std::size_t value_len, std::int64_t expire_at_ms,
                          ValueType type, Encoding encoding);
+  // This block's block_size().
+  std::size_t size() const;
+  // Gives e's block back (to util::slab_heap, or to malloc through
+  // BackgroundFree when it is a big one); the value object is the caller's.
+  static void free_block(Entry* e) noexcept;
   // Moves `e` to a block laid out for value_len / has_expire, keeping the
   // key, the first `keep` value bytes, the header bytes and the expiry.
   static Entry* relayout(Entry* e, std::size_t value_len, bool has_expire, std::size_t keep);

@@ -96,6 +96,13 @@ class Table {
     }
   }
 
+  // Offers the entries of up to `buckets` consecutive buckets from `start`
+  // (no wrapping) to move(Entry*) -> Entry*, which returns the entry or the
+  // copy it moved the entry's block to (Entry::defragment); copies are
+  // relinked in place. Returns the bucket after the last one, 0 at the end.
+  template <class Move>
+  std::uint64_t move_entries(std::uint64_t start, std::size_t buckets, Move&& move);
+
   // While any pause is held the table never shrinks, so an iteration that
   // keeps its scan() cursor across calls visits no entry twice. The count
   // belongs to this object, not to its contents: moves leave it in place.
@@ -208,6 +215,28 @@ void Table::visit_from(std::uint64_t start, std::size_t buckets, Visit&& visit) 
       }
     }
   }
+}
+
+template <class Move>
+std::uint64_t Table::move_entries(std::uint64_t start, std::size_t buckets, Move&& move) {
+  const std::uint64_t count = bucket_count();
+  std::uint64_t b = start;
+  for (; b < count && b - start < buckets; ++b) {
+    Entry* prev = nullptr;
+    for (Entry* e = head_of(buckets_[b]); e != nullptr; e = e->next()) {
+      Entry* moved = move(e);
+      if (moved != e) {
+        if (prev != nullptr) {
+          prev->set_next(moved);
+        } else {
+          buckets_[b] = with_head(buckets_[b], moved);
+        }
+        e = moved;
+      }
+      prev = e;
+    }
+  }
+  return b < count ? b : 0;
 }
 
 template <class Visit>

@@ -6,9 +6,10 @@
 
 namespace larder::util {
 
-// Bytes currently handed out by the allocator: glibc mallinfo2()'s uordblks
-// (in-use heap chunks, chunk headers included) + hblkhd (mmapped blocks).
-// Redis's used_memory counts the same thing through its zmalloc wrapper.
+// Bytes currently handed out by the allocators: glibc mallinfo2()'s uordblks
+// (in-use heap chunks, chunk headers included) + hblkhd (mmapped blocks) +
+// slab_heap's slots in use. Redis's used_memory counts the same thing through
+// its zmalloc wrapper.
 std::size_t allocated_bytes();
 
 // The highest allocated_bytes() reading taken so far in this process (every
@@ -34,8 +35,8 @@ std::size_t peak_rss_bytes();
 // rounded up to 16); elsewhere `requested` rounded up to 16.
 std::size_t malloc_cost(std::size_t requested);
 
-// Returns free heap memory to the operating system (glibc malloc_trim);
-// MEMORY PURGE.
+// Returns free heap memory to the operating system (glibc malloc_trim and
+// slab_heap's empty slabs); MEMORY PURGE.
 void release_free_memory();
 
 // Called once at startup: free() no longer shrinks the heap inline (a trim of
