@@ -6,11 +6,12 @@
 // bytes here, 240 there). Bigger blocks go to malloc. The caller passes the
 // block's size back on every call, as to sized delete.
 //
-// Slabs are carved from 4 MiB mmapped regions and slots handed out lowest
-// address first within a slab, so untouched slots cost no RSS. A slab whose
-// last block is freed goes back to the region's pool; past kKeptEmptySlabs
-// such slabs its pages are returned to the kernel (madvise), and
-// release_free() returns them all. Regions stay mapped.
+// Slabs are carved from 4 MiB mmapped regions. A slab hands out its freed
+// slots first, then its never-used ones in address order, so untouched
+// slots cost no RSS. A slab whose last block is freed goes back to a pool
+// shared by all classes; past kKeptEmptySlabs such slabs its pages are
+// returned to the kernel (madvise), and release_free() returns them all.
+// Regions stay mapped.
 //
 // Thread-safe: one mutex, so a block may be freed on another thread (the
 // background free thread destroys whole tables).
