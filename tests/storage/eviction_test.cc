@@ -1,7 +1,11 @@
 #include "larder/storage/eviction.h"
 
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <future>
 #include <string>
+#include <thread>
+#include <utility>
 
 #include "larder/storage/db.h"
 #include "larder/storage/memory_usage.h"
@@ -145,4 +149,61 @@ TEST_CASE("noeviction evicts nothing and an empty keyspace cannot make room", "[
                [] { return std::size_t{100}; });
   CHECK(r.evicted == 0);
   CHECK_FALSE(r.under_limit);
+}
+
+TEST_CASE("a call that finds another thread evicting leaves it the work within the slack", "[eviction]") {
+  Keyspace ks(1);
+  with_db(ks, kT0, [](Db& db) {
+    for (int i = 0; i < 10; ++i) db.set("k" + std::to_string(i), "v", kNoExpire);
+  });
+  Evictor ev(ks);
+  const EvictionSettings s{EvictionPolicy::kAllKeysRandom, 5, 1};
+  static constexpr std::size_t kTarget = 1 << 20;
+  static constexpr std::size_t kSlack = 64 * 1024;  // 1/256 of the target is less
+  // Thread a evicts, and stops inside its first reading of the memory.
+  std::promise<void> inside;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::thread a([&] {
+    bool first = true;
+    ev.evict(kT0, kTarget, s, std::chrono::seconds(10), [&] {
+      if (std::exchange(first, false)) {
+        inside.set_value();
+        released.wait();
+      }
+      return kTarget;
+    });
+  });
+  inside.get_future().wait();
+  // Within the slack: no wait, no eviction.
+  auto within = std::async(std::launch::async, [&] {
+    return ev.evict(kT0, kTarget, s, std::chrono::seconds(10), [] { return kTarget + kSlack; });
+  });
+  if (within.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
+    release.set_value();  // so that the threads end before the test fails
+    a.join();
+    FAIL("the call waited for the other thread's eviction");
+  }
+  const EvictionResult r = within.get();
+  CHECK(r.deferred);
+  CHECK(r.evicted == 0);
+  CHECK_FALSE(r.under_limit);
+  // Past it: waits for thread a, then evicts itself.
+  std::atomic<bool> done{false};
+  EvictionResult late;
+  std::thread b([&] {
+    int readings = 0;
+    late = ev.evict(kT0, kTarget, s, std::chrono::seconds(10),
+                    [&] { return ++readings <= 2 ? kTarget + kSlack + 1 : kTarget; });
+    done = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK_FALSE(done);
+  release.set_value();
+  a.join();
+  b.join();
+  CHECK_FALSE(late.deferred);
+  CHECK(late.evicted == 1);
+  CHECK(late.under_limit);
+  CHECK(count_prefix(ks, "k", 10, kT0) == 9);
 }

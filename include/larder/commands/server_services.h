@@ -73,14 +73,14 @@ struct ServerServices {
   // process had allocated before serving.
   std::size_t used_memory() const { return storage::MemoryUsage::dataset_bytes() + startup_memory; }
   // Evicts for up to `budget` while over maxmemory. True when the memory is
-  // within the limit afterwards or eviction made progress; false when a
-  // command that needs memory must be refused.
+  // within the limit afterwards, eviction made progress or another event
+  // loop is evicting; false when a command that needs memory must be refused.
   bool make_room(std::int64_t now_ms, std::chrono::steady_clock::duration budget) {
     const std::uint64_t limit = config.maxmemory();
     if (limit == 0 || used_memory() <= limit) return true;
     if (!evictor) return false;
     auto r = evictor->evict(now_ms, limit, config.eviction(), budget, [this] { return used_memory(); });
-    return r.under_limit || r.evicted > 0;
+    return r.under_limit || r.evicted > 0 || r.deferred;
   }
   // SAVE / BGSAVE / loading; set by the owner once the keyspace exists.
   std::unique_ptr<persistence::Persistence> persistence;

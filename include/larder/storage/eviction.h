@@ -19,6 +19,7 @@
 // each locks one shard at a time, so the caller must hold no shard lock.
 // With a single-owner keyspace only the owner's thread may call it.
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -62,6 +63,9 @@ struct EvictionSettings {
 struct EvictionResult {
   std::size_t evicted = 0;
   bool under_limit = false;  // memory is at or below the target now
+  // Another thread was evicting, and memory was within defer_slack() of
+  // the target: this call left the evicting to it.
+  bool deferred = false;
 };
 
 class Evictor {
@@ -70,7 +74,13 @@ class Evictor {
 
   // Deletes keys until `used()` <= target_bytes or the budget runs out.
   // `used` reads the memory figure that is compared with the target. Calls
-  // are serialised by mutex_, or by the keyspace's single owner.
+  // are serialised by mutex_, or by the keyspace's single owner. A call that
+  // finds another thread evicting returns at once (deferred) while memory
+  // is within defer_slack() of the target: that thread evicts until memory is
+  // back under it, for every thread's writes. Waiting would put the event
+  // loops in turn to sleep on mutex_ (with two loops evicting on nearly
+  // every write, futex waits and wakes took a fifth of their CPU). Past the
+  // slack it waits, so writes racing with an eviction stay bounded.
   template <class Used>
   EvictionResult evict(std::int64_t now_ms, std::size_t target_bytes, const EvictionSettings& settings,
                        std::chrono::steady_clock::duration budget, Used&& used);
@@ -85,6 +95,12 @@ class Evictor {
     const Entry* entry = nullptr;
   };
   static constexpr std::size_t kPoolSize = 16;
+  // How far past the target a deferred call lets memory be: 1/256 of the
+  // target, at least 64 KiB.
+  static std::size_t defer_slack(std::size_t target_bytes) {
+    return std::max<std::size_t>(target_bytes / 256, kMinDeferSlack);
+  }
+  static constexpr std::size_t kMinDeferSlack = 64 * 1024;
   // TinyLFU's window: kWindowScale / (the sketch's reset period) percent of
   // the keys, at most kMaxWindowPercent; at least kMinWindow and at most
   // AdmissionWindow::kCapacity keys. The contest log
@@ -161,7 +177,16 @@ EvictionResult Evictor::evict(std::int64_t now_ms, std::size_t target_bytes,
     return result;
   }
   std::unique_lock<std::mutex> lock;
-  if (!keyspace_.single_owner()) lock = std::unique_lock(mutex_);
+  if (!keyspace_.single_owner()) {
+    lock = std::unique_lock(mutex_, std::try_to_lock);
+    if (!lock.owns_lock()) {
+      if (used() <= target_bytes + defer_slack(target_bytes)) {
+        result.deferred = true;
+        return result;
+      }
+      lock.lock();
+    }
+  }
   // The clock is read every 16 evictions, so the budget runs from the 16th:
   // the usual call (one eviction per write) never reads it.
   std::optional<std::chrono::steady_clock::time_point> deadline;
