@@ -424,6 +424,9 @@ struct DocIndex {
         acl_doc_rows,
         tracking_doc_rows,
     };
+    std::size_t count = 0;
+    for (Family family : kFamilies) count += family().size();
+    rows.reserve(count);  // exactly: the rows stay for the process's life
     for (Family family : kFamilies) {
       for (const CommandDoc& d : family()) rows.push_back(parse_doc(d));
     }

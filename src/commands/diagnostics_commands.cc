@@ -193,7 +193,7 @@ Histogram histogram_of(const CommandContext& ctx, const CommandSpec& spec) {
   for (const ServerStats* stats : ctx.server.loop_stats) {
     const CommandCounters& c = stats->commands[spec.index];
     h.calls += c.calls.get();
-    for (std::size_t b = 0; b < kLatencyBuckets; ++b) h.buckets[b] += c.latency[b].get();
+    for (std::size_t b = 0; b < kLatencyBuckets; ++b) h.buckets[b] += c.latency(b);
   }
   return h;
 }

@@ -333,7 +333,7 @@ void latencystats_section(InfoWriter& w, const CommandContext& ctx) {
     std::uint64_t calls = 0;
     for (const ServerStats* s : ctx.server.loop_stats) {
       for (std::size_t b = 0; b < kLatencyBuckets; ++b) {
-        const std::uint64_t n = s->commands[spec->index].latency[b].get();
+        const std::uint64_t n = s->commands[spec->index].latency(b);
         buckets[b] += n;
         calls += n;
       }

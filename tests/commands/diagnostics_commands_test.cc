@@ -109,9 +109,9 @@ TEST_CASE("LATENCY histogram buckets are cumulative with power-of-two bounds", "
                                                             .find("get")
                                                             ->index];
   counters.calls.add(6);
-  counters.latency[0].add(1);  // < 1 us
-  counters.latency[3].add(2);  // < 8 us
-  counters.latency[10].add(3); // < 1024 us
+  counters.record_latency(0);  // < 1 us
+  for (int i = 0; i < 2; ++i) counters.record_latency(4);    // < 8 us
+  for (int i = 0; i < 3; ++i) counters.record_latency(1000); // < 1024 us
   CHECK(h.run({"LATENCY", "HISTOGRAM", "get"}) ==
         "*2\r\n$3\r\nget\r\n*4\r\n$5\r\ncalls\r\n:6\r\n$14\r\nhistogram_usec\r\n"
         "*6\r\n:1\r\n:1\r\n:8\r\n:3\r\n:1024\r\n:6\r\n");
@@ -270,4 +270,22 @@ TEST_CASE("enable-debug-command: no refuses DEBUG, local admits loopback peers o
           "*2\r\n$20\r\nenable-debug-command\r\n$3\r\nyes\r\n");
     CHECK(h.run({"DEBUG", "SLEEP", "0"}) == "+OK\r\n");
   }
+}
+
+TEST_CASE("a command's latency buckets count from its first call and reset with it", "[diagnostics]") {
+  using larder::commands::kLatencyBuckets;
+  larder::commands::CommandCounters c;
+  for (std::size_t b = 0; b < kLatencyBuckets; ++b) CHECK(c.latency(b) == 0);
+  c.record_latency(5);               // < 8 us
+  c.record_latency(1ull << 50);      // past the last bound: counted in the last bucket
+  CHECK(c.latency(3) == 1);
+  CHECK(c.latency(kLatencyBuckets - 1) == 1);
+  c.calls.add(2);
+  c.reset();
+  CHECK(c.calls.get() == 0);
+  CHECK(c.latency(3) == 0);
+  CHECK(c.latency(kLatencyBuckets - 1) == 0);
+  // The buckets live outside the rows: a loop's counters for all 512 rows
+  // stay small until commands run.
+  CHECK(sizeof(larder::commands::ServerStats) < 32 * 1024);
 }
