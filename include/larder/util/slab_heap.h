@@ -54,7 +54,7 @@ std::size_t free_slot_bytes();
 // Bytes of the slots handed out (counted in util::allocated_bytes()).
 std::size_t used_bytes();
 // Bytes of slabs holding at least one block, and of emptied slabs whose
-// pages are still resident (MEMORY STATS-style detail for tests and INFO).
+// pages are still resident (for tests: what the process keeps in slabs).
 std::size_t resident_slab_bytes();
 // Returns the pages of every empty slab to the kernel; the bytes released.
 std::size_t release_free();
