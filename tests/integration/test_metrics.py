@@ -166,7 +166,11 @@ class MetricsTest(ServerTestCase):
                            ("larder_connections_received_total", "counter"),
                            ("larder_errors_total", "counter")]:
             self.assertEqual(types.get(name), kind, name)
-        # The harness's readiness probe may still be closing: wait for it.
+        # A reply proves our client was accepted, and the harness's readiness
+        # probe before it (accepts are in order); the probe may still be
+        # closing: wait for it.
+        self.assertEqual(self.redis.cmd("PING"), b"+PONG\r\n")
+        before, types = self.scrape()
         deadline = time.monotonic() + 3
         while value(before, "larder_connected_clients") != 1 and time.monotonic() < deadline:
             time.sleep(0.05)
