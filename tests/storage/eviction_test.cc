@@ -151,33 +151,43 @@ TEST_CASE("noeviction evicts nothing and an empty keyspace cannot make room", "[
   CHECK_FALSE(r.under_limit);
 }
 
-TEST_CASE("a call that finds another thread evicting leaves it the work within the slack", "[eviction]") {
+TEST_CASE("the slack a deferring call leaves is 1/256 of the target, at least 64 KiB, at most 1/8", "[eviction]") {
+  CHECK(Evictor::defer_slack(std::size_t{1} << 30) == (std::size_t{1} << 22));
+  CHECK(Evictor::defer_slack(std::size_t{1} << 20) == 64 * 1024);
+  CHECK(Evictor::defer_slack(4096) == 512);
+  CHECK(Evictor::defer_slack(1) == 0);
+}
+
+namespace {
+
+// Thread a evicts towards `target`; a call within the slack returns without
+// waiting for it, a call past the slack waits, then evicts one key itself.
+void check_deferral(std::size_t target) {
   Keyspace ks(1);
   with_db(ks, kT0, [](Db& db) {
     for (int i = 0; i < 10; ++i) db.set("k" + std::to_string(i), "v", kNoExpire);
   });
   Evictor ev(ks);
   const EvictionSettings s{EvictionPolicy::kAllKeysRandom, 5, 1};
-  static constexpr std::size_t kTarget = 1 << 20;
-  static constexpr std::size_t kSlack = 64 * 1024;  // 1/256 of the target is less
+  const std::size_t slack = Evictor::defer_slack(target);
   // Thread a evicts, and stops inside its first reading of the memory.
   std::promise<void> inside;
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
   std::thread a([&] {
     bool first = true;
-    ev.evict(kT0, kTarget, s, std::chrono::seconds(10), [&] {
+    ev.evict(kT0, target, s, std::chrono::seconds(10), [&] {
       if (std::exchange(first, false)) {
         inside.set_value();
         released.wait();
       }
-      return kTarget;
+      return target;
     });
   });
   inside.get_future().wait();
   // Within the slack: no wait, no eviction.
   auto within = std::async(std::launch::async, [&] {
-    return ev.evict(kT0, kTarget, s, std::chrono::seconds(10), [] { return kTarget + kSlack; });
+    return ev.evict(kT0, target, s, std::chrono::seconds(10), [&] { return target + slack; });
   });
   if (within.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
     release.set_value();  // so that the threads end before the test fails
@@ -193,8 +203,8 @@ TEST_CASE("a call that finds another thread evicting leaves it the work within t
   EvictionResult late;
   std::thread b([&] {
     int readings = 0;
-    late = ev.evict(kT0, kTarget, s, std::chrono::seconds(10),
-                    [&] { return ++readings <= 2 ? kTarget + kSlack + 1 : kTarget; });
+    late = ev.evict(kT0, target, s, std::chrono::seconds(10),
+                    [&] { return ++readings <= 2 ? target + slack + 1 : target; });
     done = true;
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -206,4 +216,11 @@ TEST_CASE("a call that finds another thread evicting leaves it the work within t
   CHECK(late.evicted == 1);
   CHECK(late.under_limit);
   CHECK(count_prefix(ks, "k", 10, kT0) == 9);
+}
+
+}  // namespace
+
+TEST_CASE("a call that finds another thread evicting leaves it the work within the slack", "[eviction]") {
+  SECTION("a large target") { check_deferral(std::size_t{1} << 20); }
+  SECTION("a small target, whose slack is 1/8 of it") { check_deferral(4096); }
 }

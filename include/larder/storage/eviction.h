@@ -85,6 +85,15 @@ class Evictor {
   EvictionResult evict(std::int64_t now_ms, std::size_t target_bytes, const EvictionSettings& settings,
                        std::chrono::steady_clock::duration budget, Used&& used);
 
+  // How far past the target a deferred call lets memory be: 1/256 of the
+  // target, at least 64 KiB, but at most 1/8 of it. A deferred command runs
+  // while the other thread is still evicting; with a slack as large as the
+  // data (a limit of a few KiB) it would see keys that Redis evicts before
+  // running it.
+  static std::size_t defer_slack(std::size_t target_bytes) {
+    return std::min(std::max<std::size_t>(target_bytes / 256, kMinDeferSlack), target_bytes / 8);
+  }
+
  private:
   struct Candidate {
     std::uint64_t score;  // higher = better victim
@@ -95,11 +104,6 @@ class Evictor {
     const Entry* entry = nullptr;
   };
   static constexpr std::size_t kPoolSize = 16;
-  // How far past the target a deferred call lets memory be: 1/256 of the
-  // target, at least 64 KiB.
-  static std::size_t defer_slack(std::size_t target_bytes) {
-    return std::max<std::size_t>(target_bytes / 256, kMinDeferSlack);
-  }
   static constexpr std::size_t kMinDeferSlack = 64 * 1024;
   // TinyLFU's window: kWindowScale / (the sketch's reset period) percent of
   // the keys, at most kMaxWindowPercent; at least kMinWindow and at most
