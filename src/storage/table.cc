@@ -15,6 +15,8 @@ constexpr std::size_t kMinBuckets = 4;
 // Entries per bucket before the table doubles. Chains of ~2 cost 4-8 bytes of
 // bucket array per key instead of 8-16, for one more short hop on lookups.
 constexpr std::size_t kMaxLoad = 2;
+// mask_ is 32 bits.
+constexpr std::size_t kMaxBuckets = std::size_t{1} << 31;
 }
 
 std::uint64_t Table::hash_of(std::string_view key) { return util::keyed_hash(key); }
@@ -74,8 +76,8 @@ Entry* Table::find(std::string_view key, std::uint64_t hash) const {
 void Table::insert(Entry* e, std::uint64_t hash) {
   if (buckets_ == nullptr) {
     resize(kMinBuckets);
-  } else if (size_ >= kMaxLoad * (mask_ + 1)) {
-    resize((mask_ + 1) * 2);
+  } else if (size_ >= kMaxLoad * (mask_ + 1) && mask_ + 1 < kMaxBuckets) {
+    resize((std::size_t{mask_} + 1) * 2);
   }
   push_front(buckets_[hash & mask_], e, hash);
   account(e, +1);
@@ -84,7 +86,7 @@ void Table::insert(Entry* e, std::uint64_t hash) {
 void Table::reserve(std::size_t keys) {
   if (keys == 0) return;
   std::size_t buckets = kMinBuckets;
-  while (kMaxLoad * buckets <= keys) buckets *= 2;
+  while (kMaxLoad * buckets <= keys && buckets < kMaxBuckets) buckets *= 2;
   if (buckets > mask_ + 1 || buckets_ == nullptr) resize(buckets);
 }
 
@@ -179,7 +181,7 @@ void Table::resize(std::size_t buckets) {
     release_buckets();
   }
   buckets_ = fresh;
-  mask_ = mask;
+  mask_ = static_cast<std::uint32_t>(mask);
 }
 
 }  // namespace larder::storage

@@ -49,6 +49,10 @@ TEST_CASE("insert, find, replace, remove", "[table]") {
   CHECK(t.size() == 999);
 }
 
+TEST_CASE("a table takes 24 bytes (every shard has one per database from startup)", "[table]") {
+  STATIC_REQUIRE(sizeof(Table) == 24);
+}
+
 TEST_CASE("the table shrinks as keys leave and frees its buckets when empty", "[table]") {
   Table t;
   for (int i = 0; i < 4096; ++i) put(t, std::to_string(i));

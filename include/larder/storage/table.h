@@ -177,9 +177,12 @@ class Table {
   }
 
   std::uint64_t* buckets_ = nullptr;  // slots: filter bits | head
-  std::size_t mask_ = 0;
-  std::size_t size_ = 0;
-  std::size_t volatile_ = 0;
+  // 32 bits each, so that a table takes 24 bytes (a shard has one per
+  // database, all allocated at startup): a table is one shard's share of one
+  // database, fewer than 2^32 keys, so it has at most kMaxBuckets buckets.
+  std::uint32_t mask_ = 0;
+  std::uint32_t size_ = 0;
+  std::uint32_t volatile_ = 0;
   std::uint32_t shrink_pauses_ = 0;
 };
 
