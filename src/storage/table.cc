@@ -15,8 +15,6 @@ constexpr std::size_t kMinBuckets = 4;
 // Entries per bucket before the table doubles. Chains of ~2 cost 4-8 bytes of
 // bucket array per key instead of 8-16, for one more short hop on lookups.
 constexpr std::size_t kMaxLoad = 2;
-// mask_ is 32 bits.
-constexpr std::size_t kMaxBuckets = std::size_t{1} << 31;
 }
 
 std::uint64_t Table::hash_of(std::string_view key) { return util::keyed_hash(key); }

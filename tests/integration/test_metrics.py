@@ -149,6 +149,10 @@ class MetricsTest(ServerTestCase):
         return parse_exposition(body.decode("utf-8"))
 
     def test_exposition_and_numbers_move(self):
+        # A reply proves our client was accepted, and the harness's readiness
+        # probe before it (accepts are in order); the probe may still be
+        # closing: wait for it below.
+        self.assertEqual(self.redis.cmd("PING"), b"+PONG\r\n")
         before, types = self.scrape()
         for name, kind in [("larder_uptime_seconds", "gauge"),
                            ("larder_connected_clients", "gauge"),
@@ -166,11 +170,6 @@ class MetricsTest(ServerTestCase):
                            ("larder_connections_received_total", "counter"),
                            ("larder_errors_total", "counter")]:
             self.assertEqual(types.get(name), kind, name)
-        # A reply proves our client was accepted, and the harness's readiness
-        # probe before it (accepts are in order); the probe may still be
-        # closing: wait for it.
-        self.assertEqual(self.redis.cmd("PING"), b"+PONG\r\n")
-        before, types = self.scrape()
         deadline = time.monotonic() + 3
         while value(before, "larder_connected_clients") != 1 and time.monotonic() < deadline:
             time.sleep(0.05)
