@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <unordered_map>
+#include <iterator>
+#include <span>
 #include <utility>
 
 #include "larder/util/strings.h"
@@ -370,9 +371,15 @@ constexpr std::string_view kKnownFlags[] = {
   throw DocSyntaxError("command row '" + std::string(d.name) + "': " + why);
 }
 
-ParsedDoc parse_doc(const CommandDoc& d) {
-  ParsedDoc p;
-  p.doc = &d;
+// One row's parts, parsed and checked, before they move to DocIndex's pools.
+struct RowParts {
+  std::vector<std::string_view> flags, acl, tips, doc_flags;
+  std::vector<KeySpec> key_specs;
+  std::vector<std::pair<std::string_view, std::string_view>> history;
+};
+
+RowParts parse_doc(const CommandDoc& d) {
+  RowParts p;
   if (d.name.empty() || lower(d.name) != d.name) bad_row(d, "name not in lower case");
   if (d.arity == 0) bad_row(d, "no arity");
   p.flags = util::split_words(d.flags);
@@ -402,13 +409,26 @@ ParsedDoc parse_doc(const CommandDoc& d) {
       p.history.emplace_back(line.substr(0, sp), line.substr(sp + 1));
     }
   }
-  p.legacy_keys = legacy_key_range(p.key_specs);
   return p;
 }
 
+// Moves `items` to the end of `pool`, which was reserved for every row's
+// items (so earlier views stay valid), and returns the view of them.
+template <class T>
+std::span<const T> pooled(std::vector<T>& pool, std::vector<T>& items) {
+  const std::size_t at = pool.size();
+  std::move(items.begin(), items.end(), std::back_inserter(pool));
+  return {pool.data() + at, items.size()};
+}
+
+// Every row, sorted by name. A row's lists are views into one pool per kind
+// of item, so the table costs a few arrays for the server's life instead of
+// a handful of small allocations per row.
 struct DocIndex {
+  std::vector<std::string_view> words;  // flags, ACL categories, tips, doc flags
+  std::vector<KeySpec> specs;
+  std::vector<std::pair<std::string_view, std::string_view>> histories;
   std::vector<ParsedDoc> rows;
-  std::unordered_map<std::string_view, ParsedDoc*> by_name;
 
   DocIndex() {
     using Family = std::span<const CommandDoc> (*)();
@@ -424,27 +444,55 @@ struct DocIndex {
         acl_doc_rows,
         tracking_doc_rows,
     };
-    std::size_t count = 0;
-    for (Family family : kFamilies) count += family().size();
-    rows.reserve(count);  // exactly: the rows stay for the process's life
+    std::vector<const CommandDoc*> docs;
     for (Family family : kFamilies) {
-      for (const CommandDoc& d : family()) rows.push_back(parse_doc(d));
+      for (const CommandDoc& d : family()) docs.push_back(&d);
     }
-    for (ParsedDoc& p : rows) {
-      if (!by_name.emplace(p.doc->name, &p).second) bad_row(*p.doc, "two rows");
+    std::sort(docs.begin(), docs.end(), [](const CommandDoc* a, const CommandDoc* b) { return a->name < b->name; });
+    std::vector<RowParts> parts;
+    parts.reserve(docs.size());
+    std::size_t word_count = 0, spec_count = 0, history_count = 0;
+    for (std::size_t i = 0; i < docs.size(); ++i) {
+      if (i > 0 && docs[i - 1]->name == docs[i]->name) bad_row(*docs[i], "two rows");
+      RowParts& p = parts.emplace_back(parse_doc(*docs[i]));
+      word_count += p.flags.size() + p.acl.size() + p.tips.size() + p.doc_flags.size();
+      spec_count += p.key_specs.size();
+      history_count += p.history.size();
     }
-    for (ParsedDoc& p : rows) {
+    words.reserve(word_count);  // exactly: the views above rely on it
+    specs.reserve(spec_count);
+    histories.reserve(history_count);
+    rows.reserve(docs.size());
+    for (std::size_t i = 0; i < docs.size(); ++i) {
+      RowParts& p = parts[i];
+      ParsedDoc& row = rows.emplace_back();
+      row.doc = docs[i];
+      row.flags = pooled(words, p.flags);
+      row.acl = pooled(words, p.acl);
+      row.tips = pooled(words, p.tips);
+      row.doc_flags = pooled(words, p.doc_flags);
+      row.key_specs = pooled(specs, p.key_specs);
+      row.history = pooled(histories, p.history);
+      row.legacy_keys = legacy_key_range(row.key_specs);
+    }
+    for (const ParsedDoc& p : rows) {
       const std::size_t bar = p.doc->name.find('|');
       if (bar == std::string_view::npos) continue;
-      auto container = by_name.find(p.doc->name.substr(0, bar));
-      if (container == by_name.end()) bad_row(*p.doc, "no row for its container");
-      container->second->container = true;
+      ParsedDoc* container = find(p.doc->name.substr(0, bar));
+      if (container == nullptr) bad_row(*p.doc, "no row for its container");
+      container->container = true;
     }
+  }
+
+  ParsedDoc* find(std::string_view name) {
+    auto it = std::lower_bound(rows.begin(), rows.end(), name,
+                               [](const ParsedDoc& row, std::string_view n) { return row.doc->name < n; });
+    return it != rows.end() && it->doc->name == name ? &*it : nullptr;
   }
 };
 
-const DocIndex& doc_index() {
-  static const DocIndex index;
+DocIndex& doc_index() {
+  static DocIndex index;
   return index;
 }
 
@@ -454,11 +502,6 @@ std::span<const ParsedDoc> command_docs() { return doc_index().rows; }
 
 std::vector<DocArg> ParsedDoc::arguments() const { return parse_doc_syntax(doc->syntax, doc->hints); }
 
-const ParsedDoc* find_command_doc(std::string_view full_name) {
-  const std::string name = lower(full_name);
-  const auto& by_name = doc_index().by_name;
-  auto it = by_name.find(name);
-  return it == by_name.end() ? nullptr : it->second;
-}
+const ParsedDoc* find_command_doc(std::string_view full_name) { return doc_index().find(lower(full_name)); }
 
 }  // namespace larder::commands

@@ -363,9 +363,10 @@ void cmd_memory_stats(CommandContext& ctx) {
   for (int d = 0; d < ctx.keyspace.databases(); ++d) {
     DbFigures f{d, 0, 0};
     for (std::size_t s = 0; s < storage::kShardCount; ++s) {
-      const storage::Table& t = ctx.keyspace.shard(s).table(d);
-      f.keys += t.size();
-      f.buckets += t.bucket_count();
+      const storage::Table* t = ctx.keyspace.shard(s).find_table(d);
+      if (t == nullptr) continue;
+      f.keys += t->size();
+      f.buckets += t->bucket_count();
     }
     total_keys += f.keys;
     if (f.keys > 0) dbs.push_back(f);

@@ -363,9 +363,10 @@ void keyspace_section(InfoWriter& w, const CommandContext& ctx) {
   for (int db = 0; db < ctx.keyspace.databases(); ++db) {
     std::size_t keys = 0, expires = 0;
     for (std::size_t i = 0; i < storage::kShardCount; ++i) {
-      const storage::Table& t = ctx.keyspace.shard(i).table(db);
-      keys += t.size();
-      expires += t.volatile_count();
+      const storage::Table* t = ctx.keyspace.shard(i).find_table(db);
+      if (t == nullptr) continue;
+      keys += t->size();
+      expires += t->volatile_count();
     }
     if (keys == 0) continue;
     w.field("db" + std::to_string(db), "keys=" + std::to_string(keys) + ",expires=" +

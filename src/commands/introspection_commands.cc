@@ -44,7 +44,7 @@ std::vector<const CommandSpec*> rows(const CommandTable& table, const CommandSpe
   return out;
 }
 
-void status_set(ReplyBuilder& reply, const std::vector<std::string_view>& items) {
+void status_set(ReplyBuilder& reply, std::span<const std::string_view> items) {
   reply.set(items.size());
   for (std::string_view s : items) reply.simple(s);
 }

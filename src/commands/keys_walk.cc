@@ -44,7 +44,9 @@ bool KeysWalk::walk(Clock::time_point deadline) {
   for (; shard_ < storage::kShardCount; ++shard_) {
     storage::Shard& shard = keyspace_.shard(shard_);
     std::unique_lock held = lock(shard);
-    storage::Table& table = shard.table(db_);
+    storage::Table* found = shard.find_table(db_);
+    if (found == nullptr) continue;  // db_ was never used: no key here
+    storage::Table& table = *found;
     if (!shrink_paused_) {
       if (table.size() == 0) continue;
       table.pause_shrinking();

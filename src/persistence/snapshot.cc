@@ -19,8 +19,9 @@ Snapshot::Snapshot(storage::Keyspace& keyspace, Sink sink, WriterOptions options
 void Snapshot::begin(std::span<const AuxField> aux) {
   sizes_.assign(static_cast<std::size_t>(keyspace_.databases()), {0, 0});
   for (std::size_t s = 0; s < storage::kShardCount; ++s) {
-    for (int db = 0; db < keyspace_.databases(); ++db) {
-      const storage::Table& t = keyspace_.shard(s).table(db);
+    const storage::Shard& shard = keyspace_.shard(s);
+    for (int db = 0; db < shard.table_count(); ++db) {
+      const storage::Table& t = *shard.find_table(db);
       sizes_[static_cast<std::size_t>(db)].first += t.size();
       sizes_[static_cast<std::size_t>(db)].second += t.volatile_count();
       keys_total_ += t.size();
@@ -40,10 +41,10 @@ bool Snapshot::step(std::chrono::steady_clock::duration budget, bool lock_shards
     storage::Shard& shard = keyspace_.shard(shard_);
     std::unique_lock lock(shard.mutex(), std::defer_lock);
     if (lock_shards) lock.lock();
-    storage::Table& table = shard.table(db_);
-    bool finished = table.size() == 0;
+    storage::Table* table = shard.find_table(db_);
+    bool finished = table == nullptr || table->size() == 0;
     for (int n = 1; !finished; ++n) {
-      cursor_ = table.scan(cursor_, [&](const storage::Entry& e) {
+      cursor_ = table->scan(cursor_, [&](const storage::Entry& e) {
         // Only the entry's snapshot mark changes: the walk changes no value.
         keyspace_.before_change(db_, const_cast<storage::Entry&>(e));
         return false;

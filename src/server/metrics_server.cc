@@ -171,7 +171,7 @@ std::vector<MetricFamily> collect_metrics(ServerContext& context) {
       total.hits += c.hits;
       total.misses += c.misses;
     });
-    for (int db = 0; db < databases; ++db) {
+    for (int db = 0; db < shard.table_count(); ++db) {
       const storage::Table& t = shard.table(db);
       keys[static_cast<std::size_t>(db)] += t.size();
       expires[static_cast<std::size_t>(db)] += t.volatile_count();

@@ -115,11 +115,12 @@ bool Db::expiring(Shard& shard, const Entry& e) {
 }
 
 Entry* Db::find_live(std::string_view key, std::uint64_t hash, Shard& shard) {
-  Table& table = shard.table(index_);
-  Entry* e = table.find(key, hash);
+  Table* table = shard.find_table(index_);
+  if (table == nullptr) return nullptr;
+  Entry* e = table->find(key, hash);
   if (e != nullptr && expiring(shard, *e)) {
     removed(*e);
-    table.remove(key, hash);
+    table->remove(key, hash);
     return nullptr;
   }
   return e;
@@ -383,9 +384,9 @@ bool Db::erase(std::string_view key) {
 bool Db::set_expire(std::string_view key, std::int64_t expire_at_ms) {
   std::uint64_t hash = Table::hash_of(key);
   Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
-  Table& table = shard.table(index_);
   Entry* e = find_live(key, hash, shard);
   if (e == nullptr) return false;
+  Table& table = shard.table(index_);
   keyspace_.before_change(index_, *e);
   bool want = expire_at_ms != kNoExpire;
   if (want && e->has_expire()) {
@@ -491,7 +492,9 @@ void Db::unwatch(std::string_view key, const WatchFlag* flag) {
 
 std::size_t Db::size() {
   std::size_t n = 0;
-  for (std::size_t i = 0; i < kShardCount; ++i) n += keyspace_.shard(i).table(index_).size();
+  for (std::size_t i = 0; i < kShardCount; ++i) {
+    if (const Table* t = keyspace_.shard(i).find_table(index_); t != nullptr) n += t->size();
+  }
   return n;
 }
 
@@ -501,8 +504,10 @@ void Db::flush() {
   detached.reserve(kShardCount);
   for (std::size_t i = 0; i < kShardCount; ++i) {
     Shard& shard = keyspace_.shard(i);
+    Table* table = shard.find_table(index_);
+    if (table == nullptr) continue;  // never used: nothing to flush
     shard.touch_all(index_);
-    detached.push_back(std::move(shard.table(index_)));
+    detached.push_back(std::move(*table));
   }
   keyspace_.background_free().submit(std::move(detached));
 }
@@ -517,7 +522,8 @@ std::optional<std::string> Db::random_key() {
     std::uint64_t pick = rng() % total;
     std::size_t index = 0;
     for (; index < kShardCount; ++index) {
-      const std::size_t n = keyspace_.shard(index).table(index_).size();
+      const Table* t = keyspace_.shard(index).find_table(index_);
+      const std::size_t n = t == nullptr ? 0 : t->size();
       if (pick < n) break;
       pick -= n;
     }
@@ -551,11 +557,11 @@ std::uint64_t Db::scan(std::uint64_t cursor, std::uint64_t count, std::vector<st
   std::uint64_t& buckets_left = bucket_budget != nullptr ? *bucket_budget : own_budget;
   for (;;) {
     Shard& shard = keyspace_.shard(index);
-    Table& table = shard.table(index_);
-    if (table.size() == 0) {
+    Table* table = shard.find_table(index_);
+    if (table == nullptr || table->size() == 0) {
       table_cursor = 0;  // nothing here, nothing to guarantee
     } else {
-      table_cursor = table.scan(table_cursor, [&](const Entry& e) {
+      table_cursor = table->scan(table_cursor, [&](const Entry& e) {
         if (expiring(shard, e)) return true;
         out.emplace_back(e.key());
         if (types != nullptr) types->push_back(e.type());

@@ -33,7 +33,8 @@ bool Defragmenter::step(std::chrono::steady_clock::duration budget) {
     Shard& shard = keyspace_.shard(shard_);
     {
       const auto lock = keyspace_.lock_shard(shard);
-      bucket_ = shard.table(db_).move_entries(bucket_, kBucketsPerSlice, [this](Entry* e) {
+      Table* table = shard.find_table(db_);
+      bucket_ = table == nullptr ? 0 : table->move_entries(bucket_, kBucketsPerSlice, [this](Entry* e) {
         Entry* moved = Entry::defragment(e);
         moved_in_pass_ += moved != e ? 1 : 0;
         return moved;

@@ -88,11 +88,10 @@ Evictor::SampleStart Evictor::next_sample_start() {
   std::copy(ahead_.begin() + 1, ahead_.end(), ahead_.begin());
   ahead_.back() = {random_shard(), rng_()};
   // Each step reads only what the step before fetched one eviction ago.
-  static_assert(kLookahead == 4, "one step per upcoming sample");
-  Shard& far = keyspace_.shard(ahead_[3].shard);
-  util::prefetch_read(&far);  // its first line holds tables_
+  static_assert(kLookahead == 3, "one step per upcoming sample");
+  Shard& far = keyspace_.shard(ahead_[2].shard);
+  util::prefetch_read(&far);  // its first line holds database 0's table
   util::prefetch_read(&far.sketch());
-  util::prefetch_read(&keyspace_.shard(ahead_[2].shard).table(0));
   keyspace_.shard(ahead_[1].shard).table(0).prefetch_slots(ahead_[1].bucket);
   keyspace_.shard(ahead_[0].shard).table(0).prefetch_heads(ahead_[0].bucket);
   return now;
@@ -140,7 +139,7 @@ void Evictor::fill_pool(std::int64_t now_ms, const EvictionSettings& settings) {
   for (std::size_t n = 0; n < kShardCount && found < wanted; ++n) {
     Shard& shard = keyspace_.shard((from.shard + n) % kShardCount);
     const auto lock = keyspace_.lock_shard(shard);
-    for (int db = 0; db < keyspace_.databases() && found < wanted; ++db) {
+    for (int db = 0; db < shard.table_count() && found < wanted; ++db) {
       Table& table = shard.table(db);
       if (table.size() == 0 || (only_volatile && table.volatile_count() == 0)) continue;
       const std::uint64_t start = n == 0 && db == 0 ? from.bucket : rng_();
@@ -208,9 +207,10 @@ bool Evictor::evict_random(std::int64_t now_ms, bool only_volatile) {
     int victim_db = -1;
     {
       const auto lock = keyspace_.lock_shard(shard);
-      const int start = static_cast<int>(rng_() % static_cast<std::uint64_t>(keyspace_.databases()));
-      for (int i = 0; i < keyspace_.databases() && victim_db < 0; ++i) {
-        const int db = (start + i) % keyspace_.databases();
+      const int databases = shard.table_count();
+      const int start = static_cast<int>(rng_() % static_cast<std::uint64_t>(databases));
+      for (int i = 0; i < databases && victim_db < 0; ++i) {
+        const int db = (start + i) % databases;
         Table& table = shard.table(db);
         if (table.size() == 0 || (only_volatile && table.volatile_count() == 0)) continue;
         sample(table, 1, rng_(), [&](const Entry& e) {
@@ -235,9 +235,10 @@ bool Evictor::evict_sieve(std::int64_t now_ms, const EvictionSettings& settings)
     const bool last_lap = n >= kShardCount;  // every mark was cleared once: take the oldest
     Shard& shard = keyspace_.shard((first + n) % kShardCount);
     const auto lock = keyspace_.lock_shard(shard);
-    const int start = static_cast<int>(rng_() % static_cast<std::uint64_t>(keyspace_.databases()));
-    for (int i = 0; i < keyspace_.databases(); ++i) {
-      const int db = (start + i) % keyspace_.databases();
+    const int databases = shard.table_count();
+    const int start = static_cast<int>(rng_() % static_cast<std::uint64_t>(databases));
+    for (int i = 0; i < databases; ++i) {
+      const int db = (start + i) % databases;
       Table& table = shard.table(db);
       if (table.size() == 0) continue;
       std::vector<Entry*> picked;
@@ -289,7 +290,7 @@ std::size_t Evictor::window_target() {
     for (std::size_t i = 0; i < kShardCount; ++i) {
       Shard& shard = keyspace_.shard(i);
       const auto lock = keyspace_.lock_shard(shard);
-      for (int db = 0; db < keyspace_.databases(); ++db) total_keys_ += shard.table(db).size();
+      for (int db = 0; db < shard.table_count(); ++db) total_keys_ += shard.table(db).size();
     }
     until_recount_ = kRecountEvery;
   }
@@ -311,7 +312,7 @@ bool Evictor::main_victim(std::int64_t now_ms, const EvictionSettings& settings)
   for (std::size_t n = 0; n < kShardCount && found < wanted; ++n) {
     Shard& shard = keyspace_.shard((from.shard + n) % kShardCount);
     const auto lock = keyspace_.lock_shard(shard);
-    for (int db = 0; db < keyspace_.databases() && found < wanted; ++db) {
+    for (int db = 0; db < shard.table_count() && found < wanted; ++db) {
       Table& table = shard.table(db);
       if (table.size() == 0 || (only_volatile && table.volatile_count() == 0)) continue;
       // Sampled first, scored after, so that their sketch reads overlap.
@@ -360,7 +361,7 @@ bool Evictor::evict_tinylfu(std::int64_t now_ms, const EvictionSettings& setting
     Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
     const auto lock = keyspace_.lock_shard(shard);
     // Any database: SWAPDB and MOVE take keys along with their window bit.
-    for (db = 0; db < keyspace_.databases(); ++db) {
+    for (db = 0; db < shard.table_count(); ++db) {
       Entry* e = shard.table(db).find_in_bucket(
           hash, [&](const Entry& x) { return x.in_window() && Table::hash_of(x.key()) == hash; });
       if (e == nullptr) continue;
@@ -381,10 +382,9 @@ bool Evictor::evict_tinylfu(std::int64_t now_ms, const EvictionSettings& setting
   };
   if (keyspace_.single_owner()) {
     // Keys usually leave the window one per eviction, oldest first: fetch
-    // one step of each of the next four's lookups (as next_sample_start).
+    // one step of each of the next three's lookups (as next_sample_start).
     auto owner = [&](std::uint64_t hash) -> Shard& { return keyspace_.shard(Keyspace::shard_index(hash)); };
-    if (const auto h = window.peek(4)) util::prefetch_read(&owner(*h));
-    if (const auto h = window.peek(3)) util::prefetch_read(&owner(*h).table(0));
+    if (const auto h = window.peek(3)) util::prefetch_read(&owner(*h));
     if (const auto h = window.peek(2)) owner(*h).table(0).prefetch_bucket(*h);
     if (const auto h = window.peek(1)) owner(*h).table(0).prefetch_head(*h);
   }

@@ -21,10 +21,11 @@ SweepResult ExpirySweeper::step(std::int64_t now_ms, const SweepBudget& budget) 
     bool table_finished = false;
     {
       const auto lock = keyspace_.lock_shard(shard);
-      Table& table = shard.table(db_);
-      if (table.volatile_count() == 0) {
+      Table* found = shard.find_table(db_);
+      if (found == nullptr || found->volatile_count() == 0) {
         table_finished = true;
       } else {
+        Table& table = *found;
         std::size_t expired = 0;
         std::int64_t ttl_sum = 0, ttl_count = 0;
         for (std::size_t i = 0; i < kBucketsPerSlice && buckets < budget.max_buckets; ++i) {

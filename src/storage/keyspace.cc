@@ -18,10 +18,11 @@ void Keyspace::sample_ttl(int db, std::int64_t sample_avg_ms) {
 void Keyspace::preserve_db(int db) {
   if (snapshot_hook_.load(std::memory_order_acquire) == nullptr) return;
   for (auto& shard : shards_) {
-    Table& table = shard->table(db);
+    Table* table = shard->find_table(db);
+    if (table == nullptr) continue;
     std::uint64_t cursor = 0;
     do {
-      cursor = table.scan(cursor, [&](const Entry& e) {
+      cursor = table->scan(cursor, [&](const Entry& e) {
         before_change(db, const_cast<Entry&>(e));  // only the mark changes
         return false;
       });

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <span>
 
 #include <string>
 #include <string_view>
@@ -21,7 +22,7 @@ struct Found {
   std::vector<std::string_view> keys;
 };
 
-Found find_keys(const std::vector<KeySpec>& specs, std::vector<std::string_view> args) {
+Found find_keys(std::span<const KeySpec> specs, std::vector<std::string_view> args) {
   Found out;
   out.valid = for_each_key(specs, args, [&](int pos, const KeySpec&) {
     out.keys.push_back(args[static_cast<std::size_t>(pos)]);

@@ -3,6 +3,7 @@
 under noeviction writes get Redis's OOM error while reads go on."""
 import os
 import sys
+import tempfile
 import time
 import unittest
 
@@ -32,6 +33,35 @@ class MaxmemoryTest(ServerTestCase):
             c.send(b"".join(encode_command("SET", "obj:%d" % i, VALUE) for i in range(start, start + n)))
             odd += [r for r in c.read_replies(n) if r != b"+OK\r\n"]
         return odd
+
+    @unittest.skipIf(larder_is_redis(), "checks Larder's memory accounting")
+    def test_databases_never_written_cost_nothing(self):
+        # Only database 0's tables exist at start; reads and walks of another
+        # database allocate nothing (a shard allocates its tables for the
+        # other databases at its first key in one: tests/storage/shard_test.cc).
+        work = tempfile.TemporaryDirectory()
+        self.addCleanup(work.cleanup)
+        srv = self.start_larder("--dir", work.name)  # SAVE writes there
+        c = self.client(srv)
+
+        def used():
+            return int(info_field(c.cmd("INFO", "memory"), "used_memory"))
+
+        self.assertEqual(c.cmd("SELECT", "7"), b"+OK\r\n")
+        before = used()
+        for cmd, reply in [(("DBSIZE",), b":0\r\n"), (("KEYS", "*"), b"*0\r\n"),
+                           (("SCAN", "0"), b"*2\r\n$1\r\n0\r\n*0\r\n"), (("RANDOMKEY",), b"$-1\r\n"),
+                           (("GET", "k"), b"$-1\r\n"), (("EXPIRE", "k", "10"), b":0\r\n"),
+                           (("TTL", "k"), b":-2\r\n"), (("FLUSHDB",), b"+OK\r\n"),
+                           (("FLUSHALL",), b"+OK\r\n"), (("SAVE",), b"+OK\r\n")]:
+            self.assertEqual(c.cmd(*cmd), reply, cmd)
+        self.assertNotIn(b"db7", c.cmd("INFO", "keyspace"))
+        self.assertLess(used() - before, 16 * 1024)
+        self.assertEqual(c.cmd("SET", "k", "v"), b"+OK\r\n")
+        self.assertEqual(c.cmd("SWAPDB", "7", "0"), b"+OK\r\n")
+        self.assertEqual(c.cmd("SELECT", "0"), b"+OK\r\n")
+        self.assertEqual(c.cmd("GET", "k"), b"$1\r\nv\r\n")
+        self.assertEqual(c.cmd("DBSIZE"), b":1\r\n")
 
     @unittest.skipIf(larder_is_redis(), "checks Larder's memory accounting and default policy")
     def test_filled_server_evicts_and_rss_stays_near_the_limit(self):

@@ -1,5 +1,8 @@
 #include "larder/storage/shard.h"
 
+#include "larder/storage/memory_usage.h"
+#include "larder/util/memory.h"
+
 #include <catch2/catch.hpp>
 #include <map>
 #include <string>
@@ -73,4 +76,40 @@ TEST_CASE("Shard::touch tells an armed KeyObserver of each modified key", "[shar
   shard.touch(1, "k");
   REQUIRE(observer.seen.size() == 1);
   CHECK(observer.seen[0] == std::pair<std::size_t, std::string>{7, "k"});
+}
+
+TEST_CASE("Shard allocates the tables of databases 1.. at the first use of one", "[shard][table]") {
+  using larder::storage::MemoryUsage;
+  using larder::storage::Table;
+  const std::size_t before = MemoryUsage::dataset_bytes();
+  {
+    larder::storage::Shard shard(16, 0);
+    // Database 0 lives in the shard; walks and reads allocate nothing.
+    CHECK(shard.table_count() == 1);
+    CHECK(shard.find_table(0) == &shard.table(0));
+    CHECK(shard.find_table(1) == nullptr);
+    CHECK(shard.find_table(15) == nullptr);
+    CHECK(MemoryUsage::dataset_bytes() == before);
+
+    Table& five = shard.table(5);
+    CHECK(shard.table_count() == 16);
+    CHECK(MemoryUsage::dataset_bytes() == before + larder::util::malloc_cost(15 * sizeof(Table)));
+    for (int db = 1; db < 16; ++db) {
+      REQUIRE(shard.find_table(db) != nullptr);
+      CHECK(shard.find_table(db)->size() == 0);
+    }
+    // The slots stay where they are: references taken before stay valid.
+    CHECK(shard.find_table(5) == &five);
+    CHECK(&shard.table(1) == shard.find_table(1));
+
+    // SWAPDB exchanges contents, not slots.
+    five.reserve(8);
+    const std::size_t buckets = five.bucket_count();
+    shard.swap_tables(0, 5);
+    CHECK(shard.table(0).bucket_count() == buckets);
+    CHECK(&shard.table(5) == &five);
+    CHECK(five.bucket_count() == 0);
+  }
+  // The shard gave back what it counted.
+  CHECK(MemoryUsage::dataset_bytes() == before);
 }

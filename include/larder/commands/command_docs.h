@@ -74,12 +74,13 @@ struct DocArg {
   bool pinned_token = false;  // parser only: written "<TOKEN name>", its token stays its own
 };
 
-// A CommandDoc with its strings split and its syntax parsed.
+// A CommandDoc with its strings split and its syntax parsed. The lists view
+// arrays shared by all rows, which live as long as the process.
 struct ParsedDoc {
   const CommandDoc* doc = nullptr;
-  std::vector<std::string_view> flags, acl, tips, doc_flags;
-  std::vector<KeySpec> key_specs;
-  std::vector<std::pair<std::string_view, std::string_view>> history;
+  std::span<const std::string_view> flags, acl, tips, doc_flags;
+  std::span<const KeySpec> key_specs;
+  std::span<const std::pair<std::string_view, std::string_view>> history;
   LegacyKeyRange legacy_keys;  // COMMAND INFO's first, last, step
   bool container = false;      // has subcommand rows ("name|sub")
 
@@ -89,7 +90,7 @@ struct ParsedDoc {
   std::vector<DocArg> arguments() const;
 };
 
-// Every row, parsed, in no particular order. The first call parses the table
+// Every row, parsed, sorted by name. The first call parses the table
 // and throws DocSyntaxError on a malformed row.
 std::span<const ParsedDoc> command_docs();
 // The parsed row of a full name (case-insensitive), or nullptr.

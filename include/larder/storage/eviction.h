@@ -145,7 +145,8 @@ class Evictor {
   // Where a sampled policy's next sample starts (fill_pool, main_victim):
   // a shard, and a bucket of its database 0. With a single owner the starts
   // are drawn kLookahead evictions ahead and their data fetched one step per
-  // eviction (the shard, its table, the bucket slots, the chains' heads), so
+  // eviction (the shard, whose first line holds database 0's table; the
+  // bucket slots; the chains' heads), so
   // that a sample does not wait on those misses one after another.
   struct SampleStart {
     std::size_t shard;
@@ -162,7 +163,7 @@ class Evictor {
     std::uint64_t hash;
   };
   std::vector<Sampled> sampled_;  // main_victim()'s sample of one table, reused
-  static constexpr std::size_t kLookahead = 4;
+  static constexpr std::size_t kLookahead = 3;
   std::array<SampleStart, kLookahead> ahead_{};  // ahead_[i]: i + 1 evictions from now
   bool ahead_drawn_ = false;
   std::mt19937_64 rng_;

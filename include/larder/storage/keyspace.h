@@ -90,17 +90,18 @@ class Keyspace {
       owner.prefetch_table(db);
       return;
     }
-    const Table& table = owner.table(db);
+    const Table* table = owner.find_table(db);
+    if (table == nullptr) return;
     if (stage == 1) {
-      table.prefetch_bucket(hash);
+      table->prefetch_bucket(hash);
     } else if (stage == 2) {
-      table.prefetch_head(hash);
+      table->prefetch_head(hash);
       if (access_policy().current() == AccessMode::kTinyLfu) {
         owner.sketch().prefetch(hash);
         contest_log_.prefetch(hash);
       }
     } else {
-      table.prefetch_second(hash);
+      table->prefetch_second(hash);
     }
   }
 

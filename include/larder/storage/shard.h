@@ -2,7 +2,10 @@
 // A shard owns one Table per database for the keys whose hash routes to it,
 // its statistics, and the WATCH registrations of those keys. Its mutex guards
 // all of it: whoever touches a shard's tables, stats or watches holds `mutex`
-// (see ShardLocks for the lock order).
+// (see ShardLocks for the lock order). Database 0's table lives in the shard;
+// the other databases' tables are allocated together the first time one of
+// them is asked for, so a server that uses only database 0 never pays for
+// them (256 shards x 15 tables).
 
 #include <atomic>
 #include <cstdint>
@@ -126,7 +129,10 @@ class KeyObserver {
 
 class Shard {
  public:
-  Shard(int databases, std::size_t index) : tables_(databases), index_(index) {}
+  Shard(int databases, std::size_t index) : databases_(databases), index_(index) {}
+  ~Shard();
+  Shard(const Shard&) = delete;
+  Shard& operator=(const Shard&) = delete;
 
   std::size_t index() const { return index_; }
   // Set once, before serving (Keyspace::set_key_observer).
@@ -145,8 +151,23 @@ class Shard {
   void set_sieve_hand(std::uint32_t seq) { sieve_hand_ = seq & 0xffffff; }
   // One slot per database, never moved: the reference (and the shrink pauses
   // held on it) stays valid for the shard's life while FLUSHDB and SWAPDB
-  // move contents in and out.
-  Table& table(int db) { return tables_[db]; }
+  // move contents in and out. Asking for a database other than 0 allocates
+  // the other databases' tables if they do not exist yet (counted in
+  // used_memory): for code that uses that database.
+  Table& table(int db) { return db == 0 ? table0_ : other_tables()[db - 1]; }
+  // The table of `db`, or nullptr when the other databases' tables were never
+  // allocated (then `db` holds no key): for walks over every database, reads
+  // and hints, which must not allocate.
+  Table* find_table(int db) {
+    if (db == 0) return &table0_;
+    Table* others = others_.load(std::memory_order_acquire);
+    return others == nullptr ? nullptr : &others[db - 1];
+  }
+  const Table* find_table(int db) const { return const_cast<Shard*>(this)->find_table(db); }
+  // Databases whose tables exist: every one once any database but 0 was
+  // used, else 1. A walk over databases 0 .. table_count() - 1 finds every
+  // key and allocates nothing.
+  int table_count() const { return others_.load(std::memory_order_acquire) != nullptr ? databases_ : 1; }
   ShardStats& stats() { return stats_; }
   // Keys modified so far (touch() calls): Redis's dirty counter, never reset.
   std::uint64_t changes() const { return changes_; }
@@ -161,7 +182,7 @@ class Shard {
     for (const char* p = reinterpret_cast<const char*>(this); p < end; p += 64) util::prefetch_write(p);
   }
   void prefetch_table(int db) const {
-    util::prefetch_read(&tables_[db]);
+    if (const Table* t = find_table(db); t != nullptr) util::prefetch_read(t);
     prefix_stats_.prefetch_counts();
   }
 
@@ -180,7 +201,7 @@ class Shard {
   void swap_tables(int a, int b) {
     touch_all(a);
     touch_all(b);
-    std::swap(tables_[a], tables_[b]);
+    std::swap(table(a), table(b));
     touch_all(a);
     touch_all(b);
   }
@@ -189,8 +210,16 @@ class Shard {
   static std::string watch_key(int db, std::string_view key);
   void touch_slow(int db, std::string_view key);
 
+  Table* other_tables() {
+    Table* others = others_.load(std::memory_order_acquire);
+    return others != nullptr ? others : allocate_other_tables();
+  }
+  Table* allocate_other_tables();
+
+  Table table0_;                         // database 0, in the shard's first cache line
+  std::atomic<Table*> others_{nullptr};  // databases 1.., or nullptr
+  int databases_;
   Mutex mutex_;
-  std::vector<Table> tables_;
   std::size_t index_;
   KeyObserver* observer_ = nullptr;
   ShardStats stats_;
