@@ -178,8 +178,8 @@ class Table {
 
   std::uint64_t* buckets_ = nullptr;  // slots: filter bits | head
   // 32 bits each, so that a table takes 24 bytes (a shard has one per
-  // database, all allocated at startup): a table is one shard's share of one
-  // database, fewer than 2^32 keys, so it has at most kMaxBuckets buckets.
+  // database): a table is one shard's share of one database, fewer than
+  // 2^32 keys, so it has at most kMaxBuckets buckets.
   static constexpr std::size_t kMaxBuckets = std::size_t{1} << 31;
   std::uint32_t mask_ = 0;
   std::uint32_t size_ = 0;
