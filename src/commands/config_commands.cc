@@ -8,6 +8,7 @@
 #include "larder/commands/command_table.h"
 #include "larder/commands/families.h"
 #include "larder/config/rewrite.h"
+#include "larder/util/clock.h"
 #include "larder/util/strings.h"
 
 namespace larder::commands {
@@ -79,6 +80,8 @@ void cmd_config_set(CommandContext& ctx) {
 // CONFIG RESETSTAT: zeroes the counters INFO reports. Holds every shard lock.
 void cmd_config_resetstat(CommandContext& ctx) {
   for (ServerStats* s : ctx.server.loop_stats) s->reset();
+  // After the totals it samples: a sample between the two counts from zero.
+  ctx.server.instantaneous.reset(util::steady_ms());
   for (std::size_t i = 0; i < storage::kShardCount; ++i) {
     ctx.keyspace.shard(i).stats() = {};
     ctx.keyspace.shard(i).prefix_stats().clear();

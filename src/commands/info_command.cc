@@ -245,12 +245,16 @@ void persistence_section(InfoWriter& w, const CommandContext& ctx) {
 }
 
 void stats_section(InfoWriter& w, const Totals& t, const storage::ShardStats& ks, const PubSub& pubsub,
-                   const Tracking& tracking, std::uint32_t reset_period) {
+                   const Tracking& tracking, const InstantaneousMetrics& rates, std::uint32_t reset_period) {
+  using M = InstantaneousMetrics;
   w.section("Stats");
   w.field("total_connections_received", t.connections);
   w.field("total_commands_processed", t.commands);
+  w.field("instantaneous_ops_per_sec", rates.rate(M::kCommands));
   w.field("total_net_input_bytes", t.net_in);
   w.field("total_net_output_bytes", t.net_out);
+  w.field("instantaneous_input_kbps", fixed(static_cast<double>(rates.rate(M::kNetInputBytes)) / 1024, 2));
+  w.field("instantaneous_output_kbps", fixed(static_cast<double>(rates.rate(M::kNetOutputBytes)) / 1024, 2));
   w.field("rejected_connections", t.rejected);
   w.field("expired_keys", ks.expired_keys);
   w.field("evicted_keys", ks.evicted_keys);
@@ -436,8 +440,10 @@ void cmd_info(CommandContext& ctx) {
   if (want("clients")) clients_section(w, ctx);
   if (want("memory")) memory_section(w, ctx);
   if (want("persistence")) persistence_section(w, ctx);
-  if (want("stats")) stats_section(w, totals, ks, ctx.server.pubsub, ctx.server.tracking,
-                                         ctx.keyspace.contest_log().period_scaled());
+  if (want("stats")) {
+    stats_section(w, totals, ks, ctx.server.pubsub, ctx.server.tracking, ctx.server.instantaneous,
+                  ctx.keyspace.contest_log().period_scaled());
+  }
   if (want("replication")) replication_section(w, ctx);
   if (want("cpu")) cpu_section(w);
   if (want("modules")) w.section("Modules");

@@ -23,6 +23,7 @@ int luaopen_bit(lua_State* L);    // Debian's LuaBitOp, or LuaJIT's built-in bit
 #include "larder/scripting/lua_libs.h"
 #include "larder/scripting/scripting.h"
 #include "larder/scripting/sha1.h"
+#include "larder/util/clock.h"
 #include "larder/util/split_args.h"
 
 namespace larder::scripting {
@@ -526,11 +527,6 @@ std::string number_arg(lua_Number n) {
   char buf[64];
   const int len = std::snprintf(buf, sizeof buf, "%.17g", static_cast<double>(n));
   return std::string(buf, static_cast<std::size_t>(len));
-}
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace
@@ -1040,7 +1036,7 @@ int LuaEngine::register_function(lua_State* L) {
 
 void LuaEngine::load_hook(lua_State* L, lua_Debug*) {
   LuaEngine& e = self(L);
-  if (now_ms() <= e.load_deadline_ms_) return;
+  if (util::steady_ms() <= e.load_deadline_ms_) return;
   lua_sethook(L, load_hook, LUA_MASKLINE, 0);  // raised again if the code catches it
   raise_error_table(L, "FUNCTION LOAD timeout");
 }
@@ -1067,7 +1063,7 @@ bool LuaEngine::load_library(std::string_view code, std::vector<FunctionInfo>& o
   set_globals_index(load_api_ref_);
   loading_ = &out;
   // A library's code gets 500 ms to load (Redis's load timeout).
-  load_deadline_ms_ = now_ms() + kLoadTimeoutMs;
+  load_deadline_ms_ = util::steady_ms() + kLoadTimeoutMs;
   lua_sethook(L, load_hook, LUA_MASKCOUNT, kHookInstructions);
   const int status = lua_pcall(L, 0, 0, 1);
   lua_sethook(L, nullptr, 0, 0);
@@ -1167,7 +1163,7 @@ void LuaEngine::hook(lua_State* L, lua_Debug*) {
     // Stays raised until the script ends, even through its own pcall.
     raise_error_table(L, "Script killed by user with SCRIPT KILL...");
   }
-  const std::int64_t elapsed = now_ms() - run->start_ms;
+  const std::int64_t elapsed = util::steady_ms() - run->start_ms;
   if (elapsed < run->ctx->config.busy_reply_threshold_ms()) return;
   if (!running.busy.load(std::memory_order_relaxed)) {
     spdlog::warn(
@@ -1435,7 +1431,7 @@ void LuaEngine::run(commands::CommandContext& ctx, int ref, unsigned flags, std:
   state.flags = flags;
   state.read_only = read_only;
   state.is_function = is_function;
-  state.start_ms = now_ms();
+  state.start_ms = util::steady_ms();
   state.oom_at_start = !ctx.server.make_room(ctx.now_ms, std::chrono::milliseconds(1));
   script_client_.db.store(ctx.client.db.load(std::memory_order_relaxed), std::memory_order_relaxed);
   script_client_.id = ctx.client.id;

@@ -42,8 +42,9 @@ constexpr std::size_t kReleaseAfterFreeing = 1024 * 1024;
 // reported at most once per kAcceptWarnEvery.
 constexpr auto kAcceptRetry = std::chrono::milliseconds(100);
 constexpr auto kAcceptWarnEvery = std::chrono::seconds(1);
-// Save points and scheduled BGSAVEs are checked this often.
-constexpr auto kPersistenceCron = std::chrono::milliseconds(100);
+// Save points and scheduled BGSAVEs are checked, and INFO's instantaneous
+// rates sampled, this often (as Redis's serverCron does every 100 ms).
+constexpr auto kCronPeriod = std::chrono::milliseconds(100);
 // 40 random hex characters, like Redis's run_id.
 std::string make_run_id() {
   std::random_device rd;
@@ -67,7 +68,7 @@ Server::Server(const config::Settings& settings, const config::Options& options)
       sweeper_(context_.keyspace),
       defragmenter_(context_.keyspace),
       sweep_timer_(loops_[0]->io()),
-      persistence_timer_(loops_[0]->io()),
+      cron_timer_(loops_[0]->io()),
       signals_(signal_io_, SIGINT, SIGTERM) {
   context_.keyspace.set_single_owner(options.threads == 1);
   util::cycles_to_us(0);  // calibrates the command timer now, not on the first command
@@ -289,12 +290,20 @@ void Server::sweep_slice() {
   }
 }
 
-void Server::schedule_persistence_cron() {
-  persistence_timer_.expires_after(kPersistenceCron);
-  persistence_timer_.async_wait([this](const asio::error_code& ec) {
+void Server::schedule_cron() {
+  cron_timer_.expires_after(kCronPeriod);
+  cron_timer_.async_wait([this](const asio::error_code& ec) {
     if (ec || context_.shutting_down) return;
     context_.services.persistence->cron(util::unix_time_ms());
-    schedule_persistence_cron();
+    commands::InstantaneousMetrics::Totals totals{};
+    const std::int64_t now = util::steady_ms();
+    for (const commands::ServerStats* s : context_.services.loop_stats) {
+      totals[commands::InstantaneousMetrics::kCommands] += s->commands_processed.get();
+      totals[commands::InstantaneousMetrics::kNetInputBytes] += s->net_input_bytes.get();
+      totals[commands::InstantaneousMetrics::kNetOutputBytes] += s->net_output_bytes.get();
+    }
+    context_.services.instantaneous.sample(now, totals);
+    schedule_cron();
   });
 }
 
@@ -323,7 +332,7 @@ void Server::begin_shutdown(const char* reason, bool save) {
     listener->retry.cancel();
   }
   sweep_timer_.cancel();
-  persistence_timer_.cancel();
+  cron_timer_.cancel();
   asio::post(signal_io_, [this] {
     asio::error_code ignored;
     signals_.cancel(ignored);
@@ -384,7 +393,7 @@ int Server::run() {
   context_.services.persistence->start_loading(util::unix_time_ms());
   for (const auto& listener : listeners_) accept(listener);
   schedule_sweep(std::chrono::milliseconds(1000 / context_.live.hz()));
-  schedule_persistence_cron();
+  schedule_cron();
 
   signals_.async_wait([this](const asio::error_code& ec, int signal_number) {
     if (ec) return;

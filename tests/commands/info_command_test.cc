@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "../support/command_harness.h"
+#include "larder/util/clock.h"
 
 using larder::testing::CommandHarness;
 
@@ -117,4 +118,31 @@ TEST_CASE("INFO commandstats counts arity errors as rejected calls", "[info]") {
   const std::string cs = body(h.run({"INFO", "commandstats"}));
   CHECK(cs.find("\r\ncmdstat_get:calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0\r\n") !=
         std::string::npos);
+}
+
+TEST_CASE("INFO instantaneous rates, and RESETSTAT zeroes them", "[info]") {
+  CommandHarness h;
+  const auto stats = [&] { return body(h.run({"INFO", "stats"})); };
+  CHECK(value(stats(), "instantaneous_ops_per_sec") == "0");
+  CHECK(value(stats(), "instantaneous_input_kbps") == "0.00");
+  CHECK(value(stats(), "instantaneous_output_kbps") == "0.00");
+  auto& rates = h.services().instantaneous;
+  const std::int64_t t0 = larder::util::steady_ms();
+  rates.reset(t0);  // the samples below start from here
+  // 16 samples a second apart: 1600 commands/s, 1 KiB/s in, 0.5 KiB/s out.
+  for (std::uint64_t i = 1; i <= 16; ++i) {
+    rates.sample(t0 + 1000 * static_cast<std::int64_t>(i), {1600 * i, 1024 * i, 512 * i});
+  }
+  const std::string s = stats();
+  CHECK(value(s, "instantaneous_ops_per_sec") == "1600");
+  CHECK(value(s, "instantaneous_input_kbps") == "1.00");
+  CHECK(value(s, "instantaneous_output_kbps") == "0.50");
+  // Redis's order: ops after total_commands_processed, kbps after the byte totals.
+  CHECK(s.find("total_commands_processed:") < s.find("instantaneous_ops_per_sec:"));
+  CHECK(s.find("instantaneous_ops_per_sec:") < s.find("total_net_input_bytes:"));
+  CHECK(s.find("total_net_output_bytes:") < s.find("instantaneous_input_kbps:"));
+  CHECK(s.find("instantaneous_output_kbps:") < s.find("rejected_connections:"));
+  CHECK(h.run({"CONFIG", "RESETSTAT"}) == "+OK\r\n");
+  CHECK(value(stats(), "instantaneous_ops_per_sec") == "0");
+  CHECK(value(stats(), "instantaneous_input_kbps") == "0.00");
 }

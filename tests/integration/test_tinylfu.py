@@ -10,7 +10,8 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from larder_harness import ServerTestCase, encode_command, larder_is_redis, rss_bytes, under_sanitizer  # noqa: E402
+from larder_harness import (ServerTestCase, encode_command, info_fields, larder_is_redis, rss_bytes,  # noqa: E402
+                            under_sanitizer)
 
 LIMIT = 10 * 1024 * 1024
 VALUE = "v" * 200
@@ -20,15 +21,6 @@ BATCH = 5000
 LFU_NOT_SELECTED = (b"-ERR An LFU maxmemory policy is not selected, access frequency not tracked. "
                     b"Please note that when switching between policies at runtime LRU and LFU data "
                     b"will take some time to adjust.\r\n")
-
-
-def info_fields(reply):
-    out = {}
-    for line in reply.decode().split("\r\n"):
-        if ":" in line:
-            name, value = line.split(":", 1)
-            out[name] = value
-    return out
 
 
 @unittest.skipIf(larder_is_redis(), "Larder's own eviction policy and INFO fields")

@@ -356,6 +356,16 @@ class RespError(object):
         return "RespError(%r)" % self.message
 
 
+def info_fields(reply):
+    """{field: value} of a raw INFO reply."""
+    out = {}
+    for line in reply.decode().split("\r\n"):
+        if ":" in line:
+            name, value = line.split(":", 1)
+            out[name] = value
+    return out
+
+
 def encode_command(*args):
     """Encode args (str, bytes or int) as a RESP array of bulk strings."""
     parts = [b"*%d\r\n" % len(args)]

@@ -15,6 +15,7 @@
 #include "larder/acl/acl.h"
 #include "larder/commands/blocking.h"
 #include "larder/commands/client_registry.h"
+#include "larder/commands/instantaneous_metrics.h"
 #include "larder/commands/keyspace_events.h"
 #include "larder/commands/pause_state.h"
 #include "larder/commands/pubsub.h"
@@ -26,6 +27,7 @@
 #include "larder/scripting/scripting.h"
 #include "larder/storage/eviction.h"
 #include "larder/storage/memory_usage.h"
+#include "larder/util/clock.h"
 
 namespace larder::commands {
 
@@ -57,6 +59,8 @@ struct ServerServices {
   scripting::Scripting scripting;
   // One per event loop; the vector is filled before serving starts.
   std::vector<ServerStats*> loop_stats;
+  // INFO's instantaneous_* rates, sampled by the server's cron.
+  InstantaneousMetrics instantaneous{util::steady_ms()};
 
   // DEBUG SET-ACTIVE-EXPIRE: whether the background sweeper runs.
   std::atomic<bool> active_expire{true};

@@ -48,8 +48,9 @@ class Server {
   // Saves first when `save`, stops accepting, lets connections flush, and
   // wakes run(); loop 0's thread.
   void begin_shutdown(const char* reason, bool save);
-  // Persistence::cron every kPersistenceCron, on loop 0.
-  void schedule_persistence_cron();
+  // Every kCronPeriod on loop 0: Persistence::cron, and a sample of INFO's
+  // instantaneous rates.
+  void schedule_cron();
 
   ServerContext context_;
   std::vector<std::unique_ptr<EventLoop>> loops_;
@@ -62,7 +63,7 @@ class Server {
   storage::ExpirySweeper sweeper_;
   storage::Defragmenter defragmenter_;
   asio::steady_timer sweep_timer_;
-  asio::steady_timer persistence_timer_;
+  asio::steady_timer cron_timer_;
   // SIGINT/SIGTERM are taken by the main thread, which waits for the loops:
   // it stops a script running on any loop at once, even when every loop is
   // busy, and has loop 0 shut down.

@@ -19,6 +19,13 @@ inline std::int64_t unix_time_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+// Milliseconds of steady_clock: for intervals that must not follow the wall
+// clock's jumps.
+inline std::int64_t steady_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
 namespace detail {
 // The CPU has an invariant time-stamp counter (CPUID 0x80000007 EDX bit 8).
 extern const bool tsc_invariant;
