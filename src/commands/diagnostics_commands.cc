@@ -24,6 +24,7 @@
 
 #include "larder/commands/command_table.h"
 #include "larder/commands/families.h"
+#include "larder/commands/memory_figures.h"
 #include "larder/storage/entry.h"
 #include "larder/util/memory.h"
 #include "larder/util/numbers.h"
@@ -316,29 +317,6 @@ void cmd_memory_usage(CommandContext& ctx) {
   ctx.reply.integer(static_cast<std::int64_t>(memory_usage(*e)));
 }
 
-struct MemoryFigures {
-  std::size_t allocated = 0;
-  std::size_t peak = 0;
-  std::size_t startup = 0;  // 0: not recorded
-  std::size_t rss = 0;
-  std::size_t client_buffers = 0;
-  std::size_t clients = 0;
-};
-
-MemoryFigures memory_figures(const CommandContext& ctx) {
-  MemoryFigures m;
-  m.allocated = util::allocated_bytes();
-  m.peak = std::max(util::peak_allocated_bytes(), m.allocated);
-  m.startup = util::startup_allocated_bytes();
-  m.rss = util::rss_bytes();
-  for (const auto& c : ctx.server.clients.snapshot()) {
-    m.client_buffers += c->query_buffer_bytes.load(std::memory_order_relaxed) +
-                        c->output_buffer_bytes.load(std::memory_order_relaxed);
-    ++m.clients;
-  }
-  return m;
-}
-
 // Redis 7.0's MEMORY STATS fields that Larder can compute, in Redis's order.
 // Features Larder does not have (replication, AOF, Lua, functions, cluster)
 // cost 0 bytes. Left out: the allocator.* and rss-overhead.* fields (jemalloc
@@ -353,31 +331,10 @@ MemoryFigures memory_figures(const CommandContext& ctx) {
 // peak.allocated is the highest reading taken so far (as Redis's, sampled).
 void cmd_memory_stats(CommandContext& ctx) {
   const MemoryFigures m = memory_figures(ctx);
-  struct DbFigures {
-    int index;
-    std::size_t keys, buckets;
-  };
-  std::vector<DbFigures> dbs;
-  std::size_t total_keys = 0;
-  // The command holds every shard lock (kAllShards).
-  for (int d = 0; d < ctx.keyspace.databases(); ++d) {
-    DbFigures f{d, 0, 0};
-    for (std::size_t s = 0; s < storage::kShardCount; ++s) {
-      const storage::Table* t = ctx.keyspace.shard(s).find_table(d);
-      if (t == nullptr) continue;
-      f.keys += t->size();
-      f.buckets += t->bucket_count();
-    }
-    total_keys += f.keys;
-    if (f.keys > 0) dbs.push_back(f);
-  }
-  std::size_t overhead = m.startup + m.client_buffers;
-  for (const DbFigures& f : dbs) overhead += f.buckets * sizeof(void*);
   const bool have_startup = m.startup > 0;
   const std::size_t net = m.allocated > m.startup ? m.allocated - m.startup : 1;
-  const std::size_t dataset = m.allocated > overhead ? m.allocated - overhead : 0;
 
-  const std::size_t fields = 15 + dbs.size() + (have_startup ? 4 : 0);
+  const std::size_t fields = 15 + m.dbs.size() + (have_startup ? 4 : 0);
   ctx.reply.map(fields);
   auto num = [&](std::string_view name, std::size_t v) {
     ctx.reply.bulk(name);
@@ -397,20 +354,19 @@ void cmd_memory_stats(CommandContext& ctx) {
   num("aof.buffer", 0);
   num("lua.caches", 0);
   num("functions.caches", 0);
-  for (const DbFigures& f : dbs) {
-    ctx.reply.bulk("db." + std::to_string(f.index));
+  for (const MemoryFigures::Db& db : m.dbs) {
+    ctx.reply.bulk("db." + std::to_string(db.index));
     ctx.reply.map(3);
-    num("overhead.hashtable.main", f.buckets * sizeof(void*));
+    num("overhead.hashtable.main", db.bucket_bytes);
     num("overhead.hashtable.expires", 0);
     num("overhead.hashtable.slot-to-keys", 0);  // no cluster mode
   }
-  num("overhead.total", overhead);
-  num("keys.count", total_keys);
+  num("overhead.total", m.overhead);
+  num("keys.count", m.keys);
   if (have_startup) {
-    num("keys.bytes-per-key", total_keys > 0 ? net / total_keys : 0);
-    num("dataset.bytes", dataset);
-    real("dataset.percentage", static_cast<double>(static_cast<float>(dataset) * 100 /
-                                                   static_cast<float>(net)));
+    num("keys.bytes-per-key", m.keys > 0 ? net / m.keys : 0);
+    num("dataset.bytes", m.dataset);
+    real("dataset.percentage", static_cast<double>(m.dataset_perc));
   }
   real("peak.percentage", m.peak > 0 ? static_cast<double>(static_cast<float>(m.allocated) *
                                                            100 / static_cast<float>(m.peak))
@@ -605,7 +561,7 @@ void register_diagnostics_commands(CommandTable& table) {
   table.add("memory", cmd_memory_help);
   table.add("memory|usage", cmd_memory_usage);
   table.add("memory|stats", cmd_memory_stats, kAllShards);
-  table.add("memory|doctor", cmd_memory_doctor);
+  table.add("memory|doctor", cmd_memory_doctor, kAllShards);  // memory_figures walks the tables
   table.add("memory|malloc-stats", cmd_memory_malloc_stats);
   table.add("memory|purge", cmd_memory_purge);
   table.add("memory|help", cmd_memory_help);

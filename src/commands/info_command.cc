@@ -16,6 +16,7 @@
 
 #include "larder/commands/command_table.h"
 #include "larder/commands/families.h"
+#include "larder/commands/memory_figures.h"
 #include "larder/util/memory.h"
 
 namespace larder::commands {
@@ -144,10 +145,10 @@ void clients_section(InfoWriter& w, const CommandContext& ctx) {
 
 void memory_section(InfoWriter& w, const CommandContext& ctx) {
   const ServerServices& s = ctx.server;
-  const std::size_t used = util::allocated_bytes();
-  const std::size_t rss = util::rss_bytes();
-  const std::size_t peak = std::max(used, util::peak_allocated_bytes());
-  const std::size_t dataset = used > s.startup_memory ? used - s.startup_memory : 0;
+  const MemoryFigures m = memory_figures(ctx);
+  const std::size_t used = m.allocated;
+  const std::size_t rss = m.rss;
+  const std::size_t peak = m.peak;
   const long pages = sysconf(_SC_PHYS_PAGES);
   const long page_size = sysconf(_SC_PAGESIZE);
   const double system = pages > 0 && page_size > 0 ? static_cast<double>(pages) * page_size : 0;
@@ -159,9 +160,10 @@ void memory_section(InfoWriter& w, const CommandContext& ctx) {
   w.field("used_memory_peak", peak);
   w.field("used_memory_peak_human", human(static_cast<double>(peak)));
   w.field("used_memory_peak_perc", fixed(peak ? 100.0 * used / peak : 0, 2) + "%");
-  w.field("used_memory_startup", s.startup_memory);
-  w.field("used_memory_dataset", dataset);
-  w.field("used_memory_dataset_perc", fixed(used ? 100.0 * dataset / used : 0, 2) + "%");
+  w.field("used_memory_overhead", m.overhead);
+  w.field("used_memory_startup", m.startup);
+  w.field("used_memory_dataset", m.dataset);
+  w.field("used_memory_dataset_perc", fixed(m.dataset_perc, 2) + "%");
   w.field("total_system_memory", static_cast<std::uint64_t>(system));
   w.field("total_system_memory_human", human(system));
   // Scripting: the Lua heaps of the loops' engines, the script cache and

@@ -146,3 +146,19 @@ TEST_CASE("INFO instantaneous rates, and RESETSTAT zeroes them", "[info]") {
   CHECK(value(stats(), "instantaneous_ops_per_sec") == "0");
   CHECK(value(stats(), "instantaneous_input_kbps") == "0.00");
 }
+
+TEST_CASE("INFO memory's overhead and dataset add up to used_memory", "[info]") {
+  CommandHarness h;
+  for (int i = 0; i < 200; ++i) h.run({"SET", "key:" + std::to_string(i), std::string(100, 'v')});
+  const std::string m = body(h.run({"INFO", "memory"}));
+  const std::uint64_t used = std::stoull(value(m, "used_memory"));
+  const std::uint64_t overhead = std::stoull(value(m, "used_memory_overhead"));
+  const std::uint64_t startup = std::stoull(value(m, "used_memory_startup"));
+  const std::uint64_t dataset = std::stoull(value(m, "used_memory_dataset"));
+  // The overhead holds the startup memory and the bucket arrays of the keys' tables.
+  CHECK(overhead >= startup + 200 * sizeof(void*) / 4);
+  CHECK(overhead + dataset == used);
+  // Redis's order: overhead between the peak and the startup figures.
+  CHECK(m.find("used_memory_peak_perc:") < m.find("used_memory_overhead:"));
+  CHECK(m.find("used_memory_overhead:") < m.find("used_memory_startup:"));
+}
