@@ -332,7 +332,6 @@ void cmd_memory_usage(CommandContext& ctx) {
 void cmd_memory_stats(CommandContext& ctx) {
   const MemoryFigures m = memory_figures(ctx);
   const bool have_startup = m.startup > 0;
-  const std::size_t net = m.allocated > m.startup ? m.allocated - m.startup : 1;
 
   const std::size_t fields = 15 + m.dbs.size() + (have_startup ? 4 : 0);
   ctx.reply.map(fields);
@@ -364,7 +363,7 @@ void cmd_memory_stats(CommandContext& ctx) {
   num("overhead.total", m.overhead);
   num("keys.count", m.keys);
   if (have_startup) {
-    num("keys.bytes-per-key", m.keys > 0 ? net / m.keys : 0);
+    num("keys.bytes-per-key", m.keys > 0 ? m.net / m.keys : 0);
     num("dataset.bytes", m.dataset);
     real("dataset.percentage", static_cast<double>(m.dataset_perc));
   }
@@ -383,7 +382,7 @@ void cmd_memory_stats(CommandContext& ctx) {
 // MEMORY DOCTOR: Redis's empty-instance and no-issue texts; the checks Larder
 // can make (peak, RSS overhead, client buffers) with their findings.
 void cmd_memory_doctor(CommandContext& ctx) {
-  const MemoryFigures m = memory_figures(ctx);
+  const ProcessMemory m = process_memory(ctx.server);
   std::string text;
   if (m.allocated < 5u * 1024 * 1024) {
     text =
@@ -561,7 +560,7 @@ void register_diagnostics_commands(CommandTable& table) {
   table.add("memory", cmd_memory_help);
   table.add("memory|usage", cmd_memory_usage);
   table.add("memory|stats", cmd_memory_stats, kAllShards);
-  table.add("memory|doctor", cmd_memory_doctor, kAllShards);  // memory_figures walks the tables
+  table.add("memory|doctor", cmd_memory_doctor);
   table.add("memory|malloc-stats", cmd_memory_malloc_stats);
   table.add("memory|purge", cmd_memory_purge);
   table.add("memory|help", cmd_memory_help);

@@ -71,25 +71,12 @@ class InfoWriter {
   std::string text_;
 };
 
-struct Totals {
-  std::uint64_t commands = 0, connections = 0, rejected = 0, net_in = 0, net_out = 0, errors = 0;
-  std::uint64_t output_limit_disconnections = 0;
-  std::map<std::string, std::uint64_t> errors_by_code;
-};
-
-Totals sum_stats(const ServerServices& server) {
-  Totals t;
+std::map<std::string, std::uint64_t> errors_by_code(const ServerServices& server) {
+  std::map<std::string, std::uint64_t> codes;
   for (const ServerStats* s : server.loop_stats) {
-    t.commands += s->commands_processed.get();
-    t.connections += s->connections_received.get();
-    t.rejected += s->rejected_connections.get();
-    t.net_in += s->net_input_bytes.get();
-    t.net_out += s->net_output_bytes.get();
-    t.errors += s->error_replies.get();
-    t.output_limit_disconnections += s->output_limit_disconnections.get();
-    for (const auto& [code, n] : s->errors()) t.errors_by_code[code] += n;
+    for (const auto& [code, n] : s->errors()) codes[code] += n;
   }
-  return t;
+  return codes;
 }
 
 void server_section(InfoWriter& w, const CommandContext& ctx) {
@@ -246,18 +233,18 @@ void persistence_section(InfoWriter& w, const CommandContext& ctx) {
   }
 }
 
-void stats_section(InfoWriter& w, const Totals& t, const storage::ShardStats& ks, const PubSub& pubsub,
+void stats_section(InfoWriter& w, const StatsTotals& t, const storage::ShardStats& ks, const PubSub& pubsub,
                    const Tracking& tracking, const InstantaneousMetrics& rates, std::uint32_t reset_period) {
   using M = InstantaneousMetrics;
   w.section("Stats");
-  w.field("total_connections_received", t.connections);
-  w.field("total_commands_processed", t.commands);
+  w.field("total_connections_received", t.connections_received);
+  w.field("total_commands_processed", t.commands_processed);
   w.field("instantaneous_ops_per_sec", rates.rate(M::kCommands));
-  w.field("total_net_input_bytes", t.net_in);
-  w.field("total_net_output_bytes", t.net_out);
+  w.field("total_net_input_bytes", t.net_input_bytes);
+  w.field("total_net_output_bytes", t.net_output_bytes);
   w.field("instantaneous_input_kbps", fixed(static_cast<double>(rates.rate(M::kNetInputBytes)) / 1024, 2));
   w.field("instantaneous_output_kbps", fixed(static_cast<double>(rates.rate(M::kNetOutputBytes)) / 1024, 2));
-  w.field("rejected_connections", t.rejected);
+  w.field("rejected_connections", t.rejected_connections);
   w.field("expired_keys", ks.expired_keys);
   w.field("evicted_keys", ks.evicted_keys);
   // TinyLFU (maxmemory-policy *-tinylfu): evicted_keys by area, and the keys
@@ -277,7 +264,7 @@ void stats_section(InfoWriter& w, const Totals& t, const storage::ShardStats& ks
   w.field("tracking_total_keys", tracking.keys());
   w.field("tracking_total_items", tracking.items());
   w.field("tracking_total_prefixes", tracking.prefixes());
-  w.field("total_error_replies", t.errors);
+  w.field("total_error_replies", t.error_replies);
   // Redis 7.2's; 7.0 disconnects the same clients without counting them.
   w.field("client_output_buffer_limit_disconnections", t.output_limit_disconnections);
 }
@@ -359,9 +346,9 @@ void latencystats_section(InfoWriter& w, const CommandContext& ctx) {
   }
 }
 
-void errorstats_section(InfoWriter& w, const Totals& t) {
+void errorstats_section(InfoWriter& w, const std::map<std::string, std::uint64_t>& errors_by_code) {
   w.section("Errorstats");
-  for (const auto& [code, n] : t.errors_by_code) w.field("errorstat_" + code, "count=" + std::to_string(n));
+  for (const auto& [code, n] : errors_by_code) w.field("errorstat_" + code, "count=" + std::to_string(n));
 }
 
 void keyspace_section(InfoWriter& w, const CommandContext& ctx) {
@@ -431,7 +418,7 @@ void cmd_info(CommandContext& ctx) {
     }
   }
   auto want = [&](const char* s) { return wanted.count(s) > 0; };
-  const Totals totals = sum_stats(ctx.server);
+  const StatsTotals totals = sum_stats(ctx.server.loop_stats);
   storage::ShardStats ks;
   for (std::size_t i = 0; i < storage::kShardCount; ++i) {
     ks.add(ctx.keyspace.shard(i).stats());
@@ -450,7 +437,7 @@ void cmd_info(CommandContext& ctx) {
   if (want("cpu")) cpu_section(w);
   if (want("modules")) w.section("Modules");
   if (want("commandstats")) commandstats_section(w, ctx);
-  if (want("errorstats")) errorstats_section(w, totals);
+  if (want("errorstats")) errorstats_section(w, errors_by_code(ctx.server));
   if (want("latencystats")) latencystats_section(w, ctx);
   if (want("cluster")) {
     w.section("Cluster");

@@ -6,17 +6,23 @@
 
 namespace larder::commands {
 
-MemoryFigures memory_figures(const CommandContext& ctx) {
-  MemoryFigures m;
+ProcessMemory process_memory(const ServerServices& server) {
+  ProcessMemory m;
   m.allocated = util::allocated_bytes();
   m.peak = std::max(util::peak_allocated_bytes(), m.allocated);
   m.startup = util::startup_allocated_bytes();
   m.rss = util::rss_bytes();
-  for (const auto& c : ctx.server.clients.snapshot()) {
+  for (const auto& c : server.clients.snapshot()) {
     m.client_buffers += c->query_buffer_bytes.load(std::memory_order_relaxed) +
                         c->output_buffer_bytes.load(std::memory_order_relaxed);
     ++m.clients;
   }
+  return m;
+}
+
+MemoryFigures memory_figures(const CommandContext& ctx) {
+  MemoryFigures m;
+  static_cast<ProcessMemory&>(m) = process_memory(ctx.server);
   m.overhead = m.startup + m.client_buffers;
   for (int d = 0; d < ctx.keyspace.databases(); ++d) {
     MemoryFigures::Db db{d, 0, 0};
@@ -32,8 +38,8 @@ MemoryFigures memory_figures(const CommandContext& ctx) {
     m.dbs.push_back(db);
   }
   m.dataset = m.allocated > m.overhead ? m.allocated - m.overhead : 0;
-  const std::size_t net = m.allocated > m.startup ? m.allocated - m.startup : 1;
-  m.dataset_perc = static_cast<float>(m.dataset) * 100 / static_cast<float>(net);
+  if (m.allocated > m.startup) m.net = m.allocated - m.startup;
+  m.dataset_perc = static_cast<float>(m.dataset) * 100 / static_cast<float>(m.net);
   return m;
 }
 

@@ -143,14 +143,7 @@ double ratio(std::uint64_t hits, std::uint64_t misses) {
 
 std::vector<MetricFamily> collect_metrics(ServerContext& context) {
   const commands::ServerServices& services = context.services;
-  std::uint64_t connections = 0, rejected = 0, net_in = 0, net_out = 0, errors = 0;
-  for (const commands::ServerStats* s : services.loop_stats) {
-    connections += s->connections_received.get();
-    rejected += s->rejected_connections.get();
-    net_in += s->net_input_bytes.get();
-    net_out += s->net_output_bytes.get();
-    errors += s->error_replies.get();
-  }
+  const commands::StatsTotals totals = commands::sum_stats(services.loop_stats);
 
   // One shard lock at a time: a scrape never holds two.
   std::uint64_t hits = 0, misses = 0, expired = 0, evicted = 0;
@@ -187,9 +180,9 @@ std::vector<MetricFamily> collect_metrics(ServerContext& context) {
   out.push_back(family("larder_connected_clients", "gauge", "Client connections currently open.",
                        static_cast<double>(services.clients.size())));
   out.push_back(family("larder_connections_received_total", "counter",
-                       "Client connections accepted since startup.", static_cast<double>(connections)));
+                       "Client connections accepted since startup.", static_cast<double>(totals.connections_received)));
   out.push_back(family("larder_rejected_connections_total", "counter",
-                       "Client connections refused because of maxclients.", static_cast<double>(rejected)));
+                       "Client connections refused because of maxclients.", static_cast<double>(totals.rejected_connections)));
 
   MetricFamily commands{"larder_commands_processed_total", "Commands executed, by command.", "counter", {}};
   std::vector<const commands::CommandSpec*> rows;
@@ -204,11 +197,11 @@ std::vector<MetricFamily> collect_metrics(ServerContext& context) {
   }
   out.push_back(std::move(commands));
 
-  out.push_back(family("larder_errors_total", "counter", "Error replies sent.", static_cast<double>(errors)));
+  out.push_back(family("larder_errors_total", "counter", "Error replies sent.", static_cast<double>(totals.error_replies)));
   out.push_back(family("larder_net_input_bytes_total", "counter", "Bytes read from clients.",
-                       static_cast<double>(net_in)));
+                       static_cast<double>(totals.net_input_bytes)));
   out.push_back(family("larder_net_output_bytes_total", "counter", "Bytes written to clients.",
-                       static_cast<double>(net_out)));
+                       static_cast<double>(totals.net_output_bytes)));
   out.push_back(family("larder_keyspace_hits_total", "counter", "Key lookups that found the key.",
                        static_cast<double>(hits)));
   out.push_back(family("larder_keyspace_misses_total", "counter", "Key lookups that did not find the key.",

@@ -295,13 +295,13 @@ void Server::schedule_cron() {
   cron_timer_.async_wait([this](const asio::error_code& ec) {
     if (ec || context_.shutting_down) return;
     context_.services.persistence->cron(util::unix_time_ms());
-    commands::InstantaneousMetrics::Totals totals{};
+    using M = commands::InstantaneousMetrics;
     const std::int64_t now = util::steady_ms();
-    for (const commands::ServerStats* s : context_.services.loop_stats) {
-      totals[commands::InstantaneousMetrics::kCommands] += s->commands_processed.get();
-      totals[commands::InstantaneousMetrics::kNetInputBytes] += s->net_input_bytes.get();
-      totals[commands::InstantaneousMetrics::kNetOutputBytes] += s->net_output_bytes.get();
-    }
+    const commands::StatsTotals t = commands::sum_stats(context_.services.loop_stats);
+    M::Totals totals{};
+    totals[M::kCommands] = t.commands_processed;
+    totals[M::kNetInputBytes] = t.net_input_bytes;
+    totals[M::kNetOutputBytes] = t.net_output_bytes;
     context_.services.instantaneous.sample(now, totals);
     schedule_cron();
   });

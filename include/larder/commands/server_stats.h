@@ -10,6 +10,7 @@
 #include <mutex>
 #include <new>
 #include <string>
+#include <vector>
 
 namespace larder::commands {
 
@@ -102,6 +103,28 @@ inline void ServerStats::reset() {
   for (auto& c : commands) c.reset();
   std::lock_guard lock(errors_mutex);
   errors_by_code.clear();
+}
+
+// The scalar counters of every loop's ServerStats, summed (any thread): what
+// INFO, the metrics endpoint and the instantaneous-rate cron read.
+struct StatsTotals {
+  std::uint64_t commands_processed = 0, connections_received = 0, rejected_connections = 0;
+  std::uint64_t net_input_bytes = 0, net_output_bytes = 0, error_replies = 0;
+  std::uint64_t output_limit_disconnections = 0;
+};
+
+inline StatsTotals sum_stats(const std::vector<ServerStats*>& loops) {
+  StatsTotals t;
+  for (const ServerStats* s : loops) {
+    t.commands_processed += s->commands_processed.get();
+    t.connections_received += s->connections_received.get();
+    t.rejected_connections += s->rejected_connections.get();
+    t.net_input_bytes += s->net_input_bytes.get();
+    t.net_output_bytes += s->net_output_bytes.get();
+    t.error_replies += s->error_replies.get();
+    t.output_limit_disconnections += s->output_limit_disconnections.get();
+  }
+  return t;
 }
 
 }  // namespace larder::commands
