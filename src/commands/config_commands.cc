@@ -86,6 +86,8 @@ void cmd_config_resetstat(CommandContext& ctx) {
     ctx.keyspace.shard(i).stats() = {};
     ctx.keyspace.shard(i).prefix_stats().clear();
   }
+  ctx.server.eviction_exceeded.reset();
+  ctx.keyspace.background_free().reset_freed();
   ctx.reply.ok();
 }
 

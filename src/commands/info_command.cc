@@ -178,8 +178,20 @@ void memory_section(InfoWriter& w, const CommandContext& ctx) {
   w.field("maxmemory_policy", ctx.config.get("maxmemory-policy"));
   w.field("mem_fragmentation_ratio", fixed(used ? static_cast<double>(rss) / used : 0, 2));
   w.field("mem_fragmentation_bytes", static_cast<std::int64_t>(rss) - static_cast<std::int64_t>(used));
+  // What maxmemory does not count: Larder counts the keyspace and the
+  // startup memory (ServerServices::used_memory), not client buffers or the
+  // Lua heaps. Replication, cluster links and the AOF do not exist here.
+  const std::size_t counted = s.used_memory();
+  w.field("mem_not_counted_for_evict", used > counted ? used - counted : 0);
+  w.field("mem_replication_backlog", 0);
+  w.field("mem_total_replication_buffers", 0);
+  w.field("mem_clients_slaves", 0);
+  w.field("mem_clients_normal", m.client_buffers);
+  w.field("mem_cluster_links", 0);
+  w.field("mem_aof_buffer", 0);
   w.field("mem_allocator", "libc");
   w.field("lazyfree_pending_objects", ctx.keyspace.background_free().pending());
+  w.field("lazyfreed_objects", ctx.keyspace.background_free().freed());
 }
 
 // Redis 7.0's fields; Larder never forks, so the copy-on-write ones are 0.
@@ -233,9 +245,12 @@ void persistence_section(InfoWriter& w, const CommandContext& ctx) {
   }
 }
 
-void stats_section(InfoWriter& w, const StatsTotals& t, const storage::ShardStats& ks, const PubSub& pubsub,
-                   const Tracking& tracking, const InstantaneousMetrics& rates, std::uint32_t reset_period) {
+void stats_section(InfoWriter& w, const StatsTotals& t, const storage::ShardStats& ks, const ServerServices& server,
+                   std::uint32_t reset_period) {
   using M = InstantaneousMetrics;
+  const InstantaneousMetrics& rates = server.instantaneous;
+  const PubSub& pubsub = server.pubsub;
+  const Tracking& tracking = server.tracking;
   w.section("Stats");
   w.field("total_connections_received", t.connections_received);
   w.field("total_commands_processed", t.commands_processed);
@@ -256,6 +271,11 @@ void stats_section(InfoWriter& w, const StatsTotals& t, const storage::ShardStat
   // The sketch's reset period in accesses per key held (storage/tinylfu.h).
   w.field("larder_sketch_reset_period",
           fmt::format("{:.2f}", reset_period / double{storage::ContestLog::kPeriodScale}));
+  // Larder has no client eviction (maxmemory-clients), so none are evicted.
+  w.field("evicted_clients", 0);
+  const std::int64_t now_us = util::steady_us();
+  w.field("total_eviction_exceeded_time", server.eviction_exceeded.total_us(now_us) / 1000);
+  w.field("current_eviction_exceeded_time", server.eviction_exceeded.current_us(now_us) / 1000);
   w.field("keyspace_hits", ks.keyspace_hits);
   w.field("keyspace_misses", ks.keyspace_misses);
   w.field("pubsub_channels", pubsub.count(SubKind::kChannel));
@@ -265,6 +285,11 @@ void stats_section(InfoWriter& w, const StatsTotals& t, const storage::ShardStat
   w.field("tracking_total_items", tracking.items());
   w.field("tracking_total_prefixes", tracking.prefixes());
   w.field("total_error_replies", t.error_replies);
+  w.field("total_reads_processed", t.reads_processed);
+  w.field("total_writes_processed", t.writes_processed);
+  // Every loop reads and writes its own clients: there are no I/O threads.
+  w.field("io_threaded_reads_processed", 0);
+  w.field("io_threaded_writes_processed", 0);
   // Redis 7.2's; 7.0 disconnects the same clients without counting them.
   w.field("client_output_buffer_limit_disconnections", t.output_limit_disconnections);
 }
@@ -430,8 +455,7 @@ void cmd_info(CommandContext& ctx) {
   if (want("memory")) memory_section(w, ctx);
   if (want("persistence")) persistence_section(w, ctx);
   if (want("stats")) {
-    stats_section(w, totals, ks, ctx.server.pubsub, ctx.server.tracking, ctx.server.instantaneous,
-                  ctx.keyspace.contest_log().period_scaled());
+    stats_section(w, totals, ks, ctx.server, ctx.keyspace.contest_log().period_scaled());
   }
   if (want("replication")) replication_section(w, ctx);
   if (want("cpu")) cpu_section(w);

@@ -294,6 +294,7 @@ void BasicConnection<Transport>::pump() {
     // the socket only with what is left.
     asio::error_code ec;
     const std::size_t n = tcp().write_some(asio::buffer(out_.data(), std::min(out_.size(), kWriteChunk)), ec);
+    loop_.stats().writes_processed.add();
     if (ec && ec != asio::error::would_block) {
       spdlog::debug("client {} write error: {}", client_->addr, ec.message());
       close();
@@ -509,6 +510,7 @@ void BasicConnection<Transport>::drop_input_buffer() {
 template <class Transport>
 void BasicConnection<Transport>::on_read(const asio::error_code& ec, std::size_t n) {
   reading_ = false;
+  loop_.stats().reads_processed.add();
   if (ec == asio::error::no_memory) {
     // The request cannot be read whole, so it cannot be answered: this client
     // is told and closed; the others go on.
@@ -639,6 +641,7 @@ void BasicConnection<Transport>::on_block_timeout() {
 template <class Transport>
 void BasicConnection<Transport>::on_written(const asio::error_code& ec, std::size_t n) {
   writing_ = false;
+  loop_.stats().writes_processed.add();
   if (ec) {
     spdlog::debug("client {} write error: {}", client_->addr, ec.message());
     close();

@@ -92,6 +92,16 @@ std::size_t BackgroundFree::pending() const {
   return pending_entries_;
 }
 
+std::size_t BackgroundFree::freed() const {
+  std::lock_guard lock(mutex_);
+  return freed_entries_;
+}
+
+void BackgroundFree::reset_freed() {
+  std::lock_guard lock(mutex_);
+  freed_entries_ = 0;
+}
+
 void BackgroundFree::run() {
   std::unique_lock lock(mutex_);
   for (;;) {
@@ -105,6 +115,7 @@ void BackgroundFree::run() {
       for (ValueObject* o : objects) delete o;
       lock.lock();
       pending_entries_ -= objects.size();
+      freed_entries_ += objects.size();
       continue;
     }
     if (!blocks_.empty()) {
@@ -114,6 +125,7 @@ void BackgroundFree::run() {
       for (void* b : blocks) std::free(b);
       lock.lock();
       pending_entries_ -= blocks.size();
+      freed_entries_ += blocks.size();
       continue;
     }
     if (release_requested_ && queue_.empty()) {
@@ -133,6 +145,7 @@ void BackgroundFree::run() {
       t.clear();
       std::lock_guard done(mutex_);
       pending_entries_ -= n;
+      freed_entries_ += n;
     }
     batch.clear();
     lock.lock();

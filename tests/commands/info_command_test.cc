@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "../support/command_harness.h"
@@ -161,4 +163,40 @@ TEST_CASE("INFO memory's overhead and dataset add up to used_memory", "[info]") 
   // Redis's order: overhead between the peak and the startup figures.
   CHECK(m.find("used_memory_peak_perc:") < m.find("used_memory_overhead:"));
   CHECK(m.find("used_memory_overhead:") < m.find("used_memory_startup:"));
+}
+
+TEST_CASE("INFO stats: the time spent over maxmemory with nothing evictable", "[info]") {
+  CommandHarness h;
+  h.run({"SET", "k", std::string(100, 'v')});
+  const auto stats = [&] { return body(h.run({"INFO", "stats"})); };
+  CHECK(value(stats(), "current_eviction_exceeded_time") == "0");
+  CHECK(h.run({"CONFIG", "SET", "maxmemory-policy", "noeviction"}) == "+OK\r\n");
+  CHECK(h.run({"CONFIG", "SET", "maxmemory", "1"}) == "+OK\r\n");
+  CHECK(h.run({"SET", "x", "y"}).rfind("-OOM ", 0) == 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::string s = stats();
+  const std::uint64_t current = std::stoull(value(s, "current_eviction_exceeded_time"));
+  CHECK(current >= 5);
+  CHECK(std::stoull(value(s, "total_eviction_exceeded_time")) >= current);
+  // Room again: the next command closes the period into the total.
+  CHECK(h.run({"CONFIG", "SET", "maxmemory", "0"}) == "+OK\r\n");
+  s = stats();
+  CHECK(value(s, "current_eviction_exceeded_time") == "0");
+  CHECK(std::stoull(value(s, "total_eviction_exceeded_time")) >= current);
+  CHECK(h.run({"CONFIG", "RESETSTAT"}) == "+OK\r\n");
+  CHECK(value(stats(), "total_eviction_exceeded_time") == "0");
+}
+
+TEST_CASE("INFO memory: what maxmemory does not count, and the absent features' buffers", "[info]") {
+  CommandHarness h;
+  const std::string m = body(h.run({"INFO", "memory"}));
+  CHECK(std::stoull(value(m, "mem_not_counted_for_evict")) <= std::stoull(value(m, "used_memory")));
+  for (const char* zero : {"mem_replication_backlog", "mem_total_replication_buffers", "mem_clients_slaves",
+                           "mem_cluster_links", "mem_aof_buffer", "lazyfreed_objects"}) {
+    CHECK(value(m, zero) == "0");
+  }
+  // Redis's order: after the fragmentation figures, before the allocator.
+  CHECK(m.find("mem_fragmentation_bytes:") < m.find("mem_not_counted_for_evict:"));
+  CHECK(m.find("mem_aof_buffer:") < m.find("mem_allocator:"));
+  CHECK(m.find("lazyfree_pending_objects:") < m.find("lazyfreed_objects:"));
 }

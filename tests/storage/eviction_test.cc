@@ -224,3 +224,27 @@ TEST_CASE("a call that finds another thread evicting leaves it the work within t
   SECTION("a large target") { check_deferral(std::size_t{1} << 20); }
   SECTION("a small target, whose slack is 1/8 of it") { check_deferral(4096); }
 }
+
+TEST_CASE("ExceededTime: periods over the limit open once, close into the total, and reset", "[eviction]") {
+  ExceededTime t;
+  CHECK_FALSE(t.open());
+  CHECK(t.total_us(1000) == 0);
+  t.within(1000);  // nothing open: nothing counted
+  CHECK(t.total_us(1000) == 0);
+  t.over(1000);
+  t.over(1500);  // already open: it keeps its start
+  CHECK(t.open());
+  CHECK(t.current_us(1800) == 800);
+  CHECK(t.total_us(1800) == 800);
+  t.within(2000);
+  CHECK_FALSE(t.open());
+  CHECK(t.current_us(5000) == 0);
+  CHECK(t.total_us(5000) == 1000);
+  t.over(6000);
+  CHECK(t.total_us(6500) == 1500);  // the closed period and the open one's 500
+  t.reset();
+  CHECK_FALSE(t.open());
+  CHECK(t.total_us(9000) == 0);
+  t.within(9000);
+  CHECK(t.total_us(9000) == 0);
+}

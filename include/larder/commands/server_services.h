@@ -81,10 +81,30 @@ struct ServerServices {
   // loop is evicting; false when a command that needs memory must be refused.
   bool make_room(std::int64_t now_ms, std::chrono::steady_clock::duration budget) {
     const std::uint64_t limit = config.maxmemory();
-    if (limit == 0 || used_memory() <= limit) return true;
-    if (!evictor) return false;
+    if (limit == 0 || used_memory() <= limit) {
+      memory_within_limit();
+      return true;
+    }
+    if (!evictor) {
+      memory_over_limit();
+      return false;
+    }
     auto r = evictor->evict(now_ms, limit, config.eviction(), budget, [this] { return used_memory(); });
+    // A deferred call leaves the verdict to the loop that is evicting.
+    if (r.under_limit) {
+      memory_within_limit();
+    } else if (!r.deferred) {
+      memory_over_limit();
+    }
     return r.under_limit || r.evicted > 0 || r.deferred;
+  }
+  // INFO's total_ / current_eviction_exceeded_time, kept by make_room().
+  storage::ExceededTime eviction_exceeded;
+  void memory_within_limit() {
+    if (eviction_exceeded.open()) eviction_exceeded.within(util::steady_us());
+  }
+  void memory_over_limit() {
+    if (!eviction_exceeded.open()) eviction_exceeded.over(util::steady_us());
   }
   // SAVE / BGSAVE / loading; set by the owner once the keyspace exists.
   std::unique_ptr<persistence::Persistence> persistence;

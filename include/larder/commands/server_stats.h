@@ -76,6 +76,10 @@ struct ServerStats {
   Counter net_output_bytes;
   Counter error_replies;
   Counter output_limit_disconnections;  // client_output_buffer_limit_disconnections
+  // Read completions (data, EOF or error) and reply writes, as Redis's
+  // total_reads_processed / total_writes_processed.
+  Counter reads_processed;
+  Counter writes_processed;
   // Indexed by CommandSpec::index.
   std::array<CommandCounters, kMaxCommandRows> commands;
 
@@ -97,7 +101,8 @@ struct ServerStats {
 
 inline void ServerStats::reset() {
   for (Counter* c : {&commands_processed, &connections_received, &rejected_connections,
-                     &net_input_bytes, &net_output_bytes, &error_replies, &output_limit_disconnections}) {
+                     &net_input_bytes, &net_output_bytes, &error_replies, &output_limit_disconnections,
+                     &reads_processed, &writes_processed}) {
     c->reset();
   }
   for (auto& c : commands) c.reset();
@@ -110,7 +115,7 @@ inline void ServerStats::reset() {
 struct StatsTotals {
   std::uint64_t commands_processed = 0, connections_received = 0, rejected_connections = 0;
   std::uint64_t net_input_bytes = 0, net_output_bytes = 0, error_replies = 0;
-  std::uint64_t output_limit_disconnections = 0;
+  std::uint64_t output_limit_disconnections = 0, reads_processed = 0, writes_processed = 0;
 };
 
 inline StatsTotals sum_stats(const std::vector<ServerStats*>& loops) {
@@ -123,6 +128,8 @@ inline StatsTotals sum_stats(const std::vector<ServerStats*>& loops) {
     t.net_output_bytes += s->net_output_bytes.get();
     t.error_replies += s->error_replies.get();
     t.output_limit_disconnections += s->output_limit_disconnections.get();
+    t.reads_processed += s->reads_processed.get();
+    t.writes_processed += s->writes_processed.get();
   }
   return t;
 }

@@ -43,6 +43,9 @@ class BackgroundFree {
   void request_release();
   // Entries handed over and not yet freed (INFO lazyfree_pending_objects).
   std::size_t pending() const;
+  // Entries freed here since startup or reset_freed() (INFO lazyfreed_objects).
+  std::size_t freed() const;
+  void reset_freed();
 
  private:
   void run();
@@ -55,6 +58,7 @@ class BackgroundFree {
   std::vector<void*> blocks_;
   std::vector<ValueObject*> objects_;
   std::size_t pending_entries_ = 0;
+  std::size_t freed_entries_ = 0;
   bool stopping_ = false;
   bool release_requested_ = false;
   std::thread worker_;

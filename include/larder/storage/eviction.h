@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -66,6 +67,44 @@ struct EvictionResult {
   // Another thread was evicting, and memory was within defer_slack() of
   // the target: this call left the evicting to it.
   bool deferred = false;
+};
+
+// Time spent over maxmemory with eviction behind (Redis's total_ and
+// current_eviction_exceeded_time): a period opens when a call that should
+// make room leaves memory over the limit (nothing the policy may evict, its
+// budget ran out, or noeviction) and closes at the first call that finds
+// memory within it. Times are util::steady_us() readings. Any thread.
+class ExceededTime {
+ public:
+  // A period is open: callers read the clock for within() only then.
+  bool open() const { return since_.load(std::memory_order_relaxed) != 0; }
+  void over(std::int64_t now_us) {
+    std::int64_t none = 0;
+    since_.compare_exchange_strong(none, now_us, std::memory_order_relaxed);
+  }
+  void within(std::int64_t now_us) {
+    if (const std::int64_t since = since_.exchange(0, std::memory_order_relaxed); since != 0) {
+      closed_.fetch_add(std::max<std::int64_t>(now_us - since, 0), std::memory_order_relaxed);
+    }
+  }
+  // The open period's length so far, 0 when none is open.
+  std::int64_t current_us(std::int64_t now_us) const {
+    const std::int64_t since = since_.load(std::memory_order_relaxed);
+    return since == 0 ? 0 : std::max<std::int64_t>(now_us - since, 0);
+  }
+  // Every period's length, the open one's so far included.
+  std::int64_t total_us(std::int64_t now_us) const {
+    return closed_.load(std::memory_order_relaxed) + current_us(now_us);
+  }
+  // CONFIG RESETSTAT: as Redis, an open period is dropped, not closed.
+  void reset() {
+    since_.store(0, std::memory_order_relaxed);
+    closed_.store(0, std::memory_order_relaxed);
+  }
+
+ private:
+  std::atomic<std::int64_t> since_{0};  // 0: no period open
+  std::atomic<std::int64_t> closed_{0};
 };
 
 class Evictor {

@@ -26,6 +26,12 @@ inline std::int64_t steady_ms() {
   return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
+// Microseconds of steady_clock, likewise.
+inline std::int64_t steady_us() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
 namespace detail {
 // The CPU has an invariant time-stamp counter (CPUID 0x80000007 EDX bit 8).
 extern const bool tsc_invariant;

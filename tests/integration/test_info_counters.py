@@ -1,0 +1,95 @@
+#!/usr/bin/python3
+"""INFO's I/O, eviction and lazy-free counters on a running server, kept as
+Redis 7.0 keeps them: total_reads_processed / total_writes_processed count
+read and reply-write events, total_ / current_eviction_exceeded_time the
+time memory stayed over maxmemory with eviction unable to bring it back, and
+lazyfreed_objects the keys an asynchronous flush freed. Also passes against
+redis-server (LARDER_AS_REDIS=1)."""
+import os
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from larder_harness import ServerTestCase, encode_command, info_fields  # noqa: E402
+
+KEYS = 1000
+
+
+def fill(client, n=KEYS):
+    client.send(b"".join(encode_command(b"SET", b"key:%d" % i, b"v" * 50) for i in range(n)))
+    client.read_replies(n)
+
+
+class InfoCountersTest(ServerTestCase):
+    def test_reads_and_writes_processed(self):
+        srv = self.start_larder()
+        with srv.client() as c:
+            before = info_fields(c.cmd("INFO", "stats"))
+            for i in range(10):
+                self.assertEqual(c.cmd("SET", "k%d" % i, "v"), b"+OK\r\n")
+            after = info_fields(c.cmd("INFO", "stats"))
+            # Each SET was read and answered on its own; the last INFO was
+            # read too, and the first one's reply written.
+            reads = int(after["total_reads_processed"]) - int(before["total_reads_processed"])
+            writes = int(after["total_writes_processed"]) - int(before["total_writes_processed"])
+            self.assertGreaterEqual(reads, 11)
+            self.assertGreaterEqual(writes, 11)
+            self.assertEqual(after["io_threaded_reads_processed"], "0")
+            self.assertEqual(after["io_threaded_writes_processed"], "0")
+            self.assertEqual(c.cmd("CONFIG", "RESETSTAT"), b"+OK\r\n")
+            reset = info_fields(c.cmd("INFO", "stats"))
+            self.assertLessEqual(int(reset["total_writes_processed"]), 1)
+
+    def test_eviction_exceeded_time(self):
+        srv = self.start_larder()
+        with srv.client() as c:
+            fill(c)
+            fresh = info_fields(c.cmd("INFO", "stats"))
+            self.assertEqual(fresh["current_eviction_exceeded_time"], "0")
+            self.assertEqual(fresh["evicted_clients"], "0")
+            # Over the limit with nothing the policy may evict: a period opens.
+            self.assertEqual(c.cmd("CONFIG", "SET", "maxmemory-policy", "noeviction"), b"+OK\r\n")
+            self.assertEqual(c.cmd("CONFIG", "SET", "maxmemory", "1"), b"+OK\r\n")
+            self.assertTrue(c.cmd("SET", "x", "y").startswith(b"-OOM "))
+            time.sleep(0.3)
+            over = info_fields(c.cmd("INFO", "stats"))
+            current = int(over["current_eviction_exceeded_time"])
+            self.assertGreaterEqual(current, 250)
+            self.assertGreaterEqual(int(over["total_eviction_exceeded_time"]), current)
+            # Room again: the next command closes it, and its time stays in the total.
+            self.assertEqual(c.cmd("CONFIG", "SET", "maxmemory", "1gb"), b"+OK\r\n")
+            self.assertEqual(c.cmd("SET", "x", "y"), b"+OK\r\n")
+            closed = info_fields(c.cmd("INFO", "stats"))
+            self.assertEqual(closed["current_eviction_exceeded_time"], "0")
+            total = int(closed["total_eviction_exceeded_time"])
+            self.assertGreaterEqual(total, current)
+            time.sleep(0.1)
+            later = info_fields(c.cmd("INFO", "stats"))
+            self.assertEqual(int(later["total_eviction_exceeded_time"]), total)
+            self.assertEqual(c.cmd("CONFIG", "RESETSTAT"), b"+OK\r\n")
+            self.assertEqual(info_fields(c.cmd("INFO", "stats"))["total_eviction_exceeded_time"], "0")
+
+    def test_lazyfreed_objects(self):
+        srv = self.start_larder()
+        with srv.client() as c:
+            memory = info_fields(c.cmd("INFO", "memory"))
+            self.assertEqual(memory["lazyfreed_objects"], "0")
+            for name in ("mem_not_counted_for_evict", "mem_clients_normal", "mem_replication_backlog"):
+                self.assertIn(name, memory)
+            fill(c)
+            self.assertEqual(c.cmd("FLUSHALL", "ASYNC"), b"+OK\r\n")
+            deadline = time.monotonic() + 10
+            while True:
+                memory = info_fields(c.cmd("INFO", "memory"))
+                if memory["lazyfree_pending_objects"] == "0" or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+            self.assertEqual(memory["lazyfree_pending_objects"], "0")
+            self.assertEqual(int(memory["lazyfreed_objects"]), KEYS)
+            self.assertEqual(c.cmd("CONFIG", "RESETSTAT"), b"+OK\r\n")
+            self.assertEqual(info_fields(c.cmd("INFO", "memory"))["lazyfreed_objects"], "0")
+
+
+if __name__ == "__main__":
+    unittest.main()
