@@ -359,8 +359,13 @@ class RedisCliHintsTest(DifferentialTestCase):
             words = typed.lower().split()
             if words[0] not in ours and "|".join(words[:2]) not in ours:
                 continue
-            expected = cli_hint(self.redis.port, typed)
-            actual = cli_hint(self.larder.port, typed)
+            # A loaded machine can leave a redraw unread within the settle
+            # time: a difference counts only if it is there three times.
+            for _ in range(3):
+                expected = cli_hint(self.redis.port, typed)
+                actual = cli_hint(self.larder.port, typed)
+                if expected == actual:
+                    break
             if expected != actual:
                 diffs.append("%r: larder %r, redis %r" % (typed, actual, expected))
         if diffs:
