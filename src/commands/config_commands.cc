@@ -87,6 +87,7 @@ void cmd_config_resetstat(CommandContext& ctx) {
     ctx.keyspace.shard(i).prefix_stats().clear();
   }
   ctx.server.eviction_exceeded.reset();
+  ctx.server.expiry_stats.reset();
   ctx.keyspace.background_free().reset_freed();
   ctx.reply.ok();
 }

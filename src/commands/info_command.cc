@@ -261,6 +261,8 @@ void stats_section(InfoWriter& w, const StatsTotals& t, const storage::ShardStat
   w.field("instantaneous_output_kbps", fixed(static_cast<double>(rates.rate(M::kNetOutputBytes)) / 1024, 2));
   w.field("rejected_connections", t.rejected_connections);
   w.field("expired_keys", ks.expired_keys);
+  w.field("expired_stale_perc", fixed(server.expiry_stats.stale_percent(), 2));
+  w.field("expire_cycle_cpu_milliseconds", server.expiry_stats.time_ms());
   w.field("evicted_keys", ks.evicted_keys);
   // TinyLFU (maxmemory-policy *-tinylfu): evicted_keys by area, and the keys
   // that left the admission window into the main area or were turned away.

@@ -270,7 +270,10 @@ void Server::sweep_slice() {
   storage::SweepResult r;
   const std::int64_t now = util::unix_time_ms();
   if (context_.services.active_expire.load(std::memory_order_relaxed)) {
+    const auto start = std::chrono::steady_clock::now();
     r = sweeper_.step(now, {.time = kSweepSlice});
+    const auto took = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start);
+    context_.services.expiry_stats.add_step(r, static_cast<std::uint64_t>(took.count()));
   }
   // Over maxmemory (e.g. after CONFIG SET lowered it): evict a slice too,
   // and come back soon while that makes progress.
@@ -285,6 +288,7 @@ void Server::sweep_slice() {
   } else {
     // The cycle is over: give freed pages back now, not in the middle of it.
     sweep_slices_ = 0;
+    if (context_.services.active_expire.load(std::memory_order_relaxed)) context_.services.expiry_stats.end_cycle();
     release_freed_memory();
     schedule_sweep(std::chrono::milliseconds(1000 / context_.live.hz()));
   }

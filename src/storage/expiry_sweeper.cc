@@ -32,6 +32,7 @@ SweepResult ExpirySweeper::step(std::int64_t now_ms, const SweepBudget& budget) 
           ++buckets;
           cursor_ = table.scan(cursor_, [&](const Entry& e) {
             ++result.checked;
+            if (e.has_expire()) ++result.checked_volatile;
             if (!e.expired(now_ms)) {
               if (e.has_expire()) {
                 ttl_sum += e.expire_at() - now_ms;

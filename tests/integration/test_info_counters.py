@@ -3,8 +3,9 @@
 Redis 7.0 keeps them: total_reads_processed / total_writes_processed count
 read and reply-write events, total_ / current_eviction_exceeded_time the
 time memory stayed over maxmemory with eviction unable to bring it back, and
-lazyfreed_objects the keys an asynchronous flush freed. Also passes against
-redis-server (LARDER_AS_REDIS=1)."""
+lazyfreed_objects the keys an asynchronous flush freed, expired_stale_perc
+and expire_cycle_cpu_milliseconds what active expiry found and spent. Also
+passes against redis-server (LARDER_AS_REDIS=1)."""
 import os
 import sys
 import time
@@ -69,6 +70,29 @@ class InfoCountersTest(ServerTestCase):
             self.assertEqual(int(later["total_eviction_exceeded_time"]), total)
             self.assertEqual(c.cmd("CONFIG", "RESETSTAT"), b"+OK\r\n")
             self.assertEqual(info_fields(c.cmd("INFO", "stats"))["total_eviction_exceeded_time"], "0")
+
+    def test_active_expiry_figures(self):
+        srv = self.start_larder()
+        n = 20000
+        with srv.client() as c:
+            fresh = info_fields(c.cmd("INFO", "stats"))
+            self.assertEqual(fresh["expired_stale_perc"], "0.00")
+            c.send(b"".join(encode_command(b"SET", b"ttl:%d" % i, b"v", b"PX", b"100") for i in range(n)))
+            c.read_replies(n)
+            # Left to active expiry: every key goes, and while they went the
+            # sweep found expired keys among those with a TTL.
+            deadline = time.monotonic() + 20
+            while True:
+                stats = info_fields(c.cmd("INFO", "stats"))
+                if int(stats["expired_keys"]) == n or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+            self.assertEqual(int(stats["expired_keys"]), n)
+            self.assertGreater(float(stats["expired_stale_perc"]), 0)
+            self.assertGreater(int(stats["expire_cycle_cpu_milliseconds"]), 0)
+            self.assertEqual(c.cmd("CONFIG", "RESETSTAT"), b"+OK\r\n")
+            reset = info_fields(c.cmd("INFO", "stats"))
+            self.assertEqual(reset["expired_stale_perc"], "0.00")
 
     def test_lazyfreed_objects(self):
         srv = self.start_larder()

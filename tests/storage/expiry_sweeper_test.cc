@@ -72,3 +72,42 @@ TEST_CASE("a time budget bounds a step", "[sweeper]") {
   CHECK(r.expired > 0);
   CHECK(r.expired < 200000);
 }
+
+TEST_CASE("a step counts the keys with a TTL it checked", "[sweeper]") {
+  Keyspace ks(1);
+  fill(ks, 300, 700, 100);
+  ExpirySweeper sweeper(ks);
+  auto r = sweeper.step(200, {.time = std::chrono::seconds(10)});
+  CHECK(r.wrapped);
+  // Tables holding no key with a TTL are skipped; the others are walked whole.
+  CHECK(r.checked > 300);
+  CHECK(r.checked_volatile == 300);
+  CHECK(r.expired == 300);
+}
+
+TEST_CASE("ExpiryStats: time, and a 5%-per-cycle estimate of the expired share", "[sweeper]") {
+  using larder::storage::ExpiryStats;
+  using larder::storage::SweepResult;
+  ExpiryStats stats;
+  CHECK(stats.stale_percent() == 0);
+  SweepResult half;
+  half.checked = 400;
+  half.checked_volatile = 200;
+  half.expired = 100;
+  stats.add_step(half, 1'500'000);
+  stats.add_step(half, 1'000'000);
+  CHECK(stats.time_ms() == 2);
+  CHECK(stats.stale_percent() == 0);  // the cycle has not ended
+  stats.end_cycle();
+  CHECK(stats.stale_percent() == Approx(2.5));  // 5% of a 50% share
+  stats.end_cycle();                            // an empty cycle: the estimate fades
+  CHECK(stats.stale_percent() == Approx(2.375));
+  // A busy sweep ends a cycle every kStepsPerCycle steps on its own.
+  SweepResult all;
+  all.checked_volatile = all.expired = 10;
+  for (int i = 0; i < ExpiryStats::kStepsPerCycle; ++i) stats.add_step(all, 0);
+  CHECK(stats.stale_percent() == Approx(2.375 * 0.95 + 5));
+  stats.reset();
+  CHECK(stats.stale_percent() == 0);
+  CHECK(stats.time_ms() == 0);
+}

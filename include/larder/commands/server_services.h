@@ -26,6 +26,7 @@
 #include "larder/persistence/persistence.h"
 #include "larder/scripting/scripting.h"
 #include "larder/storage/eviction.h"
+#include "larder/storage/expiry_sweeper.h"
 #include "larder/storage/memory_usage.h"
 #include "larder/util/clock.h"
 
@@ -64,6 +65,8 @@ struct ServerServices {
 
   // DEBUG SET-ACTIVE-EXPIRE: whether the background sweeper runs.
   std::atomic<bool> active_expire{true};
+  // Active expiry's time and stale-key estimate; written by the sweep.
+  storage::ExpiryStats expiry_stats;
 
   std::int64_t start_time_ms = 0;
   std::string run_id;
