@@ -510,7 +510,8 @@ void BasicConnection<Transport>::drop_input_buffer() {
 template <class Transport>
 void BasicConnection<Transport>::on_read(const asio::error_code& ec, std::size_t n) {
   reading_ = false;
-  loop_.stats().reads_processed.add();
+  // A read this server cancelled (an idle client's buffer released) is no read event.
+  if (ec != asio::error::operation_aborted) loop_.stats().reads_processed.add();
   if (ec == asio::error::no_memory) {
     // The request cannot be read whole, so it cannot be answered: this client
     // is told and closed; the others go on.

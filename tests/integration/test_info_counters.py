@@ -42,6 +42,21 @@ class InfoCountersTest(ServerTestCase):
             reset = info_fields(c.cmd("INFO", "stats"))
             self.assertLessEqual(int(reset["total_writes_processed"]), 1)
 
+    def test_idle_and_killed_clients_add_no_reads(self):
+        srv = self.start_larder()
+        with srv.client() as idle, srv.client() as c:
+            reply = idle.cmd("CLIENT", "ID")
+            self.assertTrue(reply.startswith(b":"), reply)
+            client_id = reply[1:].strip().decode()
+            before = int(info_fields(c.cmd("INFO", "stats"))["total_reads_processed"])
+            # Larder frees idle clients' read buffers each second by cancelling
+            # their reads, and CLIENT KILL cancels the killed client's: neither
+            # is a read event.
+            time.sleep(2.5)
+            self.assertEqual(c.cmd("CLIENT", "KILL", "ID", client_id), b":1\r\n")
+            after = int(info_fields(c.cmd("INFO", "stats"))["total_reads_processed"])
+            self.assertEqual(after - before, 2)  # CLIENT KILL and the second INFO
+
     def test_eviction_exceeded_time(self):
         srv = self.start_larder()
         with srv.client() as c:

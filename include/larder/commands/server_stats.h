@@ -76,8 +76,8 @@ struct ServerStats {
   Counter net_output_bytes;
   Counter error_replies;
   Counter output_limit_disconnections;  // client_output_buffer_limit_disconnections
-  // Read completions (data, EOF or error) and reply writes, as Redis's
-  // total_reads_processed / total_writes_processed.
+  // Read completions (data, EOF or error; not reads the server cancelled)
+  // and reply writes, as Redis's total_reads_processed / total_writes_processed.
   Counter reads_processed;
   Counter writes_processed;
   // Indexed by CommandSpec::index.
