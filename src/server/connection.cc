@@ -510,7 +510,7 @@ void BasicConnection<Transport>::drop_input_buffer() {
 template <class Transport>
 void BasicConnection<Transport>::on_read(const asio::error_code& ec, std::size_t n) {
   reading_ = false;
-  // A read this server cancelled (an idle client's buffer released) is no read event.
+  // A read this server cancelled (CLIENT KILL, shutdown) is no read event.
   if (ec != asio::error::operation_aborted) loop_.stats().reads_processed.add();
   if (ec == asio::error::no_memory) {
     // The request cannot be read whole, so it cannot be answered: this client

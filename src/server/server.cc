@@ -288,7 +288,7 @@ void Server::sweep_slice() {
   } else {
     // The cycle is over: give freed pages back now, not in the middle of it.
     sweep_slices_ = 0;
-    if (context_.services.active_expire.load(std::memory_order_relaxed)) context_.services.expiry_stats.end_cycle();
+    context_.services.expiry_stats.end_cycle();
     release_freed_memory();
     schedule_sweep(std::chrono::milliseconds(1000 / context_.live.hz()));
   }

@@ -100,12 +100,17 @@ TEST_CASE("ExpiryStats: time, and a 5%-per-cycle estimate of the expired share",
   CHECK(stats.stale_percent() == 0);  // the cycle has not ended
   stats.end_cycle();
   CHECK(stats.stale_percent() == Approx(2.5));  // 5% of a 50% share
-  stats.end_cycle();                            // an empty cycle: the estimate fades
+  stats.end_cycle();  // no step since the last end: nothing changes
+  CHECK(stats.stale_percent() == Approx(2.5));
+  stats.add_step(SweepResult{}, 0);  // a cycle that found no key with a TTL: the estimate fades
+  stats.end_cycle();
   CHECK(stats.stale_percent() == Approx(2.375));
   // A busy sweep ends a cycle every kStepsPerCycle steps on its own.
   SweepResult all;
   all.checked_volatile = all.expired = 10;
   for (int i = 0; i < ExpiryStats::kStepsPerCycle; ++i) stats.add_step(all, 0);
+  CHECK(stats.stale_percent() == Approx(2.375 * 0.95 + 5));
+  stats.end_cycle();  // the sweep's own end of that cycle does not count it twice
   CHECK(stats.stale_percent() == Approx(2.375 * 0.95 + 5));
   stats.reset();
   CHECK(stats.stale_percent() == 0);

@@ -46,7 +46,10 @@ class ExpiryStats {
   }
   // A sweep cycle ended: the share of expired keys among the keys with a TTL
   // it checked enters the estimate with a weight of 5% (Redis's, per cycle).
+  // A cycle without a step (already ended by add_step, or no sweep ran)
+  // changes nothing.
   void end_cycle() {
+    if (cycle_steps_ == 0) return;
     cycle_steps_ = 0;
     const double share = cycle_checked_ > 0 ? static_cast<double>(cycle_expired_) / cycle_checked_ : 0;
     stale_.store(share * 0.05 + stale_.load(std::memory_order_relaxed) * 0.95, std::memory_order_relaxed);
