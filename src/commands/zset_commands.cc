@@ -10,6 +10,7 @@
 #include <climits>
 #include <cmath>
 #include <cstdlib>
+#include <deque>
 #include <memory>
 #include <random>
 #include <string>
@@ -843,6 +844,9 @@ struct Source {
     if (is_set) return storage::set::contains(*entry, m) ? std::optional<double>(1.0) : std::nullopt;
     return zset::score(*entry, m);
   }
+  // for_each's member views outlive the call only when this is false: an
+  // intset's members are formatted into scratch space.
+  bool views_stable() const { return entry == nullptr || !is_set || entry->encoding() == storage::Encoding::kObject; }
   template <class F>
   void for_each(F&& f) const {
     if (entry == nullptr) return;
@@ -964,8 +968,13 @@ void zalgebra_generic(CommandContext& ctx, std::size_t numkeys_idx, SetOp op, st
     }
   }
 
-  // Members in first-seen order with their aggregated scores.
+  // Members in first-seen order with their aggregated scores. Views into the
+  // sources, or into `copies` for members that would not outlive for_each.
   std::vector<std::pair<double, std::string_view>> result;
+  std::deque<std::string> copies;
+  auto keep = [&copies](const Source& src, std::string_view m) {
+    return src.views_stable() ? m : std::string_view(copies.emplace_back(m));
+  };
   if (op != SetOp::kDiff) {
     std::stable_sort(srcs.begin(), srcs.end(), [](const Source& a, const Source& b) { return a.size() < b.size(); });
   }
@@ -990,7 +999,7 @@ void zalgebra_generic(CommandContext& ctx, std::size_t numkeys_idx, SetOp op, st
           if (!other) return;
           aggregate(score, weighted(*other, srcs[j].weight), agg);
         }
-        result.emplace_back(score, m);
+        result.emplace_back(score, keep(srcs[0], m));
       });
     }
   } else if (op == SetOp::kUnion) {
@@ -998,12 +1007,13 @@ void zalgebra_generic(CommandContext& ctx, std::size_t numkeys_idx, SetOp op, st
     for (const Source& src : srcs) {
       src.for_each([&](double s, std::string_view m) {
         const double v = weighted(s, src.weight);
-        const auto [it, fresh] = at.try_emplace(m, result.size());
-        if (fresh) {
-          result.emplace_back(v, m);
-        } else {
+        if (const auto it = at.find(m); it != at.end()) {
           aggregate(result[it->second].first, v, agg);
+          return;
         }
+        m = keep(src, m);
+        at.emplace(m, result.size());
+        result.emplace_back(v, m);
       });
     }
   } else {
@@ -1011,7 +1021,7 @@ void zalgebra_generic(CommandContext& ctx, std::size_t numkeys_idx, SetOp op, st
       for (std::size_t j = 1; j < n; ++j) {
         if (srcs[j].score(m)) return;
       }
-      result.emplace_back(s, m);
+      result.emplace_back(s, keep(srcs[0], m));
     });
   }
 

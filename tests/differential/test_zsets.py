@@ -212,6 +212,17 @@ class ZsetDiffCase(DifferentialTestCase):
         self.check(self.algebra_script())
         self.check([("CONFIG", "SET", "zset-max-listpack-entries", "1")] + self.algebra_script())
 
+    def test_algebra_over_intsets(self):
+        # An intset's members are formatted on the fly: results must own them.
+        s = [("SADD", "i1", "1", "2", "3", "-40", "9223372036854775807"), ("SADD", "i2", "3", "4", "5", "-40"),
+             ("ZADD", "z", "7", "3", "8", "x")]
+        for op in ("ZUNION", "ZINTER", "ZDIFF"):
+            s += [(op, "1", "i1", "WITHSCORES"), (op, "2", "i1", "i2", "WITHSCORES"), (op, "3", "i2", "z", "i1", "WITHSCORES"),
+                  (op + "STORE", "d", "2", "i1", "i2"), ("ZRANGE", "d", "0", "-1", "WITHSCORES"), ("ZSCORE", "d", "3"),
+                  (op + "STORE", "d", "1", "i1"), ("ZRANGE", "d", "0", "-1", "WITHSCORES"), ("ZADD", "d", "9", "2"),
+                  ("ZCARD", "d")]
+        self.check(s)
+
     def test_encodings_and_keys(self):
         long = "m" * 65
         self.check([
