@@ -124,9 +124,9 @@ void sort_generic(CommandContext& ctx, bool read_only) {
       return;
     }
   }
-  // A set in hash order would store differently on each server: STORE sorts
-  // it by its elements.
-  if (dontsort && type == ValueType::kSet && storekey) {
+  // A set in hash order would store (or a script see it) differently on each
+  // server: STORE and scripts sort it by its elements, as Redis does.
+  if (dontsort && type == ValueType::kSet && (storekey || ctx.in_script)) {
     dontsort = false;
     alpha = true;
     sortby.reset();

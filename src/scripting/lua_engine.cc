@@ -1250,6 +1250,7 @@ int LuaEngine::call_common(lua_State* L, bool raise) {
   e.script_client_.resp.store(run->resp, std::memory_order_relaxed);
   commands::CommandContext sub{*spec,         args,          reply,         e.script_client_, caller.keyspace,
                                caller.server, caller.config, caller.now_ms};
+  sub.in_script = true;
   if (caller.locks != nullptr) {
     // Keys the script did not declare: their shards are locked now, until
     // the script ends (it holds the script lock, see ShardLocks).

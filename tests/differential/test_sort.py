@@ -83,6 +83,15 @@ class SortDiffCase(ProtocolDiffTestCase):
             ("COMMAND", "GETKEYSANDFLAGS", "BITFIELD", "k", "GET", "u8", "0", "INCRBY", "u8", "0", "1"),
         ])
 
+    def test_sets_in_scripts(self):
+        # A script sees a set sorted by its elements where it asked for no sort.
+        body = "return redis.call('SORT', KEYS[1], unpack(ARGV))"
+        self.check([("SADD", "s", "5", "-12", "11", "4", "16"), ("SADD", "w", "b", "a", "c"),
+                    ("EVAL", body, "1", "s", "BY", "nosort"), ("EVAL", body, "1", "s", "BY", "nosort", "DESC"),
+                    ("EVAL", body, "1", "s", "BY", "nokey", "LIMIT", "0", "2"), ("EVAL", body, "1", "w", "BY", "nosort"),
+                    ("EVAL", "return redis.call('SORT_RO', KEYS[1], 'BY', 'nosort')", "1", "s"),
+                    ("EVAL", body, "1", "s", "BY", "nosort", "STORE", "d"), ("LRANGE", "d", "0", "-1")])
+
 
 class SortResp2(SortDiffCase):
     PROTOCOL = 2

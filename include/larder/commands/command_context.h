@@ -45,6 +45,8 @@ struct CommandContext {
   bool may_block = false;
   // Set for the commands EXEC runs (Redis's server.in_exec).
   bool in_exec = false;
+  // Set for the commands a script runs (Redis's CLIENT_SCRIPT caller).
+  bool in_script = false;
   // The shard locks the command holds (the dispatcher's or EXEC's); a script
   // adds its undeclared keys' shards to them. Null with a single owner's
   // harnesses, which lock nothing.
