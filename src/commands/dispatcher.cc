@@ -81,6 +81,14 @@ bool touches_keyspace(const CommandSpec& spec) {
 
 // SHUTDOWN NOSAVE, as Redis tells it while a script is busy: the first
 // argument starts with 'n'.
+// Over maxmemory Redis refuses the deny-oom commands and, inside MULTI,
+// every command but EXEC, DISCARD, QUIT and RESET: queueing takes memory.
+bool refused_over_maxmemory(const CommandSpec& spec, const ClientState& client) {
+  if (spec.flags & kDenyOom) return true;
+  return client.in_multi && spec.name != "exec" && spec.name != "discard" && spec.name != "quit" &&
+         spec.name != "reset";
+}
+
 bool shutdown_nosave(std::span<const std::string_view> args) {
   return args.size() == 2 && !args[1].empty() && (args[1][0] == 'n' || args[1][0] == 'N');
 }
@@ -222,7 +230,7 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
     // A script runs past busy-reply-threshold (this client is served from
     // inside it): only allow_busy commands, and SHUTDOWN only with NOSAVE.
     reject(spec, busy, client, reply);
-  } else if (!server_.make_room(now_ms, kEvictionBudget) && (spec->flags & kDenyOom)) {
+  } else if (!server_.make_room(now_ms, kEvictionBudget) && refused_over_maxmemory(*spec, client)) {
     reject(spec, err::kOom, client, reply);
   } else if (client.resp.load(std::memory_order_relaxed) == 2 && client.in_pubsub_mode() &&
              !allowed_in_pubsub_mode(*spec)) {

@@ -155,6 +155,27 @@ class TransactionsTest(DifferentialTestCase):
             (1, "SET", "k", "z"), (0, "MULTI"), (0, "GET", "k"), (0, "EXEC"),
         ])
 
+    def test_queueing_over_maxmemory(self):
+        # Over maxmemory Redis refuses to queue any command but EXEC, DISCARD,
+        # QUIT and RESET (queueing takes memory), which aborts the transaction.
+        for srv in (self.redis, self.larder):
+            with srv.client() as c:
+                policy = c.call("CONFIG", "GET", "maxmemory-policy")[1]
+            self.addCleanup(self.restore_memory_limit, srv, policy)
+        self.both([
+            (0, "SET", "k", "v"), (0, "CONFIG", "SET", "maxmemory-policy", "noeviction"),
+            (0, "CONFIG", "SET", "maxmemory", "1"), (0, "GET", "k"),
+            (0, "MULTI"), (0, "GET", "k"), (0, "PING"), (0, "SET", "k", "x"), (0, "EXEC"),
+            (0, "MULTI"), (0, "WATCH", "k"), (0, "MULTI"), (0, "DISCARD"), (0, "MULTI"), (0, "EXEC"),
+            (0, "CONFIG", "SET", "maxmemory", "0"), (0, "GET", "k"),
+        ])
+
+    @staticmethod
+    def restore_memory_limit(srv, policy):
+        with srv.client() as c:
+            c.cmd("CONFIG", "SET", "maxmemory", "0")
+            c.cmd("CONFIG", "SET", "maxmemory-policy", policy)
+
 
 if __name__ == "__main__":
     unittest.main()
