@@ -471,10 +471,13 @@ void bitfield_generic(CommandContext& ctx, bool read_only_command) {
       continue;
     }
     ctx.reply.integer(reply);
+    // A field left as it was is no change (no WATCH signal, no event), as in Redis.
+    const std::uint64_t mask = op.bits == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << op.bits) - 1;
+    if (((store ^ util::get_unsigned_bitfield(p, op.offset, op.bits)) & mask) == 0) continue;
     if (data == nullptr) data = reinterpret_cast<unsigned char*>(w.resize_string(size));
     util::set_unsigned_bitfield(data, op.offset, op.bits, store);
   }
-  if (data != nullptr) ctx.notify(config::kNotifyString, "setbit", ctx.args[1]);
+  if (grown || data != nullptr) ctx.notify(config::kNotifyString, "setbit", ctx.args[1]);
 }
 
 void cmd_bitfield(CommandContext& ctx) { bitfield_generic(ctx, false); }

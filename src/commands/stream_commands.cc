@@ -359,6 +359,7 @@ void cmd_xadd(CommandContext& ctx) {
     ctx.reply.null();
     return;
   }
+  w.set_signal(Db::Writer::Signal::kNone);  // until the entry is added
   StreamValue& s = stream_of(w);
   const StreamId last = s.last_id();
   if (last == StreamId::max()) {
@@ -390,6 +391,7 @@ void cmd_xadd(CommandContext& ctx) {
     return;
   }
   s.append(id, ctx.args.subspan(field_pos));
+  w.set_signal(Db::Writer::Signal::kModified);
   reply_id(ctx.reply, id);
   ctx.notify(config::kNotifyStream, "xadd", ctx.args[1]);
   if (trim(s, a) > 0) ctx.notify(config::kNotifyStream, "xtrim", ctx.args[1]);
@@ -408,6 +410,7 @@ void cmd_xtrim(CommandContext& ctx) {
     return;
   }
   const std::uint64_t deleted = trim(stream_of(w), a);
+  if (deleted == 0) w.set_signal(Db::Writer::Signal::kNone);
   if (deleted > 0) ctx.notify(config::kNotifyStream, "xtrim", ctx.args[1]);
   ctx.reply.integer(static_cast<std::int64_t>(deleted));
 }
@@ -483,6 +486,7 @@ void cmd_xdel(CommandContext& ctx) {
     if (id > s.max_deleted_id()) s.set_max_deleted_id(id);
     ++deleted;
   }
+  if (deleted == 0) w.set_signal(Db::Writer::Signal::kNone);
   if (deleted > 0) ctx.notify(config::kNotifyStream, "xdel", ctx.args[1]);
   ctx.reply.integer(deleted);
 }
@@ -519,6 +523,7 @@ void cmd_xsetid(CommandContext& ctx) {
     ctx.reply.error(err::kNoSuchKey);
     return;
   }
+  w.set_signal(Db::Writer::Signal::kNone);  // Redis does not signal XSETID
   StreamValue& s = stream_of(w);
   if (s.length() > 0) {
     if (id < *s.edge_id(false)) {
@@ -531,6 +536,7 @@ void cmd_xsetid(CommandContext& ctx) {
     }
   }
   s.set_last_id(id);
+  w.set_signal(Db::Writer::Signal::kDirty);
   if (entries_added != -1) s.set_entries_added(static_cast<std::uint64_t>(entries_added));
   if (!max_deleted.zero()) s.set_max_deleted_id(max_deleted);
   ctx.notify(config::kNotifyStream, "xsetid", ctx.args[1]);
@@ -571,6 +577,7 @@ class BlockedStreamRead final : public BlockedCommand {
       reply.error(kStreamGone);
       return true;
     }
+    w.set_signal(Db::Writer::Signal::kDirty);  // a group's reads are not signalled, as in Redis
     StreamValue& s = stream_of(w);
     Group* g = s.find_group(*group_);
     if (g == nullptr) {
@@ -736,6 +743,7 @@ void xread_generic(CommandContext& ctx, bool xreadgroup) {
     }
     Db::Writer w = db.write(key, ValueType::kStream);
     if (!w) continue;
+    w.set_signal(Db::Writer::Signal::kNone);  // a group's reads are not signalled, as in Redis
     StreamValue& s = stream_of(w);
     Group* g = s.find_group(*group);
     const bool history = start != StreamId::max();
@@ -745,6 +753,7 @@ void xread_generic(CommandContext& ctx, bool xreadgroup) {
       start = g->last_id;
     }
     if (!serve) continue;  // the consumer is made only when served, as Redis's
+    w.set_signal(Db::Writer::Signal::kDirty);
     bool created = false;
     Consumer& c = g->consumer(*consumer, ctx.now_ms, &created);
     if (created) ctx.notify(config::kNotifyStream, "xgroup-createconsumer", key);
@@ -810,6 +819,7 @@ bool parse_entries_read_or_reply(CommandContext& ctx, std::string_view arg, std:
 // the group. False after replying.
 bool xgroup_lookup(CommandContext& ctx, Db::Writer& w, bool mkstream, bool need_group, Group** g) {
   if (!ctx.writable_or_reply(w)) return false;
+  if (w) w.set_signal(Db::Writer::Signal::kNone);  // a group's changes are not signalled, as in Redis
   if (!w && !mkstream) {
     ctx.reply.error(
         "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the "
@@ -860,12 +870,14 @@ void cmd_xgroup_create(CommandContext& ctx) {
   }
   create_if_missing(db, ctx.args[2]);
   Db::Writer w = db.write(ctx.args[2], ValueType::kStream);
+  w.set_signal(Db::Writer::Signal::kNone);
   StreamValue& s = stream_of(w);
   if (s.find_group(ctx.args[3]) != nullptr) {
     ctx.reply.error("BUSYGROUP Consumer Group name already exists");
     return;
   }
   s.create_group(ctx.args[3], id, entries_read);
+  w.set_signal(Db::Writer::Signal::kDirty);
   ctx.notify(config::kNotifyStream, "xgroup-create", ctx.args[2]);
   ctx.reply.ok();
 }
@@ -896,6 +908,7 @@ void cmd_xgroup_setid(CommandContext& ctx) {
   }
   g->last_id = id;
   g->entries_read = entries_read;
+  w.set_signal(Db::Writer::Signal::kDirty);
   ctx.notify(config::kNotifyStream, "xgroup-setid", ctx.args[2]);
   ctx.reply.ok();
 }
@@ -911,6 +924,7 @@ void cmd_xgroup_destroy(CommandContext& ctx) {
     return;
   }
   stream_of(w).destroy_group(ctx.args[3]);
+  w.set_signal(Db::Writer::Signal::kDirty);
   ctx.notify(config::kNotifyStream, "xgroup-destroy", ctx.args[2]);
   ctx.reply.integer(1);
   ctx.keyspace.ready_keys().signal(db.index(), ctx.args[2]);
@@ -925,7 +939,10 @@ void cmd_xgroup_createconsumer(CommandContext& ctx) {
   bool created = false;
   stream_of(w);  // marks the value changed
   g->consumer(ctx.args[4], ctx.now_ms, &created);
-  if (created) ctx.notify(config::kNotifyStream, "xgroup-createconsumer", ctx.args[2]);
+  if (created) {
+    w.set_signal(Db::Writer::Signal::kDirty);
+    ctx.notify(config::kNotifyStream, "xgroup-createconsumer", ctx.args[2]);
+  }
   ctx.reply.integer(created ? 1 : 0);
 }
 
@@ -937,7 +954,10 @@ void cmd_xgroup_delconsumer(CommandContext& ctx) {
   if (!xgroup_lookup(ctx, w, false, true, &g)) return;
   stream_of(w);
   const std::int64_t pending = g->erase_consumer(ctx.args[4]);
-  if (pending >= 0) ctx.notify(config::kNotifyStream, "xgroup-delconsumer", ctx.args[2]);
+  if (pending >= 0) {
+    w.set_signal(Db::Writer::Signal::kDirty);
+    ctx.notify(config::kNotifyStream, "xgroup-delconsumer", ctx.args[2]);
+  }
   ctx.reply.integer(pending < 0 ? 0 : pending);
 }
 
@@ -971,6 +991,7 @@ void cmd_xack(CommandContext& ctx) {
   Db db = ctx.db();
   Db::Writer w = db.write(ctx.args[1], ValueType::kStream);
   if (!ctx.writable_or_reply(w)) return;
+  if (w) w.set_signal(Db::Writer::Signal::kNone);  // acks are not signalled, as in Redis
   Group* g = w ? stream_of(w).find_group(ctx.args[2]) : nullptr;
   if (g == nullptr) {
     ctx.reply.integer(0);
@@ -982,6 +1003,7 @@ void cmd_xack(CommandContext& ctx) {
   }
   std::int64_t acked = 0;
   for (StreamId id : ids) acked += g->ack(id) ? 1 : 0;
+  if (acked > 0) w.set_signal(Db::Writer::Signal::kDirty);
   ctx.reply.integer(acked);
 }
 
@@ -1101,6 +1123,7 @@ void cmd_xclaim(CommandContext& ctx) {
   Db db = ctx.db();
   Db::Writer w = db.write(args[1], ValueType::kStream);
   if (!ctx.writable_or_reply(w)) return;
+  if (w) w.set_signal(Db::Writer::Signal::kDirty);  // claims are not signalled, as in Redis
   Group* g = w ? stream_of(w).find_group(args[2]) : nullptr;
   if (g == nullptr) {
     ctx.reply.error(nogroup_error(args[1], args[2]));
@@ -1231,6 +1254,7 @@ void cmd_xautoclaim(CommandContext& ctx) {
   Db db = ctx.db();
   Db::Writer w = db.write(args[1], ValueType::kStream);
   if (!ctx.writable_or_reply(w)) return;
+  if (w) w.set_signal(Db::Writer::Signal::kDirty);  // claims are not signalled, as in Redis
   Group* g = w ? stream_of(w).find_group(args[2]) : nullptr;
   if (g == nullptr) {
     ctx.reply.error(nogroup_error(args[1], args[2]));

@@ -296,7 +296,11 @@ Db::Writer::~Writer() {
     return;
   }
   if (!created_ && db_.touch_access_) db_.note_access(*entry_, shard_, hash_);
-  shard_.touch(db_.index_, key_);
+  if (created_ || signal_ == Signal::kModified) {
+    shard_.touch(db_.index_, key_);
+  } else if (signal_ == Signal::kDirty) {
+    shard_.count_change();
+  }
 }
 
 void Db::Writer::settle_object_bytes() {

@@ -155,6 +155,28 @@ class TransactionsTest(DifferentialTestCase):
             (1, "SET", "k", "z"), (0, "MULTI"), (0, "GET", "k"), (0, "EXEC"),
         ])
 
+    def test_watch_sees_only_what_redis_signals(self):
+        # Redis signals a stream key to WATCH only when entries are added or
+        # deleted (not its consumer groups, acks, claims or XSETID), and a
+        # BITFIELD only when a field or the length changes.
+        setup = [(0, "FLUSHALL"), (0, "XADD", "s", "1-1", "f", "v"), (0, "XADD", "s", "2-1", "f", "v"),
+                 (0, "XGROUP", "CREATE", "s", "g", "0"), (0, "XREADGROUP", "GROUP", "g", "c1", "COUNT", "1", "STREAMS", "s", ">"),
+                 (0, "SET", "b", "\x00")]
+        cases = [("XADD", "s", "1-1", "f", "v"), ("XADD", "s", "3-1", "f", "v"), ("XTRIM", "s", "MAXLEN", "100"),
+                 ("XTRIM", "s", "MAXLEN", "1"), ("XDEL", "s", "9-9"), ("XDEL", "s", "1-1"), ("XACK", "s", "g", "1-1"),
+                 ("XACK", "s", "g", "9-9"), ("XCLAIM", "s", "g", "c2", "0", "1-1"), ("XAUTOCLAIM", "s", "g", "c2", "0", "0"),
+                 ("XSETID", "s", "5-0"), ("XGROUP", "CREATE", "s", "g2", "0"), ("XGROUP", "SETID", "s", "g", "0"),
+                 ("XGROUP", "CREATECONSUMER", "s", "g", "c9"), ("XGROUP", "DELCONSUMER", "s", "g", "c1"),
+                 ("XGROUP", "DESTROY", "s", "g"), ("XREADGROUP", "GROUP", "g", "c1", "STREAMS", "s", ">"),
+                 ("XREADGROUP", "GROUP", "g", "c3", "STREAMS", "s", "0"),
+                 ("BITFIELD", "b", "SET", "u8", "0", "0"), ("BITFIELD", "b", "INCRBY", "u8", "0", "256"),
+                 ("BITFIELD", "b", "SET", "u8", "0", "1"), ("BITFIELD", "b", "SET", "u8", "100", "0")]
+        script = []
+        for cmd in cases:
+            script += setup + [(0, "WATCH", cmd[1] if cmd[0] != "XGROUP" else cmd[2]), (1,) + cmd,
+                               (0, "MULTI"), (0, "PING"), (0, "EXEC")]
+        self.both(script)
+
     def test_queueing_over_maxmemory(self):
         # Over maxmemory Redis refuses to queue any command but EXEC, DISCARD,
         # QUIT and RESET (queueing takes memory), which aborts the transaction.

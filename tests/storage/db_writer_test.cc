@@ -130,6 +130,39 @@ TEST_CASE("a change through the writer fires WATCH, a miss does not", "[db][type
   CHECK(flag->dirty.load());
 }
 
+TEST_CASE("a write's signal: kDirty counts the change without WATCH, kNone neither", "[db][types]") {
+  Fixture f;
+  Db db = f.db();
+  {
+    Db::Writer w = db.write("h", ValueType::kHash, Db::Create::kYes);
+    hash::set(w, "f", "v", kLimits);
+  }
+  auto flag = std::make_shared<WatchFlag>();
+  db.watch("h", flag);
+  const std::uint64_t before = f.ks.changes(false);
+  {
+    Db::Writer w = db.write("h", ValueType::kHash);
+    w.set_signal(Db::Writer::Signal::kNone);
+    hash::set(w, "f", "v2", kLimits);
+  }
+  CHECK_FALSE(flag->dirty.load());
+  CHECK(f.ks.changes(false) == before);
+  {
+    Db::Writer w = db.write("h", ValueType::kHash);
+    w.set_signal(Db::Writer::Signal::kDirty);
+    hash::set(w, "f", "v3", kLimits);
+  }
+  CHECK_FALSE(flag->dirty.load());
+  CHECK(f.ks.changes(false) == before + 1);
+  CHECK(hash::get(*db.find_for_read("h"), "f") == "v3");
+  {
+    Db::Writer w = db.write("h", ValueType::kHash);
+    hash::set(w, "f", "v4", kLimits);
+  }
+  CHECK(flag->dirty.load());
+  CHECK(f.ks.changes(false) == before + 2);
+}
+
 TEST_CASE("RENAME, MOVE and a new TTL keep the value object in place", "[db][types]") {
   Fixture f;
   Db db = f.db();

@@ -205,6 +205,13 @@ class Db::Writer {
   // Marks the value changed for a change made through a pointer kept from
   // object() before.
   void mark_changed() { changed_ = true; }
+  // What the end of the write tells the server, as Redis's signalModifiedKey
+  // and server.dirty: kModified (the default) signals the key to WATCH and
+  // client tracking and counts a change for save points; kDirty only counts
+  // it (changes Redis does not signal: a stream's consumer groups, acks,
+  // claims, its last ID); kNone neither (an edit that found nothing to do).
+  enum class Signal : std::uint8_t { kModified, kDirty, kNone };
+  void set_signal(Signal s) { signal_ = s; }
 
  private:
   friend class Db;
@@ -237,6 +244,7 @@ class Db::Writer {
   bool wrong_type_ = false;
   bool created_ = false;
   bool changed_ = false;
+  Signal signal_ = Signal::kModified;
 };
 
 }  // namespace larder::storage

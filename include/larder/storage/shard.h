@@ -169,7 +169,8 @@ class Shard {
   // key and allocates nothing.
   int table_count() const { return others_.load(std::memory_order_acquire) != nullptr ? databases_ : 1; }
   ShardStats& stats() { return stats_; }
-  // Keys modified so far (touch() calls): Redis's dirty counter, never reset.
+  // Keys modified so far (touch() and count_change() calls): Redis's dirty
+  // counter, never reset.
   std::uint64_t changes() const { return changes_; }
   // TinyLFU's access counts for this shard's keys.
   FrequencySketch& sketch() { return sketch_; }
@@ -195,6 +196,8 @@ class Shard {
     if (!watches_.empty()) touch_slow(db, key);
     if (observer_ != nullptr && observer_->armed()) observer_->key_modified(index_, key);
   }
+  // A change nobody is told of: counted for save points only.
+  void count_change() { ++changes_; }
   // Marks watchers of every key of `db` that currently has an entry.
   void touch_all(int db);
   // SWAPDB: exchanges the tables of two databases (watchers of both notified).
