@@ -997,7 +997,9 @@ void zalgebra_generic(CommandContext& ctx, std::size_t numkeys_idx, SetOp op, st
         for (std::size_t j = 1; j < n; ++j) {
           const auto other = srcs[j].entry == srcs[0].entry ? std::optional<double>(s) : srcs[j].score(m);
           if (!other) return;
-          aggregate(score, weighted(*other, srcs[j].weight), agg);
+          // Unlike the first input's, a NaN product here is not zeroed
+          // (Redis's zunionInterDiffGenericCommand): SUM makes it 0, MIN and MAX skip it.
+          aggregate(score, *other * srcs[j].weight, agg);
         }
         result.emplace_back(score, keep(srcs[0], m));
       });
@@ -1081,7 +1083,15 @@ void cmd_zscan(CommandContext& ctx) {
     out.emplace_back(buf, util::format_double(s, buf));
   };
   if (e->encoding() == storage::Encoding::kInline) {
-    zset::for_each(*e, take);
+    // A listpack's scores as Redis 7.0 stores them (zzlInsertAt): a whole
+    // number within +-2^62 as an integer (1e17 is "100000000000000000").
+    zset::for_each(*e, [&](double s, std::string_view m) {
+      constexpr double kLimit = static_cast<double>(INT64_MAX / 2);
+      if (s < -kLimit || s > kLimit || s != static_cast<double>(static_cast<std::int64_t>(s))) return take(s, m);
+      if (options.pattern && !util::glob_match(*options.pattern, m)) return;
+      out.emplace_back(m);
+      out.push_back(std::to_string(static_cast<std::int64_t>(s)));
+    });
     cursor = 0;
   } else {
     cursor = zset::tree_of(*e).scan(cursor, static_cast<std::size_t>(options.count), take);

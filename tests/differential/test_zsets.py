@@ -187,7 +187,11 @@ class ZsetDiffCase(DifferentialTestCase):
                       (op, "2", "z1", "z2", "AGGREGATE", "MAX", "WEIGHTS", "-1", "1", "WITHSCORES"),
                       (op, "2", "z1", "z2", "WEIGHTS", "1"), (op, "2", "z1", "z2", "WEIGHTS", "1", "x"),
                       (op, "2", "z1", "z2", "AGGREGATE", "AVG"), (op, "2", "zi", "zj", "WEIGHTS", "0", "1", "WITHSCORES"),
-                      (op, "2", "z1", "s1", "WEIGHTS", "inf", "2", "WITHSCORES")]
+                      (op, "2", "z1", "s1", "WEIGHTS", "inf", "2", "WITHSCORES"),
+                      (op, "2", "zi", "zi", "WEIGHTS", "1", "0", "WITHSCORES"),
+                      (op, "2", "zi", "zi", "WEIGHTS", "1", "0", "AGGREGATE", "MIN", "WITHSCORES"),
+                      (op, "2", "zi", "zj", "WEIGHTS", "1", "0", "AGGREGATE", "MAX", "WITHSCORES"),
+                      (op, "2", "zi", "zj", "WEIGHTS", "0", "1", "AGGREGATE", "MIN", "WITHSCORES")]
             else:
                 s += [(op, "2", "z1", "z2", "WEIGHTS", "1", "1")]
             st = op + "STORE"
@@ -229,6 +233,9 @@ class ZsetDiffCase(DifferentialTestCase):
             ("ZADD", "z", "1", "a", "2", "b"), ("OBJECT", "ENCODING", "z"), ("TYPE", "z"),
             ("ZADD", "z", "3", long), ("OBJECT", "ENCODING", "z"), ("ZREM", "z", long), ("OBJECT", "ENCODING", "z"),
             ("ZADD", "w", "1", long), ("OBJECT", "ENCODING", "w"),
+            ("ZADD", "n", "1e17", "a", "123456789012345678", "b", "-1152921504606846976", "c", "-0", "d", "1.5", "e",
+             "5e18", "f", "-inf", "g"),
+            ("ZSCAN", "n", "0"), ("ZSCORE", "n", "d"), ("ZRANGE", "n", "0", "-1", "WITHSCORES"),
             ("CONFIG", "SET", "zset-max-listpack-entries", "2"), ("ZADD", "y", "1", "a", "1", "a", "1", "a"),
             ("OBJECT", "ENCODING", "y"), ("ZADD", "y", "2", "b", "3", "c"), ("OBJECT", "ENCODING", "y"),
             ("ZRANGESTORE", "y2", "y", "0", "1"), ("OBJECT", "ENCODING", "y2"),
@@ -246,7 +253,7 @@ class ZsetDiffCase(DifferentialTestCase):
         for srv in (self.redis, self.larder):
             with srv.client() as c:
                 cursor, keys = decode(c.cmd("SCAN", "0", "TYPE", "zset", "COUNT", "100"))
-                self.assertEqual(sorted(keys), [b"w", b"x", b"y2", b"y3", b"yy", b"z"])
+                self.assertEqual(sorted(keys), [b"n", b"w", b"x", b"y2", b"y3", b"yy", b"z"])
 
     def test_big_set(self):
         members = ["m%d" % i for i in range(3000)]
