@@ -40,7 +40,7 @@ std::string unknown_command_text(std::span<const std::string_view> args) {
 }  // namespace
 
 void CommandContext::defer(std::unique_ptr<Continuation> rest) {
-  if (!may_defer) throw std::logic_error("defer() outside a connection's dispatch of a kIncremental command");
+  if (!may_defer) throw std::logic_error("defer() outside a connection's own dispatch");
   client.deferred = std::make_unique<DeferredCommand>(DeferredCommand{
       .continuation = std::move(rest),
       .spec = &spec,

@@ -131,9 +131,8 @@ void Dispatcher::run(const CommandSpec& spec, std::span<const std::string_view> 
                      ClientState& client, protocol::ReplyBuilder& reply, std::int64_t now_ms) {
   CommandContext ctx{spec, args, reply, client, keyspace_, server_, server_.config, now_ms};
   storage::ShardLocks locks(keyspace_);
-  if (spec.flags & kIncremental) {
-    ctx.may_defer = true;  // its handler locks shards itself
-  } else {
+  ctx.may_defer = true;
+  if (!(spec.flags & kIncremental)) {  // else its handler locks shards itself
     ctx.may_block = true;
     CommandTable::add_key_locks(spec, args, locks);
     locks.acquire();

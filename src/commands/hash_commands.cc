@@ -13,6 +13,7 @@
 
 #include "larder/commands/command_table.h"
 #include "larder/commands/counter.h"
+#include "larder/commands/random_draws.h"
 #include "larder/commands/families.h"
 #include "larder/commands/scan_options.h"
 #include "larder/protocol/errors.h"
@@ -206,10 +207,10 @@ std::mt19937_64& rng() {
 }
 
 // One field (and value) of HRANDFIELD's count form: RESP3 pairs are arrays.
-void reply_pair(CommandContext& ctx, std::string_view field, std::string_view value, bool withvalues) {
-  if (withvalues && ctx.reply.protocol() > 2) ctx.reply.array(2);
-  ctx.reply.bulk(field);
-  if (withvalues) ctx.reply.bulk(value);
+void reply_pair(protocol::ReplyBuilder& reply, std::string_view field, std::string_view value, bool withvalues) {
+  if (withvalues && reply.protocol() > 2) reply.array(2);
+  reply.bulk(field);
+  if (withvalues) reply.bulk(value);
 }
 
 // HRANDFIELD key count [WITHVALUES], Redis's hrandfieldWithCountCommand: a
@@ -235,17 +236,27 @@ void hrandfield_with_count(CommandContext& ctx, std::int64_t l, bool withvalues)
     return;
   }
   const std::size_t items = (withvalues && ctx.reply.protocol() == 2) ? 2 : 1;
+  if (!uniq && count > RandomDraws::kDeferredDraws && ctx.may_defer) {
+    ctx.reply.array(count * items);
+    auto draws = std::make_unique<RandomDraws>(count, ctx.reply.protocol());
+    storage::hash::for_each(e, [&](std::string_view f, std::string_view v) {
+      reply_pair(draws->writer(), f, v, withvalues);
+      draws->end_element();
+    });
+    ctx.defer(std::move(draws));
+    return;
+  }
   if (!uniq || count == 1) {
     ctx.reply.array(count * items);
     for (std::uint64_t i = 0; i < count; ++i) {
       const auto [field, value] = storage::hash::random_pair(e, rng());
-      reply_pair(ctx, field, value, withvalues);
+      reply_pair(ctx.reply, field, value, withvalues);
     }
     return;
   }
   if (count >= size) {
     ctx.reply.array(size * items);
-    storage::hash::for_each(e, [&](std::string_view f, std::string_view v) { reply_pair(ctx, f, v, withvalues); });
+    storage::hash::for_each(e, [&](std::string_view f, std::string_view v) { reply_pair(ctx.reply, f, v, withvalues); });
     return;
   }
   std::vector<std::pair<std::string_view, std::string_view>> picked;
@@ -265,7 +276,7 @@ void hrandfield_with_count(CommandContext& ctx, std::int64_t l, bool withvalues)
     }
   }
   ctx.reply.array(count * items);
-  for (const auto& [f, v] : picked) reply_pair(ctx, f, v, withvalues);
+  for (const auto& [f, v] : picked) reply_pair(ctx.reply, f, v, withvalues);
 }
 
 void cmd_hrandfield(CommandContext& ctx) {

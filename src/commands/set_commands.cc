@@ -20,6 +20,7 @@
 
 #include "larder/commands/command_table.h"
 #include "larder/commands/families.h"
+#include "larder/commands/random_draws.h"
 #include "larder/commands/scan_options.h"
 #include "larder/protocol/errors.h"
 #include "larder/storage/intset.h"
@@ -561,7 +562,18 @@ void srandmember_with_count(CommandContext& ctx) {
   }
   char buf[util::kInt64BufSize];
 
-  // CASE 1: repeats allowed (or one member): independent draws.
+  // CASE 1: repeats allowed (or one member): independent draws; many of
+  // them streamed from a copy.
+  if (!unique && count > RandomDraws::kDeferredDraws && ctx.may_defer) {
+    ctx.reply.array(count);
+    auto draws = std::make_unique<RandomDraws>(count, ctx.reply.protocol());
+    set::for_each(*e, [&draws](std::string_view m) {
+      draws->writer().bulk(m);
+      draws->end_element();
+    });
+    ctx.defer(std::move(draws));
+    return;
+  }
   if (!unique || count == 1) {
     ctx.reply.array(count);
     for (std::uint64_t i = 0; i < count; ++i) ctx.reply.bulk(random_member(*e, buf));

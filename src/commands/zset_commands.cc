@@ -21,6 +21,7 @@
 
 #include "larder/commands/command_table.h"
 #include "larder/commands/families.h"
+#include "larder/commands/random_draws.h"
 #include "larder/commands/scan_options.h"
 #include "larder/commands/zset_ops.h"
 #include "larder/protocol/errors.h"
@@ -195,10 +196,10 @@ std::pair<std::size_t, std::size_t> lex_ranks(const Entry& e, const LexRange& r)
 }
 
 // Member (and score) of a range reply: RESP3 pairs are arrays.
-void reply_element(CommandContext& ctx, std::string_view m, double s, bool withscores) {
-  if (withscores && ctx.reply.protocol() > 2) ctx.reply.array(2);
-  ctx.reply.bulk(m);
-  if (withscores) ctx.reply.real(s);
+void reply_element(protocol::ReplyBuilder& reply, std::string_view m, double s, bool withscores) {
+  if (withscores && reply.protocol() > 2) reply.array(2);
+  reply.bulk(m);
+  if (withscores) reply.real(s);
 }
 
 void reply_array_header(CommandContext& ctx, std::size_t n, bool withscores) {
@@ -489,7 +490,7 @@ void zrangebyscore_walk(CommandContext& ctx, const Entry& e, const ScoreRange& r
         });
   }
   reply_array_header(ctx, picked.size(), withscores);
-  for (const auto& [s, m] : picked) reply_element(ctx, m, s, withscores);
+  for (const auto& [s, m] : picked) reply_element(ctx.reply, m, s, withscores);
 }
 
 void zrange_generic(CommandContext& ctx, std::size_t argc_start, bool store, RangeType type, Direction dir) {
@@ -585,7 +586,7 @@ void zrange_generic(CommandContext& ctx, std::size_t argc_start, bool store, Ran
     return;
   }
   reply_array_header(ctx, n, withscores);
-  if (n > 0) for_selection(*e, sel, [&](double s, std::string_view m) { reply_element(ctx, m, s, withscores); });
+  if (n > 0) for_selection(*e, sel, [&](double s, std::string_view m) { reply_element(ctx.reply, m, s, withscores); });
 }
 
 void cmd_zrange(CommandContext& ctx) { zrange_generic(ctx, 1, false, RangeType::kAuto, Direction::kAuto); }
@@ -762,17 +763,27 @@ void zrandmember_with_count(CommandContext& ctx, std::int64_t l, bool withscores
     return;
   }
   const std::size_t size = zset::size(*e);
+  if (!uniq && count > RandomDraws::kDeferredDraws && ctx.may_defer) {
+    reply_array_header(ctx, count, withscores);
+    auto draws = std::make_unique<RandomDraws>(count, ctx.reply.protocol());
+    zset::for_each(*e, [&](double s, std::string_view m) {
+      reply_element(draws->writer(), m, s, withscores);
+      draws->end_element();
+    });
+    ctx.defer(std::move(draws));
+    return;
+  }
   if (!uniq || count == 1) {
     reply_array_header(ctx, count, withscores);
     for (std::uint64_t i = 0; i < count; ++i) {
       const auto [s, m] = random_element(*e);
-      reply_element(ctx, m, s, withscores);
+      reply_element(ctx.reply, m, s, withscores);
     }
     return;
   }
   if (count >= size) {
     reply_array_header(ctx, size, withscores);
-    zset::for_each(*e, [&](double s, std::string_view m) { reply_element(ctx, m, s, withscores); });
+    zset::for_each(*e, [&](double s, std::string_view m) { reply_element(ctx.reply, m, s, withscores); });
     return;
   }
   // Distinct ranks: a partial shuffle of all of them when most are wanted,
@@ -793,7 +804,7 @@ void zrandmember_with_count(CommandContext& ctx, std::int64_t l, bool withscores
   reply_array_header(ctx, count, withscores);
   for (const std::size_t r : ranks) {
     zset::visit(*e, r, false, [&](double s, std::string_view m) {
-      reply_element(ctx, m, s, withscores);
+      reply_element(ctx.reply, m, s, withscores);
       return false;
     });
   }
@@ -1046,7 +1057,7 @@ void zalgebra_generic(CommandContext& ctx, std::size_t numkeys_idx, SetOp op, st
     return storage::zset_compare(a.first, a.second, b.first, b.second) < 0;
   });
   reply_array_header(ctx, result.size(), withscores);
-  for (const auto& [s, m] : result) reply_element(ctx, m, s, withscores);
+  for (const auto& [s, m] : result) reply_element(ctx.reply, m, s, withscores);
 }
 
 void cmd_zunion(CommandContext& ctx) { zalgebra_generic(ctx, 1, SetOp::kUnion, {}); }

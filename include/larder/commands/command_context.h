@@ -37,8 +37,10 @@ struct CommandContext {
   ServerServices& server;
   const config::LiveConfig& config;  // the same as server.config
   std::int64_t now_ms;
-  // Set only for a kIncremental command on a connection's own dispatch path
-  // (never inside EXEC): no shard lock is held, and the handler may defer().
+  // Set on a connection's own dispatch path (never inside EXEC or a script):
+  // the handler may defer(). A kIncremental command's handler holds no shard
+  // lock; another's holds its keys' until it returns, so what it defers must
+  // own what it reads or lock for itself.
   bool may_defer = false;
   // Set on a connection's own dispatch path (never inside EXEC): the handler
   // may block() the client. Elsewhere blocking commands act non-blocking.
