@@ -39,6 +39,17 @@ struct Fixture {
   Db db() { return Db(ks, 0, 1000); }
 };
 
+// Hash "h" holding f=v, and a WATCH flag on it.
+std::shared_ptr<WatchFlag> watched_hash(Db& db) {
+  {
+    Db::Writer w = db.write("h", ValueType::kHash, Db::Create::kYes);
+    hash::set(w, "f", "v", kLimits);
+  }
+  auto flag = std::make_shared<WatchFlag>();
+  db.watch("h", flag);
+  return flag;
+}
+
 }  // namespace
 
 TEST_CASE("typed lookups answer wrong type without touching the value", "[db][types]") {
@@ -112,12 +123,7 @@ TEST_CASE("collections convert at their limits and account every heap byte", "[d
 TEST_CASE("a change through the writer fires WATCH, a miss does not", "[db][types]") {
   Fixture f;
   Db db = f.db();
-  {
-    Db::Writer w = db.write("h", ValueType::kHash, Db::Create::kYes);
-    hash::set(w, "f", "v", kLimits);
-  }
-  auto flag = std::make_shared<WatchFlag>();
-  db.watch("h", flag);
+  const auto flag = watched_hash(db);
   {
     Db::Writer w = db.write("h", ValueType::kHash);
     CHECK_FALSE(hash::erase(w, "absent"));
@@ -133,12 +139,7 @@ TEST_CASE("a change through the writer fires WATCH, a miss does not", "[db][type
 TEST_CASE("a write's signal: kDirty counts the change without WATCH, kNone neither", "[db][types]") {
   Fixture f;
   Db db = f.db();
-  {
-    Db::Writer w = db.write("h", ValueType::kHash, Db::Create::kYes);
-    hash::set(w, "f", "v", kLimits);
-  }
-  auto flag = std::make_shared<WatchFlag>();
-  db.watch("h", flag);
+  const auto flag = watched_hash(db);
   const std::uint64_t before = f.ks.changes(false);
   {
     Db::Writer w = db.write("h", ValueType::kHash);
