@@ -79,8 +79,6 @@ bool touches_keyspace(const CommandSpec& spec) {
   return std::find(flags.begin(), flags.end(), "may_replicate") != flags.end();
 }
 
-// SHUTDOWN NOSAVE, as Redis tells it while a script is busy: the first
-// argument starts with 'n'.
 // Over maxmemory Redis refuses the deny-oom commands and, inside MULTI,
 // every command but EXEC, DISCARD, QUIT and RESET: queueing takes memory.
 bool refused_over_maxmemory(const CommandSpec& spec, const ClientState& client) {
@@ -89,6 +87,8 @@ bool refused_over_maxmemory(const CommandSpec& spec, const ClientState& client) 
          spec.name != "reset";
 }
 
+// SHUTDOWN NOSAVE, as Redis tells it while a script is busy: the first
+// argument starts with 'n'.
 bool shutdown_nosave(std::span<const std::string_view> args) {
   return args.size() == 2 && !args[1].empty() && (args[1][0] == 'n' || args[1][0] == 'N');
 }

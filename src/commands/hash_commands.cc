@@ -13,8 +13,8 @@
 
 #include "larder/commands/command_table.h"
 #include "larder/commands/counter.h"
-#include "larder/commands/random_draws.h"
 #include "larder/commands/families.h"
+#include "larder/commands/random_draws.h"
 #include "larder/commands/scan_options.h"
 #include "larder/protocol/errors.h"
 #include "larder/storage/hash_value.h"

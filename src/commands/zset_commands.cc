@@ -855,8 +855,8 @@ struct Source {
     if (is_set) return storage::set::contains(*entry, m) ? std::optional<double>(1.0) : std::nullopt;
     return zset::score(*entry, m);
   }
-  // for_each's member views outlive the call only when this is false: an
-  // intset's members are formatted into scratch space.
+  // for_each's member views outlive the call only when this is true (an
+  // intset's members are formatted into scratch space).
   bool views_stable() const { return entry == nullptr || !is_set || entry->encoding() == storage::Encoding::kObject; }
   template <class F>
   void for_each(F&& f) const {
@@ -1087,22 +1087,22 @@ void cmd_zscan(CommandContext& ctx) {
   ScanOptions options;
   if (!parse_scan_options(ctx, 3, false, options)) return;
   std::vector<std::string> out;
+  // Scores as Redis 7.0 keeps them: a listpack holds a whole number within
+  // +-2^62 as an integer (zzlInsertAt: 1e17 reads "100000000000000000").
+  const bool listpack = e->encoding() == storage::Encoding::kInline;
   auto take = [&](double s, std::string_view m) {
     if (options.pattern && !util::glob_match(*options.pattern, m)) return;
     out.emplace_back(m);
+    constexpr double kLimit = static_cast<double>(INT64_MAX / 2);
+    if (listpack && s >= -kLimit && s <= kLimit && s == static_cast<double>(static_cast<std::int64_t>(s))) {
+      out.push_back(std::to_string(static_cast<std::int64_t>(s)));
+      return;
+    }
     char buf[util::kDoubleBufSize];
     out.emplace_back(buf, util::format_double(s, buf));
   };
-  if (e->encoding() == storage::Encoding::kInline) {
-    // A listpack's scores as Redis 7.0 stores them (zzlInsertAt): a whole
-    // number within +-2^62 as an integer (1e17 is "100000000000000000").
-    zset::for_each(*e, [&](double s, std::string_view m) {
-      constexpr double kLimit = static_cast<double>(INT64_MAX / 2);
-      if (s < -kLimit || s > kLimit || s != static_cast<double>(static_cast<std::int64_t>(s))) return take(s, m);
-      if (options.pattern && !util::glob_match(*options.pattern, m)) return;
-      out.emplace_back(m);
-      out.push_back(std::to_string(static_cast<std::int64_t>(s)));
-    });
+  if (listpack) {
+    zset::for_each(*e, take);
     cursor = 0;
   } else {
     cursor = zset::tree_of(*e).scan(cursor, static_cast<std::size_t>(options.count), take);
