@@ -79,6 +79,13 @@ bool touches_keyspace(const CommandSpec& spec) {
   return std::find(flags.begin(), flags.end(), "may_replicate") != flags.end();
 }
 
+// SUBSCRIBE and its kin, whose replies are confirmations pushed to the client.
+bool subscription_command(const CommandSpec& spec) {
+  static constexpr std::string_view kNames[] = {"subscribe",   "psubscribe",   "ssubscribe",
+                                                "unsubscribe", "punsubscribe", "sunsubscribe"};
+  return std::find(std::begin(kNames), std::end(kNames), spec.name) != std::end(kNames);
+}
+
 // Over maxmemory Redis refuses the deny-oom commands and, inside MULTI,
 // every command but EXEC, DISCARD, QUIT and RESET: queueing takes memory.
 bool refused_over_maxmemory(const CommandSpec& spec, const ClientState& client) {
@@ -211,6 +218,10 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
 
   const CommandTable::Resolution resolved = table_.resolve(args);
   const CommandSpec* spec = resolved.spec;
+  // CLIENT LIST's cmd= names the command looked up even when it is refused
+  // below, and is NULL after an unknown command or subcommand (Redis's lastcmd).
+  const bool unknown = spec == nullptr || ((spec->flags & kContainer) && args.size() >= 2);
+  client.last_command.store(unknown ? nullptr : spec, std::memory_order_relaxed);
   if (!resolved.error.empty()) {
     reject(spec, resolved.error, client, reply);
   } else if ((spec->flags & kProtected) && !protected_action_allowed(server_.config.debug_command(), client)) {
@@ -251,9 +262,12 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
 
   if (reply.errors_written() != errors_before) count_error_reply(reply);
   // OFF and SKIP drop this reply (CLIENT REPLY OFF|SKIP is itself silent),
-  // and the rest of it if the command deferred.
+  // and the rest of it if the command deferred; not a (un)subscribe's
+  // confirmations, which Redis sends as pushes.
   const bool silent = client.reply_mode != ReplyMode::kOn;
-  if (silent) reply.truncate(mark);
+  const bool confirmations = spec != nullptr && resolved.error.empty() && subscription_command(*spec) &&
+                             !client.in_multi && reply.errors_written() == errors_before;
+  if (silent && !confirmations) reply.truncate(mark);
   if (client.deferred != nullptr) client.deferred->reply_dropped = silent;
   if (client.blocked != nullptr) client.blocked->reply_dropped = silent;
   if (client.reply_mode == ReplyMode::kSkipThis) client.reply_mode = ReplyMode::kOn;

@@ -869,14 +869,14 @@ struct Source {
   }
 };
 
-// Looks the keys up (reads; STORE sources too, as Redis's lookupKeyWrite
-// without statistics): false after replying WRONGTYPE for a key that is
-// neither a set nor a sorted set.
-bool read_sources_or_reply(CommandContext& ctx, Db& db, std::span<const std::string_view> keys, bool for_write,
+// Looks the keys up as reads (STORE sources too: Redis 7.0 counts their hits
+// and misses, and a miss's keymiss event): false after replying WRONGTYPE
+// for a key that is neither a set nor a sorted set.
+bool read_sources_or_reply(CommandContext& ctx, Db& db, std::span<const std::string_view> keys,
                            std::vector<Source>& out) {
   for (const std::string_view key : keys) {
     Source src;
-    const Db::Read z = for_write ? db.read_for_write(key, ValueType::kZset) : db.read(key, ValueType::kZset);
+    const Db::Read z = db.read(key, ValueType::kZset);
     if (z.wrong_type) {
       const Db::Read s = db.read_for_write(key, ValueType::kSet);
       if (s.wrong_type) {
@@ -933,7 +933,7 @@ void zalgebra_generic(CommandContext& ctx, std::size_t numkeys_idx, SetOp op, st
   Db db = ctx.db();
   std::vector<Source> srcs;
   srcs.reserve(n);
-  if (!read_sources_or_reply(ctx, db, ctx.args.subspan(numkeys_idx + 1, n), store, srcs)) return;
+  if (!read_sources_or_reply(ctx, db, ctx.args.subspan(numkeys_idx + 1, n), srcs)) return;
 
   Aggregate agg = Aggregate::kSum;
   bool withscores = false;

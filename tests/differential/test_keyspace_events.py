@@ -240,6 +240,10 @@ class KeyspaceEventsTest(DifferentialTestCase):
         self.compare("KEA", EVERYTHING)
         self.compare("KEnm", EVERYTHING + [("GET", "missing"), ("MGET", "s1", "nope"), ("EXISTS", "nope")])
         self.compare("KEAnm", EVERYTHING)
+        # Sorted-set algebra looks its sources up as reads, STORE forms too.
+        self.compare("Em", [("ZADD", "z", "1", "a"), ("ZINTERSTORE", "d", "2", "z", "nosrc"),
+                            ("ZUNIONSTORE", "d", "1", "nosrc"), ("ZDIFFSTORE", "d", "2", "nosrc", "z"),
+                            ("ZUNION", "2", "z", "nosrc")])
 
     def test_classes_without_channel_flags_publish_nothing(self):
         self.compare("A", EVERYTHING[:20])

@@ -217,6 +217,49 @@ class PubSubTest(DifferentialTestCase):
             Cmd(0, 1, "SPUBLISH", "a", "b", "c"),
         ])
 
+    def test_confirmations_under_client_reply_off(self):
+        # (Un)subscribe confirmations are pushes: CLIENT REPLY OFF and SKIP
+        # keep them, and drop the other replies.
+        for resp3 in (False, True):
+            self.compare([
+                Cmd(0, 0, "CLIENT", "REPLY", "SKIP"),
+                Cmd(0, 2, "SUBSCRIBE", "a", "b"),
+                Cmd(0, 0, "CLIENT", "REPLY", "OFF"),
+                Cmd(0, 1, "PSUBSCRIBE", "p*"),
+                Cmd(0, 1, "SSUBSCRIBE", "s"),
+                Cmd(0, 0, "PING"),
+                Cmd(0, 0, "SUBSCRIBE"),
+                Cmd(1, 1, "PUBLISH", "a", "m"),
+                Read(0, 1),
+                Sorted(0, 2, "UNSUBSCRIBE"),
+                Cmd(0, 1, "PUNSUBSCRIBE"),
+                Cmd(0, 1, "SUNSUBSCRIBE", "s"),
+                Cmd(0, 1, "CLIENT", "REPLY", "ON"),
+                Cmd(0, 1, "PING"),
+            ], resp3=resp3)
+
+    def test_client_list_names_refused_commands(self):
+        # cmd= is the last command looked up, refused or not, and NULL after
+        # an unknown command or subcommand.
+        def cmd_field(text):
+            return [f for f in text.decode().split(" ") if f.startswith("cmd=")]
+
+        results = []
+        for srv in (self.redis, self.larder):
+            with srv.client() as a, srv.client() as b:
+                a.send(encode_command("CLIENT", "SETNAME", "watched"))
+                a.read_replies(1)
+                seen = []
+                for args in (("SUBSCRIBE", "c"), ("GET", "x"), ("PING",), ("NOSUCH",), ("GET",), ("CLIENT", "NOSUCH"),
+                             ("CLIENT",), ("UNSUBSCRIBE",), ("SET", "k", "v"), ("CONFIG", "SET", "maxmemory", "1"),
+                             ("CONFIG", "SET", "maxmemory", "0")):
+                    a.send(encode_command(*args))
+                    a.read_replies(1)
+                    line = [ln for ln in b.call("CLIENT", "LIST").decode().splitlines() if "name=watched" in ln]
+                    seen.append((args, cmd_field(line[0].encode()) if line else None))
+                results.append(seen)
+        self.assertEqual(results[1], results[0])
+
     def test_client_list_and_info_fields(self):
         def fields(text):
             kept = ("flags", "sub", "psub", "ssub", "cmd")
