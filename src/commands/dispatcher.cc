@@ -265,9 +265,10 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
   // and the rest of it if the command deferred; not a (un)subscribe's
   // confirmations, which Redis sends as pushes.
   const bool silent = client.reply_mode != ReplyMode::kOn;
-  const bool confirmations = spec != nullptr && resolved.error.empty() && subscription_command(*spec) &&
-                             !client.in_multi && reply.errors_written() == errors_before;
-  if (silent && !confirmations) reply.truncate(mark);
+  if (silent && !(spec != nullptr && resolved.error.empty() && !client.in_multi &&
+                  reply.errors_written() == errors_before && subscription_command(*spec))) {
+    reply.truncate(mark);
+  }
   if (client.deferred != nullptr) client.deferred->reply_dropped = silent;
   if (client.blocked != nullptr) client.blocked->reply_dropped = silent;
   if (client.reply_mode == ReplyMode::kSkipThis) client.reply_mode = ReplyMode::kOn;
