@@ -4,6 +4,7 @@
 #include "larder/util/memory.h"
 #include "larder/util/varint.h"
 
+#include <bit>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -67,16 +68,26 @@ PackedDict::PackedDict(Kind kind) : heap_bytes_(util::malloc_cost(sizeof(PackedD
 
 PackedDict::~PackedDict() { release(); }
 
+// A copy in the same state, mid-resize included (so its heap bytes match).
 std::unique_ptr<ValueObject> PackedDict::clone() const {
   auto copy = std::make_unique<PackedDict>(kind_);
   if (buckets_ == nullptr) return copy;
-  copy->allocate_buckets(bucket_bits_);
-  const std::size_t buckets = bucket_count();
-  for (std::size_t i = 0; i < buckets; ++i) {
-    if (buckets_[i] == nullptr) continue;
-    const std::size_t bytes = block_bytes(buckets_[i]);
-    copy->buckets_[i] = copy->new_block(bytes);
-    std::memcpy(copy->buckets_[i], buckets_[i], bytes);
+  auto copy_array = [&copy](unsigned char* const* from, unsigned bits) {
+    unsigned char** to = copy->allocate_array(bits);
+    for (std::size_t i = 0; i <= mask_of(bits); ++i) {
+      if (from[i] == nullptr) continue;
+      const std::size_t bytes = block_bytes(from[i]);
+      to[i] = copy->new_block(bytes);
+      std::memcpy(to[i], from[i], bytes);
+    }
+    return to;
+  };
+  copy->buckets_ = copy_array(buckets_, bucket_bits_);
+  copy->bucket_bits_ = bucket_bits_;
+  if (next_ != nullptr) {
+    copy->next_ = copy_array(next_, next_bits_);
+    copy->next_bits_ = next_bits_;
+    copy->moved_ = moved_;
   }
   copy->size_ = size_;
   return copy;
@@ -114,13 +125,13 @@ std::size_t PackedDict::element_size(const unsigned char* p) const {
 
 bool PackedDict::contains(std::string_view key) const {
   if (buckets_ == nullptr) return false;
-  const unsigned char* block = buckets_[Table::hash_of(key) & mask()];
+  const unsigned char* block = slot_of(Table::hash_of(key));
   return block != nullptr && locate(block, key) != nullptr;
 }
 
 std::optional<std::string_view> PackedDict::find(std::string_view key) const {
   if (buckets_ == nullptr) return std::nullopt;
-  const unsigned char* block = buckets_[Table::hash_of(key) & mask()];
+  const unsigned char* block = slot_of(Table::hash_of(key));
   if (block == nullptr) return std::nullopt;
   const unsigned char* p = locate(block, key);
   if (p == nullptr) return std::nullopt;
@@ -134,7 +145,8 @@ bool PackedDict::insert(std::string_view key, std::string_view value) {
   if (kind_ == Kind::kSet) value = {};
   const std::uint64_t hash = Table::hash_of(key);
   if (buckets_ != nullptr) {
-    unsigned char*& slot = buckets_[hash & mask()];
+    step();
+    unsigned char*& slot = slot_of(hash);
     if (slot != nullptr) {
       if (const unsigned char* at = locate(slot, key); at != nullptr) {
         if (kind_ == Kind::kHash) set_value(slot, static_cast<std::size_t>(at - slot), value);
@@ -142,10 +154,14 @@ bool PackedDict::insert(std::string_view key, std::string_view value) {
       }
     }
   }
-  if (size_ + 1 > kMaxLoad * bucket_count()) grow();
+  if (buckets_ == nullptr) {
+    start_resize(std::countr_zero(kMinBuckets));
+  } else if (next_ == nullptr && size_ + 1 > kMaxLoad * bucket_count()) {
+    start_resize(bucket_bits_ + 1);
+  }
   std::size_t element = varint_size(key.size()) + key.size();
   if (kind_ == Kind::kHash) element += varint_size(value.size()) + value.size();
-  unsigned char*& slot = buckets_[hash & mask()];
+  unsigned char*& slot = slot_of(hash);
   const std::size_t used = slot == nullptr ? kBlockHeader : block_bytes(slot);
   unsigned char* block = nullptr;
   try {
@@ -180,7 +196,8 @@ void PackedDict::set_value(unsigned char*& slot, std::size_t at, std::string_vie
 
 bool PackedDict::erase(std::string_view key) {
   if (buckets_ == nullptr) return false;
-  unsigned char*& slot = buckets_[Table::hash_of(key) & mask()];
+  step();
+  unsigned char*& slot = slot_of(Table::hash_of(key));
   if (slot == nullptr) return false;
   const unsigned char* at = locate(slot, key);
   if (at == nullptr) return false;
@@ -202,159 +219,162 @@ bool PackedDict::erase(std::string_view key) {
 void PackedDict::reserve(std::size_t n) {
   if (buckets_ == nullptr) {
     const std::size_t buckets = n / kMaxLoad + (n % kMaxLoad != 0);
-    unsigned bits = 0;
-    while ((std::size_t{1} << bits) < kMinBuckets || (std::size_t{1} << bits) < buckets) ++bits;
-    allocate_buckets(bits);
+    unsigned bits = std::countr_zero(kMinBuckets);
+    while ((std::size_t{1} << bits) < buckets) ++bits;
+    start_resize(bits);
     return;
   }
-  while (kMaxLoad * bucket_count() < n) grow();
+  finish_resize();
+  while (kMaxLoad * bucket_count() < n) {
+    start_resize(bucket_bits_ + 1);
+    finish_resize();
+  }
 }
 
-void PackedDict::allocate_buckets(unsigned bits) {
+unsigned char** PackedDict::allocate_array(unsigned bits) {
   const std::size_t buckets = std::size_t{1} << bits;
   void* array = std::calloc(buckets, sizeof(unsigned char*));
   if (array == nullptr) throw std::bad_alloc();
   heap_bytes_ += util::malloc_cost(array_bytes(buckets));
-  buckets_ = static_cast<unsigned char**>(array);
-  bucket_bits_ = static_cast<std::uint8_t>(bits);
+  return static_cast<unsigned char**>(array);
 }
 
-// Bucket i splits into i (hash bit `half` clear) and i + half (set). Each
-// block's upper elements are copied to a new block and its lower ones packed
-// to its front, in place; only when every bucket has split do the lower
-// blocks shrink to size. Until then each split can be undone without memory:
-// the upper elements go back behind the lower ones. Peak memory is the dict
-// plus its upper halves, and every key is hashed once.
-void PackedDict::grow() {
+void PackedDict::free_array(unsigned char** array, unsigned bits) {
+  std::free(array);
+  heap_bytes_ -= util::malloc_cost(array_bytes(std::size_t{1} << bits));
+}
+
+void PackedDict::start_resize(unsigned bits) {
   if (buckets_ == nullptr) {
-    unsigned bits = 0;
-    while ((std::size_t{1} << bits) < kMinBuckets) ++bits;
-    allocate_buckets(bits);
+    buckets_ = allocate_array(bits);
+    bucket_bits_ = static_cast<std::uint8_t>(bits);
     return;
   }
-  const std::size_t half = bucket_count();
-  void* array = std::calloc(2 * half, sizeof(unsigned char*));
-  if (array == nullptr) throw std::bad_alloc();
-  auto** fresh = static_cast<unsigned char**>(array);
-  // After the split of bucket i: both fresh[i] and fresh[i + half] set means
-  // fresh[i] is the old block with the lower elements at its front and its
-  // old length in its header; one set means the old block moved whole.
-  std::size_t i = 0;
-  try {
-    for (; i < half; ++i) {
-      unsigned char* block = buckets_[i];
-      if (block == nullptr) continue;
-      const std::size_t bytes = block_bytes(block);
-      unsigned char* upper = new_block(bytes);
-      unsigned char* low_end = block + kBlockHeader;
-      unsigned char* high_end = upper + kBlockHeader;
-      for (unsigned char* p = block + kBlockHeader; p < block + bytes;) {
-        const std::size_t size = element_size(p);
-        std::size_t n = 0;
-        const unsigned char* key = read_len(p, n);
-        if (Table::hash_of(std::string_view(reinterpret_cast<const char*>(key), n)) & half) {
-          std::memcpy(high_end, p, size);
-          high_end += size;
-        } else {
-          std::memmove(low_end, p, size);
-          low_end += size;
-        }
-        p += size;
-      }
-      if (high_end == upper + kBlockHeader) {
-        free_block(upper);
-        fresh[i] = block;
-      } else if (low_end == block + kBlockHeader) {
-        free_block(upper);
-        fresh[i + half] = block;
-      } else {
-        fresh[i] = block;
-        fresh[i + half] = resize_block(upper, static_cast<std::size_t>(high_end - upper));
-      }
-    }
-  } catch (const std::bad_alloc&) {
-    for (std::size_t j = 0; j < i; ++j) {
-      if (fresh[j] == nullptr || fresh[j + half] == nullptr) continue;
-      const std::size_t moved = block_bytes(fresh[j + half]) - kBlockHeader;
-      std::memcpy(fresh[j] + block_bytes(fresh[j]) - moved, fresh[j + half] + kBlockHeader, moved);
-      free_block(fresh[j + half]);
-    }
-    std::free(fresh);
-    throw;
-  }
-  for (std::size_t j = 0; j < half; ++j) {
-    if (fresh[j] == nullptr || fresh[j + half] == nullptr) continue;
-    const std::size_t moved = block_bytes(fresh[j + half]) - kBlockHeader;
-    fresh[j] = resize_block(fresh[j], block_bytes(fresh[j]) - moved);
-  }
-  std::free(buckets_);
-  heap_bytes_ -= util::malloc_cost(array_bytes(half));
-  heap_bytes_ += util::malloc_cost(array_bytes(2 * half));
-  buckets_ = fresh;
-  ++bucket_bits_;
+  next_ = allocate_array(bits);
+  next_bits_ = static_cast<std::uint8_t>(bits);
+  moved_ = 0;
 }
 
-// Buckets i and i + half merge into i: the upper block is appended to the
-// lower one, and freed only when every pair has merged, so a failure can
-// still cut each lower block back to its old length.
-bool PackedDict::shrink() {
-  const std::size_t half = bucket_count() / 2;
-  void* array = std::calloc(half, sizeof(unsigned char*));
-  if (array == nullptr) return false;
-  auto** fresh = static_cast<unsigned char**>(array);
-  std::size_t i = 0;
-  try {
-    for (; i < half; ++i) {
-      unsigned char* lower = buckets_[i];
-      unsigned char* upper = buckets_[i + half];
-      if (lower == nullptr || upper == nullptr) {
-        fresh[i] = lower != nullptr ? lower : upper;
-        continue;
-      }
-      const std::size_t bytes = block_bytes(lower);
-      const std::size_t moved = block_bytes(upper) - kBlockHeader;
-      fresh[i] = resize_block(lower, bytes + moved);
-      std::memcpy(fresh[i] + bytes, upper + kBlockHeader, moved);
+bool PackedDict::move_bucket() noexcept {
+  if (growing()) {
+    try {
+      split_bucket(moved_);
+    } catch (const std::bad_alloc&) {
+      return false;
     }
-  } catch (const std::bad_alloc&) {
-    for (std::size_t j = 0; j < i; ++j) {
-      if (buckets_[j] == nullptr || buckets_[j + half] == nullptr) continue;
-      const std::size_t moved = block_bytes(buckets_[j + half]) - kBlockHeader;
-      buckets_[j] = resize_block(fresh[j], block_bytes(fresh[j]) - moved);
-    }
-    std::free(fresh);
+  } else if (!merge_bucket(moved_)) {
     return false;
   }
-  for (std::size_t j = 0; j < half; ++j) {
-    if (buckets_[j] != nullptr && buckets_[j + half] != nullptr) free_block(buckets_[j + half]);
+  if (++moved_ > mask_of(small_bits())) {
+    free_array(buckets_, bucket_bits_);
+    buckets_ = next_;
+    bucket_bits_ = next_bits_;
+    next_ = nullptr;
+    moved_ = 0;
   }
-  std::free(buckets_);
-  heap_bytes_ -= util::malloc_cost(array_bytes(2 * half));
-  heap_bytes_ += util::malloc_cost(array_bytes(half));
-  buckets_ = fresh;
-  --bucket_bits_;
   return true;
 }
 
+void PackedDict::step() noexcept {
+  for (std::size_t n = 0; n < kStepBuckets && next_ != nullptr; ++n) {
+    if (!move_bucket()) return;
+  }
+}
+
+void PackedDict::finish_resize() {
+  while (next_ != nullptr) {
+    if (!move_bucket()) throw std::bad_alloc();
+  }
+}
+
+// The elements whose hash has bit `half` set go to a new block; the rest are
+// packed to the front of the old one, which then shrinks in place. Each key
+// is hashed once.
+void PackedDict::split_bucket(std::size_t i) {
+  unsigned char* block = buckets_[i];
+  if (block == nullptr) return;
+  const std::size_t half = std::size_t{1} << bucket_bits_;
+  const std::size_t bytes = block_bytes(block);
+  unsigned char* upper = new_block(bytes);
+  unsigned char* low_end = block + kBlockHeader;
+  unsigned char* high_end = upper + kBlockHeader;
+  for (unsigned char* p = block + kBlockHeader; p < block + bytes;) {
+    const std::size_t size = element_size(p);
+    std::size_t n = 0;
+    const unsigned char* key = read_len(p, n);
+    if (Table::hash_of(std::string_view(reinterpret_cast<const char*>(key), n)) & half) {
+      std::memcpy(high_end, p, size);
+      high_end += size;
+    } else {
+      std::memmove(low_end, p, size);
+      low_end += size;
+    }
+    p += size;
+  }
+  if (high_end == upper + kBlockHeader) {
+    free_block(upper);
+    next_[i] = block;
+  } else if (low_end == block + kBlockHeader) {
+    free_block(upper);
+    next_[i + half] = block;
+  } else {
+    next_[i] = resize_block(block, static_cast<std::size_t>(low_end - block));
+    next_[i + half] = resize_block(upper, static_cast<std::size_t>(high_end - upper));
+  }
+  buckets_[i] = nullptr;
+}
+
+// The upper block is appended to the lower one.
+bool PackedDict::merge_bucket(std::size_t i) {
+  const std::size_t half = std::size_t{1} << next_bits_;
+  unsigned char* lower = buckets_[i];
+  unsigned char* upper = buckets_[i + half];
+  if (lower == nullptr || upper == nullptr) {
+    next_[i] = lower != nullptr ? lower : upper;
+  } else {
+    const std::size_t bytes = block_bytes(lower);
+    const std::size_t moved = block_bytes(upper) - kBlockHeader;
+    try {
+      next_[i] = resize_block(lower, bytes + moved);
+    } catch (const std::bad_alloc&) {
+      return false;
+    }
+    std::memcpy(next_[i] + bytes, upper + kBlockHeader, moved);
+    free_block(upper);
+  }
+  buckets_[i] = nullptr;
+  buckets_[i + half] = nullptr;
+  return true;
+}
+
+// A failed start leaves the table as it is (erase() never throws).
 void PackedDict::maybe_shrink() {
   if (size_ == 0) {
     release();
     return;
   }
-  while (bucket_count() > kMinBuckets && size_ < bucket_count() / 2 && shrink()) {
+  if (next_ != nullptr || bucket_count() <= kMinBuckets || size_ >= bucket_count() / 2) return;
+  try {
+    start_resize(bucket_bits_ - 1);
+  } catch (const std::bad_alloc&) {
   }
 }
 
 void PackedDict::release() {
   if (buckets_ == nullptr) return;
-  const std::size_t buckets = bucket_count();
-  for (std::size_t i = 0; i < buckets; ++i) {
-    if (buckets_[i] != nullptr) free_block(buckets_[i]);
-  }
-  std::free(buckets_);
-  heap_bytes_ -= util::malloc_cost(array_bytes(buckets));
+  auto release_array = [this](unsigned char** array, unsigned bits) {
+    for (std::size_t i = 0; i <= mask_of(bits); ++i) {
+      if (array[i] != nullptr) free_block(array[i]);
+    }
+    free_array(array, bits);
+  };
+  release_array(buckets_, bucket_bits_);
+  if (next_ != nullptr) release_array(next_, next_bits_);
   buckets_ = nullptr;
+  next_ = nullptr;
   bucket_bits_ = 0;
+  next_bits_ = 0;
+  moved_ = 0;
   size_ = 0;
 }
 

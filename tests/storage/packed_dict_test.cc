@@ -299,3 +299,109 @@ TEST_CASE("reserve makes room up front", "[packed_dict]") {
   for (std::size_t i = 0; i < 10000; ++i) s.erase(key(i));
   CHECK(s.heap_bytes() == kEmptyHeap);
 }
+
+namespace {
+// Every element of `model` is found with its value, and nothing else is there.
+void check_holds(const PackedDict& d, const std::map<std::string, std::string>& model) {
+  REQUIRE(d.size() == model.size());
+  for (const auto& [k, v] : model) {
+    const auto found = d.find(k);
+    REQUIRE(found.has_value());
+    REQUIRE(*found == v);
+  }
+  CHECK(contents(d) == model);
+  std::set<std::string> scanned;
+  std::uint64_t cursor = 0;
+  do {
+    cursor = d.scan(cursor, [&](std::string_view k, std::string_view) { CHECK(scanned.emplace(k).second); });
+  } while (cursor != 0);
+  CHECK(scanned.size() == model.size());
+  const auto copy = d.clone();
+  CHECK(copy->heap_bytes() == d.heap_bytes());
+  CHECK(contents(dynamic_cast<const PackedDict&>(*copy)) == model);
+}
+}  // namespace
+
+TEST_CASE("a resize moves a few buckets per change, and the dict stays whole meanwhile", "[packed_dict]") {
+  PackedDict d(Kind::kHash);
+  std::map<std::string, std::string> model;
+  std::size_t next = 0;
+  auto add = [&] {
+    model[key(next)] = value(next);
+    REQUIRE(d.insert(key(next), value(next)));
+    ++next;
+  };
+  // Grows from 4 buckets while inserting; find the grow to 8192 buckets,
+  // which starts at the insert past 6 * 4096 elements.
+  while (next < 6 * 4096) {
+    add();
+    if (d.size() > 6 * 2048 + 2048 / 4 + 1) REQUIRE_FALSE(d.resizing());
+  }
+  add();
+  REQUIRE(d.resizing());
+  check_holds(d, model);
+  // A quarter as many changes as the old array's 4096 buckets finish it.
+  std::size_t changes = 0;
+  std::mt19937_64 rng(7);
+  while (d.resizing()) {
+    if (++changes % 3 == 0) {
+      const std::string k = key(rng() % next);
+      CHECK(d.erase(k) == (model.erase(k) == 1));
+    } else {
+      add();
+    }
+    const auto [k, v] = d.random(rng);
+    REQUIRE(model.count(std::string(k)) == 1);
+    CHECK(model[std::string(k)] == v);
+    if (changes == 300) check_holds(d, model);
+  }
+  CHECK(changes == 4096 / 4);
+  check_holds(d, model);
+
+  // Erasing below half of the 8192 buckets starts a halving, as gradual.
+  const std::size_t at_start = 8192 / 2 - 1;
+  while (!d.resizing()) {
+    const std::string k = model.begin()->first;
+    model.erase(model.begin());
+    REQUIRE(d.erase(k));
+  }
+  CHECK(d.size() == at_start);
+  check_holds(d, model);
+  changes = 0;
+  while (d.resizing()) {
+    ++changes;
+    if (changes % 2 == 0) {
+      add();
+    } else {
+      const std::string k = model.begin()->first;
+      model.erase(model.begin());
+      REQUIRE(d.erase(k));
+    }
+    if (changes == 200) check_holds(d, model);
+  }
+  CHECK(changes == 4096 / 4);
+  check_holds(d, model);
+
+  // Emptied mid-resize, it holds nothing but itself.
+  while (!d.resizing()) {
+    const std::string k = model.begin()->first;
+    model.erase(model.begin());
+    REQUIRE(d.erase(k));
+  }
+  for (const auto& [k, v] : model) REQUIRE(d.erase(k));
+  CHECK(d.size() == 0);
+  CHECK(d.heap_bytes() == kEmptyHeap);
+}
+
+TEST_CASE("reserve finishes a resize under way", "[packed_dict]") {
+  PackedDict s(Kind::kSet);
+  std::size_t n = 0;
+  while (!s.resizing()) s.insert(key(n++));
+  s.reserve(n + 100000);
+  CHECK_FALSE(s.resizing());
+  const std::size_t reserved = s.heap_bytes();
+  for (std::size_t i = n; i < n + 100000; ++i) s.insert(key(i));
+  CHECK_FALSE(s.resizing());
+  for (std::size_t i = 0; i < n + 100000; ++i) REQUIRE(s.contains(key(i)));
+  CHECK(s.heap_bytes() > reserved);
+}
