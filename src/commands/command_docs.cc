@@ -35,12 +35,6 @@ int to_int(std::string_view s, std::string_view context) {
   return v;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // ---------------------------------------------------------------------------
 // Syntax parser. Grammar of a syntax line (Redis's documentation style):
 //   seq   := item*
@@ -285,7 +279,7 @@ void finish(std::vector<DocArg>& args, std::vector<Hint>& hints) {
     finish(a.args, hints);
     const bool group = a.type == "oneof" || a.type == "block";
     if (a.type == "pure-token" || (group && !a.token.empty())) {
-      a.name = lower(a.token);
+      a.name = util::to_lower(a.token);
     } else if (group) {
       a.name.clear();
       for (const DocArg& c : a.args) {
@@ -380,7 +374,7 @@ struct RowParts {
 
 RowParts parse_doc(const CommandDoc& d) {
   RowParts p;
-  if (d.name.empty() || lower(d.name) != d.name) bad_row(d, "name not in lower case");
+  if (d.name.empty() || util::to_lower(d.name) != d.name) bad_row(d, "name not in lower case");
   if (d.arity == 0) bad_row(d, "no arity");
   p.flags = util::split_words(d.flags);
   for (std::string_view f : p.flags) {
@@ -502,6 +496,6 @@ std::span<const ParsedDoc> command_docs() { return doc_index().rows; }
 
 std::vector<DocArg> ParsedDoc::arguments() const { return parse_doc_syntax(doc->syntax, doc->hints); }
 
-const ParsedDoc* find_command_doc(std::string_view full_name) { return doc_index().find(lower(full_name)); }
+const ParsedDoc* find_command_doc(std::string_view full_name) { return doc_index().find(util::to_lower(full_name)); }
 
 }  // namespace larder::commands

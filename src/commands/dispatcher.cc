@@ -73,11 +73,7 @@ bool allowed_in_pubsub_mode(const CommandSpec& spec) {
 }
 
 // Redis treats a MONITOR client as a replica: it may not touch the keyspace.
-bool touches_keyspace(const CommandSpec& spec) {
-  if (spec.flags & (kWrite | kReadOnly)) return true;
-  const auto& flags = spec.doc->flags;
-  return std::find(flags.begin(), flags.end(), "may_replicate") != flags.end();
-}
+bool touches_keyspace(const CommandSpec& spec) { return (spec.flags & (kWrite | kReadOnly)) || may_replicate(spec); }
 
 // SUBSCRIBE and its kin, whose replies are confirmations pushed to the client.
 bool subscription_command(const CommandSpec& spec) {

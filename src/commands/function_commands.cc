@@ -74,6 +74,13 @@ std::string library_metadata(std::string_view code, std::string& name) {
 }
 
 void fcall_generic(CommandContext& ctx, bool ro_command) {
+  scripting::LuaEngine& engine = ctx.server.scripting.function_engine(ctx.client.loop);
+  const scripting::LuaEngine::Function* found = engine.function(ctx.args[1]);
+  if (found == nullptr) {
+    ctx.reply.error("ERR Function not found");
+    return;
+  }
+  const scripting::LuaEngine::Function f = *found;
   std::int64_t numkeys = 0;
   if (!util::parse_int64(ctx.args[2], numkeys)) {
     ctx.reply.error("ERR Bad number of keys provided");
@@ -88,13 +95,6 @@ void fcall_generic(CommandContext& ctx, bool ro_command) {
     ctx.reply.error("ERR Number of keys can't be negative");
     return;
   }
-  scripting::LuaEngine& engine = ctx.server.scripting.function_engine(ctx.client.loop);
-  const scripting::LuaEngine::Function* found = engine.function(ctx.args[1]);
-  if (found == nullptr) {
-    ctx.reply.error("ERR Function not found");
-    return;
-  }
-  const scripting::LuaEngine::Function f = *found;
   if (!script_may_run(ctx, f.flags, ro_command)) return;
   const auto keys = ctx.args.subspan(3, static_cast<std::size_t>(numkeys));
   const auto argv = ctx.args.subspan(3 + static_cast<std::size_t>(numkeys));
@@ -192,14 +192,15 @@ void cmd_function_restore(CommandContext& ctx) {
     return;
   }
   std::vector<scripting::Library> libs(codes.size());
-  std::map<std::string, std::string> owner;  // function -> library, of the payload
+  std::map<std::string, std::string> owner;  // function (lower case) -> library, of the payload
   for (std::size_t i = 0; i < codes.size(); ++i) {
     std::string error = compile_library(ctx, codes[i], libs[i]);
     for (std::size_t j = 0; error.empty() && j < i; ++j) {
       if (libs[j].name == libs[i].name) error = "ERR Library '" + libs[i].name + "' already exists";
     }
     for (const scripting::FunctionInfo& f : libs[i].functions) {
-      if (error.empty() && !owner.emplace(f.name, libs[i].name).second) {
+      const auto [at, fresh] = owner.emplace(util::to_lower(f.name), libs[i].name);
+      if (error.empty() && !fresh && at->second != libs[i].name) {
         error = "ERR Function " + f.name + " already exists";
       }
     }
@@ -225,7 +226,7 @@ void cmd_function_restore(CommandContext& ctx) {
     for (const auto& [name, lib] : current) {
       if (std::find(replaced.begin(), replaced.end(), name) != replaced.end()) continue;
       for (const scripting::FunctionInfo& f : lib.functions) {
-        if (owner.contains(f.name)) {
+        if (owner.contains(util::to_lower(f.name))) {
           ctx.reply.error("ERR Function " + f.name + " already exists");
           return;
         }

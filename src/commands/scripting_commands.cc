@@ -44,12 +44,6 @@ constexpr std::string_view kBusyEval =
 constexpr std::string_view kBusyFunction =
     "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // The keys and arguments after numkeys; false after replying Redis's error.
 bool split_keys(CommandContext& ctx, std::span<const std::string_view>& keys,
                 std::span<const std::string_view>& argv) {
@@ -122,20 +116,21 @@ void kill_running_script(CommandContext& ctx, bool is_eval) {
 namespace {
 
 void eval_generic(CommandContext& ctx, bool by_sha, bool ro_command) {
+  // Redis refuses a SHA of the wrong length before it reads numkeys.
+  if (by_sha && ctx.args[1].size() != 40) {
+    ctx.reply.error(kNoScript);
+    return;
+  }
   std::span<const std::string_view> keys, argv;
   if (!split_keys(ctx, keys, argv)) return;
   scripting::LuaEngine& engine = ctx.server.scripting.engine(ctx.client.loop);
   std::string sha;
-  std::string_view body;
+  std::optional<std::string_view> body;
   if (by_sha) {
-    if (ctx.args[1].size() != 40) {
-      ctx.reply.error(kNoScript);
-      return;
-    }
-    sha = lower(ctx.args[1]);
+    sha = util::to_lower(ctx.args[1]);
   } else {
     body = ctx.args[1];
-    sha = scripting::sha1_hex(body);
+    sha = scripting::sha1_hex(*body);
   }
   std::string error;
   const scripting::LuaEngine::Script* script = engine.script(sha, body, error);

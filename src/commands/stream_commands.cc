@@ -627,6 +627,10 @@ void xread_generic(CommandContext& ctx, bool xreadgroup) {
     const std::size_t more = args.size() - i - 1;
     const std::string_view o = args[i];
     if (is(o, "block") && more > 0) {
+      if (ctx.in_script) {
+        ctx.reply.error("ERR " + std::string(args[0]) + " command is not allowed with BLOCK option from scripts");
+        return;
+      }
       ++i;
       std::int64_t ms = 0;
       if (!util::parse_int64(args[i], ms)) {

@@ -11,19 +11,13 @@
 #include "larder/util/glob.h"
 #include "larder/util/numbers.h"
 #include "larder/util/split_args.h"
+#include "larder/util/strings.h"
 
 namespace larder::config {
 
 namespace {
 
 [[noreturn]] void bad(const std::string& why) { throw ConfigError(why); }
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 const std::string& single(const std::vector<std::string>& args) {
   if (args.size() != 1) bad("wrong number of arguments");
@@ -57,7 +51,7 @@ std::string memory_in(const std::vector<std::string>& args, std::uint64_t lo, st
 }
 
 std::string one_of(const std::vector<std::string>& args, std::initializer_list<std::string_view> allowed) {
-  std::string v = lower(single(args));
+  std::string v = util::to_lower(single(args));
   if (std::find(allowed.begin(), allowed.end(), v) == allowed.end()) {
     std::string list;
     for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
@@ -67,7 +61,7 @@ std::string one_of(const std::vector<std::string>& args, std::initializer_list<s
 }
 
 std::string yes_no(const std::vector<std::string>& args) {
-  std::string v = lower(single(args));
+  std::string v = util::to_lower(single(args));
   if (v != "yes" && v != "no") bad("argument must be 'yes' or 'no'");
   return v;
 }
@@ -170,7 +164,7 @@ std::string output_buffer_limits(const std::vector<std::string>& args) {
   if (args.size() % 4 != 0) bad("Wrong number of arguments in buffer limit configuration.");
   std::string out;
   for (std::size_t j = 0; j < args.size(); j += 4) {
-    const std::string cls = lower(args[j]);
+    const std::string cls = util::to_lower(args[j]);
     std::string_view name;
     if (cls == "normal") {
       name = "normal";
@@ -379,7 +373,7 @@ constexpr Alias kAliases[] = {
 };
 
 const Row* find_row(std::string_view name) {
-  std::string key = lower(name);
+  std::string key = util::to_lower(name);
   for (const Alias& a : kAliases) {
     if (a.alias == key) key = a.name;
   }
@@ -413,7 +407,7 @@ const Directive* Settings::find(std::string_view name) {
 }
 
 void Settings::set(std::string_view name, const std::vector<std::string>& args, bool at_runtime) {
-  if (!at_runtime && lower(name) == "user") {
+  if (!at_runtime && util::to_lower(name) == "user") {
     if (args.empty() || args[0].empty()) throw ConfigError("user", "wrong number of arguments");
     if (auto error = acl::check_config_user(args, users_)) throw ConfigError("user", *error);
     users_.push_back(args);
@@ -423,7 +417,7 @@ void Settings::set(std::string_view name, const std::vector<std::string>& args, 
   if (row == nullptr) bad("Bad directive or wrong number of arguments: '" + std::string(name) + "'");
   const std::string canonical(row->info.name);
   // Errors name the directive as given (an alias stays an alias, as in Redis).
-  const std::string given = lower(name);
+  const std::string given = util::to_lower(name);
   if (at_runtime && !row->info.mutable_at_runtime) {
     throw ConfigError(given, "can't set immutable config");
   }

@@ -25,6 +25,7 @@ int luaopen_bit(lua_State* L);    // Debian's LuaBitOp, or LuaJIT's built-in bit
 #include "larder/scripting/sha1.h"
 #include "larder/util/clock.h"
 #include "larder/util/split_args.h"
+#include "larder/util/strings.h"
 
 namespace larder::scripting {
 
@@ -107,7 +108,11 @@ bool is_readonly(lua_State* L, int idx) {
 }
 
 // Replaces the real table at `idx` with a read-only proxy of it on the stack
-// top: reads see the real table, writes raise Redis's error.
+// top: reads see the real table, writes raise Redis's error. The proxy's
+// metatable (which leads to the real table) never reaches a script: its
+// __metatable is false, which the sandbox's getmetatable answers as nil, as
+// Redis's read-only tables have no metatable (set_metatable_answer changes
+// the answer). The debug library, which could reach it anyway, is removed.
 void push_readonly_proxy(lua_State* L, int idx) {
   idx = idx < 0 ? lua_gettop(L) + idx + 1 : idx;
   lua_newtable(L);  // proxy
@@ -118,25 +123,37 @@ void push_readonly_proxy(lua_State* L, int idx) {
   lua_setfield(L, mt, "__index");
   lua_pushcfunction(L, readonly_newindex);
   lua_setfield(L, mt, "__newindex");
-  // getmetatable(proxy) answers a read-only view of the metatable.
-  lua_newtable(L);
-  lua_newtable(L);
-  lua_pushvalue(L, mt);
-  lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, readonly_newindex);
-  lua_setfield(L, -2, "__newindex");
-  lua_setmetatable(L, -2);
-  const int mt_view = lua_gettop(L);
+  lua_pushboolean(L, 0);
+  lua_setfield(L, mt, "__metatable");
+  lua_setmetatable(L, proxy);
   lua_getfield(L, LUA_REGISTRYINDEX, kReadonlyKey);
-  lua_pushvalue(L, mt_view);
-  lua_pushvalue(L, mt);
-  lua_rawset(L, -3);
   lua_pushvalue(L, proxy);
   lua_pushvalue(L, idx);
   lua_rawset(L, -3);
   lua_pop(L, 1);
-  lua_setfield(L, mt, "__metatable");
-  lua_setmetatable(L, proxy);
+}
+
+// What getmetatable() answers for the value at `idx` (the proxy of
+// push_readonly_proxy, or a string): a read-only proxy of the table on the
+// stack top, which is popped.
+void set_metatable_answer(lua_State* L, int idx) {
+  idx = idx < 0 ? lua_gettop(L) + idx + 1 : idx;
+  const int table = lua_gettop(L);
+  lua_getmetatable(L, idx);
+  push_readonly_proxy(L, table);
+  lua_setfield(L, -2, "__metatable");
+  lua_settop(L, table - 1);
+}
+
+// getmetatable, except that a read-only proxy's false __metatable reads nil.
+int sandbox_getmetatable(lua_State* L) {
+  luaL_checkany(L, 1);
+  lua_settop(L, 1);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_pushvalue(L, 1);
+  lua_call(L, 1, 1);
+  if (lua_isboolean(L, -1) && !lua_toboolean(L, -1) && is_readonly(L, 1)) lua_pushnil(L);
+  return 1;
 }
 
 // rawset / setmetatable refuse read-only tables; rawget sees through them.
@@ -632,16 +649,16 @@ std::string FunctionLibraries::add(Library lib, bool replace) {
   std::lock_guard lock(mutex_);
   const auto old = libraries_.find(lib.name);
   for (const FunctionInfo& f : lib.functions) {
-    const auto owner = owner_.find(f.name);
+    const auto owner = owner_.find(util::to_lower(f.name));
     if (owner != owner_.end() && !(replace && owner->second == lib.name)) {
       return "ERR Function " + f.name + " already exists";
     }
   }
   if (old != libraries_.end()) {
-    for (const FunctionInfo& f : old->second.functions) owner_.erase(f.name);
+    for (const FunctionInfo& f : old->second.functions) owner_.erase(util::to_lower(f.name));
     libraries_.erase(old);
   }
-  for (const FunctionInfo& f : lib.functions) owner_[f.name] = lib.name;
+  for (const FunctionInfo& f : lib.functions) owner_.emplace(util::to_lower(f.name), lib.name);
   const std::string name = lib.name;
   libraries_.emplace(name, std::move(lib));
   generation_.fetch_add(1, std::memory_order_acq_rel);
@@ -657,7 +674,7 @@ bool FunctionLibraries::remove(const std::string& name) {
   std::lock_guard lock(mutex_);
   const auto it = libraries_.find(name);
   if (it == libraries_.end()) return false;
-  for (const FunctionInfo& f : it->second.functions) owner_.erase(f.name);
+  for (const FunctionInfo& f : it->second.functions) owner_.erase(util::to_lower(f.name));
   libraries_.erase(it);
   generation_.fetch_add(1, std::memory_order_acq_rel);
   return true;
@@ -883,6 +900,9 @@ void LuaEngine::set_up() {
   lua_getglobal(L, "setmetatable");
   lua_pushcclosure(L, sandbox_setmetatable, 1);
   lua_setglobal(L, "setmetatable");
+  lua_getglobal(L, "getmetatable");
+  lua_pushcclosure(L, sandbox_getmetatable, 1);
+  lua_setglobal(L, "getmetatable");
   lua_pushcfunction(L, sandbox_next);
   lua_pushvalue(L, -1);
   lua_setglobal(L, "next");
@@ -899,6 +919,14 @@ void LuaEngine::set_up() {
     lua_setfield(L, real, name);
     lua_pop(L, 1);
   }
+  // Strings' methods come from the string proxy, and their metatable reads
+  // as a read-only table (Redis 7.0.15 as Debian patches it).
+  lua_pushliteral(L, "");
+  lua_getmetatable(L, -1);
+  lua_getfield(L, real, "string");
+  lua_setfield(L, -2, "__index");
+  set_metatable_answer(L, -2);
+  lua_pop(L, 1);
   // Unknown globals raise an error; the scripts' globals are a read-only
   // proxy of the real table (whose _G is that proxy too).
   lua_newtable(L);
@@ -906,6 +934,8 @@ void LuaEngine::set_up() {
   lua_setfield(L, -2, "__index");
   lua_setmetatable(L, real);
   push_readonly_proxy(L, real);
+  lua_getmetatable(L, real);
+  set_metatable_answer(L, -2);
   lua_getmetatable(L, -1);
   globals_mt_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_pushvalue(L, -1);
@@ -1087,7 +1117,9 @@ bool LuaEngine::load_library(std::string_view code, std::vector<FunctionInfo>& o
     loading_refs_.clear();
     return false;
   }
-  for (auto& [name, f] : loading_refs_) functions_[name] = f;
+  for (auto& [name, f] : loading_refs_) {
+    if (!functions_.emplace(util::to_lower(name), f).second) luaL_unref(L, LUA_REGISTRYINDEX, f.ref);
+  }
   loading_refs_.clear();
   return true;
 }
@@ -1114,33 +1146,37 @@ void LuaEngine::sync_functions() {
 
 const LuaEngine::Function* LuaEngine::function(std::string_view name) {
   sync_functions();
-  const auto it = functions_.find(std::string(name));
+  const auto it = functions_.find(util::to_lower(name));
   return it == functions_.end() ? nullptr : &it->second;
 }
 
+// SCRIPT FLUSH starts a fresh interpreter, as Redis's scriptingReset: what
+// scripts changed in the libraries' settings (cjson's, the random seed)
+// goes with the compiled scripts.
 void LuaEngine::check_generation() {
   const std::uint64_t g = scripting_.scripts.generation();
   if (g == generation_) return;
   generation_ = g;
-  for (auto& [sha, s] : scripts_) luaL_unref(L_, LUA_REGISTRYINDEX, s.ref);
   scripts_.clear();
-  lua_gc(L_, LUA_GCCOLLECT, 0);
+  lua_close(L_);
+  set_up();
 }
 
-const LuaEngine::Script* LuaEngine::script(const std::string& sha, std::string_view body, std::string& error) {
+const LuaEngine::Script* LuaEngine::script(const std::string& sha, std::optional<std::string_view> body,
+                                           std::string& error) {
   check_generation();
   auto it = scripts_.find(sha);
   if (it != scripts_.end()) return &it->second;
   std::string from_cache;
-  if (body.empty()) {
+  if (!body) {
     if (!scripting_.scripts.find(sha, from_cache)) return nullptr;
     body = from_cache;
   }
   unsigned flags = 0;
   std::size_t offset = 0;
-  error = parse_shebang(body, flags, offset);
+  error = parse_shebang(*body, flags, offset);
   if (!error.empty()) return nullptr;
-  const std::string_view code = body.substr(offset);
+  const std::string_view code = body->substr(offset);
   if (luaL_loadbuffer(L_, code.data(), code.size(), "@user_script") != 0) {
     std::size_t len = 0;
     const char* msg = lua_tolstring(L_, -1, &len);
@@ -1149,7 +1185,7 @@ const LuaEngine::Script* LuaEngine::script(const std::string& sha, std::string_v
     return nullptr;
   }
   const int ref = luaL_ref(L_, LUA_REGISTRYINDEX);
-  scripting_.scripts.add(sha, body);
+  scripting_.scripts.add(sha, *body);
   return &scripts_.emplace(sha, Script{ref, flags}).first->second;
 }
 
@@ -1234,8 +1270,8 @@ int LuaEngine::call_common(lua_State* L, bool raise) {
       return fail("The user executing the script can't publish to the channel mentioned in the command");
     default: return fail("The user executing the script is lacking the permissions for the command");
   }
-  if (spec->flags & commands::kWrite) {
-    if (run->read_only) return fail("Write commands are not allowed from read-only scripts.");
+  if (run->read_only && ((spec->flags & commands::kWrite) || commands::may_replicate(*spec))) {
+    return fail("Write commands are not allowed from read-only scripts.");
   }
   if (!(run->flags & kAllowOom) && !run->wrote && run->oom_at_start && (spec->flags & commands::kDenyOom)) {
     return fail("-" + std::string(err::kOom));

@@ -89,6 +89,18 @@ class FunctionsDiffCase(DifferentialTestCase):
             ("FUNCTION", "LIST"), ("FCALL", "myfunc", "0"), ("FUNCTION", "STATS"),
         ])
 
+    def test_function_names_ignore_case(self):
+        self.check([
+            ("FUNCTION", "LOAD", lib("x", "redis.register_function('myfunc', function() return 1 end)")),
+            ("FCALL", "MYFUNC", "0"), ("FCALL_RO", "MyFunc", "0"), ("FCALL", "NoSuch", "x"),
+            ("FUNCTION", "LOAD", lib("y", "redis.register_function('MyFunc', function() return 2 end)")),
+            ("FUNCTION", "LOAD", lib("X", "redis.register_function('other', function() return 3 end)")),
+            ("FCALL", "OTHER", "0"), ("FUNCTION", "STATS"),
+            ("FUNCTION", "LOAD", "REPLACE", lib("x", "redis.register_function('MYFUNC', function() return 4 end)")),
+            ("FCALL", "myfunc", "0"), ("FUNCTION", "DELETE", "X"), ("FCALL", "other", "0"),
+            ("FUNCTION", "DELETE", "x"), ("FCALL", "myfunc", "0"),
+        ])
+
     def test_several_libraries_listed(self):
         self.check([
             ("FUNCTION", "LOAD", LIB),

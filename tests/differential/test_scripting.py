@@ -164,6 +164,42 @@ class ScriptingDiffCase(DifferentialTestCase):
             ev("local co = coroutine.create(function() coroutine.yield(1) end) return coroutine.resume(co)"),
         ])
 
+    def test_library_tables_stay_read_only(self):
+        # Through getmetatable(), the string metatable and SCRIPT FLUSH: no
+        # script changes what later scripts see.
+        self.check([
+            ev("getmetatable(redis).__index.call = function() return 'hijacked' end return 1"),
+            ev("return redis.call('ping')"),
+            ev("return {tostring(getmetatable(redis)), tostring(getmetatable(cjson)), type(getmetatable(_G)),"
+               " type(getmetatable(''))}"),
+            ev("getmetatable('').__index.upper = nil return 1"), ev("getmetatable('').__index = nil return 1"),
+            ev("getmetatable('').__metatable = 1 return 1"), ev("getmetatable(_G).__index = nil return 1"),
+            ev("return getmetatable('').__index == string"), ev("return ('abc'):upper()"),
+            ev("setmetatable(redis, {}) return 1"),
+            ev("local t = setmetatable({}, {__metatable = false}) return tostring(getmetatable(t))"),
+            ev("cjson.encode_max_depth(2) return 1"), ev("return cjson.encode({{{1}}})"),
+            ("SCRIPT", "FLUSH"), ev("return cjson.encode({{{1}}})"),
+        ])
+
+    def test_read_only_scripts_and_blocking_reads(self):
+        self.check([
+            ("EVAL_RO", "return redis.call('publish', 'c', 'm')", "0"),
+            ("EVAL_RO", "return redis.pcall('spublish', 'c', 'm')", "0"),
+            ("EVAL_RO", "return redis.pcall('pfcount', 'h')", "0"),
+            ev("#!lua flags=no-writes\nreturn redis.pcall('publish', 'c', 'm')"),
+            ev("return redis.pcall('publish', 'c', 'm')"),
+            ("XADD", "s", "1-1", "f", "v"),
+            ev("return redis.call('xread', 'block', '0', 'streams', 's', '$')"),
+            ev("return redis.pcall('XREAD', 'COUNT', '1', 'BLOCK', 'x', 'STREAMS', 's', '0')"),
+            ev("return redis.pcall('xreadgroup', 'group', 'g', 'c', 'block', '10', 'streams', 's', '>')"),
+            ev("return redis.pcall('xread', 'count', '1', 'streams', 's', '0')"),
+            ("SCRIPT", "LOAD", ""), ev(""), ("EVALSHA", "da39a3ee5e6b4b0d3255bfef95601890afd80709", "0"),
+            ("SCRIPT", "EXISTS", "da39a3ee5e6b4b0d3255bfef95601890afd80709"),
+            ("EVALSHA", "abc", "x"), ("EVALSHA_RO", "abc", "-1"),
+            ("CONFIG|GET", "x", "maxmemory"), ("OBJECT|ENCODING", "s"), ("CONFIG", "GET|X", "maxmemory"),
+            ev("return redis.pcall('config|get', 'maxmemory')"),
+        ])
+
     def test_lua_to_resp(self):
         self.check([
             ev("return {1, 2, 3.9, 'a', true, false, nil, 5}"), ev("return true"), ev("return false"),

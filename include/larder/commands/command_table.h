@@ -62,6 +62,10 @@ struct CommandSpec {
   std::size_t index = 0;  // position in the table; for statistics
 };
 
+// Redis's CMD_MAY_REPLICATE (PUBLISH, PFCOUNT, EVAL...): refused where
+// writes are, in read-only scripts and on a MONITOR client.
+bool may_replicate(const CommandSpec& spec);
+
 class CommandTable {
  public:
   // The table with every command family registered.
@@ -73,7 +77,9 @@ class CommandTable {
   // Throws std::logic_error for a name without a row, a name registered
   // twice, a subcommand without its container and other flags: startup bugs.
   void add(std::string_view full_name, Handler handler, std::uint32_t larder_flags = 0);
-  // Case-insensitive lookup; nullptr for an unknown name.
+  // Case-insensitive lookup of a command as a command line names it: nullptr
+  // for an unknown name and for a subcommand's full name ("config|get"), as
+  // Redis's lookupCommand.
   const CommandSpec* find(std::string_view name) const;
   const CommandSpec* find_subcommand(const CommandSpec& container, std::string_view sub) const;
   // A full name as Redis's lookupCommandBySds takes it: "get" or "client|list".
@@ -99,6 +105,9 @@ class CommandTable {
                             storage::ShardLocks& locks);
 
  private:
+  // Any row by its full name, lower or upper case.
+  const CommandSpec* lookup(std::string_view name) const;
+
   struct NameHash {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }

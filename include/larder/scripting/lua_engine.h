@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -65,11 +66,11 @@ class LuaEngine {
     int ref = 0;         // its function in the Lua registry
     unsigned flags = 0;  // ScriptFlag bits
   };
-  // The compiled script named `sha` (lower case). With `body` empty it comes
+  // The compiled script named `sha` (lower case). Without `body` it comes
   // from the shared cache (nullptr when unknown there: NOSCRIPT); otherwise
   // `body` is compiled and added to the cache. On a shebang or compile error
   // returns nullptr with Redis's error text in `error`.
-  const Script* script(const std::string& sha, std::string_view body, std::string& error);
+  const Script* script(const std::string& sha, std::optional<std::string_view> body, std::string& error);
 
   // Runs a compiled script or function for `ctx`'s client and writes its
   // reply: KEYS and ARGV are fresh tables. `name` is what error texts call
@@ -131,7 +132,7 @@ class LuaEngine {
   std::vector<FunctionInfo>* loading_ = nullptr;
   std::int64_t load_deadline_ms_ = 0;
   std::unordered_map<std::string, Function> loading_refs_;
-  std::unordered_map<std::string, Function> functions_;
+  std::unordered_map<std::string, Function> functions_;  // by lower-case name
   std::uint64_t functions_generation_ = ~std::uint64_t{0};
   std::uint64_t generation_ = 0;
   std::unordered_map<std::string, Script> scripts_;

@@ -80,7 +80,9 @@ class FunctionLibraries {
  private:
   mutable std::mutex mutex_;
   std::map<std::string, Library> libraries_;
-  std::map<std::string, std::string> owner_;  // function name -> library name
+  // Function name, lower case (FCALL finds functions case-insensitively, as
+  // Redis does) -> library name.
+  std::map<std::string, std::string> owner_;
   std::atomic<std::uint64_t> generation_{0};
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 // Small string helpers shared by the command families.
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -9,6 +10,13 @@ namespace larder::util {
 // ASCII lower case: what std::tolower does in the "C" locale, inline and
 // without consulting the locale.
 constexpr char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// `s` in ASCII lower case.
+inline std::string to_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = ascii_lower(c);
+  return out;
+}
 
 // ASCII case-insensitive equality, for command names, options and directives.
 inline bool iequals(std::string_view a, std::string_view b) {
