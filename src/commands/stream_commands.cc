@@ -840,21 +840,30 @@ bool xgroup_lookup(CommandContext& ctx, Db::Writer& w, bool mkstream, bool need_
 }
 
 // XGROUP CREATE key group <id | $> [MKSTREAM] [ENTRIESREAD entries-read]
-void cmd_xgroup_create(CommandContext& ctx) {
-  bool mkstream = false;
-  std::int64_t entries_read = StreamValue::kInvalidEntriesRead;
+// The options after CREATE's and SETID's ID, parsed before the key is looked
+// up, as Redis's xgroupCommand. MKSTREAM only for CREATE (`mkstream` set).
+// False after replying.
+bool parse_xgroup_options(CommandContext& ctx, bool* mkstream, std::int64_t& entries_read) {
+  entries_read = StreamValue::kInvalidEntriesRead;
   for (std::size_t i = 5; i < ctx.args.size();) {
-    if (is(ctx.args[i], "mkstream")) {
-      mkstream = true;
+    if (mkstream != nullptr && is(ctx.args[i], "mkstream")) {
+      *mkstream = true;
       ++i;
     } else if (is(ctx.args[i], "entriesread") && i + 1 < ctx.args.size()) {
-      if (!parse_entries_read_or_reply(ctx, ctx.args[i + 1], entries_read)) return;
+      if (!parse_entries_read_or_reply(ctx, ctx.args[i + 1], entries_read)) return false;
       i += 2;
     } else {
       reply_subcommand_syntax(ctx);
-      return;
+      return false;
     }
   }
+  return true;
+}
+
+void cmd_xgroup_create(CommandContext& ctx) {
+  bool mkstream = false;
+  std::int64_t entries_read = 0;
+  if (!parse_xgroup_options(ctx, &mkstream, entries_read)) return;
   Db db = ctx.db();
   Group* g = nullptr;
   {
@@ -888,6 +897,8 @@ void cmd_xgroup_create(CommandContext& ctx) {
 
 // XGROUP SETID key group <id | $> [ENTRIESREAD entries-read]
 void cmd_xgroup_setid(CommandContext& ctx) {
+  std::int64_t entries_read = 0;
+  if (!parse_xgroup_options(ctx, nullptr, entries_read)) return;
   Db db = ctx.db();
   Db::Writer w = db.write(ctx.args[2], ValueType::kStream);
   Group* g = nullptr;
@@ -901,14 +912,6 @@ void cmd_xgroup_setid(CommandContext& ctx) {
     id = stream_of(w).last_id();
   } else if (!parse_id_or_reply(ctx, ctx.args[4], id, false)) {
     return;
-  }
-  std::int64_t entries_read = StreamValue::kInvalidEntriesRead;
-  if (ctx.args.size() == 7) {
-    if (!is(ctx.args[5], "entriesread")) {
-      reply_subcommand_syntax(ctx);
-      return;
-    }
-    if (!parse_entries_read_or_reply(ctx, ctx.args[6], entries_read)) return;
   }
   g->last_id = id;
   g->entries_read = entries_read;
@@ -1339,6 +1342,14 @@ void reply_lag(protocol::ReplyBuilder& reply, const StreamValue& s, const Group&
 // XINFO STREAM key [FULL [COUNT count]]
 void cmd_xinfo_stream(CommandContext& ctx) {
   const auto& args = ctx.args;
+  // The key first, then the options, as Redis's xinfoCommand.
+  Db db = ctx.db();
+  const Entry* e = nullptr;
+  if (!ctx.read_or_reply(db, args[2], ValueType::kStream, e)) return;
+  if (e == nullptr) {
+    ctx.reply.error(err::kNoSuchKey);
+    return;
+  }
   bool full = false;
   std::int64_t count = 10;
   if (args.size() > 3) {
@@ -1353,13 +1364,6 @@ void cmd_xinfo_stream(CommandContext& ctx) {
       if (!ctx.parse_int64_or_reply(args[5], count)) return;
       if (count < 0) count = 10;
     }
-  }
-  Db db = ctx.db();
-  const Entry* e = nullptr;
-  if (!ctx.read_or_reply(db, args[2], ValueType::kStream, e)) return;
-  if (e == nullptr) {
-    ctx.reply.error(err::kNoSuchKey);
-    return;
   }
   const StreamValue& s = stream_of(*e);
   protocol::ReplyBuilder& r = ctx.reply;

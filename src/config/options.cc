@@ -34,16 +34,22 @@ std::string integer_in(const std::vector<std::string>& args, std::int64_t lo, st
   return std::to_string(v);
 }
 
-std::string memory_at_least(const std::vector<std::string>& args, std::uint64_t min) {
+// A memory value; "" reads as 0, as Redis's memtoull.
+std::uint64_t memory_value(const std::vector<std::string>& args) {
   std::uint64_t v = 0;
-  if (!util::parse_memory_size(single(args), v)) bad("argument must be a memory value");
+  const std::string& text = single(args);
+  if (!text.empty() && !util::parse_memory_size(text, v)) bad("argument must be a memory value");
+  return v;
+}
+
+std::string memory_at_least(const std::vector<std::string>& args, std::uint64_t min) {
+  const std::uint64_t v = memory_value(args);
   if (v < min) bad("argument must be a memory value of at least " + std::to_string(min));
   return std::to_string(v);
 }
 
 std::string memory_in(const std::vector<std::string>& args, std::uint64_t lo, std::uint64_t hi) {
-  std::uint64_t v = 0;
-  if (!util::parse_memory_size(single(args), v)) bad("argument must be a memory value");
+  const std::uint64_t v = memory_value(args);
   if (v < lo || v > hi) {
     bad("argument must be between " + std::to_string(lo) + " and " + std::to_string(hi) + " inclusive");
   }
@@ -66,11 +72,64 @@ std::string yes_no(const std::vector<std::string>& args) {
   return v;
 }
 
-// Redis clamps some integers into range instead of refusing them (hz).
-std::string integer_clamped(const std::vector<std::string>& args, std::int64_t lo, std::int64_t hi) {
-  std::int64_t v = 0;
-  if (!util::parse_int64(single(args), v)) bad("argument couldn't be parsed into an integer");
-  return std::to_string(std::clamp(v, lo, hi));
+// hz: Redis takes 0..INT_MAX and then clamps it to 1..500.
+std::string hz_value(const std::vector<std::string>& args) {
+  return std::to_string(std::clamp<std::int64_t>(std::stoll(integer_in(args, 0, INT32_MAX)), 1, 500));
+}
+
+// oom-score-adj-values: three integers within +-2000 (Larder sets no OOM
+// score; kept for CONFIG GET / REWRITE).
+std::string oom_score_values(const std::vector<std::string>& args) {
+  std::vector<std::string> words;
+  for (const std::string& a : args) {
+    std::istringstream in(a);
+    for (std::string w; in >> w;) words.push_back(w);
+  }
+  if (words.size() != 3) bad("wrong number of arguments");
+  std::string out;
+  for (const std::string& w : words) {
+    std::int64_t v = 0;
+    if (!util::parse_int64(w, v) || v < -2000 || v > 2000) {
+      bad("Invalid oom-score-adj-values, elements must be between -2000 and 2000.");
+    }
+    out += (out.empty() ? "" : " ") + std::to_string(v);
+  }
+  return out;
+}
+
+// proc-title-template as Redis's validateProcTitleTemplate: known {variables}
+// only ("{{" is a literal brace), and not expanding to nothing (Larder sets
+// no process title; kept for CONFIG GET / REWRITE).
+std::string proc_title_template(const std::vector<std::string>& args) {
+  const std::string& t = single(args);
+  static constexpr std::string_view kEmpty[] = {"title", "server-mode", "unixsocket", "config-file"};
+  static constexpr std::string_view kFilled[] = {"listen-addr", "port", "tls-port"};
+  bool expands = false;
+  for (std::size_t i = 0; i < t.size();) {
+    const std::size_t open = t.find('{', i);
+    if (open == std::string::npos) {
+      expands = true;
+      break;
+    }
+    if (open > i) expands = true;
+    if (open + 1 == t.size()) bad("template format is invalid or contains unknown variables");
+    if (t[open + 1] == '{') {
+      expands = true;
+      i = open + 2;
+      continue;
+    }
+    const std::size_t close = t.find('}', open + 1);
+    if (close == std::string::npos) bad("template format is invalid or contains unknown variables");
+    const std::string_view var = std::string_view(t).substr(open + 1, close - open - 1);
+    if (std::find(std::begin(kFilled), std::end(kFilled), var) != std::end(kFilled)) {
+      expands = true;
+    } else if (std::find(std::begin(kEmpty), std::end(kEmpty), var) == std::end(kEmpty)) {
+      bad("template format is invalid or contains unknown variables");
+    }
+    i = close + 1;
+  }
+  if (!expands) bad("template format is invalid or contains unknown variables");
+  return t;
 }
 
 std::string joined(const std::vector<std::string>& args) {
@@ -206,7 +265,7 @@ const std::vector<Row>& rows() {
       {{"port", "6379", false, false}, [](const auto& a) { return integer_in(a, 0, 65535); }},
       {{"threads", "1", false, false}, [](const auto& a) { return integer_in(a, 1, 64); }},
       {{"databases", "16", false, false}, [](const auto& a) { return integer_in(a, 1, 1024); }},
-      {{"hz", "10", true, false}, [](const auto& a) { return integer_clamped(a, 1, 500); }},
+      {{"hz", "10", true, false}, hz_value},
       {{"loglevel", "notice", true, false},
        [](const auto& a) { return one_of(a, {"debug", "verbose", "notice", "warning"}); }},
       {{"logfile", "", false, false}, [](const auto& a) { return single(a); }},
@@ -225,7 +284,7 @@ const std::vector<Row>& rows() {
        [](const auto& a) { return memory_at_least(a, 1024 * 1024); }},
       {{"slowlog-log-slower-than", "10000", true, false},
        [](const auto& a) { return integer_in(a, -1, INT64_MAX); }},
-      {{"slowlog-max-len", "128", true, false}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
+      {{"slowlog-max-len", "128", true, false}, [](const auto& a) { return integer_in(a, 0, INT64_MAX); }},
       {{"maxmemory", "0", true, false}, [](const auto& a) { return memory_at_least(a, 0); }},
       // Larder is a cache: once maxmemory is set it evicts, by default with the
       // policy that kept the highest hit ratio on all of bench/hitratio.py's
@@ -277,7 +336,7 @@ const std::vector<Row>& rows() {
       {{"dir", "", true, false, false, true}, directory},
       {{"dbfilename", "dump.rdb", true, false, false, true}, file_name},
       {{"rdbcompression", "yes", true, false}, [](const auto& a) { return yes_no(a); }},
-      {{"rdbchecksum", "yes", true, false}, [](const auto& a) { return yes_no(a); }},
+      {{"rdbchecksum", "yes", false, false}, [](const auto& a) { return yes_no(a); }},
       // TLS (tls-port): certificates and protocol choices, as Redis's
       // tlsConfigure reads them when a context is built (server/tls.cc).
       {{"tls-port", "0", true, false}, [](const auto& a) { return integer_in(a, 0, 65535); }},
@@ -310,51 +369,60 @@ const std::vector<Row>& rows() {
       {{"always-show-logo", "no", false, true}, [](const auto& a) { return yes_no(a); }},
       {{"lazyfree-lazy-user-flush", "no", true, true},
        [](const auto& a) { return yes_no(a); }},
-      // The rest of Debian's default redis.conf, so that file loads as it is.
-      {{"activerehashing", "yes", true, true}, [](const auto& a) { return joined(a); }},
-      {{"aof-load-truncated", "yes", true, true}, [](const auto& a) { return joined(a); }},
-      {{"aof-rewrite-incremental-fsync", "yes", true, true}, [](const auto& a) { return joined(a); }},
-      {{"aof-timestamp-enabled", "no", true, true}, [](const auto& a) { return joined(a); }},
-      {{"aof-use-rdb-preamble", "yes", true, true}, [](const auto& a) { return joined(a); }},
-      {{"appenddirname", "appendonlydir", true, true}, [](const auto& a) { return joined(a); }},
-      {{"appendfilename", "appendonly.aof", true, true}, [](const auto& a) { return joined(a); }},
-      {{"appendfsync", "everysec", true, true}, [](const auto& a) { return joined(a); }},
-      {{"auto-aof-rewrite-min-size", "64mb", true, true}, [](const auto& a) { return joined(a); }},
-      {{"auto-aof-rewrite-percentage", "100", true, true}, [](const auto& a) { return joined(a); }},
-      {{"disable-thp", "yes", true, true}, [](const auto& a) { return joined(a); }},
-      {{"dynamic-hz", "yes", true, true}, [](const auto& a) { return joined(a); }},
-      {{"jemalloc-bg-thread", "yes", true, true}, [](const auto& a) { return joined(a); }},
-      {{"latency-monitor-threshold", "0", true, true}, [](const auto& a) { return joined(a); }},
-      {{"lazyfree-lazy-eviction", "no", true, true}, [](const auto& a) { return joined(a); }},
-      {{"lazyfree-lazy-expire", "no", true, true}, [](const auto& a) { return joined(a); }},
-      {{"lazyfree-lazy-server-del", "no", true, true}, [](const auto& a) { return joined(a); }},
-      {{"lazyfree-lazy-user-del", "no", true, true}, [](const auto& a) { return joined(a); }},
-      {{"list-compress-depth", "0", true, true}, [](const auto& a) { return joined(a); }},
-      {{"no-appendfsync-on-rewrite", "no", true, true}, [](const auto& a) { return joined(a); }},
+      // The rest of Debian's default redis.conf, so that file loads as it is,
+      // each checked as Redis checks it.
+      {{"activerehashing", "yes", true, true}, [](const auto& a) { return yes_no(a); }},
+      {{"aof-load-truncated", "yes", true, true}, [](const auto& a) { return yes_no(a); }},
+      {{"aof-rewrite-incremental-fsync", "yes", true, true}, [](const auto& a) { return yes_no(a); }},
+      {{"aof-timestamp-enabled", "no", true, true}, [](const auto& a) { return yes_no(a); }},
+      {{"aof-use-rdb-preamble", "yes", true, true}, [](const auto& a) { return yes_no(a); }},
+      {{"appenddirname", "appendonlydir", false, true}, [](const auto& a) { return single(a); }},
+      {{"appendfilename", "appendonly.aof", false, true}, [](const auto& a) { return single(a); }},
+      {{"appendfsync", "everysec", true, true},
+       [](const auto& a) { return one_of(a, {"everysec", "always", "no"}); }},
+      {{"auto-aof-rewrite-min-size", "67108864", true, true}, [](const auto& a) { return memory_in(a, 0, INT64_MAX); }},
+      {{"auto-aof-rewrite-percentage", "100", true, true}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
+      {{"disable-thp", "yes", false, true}, [](const auto& a) { return yes_no(a); }},
+      {{"dynamic-hz", "yes", true, true}, [](const auto& a) { return yes_no(a); }},
+      {{"jemalloc-bg-thread", "yes", true, true}, [](const auto& a) { return yes_no(a); }},
+      {{"latency-monitor-threshold", "0", true, true}, [](const auto& a) { return integer_in(a, 0, INT64_MAX); }},
+      {{"lazyfree-lazy-eviction", "no", true, true}, [](const auto& a) { return yes_no(a); }},
+      {{"lazyfree-lazy-expire", "no", true, true}, [](const auto& a) { return yes_no(a); }},
+      {{"lazyfree-lazy-server-del", "no", true, true}, [](const auto& a) { return yes_no(a); }},
+      {{"lazyfree-lazy-user-del", "no", true, true}, [](const auto& a) { return yes_no(a); }},
+      {{"list-compress-depth", "0", true, true}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
+      {{"no-appendfsync-on-rewrite", "no", true, true}, [](const auto& a) { return yes_no(a); }},
       {{"notify-keyspace-events", "", true, false},
        [](const auto& a) {
          auto flags = parse_keyspace_events(single(a));
          if (!flags) bad("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
          return keyspace_events_string(*flags);
        }},
-      {{"oom-score-adj", "no", true, true}, [](const auto& a) { return joined(a); }},
-      {{"oom-score-adj-values", "0 200 800", true, true}, [](const auto& a) { return joined(a); }},
-      {{"proc-title-template", "{title} {listen-addr} {server-mode}", true, true}, [](const auto& a) { return joined(a); }},
-      {{"rdb-del-sync-files", "no", true, true}, [](const auto& a) { return joined(a); }},
-      {{"rdb-save-incremental-fsync", "yes", true, true}, [](const auto& a) { return joined(a); }},
-      {{"repl-disable-tcp-nodelay", "no", true, true}, [](const auto& a) { return joined(a); }},
-      {{"repl-diskless-load", "disabled", true, true}, [](const auto& a) { return joined(a); }},
-      {{"repl-diskless-sync", "yes", true, true}, [](const auto& a) { return joined(a); }},
-      {{"repl-diskless-sync-delay", "5", true, true}, [](const auto& a) { return joined(a); }},
-      {{"repl-diskless-sync-max-replicas", "0", true, true}, [](const auto& a) { return joined(a); }},
-      {{"replica-lazy-flush", "no", true, true}, [](const auto& a) { return joined(a); }},
-      {{"replica-priority", "100", true, true}, [](const auto& a) { return joined(a); }},
-      {{"replica-read-only", "yes", true, true}, [](const auto& a) { return joined(a); }},
-      {{"replica-serve-stale-data", "yes", true, true}, [](const auto& a) { return joined(a); }},
-      {{"set-proc-title", "yes", true, true}, [](const auto& a) { return joined(a); }},
-      {{"stop-writes-on-bgsave-error", "yes", true, true}, [](const auto& a) { return joined(a); }},
-      {{"stream-node-max-bytes", "4096", true, true}, [](const auto& a) { return joined(a); }},
-      {{"stream-node-max-entries", "100", true, true}, [](const auto& a) { return joined(a); }},
+      // "relative" is Redis's other name for "yes".
+      {{"oom-score-adj", "no", true, true},
+       [](const auto& a) {
+         const std::string v = one_of(a, {"no", "yes", "relative", "absolute"});
+         return v == "relative" ? std::string("yes") : v;
+       }},
+      {{"oom-score-adj-values", "0 200 800", true, true, true}, oom_score_values},
+      {{"proc-title-template", "{title} {listen-addr} {server-mode}", true, true}, proc_title_template},
+      {{"rdb-del-sync-files", "no", true, true}, [](const auto& a) { return yes_no(a); }},
+      {{"rdb-save-incremental-fsync", "yes", true, true}, [](const auto& a) { return yes_no(a); }},
+      {{"repl-disable-tcp-nodelay", "no", true, true}, [](const auto& a) { return yes_no(a); }},
+      {{"repl-diskless-load", "disabled", true, true},
+       [](const auto& a) { return one_of(a, {"disabled", "on-empty-db", "swapdb"}); }},
+      {{"repl-diskless-sync", "yes", true, true}, [](const auto& a) { return yes_no(a); }},
+      {{"repl-diskless-sync-delay", "5", true, true}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
+      {{"repl-diskless-sync-max-replicas", "0", true, true},
+       [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
+      {{"replica-lazy-flush", "no", true, true}, [](const auto& a) { return yes_no(a); }},
+      {{"replica-priority", "100", true, true}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
+      {{"replica-read-only", "yes", true, true}, [](const auto& a) { return yes_no(a); }},
+      {{"replica-serve-stale-data", "yes", true, true}, [](const auto& a) { return yes_no(a); }},
+      {{"set-proc-title", "yes", false, true}, [](const auto& a) { return yes_no(a); }},
+      {{"stop-writes-on-bgsave-error", "yes", true, true}, [](const auto& a) { return yes_no(a); }},
+      {{"stream-node-max-bytes", "4096", true, true}, [](const auto& a) { return memory_in(a, 0, INT64_MAX); }},
+      {{"stream-node-max-entries", "100", true, true}, [](const auto& a) { return integer_in(a, 0, INT64_MAX); }},
   };
   return table;
 }

@@ -132,6 +132,23 @@ class ConfigTest(DifferentialTestCase):
                    (0, "CONFIG", "SET", "hz", "1000"), (0, "CONFIG", "GET", "hz"),
                    (0, "CONFIG", "SET", "hz", "10")])
 
+    def test_set_directives_kept_for_compatibility(self):
+        # Directives Larder accepts without effect are still checked as Redis
+        # checks them, and read back as Redis prints them.
+        values = ["bogus", "-1", "NO", "1k", "", "7", "2147483648", "always", "relative", "1 2 3",
+                  "-2001 0 0", "swapdb", "{title}", "x {title}", "{bad}", "{{"]
+        script = []
+        for name in ("activerehashing", "appendfsync", "appendfilename", "auto-aof-rewrite-min-size",
+                     "auto-aof-rewrite-percentage", "disable-thp", "latency-monitor-threshold",
+                     "lazyfree-lazy-expire", "list-compress-depth", "oom-score-adj", "oom-score-adj-values",
+                     "proc-title-template", "repl-diskless-load", "replica-priority", "set-proc-title",
+                     "stream-node-max-bytes", "stream-node-max-entries", "rdbchecksum", "hz",
+                     "slowlog-max-len", "hash-max-listpack-value", "hll-sparse-max-bytes"):
+            script.append((0, "CONFIG", "GET", name))
+            for v in values:
+                script += [(0, "CONFIG", "SET", name, v), (0, "CONFIG", "GET", name)]
+        self.both(script)
+
     def test_resetstat_rewrite_help_errors(self):
         self.both([
             (0, "CONFIG", "RESETSTAT"), (0, "CONFIG", "RESETSTAT", "x"),
