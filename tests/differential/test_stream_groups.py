@@ -61,6 +61,22 @@ class GroupsDiffCase(StreamDiffBase):
             ("XGROUP",), ("XGROUP", "HELP", "x"),
         ])
 
+    def test_option_errors_before_lookups(self):
+        # XGROUP SETID reads its options before the key and group, XINFO
+        # STREAM the key before its options.
+        self.check(fill("s", 2) + [
+            ("SET", "str", "v"), ("XGROUP", "CREATE", "s", "g", "0"),
+            ("XGROUP", "SETID", "nokey", "g", "$", "x"), ("XGROUP", "SETID", "nokey", "g", "0", "ENTRIESREAD", "-5"),
+            ("XGROUP", "SETID", "nokey", "g", "0", "ENTRIESREAD", "x"), ("XGROUP", "SETID", "str", "g", "0", "FOO", "1"),
+            ("XGROUP", "SETID", "s", "nog", "$", "x"), ("XGROUP", "SETID", "s", "g", "bad", "ENTRIESREAD", "x"),
+            ("XGROUP", "SETID", "s", "g", "0", "MKSTREAM"),
+            ("XGROUP", "SETID", "s", "g", "0", "ENTRIESREAD", "1", "ENTRIESREAD", "2"),
+            ("XGROUP", "SETID", "nokey", "g", "0", "ENTRIESREAD", "1", "ENTRIESREAD", "2"),
+            ("XINFO", "STREAM", "nokey", "x"), ("XINFO", "STREAM", "str", "x"),
+            ("XINFO", "STREAM", "str", "FULL", "COUNT", "x"), ("XINFO", "STREAM", "s", "FULL", "COUNT", "x"),
+            ("XINFO", "STREAM", "s", "x"),
+        ])
+
     def test_xreadgroup_new_history_and_ack(self):
         self.check(fill("s", 10) + fill("t", 3) + [
             ("XGROUP", "CREATE", "s", "g", "0"), ("XGROUP", "CREATE", "t", "g", "$"),
