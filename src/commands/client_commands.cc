@@ -127,38 +127,41 @@ void cmd_client_getname(CommandContext& ctx) {
 }
 
 // CLIENT LIST [TYPE normal|master|replica|pubsub] [ID id [id ...]]
+// CLIENT LIST [TYPE type | ID id [id ...]]: the two forms exactly as Redis
+// 7.0 takes them; with IDs, one line per ID given that names a client, in
+// the order given.
 void cmd_client_list(CommandContext& ctx) {
-  bool only_ids = false;
   TypeFilter filter = TypeFilter::kAny;
-  std::vector<std::uint64_t> ids;
-  for (std::size_t j = 2; j < ctx.args.size(); ++j) {
-    if (iequals(ctx.args[j], "type") && j + 1 < ctx.args.size()) {
-      std::string_view type = ctx.args[++j];
-      if (!parse_type(type, filter)) {
-        ctx.reply.error("ERR Unknown client type '" + std::string(type) + "'");
-        return;
-      }
-    } else if (iequals(ctx.args[j], "id") && j + 1 < ctx.args.size()) {
-      only_ids = true;
-      for (++j; j < ctx.args.size(); ++j) {
-        std::int64_t id = 0;
-        if (!util::parse_int64(ctx.args[j], id)) {
-          ctx.reply.error("ERR Invalid client ID");
-          return;
-        }
-        if (id > 0) ids.push_back(static_cast<std::uint64_t>(id));  // others match no client
-      }
-    } else {
-      ctx.reply.error(err::kSyntax);
-      return;
-    }
-  }
+  const auto clients = ctx.server.clients.snapshot();
   std::string text;
-  for (const auto& c : ctx.server.clients.snapshot()) {
-    if (!type_matches(filter, *c)) continue;
-    if (only_ids && std::find(ids.begin(), ids.end(), c->id) == ids.end()) continue;
+  auto add = [&](const auto& c) {
     text += client_info_line(*c, ctx.now_ms);
     text += '\n';
+  };
+  if (ctx.args.size() == 4 && iequals(ctx.args[2], "type")) {
+    if (!parse_type(ctx.args[3], filter)) {
+      ctx.reply.error("ERR Unknown client type '" + std::string(ctx.args[3]) + "'");
+      return;
+    }
+  } else if (ctx.args.size() > 3 && iequals(ctx.args[2], "id")) {
+    for (std::size_t j = 3; j < ctx.args.size(); ++j) {
+      std::int64_t id = 0;
+      if (!util::parse_int64(ctx.args[j], id)) {
+        ctx.reply.error("ERR Invalid client ID");
+        return;
+      }
+      const auto it = std::find_if(clients.begin(), clients.end(),
+                                   [id](const auto& c) { return static_cast<std::int64_t>(c->id) == id; });
+      if (it != clients.end()) add(*it);
+    }
+    ctx.reply.verbatim(text);
+    return;
+  } else if (ctx.args.size() != 2) {
+    ctx.reply.error(err::kSyntax);
+    return;
+  }
+  for (const auto& c : clients) {
+    if (type_matches(filter, *c)) add(c);
   }
   ctx.reply.verbatim(text);
 }

@@ -95,34 +95,30 @@ void cmd_hello(CommandContext& ctx) {
       return;
     }
   }
-  std::string_view user, pass, name;
-  bool has_auth = false, has_name = false;
+  // Each option takes effect as it is read, as in Redis 7.0: a bad option
+  // after AUTH or SETNAME leaves the client authenticated or named.
   for (; j < ctx.args.size(); ++j) {
     const std::size_t more = ctx.args.size() - 1 - j;
     std::string_view opt = ctx.args[j];
     if (iequals(opt, "auth") && more >= 2) {
       ctx.redact(j + 1);
       ctx.redact(j + 2);
-      user = ctx.args[j + 1];
-      pass = ctx.args[j + 2];
-      has_auth = true;
+      if (!authenticate(ctx, ctx.args[j + 1], ctx.args[j + 2])) {
+        ctx.reply.error(err::kWrongPass);
+        return;
+      }
       j += 2;
     } else if (iequals(opt, "setname") && more >= 1) {
-      name = ctx.args[++j];
-      has_name = true;
+      const std::string_view name = ctx.args[++j];
       if (!valid_client_name(name)) {
         ctx.reply.error(err::kBadClientName);
         return;
       }
+      std::lock_guard lock(ctx.client.mutex);
+      ctx.client.names_for_write().name = name;
     } else {
       ctx.reply.error("ERR Syntax error in HELLO option '" +
                       std::string(opt.substr(0, opt.find('\0'))) + "'");
-      return;
-    }
-  }
-  if (has_auth) {
-    if (!authenticate(ctx, user, pass)) {
-      ctx.reply.error(err::kWrongPass);
       return;
     }
   }
@@ -132,10 +128,6 @@ void cmd_hello(CommandContext& ctx) {
         "HELLO AUTH <user> <pass> option can be used to authenticate the client and "
         "select the RESP protocol version at the same time");
     return;
-  }
-  if (has_name) {
-    std::lock_guard lock(ctx.client.mutex);
-    ctx.client.names_for_write().name = name;
   }
   if (version != 0) {
     ctx.reply.set_protocol(static_cast<int>(version));

@@ -111,6 +111,20 @@ class RequirePassTest(DifferentialTestCase):
             (0, "AUTH", "wrong"), (0, "GET", "k"), (0, "DEL", "k"), (0, "QUIT"),
         ])
 
+    def test_hello_options_take_effect_in_order(self):
+        # Each option applies as HELLO reads it: a bad option later does not
+        # undo an AUTH or SETNAME before it.
+        self.both([
+            (0, "HELLO", "2", "SETNAME", "early", "BADOPT"), (0, "PING"),
+            (0, "HELLO", "2", "AUTH", "default", "s3cret", "BADOPT"), (0, "PING"), (0, "CLIENT", "GETNAME"),
+            (0, "HELLO", "2", "AUTH", "x", "default", "str"), (0, "PING"),
+            (0, "HELLO", "2", "SETNAME", "a b", "AUTH", "default", "s3cret"),
+            (1, "HELLO", "2", "AUTH", "default", "bad", "SETNAME", "late"), (1, "AUTH", "s3cret"),
+            (1, "CLIENT", "GETNAME"), (1, "CLIENT", "LIST", "TYPE", "normal", "x"),
+            (1, "CLIENT", "LIST", "TYPE", "bogus", "x"), (1, "CLIENT", "LIST", "TYPE", "normal", "TYPE", "pubsub"),
+            (1, "CLIENT", "LIST", "TYPE", "normal", "ID", "1"), (1, "CLIENT", "LIST", "ID", "1", "TYPE", "normal"),
+        ])
+
     def test_multi_before_auth(self):
         self.both([
             (0, "MULTI"), (0, "AUTH", "s3cret"), (0, "MULTI"), (0, "SET", "a", "1"), (0, "EXEC"),
