@@ -323,7 +323,10 @@ std::size_t parse_add_or_trim(CommandContext& ctx, TrimArgs& a, bool xadd) {
       return 0;
     }
   } else {
-    a.limit = a.approx ? static_cast<std::int64_t>(100 * StreamValue::kNodeMaxEntries) : 0;
+    // At most 100 nodes' worth, as Redis: 10000 when stream-node-max-entries
+    // is 0, never over a million.
+    const std::uint64_t entries = ctx.config.stream_node_max_entries();
+    a.limit = !a.approx ? 0 : entries == 0 ? 10000 : entries >= 10000 ? 1000000 : static_cast<std::int64_t>(100 * entries);
   }
   return i;
 }
@@ -390,7 +393,7 @@ void cmd_xadd(CommandContext& ctx) {
     ctx.reply.error(kAddTooSmall);
     return;
   }
-  s.append(id, ctx.args.subspan(field_pos));
+  s.append(id, ctx.args.subspan(field_pos), {ctx.config.stream_node_max_bytes(), ctx.config.stream_node_max_entries()});
   w.set_signal(Db::Writer::Signal::kModified);
   reply_id(ctx.reply, id);
   ctx.notify(config::kNotifyStream, "xadd", ctx.args[1]);

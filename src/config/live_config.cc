@@ -41,6 +41,8 @@ void LiveConfig::mirror(const Settings& s) {
   set_max_intset_entries_.store(size("set-max-intset-entries"), std::memory_order_relaxed);
   zset_max_listpack_entries_.store(size("zset-max-listpack-entries"), std::memory_order_relaxed);
   hll_sparse_max_bytes_.store(size("hll-sparse-max-bytes"), std::memory_order_relaxed);
+  stream_node_max_bytes_.store(size("stream-node-max-bytes"), std::memory_order_relaxed);
+  stream_node_max_entries_.store(size("stream-node-max-entries"), std::memory_order_relaxed);
   busy_reply_threshold_ms_.store(integer_value(s.get("busy-reply-threshold")), std::memory_order_relaxed);
   zset_max_listpack_value_.store(size("zset-max-listpack-value"), std::memory_order_relaxed);
   keyspace_events_.store(s.keyspace_events(), std::memory_order_relaxed);

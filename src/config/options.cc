@@ -330,6 +330,9 @@ const std::vector<Row>& rows() {
       // A sparse HyperLogLog bigger than this (header included) turns dense.
       {{"hll-sparse-max-bytes", "3000", true, false},
        [](const auto& a) { return memory_in(a, 0, INT64_MAX); }},
+      // Where a stream's nodes close (storage/stream_value.h); 0 no limit.
+      {{"stream-node-max-bytes", "4096", true, false}, [](const auto& a) { return memory_in(a, 0, INT64_MAX); }},
+      {{"stream-node-max-entries", "100", true, false}, [](const auto& a) { return integer_in(a, 0, INT64_MAX); }},
       // RDB persistence (persistence/persistence.h). No save point by default:
       // Larder stays a pure cache unless configured.
       {{"save", "", true, false, true}, save_params},
@@ -421,8 +424,6 @@ const std::vector<Row>& rows() {
       {{"replica-serve-stale-data", "yes", true, true}, [](const auto& a) { return yes_no(a); }},
       {{"set-proc-title", "yes", false, true}, [](const auto& a) { return yes_no(a); }},
       {{"stop-writes-on-bgsave-error", "yes", true, true}, [](const auto& a) { return yes_no(a); }},
-      {{"stream-node-max-bytes", "4096", true, true}, [](const auto& a) { return memory_in(a, 0, INT64_MAX); }},
-      {{"stream-node-max-entries", "100", true, true}, [](const auto& a) { return integer_in(a, 0, INT64_MAX); }},
   };
   return table;
 }

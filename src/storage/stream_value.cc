@@ -256,7 +256,9 @@ std::size_t StreamValue::decode(const Node& node, StreamId master, std::size_t p
   return pos;
 }
 
-void StreamValue::append(StreamId id, std::span<const std::string_view> fv) {
+void StreamValue::append(StreamId id, std::span<const std::string_view> fv, StreamNodeLimits limits) {
+  constexpr std::uint64_t kListpackMaxSize = std::uint64_t{1} << 30;  // Redis's STREAM_LISTPACK_MAX_SIZE
+  if (limits.max_bytes == 0 || limits.max_bytes > kListpackMaxSize) limits.max_bytes = kListpackMaxSize;
   const std::size_t nfields = fv.size() / 2;
   std::size_t totelelen = 0;
   for (std::string_view s : fv) totelelen += s.size();
@@ -266,7 +268,8 @@ void StreamValue::append(StreamId id, std::span<const std::string_view> fv) {
   if (!nodes_.empty()) {
     auto tail = std::prev(nodes_.end());
     Node& t = tail->second;
-    if (t.lp_bytes + totelelen >= kNodeMaxBytes || t.live + t.deleted >= kNodeMaxEntries) {
+    if (t.lp_bytes + totelelen >= limits.max_bytes ||
+        (limits.max_entries != 0 && t.live + t.deleted >= limits.max_entries)) {
       nodes_bytes_ -= node_cost(t);
       t.data.shrink_to_fit();
       nodes_bytes_ += node_cost(t);

@@ -112,6 +112,23 @@ class StreamDiffCase(StreamDiffBase):
                    Masked(mask_rax_nodes, "XINFO", "STREAM", "s")]
         self.check(script)
 
+    def test_node_limits_follow_the_config(self):
+        # stream-node-max-entries / -bytes close nodes (0: no limit), and `~`
+        # trims at most 100 nodes' worth of entries without LIMIT.
+        script = []
+        for entries, size in (("2", "4096"), ("0", "200"), ("7", "0"), ("100", "4096")):
+            script += [("DEL", "s"), ("CONFIG", "SET", "stream-node-max-entries", entries),
+                       ("CONFIG", "SET", "stream-node-max-bytes", size)]
+            script += [("XADD", "s", "%d-1" % i, "f", "v" * (i % 50)) for i in range(1, 80)]
+            for n in ("70", "41", "9", "1"):
+                script += [("XTRIM", "s", "MAXLEN", "~", n), ("XLEN", "s")]
+            script += [("XADD", "s", "MAXLEN", "~", "0", "999-1", "f", "v"), ("XLEN", "s")]
+        script += [("CONFIG", "SET", "stream-node-max-entries", "1"), ("DEL", "s")]
+        script += [("XADD", "s", "%d-1" % i, "f", "v") for i in range(1, 230)]
+        script += [("XTRIM", "s", "MAXLEN", "~", "0"), ("XLEN", "s"),
+                   ("CONFIG", "SET", "stream-node-max-entries", "100")]
+        self.check(script)
+
     # -- XRANGE, XREVRANGE, XDEL, XTRIM ---------------------------------------------
 
     def test_xrange_xrevrange(self):

@@ -66,6 +66,8 @@ class LiveConfig {
   std::uint64_t zset_max_listpack_entries() const { return zset_max_listpack_entries_.load(std::memory_order_relaxed); }
   std::uint64_t zset_max_listpack_value() const { return zset_max_listpack_value_.load(std::memory_order_relaxed); }
   std::uint64_t hll_sparse_max_bytes() const { return hll_sparse_max_bytes_.load(std::memory_order_relaxed); }
+  std::uint64_t stream_node_max_bytes() const { return stream_node_max_bytes_.load(std::memory_order_relaxed); }
+  std::uint64_t stream_node_max_entries() const { return stream_node_max_entries_.load(std::memory_order_relaxed); }
   OutputBufferLimit output_buffer_limit(ClientClass c) const {
     const auto& l = output_limits_[static_cast<std::size_t>(c)];
     return {l.hard.load(std::memory_order_relaxed), l.soft.load(std::memory_order_relaxed),
@@ -105,6 +107,8 @@ class LiveConfig {
   std::atomic<std::uint64_t> zset_max_listpack_entries_{0};
   std::atomic<std::uint64_t> zset_max_listpack_value_{0};
   std::atomic<std::uint64_t> hll_sparse_max_bytes_{3000};
+  std::atomic<std::uint64_t> stream_node_max_bytes_{4096};
+  std::atomic<std::uint64_t> stream_node_max_entries_{100};
   struct AtomicLimit {
     std::atomic<std::uint64_t> hard{0}, soft{0};
     std::atomic<std::int64_t> soft_seconds{0};

@@ -15,10 +15,11 @@
 // would).
 //
 // A node is closed, as Redis's streamAppendItem does, when its Redis
-// listpack size plus the new entry's field and value bytes reaches
-// kNodeMaxBytes or when it has held kNodeMaxEntries entries (deleted ones
-// counted): each node tracks the byte size Redis's listpack would have, so
-// node boundaries, and therefore XADD/XTRIM `~` results, are Redis's.
+// listpack size plus the new entry's field and value bytes reaches the
+// stream-node-max-bytes limit or when it has held stream-node-max-entries
+// entries (deleted ones counted): each node tracks the byte size Redis's
+// listpack would have, so node boundaries, and therefore XADD/XTRIM `~`
+// results, are Redis's.
 //
 // Consumer groups: per group the last delivered ID, the entries-read counter,
 // the pending entries list (PEL) and the consumers, each with its own PEL.
@@ -57,10 +58,15 @@ struct StreamId {
   std::string str() const;
 };
 
+// stream-node-max-bytes and -entries, as Redis applies them: 0 bytes (or
+// over 1 GiB) means 1 GiB, 0 entries no limit.
+struct StreamNodeLimits {
+  std::uint64_t max_bytes = 4096;
+  std::uint64_t max_entries = 100;
+};
+
 class StreamValue final : public ValueObject {
  public:
-  static constexpr std::size_t kNodeMaxBytes = 4096;   // stream-node-max-bytes
-  static constexpr std::size_t kNodeMaxEntries = 100;  // stream-node-max-entries
   // Redis's SCG_INVALID_ENTRIES_READ.
   static constexpr std::int64_t kInvalidEntriesRead = -1;
 
@@ -115,7 +121,7 @@ class StreamValue final : public ValueObject {
 
   // Appends an entry with ID `id` (> last_id()) and the field/value pairs
   // `fv` (even, non-empty); updates last ID, length and entries added.
-  void append(StreamId id, std::span<const std::string_view> fv);
+  void append(StreamId id, std::span<const std::string_view> fv, StreamNodeLimits limits = {});
   // Removes the entry `id`; false when there is none. XDEL also records the
   // max deleted ID (the caller does).
   bool erase(StreamId id);
