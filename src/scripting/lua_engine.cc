@@ -86,6 +86,44 @@ void push_error_table(lua_State* L, std::string_view text) {
   std::abort();  // lua_error does not return
 }
 
+// math.random and math.randomseed as Redis replaces them (redis_math_random):
+// the generator's state is the upvalue's atomic (Scripting::lua_random).
+int redis_math_random(lua_State* L) {
+  auto& state = *static_cast<std::atomic<std::uint64_t>*>(lua_touserdata(L, lua_upvalueindex(1)));
+  const std::uint64_t x = (0x5DEECE66Dull * state.load(std::memory_order_relaxed) + 0xB) & ((1ull << 48) - 1);
+  state.store(x, std::memory_order_relaxed);
+  const auto drawn = static_cast<std::int32_t>(x >> 17);
+  const lua_Number r = static_cast<lua_Number>(drawn % INT32_MAX) / static_cast<lua_Number>(INT32_MAX);
+  switch (lua_gettop(L)) {
+    case 0:
+      lua_pushnumber(L, r);
+      break;
+    case 1: {
+      const int u = luaL_checkint(L, 1);
+      luaL_argcheck(L, 1 <= u, 1, "interval is empty");
+      lua_pushnumber(L, std::floor(r * u) + 1);
+      break;
+    }
+    case 2: {
+      const int l = luaL_checkint(L, 1);
+      const int u = luaL_checkint(L, 2);
+      luaL_argcheck(L, l <= u, 2, "interval is empty");
+      lua_pushnumber(L, std::floor(r * (u - l + 1)) + l);
+      break;
+    }
+    default:
+      return luaL_error(L, "wrong number of arguments");
+  }
+  return 1;
+}
+
+int redis_math_randomseed(lua_State* L) {
+  auto& state = *static_cast<std::atomic<std::uint64_t>*>(lua_touserdata(L, lua_upvalueindex(1)));
+  const auto seed = static_cast<std::uint32_t>(luaL_checkint(L, 1));
+  state.store(std::uint64_t{seed} << 16 | 0x330E, std::memory_order_relaxed);
+  return 0;
+}
+
 // ---------------------------------------------------------------------------
 // The sandbox: read-only tables and protected globals.
 
@@ -819,6 +857,17 @@ void LuaEngine::set_up() {
     lua_pushstring(L, lib.name);
     lua_call(L, 1, 0);
   }
+  lua_getglobal(L, LUA_MATHLIBNAME);
+  const struct {
+    const char* name;
+    lua_CFunction fn;
+  } math_fns[] = {{"random", redis_math_random}, {"randomseed", redis_math_randomseed}};
+  for (const auto& f : math_fns) {
+    lua_pushlightuserdata(L, &scripting_.lua_random);
+    lua_pushcclosure(L, f.fn, 1);
+    lua_setfield(L, -2, f.name);
+  }
+  lua_pop(L, 1);
   lua_pushcfunction(L, luaopen_cjson);
   lua_call(L, 0, 1);
   lua_setglobal(L, "cjson");

@@ -181,6 +181,15 @@ class ScriptingDiffCase(DifferentialTestCase):
             ("SCRIPT", "FLUSH"), ev("return cjson.encode({{{1}}})"),
         ])
 
+    def test_math_random_is_redis_generator(self):
+        self.check([
+            ev("math.randomseed(7) return {math.random(1000), math.random(5, 9), tostring(math.random())}"),
+            ev("return {math.random(1000), math.random(1000)}"), ("SCRIPT", "FLUSH"),
+            ev("return math.random(1000000)"), ev("return math.random(0)"), ev("return math.random(3, 2)"),
+            ev("return math.random(1, 2, 3)"), ev("return math.random(1000)"), ev("math.randomseed('x')"),
+            ev("math.randomseed(-5) return math.random(100000)"),
+        ])
+
     def test_read_only_scripts_and_blocking_reads(self):
         self.check([
             ("EVAL_RO", "return redis.call('publish', 'c', 'm')", "0"),

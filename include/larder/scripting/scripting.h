@@ -119,6 +119,10 @@ class Scripting {
   ScriptCache scripts;
   FunctionLibraries functions;
   RunningScript running;
+  // The state of scripts' math.random: Redis's redisLrand48, drand48's
+  // 48-bit generator, one for the whole server and never reseeded but by
+  // math.randomseed (not by SCRIPT FLUSH either).
+  std::atomic<std::uint64_t> lua_random{0x1234ABCD330Eull};
 
   // The engine of event loop `loop`, created at its first use.
   LuaEngine& engine(int loop);
