@@ -309,7 +309,7 @@ void decode_value(lua_State* L, Cursor& c) {
     case 0xcc: uint_of(1); return;
     case 0xcd: uint_of(2); return;
     case 0xce: uint_of(4); return;
-    case 0xcf: uint_of(8); return;
+    case 0xcf: int_of(8); return;  // Redis's cmsgpack reads uint 64 as signed
     case 0xd0: int_of(1); return;
     case 0xd1: int_of(2); return;
     case 0xd2: int_of(4); return;
@@ -332,15 +332,13 @@ void decode_value(lua_State* L, Cursor& c) {
       c.consume(9);
       return;
     }
-    case 0xc4:
+    // bin 8/16/32 (0xc4-0xc6) are not formats Redis's cmsgpack knows.
     case 0xd9:
       if (!c.need(2)) return;
       return decode_string(L, c, 2, c.be(1, 1));
-    case 0xc5:
     case 0xda:
       if (!c.need(3)) return;
       return decode_string(L, c, 3, c.be(1, 2));
-    case 0xc6:
     case 0xdb:
       if (!c.need(5)) return;
       return decode_string(L, c, 5, c.be(1, 4));
