@@ -98,7 +98,7 @@ class AuthAndConfigTest(ServerTestCase):
             "dbfilename": b"d\r\nhz 400\r\n\"q\" 'single' \\back\\slash\\",
             "dir": hostile_dir,
             "proc-title-template": b"\"\nmaxclients 3\n\"",
-            "appendfilename": b"'\nport 1\n'",
+            "tls-ciphers": b"'\nport 1\n'",
         }
         path = self.config_file("# hostile values\nhz 10\n")
         srv = self.start_larder(path, "--enable-protected-configs", "yes")  # dir, dbfilename
