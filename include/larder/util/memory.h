@@ -42,7 +42,8 @@ void release_free_memory();
 // Called once at startup: free() no longer shrinks the heap inline (a trim of
 // many MB in the middle of a burst of frees stalls the loop); memory goes back
 // through release_free_memory(), which the server calls on its background
-// thread after large deletions. Blocks of 1 MiB or more are mmapped.
+// thread after large deletions. Blocks of 1 MiB or more are mmapped, and
+// glibc's fastbins are off (see memory.cc).
 void tune_allocator();
 
 }  // namespace larder::util
