@@ -18,7 +18,16 @@ namespace {
 // CONFIG GET parameter [parameter ...]: every directive matching any of the
 // globs, once each. RESP3: a map.
 void cmd_config_get(CommandContext& ctx) {
-  std::map<std::string, std::string> found;
+  // Names compare case-insensitively, as Redis's: HZ and hz are one match,
+  // spelled as first asked.
+  struct CaseLess {
+    bool operator()(const std::string& a, const std::string& b) const {
+      return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+        return util::ascii_lower(x) < util::ascii_lower(y);
+      });
+    }
+  };
+  std::map<std::string, std::string, CaseLess> found;
   for (std::size_t i = 2; i < ctx.args.size(); ++i) {
     std::string_view pattern = ctx.args[i];
     const bool glob = pattern.find_first_of("*?[") != std::string_view::npos;

@@ -182,8 +182,9 @@ void cmd_reset(CommandContext& ctx) {
     std::lock_guard lock(c.mutex);
     if (c.names != nullptr) c.names->name.clear();
   }
-  c.reply_mode = ReplyMode::kOn;
-  c.no_evict.store(false, std::memory_order_relaxed);
+  // Replies come back on, but a SKIP that applies to this RESET still drops
+  // its reply; CLIENT NO-EVICT stays, as in Redis 7.0.
+  if (c.reply_mode != ReplyMode::kSkipThis) c.reply_mode = ReplyMode::kOn;
   c.no_touch.store(false, std::memory_order_relaxed);
   ctx.server.pubsub.forget(c, /*monitor_too=*/true);
   ctx.server.tracking.disable(c);

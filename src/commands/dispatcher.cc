@@ -75,6 +75,12 @@ bool allowed_in_pubsub_mode(const CommandSpec& spec) {
 // Redis treats a MONITOR client as a replica: it may not touch the keyspace.
 bool touches_keyspace(const CommandSpec& spec) { return (spec.flags & (kWrite | kReadOnly)) || may_replicate(spec); }
 
+// SHUTDOWN, SAVE and the like, which Redis refuses to queue in MULTI.
+bool no_multi(const CommandSpec& spec) {
+  const auto& flags = spec.doc->flags;
+  return std::find(flags.begin(), flags.end(), "no_multi") != flags.end();
+}
+
 // SUBSCRIBE and its kin, whose replies are confirmations pushed to the client.
 bool subscription_command(const CommandSpec& spec) {
   static constexpr std::string_view kNames[] = {"subscribe",   "psubscribe",   "ssubscribe",
@@ -224,6 +230,8 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
     reject(spec, err::kDebugNotAllowed, client, reply);
   } else if (server_.acl.auth_required() && !client.authenticated && !(spec->flags & kNoAuth)) {
     reject(spec, err::kNoAuth, client, reply);
+  } else if (client.in_multi && no_multi(*spec)) {
+    reject(spec, "ERR Command not allowed inside a transaction", client, reply);
   } else if (const acl::CheckResult denied =
                  acl_check(server_, client, *spec, args,
                            client.in_multi ? acl::LogContext::kMulti : acl::LogContext::kToplevel, spec, now_ms);
@@ -281,7 +289,8 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
   server_.tracking.command_done(client, reply, keep_caching);
 }
 
-bool Dispatcher::paused(std::span<const std::string_view> args, std::int64_t now_ms) const {
+bool Dispatcher::paused(std::span<const std::string_view> args, const ClientState& client,
+                        std::int64_t now_ms) const {
   PauseState::Mode mode = server_.pause.mode(now_ms);
   if (mode == PauseState::kNone) return false;
   const CommandSpec* spec = table_.find(args[0]);
@@ -293,7 +302,12 @@ bool Dispatcher::paused(std::span<const std::string_view> args, std::int64_t now
   }
   if (spec->name == "client|unpause") return false;
   if (mode == PauseState::kAll) return true;
-  return (spec->flags & kWrite) != 0;
+  // WRITE holds back what Redis would replicate: writes, may-replicate
+  // commands, and an EXEC of a transaction holding either.
+  auto replicated = [](const CommandSpec& c) { return (c.flags & kWrite) != 0 || may_replicate(c); };
+  if (replicated(*spec)) return true;
+  return spec->name == "exec" && client.in_multi &&
+         std::any_of(client.multi.begin(), client.multi.end(), [&](const QueuedCommand& q) { return replicated(*q.spec); });
 }
 
 }  // namespace larder::commands

@@ -34,18 +34,23 @@ std::string integer_in(const std::vector<std::string>& args, std::int64_t lo, st
   return std::to_string(v);
 }
 
-// A memory value; "" reads as 0, as Redis's memtoull.
+// A memory value read as Redis's memtoull reads it: digits (none read as 0)
+// and a unit (b, k, kb, m, mb, g, gb, any case); the digits saturate at
+// 2^64-1 and the unit's product wraps.
 std::uint64_t memory_value(const std::vector<std::string>& args) {
-  std::uint64_t v = 0;
   const std::string& text = single(args);
-  if (!text.empty() && !util::parse_memory_size(text, v)) bad("argument must be a memory value");
-  return v;
-}
-
-std::string memory_at_least(const std::vector<std::string>& args, std::uint64_t min) {
-  const std::uint64_t v = memory_value(args);
-  if (v < min) bad("argument must be a memory value of at least " + std::to_string(min));
-  return std::to_string(v);
+  std::size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  std::uint64_t unit = 0;
+  if (!util::parse_memory_size("1" + text.substr(digits), unit) || digits >= 128) {
+    bad("argument must be a memory value");
+  }
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < digits; ++i) {
+    const auto d = static_cast<std::uint64_t>(text[i] - '0');
+    v = v > (UINT64_MAX - d) / 10 ? UINT64_MAX : v * 10 + d;
+  }
+  return v * unit;
 }
 
 std::string memory_in(const std::vector<std::string>& args, std::uint64_t lo, std::uint64_t hi) {
@@ -281,11 +286,11 @@ const std::vector<Row>& rows() {
        [](const auto& a) { return one_of(a, {"no", "yes", "local"}); }},
       {{"maxclients", "10000", true, false}, [](const auto& a) { return integer_in(a, 1, 1000000); }},
       {{"proto-max-bulk-len", "536870912", true, false},
-       [](const auto& a) { return memory_at_least(a, 1024 * 1024); }},
+       [](const auto& a) { return memory_in(a, 1024 * 1024, INT64_MAX); }},
       {{"slowlog-log-slower-than", "10000", true, false},
        [](const auto& a) { return integer_in(a, -1, INT64_MAX); }},
       {{"slowlog-max-len", "128", true, false}, [](const auto& a) { return integer_in(a, 0, INT64_MAX); }},
-      {{"maxmemory", "0", true, false}, [](const auto& a) { return memory_at_least(a, 0); }},
+      {{"maxmemory", "0", true, false}, [](const auto& a) { return memory_in(a, 0, UINT64_MAX); }},
       // Larder is a cache: once maxmemory is set it evicts, by default with the
       // policy that kept the highest hit ratio on all of bench/hitratio.py's
       // workloads (README, Eviction policies).

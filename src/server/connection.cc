@@ -573,7 +573,7 @@ void BasicConnection<Transport>::process() {
       now_read_at = util::cycles();
     }
     if (!parser_.args().empty()) {
-      if (dispatcher.paused(parser_.args(), now)) {
+      if (dispatcher.paused(parser_.args(), *client_, now)) {
         paused_ = true;
         std::int64_t wait = std::min(kPauseRetryMs, context_.services.pause.until_ms() - now);
         if (!pause_timer_) pause_timer_ = std::make_unique<asio::steady_timer>(loop_.io());

@@ -102,7 +102,14 @@ class ClientTest(DifferentialTestCase):
                             ("CLIENT", "REPLY", "ON"), ("GET", "a")), "off, skip, on"),
             Raw(0, pipeline(("CLIENT", "REPLY", "SKIP"), ("CLIENT", "REPLY", "bogus"), ("GET", "a")),
                 "skip then bad mode"),
+            Raw(0, pipeline(("CLIENT", "REPLY", "SKIP"), ("RESET",), ("PING",)), "skip then reset"),
+            Raw(0, pipeline(("CLIENT", "REPLY", "OFF"), ("RESET",), ("PING",)), "off then reset"),
         ])
+
+    def test_reset_keeps_no_evict(self):
+        self.both([(0, "CLIENT", "NO-EVICT", "on"), (0, "RESET"),
+                   Raw(0, lambda c: b" flags=e " in c.cmd("CLIENT", "INFO"), "flags=e after RESET"),
+                   (0, "CLIENT", "NO-EVICT", "off")])
 
     @unittest.skipIf(larder_is_redis(), "Larder's help differs from Redis 7.0's on purpose")
     def test_help(self):

@@ -149,6 +149,19 @@ class ConfigTest(DifferentialTestCase):
                 script += [(0, "CONFIG", "SET", name, v), (0, "CONFIG", "GET", name)]
         self.both(script)
 
+    def test_memory_values_as_redis_reads_them(self):
+        # proto-max-bulk-len beyond 2^63 once left Larder refusing every
+        # multibulk; memory values saturate at 2^64-1 as Redis's memtoull.
+        script = []
+        for v in ("1000", "9223372036854775807", "9223372036854775808", "99999999999999999999", "10000000000gb",
+                  "K", "", "2mb", "1GB", "536870912"):
+            script += [(0, "CONFIG", "SET", "proto-max-bulk-len", v), (0, "CONFIG", "GET", "proto-max-bulk-len")]
+        for v in ("9223372036854775808", "99999999999999999999", "K", "18446744073709551615", "-1", "0"):
+            script += [(0, "CONFIG", "SET", "maxmemory", v), (0, "CONFIG", "GET", "maxmemory")]
+        script += [(0, "SET", "k", "v"), (0, "GET", "k"), (0, "CONFIG", "GET", "HZ", "hz"),
+                   (0, "CONFIG", "GET", "Hz", "h?"), (0, "CONFIG", "GET", "maxmemory", "MAXMEMORY", "maxmemory")]
+        self.both(script)
+
     def test_resetstat_rewrite_help_errors(self):
         self.both([
             (0, "CONFIG", "RESETSTAT"), (0, "CONFIG", "RESETSTAT", "x"),

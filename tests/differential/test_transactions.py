@@ -44,6 +44,14 @@ class TransactionsTest(DifferentialTestCase):
             (0, "MULTI"), (0, "SET", "a", "1"), (0, "CLIENT", "NOSUCH"), (0, "EXEC"), (0, "GET", "a"),
         ])
 
+    def test_commands_refused_inside_multi(self):
+        # SHUTDOWN and SAVE (Redis's no-multi flag) are refused when queued,
+        # which aborts the transaction; the server keeps serving.
+        self.both([
+            (0, "MULTI"), (0, "SET", "a", "1"), (0, "SHUTDOWN", "NOSAVE"), (0, "SAVE"), (0, "SHUTDOWN", "x"),
+            (0, "EXEC"), (0, "GET", "a"), (0, "PING"),
+        ])
+
     def test_exec_with_arguments_inside_multi(self):
         # Redis aborts the transaction at once and replies EXECABORT with the
         # arity error's text; the following EXEC has no MULTI.

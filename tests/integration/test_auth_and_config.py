@@ -214,6 +214,36 @@ class AuthAndConfigTest(ServerTestCase):
         self.assertGreaterEqual(result["t"], 0.8, "SET was not held back by CLIENT PAUSE WRITE")
         self.assertEqual(reader.cmd("GET", "k"), b"$3\r\nnew\r\n")
 
+    def test_client_pause_write_holds_what_redis_replicates(self):
+        # PUBLISH (a may-replicate command) and the EXEC of a transaction
+        # holding a write wait too, as in Redis.
+        srv = self.start_larder()
+        admin, publisher, tx, reader = (self.client(srv) for _ in range(4))
+        self.assertEqual(tx.cmd("MULTI"), b"+OK\r\n")
+        self.assertEqual(tx.cmd("SET", "k2", "v"), b"+QUEUED\r\n")
+        self.assertEqual(admin.cmd("CLIENT", "PAUSE", "1000", "WRITE"), b"+OK\r\n")
+        t0 = time.monotonic()
+        times = {}
+
+        def run(name, client, *args):
+            times[name] = (client.cmd(*args), time.monotonic() - t0)
+
+        threads = [threading.Thread(target=run, args=("publish", publisher, "PUBLISH", "c", "m")),
+                   threading.Thread(target=run, args=("exec", tx, "EXEC"))]
+        for th in threads:
+            th.start()
+        time.sleep(0.02)
+        t1 = time.monotonic()
+        self.assertEqual(reader.cmd("GET", "k2"), b"$-1\r\n")
+        self.assertLess(time.monotonic() - t1, 0.5, "GET waited during a WRITE pause")
+        for th in threads:
+            th.join(5)
+            self.assertFalse(th.is_alive())
+        self.assertEqual(times["publish"][0], b":0\r\n")
+        self.assertEqual(times["exec"][0], b"*1\r\n+OK\r\n")
+        for name, (_, waited) in times.items():
+            self.assertGreaterEqual(waited, 0.8, "%s was not held back by CLIENT PAUSE WRITE" % name)
+
     def test_shutdown_nosave_exits_0(self):
         srv = self.start_larder()
         c = self.client(srv)

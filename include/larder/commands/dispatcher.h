@@ -29,8 +29,8 @@ class Dispatcher {
   void dispatch(std::span<const std::string_view> args, ClientState& client,
                 protocol::ReplyBuilder& reply, std::int64_t now_ms);
 
-  // True when CLIENT PAUSE must hold back the command `args` at `now_ms`.
-  bool paused(std::span<const std::string_view> args, std::int64_t now_ms) const;
+  // True when CLIENT PAUSE must hold back `client`'s command `args` at `now_ms`.
+  bool paused(std::span<const std::string_view> args, const ClientState& client, std::int64_t now_ms) const;
 
   // Runs one step of the client's deferred command (client.deferred) until
   // about `deadline`. Once it is done, counts the call as dispatch() counts
