@@ -82,19 +82,27 @@ std::string hz_value(const std::vector<std::string>& args) {
   return std::to_string(std::clamp<std::int64_t>(std::stoll(integer_in(args, 0, INT32_MAX)), 1, 500));
 }
 
+bool whole_strtoll(const std::string& text, long long& out);
+
 // oom-score-adj-values: three integers within +-2000 (Larder sets no OOM
 // score; kept for CONFIG GET / REWRITE).
 std::string oom_score_values(const std::vector<std::string>& args) {
-  std::vector<std::string> words;
-  for (const std::string& a : args) {
-    std::istringstream in(a);
-    for (std::string w; in >> w;) words.push_back(w);
+  // One value (CONFIG SET) splits at each space, empty words included, as
+  // Redis splits it; a config file line gives its words.
+  std::vector<std::string> words = args;
+  if (args.size() == 1) {
+    words.clear();
+    std::size_t from = 0;
+    for (std::size_t sp; (sp = args[0].find(' ', from)) != std::string::npos; from = sp + 1) {
+      words.push_back(args[0].substr(from, sp - from));
+    }
+    words.push_back(args[0].substr(from));
   }
   if (words.size() != 3) bad("wrong number of arguments");
   std::string out;
   for (const std::string& w : words) {
-    std::int64_t v = 0;
-    if (!util::parse_int64(w, v) || v < -2000 || v > 2000) {
+    long long v = 0;
+    if (!whole_strtoll(w, v) || v < -2000 || v > 2000) {
       bad("Invalid oom-score-adj-values, elements must be between -2000 and 2000.");
     }
     out += (out.empty() ? "" : " ") + std::to_string(v);
@@ -107,16 +115,18 @@ std::string oom_score_values(const std::vector<std::string>& args) {
 // no process title; kept for CONFIG GET / REWRITE).
 std::string proc_title_template(const std::vector<std::string>& args) {
   const std::string& t = single(args);
-  static constexpr std::string_view kEmpty[] = {"title", "server-mode", "unixsocket", "config-file"};
-  static constexpr std::string_view kFilled[] = {"listen-addr", "port", "tls-port"};
+  static constexpr std::string_view kEmpty[] = {"title", "server-mode", "unixsocket"};
+  static constexpr std::string_view kFilled[] = {"listen-addr", "port", "tls-port", "config-file"};
+  // Redis trims spaces from the expansion: only other text counts.
+  auto has_text = [](std::string_view part) { return part.find_first_not_of(' ') != std::string_view::npos; };
   bool expands = false;
   for (std::size_t i = 0; i < t.size();) {
     const std::size_t open = t.find('{', i);
     if (open == std::string::npos) {
-      expands = true;
+      expands = expands || has_text(std::string_view(t).substr(i));
       break;
     }
-    if (open > i) expands = true;
+    if (has_text(std::string_view(t).substr(i, open - i))) expands = true;
     if (open + 1 == t.size()) bad("template format is invalid or contains unknown variables");
     if (t[open + 1] == '{') {
       expands = true;

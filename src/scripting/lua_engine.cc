@@ -108,7 +108,7 @@ int redis_math_random(lua_State* L) {
       const int l = luaL_checkint(L, 1);
       const int u = luaL_checkint(L, 2);
       luaL_argcheck(L, l <= u, 2, "interval is empty");
-      lua_pushnumber(L, std::floor(r * (u - l + 1)) + l);
+      lua_pushnumber(L, std::floor(r * (static_cast<lua_Number>(u) - l + 1)) + l);
       break;
     }
     default:
@@ -217,6 +217,34 @@ int sandbox_setmetatable(lua_State* L) {
   lua_insert(L, 1);
   lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
   return lua_gettop(L);
+}
+
+// table.insert as Lua 5.1's tinsert, which writes array slots raw, except
+// that a read-only table refuses the write (as in Redis's patched Lua).
+int sandbox_table_insert(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  int end = static_cast<int>(lua_objlen(L, 1)) + 1;  // the first empty slot
+  int pos = end;
+  switch (lua_gettop(L)) {
+    case 2:
+      break;
+    case 3:
+      pos = luaL_checkint(L, 2);
+      if (pos > end) end = pos;
+      break;
+    default:
+      return luaL_error(L, "wrong number of arguments to 'insert'");
+  }
+  if (is_readonly(L, 1)) {
+    lua_pushliteral(L, "Attempt to modify a readonly table");
+    return lua_error(L);
+  }
+  for (int i = end; i > pos; --i) {  // t[i] = t[i-1]
+    lua_rawgeti(L, 1, i - 1);
+    lua_rawseti(L, 1, i);
+  }
+  lua_rawseti(L, 1, pos);  // t[pos] = v
+  return 0;
 }
 
 int sandbox_rawget(lua_State* L) {
@@ -946,6 +974,10 @@ void LuaEngine::set_up() {
   lua_setglobal(L, "pcall");
   lua_pushcfunction(L, sandbox_rawget);
   lua_setglobal(L, "rawget");
+  lua_getglobal(L, LUA_TABLIBNAME);
+  lua_pushcfunction(L, sandbox_table_insert);
+  lua_setfield(L, -2, "insert");
+  lua_pop(L, 1);
   lua_getglobal(L, "setmetatable");
   lua_pushcclosure(L, sandbox_setmetatable, 1);
   lua_setglobal(L, "setmetatable");

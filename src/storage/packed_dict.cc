@@ -72,23 +72,25 @@ PackedDict::~PackedDict() { release(); }
 std::unique_ptr<ValueObject> PackedDict::clone() const {
   auto copy = std::make_unique<PackedDict>(kind_);
   if (buckets_ == nullptr) return copy;
-  auto copy_array = [&copy](unsigned char* const* from, unsigned bits) {
-    unsigned char** to = copy->allocate_array(bits);
+  // Each array is the copy's before blocks go in, so a failed allocation
+  // leaves a partial copy its destructor frees.
+  auto copy_array = [&copy](unsigned char* const* from, unsigned char** to, unsigned bits) {
     for (std::size_t i = 0; i <= mask_of(bits); ++i) {
       if (from[i] == nullptr) continue;
       const std::size_t bytes = block_bytes(from[i]);
       to[i] = copy->new_block(bytes);
       std::memcpy(to[i], from[i], bytes);
     }
-    return to;
   };
-  copy->buckets_ = copy_array(buckets_, bucket_bits_);
+  copy->buckets_ = copy->allocate_array(bucket_bits_);
   copy->bucket_bits_ = bucket_bits_;
   if (next_ != nullptr) {
-    copy->next_ = copy_array(next_, next_bits_);
+    copy->next_ = copy->allocate_array(next_bits_);
     copy->next_bits_ = next_bits_;
     copy->moved_ = moved_;
   }
+  copy_array(buckets_, copy->buckets_, bucket_bits_);
+  if (next_ != nullptr) copy_array(next_, copy->next_, next_bits_);
   copy->size_ = size_;
   return copy;
 }
@@ -145,7 +147,6 @@ bool PackedDict::insert(std::string_view key, std::string_view value) {
   if (kind_ == Kind::kSet) value = {};
   const std::uint64_t hash = Table::hash_of(key);
   if (buckets_ != nullptr) {
-    step();
     unsigned char*& slot = slot_of(hash);
     if (slot != nullptr) {
       if (const unsigned char* at = locate(slot, key); at != nullptr) {
@@ -153,6 +154,9 @@ bool PackedDict::insert(std::string_view key, std::string_view value) {
         return false;
       }
     }
+    // A resize moves on only with a new key: a lookup that changes nothing
+    // keeps the views it was given valid.
+    step();
   }
   if (buckets_ == nullptr) {
     start_resize(std::countr_zero(kMinBuckets));
@@ -196,11 +200,13 @@ void PackedDict::set_value(unsigned char*& slot, std::size_t at, std::string_vie
 
 bool PackedDict::erase(std::string_view key) {
   if (buckets_ == nullptr) return false;
+  const std::uint64_t hash = Table::hash_of(key);
+  if (slot_of(hash) == nullptr || locate(slot_of(hash), key) == nullptr) return false;
+  // Only an erase that removes something moves the resize on (and then
+  // before the key is found again: the step may move its block).
   step();
-  unsigned char*& slot = slot_of(Table::hash_of(key));
-  if (slot == nullptr) return false;
+  unsigned char*& slot = slot_of(hash);
   const unsigned char* at = locate(slot, key);
-  if (at == nullptr) return false;
   const std::size_t offset = static_cast<std::size_t>(at - slot);
   const std::size_t size = element_size(at);
   const std::size_t bytes = block_bytes(slot);

@@ -136,7 +136,8 @@ class ConfigTest(DifferentialTestCase):
         # Directives Larder accepts without effect are still checked as Redis
         # checks them, and read back as Redis prints them.
         values = ["bogus", "-1", "NO", "1k", "", "7", "2147483648", "always", "relative", "1 2 3",
-                  "-2001 0 0", "swapdb", "{title}", "x {title}", "{bad}", "{{"]
+                  "-2001 0 0", "swapdb", "{title}", "x {title}", "{bad}", "{{", "{config-file}", "   ",
+                  " {server-mode} ", "+200 0800 -0", "{port}}", "}"]
         script = []
         for name in ("activerehashing", "appendfsync", "appendfilename", "auto-aof-rewrite-min-size",
                      "auto-aof-rewrite-percentage", "disable-thp", "latency-monitor-threshold",

@@ -177,6 +177,10 @@ class ScriptingDiffCase(DifferentialTestCase):
             ev("return getmetatable('').__index == string"), ev("return ('abc'):upper()"),
             ev("setmetatable(redis, {}) return 1"),
             ev("local t = setmetatable({}, {__metatable = false}) return tostring(getmetatable(t))"),
+            ev("table.insert(redis, 1) return 1"), ev("table.insert(_G, 'x') return 1"),
+            ev("table.insert(string, 1, 'x') return 1"), ev("return {#redis, #_G, #string}"),
+            ev("local t = {} table.insert(t, 1) table.insert(t, 1, 0) return t"),
+            ev("table.remove(redis) table.sort(redis) return 1"), ev("table.insert() return 1"),
             ev("cjson.encode_max_depth(2) return 1"), ev("return cjson.encode({{{1}}})"),
             ("SCRIPT", "FLUSH"), ev("return cjson.encode({{{1}}})"),
         ])

@@ -341,19 +341,28 @@ TEST_CASE("a resize moves a few buckets per change, and the dict stays whole mea
   REQUIRE(d.resizing());
   check_holds(d, model);
   // A quarter as many changes as the old array's 4096 buckets finish it.
+  // Overwrites and erases of absent keys change nothing and move nothing.
   std::size_t changes = 0;
+  std::size_t calls = 0;
   std::mt19937_64 rng(7);
   while (d.resizing()) {
-    if (++changes % 3 == 0) {
-      const std::string k = key(rng() % next);
-      CHECK(d.erase(k) == (model.erase(k) == 1));
+    ++calls;
+    if (calls % 3 == 0) {
+      const std::string k = key(rng() % (next + 50));
+      const bool erased = d.erase(k);
+      CHECK(erased == (model.erase(k) == 1));
+      if (erased) ++changes;
+    } else if (calls % 7 == 0) {
+      CHECK_FALSE(d.insert(model.begin()->first, "overwritten"));
+      model.begin()->second = "overwritten";
     } else {
       add();
+      ++changes;
     }
     const auto [k, v] = d.random(rng);
     REQUIRE(model.count(std::string(k)) == 1);
     CHECK(model[std::string(k)] == v);
-    if (changes == 300) check_holds(d, model);
+    if (calls == 300) check_holds(d, model);
   }
   CHECK(changes == 4096 / 4);
   check_holds(d, model);

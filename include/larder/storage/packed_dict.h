@@ -13,8 +13,9 @@
 // and scan one block.
 //
 // A resize is incremental, as Redis's rehash: it allocates the new bucket
-// array, and then each insert() and erase() moves the next kStepBuckets
-// buckets of the smaller array's index space into it (a split when growing,
+// array, and then each insert() of a new key and erase() of a present one
+// moves the next kStepBuckets buckets of the smaller array's index space
+// into it (a split when growing,
 // a merge when shrinking), so no call does more than a few buckets' work
 // however big the dict (a 6M-member set once stalled 0.8 s doubling at
 // once). Until the last bucket moves, a key's bucket is in the new array if
@@ -109,7 +110,8 @@ class PackedDict final : public ValueObject {
   // The cursor after `cursor` in a table of `mask` + 1 buckets (0: done).
   static std::uint64_t next_cursor(std::uint64_t cursor, std::uint64_t mask);
 
-  // Buckets each insert() and erase() move while a resize is under way: a
+  // Buckets each adding insert() and removing erase() move while a resize is
+  // under way: a
   // grow finishes within a quarter as many inserts as the old array has
   // buckets, so the load stays under 1.25 * kMaxLoad.
   static constexpr std::size_t kStepBuckets = 4;
