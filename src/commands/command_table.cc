@@ -174,6 +174,7 @@ void CommandTable::add(std::string_view full_name, Handler handler, std::uint32_
     if (f == "noscript") flags |= kNoScript;
     if (f == "allow_busy") flags |= kAllowBusy;
     if (f == "loading") flags |= kLoadingOk;
+    if (f == "no_multi") flags |= kNoMulti;
   }
   if (doc->container) flags |= kContainer;
   by_name_.emplace(std::string(doc->doc->name), CommandSpec{.name = doc->doc->name,
@@ -182,13 +183,6 @@ void CommandTable::add(std::string_view full_name, Handler handler, std::uint32_
                                                             .handler = handler,
                                                             .doc = doc,
                                                             .index = by_name_.size()});
-}
-
-// Redis 7.0 hides this flag from COMMAND INFO, which the metadata rows come
-// from, so its commands are listed here.
-bool may_replicate(const CommandSpec& spec) {
-  static constexpr std::string_view kNames[] = {"eval", "evalsha", "fcall", "publish", "spublish", "pfcount"};
-  return std::find(std::begin(kNames), std::end(kNames), spec.name) != std::end(kNames);
 }
 
 const CommandSpec* CommandTable::lookup(std::string_view name) const {

@@ -73,13 +73,7 @@ bool allowed_in_pubsub_mode(const CommandSpec& spec) {
 }
 
 // Redis treats a MONITOR client as a replica: it may not touch the keyspace.
-bool touches_keyspace(const CommandSpec& spec) { return (spec.flags & (kWrite | kReadOnly)) || may_replicate(spec); }
-
-// SHUTDOWN, SAVE and the like, which Redis refuses to queue in MULTI.
-bool no_multi(const CommandSpec& spec) {
-  const auto& flags = spec.doc->flags;
-  return std::find(flags.begin(), flags.end(), "no_multi") != flags.end();
-}
+bool touches_keyspace(const CommandSpec& spec) { return (spec.flags & (kWrite | kReadOnly | kMayReplicate)) != 0; }
 
 // SUBSCRIBE and its kin, whose replies are confirmations pushed to the client.
 bool subscription_command(const CommandSpec& spec) {
@@ -230,7 +224,7 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
     reject(spec, err::kDebugNotAllowed, client, reply);
   } else if (server_.acl.auth_required() && !client.authenticated && !(spec->flags & kNoAuth)) {
     reject(spec, err::kNoAuth, client, reply);
-  } else if (client.in_multi && no_multi(*spec)) {
+  } else if (client.in_multi && (spec->flags & kNoMulti)) {
     reject(spec, "ERR Command not allowed inside a transaction", client, reply);
   } else if (const acl::CheckResult denied =
                  acl_check(server_, client, *spec, args,
@@ -304,7 +298,7 @@ bool Dispatcher::paused(std::span<const std::string_view> args, const ClientStat
   if (mode == PauseState::kAll) return true;
   // WRITE holds back what Redis would replicate: writes, may-replicate
   // commands, and an EXEC of a transaction holding either.
-  auto replicated = [](const CommandSpec& c) { return (c.flags & kWrite) != 0 || may_replicate(c); };
+  auto replicated = [](const CommandSpec& c) { return (c.flags & (kWrite | kMayReplicate)) != 0; };
   if (replicated(*spec)) return true;
   return spec->name == "exec" && client.in_multi &&
          std::any_of(client.multi.begin(), client.multi.end(), [&](const QueuedCommand& q) { return replicated(*q.spec); });

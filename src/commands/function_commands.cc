@@ -415,7 +415,7 @@ void cmd_function_help(CommandContext& ctx) {
 }  // namespace
 
 void register_function_commands(CommandTable& table) {
-  table.add("fcall", cmd_fcall, kScriptLocks);
+  table.add("fcall", cmd_fcall, kScriptLocks | kMayReplicate);
   table.add("fcall_ro", cmd_fcall_ro, kScriptLocks);
   table.add("function", cmd_function);
   table.add("function|load", cmd_function_load);

@@ -295,7 +295,7 @@ void cmd_pfselftest(CommandContext& ctx) {
 
 void register_hyperloglog_commands(CommandTable& table) {
   table.add("pfadd", cmd_pfadd);
-  table.add("pfcount", cmd_pfcount);
+  table.add("pfcount", cmd_pfcount, kMayReplicate);
   table.add("pfmerge", cmd_pfmerge);
   table.add("pfdebug", cmd_pfdebug);
   table.add("pfselftest", cmd_pfselftest);

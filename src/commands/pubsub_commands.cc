@@ -173,8 +173,8 @@ void register_pubsub_commands(CommandTable& table) {
   table.add("punsubscribe", cmd_punsubscribe);
   table.add("ssubscribe", cmd_ssubscribe);
   table.add("sunsubscribe", cmd_sunsubscribe);
-  table.add("publish", cmd_publish);
-  table.add("spublish", cmd_spublish);
+  table.add("publish", cmd_publish, kMayReplicate);
+  table.add("spublish", cmd_spublish, kMayReplicate);
   table.add("pubsub", cmd_pubsub_help);
   table.add("pubsub|channels", cmd_pubsub_channels);
   table.add("pubsub|numsub", cmd_pubsub_numsub);

@@ -210,8 +210,8 @@ void cmd_script_help(CommandContext& ctx) {
 }  // namespace
 
 void register_scripting_commands(CommandTable& table) {
-  table.add("eval", cmd_eval, kScriptLocks);
-  table.add("evalsha", cmd_evalsha, kScriptLocks);
+  table.add("eval", cmd_eval, kScriptLocks | kMayReplicate);
+  table.add("evalsha", cmd_evalsha, kScriptLocks | kMayReplicate);
   table.add("eval_ro", cmd_eval_ro, kScriptLocks);
   table.add("evalsha_ro", cmd_evalsha_ro, kScriptLocks);
   table.add("script", cmd_script);

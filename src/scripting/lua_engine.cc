@@ -1351,7 +1351,7 @@ int LuaEngine::call_common(lua_State* L, bool raise) {
       return fail("The user executing the script can't publish to the channel mentioned in the command");
     default: return fail("The user executing the script is lacking the permissions for the command");
   }
-  if (run->read_only && ((spec->flags & commands::kWrite) || commands::may_replicate(*spec))) {
+  if (run->read_only && (spec->flags & (commands::kWrite | commands::kMayReplicate))) {
     return fail("Write commands are not allowed from read-only scripts.");
   }
   if (!(run->flags & kAllowOom) && !run->wrote && run->oom_at_start && (spec->flags & commands::kDenyOom)) {

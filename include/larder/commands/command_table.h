@@ -30,6 +30,7 @@ enum CommandFlag : std::uint32_t {
   kNoScript = 1u << 20,   // "noscript": refused inside scripts
   kAllowBusy = 1u << 21,  // "allow_busy": runs while a script is busy
   kLoadingOk = 1u << 22,  // "loading": runs while the dataset is loading
+  kNoMulti = 1u << 23,    // "no_multi": refused inside MULTI
 
   // Larder-only behaviour, which Redis has no flag for: given to add().
   kAllShards = 1u << 3,    // touches the whole keyspace: every shard is locked (see kIncremental)
@@ -45,8 +46,13 @@ enum CommandFlag : std::uint32_t {
   // A script (EVAL, FCALL...): its declared keys' shards and the script lock
   // (ShardLocks::add_script); it locks any other key's shard as it meets it.
   kScriptLocks = 1u << 10,
+  // Redis's CMD_MAY_REPLICATE (PUBLISH, PFCOUNT, EVAL...; not shown by
+  // COMMAND INFO): refused where writes are, in read-only scripts, on a
+  // MONITOR client and under CLIENT PAUSE WRITE.
+  kMayReplicate = 1u << 11,
 };
-inline constexpr std::uint32_t kLarderOnlyFlags = kAllShards | kRunsInMulti | kIncremental | kProtected | kScriptLocks;
+inline constexpr std::uint32_t kLarderOnlyFlags =
+    kAllShards | kRunsInMulti | kIncremental | kProtected | kScriptLocks | kMayReplicate;
 
 using Handler = void (*)(CommandContext&);
 struct ParsedDoc;  // command_docs.h
@@ -61,10 +67,6 @@ struct CommandSpec {
   const ParsedDoc* doc;   // its metadata row, never null: key specs, COMMAND INFO/DOCS
   std::size_t index = 0;  // position in the table; for statistics
 };
-
-// Redis's CMD_MAY_REPLICATE (PUBLISH, PFCOUNT, EVAL...): refused where
-// writes are, in read-only scripts and on a MONITOR client.
-bool may_replicate(const CommandSpec& spec);
 
 class CommandTable {
  public:
