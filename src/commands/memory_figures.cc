@@ -30,7 +30,7 @@ MemoryFigures memory_figures(const CommandContext& ctx) {
       const storage::Table* t = ctx.keyspace.shard(s).find_table(d);
       if (t == nullptr) continue;
       db.keys += t->size();
-      db.bucket_bytes += t->bucket_count() * sizeof(void*);
+      db.bucket_bytes += t->allocated_buckets() * sizeof(void*);
     }
     if (db.keys == 0) continue;
     m.keys += db.keys;

@@ -11,6 +11,7 @@ void LiveConfig::mirror(const Settings& s) {
   proto_max_bulk_len_.store(static_cast<std::uint64_t>(integer_value(s.get("proto-max-bulk-len"))),
                             std::memory_order_relaxed);
   hz_.store(static_cast<int>(integer_value(s.get("hz"))), std::memory_order_relaxed);
+  activerehashing_.store(s.get("activerehashing") == "yes", std::memory_order_relaxed);
   slowlog_slower_than_.store(integer_value(s.get("slowlog-log-slower-than")), std::memory_order_relaxed);
   slowlog_max_len_.store(static_cast<std::size_t>(integer_value(s.get("slowlog-max-len"))),
                          std::memory_order_relaxed);

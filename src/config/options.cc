@@ -281,6 +281,7 @@ const std::vector<Row>& rows() {
       {{"threads", "1", false, false}, [](const auto& a) { return integer_in(a, 1, 64); }},
       {{"databases", "16", false, false}, [](const auto& a) { return integer_in(a, 1, 1024); }},
       {{"hz", "10", true, false}, hz_value},
+      {{"activerehashing", "yes", true, false}, [](const auto& a) { return yes_no(a); }},
       {{"loglevel", "notice", true, false},
        [](const auto& a) { return one_of(a, {"debug", "verbose", "notice", "warning"}); }},
       {{"logfile", "", false, false}, [](const auto& a) { return single(a); }},
@@ -389,7 +390,6 @@ const std::vector<Row>& rows() {
        [](const auto& a) { return yes_no(a); }},
       // The rest of Debian's default redis.conf, so that file loads as it is,
       // each checked as Redis checks it.
-      {{"activerehashing", "yes", true, true}, [](const auto& a) { return yes_no(a); }},
       {{"aof-load-truncated", "yes", true, true}, [](const auto& a) { return yes_no(a); }},
       {{"aof-rewrite-incremental-fsync", "yes", true, true}, [](const auto& a) { return yes_no(a); }},
       {{"aof-timestamp-enabled", "no", true, true}, [](const auto& a) { return yes_no(a); }},

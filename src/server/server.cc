@@ -36,6 +36,9 @@ constexpr auto kShutdownGrace = std::chrono::milliseconds(800);
 constexpr auto kSweepSlice = std::chrono::microseconds(10);
 constexpr auto kSweepGap = std::chrono::microseconds(90);
 constexpr int kQuietSlices = 25;
+// Buckets of tables left halfway through a resize moved per slice (a split
+// rehashes about two keys per bucket): a few microseconds.
+constexpr std::size_t kRehashBuckets = 32;
 // Once the keyspace has shrunk by this much, freed heap pages go back to the OS.
 constexpr std::size_t kReleaseAfterFreeing = 1024 * 1024;
 // A failed accept (out of descriptors) is retried after this long, and
@@ -67,6 +70,7 @@ Server::Server(const config::Settings& settings, const config::Options& options)
       loops_(make_loops(context_, options.threads)),
       sweeper_(context_.keyspace),
       defragmenter_(context_.keyspace),
+      rehasher_(context_.keyspace),
       sweep_timer_(loops_[0]->io()),
       cron_timer_(loops_[0]->io()),
       signals_(signal_io_, SIGINT, SIGTERM) {
@@ -282,12 +286,17 @@ void Server::sweep_slice() {
   const bool evicting = over && context_.services.make_room(now, kSweepSlice);
   // Pack entry blocks into fewer slabs when many slots are free.
   const bool defragmenting = defragmenter_.step(kSweepSlice);
+  // Finish the resizes of tables that stopped changing: looked for once a
+  // cycle, then a slice at a time while some are found.
+  rehash_pending_ = rehash_pending_ && context_.live.activerehashing() && rehasher_.step(kRehashBuckets);
   sweep_slices_ = std::min(sweep_slices_ + 1, kQuietSlices);
-  if (r.busy() || evicting || defragmenting || (!r.wrapped && sweep_slices_ < kQuietSlices)) {
+  if (r.busy() || evicting || defragmenting || rehash_pending_ ||
+      (!r.wrapped && sweep_slices_ < kQuietSlices)) {
     schedule_sweep(kSweepGap);
   } else {
     // The cycle is over: give freed pages back now, not in the middle of it.
     sweep_slices_ = 0;
+    rehash_pending_ = true;
     context_.services.expiry_stats.end_cycle();
     release_freed_memory();
     schedule_sweep(std::chrono::milliseconds(1000 / context_.live.hz()));

@@ -21,7 +21,10 @@ std::uint64_t Table::hash_of(std::string_view key) { return util::keyed_hash(key
 
 Table::Table(Table&& other) noexcept
     : buckets_(std::exchange(other.buckets_, nullptr)),
+      next_(std::exchange(other.next_, nullptr)),
       mask_(std::exchange(other.mask_, 0)),
+      next_mask_(std::exchange(other.next_mask_, 0)),
+      moved_(std::exchange(other.moved_, 0)),
       size_(std::exchange(other.size_, 0)),
       volatile_(std::exchange(other.volatile_, 0)) {}
 
@@ -29,7 +32,10 @@ Table& Table::operator=(Table&& other) noexcept {
   if (this != &other) {
     clear();
     buckets_ = std::exchange(other.buckets_, nullptr);
+    next_ = std::exchange(other.next_, nullptr);
     mask_ = std::exchange(other.mask_, 0);
+    next_mask_ = std::exchange(other.next_mask_, 0);
+    moved_ = std::exchange(other.moved_, 0);
     size_ = std::exchange(other.size_, 0);
     volatile_ = std::exchange(other.volatile_, 0);
   }
@@ -40,12 +46,16 @@ Table::~Table() { clear(); }
 
 void Table::clear() {
   if (buckets_ == nullptr) return;
-  for (std::size_t i = 0; i <= mask_; ++i) {
-    Entry* e = head_of(buckets_[i]);
-    while (e != nullptr) {
-      Entry* next = e->next();
-      Entry::destroy(e);
-      e = next;
+  for (std::uint64_t* array : {buckets_, next_}) {
+    if (array == nullptr) continue;
+    const std::size_t mask = array == buckets_ ? mask_ : next_mask_;
+    for (std::size_t i = 0; i <= mask; ++i) {
+      Entry* e = head_of(array[i]);
+      while (e != nullptr) {
+        Entry* next = e->next();
+        Entry::destroy(e);
+        e = next;
+      }
     }
   }
   release_buckets();
@@ -53,31 +63,45 @@ void Table::clear() {
   volatile_ = 0;
 }
 
+std::uint64_t* Table::allocate_array(std::size_t buckets) {
+  auto* array = static_cast<std::uint64_t*>(std::calloc(buckets, sizeof(std::uint64_t)));
+  if (array == nullptr) throw std::bad_alloc();
+  MemoryUsage::add(util::malloc_cost(buckets * sizeof(std::uint64_t)));
+  return array;
+}
+
+void Table::free_array(std::uint64_t* array, std::size_t buckets) {
+  MemoryUsage::sub(util::malloc_cost(buckets * sizeof(std::uint64_t)));
+  std::free(array);
+}
+
 void Table::release_buckets() {
-  MemoryUsage::sub(util::malloc_cost((mask_ + 1) * sizeof(*buckets_)));
-  std::free(buckets_);
-  buckets_ = nullptr;
-  mask_ = 0;
+  if (next_ != nullptr) free_array(next_, std::size_t{next_mask_} + 1);
+  if (buckets_ != nullptr) free_array(buckets_, std::size_t{mask_} + 1);
+  buckets_ = next_ = nullptr;
+  mask_ = next_mask_ = moved_ = 0;
 }
 
 Entry* Table::find(std::string_view key, std::uint64_t hash) const {
   if (buckets_ == nullptr) return nullptr;
-  const std::uint64_t slot = buckets_[hash & mask_];
+  std::uint64_t& slot = slot_of(hash);
   if (!may_hold(slot, hash)) return nullptr;
   for (Entry* e = head_of(slot); e != nullptr; e = e->next()) {
     if (e->key() == key) return e;
   }
-  refilter(hash & mask_);
+  refilter(slot);
   return nullptr;
 }
 
 void Table::insert(Entry* e, std::uint64_t hash) {
   if (buckets_ == nullptr) {
-    resize(kMinBuckets);
-  } else if (size_ >= kMaxLoad * (mask_ + 1) && mask_ + 1 < kMaxBuckets) {
-    resize((std::size_t{mask_} + 1) * 2);
+    rebuild(kMinBuckets);
+  } else if (next_ != nullptr) {
+    step(kStepBuckets);
+  } else if (size_ >= kMaxLoad * (std::size_t{mask_} + 1) && std::size_t{mask_} + 1 < kMaxBuckets) {
+    begin_resize((std::size_t{mask_} + 1) * 2);
   }
-  push_front(buckets_[hash & mask_], e, hash);
+  push_front(slot_of(hash), e, hash);
   account(e, +1);
 }
 
@@ -85,62 +109,62 @@ void Table::reserve(std::size_t keys) {
   if (keys == 0) return;
   std::size_t buckets = kMinBuckets;
   while (kMaxLoad * buckets <= keys && buckets < kMaxBuckets) buckets *= 2;
-  if (buckets > mask_ + 1 || buckets_ == nullptr) resize(buckets);
+  if (buckets_ == nullptr || buckets > bucket_count()) rebuild(buckets);
 }
 
-void Table::link_after(Entry* prev, std::size_t bucket, Entry* e) {
-  if (prev == nullptr) {
-    buckets_[bucket] = with_head(buckets_[bucket], e);
-  } else {
-    prev->set_next(e);
-  }
-}
+std::size_t Table::advance_resize(std::size_t buckets) { return next_ != nullptr ? step(buckets) : 0; }
 
-void Table::refilter(std::size_t bucket) const {
+void Table::refilter(std::uint64_t& slot) {
   std::uint64_t filter = 0;
-  for (const Entry* e = head_of(buckets_[bucket]); e != nullptr; e = e->next()) {
-    filter |= filter_bits(hash_of(e->key()));
-  }
-  buckets_[bucket] = (buckets_[bucket] & kHeadMask) | filter;
+  for (const Entry* e = head_of(slot); e != nullptr; e = e->next()) filter |= filter_bits(hash_of(e->key()));
+  slot = (slot & kHeadMask) | filter;
 }
 
 void Table::replace(Entry* current, Entry* replacement, std::uint64_t hash) {
-  const std::size_t bucket = hash & mask_;
+  std::uint64_t& slot = slot_of(hash);
   Entry* prev = nullptr;
-  for (Entry* e = head_of(buckets_[bucket]); e != current; e = e->next()) prev = e;
+  for (Entry* e = head_of(slot); e != current; e = e->next()) prev = e;
   replacement->set_next(current->next());
-  link_after(prev, bucket, replacement);
+  link_after(prev, slot, replacement);
   account(current, -1);
   account(replacement, +1);
   Entry::destroy(current);
 }
 
 void Table::unlink(Entry* target, std::uint64_t hash) {
-  const std::size_t bucket = hash & mask_;
+  std::uint64_t& slot = slot_of(hash);
   Entry* prev = nullptr;
-  for (Entry* e = head_of(buckets_[bucket]); e != target; e = e->next()) prev = e;
-  link_after(prev, bucket, target->next());
-  drop_filter_if_empty(bucket);
+  for (Entry* e = head_of(slot); e != target; e = e->next()) prev = e;
+  link_after(prev, slot, target->next());
+  drop_filter_if_empty(slot);
   account(target, -1);
-  maybe_shrink();
+  after_removal();
 }
 
 bool Table::remove(std::string_view key, std::uint64_t hash) {
   if (buckets_ == nullptr) return false;
-  const std::size_t bucket = hash & mask_;
+  std::uint64_t& slot = slot_of(hash);
+  if (!may_hold(slot, hash)) return false;
   Entry* prev = nullptr;
-  if (!may_hold(buckets_[bucket], hash)) return false;
-  for (Entry* e = head_of(buckets_[bucket]); e != nullptr; prev = e, e = e->next()) {
+  for (Entry* e = head_of(slot); e != nullptr; prev = e, e = e->next()) {
     if (e->key() == key) {
-      link_after(prev, bucket, e->next());
-      drop_filter_if_empty(bucket);
+      link_after(prev, slot, e->next());
+      drop_filter_if_empty(slot);
       account(e, -1);
       Entry::destroy(e);
-      maybe_shrink();
+      after_removal();
       return true;
     }
   }
   return false;
+}
+
+void Table::after_removal() {
+  if (next_ != nullptr && size_ > 0) {
+    step(kStepBuckets);
+  } else {
+    maybe_shrink();
+  }
 }
 
 void Table::resume_shrinking() {
@@ -149,22 +173,23 @@ void Table::resume_shrinking() {
 }
 
 // Straight to the size the entries call for: after a pause that can be
-// several halvings away.
+// several halvings away. An empty table frees its buckets at once, a resize
+// under way or not.
 void Table::maybe_shrink() {
   if (buckets_ == nullptr || shrink_pauses_ > 0) return;
   if (size_ == 0) {
     release_buckets();
     return;
   }
-  std::size_t buckets = mask_ + 1;
+  if (next_ != nullptr) return;
+  std::size_t buckets = std::size_t{mask_} + 1;
   while (buckets > kMinBuckets && size_ < buckets / 8) buckets /= 2;
-  if (buckets != mask_ + 1) resize(buckets);
+  if (buckets != std::size_t{mask_} + 1) begin_resize(buckets);
 }
 
-void Table::resize(std::size_t buckets) {
-  auto* fresh = static_cast<std::uint64_t*>(std::calloc(buckets, sizeof(*buckets_)));
-  if (fresh == nullptr) throw std::bad_alloc();
-  MemoryUsage::add(util::malloc_cost(buckets * sizeof(*buckets_)));
+void Table::rebuild(std::size_t buckets) {
+  while (next_ != nullptr) step(SIZE_MAX);
+  std::uint64_t* fresh = allocate_array(buckets);
   const std::size_t mask = buckets - 1;
   if (buckets_ != nullptr) {
     for (std::size_t i = 0; i <= mask_; ++i) {
@@ -176,10 +201,55 @@ void Table::resize(std::size_t buckets) {
         e = next;
       }
     }
-    release_buckets();
+    free_array(buckets_, std::size_t{mask_} + 1);
   }
   buckets_ = fresh;
   mask_ = static_cast<std::uint32_t>(mask);
+}
+
+void Table::begin_resize(std::size_t buckets) {
+  next_ = allocate_array(buckets);
+  next_mask_ = static_cast<std::uint32_t>(buckets - 1);
+  moved_ = 0;
+  step(kStepBuckets);
+}
+
+std::size_t Table::step(std::size_t buckets) {
+  const std::uint64_t count = index_mask() + 1;
+  const bool growing = next_mask_ > mask_;
+  std::size_t n = 0;
+  for (; n < buckets && moved_ < count; ++n, ++moved_) {
+    const std::uint64_t b = moved_;
+    if (growing) {
+      // A split: each key goes to whichever of b's buckets its hash picks.
+      Entry* e = head_of(buckets_[b]);
+      while (e != nullptr) {
+        Entry* next = e->next();
+        const std::uint64_t hash = hash_of(e->key());
+        push_front(next_[hash & next_mask_], e, hash);
+        e = next;
+      }
+      buckets_[b] = 0;
+      continue;
+    }
+    // A merge: the chains of every bucket that maps to b, concatenated, and
+    // their filters joined.
+    for (std::uint64_t j = b; j <= mask_; j += count) {
+      Entry* head = head_of(buckets_[j]);
+      if (head == nullptr) continue;
+      Entry* tail = head;
+      while (tail->next() != nullptr) tail = tail->next();
+      tail->set_next(head_of(next_[b]));
+      next_[b] = with_head(next_[b] | (buckets_[j] & ~kHeadMask), head);
+      buckets_[j] = 0;
+    }
+  }
+  if (moved_ < count) return n;
+  free_array(buckets_, std::size_t{mask_} + 1);
+  buckets_ = std::exchange(next_, nullptr);
+  mask_ = next_mask_;
+  next_mask_ = moved_ = 0;
+  return n;
 }
 
 }  // namespace larder::storage

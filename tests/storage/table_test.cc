@@ -1,6 +1,7 @@
 #include "larder/storage/table.h"
 
 #include <catch2/catch.hpp>
+#include <map>
 #include <random>
 #include <set>
 #include <string>
@@ -49,8 +50,8 @@ TEST_CASE("insert, find, replace, remove", "[table]") {
   CHECK(t.size() == 999);
 }
 
-TEST_CASE("a table takes 24 bytes (every shard has one per database from startup)", "[table]") {
-  STATIC_REQUIRE(sizeof(Table) == 24);
+TEST_CASE("a table takes 40 bytes (every shard has one per database in use)", "[table]") {
+  STATIC_REQUIRE(sizeof(Table) == 40);
 }
 
 TEST_CASE("the table shrinks as keys leave and frees its buckets when empty", "[table]") {
@@ -276,4 +277,148 @@ TEST_CASE("move_entries relinks the copies move() returns, wherever they sit in 
     CHECK(e->value() == "v" + k);
   }
   CHECK(full_scan(t).size() == 3000);
+}
+
+namespace {
+bool has(Table& t, const std::string& k) { return t.find(k, Table::hash_of(k)) != nullptr; }
+
+// Inserts "k0", "k1", ... until a doubling to `buckets` has just begun;
+// returns how many keys were put.
+int grow_until_resizing_to(Table& t, std::size_t buckets) {
+  int n = 0;
+  while (!t.resizing() || t.bucket_count() < buckets) put(t, "k" + std::to_string(n++));
+  return n;
+}
+}  // namespace
+
+TEST_CASE("a doubling moves four buckets per insert, every key findable throughout", "[table][resize]") {
+  Table t;
+  int n = grow_until_resizing_to(t, 1024);
+  CHECK(n == 1025);  // the insert after 2 keys per bucket of 512 began it
+  CHECK(t.bucket_count() == 1024);
+  CHECK(t.allocated_buckets() == 512 + 1024);
+  int inserts = 0;
+  while (t.resizing()) {
+    put(t, "k" + std::to_string(n++));
+    ++inserts;
+    if (inserts % 16 == 0) {
+      for (int i = 0; i < n; ++i) REQUIRE(has(t, "k" + std::to_string(i)));
+      CHECK(full_scan(t).size() == static_cast<std::size_t>(n));
+      std::multiset<std::string> seen;
+      t.visit_from(77, SIZE_MAX, [&](const Entry& e) {
+        seen.emplace(e.key());
+        return true;
+      });
+      CHECK(seen.size() == static_cast<std::size_t>(n));
+      CHECK(std::set<std::string>(seen.begin(), seen.end()).size() == seen.size());
+    }
+  }
+  CHECK(inserts == 512 / 4 - 1);  // the first step came with the insert that began it
+  CHECK(t.allocated_buckets() == 1024);
+  for (int i = 0; i < n; ++i) REQUIRE(has(t, "k" + std::to_string(i)));
+}
+
+TEST_CASE("a halving merges four buckets per change, every key findable throughout", "[table][resize]") {
+  Table t;
+  for (int i = 0; i < 4096; ++i) put(t, "k" + std::to_string(i));
+  while (t.advance_resize(64) > 0) {
+  }
+  REQUIRE_FALSE(t.resizing());
+  REQUIRE(t.bucket_count() == 2048);
+  int removed = 0;
+  while (!t.resizing()) {
+    REQUIRE(t.remove("k" + std::to_string(removed), Table::hash_of("k" + std::to_string(removed))));
+    ++removed;
+  }
+  CHECK(t.size() == 255);  // below 1/8 of 2048
+  CHECK(t.bucket_count() == 1024);
+  // Keep the size level, one removal and one insert at a time.
+  int changes = 0;
+  int next = 4096;
+  while (t.resizing()) {
+    if (changes % 2 == 0) {
+      REQUIRE(t.remove("k" + std::to_string(removed), Table::hash_of("k" + std::to_string(removed))));
+      ++removed;
+    } else {
+      put(t, "k" + std::to_string(next++));
+    }
+    ++changes;
+    for (int i = removed; i < next; ++i) REQUIRE(has(t, "k" + std::to_string(i)));
+    for (int i = 0; i < removed; ++i) REQUIRE_FALSE(has(t, "k" + std::to_string(i)));
+    if (changes == 100) CHECK(full_scan(t).size() == t.size());
+  }
+  CHECK(changes == 1024 / 4 - 1);
+  CHECK(t.allocated_buckets() == 1024);
+  CHECK(full_scan(t).size() == t.size());
+}
+
+TEST_CASE("a scan that keeps its cursor through incremental doublings sees each key once", "[table][resize][scan]") {
+  Table t;
+  for (int i = 0; i < 300; ++i) put(t, "stable:" + std::to_string(i));
+  std::map<std::string, int> seen;
+  std::uint64_t cursor = 0;
+  int extra = 0;
+  bool saw_resizing = false;
+  do {
+    cursor = t.scan(cursor, [&](const Entry& e) {
+      ++seen[std::string(e.key())];
+      return false;
+    });
+    for (int j = 0; j < 7; ++j) put(t, "extra:" + std::to_string(extra++));
+    saw_resizing |= t.resizing();
+  } while (cursor != 0);
+  CHECK(saw_resizing);
+  for (int i = 0; i < 300; ++i) CHECK(seen["stable:" + std::to_string(i)] == 1);
+}
+
+TEST_CASE("removals, moves and clear in the middle of a resize", "[table][resize]") {
+  Table t;
+  int n = grow_until_resizing_to(t, 2048);
+  for (int i = 0; i < 100; ++i) put(t, "k" + std::to_string(n++));
+  REQUIRE(t.resizing());
+  SECTION("move_entries offers every entry once and relinks the copies") {
+    std::size_t offered = 0;
+    std::uint64_t bucket = 0;
+    do {
+      bucket = t.move_entries(bucket, 5, [&](Entry* e) {
+        ++offered;
+        Entry* copy = Entry::make(e->key(), e->value(), kNoExpire);
+        copy->set_next(e->next());
+        Entry::destroy(e);
+        return copy;
+      });
+    } while (bucket != 0);
+    CHECK(offered == static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) REQUIRE(has(t, "k" + std::to_string(i)));
+  }
+  SECTION("emptying it frees both arrays") {
+    for (int i = 0; i < n; ++i) REQUIRE(t.remove("k" + std::to_string(i), Table::hash_of("k" + std::to_string(i))));
+    CHECK(t.allocated_buckets() == 0);
+    CHECK_FALSE(t.resizing());
+    put(t, "again");
+    CHECK(has(t, "again"));
+  }
+  SECTION("clear destroys the entries of both arrays") {
+    t.clear();
+    CHECK(t.size() == 0);
+    CHECK(t.allocated_buckets() == 0);
+    CHECK_FALSE(has(t, "k1"));
+  }
+  SECTION("reserve finishes it first") {
+    t.reserve(10000);
+    CHECK_FALSE(t.resizing());
+    CHECK(t.bucket_count() == 8192);
+    for (int i = 0; i < n; ++i) REQUIRE(has(t, "k" + std::to_string(i)));
+  }
+  SECTION("a moved-from table takes its resize along") {
+    Table moved(std::move(t));
+    CHECK(moved.resizing());
+    CHECK(t.allocated_buckets() == 0);
+    for (int i = 0; i < n; ++i) REQUIRE(has(moved, "k" + std::to_string(i)));
+    std::size_t steps = 0;
+    while (moved.advance_resize(100) > 0) ++steps;
+    CHECK(steps == 7);  // 1024 - 4 - 100 * 4 buckets were left, 100 a call
+    CHECK_FALSE(moved.resizing());
+    CHECK(moved.allocated_buckets() == 2048);
+  }
 }

@@ -42,6 +42,8 @@ class LiveConfig {
   int databases() const { return databases_; }  // fixed at startup
   std::uint64_t proto_max_bulk_len() const { return proto_max_bulk_len_.load(std::memory_order_relaxed); }
   int hz() const { return hz_.load(std::memory_order_relaxed); }
+  // Tables left halfway through a resize are moved on by the sweep timer.
+  bool activerehashing() const { return activerehashing_.load(std::memory_order_relaxed); }
   std::int64_t slowlog_log_slower_than() const { return slowlog_slower_than_.load(std::memory_order_relaxed); }
   std::size_t slowlog_max_len() const { return slowlog_max_len_.load(std::memory_order_relaxed); }
   int timeout_seconds() const { return timeout_.load(std::memory_order_relaxed); }
@@ -86,6 +88,7 @@ class LiveConfig {
   const int databases_;
   std::atomic<std::uint64_t> proto_max_bulk_len_{0};
   std::atomic<int> hz_{10};
+  std::atomic<bool> activerehashing_{true};
   std::atomic<std::int64_t> slowlog_slower_than_{0};
   std::atomic<std::size_t> slowlog_max_len_{0};
   std::atomic<std::size_t> maxclients_{0};

@@ -12,6 +12,7 @@
 #include "larder/config/options.h"
 #include "larder/server/event_loop.h"
 #include "larder/server/server_context.h"
+#include "larder/storage/active_rehasher.h"
 #include "larder/storage/defragmenter.h"
 #include "larder/storage/expiry_sweeper.h"
 
@@ -62,6 +63,8 @@ class Server {
   std::uint64_t accept_failures_unlogged_ = 0;
   storage::ExpirySweeper sweeper_;
   storage::Defragmenter defragmenter_;
+  storage::ActiveRehasher rehasher_;
+  bool rehash_pending_ = true;  // look for resizes under way in the next slice
   asio::steady_timer sweep_timer_;
   asio::steady_timer cron_timer_;
   // SIGINT/SIGTERM are taken by the main thread, which waits for the loops:
