@@ -36,9 +36,10 @@ constexpr auto kShutdownGrace = std::chrono::milliseconds(800);
 constexpr auto kSweepSlice = std::chrono::microseconds(10);
 constexpr auto kSweepGap = std::chrono::microseconds(90);
 constexpr int kQuietSlices = 25;
-// Buckets of tables left halfway through a resize moved per slice (a split
-// rehashes about two keys per bucket): a few microseconds.
-constexpr std::size_t kRehashBuckets = 32;
+// Bucket slots of tables left halfway through a resize moved per rehash
+// slice (a split rehashes about two keys per slot): a few microseconds,
+// kSweepGap apart while resizes are found, else once per hz tick.
+constexpr std::size_t kRehashSlots = 32;
 // Once the keyspace has shrunk by this much, freed heap pages go back to the OS.
 constexpr std::size_t kReleaseAfterFreeing = 1024 * 1024;
 // A failed accept (out of descriptors) is retried after this long, and
@@ -72,6 +73,7 @@ Server::Server(const config::Settings& settings, const config::Options& options)
       defragmenter_(context_.keyspace),
       rehasher_(context_.keyspace),
       sweep_timer_(loops_[0]->io()),
+      rehash_timer_(loops_[0]->io()),
       cron_timer_(loops_[0]->io()),
       signals_(signal_io_, SIGINT, SIGTERM) {
   context_.keyspace.set_single_owner(options.threads == 1);
@@ -286,21 +288,31 @@ void Server::sweep_slice() {
   const bool evicting = over && context_.services.make_room(now, kSweepSlice);
   // Pack entry blocks into fewer slabs when many slots are free.
   const bool defragmenting = defragmenter_.step(kSweepSlice);
-  // Finish the resizes of tables that stopped changing: looked for once a
-  // cycle, then a slice at a time while some are found.
-  rehash_pending_ = rehash_pending_ && context_.live.activerehashing() && rehasher_.step(kRehashBuckets);
   sweep_slices_ = std::min(sweep_slices_ + 1, kQuietSlices);
-  if (r.busy() || evicting || defragmenting || rehash_pending_ ||
-      (!r.wrapped && sweep_slices_ < kQuietSlices)) {
+  if (r.busy() || evicting || defragmenting || (!r.wrapped && sweep_slices_ < kQuietSlices)) {
     schedule_sweep(kSweepGap);
   } else {
     // The cycle is over: give freed pages back now, not in the middle of it.
     sweep_slices_ = 0;
-    rehash_pending_ = true;
     context_.services.expiry_stats.end_cycle();
     release_freed_memory();
     schedule_sweep(std::chrono::milliseconds(1000 / context_.live.hz()));
   }
+}
+
+void Server::schedule_rehash(std::chrono::steady_clock::duration delay) {
+  rehash_timer_.expires_after(delay);
+  rehash_timer_.async_wait([this](const asio::error_code& ec) {
+    if (!ec) rehash_slice();
+  });
+}
+
+void Server::rehash_slice() {
+  if (context_.shutting_down) return;
+  // Not under a running script, like the sweep.
+  const bool found = !context_.services.scripting.running.running.load(std::memory_order_acquire) &&
+                     context_.live.activerehashing() && rehasher_.step(kRehashSlots);
+  schedule_rehash(found ? kSweepGap : std::chrono::milliseconds(1000 / context_.live.hz()));
 }
 
 void Server::schedule_cron() {
@@ -345,6 +357,7 @@ void Server::begin_shutdown(const char* reason, bool save) {
     listener->retry.cancel();
   }
   sweep_timer_.cancel();
+  rehash_timer_.cancel();
   cron_timer_.cancel();
   asio::post(signal_io_, [this] {
     asio::error_code ignored;
@@ -406,6 +419,7 @@ int Server::run() {
   context_.services.persistence->start_loading(util::unix_time_ms());
   for (const auto& listener : listeners_) accept(listener);
   schedule_sweep(std::chrono::milliseconds(1000 / context_.live.hz()));
+  schedule_rehash(std::chrono::milliseconds(1000 / context_.live.hz()));
   schedule_cron();
 
   signals_.async_wait([this](const asio::error_code& ec, int signal_number) {

@@ -1,21 +1,23 @@
 #include "larder/storage/active_rehasher.h"
 
+#include <algorithm>
+
 namespace larder::storage {
 
-bool ActiveRehasher::step(std::size_t buckets) {
+bool ActiveRehasher::step(std::size_t slots) {
   bool found = false;
   for (std::size_t visited = 0; visited < kShardCount; ++visited) {
     Shard& shard = keyspace_.shard(shard_);
     {
       const auto lock = keyspace_.lock_shard(shard);
-      for (int db = 0; db < shard.table_count() && buckets > 0; ++db) {
+      for (int db = 0; db < shard.table_count() && slots > 0; ++db) {
         Table* table = shard.find_table(db);
         if (table == nullptr || !table->resizing()) continue;
         found = true;
-        buckets -= table->advance_resize(buckets);
+        slots -= std::min(slots, table->advance_resize(slots));
       }
     }
-    if (buckets == 0) return true;  // this shard may have more: start here next time
+    if (slots == 0) return true;  // this shard may have more: start here next time
     shard_ = (shard_ + 1) % kShardCount;
   }
   return found;

@@ -97,7 +97,7 @@ void Table::insert(Entry* e, std::uint64_t hash) {
   if (buckets_ == nullptr) {
     rebuild(kMinBuckets);
   } else if (next_ != nullptr) {
-    step(kStepBuckets);
+    step(kStepSlots);
   } else if (size_ >= kMaxLoad * (std::size_t{mask_} + 1) && std::size_t{mask_} + 1 < kMaxBuckets) {
     begin_resize((std::size_t{mask_} + 1) * 2);
   }
@@ -112,7 +112,7 @@ void Table::reserve(std::size_t keys) {
   if (buckets_ == nullptr || buckets > bucket_count()) rebuild(buckets);
 }
 
-std::size_t Table::advance_resize(std::size_t buckets) { return next_ != nullptr ? step(buckets) : 0; }
+std::size_t Table::advance_resize(std::size_t slots) { return next_ != nullptr ? step(slots) : 0; }
 
 void Table::refilter(std::uint64_t& slot) {
   std::uint64_t filter = 0;
@@ -161,7 +161,7 @@ bool Table::remove(std::string_view key, std::uint64_t hash) {
 
 void Table::after_removal() {
   if (next_ != nullptr && size_ > 0) {
-    step(kStepBuckets);
+    step(kStepSlots);
   } else {
     maybe_shrink();
   }
@@ -172,9 +172,11 @@ void Table::resume_shrinking() {
   maybe_shrink();
 }
 
-// Straight to the size the entries call for: after a pause that can be
-// several halvings away. An empty table frees its buckets at once, a resize
-// under way or not.
+// Toward the size the entries call for, at most kMaxShrinkRatio times
+// smaller per resize (after a pause that can be many halvings away; the
+// next resize follows when this one ends), so that a bucket of the smaller
+// space merges few slots. An empty table frees its buckets at once, a
+// resize under way or not.
 void Table::maybe_shrink() {
   if (buckets_ == nullptr || shrink_pauses_ > 0) return;
   if (size_ == 0) {
@@ -182,8 +184,9 @@ void Table::maybe_shrink() {
     return;
   }
   if (next_ != nullptr) return;
-  std::size_t buckets = std::size_t{mask_} + 1;
-  while (buckets > kMinBuckets && size_ < buckets / 8) buckets /= 2;
+  const std::size_t current = std::size_t{mask_} + 1;
+  std::size_t buckets = current;
+  while (buckets > kMinBuckets && size_ < buckets / 8 && current / buckets < kMaxShrinkRatio) buckets /= 2;
   if (buckets != std::size_t{mask_} + 1) begin_resize(buckets);
 }
 
@@ -211,14 +214,16 @@ void Table::begin_resize(std::size_t buckets) {
   next_ = allocate_array(buckets);
   next_mask_ = static_cast<std::uint32_t>(buckets - 1);
   moved_ = 0;
-  step(kStepBuckets);
+  step(kStepSlots);
 }
 
-std::size_t Table::step(std::size_t buckets) {
+std::size_t Table::step(std::size_t slots) {
   const std::uint64_t count = index_mask() + 1;
   const bool growing = next_mask_ > mask_;
-  std::size_t n = 0;
-  for (; n < buckets && moved_ < count; ++n, ++moved_) {
+  // Old-array slots a bucket of the smaller index space stands for.
+  const std::size_t per_bucket = growing ? 1 : (std::size_t{mask_} + 1) / count;
+  std::size_t done = 0;
+  for (; moved_ < count && (done == 0 || done + per_bucket <= slots); ++moved_, done += per_bucket) {
     const std::uint64_t b = moved_;
     if (growing) {
       // A split: each key goes to whichever of b's buckets its hash picks.
@@ -244,12 +249,14 @@ std::size_t Table::step(std::size_t buckets) {
       buckets_[j] = 0;
     }
   }
-  if (moved_ < count) return n;
+  if (moved_ < count) return done;
   free_array(buckets_, std::size_t{mask_} + 1);
   buckets_ = std::exchange(next_, nullptr);
   mask_ = next_mask_;
   next_mask_ = moved_ = 0;
-  return n;
+  // Keys may have left faster than it moved (or a pause ended meanwhile).
+  maybe_shrink();
+  return done;
 }
 
 }  // namespace larder::storage

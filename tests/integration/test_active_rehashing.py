@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Active rehashing: a table resizes a few buckets per insert or removal, so
 one that stops changing halfway keeps both bucket arrays; with
-`activerehashing yes` (the default) the sweep timer finishes it, which
+`activerehashing yes` (the default) a background timer finishes it, which
 MEMORY STATS shows as overhead.hashtable.main going down."""
 import os
 import re

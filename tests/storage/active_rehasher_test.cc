@@ -33,7 +33,8 @@ TEST_CASE("the active rehasher finishes the resizes of tables that stopped chang
     locks.acquire();
     Db zero(ks, 0, 0);
     Db one(ks, 1, 0);
-    // About 600 keys a shard: most tables are left halfway through a doubling.
+    // About 586 keys a shard: about a third of the tables are left halfway
+    // through a doubling (between 512 and 576 keys).
     for (int i = 0; i < 150000; ++i) zero.set("key:" + std::to_string(i), "v", kNoExpire);
     for (int i = 0; i < 150000; ++i) one.set("key:" + std::to_string(i), "v", kNoExpire);
     locks.release();

@@ -1,5 +1,7 @@
 #include "larder/storage/table.h"
 
+#include "larder/storage/memory_usage.h"
+
 #include <catch2/catch.hpp>
 #include <map>
 #include <random>
@@ -158,6 +160,9 @@ TEST_CASE("a pause stays with the table object, not with the contents moved out"
   }
   CHECK(slot.bucket_count() == grown);  // still paused
   slot.resume_shrinking();
+  CHECK(slot.bucket_count() == grown / 8);  // at most 8 times smaller per resize
+  while (slot.advance_resize(64) > 0) {
+  }
   CHECK(slot.bucket_count() == 8);  // one entry per 8 buckets at least
 }
 
@@ -347,7 +352,7 @@ TEST_CASE("a halving merges four buckets per change, every key findable througho
     for (int i = 0; i < removed; ++i) REQUIRE_FALSE(has(t, "k" + std::to_string(i)));
     if (changes == 100) CHECK(full_scan(t).size() == t.size());
   }
-  CHECK(changes == 1024 / 4 - 1);
+  CHECK(changes == (1024 - 2) / 2);  // four old slots, two merged pairs, a change
   CHECK(t.allocated_buckets() == 1024);
   CHECK(full_scan(t).size() == t.size());
 }
@@ -372,6 +377,7 @@ TEST_CASE("a scan that keeps its cursor through incremental doublings sees each 
 }
 
 TEST_CASE("removals, moves and clear in the middle of a resize", "[table][resize]") {
+  const std::size_t before = larder::storage::MemoryUsage::dataset_bytes();
   Table t;
   int n = grow_until_resizing_to(t, 2048);
   for (int i = 0; i < 100; ++i) put(t, "k" + std::to_string(n++));
@@ -402,7 +408,18 @@ TEST_CASE("removals, moves and clear in the middle of a resize", "[table][resize
     t.clear();
     CHECK(t.size() == 0);
     CHECK(t.allocated_buckets() == 0);
+    CHECK(larder::storage::MemoryUsage::dataset_bytes() == before);
     CHECK_FALSE(has(t, "k1"));
+  }
+  SECTION("a table moved into it replaces both arrays") {
+    Table other;
+    put(other, "other");
+    t = std::move(other);
+    CHECK(t.size() == 1);
+    CHECK(has(t, "other"));
+    CHECK_FALSE(has(t, "k1"));
+    t.clear();
+    CHECK(larder::storage::MemoryUsage::dataset_bytes() == before);
   }
   SECTION("reserve finishes it first") {
     t.reserve(10000);
@@ -421,4 +438,56 @@ TEST_CASE("removals, moves and clear in the middle of a resize", "[table][resize
     CHECK_FALSE(moved.resizing());
     CHECK(moved.allocated_buckets() == 2048);
   }
+}
+
+TEST_CASE("a resize that ends begins the shrink that came due meanwhile", "[table][resize]") {
+  Table t;
+  for (int i = 0; i < 2048; ++i) put(t, "k" + std::to_string(i));
+  while (t.advance_resize(64) > 0) {
+  }
+  REQUIRE(t.bucket_count() == 1024);
+  int removed = 0;
+  while (!t.resizing()) {
+    REQUIRE(t.remove("k" + std::to_string(removed), Table::hash_of("k" + std::to_string(removed))));
+    ++removed;
+  }
+  REQUIRE(t.bucket_count() == 512);
+  // Down to one key while that halving is still under way.
+  while (removed < 2047) {
+    REQUIRE(t.remove("k" + std::to_string(removed), Table::hash_of("k" + std::to_string(removed))));
+    ++removed;
+  }
+  REQUIRE(t.resizing());
+  while (t.advance_resize(32) > 0) {
+  }
+  CHECK(t.bucket_count() == 8);  // 512, then 64, then 8: as a one-shot shrink ends
+  CHECK(t.allocated_buckets() == 8);
+  CHECK(has(t, "k2047"));
+}
+
+TEST_CASE("a scan with shrinking paused sees each key once while a shrink already under way goes on",
+          "[table][resize][scan]") {
+  Table t;
+  for (int i = 0; i < 2048; ++i) put(t, "gone:" + std::to_string(i));
+  for (int i = 0; i < 100; ++i) put(t, "stable:" + std::to_string(i));
+  int removed = 0;
+  while (!t.resizing()) {
+    const std::string k = "gone:" + std::to_string(removed++);
+    REQUIRE(t.remove(k, Table::hash_of(k)));
+  }
+  t.pause_shrinking();
+  std::map<std::string, int> seen;
+  std::uint64_t cursor = 0;
+  do {
+    cursor = t.scan(cursor, [&](const Entry& e) {
+      ++seen[std::string(e.key())];
+      return false;
+    });
+    for (int j = 0; j < 3 && removed < 2048; ++j) {
+      const std::string k = "gone:" + std::to_string(removed++);
+      REQUIRE(t.remove(k, Table::hash_of(k)));
+    }
+  } while (cursor != 0);
+  t.resume_shrinking();
+  for (int i = 0; i < 100; ++i) CHECK(seen["stable:" + std::to_string(i)] == 1);
 }

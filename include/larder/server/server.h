@@ -44,6 +44,9 @@ class Server {
   void schedule_sweep(std::chrono::steady_clock::duration delay);
   // One slice of active expiry and background eviction; schedules the next.
   void sweep_slice();
+  void schedule_rehash(std::chrono::steady_clock::duration delay);
+  // One slice of active rehashing (activerehashing); schedules the next.
+  void rehash_slice();
   // Asks for freed memory to be returned to the OS after large deletions.
   void release_freed_memory();
   // Saves first when `save`, stops accepting, lets connections flush, and
@@ -64,8 +67,8 @@ class Server {
   storage::ExpirySweeper sweeper_;
   storage::Defragmenter defragmenter_;
   storage::ActiveRehasher rehasher_;
-  bool rehash_pending_ = true;  // look for resizes under way in the next slice
   asio::steady_timer sweep_timer_;
+  asio::steady_timer rehash_timer_;
   asio::steady_timer cron_timer_;
   // SIGINT/SIGTERM are taken by the main thread, which waits for the loops:
   // it stops a script running on any loop at once, even when every loop is

@@ -16,11 +16,12 @@ class ActiveRehasher {
  public:
   explicit ActiveRehasher(Keyspace& keyspace) : keyspace_(keyspace) {}
 
-  // Moves resizes under way on by up to `buckets` buckets in all, from the
-  // shard where the last step stopped, looking at each shard at most once.
-  // True when it found one under way (the caller comes back soon), false
-  // after a round of every shard found none.
-  bool step(std::size_t buckets);
+  // Moves resizes under way on by about `slots` bucket slots in all
+  // (Table::advance_resize), from the shard where the last step stopped,
+  // looking at each shard at most once. True when it found one under way
+  // (the caller comes back soon), false after a round of every shard found
+  // none.
+  bool step(std::size_t slots);
 
  private:
   Keyspace& keyspace_;

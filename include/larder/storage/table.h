@@ -12,12 +12,13 @@
 // empty; a lookup that walked a chain in vain recomputes its filter.
 //
 // Buckets are a power of two; the table doubles when it holds twice as many
-// entries as buckets and halves below 1/8 full (unless shrinking is paused).
-// A resize is incremental, as Redis's rehash: it allocates the new array,
-// and then each insert() and each removal moves the next kStepBuckets
-// buckets of the smaller array's index space into it (a split when growing,
-// a merge when shrinking), so no call rehashes more than a few chains
-// however big the table (the shards' tables fill evenly, so their one-shot
+// entries as buckets and halves below 1/8 full (unless shrinking is paused;
+// at most 8 times smaller per resize). A resize is incremental, as Redis's
+// rehash: it allocates the new array, and then each insert() and each
+// removal moves the next buckets of the smaller array's index space into it,
+// kStepSlots slots of the old array's worth (a split when growing, a merge
+// when shrinking), so no call rehashes more than a few chains however big
+// the table (the shards' tables fill evenly, so their one-shot
 // doublings came due together: one 1000-key MSET once took 162 ms at 16.8M
 // keys). Until the last one moves, a key's chain is in
 // the new array if its index in the smaller space is below the move point,
@@ -89,9 +90,11 @@ class Table {
   bool remove(std::string_view key, std::uint64_t hash);
   // Destroys every entry.
   void clear();
-  // Moves a resize under way on by up to `buckets` buckets (for a table
-  // that stopped changing: storage::ActiveRehasher); returns how many moved.
-  std::size_t advance_resize(std::size_t buckets);
+  // Moves a resize under way on by about `slots` slots of the old array (at
+  // least one bucket; for a table that stopped changing:
+  // storage::ActiveRehasher); returns how many it moved, 0 when none is
+  // under way.
+  std::size_t advance_resize(std::size_t slots);
 
   // Visits the entries of the bucket(s) under `cursor`, calling visit(const Entry&)
   // -> bool; entries for which it returns true are removed and destroyed.
@@ -171,10 +174,12 @@ class Table {
   // An entry's first 64 bytes (header, key and a small value) span at most
   // two cache lines.
   static constexpr std::uint64_t kScanLookahead = 8;
-  // Buckets of the smaller index space moved per insert or removal while a
-  // resize is under way (chains average two entries, each rehashed when
-  // growing: a split's step hashes about eight keys).
-  static constexpr std::size_t kStepBuckets = 4;
+  // Old-array slots moved per insert or removal while a resize is under way
+  // (chains average two entries, each rehashed when growing: a split's step
+  // hashes about eight keys; a halving's merges two buckets).
+  static constexpr std::size_t kStepSlots = 4;
+  // A shrink goes at most this many times smaller in one resize.
+  static constexpr std::size_t kMaxShrinkRatio = 8;
   static constexpr unsigned kFilterShift = 48;
   static constexpr std::uint64_t kHeadMask = (std::uint64_t{1} << kFilterShift) - 1;
   // The two filter bits of a key whose hash is `hash`.
@@ -226,9 +231,10 @@ class Table {
   // Rebuilds at `buckets` buckets at once (finishing a resize first).
   void rebuild(std::size_t buckets);
   void begin_resize(std::size_t buckets);
-  // Moves up to `buckets` buckets of the smaller index space, the last of
-  // which makes the new array the table's; returns how many moved.
-  std::size_t step(std::size_t buckets);
+  // Moves buckets of the smaller index space, at least one and as many as
+  // fit in `slots` old-array slots; the last one makes the new array the
+  // table's (and a due shrink then begins). Returns the slots moved.
+  std::size_t step(std::size_t slots);
   void release_buckets();
   // After an entry left: moves a resize on, or starts a shrink if due.
   void after_removal();
