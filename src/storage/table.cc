@@ -195,19 +195,21 @@ void Table::rebuild(std::size_t buckets) {
   std::uint64_t* fresh = allocate_array(buckets);
   const std::size_t mask = buckets - 1;
   if (buckets_ != nullptr) {
-    for (std::size_t i = 0; i <= mask_; ++i) {
-      Entry* e = head_of(buckets_[i]);
-      while (e != nullptr) {
-        Entry* next = e->next();
-        const std::uint64_t hash = hash_of(e->key());
-        push_front(fresh[hash & mask], e, hash);
-        e = next;
-      }
-    }
+    for (std::size_t i = 0; i <= mask_; ++i) rehash_chain(buckets_[i], fresh, mask);
     free_array(buckets_, std::size_t{mask_} + 1);
   }
   buckets_ = fresh;
   mask_ = static_cast<std::uint32_t>(mask);
+}
+
+void Table::rehash_chain(std::uint64_t slot, std::uint64_t* array, std::uint64_t mask) {
+  Entry* e = head_of(slot);
+  while (e != nullptr) {
+    Entry* next = e->next();
+    const std::uint64_t hash = hash_of(e->key());
+    push_front(array[hash & mask], e, hash);
+    e = next;
+  }
 }
 
 void Table::begin_resize(std::size_t buckets) {
@@ -227,13 +229,7 @@ std::size_t Table::step(std::size_t slots) {
     const std::uint64_t b = moved_;
     if (growing) {
       // A split: each key goes to whichever of b's buckets its hash picks.
-      Entry* e = head_of(buckets_[b]);
-      while (e != nullptr) {
-        Entry* next = e->next();
-        const std::uint64_t hash = hash_of(e->key());
-        push_front(next_[hash & next_mask_], e, hash);
-        e = next;
-      }
+      rehash_chain(buckets_[b], next_, next_mask_);
       buckets_[b] = 0;
       continue;
     }

@@ -228,6 +228,9 @@ class Table {
   }
   std::uint64_t* allocate_array(std::size_t buckets);
   void free_array(std::uint64_t* array, std::size_t buckets);
+  // Puts every entry of the chain `slot` heads into the slot of `array`
+  // (mask `mask`) its hash picks; `slot` itself is left as it was.
+  static void rehash_chain(std::uint64_t slot, std::uint64_t* array, std::uint64_t mask);
   // Rebuilds at `buckets` buckets at once (finishing a resize first).
   void rebuild(std::size_t buckets);
   void begin_resize(std::size_t buckets);
