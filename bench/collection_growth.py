@@ -18,8 +18,15 @@ With --keys N it also grows the keyspace itself to N keys by MSET, --batch
 keys a call, and prints the median, 99.9th percentile and worst MSET: a
 shard's table that doubled all at once held the loop 8 ms at 16.8M keys.
 
+With --expiring N it also SETs N values of --value-bytes bytes with one TTL
+(cache warming with a single expiry; --mixed: every other one without a
+TTL), --rounds times, and times single small SETs while they expire and the
+server gives their memory back: a malloc_trim that madvised every freed
+chunk under the allocator's lock held Larder's loop 538 ms once.
+
   bench/collection_growth.py [--members 8000000] [--batch 1000] [--after 3]
-                             [--keys 0] [--only-keys]
+                             [--keys 0] [--expiring 0] [--value-bytes 20000]
+                             [--rounds 3] [--mixed] [--only-keys]
 """
 import argparse
 import time
@@ -59,6 +66,48 @@ def grow_keyspace(port, keys, batch):
     return times
 
 
+def expire_together(server, keys, value_bytes, mixed, ttl_ms=5000, after=2.0):
+    """SETs `keys` values of `value_bytes` bytes with one relative TTL (with
+    `mixed`, every other one without a TTL), as fast as they can be sent, so
+    they expire over about as long as sending them took (a second or two,
+    as keys written over a while with one TTL do); then times single small SETs until the
+    TTL'd ones have been deleted (INFO's expired_keys) and `after` seconds
+    more; returns the times (s) and the server's RSS (KB) loaded and at
+    the end."""
+    with Conn(server.port) as c:
+        expired_before = int(benchlib.parse_info(c.cmd("INFO", "stats"))["expired_keys"])
+    value = b"x" * value_bytes
+    payload = []
+    for start in range(0, keys, 1000):
+        parts = []
+        for i in range(start, min(keys, start + 1000)):
+            ttl = not mixed or i % 2 == 0  # interleaved: the freed values lie between kept ones
+            k = b"big:%d" % i
+            parts.append(b"*%d\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (
+                5 if ttl else 3, len(k), k, len(value), value))
+            if ttl:
+                parts.append(b"$2\r\nPX\r\n$%d\r\n%d\r\n" % (len(str(ttl_ms)), ttl_ms))
+        payload.append((min(1000, keys - start), b"".join(parts)))
+    benchlib.send_payload(server.port, payload, timeout=600)
+    loaded_rss = server.rss_kb()
+    expiring = keys - keys // 2 if mixed else keys
+    times = []
+    with Conn(server.port, timeout=600) as c:
+        i = 0
+        settled = None
+        while settled is None or time.perf_counter() < settled:
+            t0 = time.perf_counter()
+            c.cmd("SET", "probe:%d" % (i % 100), "v")
+            times.append(time.perf_counter() - t0)
+            i += 1
+            if settled is None and i % 1000 == 0 and int(benchlib.parse_info(
+                    c.cmd("INFO", "stats"))["expired_keys"]) - expired_before >= expiring:
+                settled = time.perf_counter() + after
+        end_rss = server.rss_kb()
+        c.cmd("FLUSHALL")
+    return times, loaded_rss, end_rss
+
+
 def percentile(xs, p):
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(len(xs) * p))]
@@ -90,6 +139,10 @@ def main():
     ap.add_argument("--batch", type=int, default=1000)
     ap.add_argument("--after", type=float, default=3.0)
     ap.add_argument("--keys", type=int, default=0)
+    ap.add_argument("--expiring", type=int, default=0)
+    ap.add_argument("--value-bytes", type=int, default=20000)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--mixed", action="store_true", help="every other expiring value has no TTL")
     ap.add_argument("--only-keys", action="store_true", help="skip the set and hash phases")
     opts = ap.parse_args()
     servers = [Server("redis").start(), Server("larder").start()]
@@ -105,6 +158,17 @@ def main():
             worst[(s.name, "MSET")] = max(times)
             key_rows.append([s.name, "%.2f" % (median(times) * 1000), "%.1f" % (percentile(times, 0.999) * 1000),
                              "%.1f" % (max(times) * 1000)])
+    expiry_rows = []
+    if opts.expiring > 0:
+        for r in range(opts.rounds):
+            for s in servers:
+                log("%s: %d values of %d bytes expiring together, round %d" % (
+                    s.name, opts.expiring, opts.value_bytes, r + 1))
+                times, loaded, left = expire_together(s, opts.expiring, opts.value_bytes, opts.mixed)
+                worst[(s.name, "expiry", r)] = max(times)
+                expiry_rows.append([s.name, str(r + 1), "%.3f" % (median(times) * 1000),
+                                    "%.1f" % (percentile(times, 0.999) * 1000), "%.1f" % (max(times) * 1000),
+                                    "%.0f" % (loaded / 1024), "%.0f" % (left / 1024)])
     commands = () if opts.only_keys else ("SADD", "HSET")
     for command in commands:
         for s in servers:
@@ -122,6 +186,15 @@ def main():
         print(benchlib.md_table(["keyspace grown by MSET (%d keys a call)" % opts.batch, "median ms",
                                  "p99.9 ms", "worst ms"], key_rows, n_left=1))
         print("MSET: worst command Larder / Redis %.2f" % (worst[("Larder", "MSET")] / worst[("Redis", "MSET")]))
+    if expiry_rows:
+        print(benchlib.md_table(["SET while %d values of %d B expire%s" % (
+            opts.expiring // 2 if opts.mixed else opts.expiring, opts.value_bytes,
+            " (as many kept)" if opts.mixed else ""),
+            "round", "median ms", "p99.9 ms", "worst ms", "RSS loaded MB", "RSS 2 s after MB"],
+            expiry_rows, n_left=1))
+        print("expiry: worst command over all rounds Larder / Redis %.2f" % (
+            max(v for k, v in worst.items() if k[0] == "Larder" and k[1] == "expiry") /
+            max(v for k, v in worst.items() if k[0] == "Redis" and k[1] == "expiry")))
     if not rows:
         return 0
     print(benchlib.md_table(["grown by (%d members a call)" % opts.batch, "server", "growing: median ms",

@@ -192,6 +192,7 @@ void memory_section(InfoWriter& w, const CommandContext& ctx) {
   w.field("mem_allocator", "libc");
   w.field("lazyfree_pending_objects", ctx.keyspace.background_free().pending());
   w.field("lazyfreed_objects", ctx.keyspace.background_free().freed());
+  w.field("larder_mem_released_on_free", util::released_on_free_bytes());
 }
 
 // Redis 7.0's fields; Larder never forks, so the copy-on-write ones are 0.

@@ -42,6 +42,17 @@ constexpr int kQuietSlices = 25;
 constexpr std::size_t kRehashSlots = 32;
 // Once the keyspace has shrunk by this much, freed heap pages go back to the OS.
 constexpr std::size_t kReleaseAfterFreeing = 1024 * 1024;
+// Big blocks give their pages back as they are freed (util::free_releasing)
+// once the keyspace is a sixteenth below the mark it shrinks from (at most
+// this much, at least kReleaseAfterFreeing), until it has made no new low
+// for kSteadyCrons crons (a second): memory freed then is reused.
+constexpr std::size_t kReleaseOnFreeAfter = 32 * 1024 * 1024;
+constexpr int kSteadyCrons = 10;
+// The trim waits for this many crons without a new low; after a shrink that
+// went back as it was freed, it runs only while the allocator has fewer free
+// chunks than kTrimMaxChunks (one madvise each, about 5 µs, under the lock).
+constexpr int kTrimAfterSteadyCrons = 3;
+constexpr std::size_t kTrimMaxChunks = 2000;
 // A failed accept (out of descriptors) is retried after this long, and
 // reported at most once per kAcceptWarnEvery.
 constexpr auto kAcceptRetry = std::chrono::milliseconds(100);
@@ -292,10 +303,9 @@ void Server::sweep_slice() {
   if (r.busy() || evicting || defragmenting || (!r.wrapped && sweep_slices_ < kQuietSlices)) {
     schedule_sweep(kSweepGap);
   } else {
-    // The cycle is over: give freed pages back now, not in the middle of it.
+    // The cycle is over.
     sweep_slices_ = 0;
     context_.services.expiry_stats.end_cycle();
-    release_freed_memory();
     schedule_sweep(std::chrono::milliseconds(1000 / context_.live.hz()));
   }
 }
@@ -328,19 +338,46 @@ void Server::schedule_cron() {
     totals[M::kNetInputBytes] = t.net_input_bytes;
     totals[M::kNetOutputBytes] = t.net_output_bytes;
     context_.services.instantaneous.sample(now, totals);
+    release_freed_memory();
     schedule_cron();
   });
 }
 
 void Server::release_freed_memory() {
   const std::size_t held = storage::MemoryUsage::dataset_bytes();
-  held_high_water_ = std::max(held_high_water_, held);
+  // Falling: a new low, so a slow shrink counts and a level that merely
+  // wobbles does not.
+  const bool falling = held + kReleaseAfterFreeing < shrink_low_;
+  steady_crons_ = falling ? 0 : steady_crons_ + 1;
+  if (steady_crons_ >= kSteadyCrons || held > shrink_from_) {
+    shrink_from_ = held;
+    shrink_low_ = held;
+  } else if (falling) {
+    shrink_low_ = held;
+  }
+  const std::size_t slack = std::clamp(shrink_from_ / 16, kReleaseAfterFreeing, kReleaseOnFreeAfter);
+  util::set_release_on_free(held + slack < shrink_from_);
   // Pages are only returned once every entry on them is gone, so release
-  // again each time the keyspace has shrunk by a quarter (and a few MB).
-  if (held + kReleaseAfterFreeing < held_high_water_ && held < held_high_water_ / 4 * 3) {
-    spdlog::debug("keyspace shrank to {} bytes: releasing freed memory", held);
-    context_.keyspace.background_free().request_release();
+  // again each time the keyspace has shrunk by a quarter (and a few MB), once
+  // it has stopped shrinking: a trim in the middle of a mass expiry madvised
+  // each freed value separately under the allocator's lock. Not when most
+  // of the shrink was big blocks freed in release-on-free mode, their pages
+  // back, and they lie between live ones: the trim would still madvise every
+  // free chunk (600 ms once, 50,000 values of 20 KB among as many kept).
+  if (held > held_high_water_) {
     held_high_water_ = held;
+    freed_mark_ = util::freed_releasing_bytes();
+  }
+  if (steady_crons_ >= kTrimAfterSteadyCrons && held + kReleaseAfterFreeing < held_high_water_ &&
+      held < held_high_water_ / 4 * 3) {
+    const std::size_t shrink = held_high_water_ - held;
+    const std::size_t freed = util::freed_releasing_bytes() - freed_mark_;
+    if (freed < shrink - shrink / 4 || util::free_chunk_count() < kTrimMaxChunks) {
+      spdlog::debug("keyspace shrank to {} bytes: releasing freed memory", held);
+      context_.keyspace.background_free().request_release();
+    }
+    held_high_water_ = held;
+    freed_mark_ = util::freed_releasing_bytes();
   }
 }
 

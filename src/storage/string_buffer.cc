@@ -13,7 +13,7 @@ StringBuffer::StringBuffer(std::string_view bytes) {
   if (!bytes.empty()) std::memcpy(data_, bytes.data(), bytes.size());
 }
 
-StringBuffer::~StringBuffer() { std::free(data_); }
+StringBuffer::~StringBuffer() { util::free_releasing(data_, capacity_); }
 
 std::size_t StringBuffer::heap_bytes() const {
   return util::malloc_cost(sizeof(StringBuffer)) + (capacity_ > 0 ? util::malloc_cost(capacity_) : 0);

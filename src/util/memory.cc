@@ -2,10 +2,13 @@
 
 #include "larder/util/slab_heap.h"
 
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #if defined(__GLIBC__)
@@ -18,6 +21,13 @@ namespace {
 
 std::atomic<std::size_t> g_peak_allocated{0};
 std::atomic<std::size_t> g_startup_allocated{0};
+std::atomic<bool> g_release_on_free{false};
+std::atomic<std::size_t> g_released_on_free{0};
+std::atomic<std::size_t> g_freed_releasing{0};
+// glibc mmaps a block this big (tune_allocator) unless its free chunks can
+// serve it; free() unmaps a mmapped one, and free_releasing() leaves such
+// blocks alone either way.
+constexpr std::size_t kMmapThreshold = 1024 * 1024;
 
 void note_peak(std::size_t v) {
   std::size_t seen = g_peak_allocated.load(std::memory_order_relaxed);
@@ -90,7 +100,7 @@ std::size_t malloc_cost(std::size_t requested) {
 void tune_allocator() {
 #if defined(__GLIBC__)
   mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
-  mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
+  mallopt(M_MMAP_THRESHOLD, kMmapThreshold);
   // No fastbins: chunks freed in bulk on the background thread (a big
   // collection's blocks) piled up there until one larger free consolidated
   // them all under the arena lock the event loop allocates from: 214 ms
@@ -104,6 +114,43 @@ void release_free_memory() {
   slab_heap::release_free();
 #if defined(__GLIBC__)
   malloc_trim(0);
+#endif
+}
+
+void set_release_on_free(bool on) { g_release_on_free.store(on, std::memory_order_relaxed); }
+
+bool release_on_free() { return g_release_on_free.load(std::memory_order_relaxed); }
+
+void free_releasing(void* block, std::size_t bytes) {
+  if (block == nullptr) return;
+  if (!release_on_free()) {
+    std::free(block);
+    return;
+  }
+  g_freed_releasing.fetch_add(bytes, std::memory_order_relaxed);
+  if (bytes < kMmapThreshold) {
+    // Only pages wholly inside the block: its neighbours' bytes, and the
+    // allocator's own chunk header, stay untouched.
+    static const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+    const auto at = reinterpret_cast<std::uintptr_t>(block);
+    const std::uintptr_t first = (at + page - 1) & ~(page - 1);
+    const std::uintptr_t end = (at + bytes) & ~(page - 1);
+    if (end > first && madvise(reinterpret_cast<void*>(first), end - first, MADV_DONTNEED) == 0) {
+      g_released_on_free.fetch_add(end - first, std::memory_order_relaxed);
+    }
+  }
+  std::free(block);
+}
+
+std::size_t released_on_free_bytes() { return g_released_on_free.load(std::memory_order_relaxed); }
+
+std::size_t freed_releasing_bytes() { return g_freed_releasing.load(std::memory_order_relaxed); }
+
+std::size_t free_chunk_count() {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+  return mallinfo2().ordblks;
+#else
+  return 0;
 #endif
 }
 

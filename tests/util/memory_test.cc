@@ -2,8 +2,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 using namespace larder::util;
@@ -55,4 +60,79 @@ TEST_CASE("startup baseline", "[diagnostics][memory][glibc-malloc]") {
   record_startup_allocated();
   CHECK(startup_allocated_bytes() > 0);
   CHECK(startup_allocated_bytes() <= peak_allocated_bytes());
+}
+
+namespace {
+// Whether any page of [from, to) is resident; unmapped counts as not.
+bool any_resident(std::uintptr_t from, std::uintptr_t to) {
+  const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  std::vector<unsigned char> vec((to - from) / page);
+  if (mincore(reinterpret_cast<void*>(from), to - from, vec.data()) != 0) return false;
+  for (unsigned char v : vec) {
+    if (v & 1) return true;
+  }
+  return false;
+}
+}  // namespace
+
+TEST_CASE("free_releasing returns a big block's whole pages only in release-on-free mode", "[memory]") {
+  struct Off {  // the mode is process-wide: off again however the case ends
+    ~Off() { set_release_on_free(false); }
+  } off;
+  const std::uintptr_t page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  constexpr std::size_t kBlock = 64 * 1024 + 100;  // below the mmap threshold
+  const auto interior = [&](void* p) {
+    const auto at = reinterpret_cast<std::uintptr_t>(p);
+    return std::pair{(at + page - 1) & ~(page - 1), (at + kBlock) & ~(page - 1)};
+  };
+
+  set_release_on_free(false);
+  CHECK_FALSE(release_on_free());
+  void* kept = std::malloc(kBlock);
+  std::memset(kept, 1, kBlock);
+  const std::size_t before = released_on_free_bytes();
+  const std::size_t freed_before = freed_releasing_bytes();
+  free_releasing(kept, kBlock);
+  CHECK(released_on_free_bytes() == before);
+  CHECK(freed_releasing_bytes() == freed_before);
+
+  set_release_on_free(true);
+  CHECK(release_on_free());
+  void* block = std::malloc(kBlock);
+  REQUIRE(block != nullptr);
+  std::memset(block, 1, kBlock);
+  const auto [first, end] = interior(block);
+  REQUIRE(end - first >= 15 * page);
+  CHECK(any_resident(first, end));
+  free_releasing(block, kBlock);
+  CHECK(released_on_free_bytes() == before + (end - first));
+  CHECK(freed_releasing_bytes() == freed_before + kBlock);
+  // free() writes the allocator's bookkeeping at the block's start (and
+  // maybe the next chunk's header at its end), never in the middle.
+  CHECK_FALSE(any_resident(first + page, end - page));
+
+  // A block of 1 MiB or more is left to free(): glibc mmaps it (with the
+  // server's tune_allocator), and then unmaps it.
+  void* big = std::malloc(2u << 20);
+  std::memset(big, 1, 2u << 20);
+  const std::size_t after = released_on_free_bytes();
+  free_releasing(big, 2u << 20);
+  CHECK(released_on_free_bytes() == after);
+  CHECK(freed_releasing_bytes() == freed_before + kBlock + (2u << 20));
+  free_releasing(nullptr, kBlock);
+}
+
+TEST_CASE("free_chunk_count counts the allocator's free chunks", "[memory][glibc-malloc]") {
+  // Each freed block is followed by one that stays, so it can merge only
+  // with a free chunk the earlier cases left just before it.
+  constexpr std::size_t kBlock = 96 * 1024;
+  std::vector<void*> freed, kept;
+  for (int i = 0; i < 100; ++i) {
+    freed.push_back(std::malloc(kBlock));
+    kept.push_back(std::malloc(kBlock));
+  }
+  const std::size_t before = free_chunk_count();
+  for (void* p : freed) std::free(p);
+  CHECK(free_chunk_count() >= before + 50);
+  for (void* p : kept) std::free(p);
 }

@@ -47,7 +47,9 @@ class Server {
   void schedule_rehash(std::chrono::steady_clock::duration delay);
   // One slice of active rehashing (activerehashing); schedules the next.
   void rehash_slice();
-  // Asks for freed memory to be returned to the OS after large deletions.
+  // Puts big blocks in release-on-free mode while the keyspace shrinks, and
+  // asks for freed memory to be returned to the OS once a large shrink has
+  // stopped (cron).
   void release_freed_memory();
   // Saves first when `save`, stops accepting, lets connections flush, and
   // wakes run(); loop 0's thread.
@@ -78,6 +80,10 @@ class Server {
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   int sweep_slices_ = 0;             // slices run in the current sweep cycle
   std::size_t held_high_water_ = 0;  // keyspace bytes since the last release
+  std::size_t shrink_from_ = 0;      // the keyspace's mark before it began shrinking
+  std::size_t shrink_low_ = 0;       // its lowest size since (a new low: > 1 MB below)
+  int steady_crons_ = 0;             // crons since the last new low
+  std::size_t freed_mark_ = 0;       // util::freed_releasing_bytes() at held_high_water_
   std::promise<void> stopped_;
   bool stopping_ = false;
   // The context new TLS connections get (null without tls-port); replaced
