@@ -80,7 +80,7 @@ TEST_CASE("ScanWalk returns every key present throughout while others come and g
     }
     for (int i = 0; i < 3000; ++i) db.set("gone:" + std::to_string(i), "v", kNoExpire);
   });
-  int added = 0, removed = 0, steps = 0;
+  int added = 0, removed = 0, steps = 0, most_steps = 0;
   std::set<std::string> seen;
   std::string cursor = "0";
   do {
@@ -92,11 +92,14 @@ TEST_CASE("ScanWalk returns every key present throughout while others come and g
         for (int i = 0; i < 50 && removed < 3000; ++i) db.erase("gone:" + std::to_string(removed++));
       });
     }, steps);
+    most_steps = std::max(most_steps, steps);
     CHECK(r.keys.size() < 1100);  // COUNT is a hint: a small scan ends at a bucket boundary
     seen.insert(r.keys.begin(), r.keys.end());
     cursor = r.cursor;
   } while (cursor != "0");
-  CHECK(steps > 1);
+  // Keys came and went between steps: some call took more than one (the
+  // last one, with the few buckets left, may not, as the hash seed has it).
+  CHECK(most_steps > 1);
   for (const std::string& k : stable) CHECK(seen.count(k) == 1);
 }
 
