@@ -17,6 +17,9 @@ phases (the goal: no stall, Larder's worst about Redis's or below).
 With --keys N it also grows the keyspace itself to N keys by MSET, --batch
 keys a call, and prints the median, 99.9th percentile and worst MSET: a
 shard's table that doubled all at once held the loop 8 ms at 16.8M keys.
+Then it times single SADDs for --after seconds after FLUSHALL ASYNC: the
+background thread, freeing entry blocks back to back, kept retaking the
+slab heap's lock before the event loop could (277 ms at 3M keys).
 
 With --expiring N it also SETs N values of --value-bytes bytes with one TTL
 (cache warming with a single expiry; --mixed: every other one without a
@@ -62,7 +65,6 @@ def grow_keyspace(port, keys, batch):
             t0 = time.perf_counter()
             c.cmd("MSET", *args)
             times.append(time.perf_counter() - t0)
-        c.cmd("FLUSHALL")
     return times
 
 
@@ -113,11 +115,12 @@ def percentile(xs, p):
     return xs[min(len(xs) - 1, int(len(xs) * p))]
 
 
-def after_delete(port, seconds):
-    """DELs the grown key, then times single small SADDs for `seconds`."""
+def after_delete(port, seconds, command=("DEL", "big")):
+    """Sends `command` (DEL of the grown key), then times single small SADDs
+    for `seconds`."""
     times = []
     with Conn(port, timeout=600) as c:
-        c.cmd("DEL", "big")
+        c.cmd(*command)
         end = time.perf_counter() + seconds
         i = 0
         while time.perf_counter() < end:
@@ -156,8 +159,12 @@ def main():
             log("%s: MSET of %d keys, %d a call" % (s.name, opts.keys, opts.batch))
             times = grow_keyspace(s.port, opts.keys, opts.batch)
             worst[(s.name, "MSET")] = max(times)
+            log("%s: FLUSHALL ASYNC of %d keys" % (s.name, opts.keys))
+            flushed = after_delete(s.port, opts.after, ("FLUSHALL", "ASYNC"))
+            worst[(s.name, "FLUSHALL")] = max(flushed)
             key_rows.append([s.name, "%.2f" % (median(times) * 1000), "%.1f" % (percentile(times, 0.999) * 1000),
-                             "%.1f" % (max(times) * 1000)])
+                             "%.1f" % (max(times) * 1000), "%.2f" % (median(flushed) * 1000),
+                             "%.1f" % (max(flushed) * 1000)])
     expiry_rows = []
     if opts.expiring > 0:
         for r in range(opts.rounds):
@@ -184,8 +191,11 @@ def main():
         s.stop()
     if key_rows:
         print(benchlib.md_table(["keyspace grown by MSET (%d keys a call)" % opts.batch, "median ms",
-                                 "p99.9 ms", "worst ms"], key_rows, n_left=1))
+                                 "p99.9 ms", "worst ms", "after FLUSHALL ASYNC: median ms", "worst ms"],
+                                key_rows, n_left=1))
         print("MSET: worst command Larder / Redis %.2f" % (worst[("Larder", "MSET")] / worst[("Redis", "MSET")]))
+        print("after FLUSHALL ASYNC: worst command Larder / Redis %.2f" % (
+            worst[("Larder", "FLUSHALL")] / worst[("Redis", "FLUSHALL")]))
     if expiry_rows:
         print(benchlib.md_table(["SET while %d values of %d B expire%s" % (
             opts.expiring // 2 if opts.mixed else opts.expiring, opts.value_bytes,

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "larder/util/memory.h"
+#include "larder/util/slab_heap.h"
 
 namespace larder::storage {
 
@@ -103,6 +104,7 @@ void BackgroundFree::reset_freed() {
 }
 
 void BackgroundFree::run() {
+  util::slab_heap::yield_to_other_threads();
   std::unique_lock lock(mutex_);
   for (;;) {
     wake_.wait(lock, [this] { return stopping_ || release_requested_ || !queue_.empty() || !blocks_.empty() || !objects_.empty();

@@ -2,11 +2,13 @@
 
 #include <sys/mman.h>
 
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <new>
+#include <thread>
 #include <vector>
 
 #include "larder/util/memory.h"
@@ -52,6 +54,9 @@ struct Slab {
 };
 static_assert(sizeof(Slab) <= kHeaderBytes);
 
+// Set by yield_to_other_threads() on a thread that frees in bulk.
+thread_local bool t_yields = false;
+
 std::size_t class_of(std::size_t size) { return size == 0 ? 0 : (size - 1) / kGranule; }
 std::size_t slot_of_class(std::size_t cls) { return (cls + 1) * kGranule; }
 Slab* slab_of(void* block) {
@@ -62,7 +67,7 @@ class Heap {
  public:
   void* allocate(std::size_t size) {
     const std::size_t cls = class_of(size);
-    std::lock_guard lock(mutex_);
+    Guard lock(*this);
     Slab* s = partial_[cls];
     if (s == nullptr) {
       s = take_slab(cls);
@@ -75,13 +80,79 @@ class Heap {
 
   void deallocate(void* block) {
     Slab* s = slab_of(block);
-    std::lock_guard lock(mutex_);
-    give_back(class_of(s->slot), s, block);
+    Slab* emptied;
+    {
+      Guard lock(*this);
+      emptied = give_back(class_of(s->slot), s, block);
+    }
+    release_pages(emptied);
   }
 
   void* relocate(void* block, std::size_t size) {
     Slab* s = slab_of(block);
-    std::lock_guard lock(mutex_);
+    Slab* emptied = nullptr;
+    void* moved = move_out(s, block, size, emptied);
+    release_pages(emptied);
+    return moved;
+  }
+
+  std::size_t used() {
+    Guard lock(*this);
+    return used_;
+  }
+  std::size_t free_slots() {
+    Guard lock(*this);
+    return slot_bytes_ - used_;
+  }
+  std::size_t resident() {
+    Guard lock(*this);
+    return (slabs_in_use_ + resident_empty_.size()) * kSlabBytes;
+  }
+  // One slab at a time, its pages returned outside the lock.
+  std::size_t release() {
+    std::size_t n = 0;
+    for (;;) {
+      Slab* s;
+      {
+        Guard lock(*this);
+        if (resident_empty_.empty()) return n * kSlabBytes;
+        s = resident_empty_.back();
+        resident_empty_.pop_back();
+      }
+      release_pages(s);
+      ++n;
+    }
+  }
+
+ private:
+  // The heap's mutex. A thread that called yield_to_other_threads() waits
+  // while another thread waits for it: freeing blocks back to back, it would
+  // otherwise retake the mutex each time before the woken waiter (an event
+  // loop) runs, and hold that waiter off for its whole batch.
+  class Guard {
+   public:
+    explicit Guard(Heap& h) : h_(h) {
+      if (t_yields) {
+        while (h_.waiting_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
+        h_.mutex_.lock();
+      } else if (!h_.mutex_.try_lock()) {
+        h_.waiting_.fetch_add(1, std::memory_order_acq_rel);
+        h_.mutex_.lock();
+        h_.waiting_.fetch_sub(1, std::memory_order_acq_rel);
+      }
+    }
+    ~Guard() { h_.mutex_.unlock(); }
+    Guard(const Guard&) = delete;
+    Guard& operator=(const Guard&) = delete;
+
+   private:
+    Heap& h_;
+  };
+
+  // relocate()'s work under the lock; `emptied` is set to a slab the move
+  // left empty whose pages are to be returned.
+  void* move_out(Slab* s, void* block, std::size_t size, Slab*& emptied) {
+    Guard lock(*this);
     const std::size_t cls = class_of(s->slot);
     Slab* target = partial_[cls];
     if (target == nullptr || target == s || s->live * 4 >= s->capacity * 3) return nullptr;
@@ -95,31 +166,10 @@ class Heap {
     char* moved = take_slot(cls, target);
     LARDER_UNPOISON(moved, size);
     std::memcpy(moved, block, size);
-    give_back(cls, s, block);
+    emptied = give_back(cls, s, block);
     return moved;
   }
 
-  std::size_t used() {
-    std::lock_guard lock(mutex_);
-    return used_;
-  }
-  std::size_t free_slots() {
-    std::lock_guard lock(mutex_);
-    return slot_bytes_ - used_;
-  }
-  std::size_t resident() {
-    std::lock_guard lock(mutex_);
-    return (slabs_in_use_ + resident_empty_.size()) * kSlabBytes;
-  }
-  std::size_t release() {
-    std::lock_guard lock(mutex_);
-    const std::size_t n = resident_empty_.size();
-    for (Slab* s : resident_empty_) release_pages(s);
-    resident_empty_.clear();
-    return n * kSlabBytes;
-  }
-
- private:
   // A slot of `s`, the head of class cls's partial list (poisoned).
   char* take_slot(std::size_t cls, Slab* s) {
     char* block;
@@ -138,8 +188,9 @@ class Heap {
   }
 
   // Frees `block`, a slot of `s`: a slab that was full joins its class's
-  // partial list, one left empty is retired.
-  void give_back(std::size_t cls, Slab* s, void* block) {
+  // partial list, one left empty is retired. Returns the slab whose pages
+  // the caller returns with release_pages() once the lock is let go, if any.
+  [[nodiscard]] Slab* give_back(std::size_t cls, Slab* s, void* block) {
     LARDER_UNPOISON(block, s->slot);
     std::memcpy(block, &s->free, sizeof(void*));
     LARDER_POISON(block, s->slot);
@@ -148,8 +199,9 @@ class Heap {
     if (s->live-- == s->capacity) link(cls, s);
     if (s->live == 0) {
       unlink(cls, s);
-      retire(s);
+      return retire(s);
     }
+    return nullptr;
   }
 
   // An empty slab set up for class `cls`, from the pools or a new region.
@@ -167,20 +219,27 @@ class Heap {
   }
 
   // A slab whose last block was freed goes back to a pool: its pages stay
-  // resident while fewer than kKeptEmptySlabs others are.
-  void retire(Slab* s) {
+  // resident while fewer than kKeptEmptySlabs others are. Otherwise it is
+  // in no pool until release_pages() puts it in the released one: returned
+  // here, for the caller to release after letting the lock go.
+  [[nodiscard]] Slab* retire(Slab* s) {
     --slabs_in_use_;
     slot_bytes_ -= std::size_t{s->capacity} * s->slot;
     if (resident_empty_.size() < kKeptEmptySlabs) {
       resident_empty_.push_back(s);  // capacity reserved by map_region
-    } else {
-      release_pages(s);
+      return nullptr;
     }
+    return s;
   }
 
+  // Returns the pages of `s` (if not null), an empty slab in no pool, to the
+  // kernel without the lock held (a madvise of 64 KiB takes tens of
+  // microseconds), then adds it to the released pool.
   void release_pages(Slab* s) {
+    if (s == nullptr) return;
     LARDER_UNPOISON(s, kSlabBytes);
     madvise(s, kSlabBytes, MADV_DONTNEED);
+    Guard lock(*this);
     released_empty_.push_back(s);  // capacity reserved by map_region
   }
 
@@ -221,6 +280,7 @@ class Heap {
   }
 
   std::mutex mutex_;
+  std::atomic<unsigned> waiting_{0};  // threads blocked in Guard (yielding ones not counted)
   Slab* partial_[kClasses] = {};  // per class, the slabs with a free slot
   std::vector<Slab*> resident_empty_;
   std::vector<Slab*> released_empty_;
@@ -285,5 +345,7 @@ std::size_t free_slot_bytes() { return heap().free_slots(); }
 std::size_t used_bytes() { return heap().used(); }
 std::size_t resident_slab_bytes() { return heap().resident(); }
 std::size_t release_free() { return heap().release(); }
+
+void yield_to_other_threads() { t_yields = true; }
 
 }  // namespace larder::util::slab_heap

@@ -151,6 +151,32 @@ TEST_CASE("slab_heap takes frees from another thread", "[slab_heap]") {
   CHECK(slab_heap::used_bytes() == used_before);
 }
 
+TEST_CASE("slab_heap: a yielding thread frees in bulk while another allocates, and emptied slabs go back", "[slab_heap]") {
+  // Enough 200-byte blocks for 64 slabs: past kKeptEmptySlabs, the frees
+  // return slabs' pages outside the lock while the other thread allocates.
+  constexpr std::size_t kBlocks = 64 * (slab_heap::kSlabBytes / 200);
+  const std::size_t used_before = slab_heap::used_bytes();
+  const std::size_t resident_before = slab_heap::resident_slab_bytes();
+  std::vector<void*> bulk(kBlocks), mine(kBlocks);
+  for (void*& p : bulk) p = slab_heap::allocate(200);
+  std::thread freer([&] {
+    slab_heap::yield_to_other_threads();
+    for (void* p : bulk) slab_heap::deallocate(p, 200);
+  });
+  for (void*& p : mine) {
+    p = slab_heap::allocate(56);
+    std::memset(p, 0x5a, 56);
+  }
+  freer.join();
+  CHECK(slab_heap::used_bytes() == used_before + kBlocks * 56);
+  for (void* p : mine) {
+    CHECK(static_cast<unsigned char*>(p)[55] == 0x5a);
+    slab_heap::deallocate(p, 56);
+  }
+  CHECK(slab_heap::used_bytes() == used_before);
+  CHECK(slab_heap::resident_slab_bytes() <= resident_before + slab_heap::kKeptEmptySlabs * slab_heap::kSlabBytes);
+}
+
 TEST_CASE("slab_heap relocates blocks of sparse slabs into the fuller one and frees the emptied slabs", "[slab_heap]") {
   // Four slabs of 120-byte slots (545 each), then all but every eighth freed.
   constexpr std::size_t kPerSlab = (slab_heap::kSlabBytes - 64) / 120;

@@ -14,7 +14,8 @@
 // Regions stay mapped.
 //
 // Thread-safe: one mutex, so a block may be freed on another thread (the
-// background free thread destroys whole tables).
+// background free thread destroys whole tables). Pages go back to the kernel
+// outside it.
 
 #include <cstddef>
 
@@ -58,5 +59,10 @@ std::size_t used_bytes();
 std::size_t resident_slab_bytes();
 // Returns the pages of every empty slab to the kernel; the bytes released.
 std::size_t release_free();
+
+// From now on the calling thread lets any other thread waiting for the heap
+// go first. For a thread that frees blocks in bulk (storage::BackgroundFree):
+// an event loop then waits for one block's work at a time, not the batch's.
+void yield_to_other_threads();
 
 }  // namespace larder::util::slab_heap
