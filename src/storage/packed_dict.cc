@@ -2,8 +2,10 @@
 
 #include "larder/storage/table.h"
 #include "larder/util/memory.h"
+#include "larder/util/slab_heap.h"
 #include "larder/util/varint.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstdlib>
 #include <cstring>
@@ -16,8 +18,8 @@ namespace {
 using util::put_varint;
 using util::varint_size;
 
-// A block's length is stored in 32 bits.
-constexpr std::size_t kMaxBlockBytes = UINT32_MAX;
+// A block's length is stored in 31 bits.
+constexpr std::size_t kMaxBlockBytes = 0x7fffffff;
 
 unsigned char* put_string(unsigned char* p, std::string_view s) {
   p = put_varint(p, s.size());
@@ -25,8 +27,8 @@ unsigned char* put_string(unsigned char* p, std::string_view s) {
   return p + s.size();
 }
 
-void set_block_bytes(unsigned char* block, std::size_t bytes) {
-  for (int i = 0; i < 4; ++i) block[i] = static_cast<unsigned char>(bytes >> (8 * i));
+void set_block_word(unsigned char* block, std::uint32_t word) {
+  for (int i = 0; i < 4; ++i) block[i] = static_cast<unsigned char>(word >> (8 * i));
 }
 
 std::size_t array_bytes(std::size_t buckets) { return buckets * sizeof(unsigned char*); }
@@ -384,34 +386,91 @@ void PackedDict::release() {
   size_ = 0;
 }
 
+// The cursor runs over the buckets of the array, then (mid-resize) over
+// those of the new one.
+std::uint64_t PackedDict::defragment(std::uint64_t cursor, std::size_t steps, std::size_t& moved) {
+  if (buckets_ == nullptr) return 0;
+  const std::uint64_t old_count = bucket_count();
+  const std::uint64_t count = old_count + (next_ == nullptr ? 0 : std::uint64_t{1} << next_bits_);
+  std::uint64_t i = cursor;
+  for (; i < count && i - cursor < steps; ++i) {
+    unsigned char*& slot = i < old_count ? buckets_[i] : next_[i - old_count];
+    if (slot == nullptr || (block_word(slot) & kMallocBit) != 0) continue;
+    const std::size_t bytes = block_bytes(slot);
+    if (bytes > util::slab_heap::kMaxSlabBlock) continue;
+    if (void* to = util::slab_heap::relocate(slot, bytes)) {
+      slot = static_cast<unsigned char*>(to);
+      ++moved;
+    }
+  }
+  return i < count ? i : 0;
+}
+
 unsigned char* PackedDict::new_block(std::size_t bytes) {
   if (bytes > kMaxBlockBytes) throw std::bad_alloc();
-  auto* block = static_cast<unsigned char*>(std::malloc(bytes));
-  if (block == nullptr) throw std::bad_alloc();
-  heap_bytes_ += util::malloc_cost(bytes);
-  set_block_bytes(block, bytes);
+  auto* block = static_cast<unsigned char*>(util::slab_heap::allocate(bytes));
+  heap_bytes_ += util::slab_heap::cost(bytes);
+  set_block_word(block, static_cast<std::uint32_t>(bytes));
   return block;
 }
 
+// A block moves when its size leaves its slab slot class. A shrink that
+// cannot get the smaller slot keeps the block where it is: a slab block
+// keeps its bigger slot (heap_bytes_ counts the smaller one until the block
+// next moves), a malloc'd one is shrunk by realloc and marked kMallocBit.
 unsigned char* PackedDict::resize_block(unsigned char* block, std::size_t bytes) {
-  const std::size_t old = block_bytes(block);
   if (bytes > kMaxBlockBytes) throw std::bad_alloc();
-  auto* resized = static_cast<unsigned char*>(std::realloc(block, bytes));
-  if (resized == nullptr) {
+  constexpr std::size_t kMaxSlab = util::slab_heap::kMaxSlabBlock;
+  const std::size_t old = block_bytes(block);
+  const bool in_malloc = (block_word(block) & kMallocBit) != 0 || old > kMaxSlab;
+  // glibc shrinks in place and never fails; an allocator that refuses
+  // leaves the longer block, which still holds the bytes.
+  auto realloc_block = [&] {
+    void* moved = std::realloc(block, bytes);
+    if (moved != nullptr) return static_cast<unsigned char*>(moved);
     if (bytes > old) throw std::bad_alloc();
-    // glibc shrinks in place and never fails; an allocator that refuses
-    // leaves the longer block, which still holds the bytes.
-    resized = block;
+    return block;
+  };
+  unsigned char* resized = block;
+  std::uint32_t mark = 0;
+  if (in_malloc && bytes > kMaxSlab) {
+    resized = realloc_block();
+  } else if (!in_malloc && util::slab_heap::resizable(old, bytes)) {
+    resized = static_cast<unsigned char*>(util::slab_heap::reallocate(block, old, bytes));
+  } else {
+    try {
+      resized = static_cast<unsigned char*>(util::slab_heap::allocate(bytes));
+    } catch (const std::bad_alloc&) {
+      if (bytes > old) throw;
+      if (in_malloc) {
+        resized = realloc_block();
+        mark = kMallocBit;
+      }
+    }
+    if (resized != block && mark == 0) {
+      std::memcpy(resized, block, std::min(old, bytes));
+      if (in_malloc) {
+        std::free(block);
+      } else {
+        util::slab_heap::deallocate(block, old);
+      }
+    }
   }
-  heap_bytes_ -= util::malloc_cost(old);
-  heap_bytes_ += util::malloc_cost(bytes);
-  set_block_bytes(resized, bytes);
+  heap_bytes_ -= in_malloc ? util::malloc_cost(old) : util::slab_heap::cost(old);
+  heap_bytes_ += mark != 0 ? util::malloc_cost(bytes) : util::slab_heap::cost(bytes);
+  set_block_word(resized, static_cast<std::uint32_t>(bytes) | mark);
   return resized;
 }
 
 void PackedDict::free_block(unsigned char* block) {
-  heap_bytes_ -= util::malloc_cost(block_bytes(block));
-  std::free(block);
+  const std::size_t bytes = block_bytes(block);
+  if ((block_word(block) & kMallocBit) != 0) {
+    heap_bytes_ -= util::malloc_cost(bytes);
+    std::free(block);
+    return;
+  }
+  heap_bytes_ -= util::slab_heap::cost(bytes);
+  util::slab_heap::deallocate(block, bytes);
 }
 
 }  // namespace larder::storage

@@ -2,8 +2,10 @@
 
 #include <catch2/catch.hpp>
 #include <string>
+#include <thread>
 
 #include "larder/storage/db.h"
+#include "larder/storage/hash_value.h"
 #include "larder/storage/shard_locks.h"
 #include "larder/util/slab_heap.h"
 
@@ -12,6 +14,8 @@ using larder::storage::Defragmenter;
 using larder::storage::Keyspace;
 using larder::storage::kNoExpire;
 using larder::storage::ShardLocks;
+using larder::storage::ValueType;
+namespace hash = larder::storage::hash;
 namespace slab_heap = larder::util::slab_heap;
 
 namespace {
@@ -65,4 +69,44 @@ TEST_CASE("the defragmenter does nothing when slabs are full", "[defragmenter]")
   Defragmenter defrag(ks);
   CHECK_FALSE(defrag.step(std::chrono::milliseconds(1)));
   CHECK(defrag.moved() == 0);
+}
+
+TEST_CASE("the defragmenter packs a big hash's blocks a slice at a time and keeps every field", "[defragmenter]") {
+  Keyspace ks(1);
+  ShardLocks locks(ks);
+  locks.add_all();
+  locks.acquire();
+  Db db(ks, 0, 0);
+  constexpr hash::Limits kLimits{128, 64};
+  constexpr int kFields = 100000;
+  {
+    // Grown together, the two hashes share their slabs.
+    Db::Writer kept = db.write("kept", ValueType::kHash, Db::Create::kYes);
+    Db::Writer dropped = db.write("dropped", ValueType::kHash, Db::Create::kYes);
+    for (int i = 0; i < kFields; ++i) {
+      hash::set(kept, "field:" + std::to_string(i), value_of(i).substr(0, 20), kLimits);
+      hash::set(dropped, "field:" + std::to_string(i), value_of(i).substr(0, 20), kLimits);
+    }
+  }
+  db.erase("dropped");
+  // A value this big is freed on the keyspace's background thread.
+  while (ks.background_free().pending() != 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const std::size_t free_before = slab_heap::free_slot_bytes();
+  REQUIRE(free_before > 2 * Defragmenter::kMinFreeBytes);
+  locks.release();
+
+  Defragmenter defrag(ks);
+  int steps = 0;
+  while (defrag.step(std::chrono::microseconds(200)) && steps < 100000) ++steps;
+  CHECK(steps > 1);
+  CHECK(defrag.moved() > kFields / 20);
+  CHECK(slab_heap::free_slot_bytes() < free_before / 2);
+
+  locks.acquire();
+  Db after(ks, 0, 0);
+  const auto* e = after.find_for_read("kept");
+  REQUIRE(e != nullptr);
+  CHECK(hash::size(*e) == kFields);
+  for (int i = 0; i < kFields; i += 7) CHECK(hash::get(*e, "field:" + std::to_string(i)) == value_of(i).substr(0, 20));
+  after.flush();
 }

@@ -1,9 +1,16 @@
 #include "larder/storage/packed_dict.h"
 
 #include "larder/util/memory.h"
+#include "larder/util/slab_heap.h"
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <map>
+#include <memory>
 #include <random>
 #include <set>
 #include <string>
@@ -413,4 +420,128 @@ TEST_CASE("reserve finishes a resize under way", "[packed_dict]") {
   CHECK_FALSE(s.resizing());
   for (std::size_t i = 0; i < n + 100000; ++i) REQUIRE(s.contains(key(i)));
   CHECK(s.heap_bytes() > reserved);
+}
+
+TEST_CASE("a dict's blocks are slab_heap slots, and all of them go back", "[packed_dict]") {
+  const std::size_t used_before = larder::util::slab_heap::used_bytes();
+  {
+    PackedDict s(Kind::kSet);
+    for (std::size_t i = 0; i < 10000; ++i) REQUIRE(s.insert(key(i)));
+    s.reserve(s.size());  // no resize under way: one bucket array
+    // What is not in slots is that array, of a power of two of pointers.
+    const std::size_t rest = s.heap_bytes() - kEmptyHeap - (larder::util::slab_heap::used_bytes() - used_before);
+    bool one_array = false;
+    for (std::size_t buckets = 4; buckets <= 65536; buckets *= 2) {
+      one_array = one_array || rest == larder::util::malloc_cost(buckets * sizeof(void*));
+    }
+    CHECK(one_array);
+  }
+  CHECK(larder::util::slab_heap::used_bytes() == used_before);
+}
+
+TEST_CASE("a block moves between the slab heap and malloc as it crosses the slab limit", "[packed_dict]") {
+  const std::size_t used_before = larder::util::slab_heap::used_bytes();
+  PackedDict h(Kind::kHash);
+  REQUIRE(h.insert("k", "small"));
+  const std::size_t small_heap = h.heap_bytes();
+  const std::size_t small_used = larder::util::slab_heap::used_bytes();
+  CHECK(small_used > used_before);
+  const std::string big(2000, 'b');
+  REQUIRE_FALSE(h.insert("k", big));
+  CHECK(*h.find("k") == big);
+  CHECK(larder::util::slab_heap::used_bytes() == used_before);  // the block is malloc's now
+  REQUIRE_FALSE(h.insert("k", "small"));
+  CHECK(*h.find("k") == "small");
+  CHECK(h.heap_bytes() == small_heap);
+  CHECK(larder::util::slab_heap::used_bytes() == small_used);
+  REQUIRE(h.erase("k"));
+  CHECK(h.heap_bytes() == kEmptyHeap);
+  CHECK(larder::util::slab_heap::used_bytes() == used_before);
+}
+
+// In a child process under an address-space limit, with the slab heap's
+// 24-byte class exhausted, shrinking blocks into that class cannot move
+// them: the dict keeps each where it is, its bytes intact, and frees them
+// to the right allocator later. The child's exit status says which check
+// failed (Catch2 does not run there).
+TEST_CASE("a shrink that cannot move its block keeps it where it is", "[packed_dict][glibc-malloc]") {
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    namespace slab = larder::util::slab_heap;
+    const std::size_t used_before = slab::used_bytes();
+    PackedDict from_malloc(Kind::kHash);
+    PackedDict from_slab(Kind::kHash);
+    from_malloc.insert("k", std::string(2000, 'm'));  // a malloc'd block
+    from_slab.insert("k", std::string(500, 's'));     // a 512-byte slot
+    std::vector<void*> held;
+    held.reserve(4 << 20);
+    long pages = 0;
+    if (std::FILE* f = std::fopen("/proc/self/statm", "r")) {
+      if (std::fscanf(f, "%ld", &pages) != 1) pages = 0;
+      std::fclose(f);
+    }
+    const rlimit limit{static_cast<rlim_t>(pages) * static_cast<rlim_t>(sysconf(_SC_PAGESIZE)), RLIM_INFINITY};
+    if (pages == 0 || setrlimit(RLIMIT_AS, &limit) != 0) _exit(10);
+    try {
+      while (held.size() < held.capacity()) held.push_back(slab::allocate(17));
+      _exit(11);  // never ran out
+    } catch (const std::bad_alloc&) {
+    }
+    const std::string small = "0123456789";  // "k" and this: a 17-byte block
+    if (from_malloc.insert("k", small) || *from_malloc.find("k") != small) _exit(12);
+    if (from_slab.insert("k", small) || *from_slab.find("k") != small) _exit(13);
+    for (void* p : held) slab::deallocate(p, 17);
+    held.clear();
+    const std::string longer(100, 'l');  // both blocks can move again
+    if (from_malloc.insert("k", longer) || *from_malloc.find("k") != longer) _exit(14);
+    if (from_slab.insert("k", small + "!") || *from_slab.find("k") != small + "!") _exit(15);
+    if (!from_malloc.erase("k") || !from_slab.erase("k")) _exit(16);
+    if (from_malloc.heap_bytes() != kEmptyHeap || from_slab.heap_bytes() != kEmptyHeap) _exit(17);
+    if (slab::used_bytes() != used_before) _exit(18);
+    _exit(0);
+  }
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("defragment packs a dict's blocks into fewer slabs a few buckets at a time", "[packed_dict]") {
+  namespace slab = larder::util::slab_heap;
+  // Two dicts grown together share their slabs; dropping one leaves them
+  // about half full.
+  PackedDict kept(Kind::kHash);
+  auto dropped = std::make_unique<PackedDict>(Kind::kHash);
+  for (std::size_t i = 0; i < 200000; ++i) {
+    REQUIRE(kept.insert(key(i), value(i)));
+    REQUIRE(dropped->insert(key(i), value(i)));
+  }
+  const auto model = contents(kept);
+  const std::size_t heap = kept.heap_bytes();
+  dropped.reset();
+  const std::size_t free_before = slab::free_slot_bytes();
+  std::size_t moved = 0;
+  std::uint64_t cursor = 0;
+  int calls = 0;
+  do {
+    cursor = kept.defragment(cursor, 64, moved);
+    ++calls;
+  } while (cursor != 0);
+  CHECK(calls > 1);
+  CHECK(moved > 0);
+  CHECK(slab::free_slot_bytes() < free_before / 2);
+  CHECK(contents(kept) == model);
+  CHECK(kept.heap_bytes() == heap);
+  // Mid-resize, both arrays' blocks are walked.
+  for (std::size_t i = 200000; !kept.resizing(); ++i) REQUIRE(kept.insert(key(i), value(i)));
+  const auto grown = contents(kept);
+  std::size_t steps = 0;
+  cursor = 0;
+  do {
+    cursor = kept.defragment(cursor, 1, moved);
+    ++steps;
+  } while (cursor != 0);
+  CHECK(steps > kept.size() / 4);  // the old array has about size / 6 buckets, the new one twice that
+  CHECK(contents(kept) == grown);
 }

@@ -1,7 +1,7 @@
 #pragma once
 // PackedDict: the big-collection encoding of hashes and sets (what Redis
 // calls "hashtable"). A power-of-two array of buckets; each non-empty bucket
-// is one malloc'd block holding its elements packed back to back,
+// is one block (util::slab_heap) holding its elements packed back to back,
 //
 //   [u32 used bytes][varint len][key][varint len][value] ...   (kHash)
 //   [u32 used bytes][varint len][member] ...                   (kSet)
@@ -50,6 +50,9 @@ class PackedDict final : public ValueObject {
 
   std::size_t heap_bytes() const override { return heap_bytes_; }
   std::unique_ptr<ValueObject> clone() const override;
+  // Relocates the blocks of `steps` buckets from bucket `cursor` on (both
+  // arrays' buckets mid-resize).
+  std::uint64_t defragment(std::uint64_t cursor, std::size_t steps, std::size_t& moved) override;
 
   Kind kind() const { return kind_; }
   std::size_t size() const { return size_; }
@@ -84,16 +87,23 @@ class PackedDict final : public ValueObject {
   std::pair<std::string_view, std::string_view> random(Rng& rng) const;
 
  private:
-  // A block starts with its length, this header included, as a little-endian
-  // u32; it is malloc'd to exactly that many bytes. An empty bucket is null.
+  // A block starts with its length, this header included, in the low 31
+  // bits of a little-endian u32; it is allocated from util::slab_heap for
+  // that many bytes (so a deleted big dict's pages go back slab by slab, not
+  // in one malloc_trim under the lock the event loop allocates with). An
+  // empty bucket is null.
   static constexpr std::size_t kBlockHeader = 4;
+  // The header's top bit: the block is malloc'd though the slab heap would
+  // take its size (a shrink that could not move it; see resize_block).
+  static constexpr std::uint32_t kMallocBit = 0x80000000u;
   // The table never halves below this many buckets; an empty dict has none.
   static constexpr std::size_t kMinBuckets = 4;
 
-  static std::size_t block_bytes(const unsigned char* block) {
-    return static_cast<std::size_t>(block[0]) | static_cast<std::size_t>(block[1]) << 8 |
-           static_cast<std::size_t>(block[2]) << 16 | static_cast<std::size_t>(block[3]) << 24;
+  static std::uint32_t block_word(const unsigned char* block) {
+    return static_cast<std::uint32_t>(block[0]) | static_cast<std::uint32_t>(block[1]) << 8 |
+           static_cast<std::uint32_t>(block[2]) << 16 | static_cast<std::uint32_t>(block[3]) << 24;
   }
+  static std::size_t block_bytes(const unsigned char* block) { return block_word(block) & ~kMallocBit; }
   // Reads the varint length at `p`; returns the byte after it.
   static const unsigned char* read_len(const unsigned char* p, std::size_t& len) {
     return util::get_varint(p, len);
@@ -159,9 +169,9 @@ class PackedDict final : public ValueObject {
   // Frees every block and the bucket arrays.
   void release();
 
-  // Block (de)allocation, keeping heap_bytes_ exact and the header right.
+  // Block (de)allocation, keeping heap_bytes_ and the header right.
   // new_block and a growing resize_block throw std::bad_alloc (leaving the
-  // block unchanged), also past the u32 length; shrinking never fails.
+  // block unchanged), also past the 31-bit length; shrinking never fails.
   unsigned char* new_block(std::size_t bytes);
   unsigned char* resize_block(unsigned char* block, std::size_t bytes);
   void free_block(unsigned char* block);
