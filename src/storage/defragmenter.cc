@@ -63,6 +63,8 @@ bool Defragmenter::step(std::chrono::steady_clock::duration budget) {
   return true;
 }
 
+// A deleted object whose address is reused, or a chain reordered between
+// visits, only makes the walk redo or skip some of a bucket's objects.
 Entry* Defragmenter::move(Entry* e, std::size_t& objects, bool& stay) {
   Entry* moved = Entry::defragment(e);
   moved_in_pass_ += moved != e ? 1 : 0;

@@ -80,8 +80,8 @@ std::unique_ptr<ValueObject> PackedDict::clone() const {
     for (std::size_t i = 0; i <= mask_of(bits); ++i) {
       if (from[i] == nullptr) continue;
       const std::size_t bytes = block_bytes(from[i]);
-      to[i] = copy->new_block(bytes);
-      std::memcpy(to[i], from[i], bytes);
+      to[i] = copy->new_block(bytes);  // its own header: a slab block, whatever from[i] is
+      std::memcpy(to[i] + kBlockHeader, from[i] + kBlockHeader, bytes - kBlockHeader);
     }
   };
   copy->buckets_ = copy->allocate_array(bucket_bits_);
@@ -416,8 +416,9 @@ unsigned char* PackedDict::new_block(std::size_t bytes) {
 
 // A block moves when its size leaves its slab slot class. A shrink that
 // cannot get the smaller slot keeps the block where it is: a slab block
-// keeps its bigger slot (heap_bytes_ counts the smaller one until the block
-// next moves), a malloc'd one is shrunk by realloc and marked kMallocBit.
+// keeps its bigger slot (heap_bytes_ counts the smaller one until a resize
+// takes it to another class; relocation keeps the slot's class), a
+// malloc'd one is shrunk by realloc and marked kMallocBit.
 unsigned char* PackedDict::resize_block(unsigned char* block, std::size_t bytes) {
   if (bytes > kMaxBlockBytes) throw std::bad_alloc();
   constexpr std::size_t kMaxSlab = util::slab_heap::kMaxSlabBlock;

@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -126,14 +127,22 @@ class Heap {
 
  private:
   // The heap's mutex. A thread that called yield_to_other_threads() waits
+  // (up to kMaxYield, so that loops that keep contending do not starve it)
   // while another thread waits for it: freeing blocks back to back, it would
   // otherwise retake the mutex each time before the woken waiter (an event
   // loop) runs, and hold that waiter off for its whole batch.
   class Guard {
    public:
+    static constexpr auto kMaxYield = std::chrono::milliseconds(1);
+
     explicit Guard(Heap& h) : h_(h) {
       if (t_yields) {
-        while (h_.waiting_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
+        if (h_.waiting_.load(std::memory_order_acquire) != 0) {
+          const auto until = std::chrono::steady_clock::now() + kMaxYield;
+          do {
+            std::this_thread::yield();
+          } while (h_.waiting_.load(std::memory_order_acquire) != 0 && std::chrono::steady_clock::now() < until);
+        }
         h_.mutex_.lock();
       } else if (!h_.mutex_.try_lock()) {
         h_.waiting_.fetch_add(1, std::memory_order_acq_rel);

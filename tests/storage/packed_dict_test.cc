@@ -493,9 +493,17 @@ TEST_CASE("a shrink that cannot move its block keeps it where it is", "[packed_d
     if (from_slab.insert("k", small) || *from_slab.find("k") != small) _exit(13);
     for (void* p : held) slab::deallocate(p, 17);
     held.clear();
-    const std::string longer(100, 'l');  // both blocks can move again
+    {
+      // A copy's blocks are slab blocks, whatever the original's are.
+      const std::size_t used = slab::used_bytes();
+      auto copy = from_malloc.clone();
+      if (*static_cast<PackedDict&>(*copy).find("k") != small || slab::used_bytes() != used + 24) _exit(19);
+      copy.reset();
+      if (slab::used_bytes() != used) _exit(20);
+    }
+    const std::string longer(100, 'l');  // both blocks move again
     if (from_malloc.insert("k", longer) || *from_malloc.find("k") != longer) _exit(14);
-    if (from_slab.insert("k", small + "!") || *from_slab.find("k") != small + "!") _exit(15);
+    if (from_slab.insert("k", longer) || *from_slab.find("k") != longer) _exit(15);
     if (!from_malloc.erase("k") || !from_slab.erase("k")) _exit(16);
     if (from_malloc.heap_bytes() != kEmptyHeap || from_slab.heap_bytes() != kEmptyHeap) _exit(17);
     if (slab::used_bytes() != used_before) _exit(18);
