@@ -20,6 +20,32 @@ namespace slab_heap = larder::util::slab_heap;
 
 namespace {
 std::string value_of(int i) { return std::string(100, static_cast<char>('a' + i % 26)) + std::to_string(i); }
+
+// The slab heap's free slot bytes once the keyspace's background thread
+// has freed what it was handed (values of 1 MiB or more go there).
+std::size_t free_slots_when_freed(Keyspace& ks) {
+  while (ks.background_free().pending() != 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  return slab_heap::free_slot_bytes();
+}
+
+constexpr hash::Limits kLimits{128, 64};
+
+// A one-database keyspace with every shard's lock held.
+struct Locked {
+  Keyspace ks{1};
+  ShardLocks locks{ks};
+  Locked() {
+    locks.add_all();
+    locks.acquire();
+  }
+};
+
+// Steps of 200 µs until a pass ends (at most 100000); the steps taken.
+int run_pass(Defragmenter& defrag) {
+  int steps = 0;
+  while (defrag.step(std::chrono::microseconds(200)) && steps < 100000) ++steps;
+  return steps;
+}
 }  // namespace
 
 TEST_CASE("the defragmenter packs a thinned keyspace into fewer slabs and keeps every key", "[defragmenter]") {
@@ -72,12 +98,9 @@ TEST_CASE("the defragmenter does nothing when slabs are full", "[defragmenter]")
 }
 
 TEST_CASE("the defragmenter packs a big hash's blocks a slice at a time and keeps every field", "[defragmenter]") {
-  Keyspace ks(1);
-  ShardLocks locks(ks);
-  locks.add_all();
-  locks.acquire();
+  Locked l;
+  auto& [ks, locks] = l;
   Db db(ks, 0, 0);
-  constexpr hash::Limits kLimits{128, 64};
   constexpr int kFields = 100000;
   {
     // Grown together, the two hashes share their slabs.
@@ -89,15 +112,12 @@ TEST_CASE("the defragmenter packs a big hash's blocks a slice at a time and keep
     }
   }
   db.erase("dropped");
-  // A value this big is freed on the keyspace's background thread.
-  while (ks.background_free().pending() != 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  const std::size_t free_before = slab_heap::free_slot_bytes();
+  const std::size_t free_before = free_slots_when_freed(ks);
   REQUIRE(free_before > 2 * Defragmenter::kMinFreeBytes);
   locks.release();
 
   Defragmenter defrag(ks);
-  int steps = 0;
-  while (defrag.step(std::chrono::microseconds(200)) && steps < 100000) ++steps;
+  const int steps = run_pass(defrag);
   CHECK(steps > 1);
   CHECK(steps < 100000);  // the pass ended
   CHECK(defrag.moved() > kFields / 20);
@@ -113,12 +133,9 @@ TEST_CASE("the defragmenter packs a big hash's blocks a slice at a time and keep
 }
 
 TEST_CASE("the defragmenter packs many hashes, several to a table bucket, and keeps every field", "[defragmenter]") {
-  Keyspace ks(1);
-  ShardLocks locks(ks);
-  locks.add_all();
-  locks.acquire();
+  Locked l;
+  auto& [ks, locks] = l;
   Db db(ks, 0, 0);
-  constexpr hash::Limits kLimits{128, 64};
   // 3000 hashes of 160 fields (each a PackedDict) in 256 shards' tables:
   // many buckets hold two or more. Every other one is dropped.
   constexpr int kHashes = 3000;
@@ -130,15 +147,12 @@ TEST_CASE("the defragmenter packs many hashes, several to a table bucket, and ke
     }
   }
   for (int h = 1; h < kHashes; h += 2) db.erase("h:" + std::to_string(h));
-  while (ks.background_free().pending() != 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  const std::size_t free_before = slab_heap::free_slot_bytes();
+  const std::size_t free_before = free_slots_when_freed(ks);
   REQUIRE(free_before > 2 * Defragmenter::kMinFreeBytes);
   locks.release();
 
   Defragmenter defrag(ks);
-  int steps = 0;
-  while (defrag.step(std::chrono::microseconds(200)) && steps < 100000) ++steps;
-  CHECK(steps < 100000);
+  CHECK(run_pass(defrag) < 100000);
   CHECK(slab_heap::free_slot_bytes() < free_before / 2);
 
   locks.acquire();
