@@ -577,10 +577,21 @@ void zrange_generic(CommandContext& ctx, std::size_t argc_start, bool store, Ran
       ctx.reply.integer(0);
       return;
     }
+    // Redis adds the range in order to a destination that starts as a
+    // listpack (unless a rank range's length is over the entry limit) and
+    // turns into a skiplist at the first member or count over the limits;
+    // the members added before then lose the sign of a -0 score.
+    const zset::Limits lim = limits(ctx);
+    bool packed = type != RangeType::kRank || n <= lim.max_entries;
+    std::size_t added = 0;
     zset::Builder result;
     result.reserve(n);
-    for_selection(*e, sel, [&](double s, std::string_view m) { result.add(s, m); });
-    result.store(db, dst, limits(ctx));
+    for_selection(*e, sel, [&](double s, std::string_view m) {
+      packed = packed && added + 1 <= lim.max_entries && m.size() <= lim.max_value;
+      ++added;
+      result.add(packed && s == 0 ? 0.0 : s, m);
+    });
+    result.store(db, dst, lim);
     ctx.notify(config::kNotifyZset, "zrangestore", dst);
     ctx.reply.integer(static_cast<std::int64_t>(n));
     return;

@@ -15,6 +15,7 @@ tests (sizes, membership, distinctness, pairing, and the reply's RESP type
 shape compared with Redis's).
 """
 import os
+import random
 import sys
 import unittest
 
@@ -693,6 +694,76 @@ def hscan_all(client, key, *options):
         assert calls < 100000, "HSCAN does not terminate"
 
 
+def random_script(seed, entries, max_value, steps=1500):
+    """A seeded mix of the family over three keys, RENAME and COPY between
+    them, under the given listpack limits. Whole-hash replies are compared
+    with their pairs sorted (a key may be a hashtable)."""
+    rnd = random.Random(seed)
+    keys = ["h1", "h2", "h3"]
+    odd_values = ["1.5", "-0", "1e3", "3.0", "0x10", INT64_MAX, INT64_MIN, " 1", "inf", "abc", ""]
+
+    def field():
+        r = rnd.random()
+        if r < 0.7:
+            return "f%d" % rnd.randrange(30)
+        if r < 0.85:
+            return str(rnd.randrange(-5, 5))
+        return "g" * rnd.randrange(0, 120)
+
+    def fields(most):
+        return tuple(field() for _ in range(rnd.randrange(1, most)))
+
+    def value():
+        r = rnd.random()
+        if r < 0.4:
+            return str(rnd.randrange(-10, 10))
+        if r < 0.5:
+            return rnd.choice(odd_values)
+        if r < 0.9:
+            return "v%d" % rnd.randrange(10)
+        return "x" * rnd.randrange(50, 200)
+
+    s = [("CONFIG", "SET", "hash-max-listpack-entries", entries), ("CONFIG", "SET", "hash-max-listpack-value", max_value)]
+    for _ in range(steps):
+        k = rnd.choice(keys)
+        op = rnd.randrange(17)
+        if op < 5:
+            pairs = []
+            for _ in range(rnd.randrange(1, 6)):
+                pairs += [field(), value()]
+            if rnd.random() < 0.05:
+                pairs.append(field())  # odd arity: an error
+            s.append((rnd.choice(["HSET", "HMSET"]), k) + tuple(pairs))
+        elif op == 5:
+            s.append(("HSETNX", k, field(), value()))
+        elif op == 6:
+            s.append(("HDEL", k) + fields(4))
+        elif op == 7:
+            s.append(rnd.choice([("HGET", k, field()), ("HSTRLEN", k, field()), ("HEXISTS", k, field())]))
+        elif op == 8:
+            s.append(("HMGET", k) + fields(4))
+        elif op == 9:
+            s.append(("HINCRBY", k, field(), rnd.choice(["1", "-1", "5", "0", "100", INT64_MAX, INT64_MIN,
+                                                         "x", "1.5", ""])))
+        elif op == 10:
+            s.append(("HINCRBYFLOAT", k, field(), rnd.choice(["1", "-1", "0.1", "1e308", "-1e308", "inf", "nan",
+                                                              "x", "", "2.5e-3", "-0", "3"])))
+        elif op == 11:
+            s.append(rnd.choice([("HLEN", k), ("OBJECT", "ENCODING", k), ("HRANDFIELD", k, "0")]))
+        elif op == 12:
+            s.append(Unordered(rnd.choice(["HKEYS", "HVALS"]), k))
+        elif op == 13:
+            s.append(("COPY", k, rnd.choice(keys), "REPLACE"))
+        elif op == 14:
+            s.append(("RENAME", k, rnd.choice(keys)))
+        elif op == 15:
+            s.append(Unordered("HSCAN", k, "0", "COUNT", "1000", pairs=True, scan=True))
+        else:
+            s.append(Unordered("HGETALL", k, pairs=True))
+    s += [Unordered("HGETALL", k, pairs=True) for k in keys]
+    return s
+
+
 class HashesBase(ProtocolDiffCase):
 
     def test_basic(self):
@@ -832,6 +903,12 @@ class HashesBase(ProtocolDiffCase):
                 self.assertEqual(v, content[f], "%s: value paired with %r" % (what, f))
         if count > 0:
             self.assertEqual(len(set(fields)), len(fields), "%s: duplicates %r" % (what, fields))
+
+
+    def test_random_mix(self):
+        for n, (entries, value) in enumerate([("128", "64"), ("4", "64"), ("128", "3")]):
+            with self.subTest(entries=entries, value=value):
+                self.check(random_script(300 + n, entries, value))
 
 
 class HashesResp2(HashesBase):

@@ -14,6 +14,7 @@ byte, the rest is checked by property tests.
 Helpers (Unordered, ProtocolDiffCase, ...) come from test_hashes.py.
 """
 import os
+import random
 import re
 import sys
 import unittest
@@ -463,6 +464,63 @@ SETS = {
 }
 
 
+def random_script(seed, intset_entries, steps=1500):
+    """A seeded mix of the family over three keys (SPOP and SRANDMEMBER with
+    a count aside: random) under the given intset limit. Replies listing a
+    set are compared with their members sorted (a key may be a hashtable)."""
+    rnd = random.Random(seed)
+    keys = ["s1", "s2", "s3"]
+    odd_members = [INT64_MAX, INT64_MIN, "9223372036854775808", "01", "-0", "+1", " 1", "1.0"]
+
+    def member():
+        r = rnd.random()
+        if r < 0.45:
+            return str(rnd.randrange(-20, 40))
+        if r < 0.5:
+            return rnd.choice(odd_members)
+        if r < 0.9:
+            return "m%d" % rnd.randrange(30)
+        return "w" * rnd.randrange(0, 100)
+
+    def members(most):
+        return tuple(member() for _ in range(rnd.randrange(1, most)))
+
+    def sources():
+        return tuple(rnd.choice(keys + ["h"]) for _ in range(rnd.randrange(1, 4)))
+
+    s = [("CONFIG", "SET", "set-max-intset-entries", intset_entries), ("HSET", "h", "a", "b")]
+    for _ in range(steps):
+        k = rnd.choice(keys)
+        op = rnd.randrange(14)
+        if op < 5:
+            s.append(("SADD", k) + members(8))
+        elif op == 5:
+            s.append(("SREM", k) + members(4))
+        elif op == 6:
+            s.append(("SISMEMBER", k, member()))
+        elif op == 7:
+            s.append(("SMISMEMBER", k) + members(4))
+        elif op == 8:
+            s.append(rnd.choice([("SCARD", k), ("OBJECT", "ENCODING", k), ("SRANDMEMBER", k, "0")]))
+        elif op == 9:
+            s.append(Unordered(rnd.choice(["SINTER", "SUNION", "SDIFF"]), *sources()))
+        elif op == 10:
+            s.append((rnd.choice(["SINTERSTORE", "SUNIONSTORE", "SDIFFSTORE"]), rnd.choice(keys)) + sources())
+        elif op == 11:
+            s.append(("SMOVE", k, rnd.choice(keys), member()))
+        elif op == 12:
+            s.append(("SINTERCARD", "2", k, rnd.choice(keys)) +
+                     (("LIMIT", str(rnd.randrange(0, 4))) if rnd.random() < 0.4 else ()))
+        elif rnd.random() < 0.5:
+            s.append(("COPY", k, rnd.choice(keys), "REPLACE"))
+        else:
+            s.append(Unordered("SSCAN", k, "0", "COUNT", "1000", scan=True))
+        if rnd.random() < 0.05:
+            s.append(Unordered("SMEMBERS", k))
+    s += [Unordered("SMEMBERS", k) for k in keys]
+    return s
+
+
 class SetsBase(ProtocolDiffCase):
 
     def test_basic(self):
@@ -626,6 +684,12 @@ class SetsBase(ProtocolDiffCase):
                 c.cmd("SADD", "r", "1", "2", "3", "4", "5")
                 seen.add(decode(c.cmd("SPOP", "r")))
             self.assertGreater(len(seen), 4, "%s: SPOP not random: %r" % (who, seen))
+
+
+    def test_random_mix(self):
+        for n, entries in enumerate(["512", "4", "0"]):
+            with self.subTest(intset_entries=entries):
+                self.check(random_script(400 + n, entries))
 
 
 class SetsResp2(SetsBase):
