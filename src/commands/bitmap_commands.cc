@@ -53,12 +53,14 @@ bool bitfield_type_or_reply(CommandContext& ctx, std::string_view arg, bool& is_
 }
 
 // Opens `key` as a string for a bit write reaching bit `max_bit`: creates it
-// or pads it with zero bytes up to that bit. Returns false after replying
-// WRONGTYPE. `grown` tells whether the value was created or lengthened; the
-// value is resized (and marked changed) only then, so the caller writes
-// through w.resize_string() when it changes bits of an unchanged size.
+// or pads it with zero bytes up to that bit, and marks it raw (as Redis's
+// lookupStringForBitCommand). Returns false after replying WRONGTYPE.
+// `grown` tells whether the value was created or lengthened; the value is
+// resized (and marked changed) only then, so the caller writes through
+// w.resize_string() when it changes bits of an unchanged size.
 bool open_for_bits_or_reply(CommandContext& ctx, storage::Db::Writer& w, std::uint64_t max_bit, bool& grown) {
   if (!ctx.writable_or_reply(w)) return false;
+  w.mark_string_raw();
   const std::size_t size = w.entry().value().size();
   const std::size_t need = static_cast<std::size_t>(max_bit >> 3) + 1;
   grown = w.created() || need > size;
@@ -333,6 +335,7 @@ void cmd_bitop(CommandContext& ctx) {
     }
   }
   db.set(dest, result, storage::kNoExpire);
+  db.mark_string_raw(dest);  // Redis stores the result as a raw string
   ctx.notify(config::kNotifyString, "set", dest);
   ctx.reply.integer(static_cast<std::int64_t>(max_len));
 }

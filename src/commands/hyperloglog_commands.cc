@@ -31,10 +31,11 @@ bool valid_or_reply(CommandContext& ctx, std::string_view value) {
 }
 
 // Writes `value` back under `key`: in place (TTL kept) when the key exists,
-// as a new key otherwise.
+// as a new key otherwise; raw either way, as Redis's HyperLogLog strings.
 void store(storage::Db& db, std::string_view key, const std::string& value, bool exists) {
   if (!exists) {
     db.set(key, value, storage::kNoExpire);
+    db.mark_string_raw(key);
     return;
   }
   storage::Db::Writer w = db.write(key, storage::ValueType::kString);
@@ -60,6 +61,7 @@ void cmd_pfadd(CommandContext& ctx) {
   if (exists && hll::encoding(e->value()) == hll::kDense) {
     // Dense: registers are raised in place, the value written only if one is.
     storage::Db::Writer w = db.write(key, storage::ValueType::kString);
+    w.mark_string_raw();  // as Redis's dbUnshareStringValue, even with no change
     char* data = nullptr;
     int updated = 0;
     for (std::size_t j = 2; j < ctx.args.size(); ++j) {
@@ -80,6 +82,7 @@ void cmd_pfadd(CommandContext& ctx) {
   int updated = 0;
   if (exists) {
     value.assign(e->value());
+    db.mark_string_raw(key);
   } else {
     value = hll::make_empty();
     ++updated;
@@ -132,6 +135,7 @@ void cmd_pfcount(CommandContext& ctx) {
   }
   const std::string_view value = e->value();
   if (!valid_or_reply(ctx, value)) return;
+  db.mark_string_raw(key);  // as Redis, which unshares it to refresh the cache
   std::uint64_t card = 0;
   if (!hll::cached_cardinality(value, card)) {
     bool invalid = false;
@@ -198,6 +202,7 @@ void cmd_pfdebug(CommandContext& ctx) {
     return;
   }
   if (!valid_or_reply(ctx, e->value())) return;
+  db.mark_string_raw(key);
   std::string value(e->value());
   const bool sparse = hll::encoding(value) == hll::kSparse;
   if (util::iequals(sub, "getreg") || util::iequals(sub, "todense")) {

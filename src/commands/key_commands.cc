@@ -341,7 +341,8 @@ const storage::Entry* object_lookup(CommandContext& ctx, storage::Db& db) {
 
 // Redis 7.0's name for the equivalent representation. Strings as Redis
 // stores them after SET: "int" when the value reads as an int64
-// (string2ll), else "embstr" up to 44 bytes, else "raw".
+// (string2ll), else "embstr" up to 44 bytes, else "raw"; "raw" whatever
+// the content after an edit in place (Entry::raw_string).
 void cmd_object_encoding(CommandContext& ctx) {
   storage::Db db = ctx.db();
   const storage::Entry* e = object_lookup(ctx, db);
@@ -350,7 +351,8 @@ void cmd_object_encoding(CommandContext& ctx) {
   switch (e->type()) {
     case storage::ValueType::kString: {
       std::int64_t v = 0;
-      ctx.reply.bulk(util::parse_int64(e->value(), v) ? "int"
+      ctx.reply.bulk(e->raw_string()                     ? "raw"
+                     : util::parse_int64(e->value(), v) ? "int"
                      : e->value().size() <= 44        ? "embstr"
                                                       : "raw");
       return;

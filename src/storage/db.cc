@@ -166,6 +166,7 @@ void Db::set(std::string_view key, std::string_view value, std::int64_t expire_a
       current->has_expire() == (expire_at_ms != kNoExpire)) {
     // memmove: `value` may be a view of this very value.
     if (!value.empty()) std::memmove(current->string_data(), value.data(), value.size());
+    current->set_raw_string(false);
     if (current->has_expire()) current->set_expire_at(expire_at_ms);
     stamp_new(*current, shard, current, hash);
     shard.touch(index_, key);
@@ -351,6 +352,7 @@ void Db::Writer::set_object(std::unique_ptr<ValueObject> object) {
 }
 
 char* Db::Writer::resize_string(std::size_t size) {
+  mark_string_raw();
   if (entry_->encoding() == Encoding::kObject) {
     auto& buf = static_cast<StringBuffer&>(object());
     buf.resize(size);
@@ -371,6 +373,11 @@ char* Db::Writer::resize_string(std::size_t size) {
   }
   changed_ = true;
   return entry_->string_data();
+}
+
+void Db::mark_string_raw(std::string_view key) {
+  std::uint64_t hash = Table::hash_of(key);
+  if (Entry* e = find_live(key, hash, keyspace_.shard(Keyspace::shard_index(hash)))) e->set_raw_string(true);
 }
 
 bool Db::erase(std::string_view key) {

@@ -13,7 +13,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from larder_harness import (DifferentialTestCase, Near, compare_replies,  # noqa: E402
+from larder_harness import (DifferentialTestCase, Near, compare_replies, decode,  # noqa: E402
                             run_script, scan_reply, show, sort_array_reply)
 
 # Absolute times far in the future (seconds / milliseconds).
@@ -253,6 +253,45 @@ class KeysFamilyBase(DifferentialTestCase):
                        ("object", "encoding", "k"), ("Object", "RefCount", "k")]
         script += [("OBJECT", "ENCODING", "missing"), ("OBJECT", "REFCOUNT", "missing"),
                    ("OBJECT", "IDLETIME", "missing"), ("OBJECT", "FREQ", "missing")]
+        self.check(script)
+
+    def test_object_encoding_after_edits(self):
+        # Redis turns a string it edits in place, or builds byte by byte,
+        # into a raw one whatever its content; writing a fresh value, or INCR,
+        # makes it int or embstr again; RENAME, COPY, MOVE and TTLs keep it.
+        script = []
+        for edit in [("APPEND", "k", "4"), ("APPEND", "k", ""), ("SETRANGE", "k", "0", "9"),
+                     ("SETRANGE", "k", "0", ""), ("SETBIT", "k", "0", "0"), ("SETBIT", "k", "2", "1"),
+                     ("BITFIELD", "k", "GET", "u4", "0"), ("BITFIELD", "k", "SET", "u4", "0", "3"),
+                     ("BITFIELD", "k", "INCRBY", "u2", "0", "5", "OVERFLOW", "FAIL"),
+                     ("BITFIELD_RO", "k", "GET", "u4", "0"), ("GETRANGE", "k", "0", "1"),
+                     ("GETEX", "k", "EX", "100"), ("EXPIRE", "k", "100")]:
+            script += [("SET", "k", "12"), edit, ("OBJECT", "ENCODING", "k")]
+        script += [
+            ("SETRANGE", "new1", "0", "ab"), ("OBJECT", "ENCODING", "new1"),
+            ("SETBIT", "new2", "3", "1"), ("OBJECT", "ENCODING", "new2"),
+            ("BITFIELD", "new3", "SET", "u8", "0", "49"), ("OBJECT", "ENCODING", "new3"),
+            ("APPEND", "new4", "12"), ("OBJECT", "ENCODING", "new4"),
+            ("SET", "c", "1"), ("BITOP", "OR", "d", "c"), ("OBJECT", "ENCODING", "d"),
+            ("PFADD", "h1", "a"), ("OBJECT", "ENCODING", "h1"), ("PFMERGE", "h2", "h1"), ("OBJECT", "ENCODING", "h2"),
+            ("SET", "h3", "x"), ("RESTORE", "h4", "0", None), ("OBJECT", "ENCODING", "h4"), ("PFCOUNT", "h4"),
+            ("OBJECT", "ENCODING", "h4"), ("RESTORE", "h5", "0", None), ("PFADD", "h5"), ("OBJECT", "ENCODING", "h5"),
+            ("SET", "r", "5"), ("APPEND", "r", "5"), ("RENAME", "r", "r2"), ("OBJECT", "ENCODING", "r2"),
+            ("COPY", "r2", "r3"), ("OBJECT", "ENCODING", "r3"), ("MOVE", "r3", "1"), ("SELECT", "1"),
+            ("OBJECT", "ENCODING", "r3"), ("SELECT", "0"), ("EXPIRE", "r2", "100"), ("PERSIST", "r2"),
+            ("OBJECT", "ENCODING", "r2"), ("TYPE", "r2"), ("INCR", "r2"), ("OBJECT", "ENCODING", "r2"),
+            ("APPEND", "r2", "x"), ("SET", "r2", "ab", "KEEPTTL"), ("OBJECT", "ENCODING", "r2"),
+            ("APPEND", "r2", "c"), ("SET", "r2", "abcdef"), ("OBJECT", "ENCODING", "r2"),
+            ("SET", "f", "1.5"), ("APPEND", "f", "0"), ("INCRBYFLOAT", "f", "1"), ("OBJECT", "ENCODING", "f"),
+            ("SET", "big", "y" * 5000), ("APPEND", "big", "z"), ("OBJECT", "ENCODING", "big"),
+            ("SET", "sm", "1"), ("APPEND", "sm", "y" * 5000), ("OBJECT", "ENCODING", "sm"),
+            ("SET", "sm", "1"), ("OBJECT", "ENCODING", "sm"),
+        ]
+        with self.redis.client() as rc:
+            rc.cmd("PFADD", "hll", "a", "b")
+            payload = decode(rc.cmd("DUMP", "hll"))
+            rc.cmd("DEL", "hll")
+        script = [tuple(payload if a is None else a for a in c) for c in script]
         self.check(script)
 
     def test_object_idletime_freq_help_and_errors(self):

@@ -59,6 +59,41 @@ TEST_CASE("the chain pointer and access stamp do not disturb the payload", "[ent
   Entry::destroy(b);
 }
 
+TEST_CASE("a raw string stays a string and keeps the mark through moves and copies", "[entry]") {
+  Entry* e = Entry::make("k", "12", kNoExpire);
+  e->set_visited(true);
+  e->set_in_window(true);
+  CHECK_FALSE(e->raw_string());
+  e->set_raw_string(true);
+  CHECK(e->raw_string());
+  CHECK(e->type() == larder::storage::ValueType::kString);
+  CHECK(e->visited());
+  CHECK(e->in_window());
+  CHECK_FALSE(e->has_expire());
+
+  e = Entry::with_expire_field(e, true);  // a relayout
+  e->set_expire_at(9);
+  CHECK(e->raw_string());
+  e = Entry::splice_value(e, 2, 0, "345");
+  CHECK(e->raw_string());
+  CHECK(e->value() == "12345");
+  Entry* copy = Entry::clone(*e, "c", kNoExpire);
+  CHECK(copy->raw_string());
+  CHECK(copy->type() == larder::storage::ValueType::kString);
+  e = Entry::rekey(e, "renamed");
+  CHECK(e->raw_string());
+  CHECK(e->key() == "renamed");
+  CHECK(e->expire_at() == 9);
+
+  e->set_raw_string(false);
+  CHECK_FALSE(e->raw_string());
+  CHECK(e->type() == larder::storage::ValueType::kString);
+  CHECK(e->has_expire());
+  CHECK(e->visited());
+  Entry::destroy(e);
+  Entry::destroy(copy);
+}
+
 TEST_CASE("splicing an inline value keeps key, expiry and the other bytes", "[entry]") {
   Entry* e = Entry::make("key", "hello world", 77);
   e = Entry::splice_value(e, 5, 6, "");  // shrink in place

@@ -88,7 +88,19 @@ class Entry {
     std::memcpy(bytes(), &p, kPointerBytes);
   }
 
-  ValueType type() const { return static_cast<ValueType>((bytes()[kFlagsAt] >> kTypeShift) & 7); }
+  ValueType type() const {
+    const unsigned code = type_code();
+    return static_cast<ValueType>(code == kRawStringCode ? 0 : code);
+  }
+  // A string Redis would hold "raw" whatever its content: edited in place
+  // (APPEND, SETRANGE, the bit and HyperLogLog writes) or built byte by byte
+  // (BITOP's result), as OBJECT ENCODING tells. A type code of its own, so
+  // it costs no flag bit; rekey(), clone() and relayouts keep it.
+  bool raw_string() const { return type_code() == kRawStringCode; }
+  void set_raw_string(bool raw) {  // requires type() == ValueType::kString
+    bytes()[kFlagsAt] = static_cast<unsigned char>((bytes()[kFlagsAt] & ~(7u << kTypeShift)) |
+                                                   ((raw ? kRawStringCode : 0u) << kTypeShift));
+  }
   Encoding encoding() const {
     return (bytes()[kFlagsAt] & kObjectEncoding) != 0 ? Encoding::kObject : Encoding::kInline;
   }
@@ -152,7 +164,8 @@ class Entry {
   Entry() = default;
   static constexpr std::uint8_t kHasExpire = 1;
   static constexpr std::uint8_t kVisited = 2;
-  static constexpr unsigned kTypeShift = 2;  // bits 2-4
+  static constexpr unsigned kTypeShift = 2;  // bits 2-4: a ValueType or kRawStringCode
+  static constexpr unsigned kRawStringCode = 6;
   static constexpr std::uint8_t kObjectEncoding = 1u << 5;
   static constexpr std::uint8_t kSnapshotMark = 1u << 6;
   static constexpr std::uint8_t kWindow = 1u << 7;
@@ -171,6 +184,7 @@ class Entry {
   // Moves `e` to a block laid out for value_len / has_expire, keeping the
   // key, the first `keep` value bytes, the header bytes and the expiry.
   static Entry* relayout(Entry* e, std::size_t value_len, bool has_expire, std::size_t keep);
+  unsigned type_code() const { return (bytes()[kFlagsAt] >> kTypeShift) & 7; }
   std::string_view raw_value() const;
   char* raw_value_data();
 
