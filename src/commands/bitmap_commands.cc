@@ -335,7 +335,7 @@ void cmd_bitop(CommandContext& ctx) {
     }
   }
   db.set(dest, result, storage::kNoExpire);
-  db.mark_string_raw(dest);  // Redis stores the result as a raw string
+  db.set_string_form(dest, storage::Entry::StringForm::kRaw);  // Redis stores the result raw
   ctx.notify(config::kNotifyString, "set", dest);
   ctx.reply.integer(static_cast<std::int64_t>(max_len));
 }

@@ -22,6 +22,7 @@ namespace larder::commands {
 namespace {
 
 namespace hll = storage::hll;
+constexpr auto kRaw = storage::Entry::StringForm::kRaw;  // Redis's HyperLogLog strings are raw
 
 // Checks a string value found under a key as Redis's isHLLObjectOrReply().
 bool valid_or_reply(CommandContext& ctx, std::string_view value) {
@@ -35,7 +36,7 @@ bool valid_or_reply(CommandContext& ctx, std::string_view value) {
 void store(storage::Db& db, std::string_view key, const std::string& value, bool exists) {
   if (!exists) {
     db.set(key, value, storage::kNoExpire);
-    db.mark_string_raw(key);
+    db.set_string_form(key, kRaw);
     return;
   }
   storage::Db::Writer w = db.write(key, storage::ValueType::kString);
@@ -82,7 +83,7 @@ void cmd_pfadd(CommandContext& ctx) {
   int updated = 0;
   if (exists) {
     value.assign(e->value());
-    db.mark_string_raw(key);
+    db.set_string_form(key, kRaw);
   } else {
     value = hll::make_empty();
     ++updated;
@@ -135,7 +136,7 @@ void cmd_pfcount(CommandContext& ctx) {
   }
   const std::string_view value = e->value();
   if (!valid_or_reply(ctx, value)) return;
-  db.mark_string_raw(key);  // as Redis, which unshares it to refresh the cache
+  db.set_string_form(key, kRaw);  // as Redis, which unshares it to refresh the cache
   std::uint64_t card = 0;
   if (!hll::cached_cardinality(value, card)) {
     bool invalid = false;
@@ -202,7 +203,7 @@ void cmd_pfdebug(CommandContext& ctx) {
     return;
   }
   if (!valid_or_reply(ctx, e->value())) return;
-  db.mark_string_raw(key);
+  db.set_string_form(key, kRaw);
   std::string value(e->value());
   const bool sparse = hll::encoding(value) == hll::kSparse;
   if (util::iequals(sub, "getreg") || util::iequals(sub, "todense")) {

@@ -341,8 +341,8 @@ const storage::Entry* object_lookup(CommandContext& ctx, storage::Db& db) {
 
 // Redis 7.0's name for the equivalent representation. Strings as Redis
 // stores them after SET: "int" when the value reads as an int64
-// (string2ll), else "embstr" up to 44 bytes, else "raw"; "raw" whatever
-// the content after an edit in place (Entry::raw_string).
+// (string2ll), else "embstr" up to 44 bytes, else "raw"; after an edit in
+// place or INCRBYFLOAT, as Entry::StringForm says.
 void cmd_object_encoding(CommandContext& ctx) {
   storage::Db db = ctx.db();
   const storage::Entry* e = object_lookup(ctx, db);
@@ -350,11 +350,12 @@ void cmd_object_encoding(CommandContext& ctx) {
   const bool is_object = e->encoding() == storage::Encoding::kObject;
   switch (e->type()) {
     case storage::ValueType::kString: {
+      using Form = storage::Entry::StringForm;
+      const Form form = e->string_form();
       std::int64_t v = 0;
-      ctx.reply.bulk(e->raw_string()                     ? "raw"
-                     : util::parse_int64(e->value(), v) ? "int"
-                     : e->value().size() <= 44        ? "embstr"
-                                                      : "raw");
+      ctx.reply.bulk(form == Form::kByContent && util::parse_int64(e->value(), v) ? "int"
+                     : form != Form::kRaw && e->value().size() <= 44             ? "embstr"
+                                                                                 : "raw");
       return;
     }
     case storage::ValueType::kHash:
@@ -378,14 +379,16 @@ void cmd_object_encoding(CommandContext& ctx) {
   }
 }
 
-// Integers 0..9999 are Redis's shared objects, whose refcount reads INT_MAX.
+// Integers 0..9999 stored by content (Entry::StringForm) are Redis's shared
+// objects, whose refcount reads INT_MAX.
 void cmd_object_refcount(CommandContext& ctx) {
   storage::Db db = ctx.db();
   const storage::Entry* e = object_lookup(ctx, db);
   if (e == nullptr) return;
   std::int64_t v = 0;
-  const bool shared = e->type() == storage::ValueType::kString && util::parse_int64(e->value(), v) &&
-                      v >= 0 && v < kSharedIntegers;
+  const bool shared = e->type() == storage::ValueType::kString &&
+                      e->string_form() == storage::Entry::StringForm::kByContent &&
+                      util::parse_int64(e->value(), v) && v >= 0 && v < kSharedIntegers;
   ctx.reply.integer(shared ? kSharedRefcount : 1);
 }
 

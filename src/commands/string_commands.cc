@@ -386,6 +386,7 @@ void cmd_incrbyfloat(CommandContext& ctx) {
       add_float_or_reply(ctx, e != nullptr ? std::optional(e->value()) : std::nullopt, incr, err::kNotFloat);
   if (!text) return;
   db.set(key, *text, kNoExpire, /*keep_ttl=*/true);
+  db.set_string_form(key, storage::Entry::StringForm::kNoInt);  // Redis: never int-encoded
   ctx.notify(config::kNotifyString, "incrbyfloat", key);
   ctx.reply.bulk(*text);
 }

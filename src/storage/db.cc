@@ -166,7 +166,7 @@ void Db::set(std::string_view key, std::string_view value, std::int64_t expire_a
       current->has_expire() == (expire_at_ms != kNoExpire)) {
     // memmove: `value` may be a view of this very value.
     if (!value.empty()) std::memmove(current->string_data(), value.data(), value.size());
-    current->set_raw_string(false);
+    current->set_string_form(Entry::StringForm::kByContent);
     if (current->has_expire()) current->set_expire_at(expire_at_ms);
     stamp_new(*current, shard, current, hash);
     shard.touch(index_, key);
@@ -375,9 +375,10 @@ char* Db::Writer::resize_string(std::size_t size) {
   return entry_->string_data();
 }
 
-void Db::mark_string_raw(std::string_view key) {
+void Db::set_string_form(std::string_view key, Entry::StringForm form) {
   std::uint64_t hash = Table::hash_of(key);
-  if (Entry* e = find_live(key, hash, keyspace_.shard(Keyspace::shard_index(hash)))) e->set_raw_string(true);
+  Entry* e = find_live(key, hash, keyspace_.shard(Keyspace::shard_index(hash)));
+  if (e != nullptr && e->type() == ValueType::kString) e->set_string_form(form);
 }
 
 bool Db::erase(std::string_view key) {

@@ -76,7 +76,7 @@ Entry* Entry::make_object(std::string_view key, ValueType type, std::unique_ptr<
 
 Entry* Entry::rekey(Entry* from, std::string_view key) {
   Entry* e = allocate(key, from->raw_value().size(), from->expire_at(), from->type(), from->encoding());
-  if (from->raw_string()) e->set_raw_string(true);
+  if (from->type() == ValueType::kString) e->set_string_form(from->string_form());
   const std::string_view bytes = from->raw_value();
   if (!bytes.empty()) std::memcpy(e->raw_value_data(), bytes.data(), bytes.size());
   // The object (if any) now belongs to `e`: free only the old block.
@@ -88,7 +88,7 @@ Entry* Entry::clone(const Entry& from, std::string_view key, std::int64_t expire
   Entry* e = from.encoding() == Encoding::kObject
                  ? make_object(key, from.type(), from.object()->clone(), expire_at_ms)
                  : make_inline(key, from.type(), from.raw_value(), expire_at_ms);
-  if (from.raw_string()) e->set_raw_string(true);
+  if (from.type() == ValueType::kString) e->set_string_form(from.string_form());
   return e;
 }
 

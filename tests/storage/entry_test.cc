@@ -59,13 +59,14 @@ TEST_CASE("the chain pointer and access stamp do not disturb the payload", "[ent
   Entry::destroy(b);
 }
 
-TEST_CASE("a raw string stays a string and keeps the mark through moves and copies", "[entry]") {
+TEST_CASE("a string's form is kept through moves and copies and leaves it a string", "[entry]") {
+  using Form = Entry::StringForm;
   Entry* e = Entry::make("k", "12", kNoExpire);
   e->set_visited(true);
   e->set_in_window(true);
-  CHECK_FALSE(e->raw_string());
-  e->set_raw_string(true);
-  CHECK(e->raw_string());
+  CHECK(e->string_form() == Form::kByContent);
+  e->set_string_form(Form::kRaw);
+  CHECK(e->string_form() == Form::kRaw);
   CHECK(e->type() == larder::storage::ValueType::kString);
   CHECK(e->visited());
   CHECK(e->in_window());
@@ -73,23 +74,27 @@ TEST_CASE("a raw string stays a string and keeps the mark through moves and copi
 
   e = Entry::with_expire_field(e, true);  // a relayout
   e->set_expire_at(9);
-  CHECK(e->raw_string());
+  CHECK(e->string_form() == Form::kRaw);
   e = Entry::splice_value(e, 2, 0, "345");
-  CHECK(e->raw_string());
+  CHECK(e->string_form() == Form::kRaw);
   CHECK(e->value() == "12345");
   Entry* copy = Entry::clone(*e, "c", kNoExpire);
-  CHECK(copy->raw_string());
+  CHECK(copy->string_form() == Form::kRaw);
   CHECK(copy->type() == larder::storage::ValueType::kString);
   e = Entry::rekey(e, "renamed");
-  CHECK(e->raw_string());
+  CHECK(e->string_form() == Form::kRaw);
   CHECK(e->key() == "renamed");
   CHECK(e->expire_at() == 9);
 
-  e->set_raw_string(false);
-  CHECK_FALSE(e->raw_string());
+  e->set_string_form(Form::kNoInt);
+  CHECK(e->string_form() == Form::kNoInt);
+  CHECK(e->type() == larder::storage::ValueType::kString);
+  e = Entry::rekey(e, "again");
+  CHECK(e->string_form() == Form::kNoInt);
+  e->set_string_form(Form::kByContent);
+  CHECK(e->string_form() == Form::kByContent);
   CHECK(e->type() == larder::storage::ValueType::kString);
   CHECK(e->has_expire());
-  CHECK(e->visited());
   Entry::destroy(e);
   Entry::destroy(copy);
 }

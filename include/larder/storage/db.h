@@ -67,10 +67,11 @@ class Db {
   // With keep_ttl the existing expiry (if any) is kept instead.
   void set(std::string_view key, std::string_view value, std::int64_t expire_at_ms,
            bool keep_ttl = false);
-  // Marks the live string at `key` raw (Entry::raw_string), as Redis's
-  // dbUnshareStringValue or a string built byte by byte leaves it. Not a
-  // change: nothing is signalled.
-  void mark_string_raw(std::string_view key);
+  // Sets the form of the live string at `key` (Entry::StringForm): kRaw as
+  // Redis's dbUnshareStringValue or a string built byte by byte leaves it.
+  // Not a change: nothing is signalled. A missing key or another type is
+  // left alone.
+  void set_string_form(std::string_view key, Entry::StringForm form);
   // Deletes a live key; false when it did not exist (or had expired).
   bool erase(std::string_view key);
   // Sets or clears (kNoExpire) the expiry of an existing key; false if absent.
@@ -206,9 +207,9 @@ class Db::Writer {
   // in a StringBuffer as Entry::kInlineStringMax says, and returns its bytes
   // for writing; marked changed.
   char* resize_string(std::size_t size);
-  // Strings: marks the value raw (Db::mark_string_raw), not a change;
+  // Strings: marks the value raw (Entry::StringForm::kRaw), not a change;
   // resize_string() does it too.
-  void mark_string_raw() { entry_->set_raw_string(true); }
+  void mark_string_raw() { entry_->set_string_form(Entry::StringForm::kRaw); }
   // Marks the value changed for a change made through a pointer kept from
   // object() before.
   void mark_changed() { changed_ = true; }

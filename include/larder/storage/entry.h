@@ -90,16 +90,23 @@ class Entry {
 
   ValueType type() const {
     const unsigned code = type_code();
-    return static_cast<ValueType>(code == kRawStringCode ? 0 : code);
+    return static_cast<ValueType>(code >= static_cast<unsigned>(StringForm::kRaw) ? 0 : code);
   }
-  // A string Redis would hold "raw" whatever its content: edited in place
-  // (APPEND, SETRANGE, the bit and HyperLogLog writes) or built byte by byte
-  // (BITOP's result), as OBJECT ENCODING tells. A type code of its own, so
-  // it costs no flag bit; rekey(), clone() and relayouts keep it.
-  bool raw_string() const { return type_code() == kRawStringCode; }
-  void set_raw_string(bool raw) {  // requires type() == ValueType::kString
+  // How Redis would hold a string where its bytes do not tell (OBJECT
+  // ENCODING, OBJECT REFCOUNT): kByContent after SET (int, embstr or raw by
+  // its bytes); kRaw once edited in place (APPEND, SETRANGE, the bit and
+  // HyperLogLog writes) or built byte by byte (BITOP's result); kNoInt for
+  // INCRBYFLOAT's result (embstr or raw by length, never int). Type codes of
+  // their own, so no flag bit is spent; rekey(), clone() and relayouts keep
+  // the form.
+  enum class StringForm : unsigned { kByContent = 0, kRaw = 6, kNoInt = 7 };
+  StringForm string_form() const {
+    const unsigned code = type_code();
+    return code >= static_cast<unsigned>(StringForm::kRaw) ? static_cast<StringForm>(code) : StringForm::kByContent;
+  }
+  void set_string_form(StringForm form) {  // requires type() == ValueType::kString
     bytes()[kFlagsAt] = static_cast<unsigned char>((bytes()[kFlagsAt] & ~(7u << kTypeShift)) |
-                                                   ((raw ? kRawStringCode : 0u) << kTypeShift));
+                                                   (static_cast<unsigned>(form) << kTypeShift));
   }
   Encoding encoding() const {
     return (bytes()[kFlagsAt] & kObjectEncoding) != 0 ? Encoding::kObject : Encoding::kInline;
@@ -164,8 +171,7 @@ class Entry {
   Entry() = default;
   static constexpr std::uint8_t kHasExpire = 1;
   static constexpr std::uint8_t kVisited = 2;
-  static constexpr unsigned kTypeShift = 2;  // bits 2-4: a ValueType or kRawStringCode
-  static constexpr unsigned kRawStringCode = 6;
+  static constexpr unsigned kTypeShift = 2;  // bits 2-4: a ValueType or a StringForm
   static constexpr std::uint8_t kObjectEncoding = 1u << 5;
   static constexpr std::uint8_t kSnapshotMark = 1u << 6;
   static constexpr std::uint8_t kWindow = 1u << 7;
