@@ -8,6 +8,7 @@ when it is an error or completes the iteration in one call (cursor 0, keys
 compared sorted); full iterations are compared as key sets.
 """
 import os
+import random
 import sys
 import time
 import unittest
@@ -45,6 +46,78 @@ def scan_all(client, *options):
         if cursor == b"0":
             return keys, calls
         assert calls < 1000000, "SCAN does not terminate"
+
+
+def random_script(seed, steps=1500):
+    """A seeded mix of the key commands over four keys of every type, two
+    databases and TTLs at least 3 s apart (so NX/XX/GT/LT never hang on the
+    millisecond each server ran in), with edits that change a key's type or
+    encoding between them."""
+    rnd = random.Random(seed)
+    keys = ["a", "b", "c", "d"]
+    when = [100]
+
+    def secs():
+        when[0] += 3 + rnd.randrange(3)
+        return str(when[0])
+
+    def small():
+        return str(rnd.randrange(5))
+
+    writes = [
+        lambda k: ("SET", k, "v" + small()),
+        lambda k: ("SET", k, "w", "KEEPTTL") + rnd.choice([(), ("GET",), ("NX",), ("XX",)]),
+        lambda k: ("APPEND", k, "z"),
+        lambda k: ("SETBIT", k, str(rnd.randrange(20)), "1"),
+        lambda k: ("INCRBYFLOAT", k, "1.5"),
+        lambda k: ("HSET", k, "f" + small(), "x"),
+        lambda k: ("SADD", k, small()),
+        lambda k: ("ZADD", k, small(), "m" + small()),
+        lambda k: ("RPUSH", k, "e" + small()),
+    ]
+    s = []
+    for _ in range(steps):
+        k, k2 = rnd.choice(keys), rnd.choice(keys)
+        op = rnd.randrange(24)
+        if op < 5:
+            s.append(rnd.choice(writes)(k))
+        elif op == 5:
+            s.append(("EXPIRE", k, secs()) + rnd.choice([(), ("NX",), ("XX",), ("GT",), ("LT",)]))
+        elif op == 6:
+            s.append(rnd.choice([("PERSIST", k), ("GETEX", k, "PERSIST"), ("GETDEL", k)]))
+        elif op == 7:
+            s.append(rnd.choice([Near("TTL", k, tol=1), Near("EXPIRETIME", k, tol=1)]))
+        elif op == 8:
+            s.append((rnd.choice(["RENAME", "RENAMENX"]), k, k2))
+        elif op == 9:
+            s.append(("COPY", k, k2) + rnd.choice([(), ("REPLACE",), ("DB", "1"), ("DB", "1", "REPLACE")]))
+        elif op == 10:
+            s.append(("MOVE", k, "1"))
+        elif op == 11:
+            s.append(rnd.choice([("TYPE", k), ("OBJECT", "ENCODING", k), ("OBJECT", "REFCOUNT", k)]))
+        elif op == 12:
+            s.append(("EXISTS", k, k2, k))
+        elif op == 13:
+            s.append((rnd.choice(["DEL", "UNLINK", "TOUCH"]), k, k2))
+        elif op == 14:
+            s.append(("SELECT", rnd.choice(["0", "0", "1"])))
+        elif op == 15:
+            s.append(rnd.choice([("SWAPDB", "0", "1"), ("DBSIZE",), ("KEYS", "*")]))
+        elif op == 16:
+            s.append(("SMOVE", k, k2, small()))
+        elif op == 17:
+            s.append(("LMOVE", k, k2, "LEFT", "RIGHT"))
+        elif op == 18:
+            s.append(("SUNIONSTORE", k2, k))
+        elif op == 19:
+            s.append(("ZUNIONSTORE", k2, "1", k))
+        elif op == 20:
+            s.append(("GET", k))
+        elif op == 21:
+            s.append(("STRLEN", k))  # not SORT: Redis turns a listpack zset it sorts into a skiplist
+        else:
+            s.append(("RESTORE", k2, "0", "bad payload"))
+    return s + [("SELECT", "0"), ("KEYS", "*"), ("SELECT", "1"), ("KEYS", "*"), ("SELECT", "0")]
 
 
 class KeysFamilyBase(DifferentialTestCase):
@@ -316,6 +389,11 @@ class KeysFamilyBase(DifferentialTestCase):
             ("OBJECT", "a\x00b"),
             ("TYPE", "k"), Near("OBJECT", "IDLETIME", "k", tol=1),
         ])
+
+    def test_random_mix(self):
+        for seed in (500, 501, 502):
+            with self.subTest(seed=seed):
+                self.check(random_script(seed))
 
     def test_scan_replies(self):
         # Small keyspaces: every SCAN below completes in one call on both.
