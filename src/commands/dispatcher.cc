@@ -209,6 +209,7 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
   }
   // CLIENT REPLY: OFF drops every reply, SKIP drops the next command's.
   if (client.reply_mode == ReplyMode::kSkipNext) client.reply_mode = ReplyMode::kSkipThis;
+  const ReplyMode mode_before = client.reply_mode;
   const std::size_t mark = reply.size();
   const std::uint64_t errors_before = reply.errors_written();
 
@@ -261,8 +262,11 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
   if (reply.errors_written() != errors_before) count_error_reply(reply);
   // OFF and SKIP drop this reply (CLIENT REPLY OFF|SKIP is itself silent),
   // and the rest of it if the command deferred; not a (un)subscribe's
-  // confirmations, which Redis sends as pushes.
-  const bool silent = client.reply_mode != ReplyMode::kOn;
+  // confirmations, which Redis sends as pushes. EXEC applies the CLIENT
+  // REPLY it runs to the replies after it (cmd_exec): only the mode it
+  // started in drops all of it.
+  const bool is_exec = spec != nullptr && spec->name == "exec";
+  const bool silent = (is_exec ? mode_before : client.reply_mode) != ReplyMode::kOn;
   if (silent && !(spec != nullptr && resolved.error.empty() && !client.in_multi &&
                   reply.errors_written() == errors_before && subscription_command(*spec))) {
     reply.truncate(mark);

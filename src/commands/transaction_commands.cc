@@ -97,18 +97,23 @@ void cmd_exec(CommandContext& ctx) {
     if (!aborted) {
       ctx.reply.array(queue.size());
       for (std::size_t i = 0; i < queue.size(); ++i) {
+        const std::size_t mark = ctx.reply.size();
         // ACL rules may have changed since the command was queued (Redis 7.0's execCommand).
         const acl::CheckResult denied =
             acl_check(ctx.server, c, *queue[i].spec, argvs[i], acl::LogContext::kMulti, &ctx.spec, ctx.now_ms);
         if (denied.denial != acl::Denial::kNone) {
           ctx.reply.error(exec_noperm_text(denied.denial));
-          continue;
+        } else {
+          CommandContext sub{*queue[i].spec, argvs[i], ctx.reply, c, ctx.keyspace,
+                             ctx.server, ctx.config, ctx.now_ms};
+          sub.locks = &locks;
+          sub.in_exec = true;
+          Dispatcher::run_locked(*queue[i].spec, sub);
         }
-        CommandContext sub{*queue[i].spec, argvs[i], ctx.reply, c, ctx.keyspace,
-                           ctx.server, ctx.config, ctx.now_ms};
-        sub.locks = &locks;
-        sub.in_exec = true;
-        Dispatcher::run_locked(*queue[i].spec, sub);
+        // The header is written: a queued CLIENT REPLY OFF drops the replies
+        // after it until an ON, as Redis's addReply checks at each write
+        // (a SKIP waits for the command after EXEC).
+        if (c.reply_mode == ReplyMode::kOff) ctx.reply.truncate(mark);
       }
     }
   }

@@ -3,6 +3,7 @@
 modes, LIST/INFO field names) in RESP2 and RESP3."""
 import os
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
@@ -37,6 +38,19 @@ def pipeline(*cmds):
         data = b""
         while not data.endswith(b"$8\r\nsentinel\r\n"):
             data += c.read_reply()
+        return data
+    return fn
+
+
+def pipeline_bytes(*cmds):
+    """Raw step like pipeline(), reading bytes rather than replies: a CLIENT
+    REPLY OFF inside EXEC leaves Redis's array header without its elements."""
+    def fn(c):
+        c.send(b"".join(encode_command(*cmd) for cmd in cmds) + encode_command("PING", "sentinel"))
+        data = b""
+        deadline = time.monotonic() + 10
+        while not data.endswith(b"$8\r\nsentinel\r\n") and time.monotonic() < deadline:
+            data += c.read_available(0.05)
         return data
     return fn
 
@@ -104,6 +118,19 @@ class ClientTest(DifferentialTestCase):
                 "skip then bad mode"),
             Raw(0, pipeline(("CLIENT", "REPLY", "SKIP"), ("RESET",), ("PING",)), "skip then reset"),
             Raw(0, pipeline(("CLIENT", "REPLY", "OFF"), ("RESET",), ("PING",)), "off then reset"),
+            # Inside EXEC, whose array header is written before the queue runs.
+            Raw(0, pipeline_bytes(("MULTI",), ("GET", "a"), ("CLIENT", "REPLY", "OFF"), ("GET", "b"), ("EXEC",),
+                                  ("GET", "a"), ("CLIENT", "REPLY", "ON")), "off inside exec"),
+            Raw(0, pipeline_bytes(("MULTI",), ("CLIENT", "REPLY", "OFF"), ("GET", "a"), ("CLIENT", "REPLY", "ON"),
+                                  ("GET", "b"), ("EXEC",), ("GET", "a")), "off and on inside exec"),
+            Raw(0, pipeline_bytes(("MULTI",), ("CLIENT", "REPLY", "SKIP"), ("GET", "a"), ("EXEC",), ("GET", "b"),
+                                  ("GET", "a")), "skip inside exec"),
+            Raw(0, pipeline_bytes(("CLIENT", "REPLY", "SKIP"), ("MULTI",), ("GET", "a"), ("EXEC",), ("GET", "b")),
+                "skip before multi"),
+            Raw(0, pipeline_bytes(("MULTI",), ("GET", "a"), ("CLIENT", "REPLY", "SKIP"), ("EXEC",), ("GET", "b")),
+                "skip queued, next command skipped"),
+            Raw(0, pipeline_bytes(("CLIENT", "REPLY", "OFF"), ("MULTI",), ("GET", "a"), ("EXEC",),
+                                  ("CLIENT", "REPLY", "ON")), "off around a transaction"),
         ])
 
     def test_reset_keeps_no_evict(self):
