@@ -314,7 +314,8 @@ void cmd_client_unblock(CommandContext& ctx) {
 void cmd_client_reply(CommandContext& ctx) {
   std::string_view mode = ctx.args[2];
   if (iequals(mode, "on")) {
-    ctx.client.reply_mode = ReplyMode::kOn;
+    // A SKIP run earlier in the same EXEC still skips the next command's reply.
+    if (ctx.client.reply_mode != ReplyMode::kSkipNext) ctx.client.reply_mode = ReplyMode::kOn;
     ctx.reply.ok();
   } else if (iequals(mode, "off")) {
     ctx.client.reply_mode = ReplyMode::kOff;

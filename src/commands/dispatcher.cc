@@ -75,12 +75,6 @@ bool allowed_in_pubsub_mode(const CommandSpec& spec) {
 // Redis treats a MONITOR client as a replica: it may not touch the keyspace.
 bool touches_keyspace(const CommandSpec& spec) { return (spec.flags & (kWrite | kReadOnly | kMayReplicate)) != 0; }
 
-// SUBSCRIBE and its kin, whose replies are confirmations pushed to the client.
-bool subscription_command(const CommandSpec& spec) {
-  static constexpr std::string_view kNames[] = {"subscribe",   "psubscribe",   "ssubscribe",
-                                                "unsubscribe", "punsubscribe", "sunsubscribe"};
-  return std::find(std::begin(kNames), std::end(kNames), spec.name) != std::end(kNames);
-}
 
 // Over maxmemory Redis refuses the deny-oom commands and, inside MULTI,
 // every command but EXEC, DISCARD, QUIT and RESET: queueing takes memory.
@@ -209,8 +203,8 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
   }
   // CLIENT REPLY: OFF drops every reply, SKIP drops the next command's.
   if (client.reply_mode == ReplyMode::kSkipNext) client.reply_mode = ReplyMode::kSkipThis;
-  const ReplyMode mode_before = client.reply_mode;
   const std::size_t mark = reply.size();
+  bool ran = false;
   const std::uint64_t errors_before = reply.errors_written();
 
   const CommandTable::Resolution resolved = table_.resolve(args);
@@ -257,18 +251,17 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
     reply.simple("QUEUED");
   } else {
     run(*spec, args, client, reply, now_ms);
+    ran = true;
   }
 
   if (reply.errors_written() != errors_before) count_error_reply(reply);
   // OFF and SKIP drop this reply (CLIENT REPLY OFF|SKIP is itself silent),
   // and the rest of it if the command deferred; not a (un)subscribe's
-  // confirmations, which Redis sends as pushes. EXEC applies the CLIENT
-  // REPLY it runs to the replies after it (cmd_exec): only the mode it
-  // started in drops all of it.
-  const bool is_exec = spec != nullptr && spec->name == "exec";
-  const bool silent = (is_exec ? mode_before : client.reply_mode) != ReplyMode::kOn;
+  // confirmations, which Redis sends as pushes. An EXEC that ran drops its
+  // own, write by write (cmd_exec).
+  const bool silent = !(ran && spec->name == "exec") && client.reply_mode != ReplyMode::kOn;
   if (silent && !(spec != nullptr && resolved.error.empty() && !client.in_multi &&
-                  reply.errors_written() == errors_before && subscription_command(*spec))) {
+                  reply.errors_written() == errors_before && confirms_by_push(*spec))) {
     reply.truncate(mark);
   }
   if (client.deferred != nullptr) client.deferred->reply_dropped = silent;
@@ -285,6 +278,12 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
   // commands leave it (Redis's resetClient).
   const bool keep_caching = client.in_multi || (spec != nullptr && spec->name.starts_with("client"));
   server_.tracking.command_done(client, reply, keep_caching);
+}
+
+bool Dispatcher::confirms_by_push(const CommandSpec& spec) {
+  static constexpr std::string_view kNames[] = {"subscribe",   "psubscribe",   "ssubscribe",
+                                                "unsubscribe", "punsubscribe", "sunsubscribe"};
+  return std::find(std::begin(kNames), std::end(kNames), spec.name) != std::end(kNames);
 }
 
 bool Dispatcher::paused(std::span<const std::string_view> args, const ClientState& client,

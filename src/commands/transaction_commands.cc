@@ -65,17 +65,27 @@ std::string exec_noperm_text(acl::Denial denial) {
          std::string(reason);
 }
 
-void cmd_exec(CommandContext& ctx) {
+// Redis checks CLIENT REPLY at each write, and a queued CLIENT REPLY changes
+// the mode while EXEC runs: drops what EXEC wrote since `mark` while the mode
+// is OFF or SKIP (the dispatcher leaves an EXEC's reply to this).
+void drop_if_silent(CommandContext& ctx, std::size_t mark) {
+  const ReplyMode mode = ctx.client.reply_mode;
+  if (mode == ReplyMode::kOff || mode == ReplyMode::kSkipThis) ctx.reply.truncate(mark);
+}
+
+// EXEC's work; false when no queued command ran (one reply, an error or the
+// WATCH abort's null).
+bool exec_queue(CommandContext& ctx) {
   ClientState& c = ctx.client;
   if (!c.in_multi) {
     ctx.reply.error("ERR EXEC without MULTI");
-    return;
+    return false;
   }
   if (c.multi_failed) {
     discard_transaction(ctx.client);
     unwatch_all(ctx.client, ctx.keyspace);
     ctx.reply.error("EXECABORT Transaction discarded because of previous errors.");
-    return;
+    return false;
   }
   std::vector<QueuedCommand> queue = std::move(c.multi);
   discard_transaction(ctx.client);
@@ -95,9 +105,12 @@ void cmd_exec(CommandContext& ctx) {
     for (const WatchedKey& w : c.watched) ctx.db(w.db).find_for_write(w.key);
     aborted = c.watch_flag.dirty.load(std::memory_order_relaxed);
     if (!aborted) {
+      const std::size_t header = ctx.reply.size();
       ctx.reply.array(queue.size());
+      drop_if_silent(ctx, header);
       for (std::size_t i = 0; i < queue.size(); ++i) {
         const std::size_t mark = ctx.reply.size();
+        const std::uint64_t errors_before = ctx.reply.errors_written();
         // ACL rules may have changed since the command was queued (Redis 7.0's execCommand).
         const acl::CheckResult denied =
             acl_check(ctx.server, c, *queue[i].spec, argvs[i], acl::LogContext::kMulti, &ctx.spec, ctx.now_ms);
@@ -110,15 +123,21 @@ void cmd_exec(CommandContext& ctx) {
           sub.in_exec = true;
           Dispatcher::run_locked(*queue[i].spec, sub);
         }
-        // The header is written: a queued CLIENT REPLY OFF drops the replies
-        // after it until an ON, as Redis's addReply checks at each write
-        // (a SKIP waits for the command after EXEC).
-        if (c.reply_mode == ReplyMode::kOff) ctx.reply.truncate(mark);
+        // (Un)subscribe confirmations are pushes, which Redis sends anyway.
+        if (!(Dispatcher::confirms_by_push(*queue[i].spec) && ctx.reply.errors_written() == errors_before)) {
+          drop_if_silent(ctx, mark);
+        }
       }
     }
   }
   unwatch_all(ctx.client, ctx.keyspace);
   if (aborted) ctx.reply.null_array();
+  return !aborted;
+}
+
+void cmd_exec(CommandContext& ctx) {
+  const std::size_t start = ctx.reply.size();
+  if (!exec_queue(ctx)) drop_if_silent(ctx, start);
 }
 
 void cmd_watch(CommandContext& ctx) {

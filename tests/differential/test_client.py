@@ -131,6 +131,17 @@ class ClientTest(DifferentialTestCase):
                 "skip queued, next command skipped"),
             Raw(0, pipeline_bytes(("CLIENT", "REPLY", "OFF"), ("MULTI",), ("GET", "a"), ("EXEC",),
                                   ("CLIENT", "REPLY", "ON")), "off around a transaction"),
+            Raw(0, pipeline_bytes(("CLIENT", "REPLY", "OFF"), ("MULTI",), ("GET", "a"), ("CLIENT", "REPLY", "ON"),
+                                  ("GET", "b"), ("EXEC",), ("GET", "a")), "off before multi, on inside exec"),
+            Raw(0, pipeline_bytes(("CLIENT", "REPLY", "SKIP"), ("EXEC",), ("MULTI",), ("WATCH", "a"), ("EXEC",),
+                                  ("GET", "a")), "skip before exec errors"),
+            Raw(0, pipeline_bytes(("MULTI",), ("CLIENT", "REPLY", "SKIP"), ("CLIENT", "REPLY", "ON"), ("EXEC",),
+                                  ("GET", "a"), ("GET", "b")), "skip then on inside exec"),
+            Raw(0, pipeline_bytes(("MULTI",), ("CLIENT", "REPLY", "OFF"), ("SUBSCRIBE", "ch"), ("GET", "a"),
+                                  ("UNSUBSCRIBE", "ch"), ("EXEC",), ("CLIENT", "REPLY", "ON")),
+                "subscribe confirmations under off inside exec"),
+            Raw(0, pipeline_bytes(("CLIENT", "REPLY", "OFF"), ("MULTI",), ("SUBSCRIBE", "ch2"), ("EXEC",),
+                                  ("UNSUBSCRIBE", "ch2"), ("CLIENT", "REPLY", "ON")), "off around a subscribing exec"),
         ])
 
     def test_reset_keeps_no_evict(self):

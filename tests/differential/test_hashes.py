@@ -21,7 +21,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from larder_harness import (DifferentialTestCase, Near, decode, fmt_cmd,  # noqa: E402
-                            scan_reply, show)
+                            scan_reply, several, show, weighted)
 
 INT64_MAX = "9223372036854775807"
 INT64_MIN = "-9223372036854775808"
@@ -703,25 +703,15 @@ def random_script(seed, entries, max_value, steps=1500):
     odd_values = ["1.5", "-0", "1e3", "3.0", "0x10", INT64_MAX, INT64_MIN, " 1", "inf", "abc", ""]
 
     def field():
-        r = rnd.random()
-        if r < 0.7:
-            return "f%d" % rnd.randrange(30)
-        if r < 0.85:
-            return str(rnd.randrange(-5, 5))
-        return "g" * rnd.randrange(0, 120)
+        return weighted(rnd, (0.7, lambda: "f%d" % rnd.randrange(30)), (0.15, lambda: str(rnd.randrange(-5, 5))),
+                        (0.15, lambda: "g" * rnd.randrange(0, 120)))
 
     def fields(most):
-        return tuple(field() for _ in range(rnd.randrange(1, most)))
+        return several(rnd, field, most)
 
     def value():
-        r = rnd.random()
-        if r < 0.4:
-            return str(rnd.randrange(-10, 10))
-        if r < 0.5:
-            return rnd.choice(odd_values)
-        if r < 0.9:
-            return "v%d" % rnd.randrange(10)
-        return "x" * rnd.randrange(50, 200)
+        return weighted(rnd, (0.4, lambda: str(rnd.randrange(-10, 10))), (0.1, lambda: rnd.choice(odd_values)),
+                        (0.4, lambda: "v%d" % rnd.randrange(10)), (0.1, lambda: "x" * rnd.randrange(50, 200)))
 
     s = [("CONFIG", "SET", "hash-max-listpack-entries", entries), ("CONFIG", "SET", "hash-max-listpack-value", max_value)]
     for _ in range(steps):

@@ -17,7 +17,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from larder_harness import DifferentialTestCase, decode, fmt_cmd, show  # noqa: E402
+from larder_harness import DifferentialTestCase, decode, fmt_cmd, show, weighted  # noqa: E402
 
 INT64_MAX = "9223372036854775807"
 INT64_MIN = "-9223372036854775808"
@@ -302,14 +302,8 @@ def random_script(fill, seed, steps=1500):
     keys = ["k1", "k2", "k3"]
 
     def elem():
-        r = rnd.random()
-        if r < 0.6:
-            return "v%d" % rnd.randrange(20)
-        if r < 0.8:
-            return str(rnd.randrange(-5, 5))
-        if r < 0.95:
-            return "w" * rnd.randrange(0, 300)
-        return "z" * rnd.randrange(2000, 9000)
+        return weighted(rnd, (0.6, lambda: "v%d" % rnd.randrange(20)), (0.2, lambda: str(rnd.randrange(-5, 5))),
+                        (0.15, lambda: "w" * rnd.randrange(0, 300)), (0.05, lambda: "z" * rnd.randrange(2000, 9000)))
 
     def idx():
         return str(rnd.randrange(-60, 60))

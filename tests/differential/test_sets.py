@@ -21,7 +21,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from larder_harness import Near, decode, show  # noqa: E402
+from larder_harness import Near, decode, several, show, weighted  # noqa: E402
 from test_hashes import (BIN, INT64_MAX, INT64_MIN, INT_LIKE, NOT_INTEGERS,  # noqa: E402
                          ProtocolDiffCase, Unordered, shape)
 
@@ -473,17 +473,11 @@ def random_script(seed, intset_entries, steps=1500):
     odd_members = [INT64_MAX, INT64_MIN, "9223372036854775808", "01", "-0", "+1", " 1", "1.0"]
 
     def member():
-        r = rnd.random()
-        if r < 0.45:
-            return str(rnd.randrange(-20, 40))
-        if r < 0.5:
-            return rnd.choice(odd_members)
-        if r < 0.9:
-            return "m%d" % rnd.randrange(30)
-        return "w" * rnd.randrange(0, 100)
+        return weighted(rnd, (0.45, lambda: str(rnd.randrange(-20, 40))), (0.05, lambda: rnd.choice(odd_members)),
+                        (0.4, lambda: "m%d" % rnd.randrange(30)), (0.1, lambda: "w" * rnd.randrange(0, 100)))
 
     def members(most):
-        return tuple(member() for _ in range(rnd.randrange(1, most)))
+        return several(rnd, member, most)
 
     def sources():
         return tuple(rnd.choice(keys + ["h"]) for _ in range(rnd.randrange(1, 4)))

@@ -15,7 +15,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from larder_harness import DifferentialTestCase, decode, show  # noqa: E402
+from larder_harness import DifferentialTestCase, decode, several, show, weighted  # noqa: E402
 
 CONFIG_NAMES = ["zset-max-listpack-entries", "zset-max-listpack-value"]
 BIN = b"\x00\xff\r\n\x01"
@@ -31,25 +31,16 @@ def random_script(seed, entries, value, steps=1500):
     odd_scores = ["inf", "-inf", "+inf", "1e300", "-0", "0.1", "1e-5", "5e17", "x", "nan", ""]
 
     def member():
-        r = rnd.random()
-        if r < 0.6:
-            return "m%d" % rnd.randrange(25)
-        if r < 0.75:
-            return str(rnd.randrange(-5, 5))
-        if r < 0.95:
-            return "w" * rnd.randrange(0, 100)
-        return "q%d" % rnd.randrange(3) + "x" * rnd.randrange(60, 200)
+        return weighted(rnd, (0.6, lambda: "m%d" % rnd.randrange(25)), (0.15, lambda: str(rnd.randrange(-5, 5))),
+                        (0.2, lambda: "w" * rnd.randrange(0, 100)),
+                        (0.05, lambda: "q%d" % rnd.randrange(3) + "x" * rnd.randrange(60, 200)))
 
     def members(most):
-        return tuple(member() for _ in range(rnd.randrange(1, most)))
+        return several(rnd, member, most)
 
     def score():
-        r = rnd.random()
-        if r < 0.65:
-            return str(rnd.randrange(-5, 6))
-        if r < 0.85:
-            return "%.3f" % (rnd.random() * 10 - 5)
-        return rnd.choice(odd_scores)
+        return weighted(rnd, (0.65, lambda: str(rnd.randrange(-5, 6))),
+                        (0.2, lambda: "%.3f" % (rnd.random() * 10 - 5)), (0.15, lambda: rnd.choice(odd_scores)))
 
     def bound():
         return ("(" if rnd.random() < 0.3 else "") + score()

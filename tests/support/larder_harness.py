@@ -827,6 +827,22 @@ class Near:
         return "Near(%s, tol=%d)" % (fmt_cmd(self.args), self.tol)
 
 
+def weighted(rnd, *choices):
+    """For seeded random scripts: calls one maker of the (share, maker) pairs,
+    drawn by share (the shares sum to 1) with one rnd.random()."""
+    r = rnd.random()
+    for share, make in choices[:-1]:
+        if r < share:
+            return make()
+        r -= share
+    return choices[-1][1]()
+
+
+def several(rnd, make, most):
+    """1 to most-1 results of make(), a tuple (a random script's arguments)."""
+    return tuple(make() for _ in range(rnd.randrange(1, most)))
+
+
 def run_script(client, script):
     """Send each command of script and return the list of raw replies.
 

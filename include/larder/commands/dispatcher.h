@@ -48,6 +48,10 @@ class Dispatcher {
   // command that defers is counted when resume() finishes it.
   static void run_locked(const CommandSpec& spec, CommandContext& ctx);
 
+  // SUBSCRIBE and its kin, whose replies are confirmations Redis pushes to
+  // the client: CLIENT REPLY OFF and SKIP do not drop them.
+  static bool confirms_by_push(const CommandSpec& spec);
+
  private:
   // Refuses a command with `error`; inside MULTI this fails the transaction,
   // and a refused EXEC discards it (EXECABORT).
