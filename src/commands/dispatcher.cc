@@ -75,7 +75,6 @@ bool allowed_in_pubsub_mode(const CommandSpec& spec) {
 // Redis treats a MONITOR client as a replica: it may not touch the keyspace.
 bool touches_keyspace(const CommandSpec& spec) { return (spec.flags & (kWrite | kReadOnly | kMayReplicate)) != 0; }
 
-
 // Over maxmemory Redis refuses the deny-oom commands and, inside MULTI,
 // every command but EXEC, DISCARD, QUIT and RESET: queueing takes memory.
 bool refused_over_maxmemory(const CommandSpec& spec, const ClientState& client) {
