@@ -95,7 +95,8 @@ std::int64_t usec_since(std::uint64_t start) { return static_cast<std::int64_t>(
 
 void Dispatcher::run_locked(const CommandSpec& spec, CommandContext& ctx) {
   const std::uint64_t errors_before = ctx.reply.errors_written();
-  ctx.client.last_command.store(&spec, std::memory_order_relaxed);
+  // CLIENT LIST's cmd= names EXEC, not the commands it runs (Redis's lastcmd).
+  if (!ctx.in_exec) ctx.client.last_command.store(&spec, std::memory_order_relaxed);
   const std::uint64_t start = util::cycles();
   const std::size_t mark = ctx.reply.size();
   try {

@@ -87,8 +87,9 @@ bool exec_queue(CommandContext& ctx) {
     ctx.reply.error("EXECABORT Transaction discarded because of previous errors.");
     return false;
   }
+  // The client stays in MULTI while the queue runs, as in Redis: CLIENT
+  // INFO shows flags=x and the queue's length, the ACL log context multi.
   std::vector<QueuedCommand> queue = std::move(c.multi);
-  discard_transaction(ctx.client);
 
   bool aborted;
   {
@@ -130,6 +131,7 @@ bool exec_queue(CommandContext& ctx) {
       }
     }
   }
+  discard_transaction(ctx.client);
   unwatch_all(ctx.client, ctx.keyspace);
   if (aborted) ctx.reply.null_array();
   return !aborted;

@@ -208,6 +208,36 @@ class ClientTest(DifferentialTestCase):
                 b.cmd("DISCARD")
             self.assertEqual(out[1], out[0])
 
+    def test_info_inside_and_after_exec(self):
+        # Redis keeps the client in MULTI while EXEC runs, and names EXEC as
+        # its last command afterwards.
+        with self.redis.client() as r0, self.redis.client() as r1, \
+                self.larder.client() as l0, self.larder.client() as l1:
+            out = []
+            for a, b in ((r0, r1), (l0, l1)):
+                b.cmd("CLIENT", "SETNAME", "execer")
+                b.cmd("MULTI")
+                b.cmd("SET", "x", "1")
+                b.cmd("CLIENT", "INFO")
+                b.cmd("GET", "x")
+                inside = dict(self._fields(decode(b.cmd("EXEC"))[1].decode()))
+                text = a.call("CLIENT", "LIST").decode()
+                after = dict(self._fields([ln for ln in text.splitlines() if " name=execer " in ln][0]))
+                out.append([(d["flags"], d["multi"], d["cmd"]) for d in (inside, after)])
+            self.assertEqual(out[1], out[0])
+            self.assertEqual(out[0], [("x", "3", "exec"), ("N", "-1", "exec")])
+
+    def test_acl_log_context_of_auth_inside_exec(self):
+        for srv in (self.redis, self.larder):
+            with srv.client() as c:
+                c.cmd("ACL", "LOG", "RESET")
+                c.cmd("MULTI")
+                c.cmd("AUTH", "nobody", "wrong")
+                c.cmd("EXEC")
+                entry = decode(c.cmd("ACL", "LOG"))[0]
+                fields = dict(zip(entry[0::2], entry[1::2]))
+                self.assertEqual((fields[b"reason"], fields[b"context"]), (b"auth", b"multi"), srv)
+
 
 if __name__ == "__main__":
     unittest.main()
