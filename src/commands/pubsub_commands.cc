@@ -74,9 +74,12 @@ void unsubscribe_all(CommandContext& ctx, SubKind kind, std::string_view verb) {
 
 // A RESP3 client that publishes to itself gets the message before the
 // PUBLISH reply, as from Redis: deliver what this loop has queued now.
-// (Not inside EXEC, where it would land inside EXEC's array.)
+// (Not inside EXEC, where it would land inside EXEC's array; nor when
+// CLIENT REPLY drops the reply, which would drop the message with it: the
+// loop delivers it after the command, the same bytes.)
 void deliver_own(CommandContext& ctx) {
-  if (ctx.may_block && ctx.reply.protocol() == 3 && ctx.client.in_pubsub_mode()) {
+  if (ctx.may_block && ctx.reply.protocol() == 3 && ctx.client.in_pubsub_mode() &&
+      ctx.client.reply_mode == ReplyMode::kOn) {
     ctx.server.pubsub.drain(ctx.client.loop, /*flush_now=*/false);
   }
 }

@@ -240,6 +240,20 @@ class PubSubTest(DifferentialTestCase):
                 Cmd(0, 1, "PING"),
             ], resp3=resp3)
 
+    def test_own_message_under_client_reply_off(self):
+        # A RESP3 subscriber publishing to itself under OFF or SKIP gets the
+        # message; only PUBLISH's count is dropped.
+        self.compare([
+            Cmd(0, 1, "SUBSCRIBE", "ch"),
+            Cmd(0, 0, "CLIENT", "REPLY", "OFF"),
+            Cmd(0, 1, "PUBLISH", "ch", "hi"),
+            Cmd(0, 0, "CLIENT", "REPLY", "SKIP"),
+            Cmd(0, 1, "PUBLISH", "ch", "ho"),
+            Quiet(0),
+            Cmd(0, 1, "CLIENT", "REPLY", "ON"),
+            Cmd(0, 2, "PUBLISH", "ch", "on"),
+        ], resp3=True)
+
     def test_client_list_names_refused_commands(self):
         # cmd= is the last command looked up, refused or not, and NULL after
         # an unknown command or subcommand.
