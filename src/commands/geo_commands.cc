@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "larder/storage/geohash.h"
 #include "larder/storage/zset_value.h"
 #include "larder/util/numbers.h"
+#include "larder/util/pqsort.h"
 #include "larder/util/strings.h"
 
 namespace larder::commands {
@@ -45,8 +47,11 @@ bool double_or_reply(CommandContext& ctx, std::string_view arg, double& out,
 bool lon_lat_or_reply(CommandContext& ctx, std::size_t at, std::array<double, 2>& xy) {
   if (!double_or_reply(ctx, ctx.args[at], xy[0]) || !double_or_reply(ctx, ctx.args[at + 1], xy[1])) return false;
   if (xy[0] < geo::kLongMin || xy[0] > geo::kLongMax || xy[1] < geo::kLatMin || xy[1] > geo::kLatMax) {
-    char text[160];
-    std::snprintf(text, sizeof text, "ERR invalid longitude,latitude pair %f,%f", xy[0], xy[1]);
+    // Unbounded, as Redis's sdscatprintf: %f of 1e300 takes 300 digits.
+    const int size = std::snprintf(nullptr, 0, "ERR invalid longitude,latitude pair %f,%f", xy[0], xy[1]);
+    std::string text(static_cast<std::size_t>(size) + 1, '\0');
+    std::snprintf(text.data(), text.size(), "ERR invalid longitude,latitude pair %f,%f", xy[0], xy[1]);
+    text.pop_back();
     ctx.reply.error(text);
     return false;
   }
@@ -414,10 +419,18 @@ void georadius_generic(CommandContext& ctx, std::size_t src_index, unsigned flag
   }
   std::size_t returned = points.size();
   if (count != 0 && static_cast<std::size_t>(count) < returned) returned = static_cast<std::size_t>(count);
-  if (sort == Sort::kAsc) {
-    std::stable_sort(points.begin(), points.end(), [](const Point& a, const Point& b) { return a.dist < b.dist; });
-  } else if (sort == Sort::kDesc) {
-    std::stable_sort(points.begin(), points.end(), [](const Point& a, const Point& b) { return a.dist > b.dist; });
+  if (sort != Sort::kNone) {
+    // As Redis: glibc's qsort (a stable merge sort) when every point is
+    // returned, else pqsort, whose order among equal distances COUNT shows.
+    const int sign = sort == Sort::kAsc ? 1 : -1;
+    const auto cmp = [sign](const Point& a, const Point& b) {
+      return a.dist > b.dist ? sign : a.dist == b.dist ? 0 : -sign;
+    };
+    if (returned == points.size()) {
+      std::stable_sort(points.begin(), points.end(), [&](const Point& a, const Point& b) { return cmp(a, b) < 0; });
+    } else {
+      util::pqsort(std::span<Point>(points), 0, returned - 1, cmp);
+    }
   }
   points.resize(returned);
   for (Point& p : points) p.dist /= shape.conversion;

@@ -156,6 +156,33 @@ class GeoDiffCase(ProtocolDiffTestCase):
             for c in (rc, lc):
                 c.cmd("CONFIG", "SET", "zset-max-listpack-entries", "128")
 
+    def test_count_among_equal_distances(self):
+        # With COUNT short of the matches Redis sorts with pqsort, whose order
+        # among equal distances the reply shows (7 points: insertion sort
+        # ends; over 40: the ninther picks the pivot).
+        rng = random.Random(17)
+        for n in (7, 12, 45, 90):
+            script = [("DEL", "g")]
+            args = []
+            for i in range(n):
+                spot = rng.choice([(1, 1), (1.001, 1), (1, 1.001), (0.999, 1)])
+                args += ["%.6f" % spot[0], "%.6f" % spot[1], "m%d" % i]
+            script.append(("GEOADD", "g") + tuple(args))
+            for count in ("1", "2", "3", "6", "7", str(n // 2), str(n - 1)):
+                for order in ((), ("ASC",), ("DESC",)):
+                    script.append(("GEOSEARCH", "g", "FROMLONLAT", "1", "1", "BYRADIUS", "1", "km", "COUNT", count)
+                                  + order)
+                script.append(("GEORADIUS", "g", "1", "1", "1", "km", "COUNT", count, "DESC", "WITHDIST"))
+                script.append(("GEOSEARCHSTORE", "d", "g", "FROMLONLAT", "1", "1", "BYBOX", "2", "2", "km",
+                               "COUNT", count))
+                script.append(("ZRANGE", "d", "0", "-1"))
+            self.check(script)
+
+    def test_invalid_pair_error_is_whole(self):
+        self.check([("GEOADD", "g", "1e110", "1", "x"), ("GEOADD", "g", "1", "-1e300", "x"),
+                    ("GEOSEARCH", "g", "FROMLONLAT", "1e200", "0", "BYRADIUS", "1", "km"),
+                    ("GEORADIUS", "g", "0", "-1e110", "1", "km")])
+
 
 class GeoResp2(GeoDiffCase):
     PROTOCOL = 2
