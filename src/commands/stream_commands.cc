@@ -309,7 +309,8 @@ std::size_t parse_add_or_trim(CommandContext& ctx, TrimArgs& a, bool xadd) {
       return 0;
     }
   }
-  if (limit_given && a.strategy == TrimArgs::kNone) {
+  // Redis tests LIMIT's value here (LIMIT 0 passes) and its presence below.
+  if (a.limit != 0 && a.strategy == TrimArgs::kNone) {
     ctx.reply.error("ERR syntax error, LIMIT cannot be used without specifying a trimming strategy");
     return 0;
   }
@@ -702,7 +703,7 @@ void xread_generic(CommandContext& ctx, bool xreadgroup) {
                       std::string(util::c_string(*group)) + "' in XREADGROUP with GROUP option");
       return;
     }
-    if (util::c_string(arg) == "$" && arg.size() == 1) {
+    if (util::c_string(arg) == "$") {
       if (xreadgroup) {
         ctx.reply.error(
             "ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this "
@@ -713,7 +714,7 @@ void xread_generic(CommandContext& ctx, bool xreadgroup) {
       ids[k] = r.entry != nullptr ? stream_of(*r.entry).last_id() : StreamId{};
       continue;
     }
-    if (arg == ">") {
+    if (util::c_string(arg) == ">") {
       if (!xreadgroup) {
         ctx.reply.error(
             "ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> "
@@ -879,7 +880,7 @@ void cmd_xgroup_create(CommandContext& ctx) {
   }
   StreamId id;
   const Db::Read r = db.read_for_write(ctx.args[2], ValueType::kStream);
-  if (ctx.args[4] == "$") {
+  if (util::c_string(ctx.args[4]) == "$") {
     if (r.entry != nullptr) id = stream_of(*r.entry).last_id();
   } else if (!parse_id_or_reply(ctx, ctx.args[4], id, true)) {
     return;
@@ -911,7 +912,7 @@ void cmd_xgroup_setid(CommandContext& ctx) {
     return;
   }
   StreamId id;
-  if (ctx.args[4] == "$") {
+  if (util::c_string(ctx.args[4]) == "$") {
     id = stream_of(w).last_id();
   } else if (!parse_id_or_reply(ctx, ctx.args[4], id, false)) {
     return;

@@ -268,7 +268,9 @@ void StreamValue::append(StreamId id, std::span<const std::string_view> fv, Stre
   if (!nodes_.empty()) {
     auto tail = std::prev(nodes_.end());
     Node& t = tail->second;
-    if (t.lp_bytes + totelelen >= limits.max_bytes ||
+    // The master entry's live and deleted counts grow a byte at 128.
+    const std::size_t lp_bytes = t.lp_bytes + lp_int(t.live) + lp_int(t.deleted);
+    if (lp_bytes + totelelen >= limits.max_bytes ||
         (limits.max_entries != 0 && t.live + t.deleted >= limits.max_entries)) {
       nodes_bytes_ -= node_cost(t);
       t.data.shrink_to_fit();
@@ -283,7 +285,7 @@ void StreamValue::append(StreamId id, std::span<const std::string_view> fv, Stre
     master = id;
     node = &nodes_.emplace(id, Node{}).first->second;
     put_u64(node->data, nfields);
-    std::size_t lp = kLpEmpty + lp_int(1) + lp_int(0) + lp_int(static_cast<std::int64_t>(nfields)) + lp_int(0);
+    std::size_t lp = kLpEmpty + lp_int(static_cast<std::int64_t>(nfields)) + lp_int(0);
     for (std::size_t i = 0; i < nfields; ++i) {
       put_value(node->data, fv[2 * i]);
       lp += lp_str(fv[2 * i]);

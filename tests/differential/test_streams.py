@@ -125,11 +125,36 @@ class StreamDiffCase(StreamDiffBase):
             script += [("XADD", "s", "MAXLEN", "~", "0", "999-1", "f", "v"), ("XLEN", "s")]
         script += [("CONFIG", "SET", "stream-node-max-entries", "1"), ("DEL", "s")]
         script += [("XADD", "s", "%d-1" % i, "f", "v") for i in range(1, 230)]
-        script += [("XTRIM", "s", "MAXLEN", "~", "0"), ("XLEN", "s"),
-                   ("CONFIG", "SET", "stream-node-max-entries", "100")]
+        script += [("XTRIM", "s", "MAXLEN", "~", "0"), ("XLEN", "s")]
+        # Over 127 entries a node's live and deleted counts take a byte more
+        # in Redis's listpack, which moves the byte limit's split.
+        for entries, size, value, n, deletes in (("0", "1441", "v", 130, False), ("0", "4096", "xxxx", 281, False),
+                                                  ("300", "1441", "v", 130, True), ("0", "1500", "v", 150, True)):
+            script += [("DEL", "s"), ("CONFIG", "SET", "stream-node-max-entries", entries),
+                       ("CONFIG", "SET", "stream-node-max-bytes", size)]
+            script += [("XADD", "s", "%d-1" % i, "f", value) for i in range(1, n // 2)]
+            if deletes:
+                script.append(("XDEL", "s", *("%d-1" % i for i in range(2, n // 2, 2))))
+            script += [("XADD", "s", "%d-1" % i, "f", value) for i in range(n // 2, n + 1)]
+            script += [Masked(mask_rax_nodes, "XINFO", "STREAM", "s"), ("XTRIM", "s", "MAXLEN", "~", "1"),
+                       ("XLEN", "s")]
+        script += [("CONFIG", "SET", "stream-node-max-entries", "100"),
+                   ("CONFIG", "SET", "stream-node-max-bytes", "4096")]
         self.check(script)
 
     # -- XRANGE, XREVRANGE, XDEL, XTRIM ---------------------------------------------
+
+    def test_limit_zero_and_nul_tokens(self):
+        # Redis tests LIMIT's value before its presence; it reads $ and > as
+        # C strings, so a NUL after them is ignored.
+        self.check([
+            ("XADD", "s", "LIMIT", "0", "1-1", "f", "v"), ("XTRIM", "s", "LIMIT", "0"),
+            ("XADD", "s", "LIMIT", "1", "1-1", "f", "v"), ("XTRIM", "s", "LIMIT", "2"),
+            ("XADD", "s", "1-1", "f", "v"), ("XGROUP", "CREATE", "s", "g", "$\x00"),
+            ("XGROUP", "CREATE", "s", "g2", "0"), ("XGROUP", "SETID", "s", "g2", "$\x00x"),
+            ("XINFO", "GROUPS", "s"), ("XREAD", "STREAMS", "s", "$\x00"), ("XREAD", "STREAMS", "s", ">\x00"),
+            ("XGROUP", "CREATE", "s", "g3", "0"), ("XREADGROUP", "GROUP", "g3", "c", "STREAMS", "s", ">\x00"),
+        ])
 
     def test_xrange_xrevrange(self):
         script = [("XADD", "s", "%d-%d" % (i // 4, i % 4), "f", str(i), "g", "x" * i) for i in range(1, 40)]

@@ -171,7 +171,7 @@ class StreamValue final : public ValueObject {
     std::uint32_t nfields = 0;    // master field count
     std::uint32_t live = 0;       // entries held
     std::uint32_t deleted = 0;    // entries removed (Redis's tombstones)
-    std::uint32_t lp_bytes = 0;   // the bytes Redis's listpack would take
+    std::uint32_t lp_bytes = 0;   // the bytes Redis's listpack would take, but the two counts above
     StreamId last;                // the last ID appended (Redis's lpGetEdgeStreamID)
     bool last_gone = false;       // that entry was deleted
   };
