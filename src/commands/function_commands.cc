@@ -48,7 +48,7 @@ constexpr FlagName kFlagNames[] = {
 // functionExtractLibMetaData). Returns the error text, or empty.
 std::string library_metadata(std::string_view code, std::string& name) {
   if (code.substr(0, 2) != "#!") return "ERR Missing library metadata";
-  const std::size_t end = code.find('\n');
+  const std::size_t end = util::c_string(code).find('\n');  // Redis's strchr
   if (end == std::string_view::npos) return "ERR Invalid library metadata";
   const auto parts = util::split_args(code.substr(0, end));
   if (!parts || parts->empty()) return "ERR Invalid library metadata";

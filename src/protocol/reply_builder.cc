@@ -24,7 +24,10 @@ void ReplyBuilder::simple(std::string_view s) {
 
 void ReplyBuilder::error(std::string_view text) {
   ++errors_;
-  last_error_code_.assign(text.substr(0, text.find(' ')));
+  // Redis's afterErrorReply: the code is the first word if a space comes
+  // within the first 32 bytes of "-CODE ...", else ERR.
+  const std::size_t space = text.find(' ');
+  last_error_code_.assign(space < 31 ? text.substr(0, space) : std::string_view("ERR"));
   out_->push_back('-');
   std::size_t start = out_->size();
   out_->append(text);

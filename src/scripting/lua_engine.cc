@@ -59,21 +59,37 @@ constexpr FlagName kFlagNames[] = {
     {"allow-cross-slot-keys", kAllowCrossSlotKeys},
 };
 
+// The string at `idx`, NULs included.
+std::string lua_string(lua_State* L, int idx) {
+  std::size_t len = 0;
+  const char* s = lua_tolstring(L, idx, &len);
+  return std::string(s, len);
+}
+
+std::string_view trim_newlines(std::string_view text) {
+  const std::size_t first = text.find_first_not_of("\r\n");
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of("\r\n") - first + 1);
+}
+
 // Pushes an error table {err = text} (Redis's luaPushError): a text starting
-// with '-' is taken as "-CODE message"; any other gets the ERR code.
+// with '-' is taken as "-CODE message" (no space: all message); any other
+// gets the ERR code. The message loses CR/LF at its ends.
 void push_error_table(lua_State* L, std::string_view text) {
-  std::string err;
+  text = util::c_string(text);
+  std::string_view code = "ERR", message = text;
   if (!text.empty() && text[0] == '-') {
-    const std::string_view rest = text.substr(1);
-    const std::size_t sp = rest.find(' ');
+    const std::size_t sp = text.find(' ');
     if (sp == std::string_view::npos) {
-      err = "ERR " + std::string(rest);
+      message = text.substr(1);
     } else {
-      err = std::string(rest);
+      code = text.substr(1, sp - 1);
+      message = text.substr(sp + 1);
     }
-  } else {
-    err = "ERR " + std::string(text);
   }
+  std::string err(code);
+  err += ' ';
+  err += trim_newlines(message);
   lua_newtable(L);
   lua_pushliteral(L, "err");
   lua_pushlstring(L, err.data(), err.size());
@@ -208,15 +224,20 @@ int sandbox_rawset(lua_State* L) {
   return 1;
 }
 
+// Lua 5.1's luaB_setmetatable itself (not a call to it), so that its errors
+// name setmetatable and the script's line.
 int sandbox_setmetatable(lua_State* L) {
   if (is_readonly(L, 1)) {
     lua_pushliteral(L, "Attempt to modify a readonly table");
     return lua_error(L);
   }
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_insert(L, 1);
-  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-  return lua_gettop(L);
+  const int t = lua_type(L, 2);
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_argcheck(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table expected");
+  if (luaL_getmetafield(L, 1, "__metatable")) luaL_error(L, "cannot change a protected metatable");
+  lua_settop(L, 2);
+  lua_setmetatable(L, 1);
+  return 1;
 }
 
 // table.insert as Lua 5.1's tinsert, which writes array slots raw, except
@@ -272,10 +293,81 @@ void unwrap_readonly(lua_State* L, int idx) {
   lua_pop(L, 1);
 }
 
+// Redis's Lua never loads precompiled chunks (bytecode can break out of the
+// sandbox): a chunk starting with the bytecode signature's ESC is parsed as
+// text, which fails on it ("unexpected symbol near 'char(27)'").
+int load_text(lua_State* L, std::string_view code, const char* chunkname) {
+  if (!code.empty() && code[0] == LUA_SIGNATURE[0]) {
+    const std::string spaced = " " + std::string(code);  // not the signature any more
+    return luaL_loadbuffer(L, spaced.data(), spaced.size(), chunkname);
+  }
+  return luaL_loadbuffer(L, code.data(), code.size(), chunkname);
+}
+
+// loadstring and load as Lua 5.1's luaB_loadstring / luaB_load, text only.
+int sandbox_loadstring(lua_State* L) {
+  std::size_t len = 0;
+  const char* s = luaL_checklstring(L, 1, &len);
+  const char* chunkname = luaL_optstring(L, 2, s);
+  if (load_text(L, std::string_view(s, len), chunkname) == 0) return 1;
+  lua_pushnil(L);
+  lua_insert(L, -2);  // nil, message
+  return 2;
+}
+
+struct TextReader {
+  bool started = false;
+  bool held = false;  // the first piece, held back behind a space
+};
+
+// Lua 5.1's generic_reader (the piece lives in stack slot 3), with a space
+// before a first piece that starts with ESC.
+const char* text_reader(lua_State* L, void* ud, std::size_t* size) {
+  auto& r = *static_cast<TextReader*>(ud);
+  if (r.held) {
+    r.held = false;
+    return lua_tolstring(L, 3, size);
+  }
+  luaL_checkstack(L, 2, "too many nested functions");
+  lua_pushvalue(L, 1);
+  lua_call(L, 0, 1);
+  if (lua_isnil(L, -1)) {
+    *size = 0;
+    return nullptr;
+  }
+  if (!lua_isstring(L, -1)) luaL_error(L, "reader function must return a string");
+  lua_replace(L, 3);
+  const char* piece = lua_tolstring(L, 3, size);
+  if (!r.started) {
+    r.started = true;
+    if (*size > 0 && piece[0] == LUA_SIGNATURE[0]) {
+      r.held = true;
+      *size = 1;
+      return " ";
+    }
+  }
+  return piece;
+}
+
+int sandbox_load(lua_State* L) {
+  const char* chunkname = luaL_optstring(L, 2, "=(load)");
+  luaL_checktype(L, 1, LUA_TFUNCTION);
+  lua_settop(L, 3);  // the function, the name, the reader's slot
+  TextReader reader;
+  if (lua_load(L, text_reader, &reader, chunkname) == 0) return 1;
+  lua_pushnil(L);
+  lua_insert(L, -2);
+  return 2;
+}
+
 // pcall as Redis 7.0 has it: an error table {err=...} comes back as its
 // err string.
 int sandbox_pcall(lua_State* L) {
-  luaL_checkany(L, 1);
+  if (lua_gettop(L) == 0) {  // Redis's pcall then calls its own result placeholder
+    lua_pushboolean(L, 0);
+    lua_pushliteral(L, "attempt to call a boolean value");
+    return 2;
+  }
   const int status = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
   if (status != 0 && lua_istable(L, -1)) {
     lua_getfield(L, -1, "err");
@@ -429,25 +521,6 @@ int redis_breakpoint(lua_State* L) {
 
 int redis_debug(lua_State*) { return 0; }
 
-int redis_acl_check_cmd(lua_State* L) {
-  const int argc = lua_gettop(L);
-  if (argc == 0) raise_error_table(L, "Please specify at least one argument for this redis lib call");
-  std::vector<std::string> args;
-  for (int j = 1; j <= argc; ++j) {
-    std::size_t len = 0;
-    const char* s = lua_tolstring(L, j, &len);
-    if (s == nullptr) raise_error_table(L, "Lua redis lib command arguments must be strings or integers");
-    args.emplace_back(s, len);
-  }
-  const std::vector<std::string_view> views(args.begin(), args.end());
-  const auto resolved = commands::CommandTable::instance().resolve(views);
-  if (resolved.spec == nullptr || (!resolved.error.empty() && (resolved.spec->flags & commands::kContainer))) {
-    raise_error_table(L, "Invalid command passed to redis.acl_check_cmd()");
-  }
-  lua_pushboolean(L, 1);  // Larder has one user, allowed every command
-  return 1;
-}
-
 // ---------------------------------------------------------------------------
 // RESP (a command's reply) to Lua, as Redis's redisProtocolToLuaType.
 
@@ -493,9 +566,21 @@ class RespToLua {
           return;
         }
         lua_createtable(L_, static_cast<int>(n), 0);
+        bool holes = false;  // RESP3 nulls
         for (long long i = 1; i <= n; ++i) {
           push(depth + 1);
+          holes = holes || lua_isnil(L_, -1);
           lua_rawseti(L_, -2, static_cast<int>(i));
+        }
+        if (holes) {
+          // Redis grows the table key by key, and where the nils fall shows
+          // in `#t`: build it again that way.
+          lua_newtable(L_);
+          for (long long i = 1; i <= n; ++i) {
+            lua_rawgeti(L_, -2, static_cast<int>(i));
+            lua_rawseti(L_, -2, static_cast<int>(i));
+          }
+          lua_remove(L_, -2);
         }
         return;
       }
@@ -645,7 +730,7 @@ std::string parse_shebang(std::string_view body, unsigned& flags, std::size_t& b
   flags = kEvalCompat;
   body_offset = 0;
   if (body.substr(0, 2) != "#!") return {};
-  const std::size_t end = body.find('\n');
+  const std::size_t end = util::c_string(body).find('\n');  // Redis's strchr
   if (end == std::string_view::npos) return "ERR Invalid script shebang";
   const auto parts = util::split_args(body.substr(0, end));
   if (!parts || parts->empty()) return "ERR Invalid engine in script shebang";
@@ -938,7 +1023,7 @@ void LuaEngine::set_up() {
       {"replicate_commands", redis_replicate_commands},
       {"breakpoint", redis_breakpoint},
       {"debug", redis_debug},
-      {"acl_check_cmd", redis_acl_check_cmd},
+      {"acl_check_cmd", lua_acl_check_cmd},
   };
   for (const auto& f : redis_fns) {
     // call and pcall find their engine in an upvalue (no registry lookup).
@@ -974,6 +1059,10 @@ void LuaEngine::set_up() {
   lua_setglobal(L, "pcall");
   lua_pushcfunction(L, sandbox_rawget);
   lua_setglobal(L, "rawget");
+  lua_pushcfunction(L, sandbox_loadstring);
+  lua_setglobal(L, "loadstring");
+  lua_pushcfunction(L, sandbox_load);
+  lua_setglobal(L, "load");
   lua_getglobal(L, LUA_TABLIBNAME);
   lua_pushcfunction(L, sandbox_table_insert);
   lua_setfield(L, -2, "insert");
@@ -1080,13 +1169,13 @@ int LuaEngine::register_function(lua_State* L) {
         if (!lua_isstring(L, -1)) {
           raise_error_table(L, "function_name argument given to redis.register_function must be a string");
         }
-        info.name = lua_tostring(L, -1);
+        info.name = lua_string(L, -1);
         has_name = true;
       } else if (k == "description") {
         if (!lua_isstring(L, -1)) {
           raise_error_table(L, "description argument given to redis.register_function must be a string");
         }
-        info.description = lua_tostring(L, -1);
+        info.description = lua_string(L, -1);
         info.has_description = true;
       } else if (k == "callback") {
         if (!lua_isfunction(L, -1)) {
@@ -1122,7 +1211,7 @@ int LuaEngine::register_function(lua_State* L) {
   } else if (argc == 2) {
     if (!lua_isstring(L, 1)) raise_error_table(L, "first argument to redis.register_function must be a string");
     if (!lua_isfunction(L, 2)) raise_error_table(L, "second argument to redis.register_function must be a function");
-    info.name = lua_tostring(L, 1);
+    info.name = lua_string(L, 1);
     lua_pushvalue(L, 2);
     lua_setfield(L, LUA_REGISTRYINDEX, "larder.callback");
   } else {
@@ -1157,7 +1246,7 @@ bool LuaEngine::load_library(std::string_view code, std::vector<FunctionInfo>& o
   lua_settop(L, 0);
   out.clear();
   loading_refs_.clear();
-  if (luaL_loadbuffer(L, code.data(), code.size(), "@user_function") != 0) {
+  if (load_text(L, code, "@user_function") != 0) {
     const char* msg = lua_tostring(L, -1);
     error = "ERR Error compiling function: " + std::string(msg ? msg : "");
     lua_settop(L, 0);
@@ -1258,7 +1347,7 @@ const LuaEngine::Script* LuaEngine::script(const std::string& sha, std::optional
   error = parse_shebang(*body, flags, offset);
   if (!error.empty()) return nullptr;
   const std::string_view code = body->substr(offset);
-  if (luaL_loadbuffer(L_, code.data(), code.size(), "@user_script") != 0) {
+  if (load_text(L_, code, "@user_script") != 0) {
     std::size_t len = 0;
     const char* msg = lua_tolstring(L_, -1, &len);
     error = "ERR Error compiling script (new function): " + std::string(msg ? msg : "", msg ? len : 0);
@@ -1302,6 +1391,32 @@ void LuaEngine::hook(lua_State* L, lua_Debug*) {
 
 int LuaEngine::lua_call_command(lua_State* L) { return call_common(L, true); }
 int LuaEngine::lua_pcall_command(lua_State* L) { return call_common(L, false); }
+
+// redis.acl_check_cmd: may the calling client's user run this command line
+// (Redis's luaRedisAclCheckCmdPermissionsCommand: arity unchecked, a
+// container alone checked as itself, nothing logged)?
+int LuaEngine::lua_acl_check_cmd(lua_State* L) {
+  LuaEngine& e = *static_cast<LuaEngine*>(lua_touserdata(L, lua_upvalueindex(1)));
+  if (e.run_ == nullptr) raise_error_table(L, "redis.acl_check_cmd can only be called inside a script invocation");
+  const int argc = lua_gettop(L);
+  if (argc == 0) raise_error_table(L, "Please specify at least one argument for this redis lib call");
+  std::vector<std::string> args;
+  for (int j = 1; j <= argc; ++j) {
+    std::size_t len = 0;
+    const char* s = lua_tolstring(L, j, &len);
+    if (s == nullptr) raise_error_table(L, "Lua redis lib command arguments must be strings or integers");
+    args.emplace_back(s, len);
+  }
+  const std::vector<std::string_view> views(args.begin(), args.end());
+  const auto resolved = commands::CommandTable::instance().resolve(views);
+  const commands::CommandSpec* spec = resolved.spec;
+  if (spec == nullptr || (!resolved.error.empty() && (spec->flags & commands::kContainer) && argc >= 2)) {
+    raise_error_table(L, "Invalid command passed to redis.acl_check_cmd()");
+  }
+  const auto& user = commands::client_user(e.run_->ctx->server, e.run_->ctx->client);
+  lua_pushboolean(L, user->unrestricted() || acl::check_command(*user->get(), *spec, views).denial == acl::Denial::kNone);
+  return 1;
+}
 
 int LuaEngine::call_common(lua_State* L, bool raise) {
   LuaEngine& e = *static_cast<LuaEngine*>(lua_touserdata(L, lua_upvalueindex(1)));
@@ -1429,16 +1544,19 @@ void LuaEngine::reply_from_lua(commands::CommandContext& ctx, int depth) {
         return false;
       };
       if (field("err", LUA_TSTRING)) {
+        // Redis formats "-%s" and trims CR/LF off the end.
         std::size_t len = 0;
         const char* s = lua_tolstring(L, -1, &len);
-        reply.error(std::string_view(s, len));
+        std::string_view text = util::c_string(std::string_view(s, len));
+        text = text.substr(0, text.find_last_not_of("\r\n") + 1);
+        reply.error(text);
         lua_pop(L, 1);
         break;
       }
       if (field("ok", LUA_TSTRING)) {
         std::size_t len = 0;
         const char* s = lua_tolstring(L, -1, &len);
-        std::string text(s, len);
+        std::string text(util::c_string(std::string_view(s, len)));
         for (char& c : text) {
           if (c == '\r' || c == '\n') c = ' ';
         }
@@ -1475,7 +1593,7 @@ void LuaEngine::reply_from_lua(commands::CommandContext& ctx, int depth) {
           std::size_t flen = 0, slen = 0;
           const char* f = lua_tolstring(L, -2, &flen);
           const char* s = lua_tolstring(L, -1, &slen);
-          std::string format(f, flen);
+          std::string format(util::c_string(std::string_view(f, flen)));
           format.resize(3, ' ');
           reply.verbatim(std::string_view(s, slen), format);
           lua_pop(L, 3);
@@ -1609,9 +1727,8 @@ void LuaEngine::run(commands::CommandContext& ctx, int ref, unsigned flags, std:
     std::string text;
     if (lua_istable(L, -1)) {
       lua_getfield(L, -1, "err");
-      std::size_t len = 0;
-      const char* s = lua_tolstring(L, -1, &len);
-      text.assign(s ? s : "", s ? len : 0);
+      const char* s = lua_tostring(L, -1);
+      text.assign(s ? s : "");  // a C string in Redis
       lua_pop(L, 1);
       lua_getfield(L, -1, "source");
       lua_getfield(L, -2, "line");

@@ -213,9 +213,11 @@ int struct_unpack(lua_State* L) {
   const char* fmt = luaL_checkstring(L, 1);
   std::size_t ld = 0;
   const char* data = luaL_checklstring(L, 2, &ld);
-  const lua_Integer start = luaL_optinteger(L, 3, 1);
+  // Unsigned, as Redis's: a negative offset passes this check and fails the
+  // length check below.
+  const auto start = static_cast<std::size_t>(luaL_optinteger(L, 3, 1));
   luaL_argcheck(L, start > 0, 3, "offset must be 1 or greater");
-  std::size_t pos = static_cast<std::size_t>(start) - 1;
+  std::size_t pos = start - 1;
   int n = 0;
   while (*fmt != '\0') {
     const char opt = *fmt++;

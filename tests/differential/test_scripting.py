@@ -164,6 +164,61 @@ class ScriptingDiffCase(DifferentialTestCase):
             ev("local co = coroutine.create(function() coroutine.yield(1) end) return coroutine.resume(co)"),
         ])
 
+    def test_no_bytecode(self):
+        # Redis's Lua parses a chunk that starts like bytecode as text.
+        dump = "string.dump(function() return 7 end)"
+        with self.redis.client() as rc:
+            bytecode = rc.call("EVAL", "return " + dump, "0")
+        self.assertTrue(bytecode.startswith(b"\x1bLua"), bytecode[:8])
+        self.check([
+            ("EVAL", bytecode, "0"), ("SCRIPT", "LOAD", bytecode),
+            ev("local f, e = loadstring(%s) return {tostring(f), e}" % dump),
+            ev("local f, e = loadstring(%s, 'named') return {tostring(f), e}" % dump),
+            ev("local s, i = %s, 0 local f, e = load(function() i = i + 1 if i == 1 then return s end end)"
+               " return {tostring(f), e}" % dump),
+            ev("local s, i = %s, 0 local f, e = load(function() i = i + 1 if i <= 2 then return s:sub(i, i) end end,"
+               " 'nm') return {tostring(f), e}" % dump),
+            ev("local i = 0 return load(function() i = i + 1 if i == 1 then return 'return ' elseif i == 2 then"
+               " return '6 * 7' end end)()"),
+            ev("return {load(function() return {} end)}"),
+            ev("return loadstring('return 1 + 1', 'x')()"), ev("return {loadstring('return +')}"),
+            ("FUNCTION", "LOAD", b"#!lua name=bc\n" + bytecode),
+        ])
+
+    def test_error_and_status_texts(self):
+        # Redis reads these as C strings and trims CR/LF off error messages.
+        self.check([
+            ev("return {err='x\\n'}"), ev("return {err='\\nx\\r\\n'}"), ev("return {err='a\\0b'}"),
+            ev("return {ok='a\\0b'}"), ev("return redis.error_reply('x\\n')"),
+            ev("return redis.error_reply('\\nx')"), ev("return redis.error_reply('-a\\0 b')"),
+            ev("return redis.error_reply('x\\n').err"), ev("error('a\\0b')"),
+            ev("return {verbatim_string={format='t\\0x', string='x'}}"),
+            ev("redis.setresp(3) return #redis.call('mget', 'a', 'nokey', 'c')", "a", "c", numkeys=2),
+            ev("redis.setresp(3) return #redis.call('mget', 'nokey', 'nokey', 'c')", "c", numkeys=1),
+            ("SET", "a", "1"), ("SET", "c", "3"),
+            ev("redis.setresp(3) return #redis.call('mget', 'a', 'nokey', 'c')", "a", "c", numkeys=2),
+            ev("redis.setresp(3) local t = redis.call('mget', 'nokey', 'a', 'nokey', 'c', 'nokey') return {#t, t[2]}"),
+            ev("return setmetatable(1, {})"), ev("return setmetatable({}, 1)"), ev("return setmetatable({})"),
+            ev("return setmetatable()"), ev("return setmetatable(setmetatable({}, {__metatable = 1}), {})"),
+            ev("return type(setmetatable({}, {}))"), ev("return select(2, pcall())"), ev("return pcall()"),
+            ev("#!lua\0 flags=no-writes\nreturn 1"), ev("#!lua flags=no-writes\0,bad\nreturn 1"),
+            ("FUNCTION", "LOAD", "#!lua name=a\0b\nredis.register_function('f', function() return 1 end)"),
+            ("FUNCTION", "LOAD", "#!lua name=ab\nredis.register_function('f\0g', function() return 1 end)"),
+            ("FUNCTION", "LOAD", "#!lua name=cd\nredis.register_function{function_name='h', callback=function()"
+                                 " return 1 end, description='a\0b'}"),
+            ("FUNCTION", "LIST"), ("FUNCTION", "FLUSH"),
+            ev("return {struct.unpack('>I2', '\\0\\5', -1)}"), ev("return {struct.unpack('', 'x', -1)}"),
+            ev("return {struct.unpack('>I2', '\\0\\5', 0)}"),
+        ])
+
+    def test_acl_check_cmd_follows_the_user(self):
+        script = [("ACL", "SETUSER", "u", "reset", "on", ">p", "+@all", "-set", "~a*")]
+        checks = [ev("return redis.acl_check_cmd(%s)" % args)
+                  for args in ("'set', 'a', 'v'", "'get', 'a'", "'get', 'b'", "'config'", "'config', 'get'",
+                               "'config', 'nosuch'", "'set', 'a'", "'nosuch'")]
+        script += checks + [("AUTH", "u", "p")] + checks + [("AUTH", "default", "x"), ("ACL", "DELUSER", "u")]
+        self.check(script)
+
     def test_library_tables_stay_read_only(self):
         # Through getmetatable(), the string metatable and SCRIPT FLUSH: no
         # script changes what later scripts see.

@@ -108,6 +108,7 @@ class LuaEngine {
   static int lua_call_command(lua_State* L);
   static int lua_pcall_command(lua_State* L);
   static int call_common(lua_State* L, bool raise);
+  static int lua_acl_check_cmd(lua_State* L);
   static void hook(lua_State* L, ::lua_Debug* ar);
   static int register_function(lua_State* L);
   static void load_hook(lua_State* L, ::lua_Debug* ar);
