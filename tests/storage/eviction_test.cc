@@ -200,14 +200,18 @@ void check_deferral(std::size_t target) {
   CHECK_FALSE(r.under_limit);
   // Past it: waits for thread a, then evicts itself.
   std::atomic<bool> done{false};
+  std::atomic<int> readings{0};
   EvictionResult late;
   std::thread b([&] {
-    int readings = 0;
     late = ev.evict(kT0, target, s, std::chrono::seconds(10),
                     [&] { return ++readings <= 2 ? target + slack + 1 : target; });
     done = true;
   });
+  // b has read the memory once (over the slack) before a lets go, however
+  // slowly its thread starts on a loaded machine.
+  for (int i = 0; i < 1000 && readings.load() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK(readings.load() == 1);
   CHECK_FALSE(done);
   release.set_value();
   a.join();
