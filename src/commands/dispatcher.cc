@@ -49,18 +49,32 @@ void record_slow(std::span<const std::string_view> args, const ClientState& clie
   server.slowlog.record(std::move(entry), server.config.slowlog_max_len());
 }
 
+// The errors `reply` got since the marks that no nested command took: they
+// are the current command's. Counts them in the error stats (but those
+// counted already where they arose) and takes them; answers how many.
+std::uint64_t own_errors(ServerStats& stats, protocol::ReplyBuilder& reply, std::uint64_t written_before,
+                         std::uint64_t owned_before, std::uint64_t counted_already = 0) {
+  const std::uint64_t own = (reply.errors_written() - written_before) - (reply.errors_owned() - owned_before);
+  reply.own_errors(own);
+  for (std::uint64_t i = counted_already; i < own; ++i) {
+    stats.error_replies.add();
+    stats.count_error(std::string(reply.last_error_code()));
+  }
+  return own;
+}
+
 // Counts one finished call in commandstats, the latency histogram and the
 // slow log.
 void count_call(const CommandSpec& spec, std::span<const std::string_view> args,
                 const ClientState& client, ServerServices& server, std::int64_t now_ms,
-                std::int64_t usec, bool failed) {
+                std::int64_t usec, std::uint64_t failures) {
   ServerStats& stats = *server.loop_stats.at(client.loop);
   CommandCounters& counters = stats.commands[spec.index];
   counters.calls.add();
   counters.usec.add(static_cast<std::uint64_t>(usec));
   counters.record_latency(static_cast<std::uint64_t>(usec));
   stats.commands_processed.add();
-  if (failed) counters.failed_calls.add();
+  if (failures != 0) counters.failed_calls.add(failures);
   const std::int64_t threshold = server.config.slowlog_log_slower_than();
   if (threshold >= 0 && usec >= threshold) record_slow(args, client, server, now_ms, usec);
 }
@@ -95,6 +109,7 @@ std::int64_t usec_since(std::uint64_t start) { return static_cast<std::int64_t>(
 
 void Dispatcher::run_locked(const CommandSpec& spec, CommandContext& ctx) {
   const std::uint64_t errors_before = ctx.reply.errors_written();
+  const std::uint64_t owned_before = ctx.reply.errors_owned();
   // CLIENT LIST's cmd= names EXEC, not the commands it runs (Redis's lastcmd).
   if (!ctx.in_exec) ctx.client.last_command.store(&spec, std::memory_order_relaxed);
   const std::uint64_t start = util::cycles();
@@ -110,6 +125,13 @@ void Dispatcher::run_locked(const CommandSpec& spec, CommandContext& ctx) {
     spdlog::warn("out of memory running {} for client {}", spec.name, ctx.client.addr);
   }
   const std::int64_t usec = usec_since(start);
+  // Each command counts its own error replies (Redis counts them as they are
+  // written), so an EXEC does not fail for its commands' errors. Redis fails
+  // a call once for errors it counts, and once per error counted already.
+  const std::uint64_t own = own_errors(*ctx.server.loop_stats.at(ctx.client.loop), ctx.reply, errors_before,
+                                       owned_before, ctx.errors_counted);
+  const std::uint64_t counted_already = std::min<std::uint64_t>(own, ctx.errors_counted);
+  const std::uint64_t failures = counted_already + (own > counted_already ? 1 : 0);
   ctx.server.tracking.command_ran(spec, ctx.args);
   feed_monitors(ctx);
   if (ctx.client.deferred != nullptr) {
@@ -120,8 +142,7 @@ void Dispatcher::run_locked(const CommandSpec& spec, CommandContext& ctx) {
     ctx.client.blocked->usec = usec;  // counted once finish_blocked() has its reply
     return;
   }
-  count_call(spec, ctx.args, ctx.client, ctx.server, ctx.now_ms, usec,
-             ctx.reply.errors_written() != errors_before);
+  count_call(spec, ctx.args, ctx.client, ctx.server, ctx.now_ms, usec, failures);
 }
 
 void Dispatcher::run(const CommandSpec& spec, std::span<const std::string_view> args,
@@ -144,13 +165,11 @@ bool Dispatcher::resume(ClientState& client, protocol::ReplyBuilder& reply,
   DeferredCommand& d = *client.deferred;
   const std::size_t mark = reply.size();
   const std::uint64_t errors_before = reply.errors_written();
+  const std::uint64_t owned_before = reply.errors_owned();
   const std::uint64_t start = util::cycles();
   const bool done = d.continuation->step(reply, deadline);
   d.usec += usec_since(start);
-  if (reply.errors_written() != errors_before) {
-    d.failed = true;
-    count_error_reply(reply);
-  }
+  if (own_errors(stats_, reply, errors_before, owned_before) != 0) d.failed = true;
   if (d.reply_dropped) reply.truncate(mark);
   if (!done) return false;
   const std::vector<std::string_view> args(d.args.begin(), d.args.end());
@@ -174,9 +193,12 @@ void Dispatcher::finish_blocked(ClientState& client, protocol::ReplyBuilder& rep
   client.is_blocked.store(false, std::memory_order_relaxed);
 }
 
-void Dispatcher::count_error_reply(const protocol::ReplyBuilder& reply) {
-  stats_.error_replies.add();
-  stats_.count_error(std::string(reply.last_error_code()));
+void Dispatcher::count_rejected(ServerStats& stats, const CommandSpec* spec, std::string_view error) {
+  if (spec != nullptr) stats.commands[spec->index].rejected_calls.add();
+  stats.error_replies.add();
+  const std::size_t space = error.find(' ');
+  stats.count_error(!error.empty() && error[0] == '-' && space < 32 ? std::string(error.substr(1, space - 1))
+                                                                     : std::string("ERR"));
 }
 
 void Dispatcher::reject(const CommandSpec* spec, std::string_view error, ClientState& client,
@@ -206,6 +228,7 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
   const std::size_t mark = reply.size();
   bool ran = false;
   const std::uint64_t errors_before = reply.errors_written();
+  const std::uint64_t owned_before = reply.errors_owned();
 
   const CommandTable::Resolution resolved = table_.resolve(args);
   const CommandSpec* spec = resolved.spec;
@@ -254,7 +277,7 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
     ran = true;
   }
 
-  if (reply.errors_written() != errors_before) count_error_reply(reply);
+  own_errors(stats_, reply, errors_before, owned_before);  // a refusal (a command that ran took its own)
   // OFF and SKIP drop this reply (CLIENT REPLY OFF|SKIP is itself silent),
   // and the rest of it if the command deferred; not a (un)subscribe's
   // confirmations, which Redis sends as pushes. An EXEC that ran drops its

@@ -96,6 +96,15 @@ void push_error_table(lua_State* L, std::string_view text) {
   lua_rawset(L, -3);
 }
 
+// Whether the error table on top of the stack was counted in the error
+// stats where it arose (its ignore_error_stats_update field).
+bool counted_already(lua_State* L) {
+  lua_getfield(L, -1, "ignore_error_stats_update");
+  const bool counted = lua_isboolean(L, -1) && lua_toboolean(L, -1) != 0;
+  lua_pop(L, 1);
+  return counted;
+}
+
 [[noreturn]] void raise_error_table(lua_State* L, std::string_view text) {
   push_error_table(L, text);
   lua_error(L);
@@ -1450,27 +1459,39 @@ int LuaEngine::call_common(lua_State* L, bool raise) {
   const commands::CommandTable& table = commands::CommandTable::instance();
   const auto resolved = table.resolve(args);
   const commands::CommandSpec* spec = resolved.spec;
-  if (spec == nullptr || (!resolved.error.empty() && (spec->flags & commands::kContainer) && argc >= 2)) {
-    return fail("Unknown Redis command called from script");
-  }
-  if (!resolved.error.empty()) return fail("Wrong number of args calling Redis command from script");
-  if (spec->flags & commands::kNoScript) return fail("This Redis command is not allowed from script");
   commands::CommandContext& caller = *run->ctx;
+  // A command refused before it runs counts as an error reply and a rejected
+  // call, and its error table says so (Redis's scriptCall).
+  auto refuse = [&](const commands::CommandSpec* refused, std::string_view text) -> int {
+    commands::Dispatcher::count_rejected(*caller.server.loop_stats.at(e.script_client_.loop), refused, text);
+    push_error_table(L, text);
+    lua_pushliteral(L, "ignore_error_stats_update");
+    lua_pushboolean(L, 1);
+    lua_rawset(L, -3);
+    if (raise) return lua_error(L);
+    return 1;
+  };
+  if (spec == nullptr || (!resolved.error.empty() && (spec->flags & commands::kContainer) && argc >= 2)) {
+    return refuse(nullptr, "Unknown Redis command called from script");
+  }
+  if (!resolved.error.empty()) return refuse(spec, "Wrong number of args calling Redis command from script");
+  if (spec->flags & commands::kNoScript) return refuse(spec, "This Redis command is not allowed from script");
   // Checked against the calling client's user, as Redis's scriptVerifyACL.
   switch (commands::acl_check(caller.server, caller.client, *spec, args, acl::LogContext::kLua, nullptr, caller.now_ms).denial) {
     case acl::Denial::kNone: break;
-    case acl::Denial::kCommand: return fail("The user executing the script can't run this command or subcommand");
+    case acl::Denial::kCommand:
+      return refuse(spec, "The user executing the script can't run this command or subcommand");
     case acl::Denial::kKey:
-      return fail("The user executing the script can't access at least one of the keys mentioned in the command arguments");
+      return refuse(spec, "The user executing the script can't access at least one of the keys mentioned in the command arguments");
     case acl::Denial::kChannel:
-      return fail("The user executing the script can't publish to the channel mentioned in the command");
-    default: return fail("The user executing the script is lacking the permissions for the command");
+      return refuse(spec, "The user executing the script can't publish to the channel mentioned in the command");
+    default: return refuse(spec, "The user executing the script is lacking the permissions for the command");
   }
   if (run->read_only && (spec->flags & (commands::kWrite | commands::kMayReplicate))) {
-    return fail("Write commands are not allowed from read-only scripts.");
+    return refuse(spec, "Write commands are not allowed from read-only scripts.");
   }
   if (!(run->flags & kAllowOom) && !run->wrote && run->oom_at_start && (spec->flags & commands::kDenyOom)) {
-    return fail("-" + std::string(err::kOom));
+    return refuse(spec, "-" + std::string(err::kOom));
   }
   if (spec->flags & commands::kWrite) {
     run->wrote = true;
@@ -1551,6 +1572,7 @@ void LuaEngine::reply_from_lua(commands::CommandContext& ctx, int depth) {
         text = text.substr(0, text.find_last_not_of("\r\n") + 1);
         reply.error(text);
         lua_pop(L, 1);
+        if (counted_already(L)) ++ctx.errors_counted;
         break;
       }
       if (field("ok", LUA_TSTRING)) {
@@ -1726,6 +1748,7 @@ void LuaEngine::run(commands::CommandContext& ctx, int ref, unsigned flags, std:
     // The handler made it a table {err=..., source=..., line=...}.
     std::string text;
     if (lua_istable(L, -1)) {
+      if (counted_already(L)) ++ctx.errors_counted;
       lua_getfield(L, -1, "err");
       const char* s = lua_tostring(L, -1);
       text.assign(s ? s : "");  // a C string in Redis

@@ -128,6 +128,42 @@ class InfoTest(DifferentialTestCase):
             self.assertRegex(lg, stat)
             self.assertEqual(info(lc, "errorstats"), info(rc, "errorstats"))
 
+    def test_error_stats_of_transactions_and_scripts(self):
+        # Redis counts each error reply as it is written: a transaction's
+        # commands' errors count one by one and do not fail EXEC; inside a
+        # script, a command's error and a refused call count where they
+        # arise, and a script returning such an error does not count it again
+        # (ignore_error_stats_update) but fails.
+        steps = [
+            ("SET", "s", "x"), ("MULTI",), ("INCR", "s"), ("INCR", "s"), ("LPUSH", "s", "a"), ("EXEC",),
+            ("EVAL", "redis.pcall('incr','s') return 1", "0"), ("EVAL", "return redis.call('incr','s')", "0"),
+            ("EVAL", "return redis.pcall('incr','s')", "0"), ("EVAL", "redis.pcall('get') return 1", "0"),
+            ("EVAL", "return redis.pcall('nosuch')", "0"), ("EVAL", "return redis.call('nosuch')", "0"),
+            ("EVAL", "return {err='x'}", "0"), ("EVAL", "return {err='MY x'}", "0"), ("EVAL", "error('boom')", "0"),
+            ("EVAL", "return redis.error_reply('E2 y')", "0"), ("EVAL_RO", "return redis.call('set','a','b')", "0"),
+            ("EVAL", "local t = redis.pcall('nosuch') return {t.err, tostring(t.ignore_error_stats_update)}", "0"),
+            ("EVAL", "local t = redis.pcall('incr','s') t.ignore_error_stats_update = nil return t", "0"),
+            ("EVAL", "return {redis.pcall('incr','s'), redis.pcall('lpush','s','a')}", "0"),
+            ("EVAL", "return redis.pcall('subscribe','x')", "0"), ("EVAL", "return redis.pcall('config')", "0"),
+            ("MULTI",), ("EVAL", "return redis.call('incr','s')", "0"), ("GET", "s"), ("EXEC",),
+        ]
+        wanted = re.compile(r"^(errorstat_\w+|total_error_replies|cmdstat_(eval|eval_ro|exec|incr|lpush|get|set|"
+                            r"subscribe|config)):(.*)$")
+        out = []
+        with self.redis.client() as rc, self.larder.client() as lc:
+            for c in (rc, lc):
+                c.cmd("CONFIG", "RESETSTAT")
+                for step in steps:
+                    c.cmd(*step)
+                lines = []
+                for line in info(c, "all").split("\r\n"):
+                    m = wanted.match(line)
+                    if m:
+                        fields = re.sub(r"usec=\d+,usec_per_call=[\d.]+,", "", m.group(3))
+                        lines.append("%s:%s" % (m.group(1), fields))
+                out.append(sorted(lines))
+        self.assertEqual(out[1], out[0])
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -49,6 +49,10 @@ struct CommandContext {
   bool in_exec = false;
   // Set for the commands a script runs (Redis's CLIENT_SCRIPT caller).
   bool in_script = false;
+  // Error replies of this command already counted in the error stats where
+  // they arose (a script returning a command's error, Redis's
+  // ignore_error_stats_update): they fail the command, not counted again.
+  std::uint32_t errors_counted = 0;
   // The shard locks the command holds (the dispatcher's or EXEC's); a script
   // adds its undeclared keys' shards to them. Null with a single owner's
   // harnesses, which lock nothing.

@@ -48,6 +48,11 @@ class Dispatcher {
   // command that defers is counted when resume() finishes it.
   static void run_locked(const CommandSpec& spec, CommandContext& ctx);
 
+  // Counts a command a script's redis.call refused with `error` ("-CODE
+  // text", or a text counted as ERR) before it ran: Redis's afterErrorReply
+  // and rejected_calls (`spec` null for an unknown command).
+  static void count_rejected(ServerStats& stats, const CommandSpec* spec, std::string_view error);
+
   // SUBSCRIBE and its kin, whose replies are confirmations Redis pushes to
   // the client: CLIENT REPLY OFF and SKIP do not drop them.
   static bool confirms_by_push(const CommandSpec& spec);
@@ -59,8 +64,6 @@ class Dispatcher {
               protocol::ReplyBuilder& reply);
   void run(const CommandSpec& spec, std::span<const std::string_view> args, ClientState& client,
            protocol::ReplyBuilder& reply, std::int64_t now_ms);
-  // Counts the error reply just written in the error statistics.
-  void count_error_reply(const protocol::ReplyBuilder& reply);
 
   const CommandTable& table_;
   storage::Keyspace& keyspace_;

@@ -54,6 +54,11 @@ class ReplyBuilder {
   void truncate(std::size_t mark) { out_->resize(mark); }
 
   std::uint64_t errors_written() const { return errors_; }
+  // Errors a command has taken as its own for the error stats: a command's
+  // own are those written while it ran less those its nested commands (in
+  // EXEC) took (Dispatcher::run_locked).
+  std::uint64_t errors_owned() const { return owned_; }
+  void own_errors(std::uint64_t n) { owned_ += n; }
   // First word of the last error written ("ERR", "WRONGTYPE", ...).
   std::string_view last_error_code() const { return last_error_code_; }
 
@@ -63,6 +68,7 @@ class ReplyBuilder {
   std::string* out_;
   int protocol_ = 2;
   std::uint64_t errors_ = 0;
+  std::uint64_t owned_ = 0;
   std::string last_error_code_;
 };
 
