@@ -52,11 +52,14 @@ void record_slow(std::span<const std::string_view> args, const ClientState& clie
 // The errors `reply` got since the marks that no nested command took: they
 // are the current command's. Counts them in the error stats (but those
 // counted already where they arose) and takes them; answers how many.
-std::uint64_t own_errors(ServerStats& stats, protocol::ReplyBuilder& reply, std::uint64_t written_before,
+template <typename StatsOf>  // () -> ServerStats&, called only when there is an error to count
+std::uint64_t own_errors(StatsOf stats_of, protocol::ReplyBuilder& reply, std::uint64_t written_before,
                          std::uint64_t owned_before, std::uint64_t counted_already = 0) {
   const std::uint64_t own = (reply.errors_written() - written_before) - (reply.errors_owned() - owned_before);
+  if (own == 0) return 0;
   reply.own_errors(own);
   for (std::uint64_t i = counted_already; i < own; ++i) {
+    ServerStats& stats = stats_of();
     stats.error_replies.add();
     stats.count_error(std::string(reply.last_error_code()));
   }
@@ -128,8 +131,8 @@ void Dispatcher::run_locked(const CommandSpec& spec, CommandContext& ctx) {
   // Each command counts its own error replies (Redis counts them as they are
   // written), so an EXEC does not fail for its commands' errors. Redis fails
   // a call once for errors it counts, and once per error counted already.
-  const std::uint64_t own = own_errors(*ctx.server.loop_stats.at(ctx.client.loop), ctx.reply, errors_before,
-                                       owned_before, ctx.errors_counted);
+  const std::uint64_t own = own_errors([&]() -> ServerStats& { return *ctx.server.loop_stats.at(ctx.client.loop); },
+                                       ctx.reply, errors_before, owned_before, ctx.errors_counted);
   const std::uint64_t counted_already = std::min<std::uint64_t>(own, ctx.errors_counted);
   const std::uint64_t failures = counted_already + (own > counted_already ? 1 : 0);
   ctx.server.tracking.command_ran(spec, ctx.args);
@@ -169,7 +172,7 @@ bool Dispatcher::resume(ClientState& client, protocol::ReplyBuilder& reply,
   const std::uint64_t start = util::cycles();
   const bool done = d.continuation->step(reply, deadline);
   d.usec += usec_since(start);
-  if (own_errors(stats_, reply, errors_before, owned_before) != 0) d.failed = true;
+  if (own_errors([&]() -> ServerStats& { return stats_; }, reply, errors_before, owned_before) != 0) d.failed = true;
   if (d.reply_dropped) reply.truncate(mark);
   if (!done) return false;
   const std::vector<std::string_view> args(d.args.begin(), d.args.end());
@@ -277,7 +280,8 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
     ran = true;
   }
 
-  own_errors(stats_, reply, errors_before, owned_before);  // a refusal (a command that ran took its own)
+  // A refusal's error (a command that ran took its own).
+  own_errors([&]() -> ServerStats& { return stats_; }, reply, errors_before, owned_before);
   // OFF and SKIP drop this reply (CLIENT REPLY OFF|SKIP is itself silent),
   // and the rest of it if the command deferred; not a (un)subscribe's
   // confirmations, which Redis sends as pushes. An EXEC that ran drops its
