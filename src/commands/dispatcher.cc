@@ -135,7 +135,7 @@ void Dispatcher::run_locked(const CommandSpec& spec, CommandContext& ctx) {
                                        ctx.reply, errors_before, owned_before, ctx.errors_counted);
   const std::uint64_t counted_already = std::min<std::uint64_t>(own, ctx.errors_counted);
   const std::uint64_t failures = counted_already + (own > counted_already ? 1 : 0);
-  ctx.server.tracking.command_ran(spec, ctx.args);
+  if (!ctx.in_script) ctx.server.tracking.command_ran(spec, ctx.args);  // else script_command_ran
   feed_monitors(ctx);
   if (ctx.client.deferred != nullptr) {
     ctx.client.deferred->usec = usec;  // counted once resume() has finished it
@@ -223,9 +223,6 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
                           protocol::ReplyBuilder& reply, std::int64_t now_ms) {
   client.last_interaction_ms.store(now_ms, std::memory_order_relaxed);
   Tracking::Scope tracking_scope(client);
-  if (server_.tracking.clients() != 0) {
-    server_.tracking.limit(keyspace_, server_.config.tracking_table_max_keys(), reply);
-  }
   // CLIENT REPLY: OFF drops every reply, SKIP drops the next command's.
   if (client.reply_mode == ReplyMode::kSkipNext) client.reply_mode = ReplyMode::kSkipThis;
   const std::size_t mark = reply.size();
@@ -239,6 +236,7 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
   // below, and is NULL after an unknown command or subcommand (Redis's lastcmd).
   const bool unknown = spec == nullptr || ((spec->flags & kContainer) && args.size() >= 2);
   client.last_command.store(unknown ? nullptr : spec, std::memory_order_relaxed);
+  bool refused = true;
   if (!resolved.error.empty()) {
     reject(spec, resolved.error, client, reply);
   } else if ((spec->flags & kProtected) && !protected_action_allowed(server_.config.debug_command(), client)) {
@@ -261,23 +259,33 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
     reject(spec, busy, client, reply);
   } else if (!server_.make_room(now_ms, kEvictionBudget) && refused_over_maxmemory(*spec, client)) {
     reject(spec, err::kOom, client, reply);
-  } else if (client.resp.load(std::memory_order_relaxed) == 2 && client.in_pubsub_mode() &&
-             !allowed_in_pubsub_mode(*spec)) {
-    reject(spec,
-           "ERR Can't execute '" + std::string(spec->name) +
-               "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
-           client, reply);
-  } else if (client.monitor.load(std::memory_order_relaxed) && touches_keyspace(*spec)) {
-    reject(spec, "ERR Replica can't interact with the keyspace", client, reply);
-  } else if (client.in_multi && !(spec->flags & kRunsInMulti)) {
-    QueuedCommand queued{spec, {args.begin(), args.end()}};
-    client.multi.push_back(std::move(queued));
-    client.multi_queued.store(client.multi.size(), std::memory_order_relaxed);
-    client.last_command.store(spec, std::memory_order_relaxed);
-    reply.simple("QUEUED");
   } else {
-    run(*spec, args, client, reply, now_ms);
-    ran = true;
+    refused = false;
+  }
+  if (!refused) {
+    // Where Redis's processCommand trims the tracking table: after the
+    // refusals above, before the ones below.
+    if (server_.tracking.clients() != 0) {
+      server_.tracking.limit(keyspace_, server_.config.tracking_table_max_keys(), reply);
+    }
+    if (client.resp.load(std::memory_order_relaxed) == 2 && client.in_pubsub_mode() &&
+        !allowed_in_pubsub_mode(*spec)) {
+      reject(spec,
+             "ERR Can't execute '" + std::string(spec->name) +
+                 "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+             client, reply);
+    } else if (client.monitor.load(std::memory_order_relaxed) && touches_keyspace(*spec)) {
+      reject(spec, "ERR Replica can't interact with the keyspace", client, reply);
+    } else if (client.in_multi && !(spec->flags & kRunsInMulti)) {
+      QueuedCommand queued{spec, {args.begin(), args.end()}};
+      client.multi.push_back(std::move(queued));
+      client.multi_queued.store(client.multi.size(), std::memory_order_relaxed);
+      client.last_command.store(spec, std::memory_order_relaxed);
+      reply.simple("QUEUED");
+    } else {
+      run(*spec, args, client, reply, now_ms);
+      ran = true;
+    }
   }
 
   // A refusal's error (a command that ran took its own).
@@ -303,7 +311,7 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
   }
   // CLIENT CACHING lasts for one command, or a transaction, and CLIENT
   // commands leave it (Redis's resetClient).
-  const bool keep_caching = client.in_multi || (spec != nullptr && spec->name.starts_with("client"));
+  const bool keep_caching = client.in_multi || (spec != nullptr && spec->name.starts_with("client|"));
   server_.tracking.command_done(client, reply, keep_caching);
 }
 

@@ -138,15 +138,19 @@ std::string Tracking::prefix_collision(const ClientState& client, std::span<cons
   return {};
 }
 
-void Tracking::remember(const CommandSpec& spec, std::span<const std::string_view> args) {
+void Tracking::remember(const CommandSpec& ran, const CommandSpec& keys_of, std::span<const std::string_view> args) {
   ClientState& client = *tl_client;
-  if (!tracked_command(spec)) return;
+  if (!tracked_command(ran)) return;
   const std::uint32_t f = client.tracking.flags.load(std::memory_order_relaxed);
   const bool caching = f & ClientTracking::kCaching;
   if (((f & ClientTracking::kOptIn) && !caching) || ((f & ClientTracking::kOptOut) && caching)) return;
   std::vector<int> positions;
-  const bool valid = for_each_key(spec.doc->key_specs, args, [&](int i, const KeySpec&) { positions.push_back(i); });
-  if (!valid) positions = keynum_fallback_keys(spec.doc->key_specs, args);
+  const auto& specs = keys_of.doc->key_specs;
+  const bool valid = for_each_key(specs, args, [&](int i, const KeySpec&) { positions.push_back(i); });
+  if (!valid) {
+    // SORT_RO's BY/GET spec is unknown: Redis's sortROGetKeys takes its key.
+    positions = keys_of.name == "sort_ro" ? std::vector<int>{1} : keynum_fallback_keys(specs, args);
+  }
   for (int i : positions) {
     const std::string_view key = args[static_cast<std::size_t>(i)];
     remember_key(storage::Keyspace::shard_index(key), key, client);

@@ -1512,6 +1512,7 @@ int LuaEngine::call_common(lua_State* L, bool raise) {
     sub.locks = caller.locks;
   }
   commands::Dispatcher::run_locked(*spec, sub);
+  caller.server.tracking.script_command_ran(*spec, caller.spec, caller.args);
   for (int j = 0; j < argc; ++j) {
     std::string& arg = owned[static_cast<std::size_t>(j)];
     if (arg.capacity() > kKeptArgBytes) std::string().swap(arg);

@@ -482,6 +482,72 @@ class TrackingTest(DifferentialTestCase):
                 c.cmd("CONFIG", "SET", "tracking-table-max-keys", "1000000")
         self.assertEqual([show(x) for x in actual], [show(x) for x in expected])
 
+    def test_limit_comes_after_refusals(self):
+        # Redis trims the table in processCommand after the unknown-command
+        # and arity refusals: a refused command's error comes before the
+        # invalidations it would have caused.
+        def shape(data):
+            return re.sub(rb"\*1\r\n\$2\r\nk\d\r\n", b"*1\r\n$2\r\nk?\r\n", data)
+
+        expected, actual = [], []
+        for srv, out in ((self.redis, expected), (self.larder, actual)):
+            with srv.client() as c, srv.client() as w:
+                w.cmd("FLUSHALL")
+                c.cmd("HELLO", "3")
+                w.cmd("CONFIG", "SET", "tracking-table-max-keys", "3")
+                c.cmd("CLIENT", "TRACKING", "ON")
+                out.append(c.cmd("MGET", *("k%d" % i for i in range(8))))
+                for refused in (("NOSUCHCMD",), ("GET",)):
+                    c.send(encode_command(*refused))
+                    out.append(c.read_reply())
+                c.send(encode_command("PING"))
+                out.append(shape(b"".join(c.read_replies(6))))  # five keys go, then PONG
+                w.cmd("CONFIG", "SET", "tracking-table-max-keys", "1000000")
+        self.assertEqual([show(x) for x in actual], [show(x) for x in expected])
+
+    def test_scripts_track_their_declared_keys(self):
+        # A script that runs a read-only command makes its client remember
+        # the keys the script declares (not what it read).
+        self.compare([
+            Cmd(0, 1, "CLIENT", "TRACKING", "ON"),
+            Cmd(0, 1, "EVAL", "return redis.call('get', KEYS[2])", "2", "x", "y"),
+            Cmd(1, 1, "SET", "x", "1"),
+            Read(0),
+            Cmd(1, 1, "SET", "y", "1"),
+            Read(0),
+            Cmd(0, 1, "EVAL", "return redis.call('get', ARGV[1])", "0", "k"),
+            Cmd(1, 1, "SET", "k", "1"),
+            Quiet(0),
+            Cmd(0, 1, "EVAL", "return 1", "1", "nothing_read"),
+            Cmd(1, 1, "SET", "nothing_read", "1"),
+            Quiet(0),
+            Cmd(0, 1, "EVAL", "redis.call('set', 'w', 1) return 1", "1", "written"),
+            Cmd(1, 1, "SET", "written", "1"),
+            Quiet(0),
+            Cmd(0, 1, "FCALL", "nosuch", "0"),
+            Cmd(0, 1, "SORT_RO", "l"),
+            Cmd(1, 1, "RPUSH", "l", "4"),
+            Read(0),
+            # CACHING yes survives a CLIENT subcommand, not an unknown one.
+            Cmd(0, 1, "CLIENT", "TRACKING", "OFF"),
+            Cmd(0, 1, "CLIENT", "TRACKING", "ON", "OPTIN"),
+            Cmd(0, 1, "CLIENT", "CACHING", "yes"),
+            Cmd(0, 1, "CLIENT", "NOSUCH"),
+            Cmd(0, 1, "GET", "c1"),
+            Cmd(1, 1, "SET", "c1", "1"),
+            Quiet(0),
+            Cmd(0, 1, "CLIENT", "CACHING", "yes"),
+            Cmd(0, 1, "CLIENT"),
+            Cmd(0, 1, "GET", "c2"),
+            Cmd(1, 1, "SET", "c2", "1"),
+            Quiet(0),
+            Cmd(0, 1, "CLIENT", "CACHING", "yes"),
+            Cmd(0, 1, "CLIENT", "GETNAME"),
+            Cmd(0, 1, "GET", "c3"),
+            Cmd(1, 1, "SET", "c3", "1"),
+            Read(0),
+        ])
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -86,7 +86,14 @@ class Tracking final : public storage::KeyObserver {
   // remembered for it (Redis's trackingRememberKeys). The caller holds the
   // shard locks of the keys in `args`.
   void command_ran(const CommandSpec& spec, std::span<const std::string_view> args) {
-    if (current_tracks()) remember(spec, args);
+    if (current_tracks()) remember(spec, spec, args);
+  }
+  // The same for a command a script ran: a read-only one makes the client
+  // remember the keys the script's own command (`script`, EVAL or FCALL,
+  // with its `args`) declares, not the ones it read (Redis's call() with
+  // script_caller).
+  void script_command_ran(const CommandSpec& spec, const CommandSpec& script, std::span<const std::string_view> args) {
+    if (current_tracks()) remember(spec, script, args);
   }
   // After the Scope's command is complete: writes the invalidations it
   // caused to its own client into `reply`, and ends CLIENT CACHING's effect
@@ -131,7 +138,8 @@ class Tracking final : public storage::KeyObserver {
   };
 
   static bool current_tracks();
-  void remember(const CommandSpec& spec, std::span<const std::string_view> args);
+  // After `ran`: remembers the keys of `keys_of` in `args` if `ran` reads.
+  void remember(const CommandSpec& ran, const CommandSpec& keys_of, std::span<const std::string_view> args);
   void remember_key(std::size_t shard, std::string_view key, ClientState& client);
   // Forgets `key` and sends its invalidation to its readers.
   void invalidate(std::size_t shard, std::string_view key);
