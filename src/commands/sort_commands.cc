@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@
 #include "larder/storage/list_value.h"
 #include "larder/storage/set_value.h"
 #include "larder/storage/zset_value.h"
+#include "larder/util/pqsort.h"
 #include "larder/util/strings.h"
 
 namespace larder::commands {
@@ -104,8 +106,9 @@ void sort_generic(CommandContext& ctx, bool read_only) {
       storekey = ctx.args[++j];
     } else if (opt(a, "by") && left >= 1) {
       sortby = ctx.args[++j];
-      // A pattern without '*' ("nosort") keeps the value's own order.
-      dontsort = util::c_string(*sortby).find('*') == std::string_view::npos;
+      // A pattern without '*' ("nosort") keeps the value's own order, even
+      // if a later BY has one (Redis only ever sets the flag).
+      if (util::c_string(*sortby).find('*') == std::string_view::npos) dontsort = true;
     } else if (opt(a, "get") && left >= 1) {
       gets.push_back(ctx.args[++j]);
     } else {
@@ -217,9 +220,15 @@ void sort_generic(CommandContext& ctx, bool read_only) {
       } else {
         cmp = storing ? compare_binary(a.element, b.element) : compare_c(a.element, b.element);
       }
-      return (desc ? -cmp : cmp) < 0;
+      return desc ? -cmp : cmp;
     };
-    std::stable_sort(items.begin(), items.end(), compare);
+    // As Redis: with BY and a LIMIT short of the whole, pqsort, whose order
+    // among equal ALPHA weights shows; else glibc's stable qsort.
+    if (by_pattern && end >= start && (start != 0 || end != static_cast<std::int64_t>(items.size()) - 1)) {
+      util::pqsort(std::span<Item>(items), static_cast<std::size_t>(start), static_cast<std::size_t>(end), compare);
+    } else {
+      std::stable_sort(items.begin(), items.end(), [&](const Item& a, const Item& b) { return compare(a, b) < 0; });
+    }
   }
 
   const std::int64_t span = end - start + 1;

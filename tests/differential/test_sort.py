@@ -61,6 +61,23 @@ class SortDiffCase(ProtocolDiffTestCase):
             ("LRANGE", "dst", "0", "-1"),
         ])
 
+    def test_limit_among_equal_alpha_weights(self):
+        # With BY and a LIMIT short of the whole Redis sorts with pqsort:
+        # which of the equal weights come first shows (7 elements and more).
+        script = [("RPUSH", "l7", *"abcdefg"), ("MSET", *[x for c in "abcdefg" for x in ("e_" + c, "1")])]
+        script += [("RPUSH", "l50", *("m%02d" % i for i in range(50)))]
+        script += [("SET", "e_m%02d" % i, "w%d" % (i % 3)) for i in range(0, 50, 2)]
+        for key in ("l7", "l50"):
+            for by in ("nokey_*", "e_*"):
+                for limit in (("0", "1"), ("1", "3"), ("2", "20"), ("0", "-1"), ("5", "0")):
+                    script.append(("SORT", key, "BY", by, "ALPHA", "LIMIT", *limit))
+                    script.append(("SORT", key, "BY", by, "ALPHA", "DESC", "LIMIT", *limit))
+            script += [("SORT", key, "BY", "e_*", "ALPHA", "LIMIT", "1", "4", "STORE", "dst"),
+                       ("LRANGE", "dst", "0", "-1")]
+        # A BY without '*' keeps the value's order, whatever BY follows.
+        script += [("SORT", "l7", "BY", "nosort", "BY", "e_*"), ("SORT", "l7", "BY", "e_*", "BY", "nosort")]
+        self.check(self.data() + script)
+
     def test_store_and_errors(self):
         self.check(self.data() + [
             ("SORT", "l", "STORE", "dst"), ("LRANGE", "dst", "0", "-1"), ("TYPE", "dst"),
