@@ -91,13 +91,15 @@ void cmd_restore(CommandContext& ctx) {
                                                                                : err::kBadDataFormat);
     return;
   }
-  if (replace) db.erase(key);
+  const bool deleted = replace && db.erase(key);
   if (ttl != 0 && !absttl) ttl += ctx.now_ms;
   if (ttl != 0 && ttl <= ctx.now_ms) {  // already expired: only the REPLACE deletion stays
+    if (deleted) ctx.notify(config::kNotifyGeneric, "del", key);
     ctx.reply.ok();
     return;
   }
   db.restore(key, value.make_entry(key, ttl != 0 ? ttl : storage::kNoExpire), idle, freq);
+  ctx.notify(config::kNotifyGeneric, "restore", key);
   ctx.reply.ok();
 }
 

@@ -19,6 +19,7 @@
 #include "larder/commands/list_ops.h"
 #include "larder/protocol/errors.h"
 #include "larder/storage/hash_value.h"
+#include "larder/storage/list_pack.h"
 #include "larder/storage/list_value.h"
 #include "larder/storage/set_value.h"
 #include "larder/storage/zset_value.h"
@@ -266,9 +267,9 @@ void sort_generic(CommandContext& ctx, bool read_only) {
     // A list already there is refilled in place: Redis's setKey overwrites,
     // so only a key that did not exist is "new".
     const Db::Read current = db.read_for_write(*storekey, ValueType::kList);
-    if (current.entry == nullptr) {
-      db.erase(*storekey);
-    } else if (current.entry->has_expire()) {
+    if (current.wrong_type) {
+      db.store(*storekey, ValueType::kList, storage::list_pack::kEmpty);  // overwritten, not "new"
+    } else if (current.entry != nullptr && current.entry->has_expire()) {
       db.set_expire(*storekey, storage::kNoExpire);
     }
     {

@@ -556,8 +556,9 @@ void cmd_xsetid(CommandContext& ctx) {
 class BlockedStreamRead final : public BlockedCommand {
  public:
   BlockedStreamRead(std::map<std::string, StreamId, std::less<>> after, std::size_t count,
-                    std::optional<std::string> group, std::string consumer, bool noack)
-      : after_(std::move(after)),
+                    std::optional<std::string> group, std::string consumer, bool noack, KeyspaceEvents& events)
+      : events_(events),
+        after_(std::move(after)),
         count_(count),
         group_(std::move(group)),
         consumer_(std::move(consumer)),
@@ -592,7 +593,9 @@ class BlockedStreamRead final : public BlockedCommand {
     if (s.last_id() <= start) return false;
     start.increment();
     reply_header(key, reply);
-    Consumer& c = g->consumer(consumer_, db.now());
+    bool created = false;
+    Consumer& c = g->consumer(consumer_, db.now(), &created);
+    if (created) events_.notify(config::kNotifyStream, "xgroup-createconsumer", key, db.index());
     c.seen_time = db.now();
     reply_group_range(reply, s, start, count_, *g, c, noack_, db.now());
     return true;
@@ -611,6 +614,7 @@ class BlockedStreamRead final : public BlockedCommand {
     reply.bulk(key);
   }
 
+  KeyspaceEvents& events_;
   std::map<std::string, StreamId, std::less<>> after_;
   std::size_t count_;
   std::optional<std::string> group_;  // none for XREAD
@@ -799,7 +803,8 @@ void xread_generic(CommandContext& ctx, bool xreadgroup) {
             std::make_unique<BlockedStreamRead>(std::move(after),
                                                 count != 0 ? static_cast<std::size_t>(count) : kBlockedDefaultCount,
                                                 group ? std::optional<std::string>(*group) : std::nullopt,
-                                                consumer ? std::string(*consumer) : std::string(), noack));
+                                                consumer ? std::string(*consumer) : std::string(), noack,
+                                                ctx.server.events));
 }
 
 void cmd_xread(CommandContext& ctx) { xread_generic(ctx, false); }

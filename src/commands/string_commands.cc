@@ -104,7 +104,9 @@ void set_generic(CommandContext& ctx, unsigned flags, std::string_view key, std:
   if (expire_arg != nullptr && !expire_at_or_reply(ctx, *expire_arg, flags, when)) return;
 
   storage::Db db = ctx.db();
-  const storage::Entry* current = db.find_for_write(key);
+  // GET reads the key as GET does (a hit or a miss, keymiss), as Redis's
+  // getGenericCommand.
+  const storage::Entry* current = (flags & kGet) ? db.find_for_read(key) : db.find_for_write(key);
   if (flags & kGet) {
     if (current != nullptr && current->type() != storage::ValueType::kString) {
       ctx.reply.error(err::kWrongType);

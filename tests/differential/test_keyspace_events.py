@@ -245,6 +245,22 @@ class KeyspaceEventsTest(DifferentialTestCase):
                             ("ZUNIONSTORE", "d", "1", "nosrc"), ("ZDIFFSTORE", "d", "2", "nosrc", "z"),
                             ("ZUNION", "2", "z", "nosrc")])
 
+    def test_restore_sort_store_set_get_and_a_served_consumer(self):
+        with self.redis.client() as c:
+            c.cmd("SET", "dumped", "v")
+            payload = c.call("DUMP", "dumped")
+            c.cmd("DEL", "dumped")
+        self.compare("KEAnm", [
+            ("RESTORE", "r1", "0", payload), ("RESTORE", "r1", "0", payload, "REPLACE"),
+            ("RESTORE", "r1", "1", payload, "REPLACE", "ABSTTL"), ("RESTORE", "r2", "1", payload, "ABSTTL"),
+            ("RPUSH", "l", "3", "1", "2"), ("SET", "dst", "x"), ("SORT", "l", "STORE", "dst"),
+            ("SORT", "l", "STORE", "dst"), ("SORT", "l", "STORE", "dst2"),
+            ("SET", "a", "v", "GET"), ("SET", "b", "v", "NX", "GET"), ("SET", "a", "w", "GET"),
+            ("XGROUP", "CREATE", "xs", "g", "$", "MKSTREAM"),
+            Blocked("XREADGROUP", "GROUP", "g", "c1", "BLOCK", "0", "STREAMS", "xs", ">"),
+            ("XADD", "xs", "1-1", "f", "v"),
+        ])
+
     def test_classes_without_channel_flags_publish_nothing(self):
         self.compare("A", EVERYTHING[:20])
         self.compare("K", EVERYTHING[:20])
