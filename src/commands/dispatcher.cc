@@ -266,7 +266,7 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
     // Where Redis's processCommand trims the tracking table: after the
     // refusals above, before the ones below.
     if (server_.tracking.clients() != 0) {
-      server_.tracking.limit(keyspace_, server_.config.tracking_table_max_keys(), reply);
+      server_.tracking.limit(keyspace_, server_.config.tracking_table_max_keys(), &reply);
     }
     if (client.resp.load(std::memory_order_relaxed) == 2 && client.in_pubsub_mode() &&
         !allowed_in_pubsub_mode(*spec)) {

@@ -318,11 +318,11 @@ void Tracking::command_done(ClientState& client, protocol::ReplyBuilder& reply, 
   tl_reply = saved;
 }
 
-void Tracking::limit(storage::Keyspace& keyspace, std::uint64_t max_keys, protocol::ReplyBuilder& reply) {
+void Tracking::limit(storage::Keyspace& keyspace, std::uint64_t max_keys, protocol::ReplyBuilder* reply) {
   if (max_keys == 0 || keys() <= max_keys) return;
   std::lock_guard guard(limit_mutex_);
   // Before the command runs: its client's own invalidations go out at once.
-  protocol::ReplyBuilder* saved = std::exchange(tl_reply, &reply);
+  protocol::ReplyBuilder* saved = std::exchange(tl_reply, reply);
   struct Restore {
     protocol::ReplyBuilder* saved;
     ~Restore() { tl_reply = saved; }

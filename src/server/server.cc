@@ -338,6 +338,9 @@ void Server::schedule_cron() {
     totals[M::kNetInputBytes] = t.net_input_bytes;
     totals[M::kNetOutputBytes] = t.net_output_bytes;
     context_.services.instantaneous.sample(now, totals);
+    if (context_.services.tracking.clients() != 0) {  // as Redis's serverCron: the limit holds while idle
+      context_.services.tracking.limit(context_.keyspace, context_.live.tracking_table_max_keys(), nullptr);
+    }
     release_freed_memory();
     schedule_cron();
   });

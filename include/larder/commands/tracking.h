@@ -109,9 +109,10 @@ class Tracking final : public storage::KeyObserver {
   // tracking-table-max-keys: while more keys than `max_keys` (0: no limit)
   // are tracked, invalidates some as if they were modified, with Redis's
   // effort (trackingLimitUsedSlots), before the Scope's command runs (its
-  // client's own invalidations go to `reply` at once, as in Redis). Takes
+  // client's own invalidations go to `reply` at once, as in Redis) and from
+  // the cron (`reply` null), so an idle server keeps the limit too. Takes
   // shard locks: call with none held.
-  void limit(storage::Keyspace& keyspace, std::uint64_t max_keys, protocol::ReplyBuilder& reply);
+  void limit(storage::Keyspace& keyspace, std::uint64_t max_keys, protocol::ReplyBuilder* reply);
 
   // INFO.
   std::uint64_t clients() const { return clients_count_.load(std::memory_order_relaxed); }
