@@ -191,7 +191,15 @@ class ClientTest(DifferentialTestCase):
                 self.assertEqual(ld["laddr"], "127.0.0.1:%d" % self.larder.port)
                 self.assertEqual(ld["id"], str(lc.call("CLIENT", "ID")))
 
-    def test_list_shows_other_client_in_multi(self):
+    def test_multi_state_in_list_and_info(self):
+        # A client with commands queued, as another sees it; CLIENT INFO run
+        # by EXEC (Redis keeps the client in MULTI while EXEC runs); the
+        # client after EXEC (EXEC stays its last command).
+        def listed(lister, name):
+            lines = [ln for ln in lister.call("CLIENT", "LIST").decode().splitlines() if " name=%s " % name in ln]
+            self.assertEqual(len(lines), 1, lines)
+            return dict(self._fields(lines[0]))
+
         with self.redis.client() as r0, self.redis.client() as r1, \
                 self.larder.client() as l0, self.larder.client() as l1:
             out = []
@@ -199,33 +207,14 @@ class ClientTest(DifferentialTestCase):
                 b.cmd("CLIENT", "SETNAME", "inmulti")
                 b.cmd("MULTI")
                 b.cmd("SET", "x", "1")
-                b.cmd("GET", "x")
-                text = a.call("CLIENT", "LIST").decode()
-                line = [ln for ln in text.splitlines() if " name=inmulti " in ln]
-                self.assertEqual(len(line), 1, text)
-                d = dict(self._fields(line[0]))
-                out.append((d["flags"], d["multi"], d["cmd"]))
-                b.cmd("DISCARD")
-            self.assertEqual(out[1], out[0])
-
-    def test_info_inside_and_after_exec(self):
-        # Redis keeps the client in MULTI while EXEC runs, and names EXEC as
-        # its last command afterwards.
-        with self.redis.client() as r0, self.redis.client() as r1, \
-                self.larder.client() as l0, self.larder.client() as l1:
-            out = []
-            for a, b in ((r0, r1), (l0, l1)):
-                b.cmd("CLIENT", "SETNAME", "execer")
-                b.cmd("MULTI")
-                b.cmd("SET", "x", "1")
                 b.cmd("CLIENT", "INFO")
                 b.cmd("GET", "x")
+                queued = listed(a, "inmulti")
                 inside = dict(self._fields(decode(b.cmd("EXEC"))[1].decode()))
-                text = a.call("CLIENT", "LIST").decode()
-                after = dict(self._fields([ln for ln in text.splitlines() if " name=execer " in ln][0]))
-                out.append([(d["flags"], d["multi"], d["cmd"]) for d in (inside, after)])
+                after = listed(a, "inmulti")
+                out.append([(d["flags"], d["multi"], d["cmd"]) for d in (queued, inside, after)])
             self.assertEqual(out[1], out[0])
-            self.assertEqual(out[0], [("x", "3", "exec"), ("N", "-1", "exec")])
+            self.assertEqual(out[0], [("x", "3", "get"), ("x", "3", "exec"), ("N", "-1", "exec")])
 
     def test_acl_log_context_of_auth_inside_exec(self):
         for srv in (self.redis, self.larder):
