@@ -1076,8 +1076,7 @@ void LuaEngine::set_up() {
   lua_pushcfunction(L, sandbox_table_insert);
   lua_setfield(L, -2, "insert");
   lua_pop(L, 1);
-  lua_getglobal(L, "setmetatable");
-  lua_pushcclosure(L, sandbox_setmetatable, 1);
+  lua_pushcfunction(L, sandbox_setmetatable);
   lua_setglobal(L, "setmetatable");
   lua_getglobal(L, "getmetatable");
   lua_pushcclosure(L, sandbox_getmetatable, 1);
