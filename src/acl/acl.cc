@@ -215,11 +215,22 @@ CheckResult check_selector(const Selector& s, const CommandSpec& cmd, std::span<
       if (!key_allowed(s, args[pos], effective_spec(cmd, spec, args))) denied = {Denial::kKey, pos};
     });
     if (!valid) {
-      // Redis falls back to the getkeys procedure: keys without flags.
+      // Redis falls back to the getkeys procedure: SORT's own parser (its
+      // BY/GET spec is unknown), else the keynum keys without flags.
       denied = {};
-      for (int i : commands::keynum_fallback_keys(specs, args)) {
+      std::vector<std::pair<int, commands::KeySpec>> keys;
+      if (cmd.name == "sort" || cmd.name == "sort_ro") {
+        for (auto& [i, flags] : commands::sort_keys(args, cmd.name == "sort_ro")) {
+          commands::KeySpec spec;
+          spec.flags = std::move(flags);
+          keys.emplace_back(i, std::move(spec));
+        }
+      } else {
+        for (int i : commands::keynum_fallback_keys(specs, args)) keys.emplace_back(i, commands::KeySpec{});
+      }
+      for (const auto& [i, spec] : keys) {
         const auto pos = static_cast<std::size_t>(i);
-        if (!key_allowed(s, args[pos], commands::KeySpec{})) {
+        if (pos < args.size() && !key_allowed(s, args[pos], spec)) {
           denied = {Denial::kKey, pos};
           break;
         }

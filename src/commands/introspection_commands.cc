@@ -292,29 +292,6 @@ std::vector<std::string_view> bitfield_key_flags(std::span<const std::string_vie
   return {"RO", "access"};
 }
 
-// SORT's keys (Redis's sortGetKeys): the sorted key and the last STORE
-// destination, skipping LIMIT's, GET's and BY's arguments. SORT_RO has only
-// the sorted key (sortROGetKeys).
-std::vector<std::pair<int, std::vector<std::string_view>>> sort_keys(std::span<const std::string_view> argv,
-                                                                      bool read_only) {
-  std::vector<std::pair<int, std::vector<std::string_view>>> keys{{1, {"RO", "access"}}};
-  if (read_only) return keys;
-  const int argc = static_cast<int>(argv.size());
-  int store = 0;
-  for (int i = 2; i < argc; ++i) {
-    const std::string_view a = util::c_string(argv[static_cast<std::size_t>(i)]);
-    if (iequals(a, "limit")) {
-      i += 2;
-    } else if (iequals(a, "get") || iequals(a, "by")) {
-      i += 1;
-    } else if (iequals(a, "store") && i + 1 < argc) {
-      store = i + 1;
-    }
-  }
-  if (store != 0) keys.push_back({store, {"OW", "update"}});
-  return keys;
-}
-
 // Redis's getKeysFromCommandWithSpecs as COMMAND GETKEYS runs it: the key
 // specs, or where they find the line invalid, the keynum fallback.
 std::vector<KeyRef> command_keys(const CommandSpec& cmd, std::span<const std::string_view> argv) {

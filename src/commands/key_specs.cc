@@ -165,6 +165,26 @@ SpecSearch search_key_spec(const KeySpec& spec, std::span<const std::string_view
   return SpecSearch::kFound;
 }
 
+std::vector<std::pair<int, std::vector<std::string_view>>> sort_keys(std::span<const std::string_view> argv,
+                                                                      bool read_only) {
+  std::vector<std::pair<int, std::vector<std::string_view>>> keys{{1, {"RO", "access"}}};
+  if (read_only) return keys;
+  const int argc = static_cast<int>(argv.size());
+  int store = 0;
+  for (int i = 2; i < argc; ++i) {
+    const std::string_view a = util::c_string(argv[static_cast<std::size_t>(i)]);
+    if (util::iequals(a, "limit")) {
+      i += 2;
+    } else if (util::iequals(a, "get") || util::iequals(a, "by")) {
+      i += 1;
+    } else if (util::iequals(a, "store") && i + 1 < argc) {
+      store = i + 1;
+    }
+  }
+  if (store != 0) keys.push_back({store, {"OW", "update"}});
+  return keys;
+}
+
 std::vector<int> keynum_fallback_keys(std::span<const KeySpec> specs,
                                       std::span<const std::string_view> args) {
   std::vector<int> keys;

@@ -300,6 +300,10 @@ class AclDiffTest(ClassServersMixin, ServerTestCase):
             ("EVAL", "return redis.call('publish', 'other', 'm')", "0"),
             ("MULTI",), ("GET", "r:1"), ("GET", "nope"), ("FLUSHALL",), ("EXEC",),
             ("MULTI",), ("GET", "r:1"), ("EXEC",),
+            # SORT's keys come from its own parser (its BY/GET spec is unknown).
+            ("SORT", "r:1"), ("SORT", "other"), ("SORT_RO", "other"), ("SORT_RO", "ro:1"),
+            ("SORT", "ro:1", "STORE", "wo:1"), ("SORT", "ro:1", "STORE", "ro:2"), ("SORT", "wo:1", "STORE", "r:2"),
+            ("EVAL", "return redis.call('sort', 'other')", "0"),
         ], clients=(rc, lc))
         self.same([("ACL", "LOG"), ("ACL", "LOG", "3"), ("ACL", "LOG", "-1")], normalize=mask_log)
 

@@ -8,6 +8,7 @@
 #include <span>
 #include <stdexcept>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace larder::commands {
@@ -89,6 +90,13 @@ bool for_each_key(std::span<const KeySpec> specs, std::span<const std::string_vi
 // Returns their positions; none when `specs` has no index-keynum spec.
 std::vector<int> keynum_fallback_keys(std::span<const KeySpec> specs,
                                       std::span<const std::string_view> args);
+
+// SORT's keys (Redis's sortGetKeys), whose BY/GET spec is unknown: the
+// sorted key and the last STORE destination, skipping LIMIT's, GET's and
+// BY's arguments; SORT_RO only the sorted key (sortROGetKeys). Positions with
+// their flags.
+std::vector<std::pair<int, std::vector<std::string_view>>> sort_keys(std::span<const std::string_view> argv,
+                                                                      bool read_only);
 
 // Redis's legacy (first, last, step) key range, which COMMAND INFO still
 // prints, merged from the specs as populateCommandLegacyRangeSpec does: all
