@@ -106,6 +106,21 @@ TEST_CASE("channels: PUBLISH and SUBSCRIBE match, PSUBSCRIBE compares literally"
   CHECK(check(u, {"unsubscribe", "x"}) == Denial::kNone);
 }
 
+TEST_CASE("channels_kept: only allchannels after, or no channels before, skips the subscriber check", "[acl]") {
+  using larder::acl::channels_kept;
+  const User none = user_with({"resetchannels"});
+  const User all = user_with({"allchannels"});
+  const User some = user_with({"&news.*"});
+  CHECK(channels_kept(some, all));
+  CHECK(channels_kept(none, some));
+  CHECK(channels_kept(none, none));
+  CHECK_FALSE(channels_kept(all, some));
+  CHECK_FALSE(channels_kept(all, none));
+  CHECK_FALSE(channels_kept(some, some));  // same patterns: Redis still checks
+  CHECK_FALSE(channels_kept(user_with({"(&x)"}), none));
+  CHECK(channels_kept(some, user_with({"(&*)"})));
+}
+
 TEST_CASE("selectors: the first that allows wins", "[acl]") {
   const User u = user_with({"+set", "~w*", "(+get ~r*)"});
   CHECK(check(u, {"get", "r1"}) == Denial::kNone);

@@ -321,6 +321,33 @@ class AclDiffTest(ClassServersMixin, ServerTestCase):
         for c in (rc, lc):
             self.assertTrue(c.is_closed(timeout=5.0))
 
+    def test_lost_allchannels_disconnects_subscribers(self):
+        self.same([("ACL", "SETUSER", "ac", "on", ">p", "+@all", "&*")])
+        rc, lc = self.pair()
+        self.same([("AUTH", "ac", "p"), ("SUBSCRIBE", "chat")], clients=(rc, lc))
+        self.same([("ACL", "SETUSER", "ac", "resetchannels", "&chat", "&news")])  # chat still allowed
+        self.same([("PING",)], clients=(rc, lc))
+        self.same([("ACL", "SETUSER", "ac", "allchannels"), ("ACL", "SETUSER", "ac", "resetchannels")])
+        for c in (rc, lc):
+            self.assertTrue(c.is_closed(timeout=5.0))
+
+    def test_any_change_rechecks_subscribers_of_a_user_with_channels(self):
+        # Redis 7.0.15 finds no old pattern among the new ones (it compares
+        # them by address), so even a change that keeps the channels checks
+        # every subscription: one made before AUTH is then dropped.
+        self.same([("ACL", "SETUSER", "eve", "on", ">p", "+@all", "&news.a"),
+                   ("ACL", "SETUSER", "none", "on", ">p", "+@all", "resetchannels")])
+        eve, none = self.pair(), self.pair()
+        for c in eve + none:
+            c.cmd("HELLO", "3")
+        self.same([("SUBSCRIBE", "chat"), ("AUTH", "eve", "p")], clients=eve)
+        self.same([("SUBSCRIBE", "chat"), ("AUTH", "none", "p")], clients=none)
+        self.same([("ACL", "SETUSER", "none", "+get")])  # no channels before: no check
+        self.same([("PING",)], clients=none)
+        self.same([("ACL", "SETUSER", "eve", "+get")])
+        for c in eve:
+            self.assertTrue(c.is_closed(timeout=5.0))
+
     def test_revoked_channels_disconnect_only_subscribers_they_denied(self):
         # Redis's ACLKillPubsubClientsIfNeeded: a pattern subscription must be
         # one of the new patterns literally; channels and shard channels must

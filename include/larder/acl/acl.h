@@ -147,8 +147,9 @@ struct CheckResult {
 // then the last argument).
 CheckResult check_command(const User& user, const commands::CommandSpec& spec,
                           std::span<const std::string_view> args);
-// Whether every channel pattern `before` allows is still among `after`'s
-// (Redis's test before it disconnects a changed user's subscribers).
+// False when a changed user's subscribers must be checked (Redis 7.0.15's
+// ACLKillPubsubClientsIfNeeded): `after` has no allchannels selector and
+// `before` allowed any channel.
 bool channels_kept(const User& before, const User& after);
 // Whether `user` still permits a subscriber's subscription to `name` when
 // channels_kept() was false (Redis's ACLCheckChannelAgainstList over every
