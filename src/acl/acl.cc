@@ -642,6 +642,15 @@ CheckResult check_command(const User& user, const CommandSpec& spec, std::span<c
   return relevant;
 }
 
+bool unrestricted_key_access(const User& user, const CommandSpec& spec, std::span<const std::string_view> args) {
+  return std::any_of(user.selectors.begin(), user.selectors.end(), [&](const Selector& s) {
+    const bool reads_all = s.all_keys || std::any_of(s.keys.begin(), s.keys.end(), [](const KeyPattern& p) {
+                             return (p.perms & kReadPerm) != 0 && util::c_string(p.pattern) == "*";
+                           });
+    return reads_all && check_selector(s, spec, args).denial == Denial::kNone;
+  });
+}
+
 bool channels_kept(const User& before, const User& after) {
   for (const Selector& s : after.selectors) {
     if (s.all_channels) return true;

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "larder/commands/acl_gate.h"
 #include "larder/commands/command_table.h"
 #include "larder/commands/families.h"
 #include "larder/commands/list_ops.h"
@@ -87,6 +88,19 @@ void sort_generic(CommandContext& ctx, bool read_only) {
   std::int64_t limit_start = 0, limit_count = -1;
   std::optional<std::string_view> sortby, storekey;
   std::vector<std::string_view> gets;
+  // BY with a pattern and GET read keys no key spec names: Redis allows them
+  // only to a user who may read every key.
+  std::optional<bool> full_key_access;
+  auto may_read_any_key = [&](std::string_view option) {
+    if (!full_key_access) {
+      const auto& slot = client_user(ctx.server, ctx.client);
+      full_key_access = slot->unrestricted() || acl::unrestricted_key_access(*slot->get(), ctx.spec, ctx.args);
+    }
+    if (!*full_key_access) {
+      ctx.reply.error("ERR " + std::string(option) + " option of SORT denied due to insufficient ACL permissions.");
+    }
+    return *full_key_access;
+  };
   const std::size_t argc = ctx.args.size();
   for (std::size_t j = 2; j < argc; ++j) {
     const std::size_t left = argc - j - 1;
@@ -109,8 +123,13 @@ void sort_generic(CommandContext& ctx, bool read_only) {
       sortby = ctx.args[++j];
       // A pattern without '*' ("nosort") keeps the value's own order, even
       // if a later BY has one (Redis only ever sets the flag).
-      if (util::c_string(*sortby).find('*') == std::string_view::npos) dontsort = true;
+      if (util::c_string(*sortby).find('*') == std::string_view::npos) {
+        dontsort = true;
+      } else if (!may_read_any_key("BY")) {
+        return;
+      }
     } else if (opt(a, "get") && left >= 1) {
+      if (!may_read_any_key("GET")) return;
       gets.push_back(ctx.args[++j]);
     } else {
       ctx.reply.error(err::kSyntax);

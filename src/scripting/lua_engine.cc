@@ -1693,6 +1693,7 @@ void LuaEngine::run(commands::CommandContext& ctx, int ref, unsigned flags, std:
   state.oom_at_start = !ctx.server.make_room(ctx.now_ms, std::chrono::milliseconds(1));
   script_client_.db.store(ctx.client.db.load(std::memory_order_relaxed), std::memory_order_relaxed);
   script_client_.id = ctx.client.id;
+  script_client_.set_user(ctx.client.user);  // what a command checks for itself (SORT's BY and GET)
   script_client_.no_touch.store(ctx.client.no_touch.load(std::memory_order_relaxed), std::memory_order_relaxed);
   run_ = &state;
 

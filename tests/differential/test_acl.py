@@ -307,6 +307,21 @@ class AclDiffTest(ClassServersMixin, ServerTestCase):
         ], clients=(rc, lc))
         self.same([("ACL", "LOG"), ("ACL", "LOG", "3"), ("ACL", "LOG", "-1")], normalize=mask_log)
 
+    def test_sort_by_and_get_need_every_key_readable(self):
+        self.same([("RPUSH", "k1", "3", "1", "2"), ("SET", "w_1", "9"),
+                   ("ACL", "SETUSER", "some", "on", ">p", "+@all", "~k*", "~w*"),
+                   ("ACL", "SETUSER", "reads", "on", ">p", "+@all", "~k*", "%R~*"),
+                   ("ACL", "SETUSER", "writes", "on", ">p", "+@all", "~k*", "%W~*"),
+                   ("ACL", "SETUSER", "sel", "on", ">p", "+@all", "~k1", "(+sort ~*)", "(+sort_ro ~k*)")])
+        sorts = [("SORT", "k1", "BY", "w_*"), ("SORT", "k1", "GET", "#"), ("SORT", "k1", "BY", "nosort"),
+                 ("SORT_RO", "k1", "BY", "w_*", "GET", "#"), ("SORT", "k1", "LIMIT", "x", "1", "GET", "#"),
+                 ("SORT", "k1", "GET", "#", "LIMIT", "x", "1"), ("SORT", "k1", "BY", "w_*", "BADOPT"),
+                 ("EVAL", "return redis.call('sort', 'k1', 'by', 'w_*')", "0"),
+                 ("EVAL", "return redis.pcall('sort_ro', 'k1', 'get', '#')", "0")]
+        for user in ("some", "reads", "writes", "sel"):
+            rc, lc = self.pair()
+            self.same([("AUTH", user, "p")] + sorts, clients=(rc, lc))
+
     def test_subscribe_channels(self):
         rc, lc = self.restricted_pair()
         self.same([("SUBSCRIBE", "news.a", "other"), ("SUBSCRIBE", "news.a", "chat"),

@@ -147,6 +147,11 @@ struct CheckResult {
 // then the last argument).
 CheckResult check_command(const User& user, const commands::CommandSpec& spec,
                           std::span<const std::string_view> args);
+// Redis's ACLUserCheckCmdWithUnrestrictedKeyAccess for reads: whether a
+// selector that allows `args` also allows reading every key (allkeys, or a
+// "*" pattern with read permission). SORT's BY and GET need it.
+bool unrestricted_key_access(const User& user, const commands::CommandSpec& spec,
+                             std::span<const std::string_view> args);
 // False when a changed user's subscribers must be checked (Redis 7.0.15's
 // ACLKillPubsubClientsIfNeeded): `after` has no allchannels selector and
 // `before` allowed any channel.
