@@ -281,11 +281,14 @@ ScoreTree::Split ScoreTree::insert_leaf(Leaf*& leaf, double score, std::string_v
     cut = leaf->used;
     left_count = leaf->count;
   }
+  // The left part outgrows the leaf when a long element lands in it: grow
+  // the leaf first, so that a failed allocation changes nothing.
+  if (cut > leaf->cap) leaf = resize_leaf(leaf, leaf_cap_for(cut));
   Leaf* right = new_leaf(leaf_cap_for(used - cut));
   std::memcpy(right->data(), buf + cut, used - cut);
   right->used = static_cast<std::uint32_t>(used - cut);
   right->count = static_cast<std::uint32_t>(total - left_count);
-  std::memcpy(leaf->data(), buf, cut);  // cut <= old used <= cap
+  std::memcpy(leaf->data(), buf, cut);
   leaf->used = static_cast<std::uint32_t>(cut);
   leaf->count = static_cast<std::uint32_t>(left_count);
   leaf = resize_leaf(leaf, leaf_cap_for(cut));

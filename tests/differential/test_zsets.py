@@ -191,6 +191,13 @@ class ZsetDiffCase(DifferentialTestCase):
             ("ZADD", "z"), ("ZINCRBY", "z", "1"),
         ])
 
+    def test_long_member_at_the_head(self):
+        # A long member inserted before short ones once overflowed a leaf.
+        self.check([
+            ("ZADD", "z", "1", "b"), ("ZADD", "z", "0", "x" * 1005), ("ZINCRBY", "z", "-1", "y" * 3000),
+            ("ZADD", "z", "0", "a" * 600), ("ZCARD", "z"), ("ZRANGE", "z", "0", "-1", "WITHSCORES"),
+        ])
+
     def test_scores_format(self):
         script = [("ZADD", "z", "0.1", "a", "1e20", "b", "3.0", "c", "-0", "d", "1.5e-7", "e", "123456789012345678",
                    "f", "0x10", "g", "-2.5", "h", "1e-310", "i", "inf", "j", "-inf", "k", "17", "l")]

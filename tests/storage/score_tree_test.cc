@@ -152,6 +152,26 @@ TEST_CASE("ScoreTree holds members longer than a leaf", "[score_tree]") {
   REQUIRE(forward(t, 50).empty());
 }
 
+TEST_CASE("ScoreTree takes long members in front of short ones", "[score_tree]") {
+  // A split whose left part holds the new long element is larger than the
+  // leaf it came from (a heap overflow once).
+  for (const std::size_t len : {600, 1005, 1100, 2500}) {
+    ScoreTree t;
+    Model model;
+    std::map<std::string, double> scores;
+    auto add = [&](double score, std::string member) {
+      t.insert(score, member);
+      model.emplace(score, member);
+      scores.emplace(std::move(member), score);
+    };
+    add(1, "b");
+    add(0, std::string(len, 'x'));
+    for (int i = 0; i < 20; ++i) add(-i - 1, std::string(len / 2 + static_cast<std::size_t>(i) * 37, 'y'));
+    add(0.5, std::string(len, 'z'));  // between two leaves
+    check_against(t, model, scores);
+  }
+}
+
 TEST_CASE("ScoreTree::scan_order keeps score order and is never 0", "[score_tree]") {
   constexpr double inf = std::numeric_limits<double>::infinity();
   constexpr double big = std::numeric_limits<double>::max();
