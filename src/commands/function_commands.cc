@@ -181,16 +181,16 @@ void cmd_function_restore(CommandContext& ctx) {
       return;
     }
   }
-  std::vector<std::string> codes;
+  persistence::FunctionPayload payload;
   try {
-    codes = persistence::function_restore_payload(ctx.args[2]);
-  } catch (const persistence::RdbError& e) {
-    using Kind = persistence::RdbError::Kind;
-    ctx.reply.error(e.kind() == Kind::kChecksum || e.kind() == Kind::kVersion
-                        ? std::string(err::kDumpPayload)
-                        : "ERR " + std::string(e.what()));
+    payload = persistence::function_restore_payload(ctx.args[2]);
+  } catch (const persistence::RdbError&) {
+    ctx.reply.error(err::kDumpPayload);  // checksum or version
     return;
   }
+  // Redis compiles each library as it reads it: a library's error comes
+  // before a later one's unreadable payload.
+  const std::vector<std::string>& codes = payload.codes;
   std::vector<scripting::Library> libs(codes.size());
   std::map<std::string, std::string> owner;  // function (lower case) -> library, of the payload
   for (std::size_t i = 0; i < codes.size(); ++i) {
@@ -208,6 +208,10 @@ void cmd_function_restore(CommandContext& ctx) {
       ctx.reply.error(error);
       return;
     }
+  }
+  if (!payload.error.empty()) {
+    ctx.reply.error("ERR " + payload.error);
+    return;
   }
   scripting::FunctionLibraries& functions = ctx.server.scripting.functions;
   if (policy != Policy::kFlush) {

@@ -18,6 +18,7 @@
 #include "larder/storage/quick_list.h"
 #include "larder/storage/score_tree.h"
 #include "larder/storage/stream_value.h"
+#include "larder/util/strings.h"
 #include "larder/util/varint.h"
 
 namespace larder::persistence {
@@ -382,11 +383,7 @@ class Decoder {
   void string(std::string& out) {
     bool encoded = false;
     const std::uint64_t n = len(&encoded);
-    if (!encoded) {
-      out.resize(n);
-      read_raw(out.data(), n);
-      return;
-    }
+    if (!encoded) return read_raw(out, n);
     switch (n) {
       case 0: return set_int(out, static_cast<std::int8_t>(in_.le(1)));
       case 1: return set_int(out, static_cast<std::int16_t>(in_.le(2)));
@@ -394,15 +391,40 @@ class Decoder {
       case 3: {
         const std::uint64_t clen = len();
         const std::uint64_t olen = len();
-        if (olen > (std::uint64_t{1} << 40) || clen > (std::uint64_t{1} << 40)) bad("LZF string too long");
-        lzf_in_.resize(clen);
-        read_raw(lzf_in_.data(), clen);
+        read_raw(lzf_in_, clen);
+        // An LZF back reference of 3 bytes yields at most 264: a longer
+        // claim cannot decompress, and is not allocated.
+        if (olen == 0 || olen / 88 > clen) bad("invalid LZF compressed string");
         out.resize(olen);
-        if (olen == 0 || lzf::decompress(lzf_in_, out.data(), olen) != olen) bad("invalid LZF compressed string");
+        if (lzf::decompress(lzf_in_, out.data(), olen) != olen) bad("invalid LZF compressed string");
         return;
       }
       default: bad("unknown string encoding " + std::to_string(n));
     }
+  }
+
+  // A library's code after opcode `type`: kOpFunction2's, or the one Redis
+  // makes of the release candidates' kOpFunctionPre (name, engine, optional
+  // description, body). Failures carry Redis's rdbFunctionLoad texts.
+  void function_code(std::uint8_t type, std::string& out) {
+    auto read = [&](const char* what, auto&& f) {
+      try {
+        f();
+      } catch (const RdbError& e) {
+        throw RdbError(e.kind() == Kind::kTruncated ? Kind::kTruncated : Kind::kBadFormat, what);
+      }
+    };
+    if (type == rdb::kOpFunction2) return read("Failed loading library payload", [&] { string(out); });
+    std::string name, engine, body;
+    read("Failed loading library name", [&] { string(name); });
+    read("Failed loading engine name", [&] { string(engine); });
+    std::uint64_t has_description = 0;
+    read("Failed loading library description indicator", [&] { has_description = len(); });
+    if (has_description != 0) read("Failed loading library description", [&] { string(body); });
+    read("Failed loading library blob", [&] { string(body); });
+    // Redis formats them as C strings.
+    out = "#!" + std::string(util::c_string(engine)) + " name=" + std::string(util::c_string(name)) + "\n" +
+          std::string(util::c_string(body));
   }
 
   double binary_double() {
@@ -418,10 +440,10 @@ class Decoder {
     if (n == 253) return std::nan("");
     if (n == 254) return HUGE_VAL;
     if (n == 255) return -HUGE_VAL;
-    char buf[256];
-    read_raw(buf, n);
-    buf[n] = '\0';
-    return std::strtod(buf, nullptr);
+    in_.need(n);
+    const std::string text(in_.data(), n);
+    in_.skip(n);
+    return std::strtod(text.c_str(), nullptr);
   }
 
   // The value of RDB type `type` (an object type); returns false for an
@@ -590,9 +612,9 @@ class Decoder {
           if (cb.aux) cb.aux(s1_, s2_);
           continue;
         case rdb::kOpModuleAux: module_error(len());
-        case rdb::kOpFunctionPre: bad("pre-release function format not supported");
+        case rdb::kOpFunctionPre:
         case rdb::kOpFunction2:
-          string(s1_);
+          function_code(type, s1_);
           if (cb.function) cb.function(s1_);
           continue;
         case rdb::kOpEof: break;
@@ -631,15 +653,16 @@ class Decoder {
   }
 
  private:
-  void read_raw(char* dst, std::uint64_t n) {
-    // Copy in chunks so that a huge declared length fails on truncation
-    // before it is allocated twice.
+  // Reads n bytes into `out`, growing it with the bytes that arrive: a
+  // declared length longer than the input fails on truncation having
+  // allocated no more than the input.
+  void read_raw(std::string& out, std::uint64_t n) {
+    out.clear();
     while (n > 0) {
       const std::size_t step = static_cast<std::size_t>(std::min<std::uint64_t>(n, 1 << 20));
       in_.need(step);
-      std::memcpy(dst, in_.data(), step);
+      out.append(in_.data(), step);
       in_.skip(step);
-      dst += step;
       n -= step;
     }
   }
@@ -854,19 +877,26 @@ LoadedValue restore_payload(std::string_view payload, const EncodingLimits& limi
   return v;
 }
 
-std::vector<std::string> function_restore_payload(std::string_view payload) {
+FunctionPayload function_restore_payload(std::string_view payload) {
   const std::string_view body = check_payload(payload);
   Source src = string_source(body);
   std::uint64_t consumed = 0;
   Input in(src, consumed);
   EncodingLimits limits;
   Decoder impl(in, limits);
-  std::vector<std::string> codes;
-  while (!in.at_end()) {
-    if (in.byte() != rdb::kOpFunction2) bad("given type is not a function");
-    impl.string(codes.emplace_back());
+  FunctionPayload out;
+  try {
+    while (!in.at_end()) {
+      const std::uint8_t type = in.byte();
+      if (type != rdb::kOpFunction2 && type != rdb::kOpFunctionPre) bad("given type is not a function");
+      std::string code;
+      impl.function_code(type, code);
+      out.codes.push_back(std::move(code));
+    }
+  } catch (const RdbError& e) {
+    out.error = e.what();
   }
-  return codes;
+  return out;
 }
 
 }  // namespace larder::persistence

@@ -16,6 +16,7 @@ into redis-server. Error replies for bad payloads are compared byte for byte.
 import os
 import random
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -242,6 +243,29 @@ class DumpRestoreDiff(DifferentialTestCase):
 
 
 
+_CRC64_TABLE = []
+for _i in range(256):
+    _c = _i
+    for _ in range(8):
+        _c = (_c >> 1) ^ 0x95AC9329AC4BC9B5 if _c & 1 else _c >> 1
+    _CRC64_TABLE.append(_c)
+
+
+def seal(body, version=10):
+    """A DUMP payload of `body`: RDB version and the CRC64 (Jones) Redis checks."""
+    data = body + struct.pack("<H", version)
+    crc = 0
+    for b in data:
+        crc = _CRC64_TABLE[(crc ^ b) & 0xff] ^ (crc >> 8)
+    return data + struct.pack("<Q", crc)
+
+
+def rdb_string(prefix, s):
+    """`prefix` then `s` as an RDB string (lengths below 16384)."""
+    n = len(s)
+    return prefix + (bytes([n]) if n < 64 else bytes([0x40 | (n >> 8), n & 0xff])) + s
+
+
 LIB_A = "#!lua name=liba\nredis.register_function('fa', function(keys, args) return 'a' end)"
 LIB_B = ("#!lua name=libb\nredis.register_function{function_name='fb', callback=function(keys, args) return 1 end,"
          " flags={'no-writes'}, description='b'}")
@@ -291,6 +315,35 @@ class FunctionDumpRestoreDiff(DifferentialTestCase):
             ("FUNCTION", "DUMP", "x"),
             ("FUNCTION", "FLUSH"),
         ]
+
+    def test_corrupt_payloads(self):
+        # Each passes the checksum (seal()). A length far beyond the payload
+        # once killed Larder, or stalled it allocating the length.
+        lib = b"#!lua name=ok\nredis.register_function('f', function() return 1 end)"
+        self.check([
+            ("FUNCTION", "FLUSH"),
+            ("FUNCTION", "RESTORE", seal(b"\xf5\x81" + b"\xff" * 8)),
+            ("FUNCTION", "RESTORE", seal(b"\xf5\x80\x7f\xff\xff\xff")),
+            ("FUNCTION", "RESTORE", seal(b"\xf5\x81\x40" + b"\x00" * 7)),
+            ("FUNCTION", "RESTORE", seal(b"\xf5\xc3\x01\x01\x00")),  # LZF that does not decompress
+            ("FUNCTION", "RESTORE", seal(b"\x00\x01a")),
+            # A library that does not compile is reported before a later unreadable one.
+            ("FUNCTION", "RESTORE", seal(rdb_string(b"\xf5", b"#!lua name=a\nx(") + b"\xf5\x81" + b"\xff" * 8)),
+            ("FUNCTION", "RESTORE", seal(rdb_string(b"\xf5", lib) + b"\x07")),
+            # Redis 7.0's release candidates wrote name, engine, description, body.
+            ("FUNCTION", "RESTORE", seal(rdb_string(b"\xf6", b"rc") + rdb_string(b"", b"LUA") + b"\x01" +
+                                          rdb_string(b"", b"desc") +
+                                          rdb_string(b"", b"redis.register_function('g', function() return 2 end)"))),
+            ("FUNCTION", "RESTORE", seal(rdb_string(b"\xf6", b"rc2") + rdb_string(b"", b"LUA") + b"\x00")),
+            ("FUNCTION", "LIST", "WITHCODE"),
+            ("FCALL", "g", "0"),
+            ("FUNCTION", "FLUSH"),
+            ("RESTORE", "k", "0", seal(b"\x00\x81" + b"\xff" * 8)),
+            ("RESTORE", "k", "0", seal(b"\x00\x80\x7f\xff\xff\xff")),
+            ("RESTORE", "k", "0", seal(b"\x00\xc3\x02\x81\x00\x00\x00\x10\x00\x00\x00\x00ab")),
+            ("RESTORE", "k", "0", seal(b"\x00\xc3\x02\x80\x7f\xff\xff\xffab")),
+            ("PING",),
+        ], sort_commands=())
 
     def test_payloads_cross_both_ways(self):
         redis_p, larder_p = self.payloads(self.redis), self.payloads(self.larder)

@@ -105,8 +105,13 @@ class RdbReader {
 // wrong") and decodes its value (other kinds: "Bad data format").
 LoadedValue restore_payload(std::string_view payload, const EncodingLimits& limits);
 
-// FUNCTION RESTORE's decoder: checks the trailer as restore_payload and
-// returns the libraries' source codes.
-std::vector<std::string> function_restore_payload(std::string_view payload);
+// FUNCTION RESTORE's decoder: checks the trailer as restore_payload (and
+// throws as it does), then reads the libraries' source codes up to the
+// first that cannot be read.
+struct FunctionPayload {
+  std::vector<std::string> codes;
+  std::string error;  // why reading stopped early (Redis's text, without "ERR "), or empty
+};
+FunctionPayload function_restore_payload(std::string_view payload);
 
 }  // namespace larder::persistence
