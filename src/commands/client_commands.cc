@@ -3,6 +3,7 @@
 // tracking_commands.cc). Other clients are reached through the
 // client registry; a kill is posted to the victim's own event loop.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -170,7 +171,7 @@ void cmd_client_info(CommandContext& ctx) { ctx.reply.verbatim(client_info_line(
 
 // CLIENT KILL ip:port | CLIENT KILL <filter> <value> ...
 void cmd_client_kill(CommandContext& ctx) {
-  std::string addr, laddr;
+  std::optional<std::string> addr, laddr;  // given, even empty: must match
   std::int64_t id = 0;
   bool skipme = true;
   std::shared_ptr<acl::UserSlot> user;
@@ -224,8 +225,8 @@ void cmd_client_kill(CommandContext& ctx) {
   std::int64_t killed = 0;
   for (const auto& c : ctx.server.clients.snapshot()) {
     if (!type_matches(filter, *c)) continue;
-    if (!addr.empty() && c->addr != addr) continue;
-    if (!laddr.empty() && c->laddr != laddr) continue;
+    if (addr && c->addr != *addr) continue;
+    if (laddr && c->laddr != *laddr) continue;
     if (id != 0 && c->id != static_cast<std::uint64_t>(id)) continue;
     if (user != nullptr && c->user_name() != user->name()) continue;
     const bool self = c.get() == &ctx.client;

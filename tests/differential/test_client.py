@@ -86,6 +86,12 @@ class ClientTest(DifferentialTestCase):
             (0, "CLIENT", "LIST", "TYPE", "replica"), (0, "CLIENT", "LIST", "TYPE"),
         ])
 
+    def test_kill_by_empty_address_matches_nobody(self):
+        self.both([
+            (1, "SUBSCRIBE", "c"), (0, "CLIENT", "KILL", "ADDR", ""), (0, "CLIENT", "KILL", "LADDR", ""),
+            (0, "CLIENT", "KILL", ""), (0, "CLIENT", "KILL", "ADDR", "", "SKIPME", "no"), (1, "PING"), (0, "PING"),
+        ], clients=2)
+
     def test_pause_extra_argument(self):
         self.both([(0, "CLIENT", "PAUSE", "10", "WRITE", "x"), (0, "CLIENT", "UNPAUSE")])
 
