@@ -1035,6 +1035,9 @@ void LuaEngine::set_up() {
       {"acl_check_cmd", lua_acl_check_cmd},
   };
   for (const auto& f : redis_fns) {
+    // EVAL's own API, which functions do not see (Redis's scriptingInit).
+    const std::string_view name = f.name;
+    if (functions_mode_ && (name == "replicate_commands" || name == "breakpoint" || name == "debug")) continue;
     // call and pcall find their engine in an upvalue (no registry lookup).
     lua_pushlightuserdata(L, this);
     lua_pushcclosure(L, f.fn, 1);
@@ -1059,7 +1062,11 @@ void LuaEngine::set_up() {
   lua_pushcfunction(L, error_handler);
   lua_pushvalue(L, -1);
   handler_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
-  lua_setglobal(L, "__redis__err__handler");
+  if (functions_mode_) {
+    lua_pop(L, 1);
+  } else {
+    lua_setglobal(L, "__redis__err__handler");
+  }
 
   // Sandboxed builtins.
   lua_pushcfunction(L, sandbox_rawset);
@@ -1173,26 +1180,26 @@ int LuaEngine::register_function(lua_State* L) {
     while (lua_next(L, 1)) {
       const char* key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : nullptr;
       const std::string_view k = key ? key : "";
-      if (k == "function_name") {
+      if (util::iequals(k, "function_name")) {
         if (!lua_isstring(L, -1)) {
           raise_error_table(L, "function_name argument given to redis.register_function must be a string");
         }
         info.name = lua_string(L, -1);
         has_name = true;
-      } else if (k == "description") {
+      } else if (util::iequals(k, "description")) {
         if (!lua_isstring(L, -1)) {
           raise_error_table(L, "description argument given to redis.register_function must be a string");
         }
         info.description = lua_string(L, -1);
         info.has_description = true;
-      } else if (k == "callback") {
+      } else if (util::iequals(k, "callback")) {
         if (!lua_isfunction(L, -1)) {
           raise_error_table(L, "callback argument given to redis.register_function must be a function");
         }
         lua_pushvalue(L, -1);
         lua_setfield(L, LUA_REGISTRYINDEX, "larder.callback");
         has_callback = true;
-      } else if (k == "flags") {
+      } else if (util::iequals(k, "flags")) {
         if (!lua_istable(L, -1)) {
           raise_error_table(L, "flags argument to redis.register_function must be a table representing function flags");
         }
@@ -1202,11 +1209,16 @@ int LuaEngine::register_function(lua_State* L) {
             lua_pop(L, 1);
             break;
           }
-          std::string bad;
-          if (!lua_isstring(L, -1) || !parse_script_flags(lua_tostring(L, -1), info.flags, bad) ||
-              std::string_view(lua_tostring(L, -1)).empty()) {
-            raise_error_table(L, "unknown flag given");
+          // One flag per string, any case (Redis's strcasecmp).
+          const FlagName* flag = nullptr;
+          if (lua_isstring(L, -1)) {
+            const std::string_view name = lua_tostring(L, -1);
+            for (const FlagName& f : kFlagNames) {
+              if (util::iequals(f.name, name)) flag = &f;
+            }
           }
+          if (flag == nullptr) raise_error_table(L, "unknown flag given");
+          info.flags |= flag->bit;
           lua_pop(L, 1);
         }
       } else {

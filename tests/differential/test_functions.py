@@ -167,6 +167,29 @@ class FunctionsDiffCase(DifferentialTestCase):
             ("FCALL", "conv", "0"), ("FCALL", "nw", "0"), ("FCALL_RO", "nw", "0"), ("EXISTS", "s"),
         ])
 
+    def test_eval_only_api_is_hidden(self):
+        self.check([
+            ("FUNCTION", "LOAD", lib("api",
+                                     "redis.register_function('rc', function() return redis.replicate_commands() end)\n"
+                                     "redis.register_function('types', function() return {type(redis.breakpoint),"
+                                     " type(redis.debug), type(redis.call), type(redis.set_repl)} end)\n"
+                                     "redis.register_function('handler', function() return type(__redis__err__handler)"
+                                     " end)")),
+            ("FCALL", "rc", "0"), ("FCALL", "types", "0"), ("FCALL", "handler", "0"),
+        ])
+
+    def test_named_arguments_and_flags_ignore_case(self):
+        self.check([
+            ("FUNCTION", "LOAD", lib("nc", "redis.register_function{FUNCTION_NAME='f', CallBack=function() "
+                                           "return redis.call('set', 'k', 'v') end, FLAGS={'NO-WRITES', 'Allow-Oom'},"
+                                           " Description='d'}")),
+            ("FUNCTION", "LIST"), ("FCALL_RO", "f", "0"),
+            ("FUNCTION", "LOAD", lib("comma", "redis.register_function{function_name='g', callback=function() "
+                                              "return 1 end, flags={'no-writes,allow-oom'}}")),
+            ("FUNCTION", "LOAD", lib("empty", "redis.register_function{function_name='g', callback=function() "
+                                              "return 1 end, flags={''}}")),
+        ])
+
 
 class FunctionsResp3Case(FunctionsDiffCase):
     PROTOCOL = 3
