@@ -268,9 +268,11 @@ void BasicConnection<Transport>::pump() {
     if (out_.empty()) {
       if (closing_) {
         close();
-      } else if (!reading_ && !paused_ && !deferred) {
+      } else if (!reading_ && (!paused_ || postponed_) && !deferred) {
         // Not while a command is deferred: it must not meet the client's
         // EOF first, so a client that half-closes still gets its reply.
+        // While CLIENT PAUSE postpones a command, reading goes on: a client
+        // that leaves takes its command with it, as in Redis.
         read();
       }
       return;
@@ -574,13 +576,13 @@ void BasicConnection<Transport>::process() {
     }
     if (!parser_.args().empty()) {
       if (dispatcher.paused(parser_.args(), *client_, now)) {
-        paused_ = true;
+        paused_ = postponed_ = true;
         std::int64_t wait = std::min(kPauseRetryMs, context_.services.pause.until_ms() - now);
         if (!pause_timer_) pause_timer_ = std::make_unique<asio::steady_timer>(loop_.io());
         pause_timer_->expires_after(std::chrono::milliseconds(std::max<std::int64_t>(wait, 1)));
         pause_timer_->async_wait([self = self()](const asio::error_code& ec) {
           if (ec) return;
-          self->paused_ = false;
+          self->paused_ = self->postponed_ = false;
           self->pump();
         });
         break;

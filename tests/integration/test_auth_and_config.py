@@ -214,6 +214,19 @@ class AuthAndConfigTest(ServerTestCase):
         self.assertGreaterEqual(result["t"], 0.8, "SET was not held back by CLIENT PAUSE WRITE")
         self.assertEqual(reader.cmd("GET", "k"), b"$3\r\nnew\r\n")
 
+    def test_client_pause_drops_the_command_of_a_client_that_leaves(self):
+        srv = self.start_larder()
+        admin, writer, reader = (self.client(srv) for _ in range(3))
+        admin.cmd("SET", "k", "old")
+        self.assertEqual(admin.cmd("CLIENT", "PAUSE", "500", "WRITE"), b"+OK\r\n")
+        writer.send(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3\r\nnew\r\n")
+        time.sleep(0.1)
+        writer.close()
+        time.sleep(0.1)
+        self.assertEqual(admin.cmd("CLIENT", "UNPAUSE"), b"+OK\r\n")
+        time.sleep(0.1)
+        self.assertEqual(reader.cmd("GET", "k"), b"$3\r\nold\r\n")
+
     def test_client_pause_write_holds_what_redis_replicates(self):
         # PUBLISH (a may-replicate command) and the EXEC of a transaction
         # holding a write wait too, as in Redis.

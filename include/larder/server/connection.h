@@ -192,6 +192,7 @@ class BasicConnection final : public Connection {
   bool writing_ = false;
   bool write_deferred_ = false;  // replies wait for the loop's round to end
   bool paused_ = false;
+  bool postponed_ = false;  // paused_ by CLIENT PAUSE (not by hold_back())
   bool unblocked_ = false;  // client_->blocked->reply waits to be finished
   bool step_posted_ = false;
   bool closing_ = false;
