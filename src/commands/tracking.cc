@@ -8,6 +8,7 @@
 #include "larder/commands/client_state.h"
 #include "larder/commands/command_docs.h"
 #include "larder/commands/command_table.h"
+#include "larder/commands/key_specs.h"
 
 namespace larder::commands {
 
@@ -148,8 +149,14 @@ void Tracking::remember(const CommandSpec& ran, const CommandSpec& keys_of, std:
   const auto& specs = keys_of.doc->key_specs;
   const bool valid = for_each_key(specs, args, [&](int i, const KeySpec&) { positions.push_back(i); });
   if (!valid) {
-    // SORT_RO's BY/GET spec is unknown: Redis's sortROGetKeys takes its key.
-    positions = keys_of.name == "sort_ro" ? std::vector<int>{1} : keynum_fallback_keys(specs, args);
+    // Redis falls back to the getkeys procedure: SORT's own parser (its
+    // BY/GET spec is unknown), else the keynum keys.
+    if (keys_of.name == "sort" || keys_of.name == "sort_ro") {
+      positions.clear();
+      for (const auto& key : sort_keys(args, keys_of.name == "sort_ro")) positions.push_back(key.first);
+    } else {
+      positions = keynum_fallback_keys(specs, args);
+    }
   }
   for (int i : positions) {
     const std::string_view key = args[static_cast<std::size_t>(i)];
