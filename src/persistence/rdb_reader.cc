@@ -133,13 +133,16 @@ class Input {
 };
 
 // Builds a hash in Larder's encoding: inline within the limits, else a
-// PackedDict. Duplicate fields are refused.
+// PackedDict. Duplicate fields are refused. A hash saved as a listpack keeps
+// it whatever its lengths (`count_only`): Redis converts it on its count.
 class HashBuilder {
  public:
-  explicit HashBuilder(const EncodingLimits& l) : l_(l) { run_.assign(storage::packed_list::kEmpty); }
+  explicit HashBuilder(const EncodingLimits& l, bool count_only = false) : l_(l), count_only_(count_only) {
+    run_.assign(storage::packed_list::kEmpty);
+  }
   void add(std::string_view f, std::string_view v) {
-    if (!dict_ && (n_ / 2 + 1 > l_.hash_max_listpack_entries || f.size() > l_.hash_max_listpack_value ||
-                   v.size() > l_.hash_max_listpack_value)) {
+    if (!dict_ && (n_ / 2 + 1 > l_.hash_max_listpack_entries ||
+                   (!count_only_ && (f.size() > l_.hash_max_listpack_value || v.size() > l_.hash_max_listpack_value)))) {
       to_dict();
     }
     if (dict_) {
@@ -178,6 +181,7 @@ class HashBuilder {
     }
   }
   const EncodingLimits& l_;
+  const bool count_only_;
   std::string run_;
   std::uint32_t n_ = 0;
   std::unique_ptr<storage::PackedDict> dict_;
@@ -251,10 +255,12 @@ class SetBuilder {
 // else a ScoreTree.
 class ZsetBuilder {
  public:
-  explicit ZsetBuilder(const EncodingLimits& l) : l_(l) {}
+  // `count_only` as HashBuilder's.
+  explicit ZsetBuilder(const EncodingLimits& l, bool count_only = false) : l_(l), count_only_(count_only) {}
   void add(std::string_view m, double score) {
     if (std::isnan(score)) bad("sorted set score is NaN");
-    if (!tree_ && (items_.size() + 1 > l_.zset_max_listpack_entries || m.size() > l_.zset_max_listpack_value)) {
+    if (!tree_ && (items_.size() + 1 > l_.zset_max_listpack_entries ||
+                   (!count_only_ && m.size() > l_.zset_max_listpack_value))) {
       to_tree();
     }
     if (tree_) {
@@ -299,6 +305,7 @@ class ZsetBuilder {
     items_.clear();
   }
   const EncodingLimits& l_;
+  const bool count_only_;
   std::vector<std::pair<double, std::string>> items_;
   std::unique_ptr<storage::ScoreTree> tree_;
 };
@@ -521,7 +528,7 @@ class Decoder {
       }
       case kTypeZsetZiplist:
       case kTypeZsetListpack: {
-        ZsetBuilder b(l_);
+        ZsetBuilder b(l_, /*count_only=*/true);
         string(blob_);
         pairs(blob_, type == kTypeZsetZiplist, [&](std::string_view m, const redis_enc::Element& score) {
           b.add(m, parse_score(score));
@@ -547,7 +554,7 @@ class Decoder {
       }
       case kTypeHashZiplist:
       case kTypeHashListpack: {
-        HashBuilder b(l_);
+        HashBuilder b(l_, /*count_only=*/true);
         string(blob_);
         pairs(blob_, type == kTypeHashZiplist,
               [&](std::string_view f, const redis_enc::Element& v) { b.add(f, v.str); });

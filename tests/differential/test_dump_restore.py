@@ -184,6 +184,20 @@ class DumpRestoreDiff(DifferentialTestCase):
             restore_all(rc, dumps)
             self.assert_same(snapshot(rc), snapshot(lc))
 
+    def test_loaded_listpacks_convert_on_count_only(self):
+        # Redis converts a loaded listpack hash or sorted set on its count
+        # alone, however long its elements.
+        for name, default in (("hash-max-listpack-value", "64"), ("zset-max-listpack-value", "64")):
+            self.addCleanup(self.set_config, name, default)
+        script = [("FLUSHALL",), ("HSET", "h", "f", "abcd"), ("ZADD", "z", "1", "abcd"),
+                  ("CONFIG", "SET", "hash-max-listpack-value", "3"), ("CONFIG", "SET", "zset-max-listpack-value", "3"),
+                  ("EVAL", "for _, k in ipairs(KEYS) do redis.call('restore', k .. '2', 0, redis.call('dump', k)) end"
+                   " return {redis.call('object', 'encoding', 'h2'), redis.call('object', 'encoding', 'z2')}", "2",
+                   "h", "z"),
+                  ("HSET", "h2", "g", "x"), ("OBJECT", "ENCODING", "h2"), ("HSET", "h2", "long", "x"),
+                  ("OBJECT", "ENCODING", "h2"), ("ZADD", "z2", "2", "abcde"), ("OBJECT", "ENCODING", "z2")]
+        self.check(script, sort_commands=())
+
     def set_config(self, name, value):
         for srv in (self.redis, self.larder):
             with srv.client() as c:
