@@ -72,18 +72,6 @@ void unsubscribe_all(CommandContext& ctx, SubKind kind, std::string_view verb) {
   }
 }
 
-// A RESP3 client that publishes to itself gets the message before the
-// PUBLISH reply, as from Redis: deliver what this loop has queued now.
-// (Not inside EXEC, where it would land inside EXEC's array; nor when
-// CLIENT REPLY drops the reply, which would drop the message with it: the
-// loop delivers it after the command, the same bytes.)
-void deliver_own(CommandContext& ctx) {
-  if (ctx.may_block && ctx.reply.protocol() == 3 && ctx.client.in_pubsub_mode() &&
-      ctx.client.reply_mode == ReplyMode::kOn) {
-    ctx.server.pubsub.drain(ctx.client.loop, /*flush_now=*/false);
-  }
-}
-
 void cmd_subscribe(CommandContext& ctx) { subscribe_all(ctx, SubKind::kChannel, "subscribe"); }
 void cmd_unsubscribe(CommandContext& ctx) { unsubscribe_all(ctx, SubKind::kChannel, "unsubscribe"); }
 void cmd_psubscribe(CommandContext& ctx) { subscribe_all(ctx, SubKind::kPattern, "psubscribe"); }
@@ -101,13 +89,13 @@ void cmd_sunsubscribe(CommandContext& ctx) { unsubscribe_all(ctx, SubKind::kShar
 
 void cmd_publish(CommandContext& ctx) {
   const std::size_t n = ctx.server.pubsub.publish(ctx.args[1], ctx.args[2]);
-  deliver_own(ctx);
+  deliver_own_messages(ctx);
   ctx.reply.integer(static_cast<std::int64_t>(n));
 }
 
 void cmd_spublish(CommandContext& ctx) {
   const std::size_t n = ctx.server.pubsub.publish_shard(ctx.args[1], ctx.args[2]);
-  deliver_own(ctx);
+  deliver_own_messages(ctx);
   ctx.reply.integer(static_cast<std::int64_t>(n));
 }
 
@@ -185,6 +173,13 @@ void register_pubsub_commands(CommandTable& table) {
   table.add("pubsub|shardchannels", cmd_pubsub_shardchannels);
   table.add("pubsub|shardnumsub", cmd_pubsub_shardnumsub);
   table.add("pubsub|help", cmd_pubsub_help);
+}
+
+void deliver_own_messages(CommandContext& ctx) {
+  if (ctx.may_block && ctx.reply.protocol() == 3 && ctx.client.in_pubsub_mode() &&
+      ctx.client.reply_mode == ReplyMode::kOn) {
+    ctx.server.pubsub.drain(ctx.client.loop, /*flush_now=*/false);
+  }
 }
 
 }  // namespace larder::commands

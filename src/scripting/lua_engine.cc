@@ -18,6 +18,7 @@ int luaopen_bit(lua_State* L);    // Debian's LuaBitOp, or LuaJIT's built-in bit
 #include "larder/commands/command_context.h"
 #include "larder/commands/command_table.h"
 #include "larder/commands/dispatcher.h"
+#include "larder/commands/pubsub.h"
 #include "larder/protocol/errors.h"
 #include "larder/protocol/reply_builder.h"
 #include "larder/scripting/lua_libs.h"
@@ -1757,6 +1758,7 @@ void LuaEngine::run(commands::CommandContext& ctx, int ref, unsigned flags, std:
   const int status = lua_pcall(L, nargs, 1, 1);
   lua_sethook(L, nullptr, 0, 0);
 
+  commands::deliver_own_messages(ctx);  // what the script published to its caller comes first
   if (status != 0) {
     // The handler made it a table {err=..., source=..., line=...}.
     std::string text;

@@ -161,6 +161,19 @@ class PubSubTest(DifferentialTestCase):
             Quiet(0),
         ], resp3=True)
 
+    def test_resp3_script_publishing_to_its_caller(self):
+        # The messages come before the script's reply, as from PUBLISH.
+        self.compare([
+            Cmd(0, 1, "SUBSCRIBE", "c"),
+            Cmd(0, 2, "EVAL", "return redis.call('publish', 'c', 'x')", "0"),
+            Cmd(0, 3, "EVAL", "redis.call('publish', 'c', 'a') redis.call('publish', 'c', 'b')"
+                " return redis.error_reply('E')", "0"),
+            Cmd(0, 1, "MULTI"),
+            Cmd(0, 1, "EVAL", "return redis.call('publish', 'c', 'y')", "0"),
+            Cmd(0, 1, "RESET"),
+            Quiet(0),
+        ], resp3=True)
+
     def test_patterns(self):
         self.compare([
             Cmd(0, 4, "PSUBSCRIBE", "news.*", "news.*", "n?ws.[a-c]*", "\\*lit"),

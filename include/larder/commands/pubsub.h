@@ -37,6 +37,7 @@
 namespace larder::commands {
 
 struct ClientState;
+struct CommandContext;
 
 // One message as it goes on the wire, encoded once for every receiver.
 struct PushMessage {
@@ -163,5 +164,12 @@ class PubSub {
 // Redis's message encodings (RESP2 bytes; PushMessage adapts them to RESP3).
 std::string encode_message(std::string_view kind, std::string_view channel, std::string_view payload);
 std::string encode_pmessage(std::string_view pattern, std::string_view channel, std::string_view payload);
+
+// A RESP3 subscriber whose command published to it gets the messages before
+// the command's reply, as from Redis (PUBLISH, a script): delivers what this
+// loop has queued now. Not inside EXEC, where they would land inside EXEC's
+// array; nor when CLIENT REPLY drops the reply, which would drop them with
+// it (the loop delivers them after the command: the same bytes).
+void deliver_own_messages(CommandContext& ctx);
 
 }  // namespace larder::commands
