@@ -16,6 +16,7 @@
 
 #include "larder/commands/command_table.h"
 #include "larder/commands/families.h"
+#include "larder/commands/monitor.h"
 #include "larder/commands/scripting.h"
 #include "larder/persistence/rdb_reader.h"
 #include "larder/persistence/rdb_writer.h"
@@ -74,6 +75,7 @@ std::string library_metadata(std::string_view code, std::string& name) {
 }
 
 void fcall_generic(CommandContext& ctx, bool ro_command) {
+  feed_monitors_before_running(ctx);
   scripting::LuaEngine& engine = ctx.server.scripting.function_engine(ctx.client.loop);
   const scripting::LuaEngine::Function* found = engine.function(ctx.args[1]);
   if (found == nullptr) {

@@ -83,7 +83,11 @@ std::string monitor_line(std::int64_t unix_us, int db, std::string_view addr,
 }
 
 void feed_monitors(const CommandContext& ctx) {
-  if (!ctx.server.pubsub.has_monitors() || hidden(ctx.spec)) return;
+  if (!hidden(ctx.spec)) feed_monitors_before_running(ctx);
+}
+
+void feed_monitors_before_running(const CommandContext& ctx) {
+  if (!ctx.server.pubsub.has_monitors()) return;
   const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::system_clock::now().time_since_epoch());
   ctx.server.pubsub.feed_monitors(monitor_line(now.count(), ctx.client.db.load(std::memory_order_relaxed),

@@ -22,6 +22,7 @@
 
 #include "larder/commands/command_table.h"
 #include "larder/commands/families.h"
+#include "larder/commands/monitor.h"
 #include "larder/commands/scripting.h"
 #include "larder/protocol/errors.h"
 #include "larder/scripting/lua_engine.h"
@@ -116,6 +117,7 @@ void kill_running_script(CommandContext& ctx, bool is_eval) {
 namespace {
 
 void eval_generic(CommandContext& ctx, bool by_sha, bool ro_command) {
+  feed_monitors_before_running(ctx);
   // Redis refuses a SHA of the wrong length before it reads numkeys.
   if (by_sha && ctx.args[1].size() != 40) {
     ctx.reply.error(kNoScript);

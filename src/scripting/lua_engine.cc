@@ -940,6 +940,7 @@ struct LuaEngine::RunState {
 LuaEngine::LuaEngine(Scripting& scripting, int loop, bool functions)
     : scripting_(scripting), loop_(loop), functions_mode_(functions) {
   script_client_.loop = loop;
+  script_client_.addr = "lua";  // what MONITOR shows for the scripts' commands
   set_up();
 }
 

@@ -11,7 +11,7 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from larder_harness import DifferentialTestCase, encode_command, show, under_sanitizer  # noqa: E402
 
-LINE = re.compile(rb"^\+(\d{10})\.(\d{6}) \[(\d+) 127\.0\.0\.1:(\d+)\] (.*)$")
+LINE = re.compile(rb"^\+(\d{10})\.(\d{6}) \[(\d+) (?:127\.0\.0\.1:(\d+)|lua)\] (.*)$")
 
 
 def masked(data, ports):
@@ -27,7 +27,8 @@ def masked(data, ports):
         if abs(int(m.group(1)) - time.time()) > 60:
             out.append(b"bad timestamp: " + line)
             continue
-        out.append(b"[%s %s] %s" % (m.group(3), ports.get(int(m.group(4)), b"?"), m.group(5)))
+        who = ports.get(int(m.group(4)), b"?") if m.group(4) else b"lua"
+        out.append(b"[%s %s] %s" % (m.group(3), who, m.group(5)))
     return out
 
 
@@ -113,6 +114,24 @@ class MonitorTest(DifferentialTestCase):
             ("a", "BLPOP", "l", "0"),
             ("a", "SUBSCRIBE", "ch"),
             ("b", "PUBLISH", "ch", "hi"),
+        ])
+
+    def test_scripts_show_before_their_commands(self):
+        self.compare([
+            ("a", "FUNCTION", "LOAD", "REPLACE", "#!lua name=mon\n"
+             "redis.register_function('f', function(keys) return redis.call('set', keys[1], 'v') end)"),
+            ("a", "EVAL", "return redis.call('set', KEYS[1], 'v')", "1", "k"),
+            ("a", "EVAL_RO", "return redis.call('get', KEYS[1])", "1", "k"),
+            ("a", "EVAL", "return", "0"),
+            ("a", "EVAL", "return"),
+            ("b", "EVALSHA", "0" * 40, "0"),
+            ("b", "EVALSHA_RO", "x", "0"),
+            ("b", "FCALL", "f", "1", "k2"),
+            ("b", "FCALL_RO", "nosuch", "0"),
+            ("b", "MULTI"),
+            ("b", "EVAL", "return redis.call('incr', 'n')", "0"),
+            ("b", "EXEC"),
+            ("a", "FUNCTION", "DELETE", "mon"),
         ])
 
     def test_monitor_client_itself(self):

@@ -13,6 +13,9 @@ namespace larder::commands {
 // Sends the command `ctx` has just run to the monitors, unless Redis hides
 // it (admin commands). Called by the dispatcher after each handler.
 void feed_monitors(const CommandContext& ctx);
+// The same for a script command (skip_monitor): its handler shows it before
+// the commands the script runs, as Redis's evalCommand and fcallCommand.
+void feed_monitors_before_running(const CommandContext& ctx);
 
 // "+<sec>.<usec> [<db> <addr>] \"arg\" ...\r\n", arguments quoted as Redis's
 // sdscatrepr; those listed in `redacted` show as "(redacted)".
