@@ -92,10 +92,15 @@ bool allowed_in_pubsub_mode(const CommandSpec& spec) {
 // Redis treats a MONITOR client as a replica: it may not touch the keyspace.
 bool touches_keyspace(const CommandSpec& spec) { return (spec.flags & (kWrite | kReadOnly | kMayReplicate)) != 0; }
 
-// Over maxmemory Redis refuses the deny-oom commands and, inside MULTI,
-// every command but EXEC, DISCARD, QUIT and RESET: queueing takes memory.
+// Over maxmemory Redis refuses the deny-oom commands, an EXEC that queued
+// one, and, inside MULTI, every command but EXEC, DISCARD, QUIT and RESET:
+// queueing takes memory.
 bool refused_over_maxmemory(const CommandSpec& spec, const ClientState& client) {
   if (spec.flags & kDenyOom) return true;
+  if (spec.name == "exec" && client.in_multi) {
+    return std::any_of(client.multi.begin(), client.multi.end(),
+                       [](const QueuedCommand& q) { return (q.spec->flags & kDenyOom) != 0; });
+  }
   return client.in_multi && spec.name != "exec" && spec.name != "discard" && spec.name != "quit" &&
          spec.name != "reset";
 }

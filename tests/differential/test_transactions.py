@@ -198,6 +198,12 @@ class TransactionsTest(DifferentialTestCase):
             (0, "MULTI"), (0, "GET", "k"), (0, "PING"), (0, "SET", "k", "x"), (0, "EXEC"),
             (0, "MULTI"), (0, "WATCH", "k"), (0, "MULTI"), (0, "DISCARD"), (0, "MULTI"), (0, "EXEC"),
             (0, "CONFIG", "SET", "maxmemory", "0"), (0, "GET", "k"),
+            # Queued under the limit, EXEC over it: refused if it holds a
+            # deny-oom command.
+            (0, "MULTI"), (0, "SET", "a", "1"), (1, "CONFIG", "SET", "maxmemory", "1"), (0, "EXEC"),
+            (1, "CONFIG", "SET", "maxmemory", "0"),
+            (0, "MULTI"), (0, "GET", "k"), (0, "DEL", "k"), (1, "CONFIG", "SET", "maxmemory", "1"), (0, "EXEC"),
+            (1, "CONFIG", "SET", "maxmemory", "0"), (0, "GET", "a"), (0, "EXISTS", "k"),
         ])
 
     @staticmethod
