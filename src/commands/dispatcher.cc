@@ -282,9 +282,11 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
     } else if (client.monitor.load(std::memory_order_relaxed) && touches_keyspace(*spec)) {
       reject(spec, "ERR Replica can't interact with the keyspace", client, reply);
     } else if (client.in_multi && !(spec->flags & kRunsInMulti)) {
-      QueuedCommand queued{spec, {args.begin(), args.end()}};
-      client.multi.push_back(std::move(queued));
-      client.multi_queued.store(client.multi.size(), std::memory_order_relaxed);
+      // A transaction that will fail keeps no more (Redis's queueMultiCommand).
+      if (!client.multi_failed && !client.watch_flag.dirty.load(std::memory_order_relaxed)) {
+        client.multi.push_back(QueuedCommand{spec, {args.begin(), args.end()}});
+        client.multi_queued.store(client.multi.size(), std::memory_order_relaxed);
+      }
       client.last_command.store(spec, std::memory_order_relaxed);
       reply.simple("QUEUED");
     } else {

@@ -221,6 +221,25 @@ class ClientTest(DifferentialTestCase):
                 out.append([(d["flags"], d["multi"], d["cmd"]) for d in (queued, inside, after)])
             self.assertEqual(out[1], out[0])
             self.assertEqual(out[0], [("x", "3", "get"), ("x", "3", "exec"), ("N", "-1", "exec")])
+            # A transaction bound to fail queues nothing more.
+            out = []
+            for a, b in ((r0, r1), (l0, l1)):
+                b.cmd("MULTI")
+                b.cmd("GET", "x")
+                b.cmd("NOPE")
+                b.cmd("GET", "y")
+                failed = listed(a, "inmulti")
+                b.cmd("DISCARD")
+                b.cmd("WATCH", "x")
+                b.cmd("MULTI")
+                b.cmd("GET", "x")
+                a.cmd("SET", "x", "2")
+                b.cmd("GET", "y")
+                dirty = listed(a, "inmulti")
+                b.cmd("EXEC")
+                out.append([(d["flags"], d["multi"]) for d in (failed, dirty)])
+            self.assertEqual(out[1], out[0])
+            self.assertEqual(out[0], [("x", "1"), ("xd", "1")])
 
     def test_acl_log_context_of_auth_inside_exec(self):
         for srv in (self.redis, self.larder):
