@@ -1,5 +1,6 @@
 #include "larder/commands/blocking.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <thread>
@@ -148,6 +149,12 @@ void BlockingRegistry::serve_key(storage::Keyspace& keyspace, const config::Live
 std::size_t BlockingRegistry::blocked_clients() const {
   std::lock_guard lock(mutex_);
   return by_client_.size();
+}
+
+std::size_t BlockingRegistry::clients_with_timeout() const {
+  std::lock_guard lock(mutex_);
+  return static_cast<std::size_t>(std::count_if(by_client_.begin(), by_client_.end(),
+                                                [](const auto& w) { return w.second->has_timeout; }));
 }
 
 std::int64_t parse_block_timeout(std::string_view arg, std::int64_t now_ms, protocol::ReplyBuilder& reply) {

@@ -56,6 +56,7 @@ void CommandContext::block(std::vector<std::string> keys, std::int64_t timeout_a
   waiter->client_id = client.id;
   waiter->db = client.db.load(std::memory_order_relaxed);
   waiter->resp = client.resp.load(std::memory_order_relaxed);
+  waiter->has_timeout = timeout_at_ms != 0;
   waiter->keys = std::move(keys);
   waiter->command = std::move(command);
   waiter->deliver = [link = client.link](std::string reply) {

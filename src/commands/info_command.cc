@@ -127,7 +127,7 @@ void clients_section(InfoWriter& w, const CommandContext& ctx) {
   w.field("client_recent_max_output_buffer", max_out);
   w.field("blocked_clients", ctx.server.blocking.blocked_clients());
   w.field("tracking_clients", ctx.server.tracking.clients());
-  w.field("clients_in_timeout_table", 0);
+  w.field("clients_in_timeout_table", ctx.server.blocking.clients_with_timeout());
 }
 
 void memory_section(InfoWriter& w, const CommandContext& ctx) {

@@ -50,6 +50,14 @@ def blocked(n, i=0):
     return Raw(i, fn, "wait for %d blocked" % n)
 
 
+def timeout_table(i):
+    """Client i reads INFO's clients_in_timeout_table line (compared)."""
+    def fn(c):
+        info = c.cmd("INFO", "clients")
+        return [ln for ln in info.split(b"\r\n") if ln.startswith(b"clients_in_timeout_table:")][0]
+    return Raw(i, fn, "clients_in_timeout_table")
+
+
 def client_id(i, into):
     """Client i asks its id (nothing compared); stores it in into[i]."""
     def fn(c):
@@ -322,6 +330,23 @@ class BlockingDiff(DifferentialTestCase):
             blocked(0),
             (1, "ZADD", "z", "1", "a"),
             (0, "ZCARD", "z"),
+        ])
+
+
+    def test_clients_in_timeout_table(self):
+        # Redis's timeout table holds the blocked clients with a timeout.
+        self.run_script([
+            timeout_table(0),
+            send(1, "BLPOP", "l", "0"),
+            send(2, "BLPOP", "m", "100"),
+            blocked(2),
+            timeout_table(0),
+            (0, "RPUSH", "m", "b"),
+            recv(2),
+            timeout_table(0),
+            (0, "RPUSH", "l", "a"),
+            recv(1),
+            timeout_table(0),
         ])
 
 

@@ -58,6 +58,7 @@ class Waiter {
   std::uint64_t client_id = 0;
   int db = 0;
   int resp = 2;  // the client's protocol when it blocked; fixed while blocked
+  bool has_timeout = false;  // in Redis's timeout table (a timeout other than 0)
   std::vector<std::string> keys;  // distinct, in the command's order
   std::unique_ptr<BlockedCommand> command;
   // Hands the finished reply to the client's event loop; callable from any
@@ -99,8 +100,9 @@ class BlockingRegistry {
   // waiting). The caller holds every shard's lock.
   void signal_flushed_db(storage::Keyspace& keyspace, int db);
 
-  // INFO blocked_clients.
+  // INFO blocked_clients and clients_in_timeout_table.
   std::size_t blocked_clients() const;
+  std::size_t clients_with_timeout() const;
 
  private:
   struct KeyHash {
