@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -19,6 +20,7 @@
 #include "larder/server/short_read.h"
 #include "larder/storage/background_free.h"
 #include "larder/util/clock.h"
+#include "larder/util/strings.h"
 
 namespace larder::server {
 
@@ -44,6 +46,14 @@ constexpr std::int64_t kPauseRetryMs = 10;
 std::string endpoint_text(const asio::ip::tcp::endpoint& e) {
   return e.address().to_string() + ":" + std::to_string(e.port());
 }
+
+// An HTTP request sent to the server (Cross Protocol Scripting): Redis
+// drops such a connection, with what it had not sent yet, and logs it at
+// most once a minute.
+bool http_request_line(std::string_view command) {
+  return util::iequals(command, "post") || util::iequals(command, "host:");
+}
+std::atomic<std::int64_t> last_attack_logged_s{0};
 }  // namespace
 
 template <class Transport>
@@ -257,6 +267,7 @@ void BasicConnection<Transport>::pump() {
       loop_.dispatcher().finish_blocked(*client_, reply_, reply);
     }
     if (!paused_) process();
+    if (closed_) return;
     const bool deferred = client_->deferred != nullptr;
     if (!backlog_.empty() && !deferred) {
       out_.append(backlog_);
@@ -575,6 +586,19 @@ void BasicConnection<Transport>::process() {
       now_read_at = util::cycles();
     }
     if (!parser_.args().empty()) {
+      if (http_request_line(parser_.args()[0])) {
+        const std::int64_t now_s = now / 1000;
+        std::int64_t logged = last_attack_logged_s.load(std::memory_order_relaxed);
+        if (now_s - logged > 60 && last_attack_logged_s.compare_exchange_strong(logged, now_s)) {
+          spdlog::warn(
+              "Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to "
+              "Redis. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise "
+              "your Redis instance. Connection from {} aborted.",
+              client_->addr);
+        }
+        close();
+        return;
+      }
       if (dispatcher.paused(parser_.args(), *client_, now)) {
         paused_ = postponed_ = true;
         std::int64_t wait = std::min(kPauseRetryMs, context_.services.pause.until_ms() - now);

@@ -43,6 +43,12 @@ CASES = [
     ("NUL in inline argument", b"ECHO a\x00b\r\n" + OVERFLOW),
     ("NUL line after a command", b"PING\r\n*3\x00\r\n" + OVERFLOW),
     ("NUL in bulk payload is data", b"*2\r\n$4\r\nECHO\r\n$3\r\na\x00b\r\n" + CLOSE),
+    # An HTTP request (Cross Protocol Scripting): closed at POST or Host:,
+    # the replies not yet sent dropped.
+    ("HTTP POST request", b"POST / HTTP/1.1\r\nHost: x\r\n\r\n"),
+    ("Host: line after a command", b"PING\r\nHost: foo\r\nPING\r\n"),
+    ("POST as a multibulk command", b"*1\r\n$4\r\nPOST\r\nPING\r\n"),
+    ("post inside MULTI", b"MULTI\r\npost x\r\nPING\r\n"),
 ]
 
 
