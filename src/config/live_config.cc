@@ -10,6 +10,8 @@ LiveConfig::LiveConfig(const Settings& settings)
 void LiveConfig::mirror(const Settings& s) {
   proto_max_bulk_len_.store(static_cast<std::uint64_t>(integer_value(s.get("proto-max-bulk-len"))),
                             std::memory_order_relaxed);
+  client_query_buffer_limit_.store(static_cast<std::uint64_t>(integer_value(s.get("client-query-buffer-limit"))),
+                                   std::memory_order_relaxed);
   hz_.store(static_cast<int>(integer_value(s.get("hz"))), std::memory_order_relaxed);
   activerehashing_.store(s.get("activerehashing") == "yes", std::memory_order_relaxed);
   slowlog_slower_than_.store(integer_value(s.get("slowlog-log-slower-than")), std::memory_order_relaxed);

@@ -298,6 +298,9 @@ const std::vector<Row>& rows() {
       {{"maxclients", "10000", true, false}, [](const auto& a) { return integer_in(a, 1, 1000000); }},
       {{"proto-max-bulk-len", "536870912", true, false},
        [](const auto& a) { return memory_in(a, 1024 * 1024, INT64_MAX); }},
+      // A client whose unread command grows past this is closed.
+      {{"client-query-buffer-limit", "1073741824", true, false},
+       [](const auto& a) { return memory_in(a, 1024 * 1024, INT64_MAX); }},
       {{"slowlog-log-slower-than", "10000", true, false},
        [](const auto& a) { return integer_in(a, -1, INT64_MAX); }},
       {{"slowlog-max-len", "128", true, false}, [](const auto& a) { return integer_in(a, 0, INT64_MAX); }},

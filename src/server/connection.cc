@@ -34,8 +34,6 @@ constexpr std::size_t kOutputHighWater = 64 * 1024 * 1024;
 // At most this much is copied to the socket per write call, so one big reply
 // does not hold the loop for a millisecond-long copy.
 constexpr std::size_t kWriteChunk = 64 * 1024;
-// Redis's client-query-buffer-limit: a client buffering more is closed.
-constexpr std::size_t kQueryBufferLimit = 1024ull * 1024 * 1024;
 // An idle connection gives back a buffer grown past this.
 constexpr std::size_t kIdleBufferKeep = 256 * 1024;
 // A TLS client that has not finished its handshake by then is closed.
@@ -545,8 +543,11 @@ void BasicConnection<Transport>::on_read(const asio::error_code& ec, std::size_t
   in_end_ += n;
   loop_.stats().net_input_bytes.add(n);
   client_->last_interaction_ms.store(util::unix_time_ms(), std::memory_order_relaxed);
-  if (in_end_ - in_begin_ > kQueryBufferLimit) {
-    spdlog::warn("closing client {}: query buffer over {} bytes", client_->addr, kQueryBufferLimit);
+  // client-query-buffer-limit, over the unread bytes from the start of the
+  // command being read (Redis: from its current argument).
+  const std::uint64_t limit = context_.live.client_query_buffer_limit();
+  if (in_end_ - in_begin_ > limit) {
+    spdlog::warn("closing client {}: query buffer over client-query-buffer-limit ({} bytes)", client_->addr, limit);
     close();
     return;
   }

@@ -19,7 +19,8 @@ SAME_VALUE = ["save", "appendonly", "databases", "maxclients", "maxmemory",
 # Directives with an effect in Larder; the rest are accepted for redis.conf
 # compatibility only.
 IMPLEMENTED = set(SAME_VALUE) | {"maxmemory-samples", "lfu-log-factor", "lfu-decay-time",
-                                 "slowlog-log-slower-than", "slowlog-max-len", "proto-max-bulk-len"}
+                                 "slowlog-log-slower-than", "slowlog-max-len", "proto-max-bulk-len",
+                                 "client-query-buffer-limit"}
 
 
 class ConfigTest(DifferentialTestCase):
@@ -157,6 +158,9 @@ class ConfigTest(DifferentialTestCase):
         for v in ("1000", "9223372036854775807", "9223372036854775808", "99999999999999999999", "10000000000gb",
                   "K", "", "2mb", "1GB", "536870912"):
             script += [(0, "CONFIG", "SET", "proto-max-bulk-len", v), (0, "CONFIG", "GET", "proto-max-bulk-len")]
+        for v in ("1000", "1mb", "2gb", "9223372036854775808", "1073741824"):
+            script += [(0, "CONFIG", "SET", "client-query-buffer-limit", v),
+                       (0, "CONFIG", "GET", "client-query-buffer-limit")]
         for v in ("9223372036854775808", "99999999999999999999", "K", "18446744073709551615", "-1", "0"):
             script += [(0, "CONFIG", "SET", "maxmemory", v), (0, "CONFIG", "GET", "maxmemory")]
         script += [(0, "SET", "k", "v"), (0, "GET", "k"), (0, "CONFIG", "GET", "HZ", "hz"),

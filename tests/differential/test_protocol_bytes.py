@@ -84,6 +84,22 @@ class ProtocolBytesTest(ClassServersMixin, ServerTestCase):
         with self.larder.client() as c:
             self.assertEqual(c.cmd("PING"), b"+PONG\r\n")
 
+    def test_client_query_buffer_limit(self):
+        big = b"x" * (2 * 1024 * 1024)
+        payload = b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$%d\r\n%s\r\nPING\r\n" % (len(big), big)
+        for srv in (self.redis, self.larder):
+            with srv.client() as c:
+                self.assertEqual(c.cmd("CONFIG", "SET", "client-query-buffer-limit", "1mb"), b"+OK\r\n")
+            self.addCleanup(self.reset_query_buffer_limit, srv)
+        expected, redis_closed = received_until_close(self.redis, payload)
+        self.assertTrue(redis_closed)
+        self.assertEqual(received_until_close(self.larder, payload), (expected, True))
+
+    @staticmethod
+    def reset_query_buffer_limit(srv):
+        with srv.client() as c:
+            c.cmd("CONFIG", "SET", "client-query-buffer-limit", "1gb")
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -41,6 +41,7 @@ class LiveConfig {
 
   int databases() const { return databases_; }  // fixed at startup
   std::uint64_t proto_max_bulk_len() const { return proto_max_bulk_len_.load(std::memory_order_relaxed); }
+  std::uint64_t client_query_buffer_limit() const { return client_query_buffer_limit_.load(std::memory_order_relaxed); }
   int hz() const { return hz_.load(std::memory_order_relaxed); }
   // Tables left halfway through a resize are moved on by the sweep timer.
   bool activerehashing() const { return activerehashing_.load(std::memory_order_relaxed); }
@@ -87,6 +88,7 @@ class LiveConfig {
   Settings settings_;
   const int databases_;
   std::atomic<std::uint64_t> proto_max_bulk_len_{0};
+  std::atomic<std::uint64_t> client_query_buffer_limit_{0};
   std::atomic<int> hz_{10};
   std::atomic<bool> activerehashing_{true};
   std::atomic<std::int64_t> slowlog_slower_than_{0};
