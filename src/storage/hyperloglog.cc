@@ -388,6 +388,10 @@ std::uint64_t count(std::string_view value, bool& invalid) {
         val = val_value(p);
         ++p;
       }
+      if (run > kRegisters - covered) {  // more registers than there are (and no int overflow)
+        invalid = true;
+        break;
+      }
       covered += run;
       histo[val] += run;
     }

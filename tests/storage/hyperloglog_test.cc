@@ -81,4 +81,11 @@ TEST_CASE("invalid values are found", "[hyperloglog]") {
   // An XZERO cut short.
   std::string cut = "HYLL\x01"s + std::string(11, '\0') + "\x40"s;
   CHECK(hll::add(cut, "a", 3000) == -1);
+  // Runs adding up to 2^32 + 16384 registers (an int that wraps back to a
+  // valid total, as CVE-2025-32023's values).
+  std::string wraps = "HYLL\x01"s + std::string(11, '\0');
+  for (int i = 0; i < 262145; ++i) wraps += "\x7f\xff"s;  // XZERO of 16384
+  invalid = false;
+  hll::count(wraps, invalid);
+  CHECK(invalid);
 }
