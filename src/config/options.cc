@@ -53,6 +53,16 @@ std::uint64_t memory_value(const std::vector<std::string>& args) {
   return v * unit;
 }
 
+// memory_value() of one word; false when it is not a memory value.
+bool memory_text(const std::string& text, std::uint64_t& out) {
+  try {
+    out = memory_value({text});
+    return true;
+  } catch (const ConfigError&) {
+    return false;
+  }
+}
+
 std::string memory_in(const std::vector<std::string>& args, std::uint64_t lo, std::uint64_t hi) {
   const std::uint64_t v = memory_value(args);
   if (v < lo || v > hi) {
@@ -250,11 +260,13 @@ std::string output_buffer_limits(const std::vector<std::string>& args) {
       bad("Invalid client class specified in buffer limit configuration.");
     }
     std::uint64_t hard = 0, soft = 0;
-    std::int64_t seconds = 0;
-    if (!util::parse_memory_size(args[j + 1], hard) || !util::parse_memory_size(args[j + 2], soft) ||
-        hard > INT64_MAX || soft > INT64_MAX || !util::parse_int64(args[j + 3], seconds) || seconds < 0) {
-      bad("Error in hard, soft or soft_seconds setting in buffer limit configuration.");
-    }
+    std::int64_t parsed = 0;
+    // Redis keeps the seconds in an int: larger values wrap, negative ones
+    // are refused.
+    const bool ok = memory_text(args[j + 1], hard) && memory_text(args[j + 2], soft) &&
+                    util::parse_int64(args[j + 3], parsed);
+    const auto seconds = static_cast<std::int32_t>(static_cast<std::uint32_t>(parsed));
+    if (!ok || seconds < 0) bad("Error in hard, soft or soft_seconds setting in buffer limit configuration.");
     if (!out.empty()) out += ' ';
     out += std::string(name) + " " + std::to_string(hard) + " " + std::to_string(soft) + " " +
            std::to_string(seconds);
@@ -530,8 +542,9 @@ void Settings::set(std::string_view name, const std::vector<std::string>& args, 
         const std::size_t c = static_cast<std::size_t>(
             std::find(std::begin(kOutputClassNames), std::end(kOutputClassNames), given[j]) -
             std::begin(kOutputClassNames));
-        limits[c] = {static_cast<std::uint64_t>(integer_value(given[j + 1])),
-                     static_cast<std::uint64_t>(integer_value(given[j + 2])), integer_value(given[j + 3])};
+        memory_text(given[j + 1], limits[c].hard);
+        memory_text(given[j + 2], limits[c].soft);
+        limits[c].soft_seconds = integer_value(given[j + 3]);
       }
       value.clear();
       for (std::size_t c = 0; c < limits.size(); ++c) {
@@ -607,8 +620,10 @@ std::array<OutputBufferLimit, 3> parse_output_buffer_limits(const std::string& c
   for (std::size_t j = 0; j + 3 < words.size(); j += 4) {
     for (std::size_t c = 0; c < out.size(); ++c) {
       if (words[j] != kOutputClassNames[c]) continue;
-      out[c] = {static_cast<std::uint64_t>(integer_value(words[j + 1])),
-                static_cast<std::uint64_t>(integer_value(words[j + 2])), integer_value(words[j + 3])};
+      std::uint64_t hard = 0, soft = 0;
+      memory_text(words[j + 1], hard);
+      memory_text(words[j + 2], soft);
+      out[c] = {hard, soft, integer_value(words[j + 3])};
     }
   }
   return out;

@@ -346,7 +346,11 @@ bool BasicConnection<Transport>::over_output_limit() {
   const auto cls = client_->in_pubsub_mode() ? config::ClientClass::kPubSub : config::ClientClass::kNormal;
   const config::OutputBufferLimit limit = context_.live.output_buffer_limit(cls);
   if (limit.hard == 0 && limit.soft == 0) return false;
-  const std::size_t used = pending_output();
+  // Redis counts what overflows a client's 16 KiB reply buffer, not the
+  // buffer (getClientOutputBufferMemoryUsage).
+  constexpr std::size_t kReplyBufferBytes = 16 * 1024;
+  const std::size_t pending = pending_output();
+  const std::size_t used = pending > kReplyBufferBytes ? pending - kReplyBufferBytes : 0;
   const bool hard = limit.hard != 0 && used >= limit.hard;
   bool soft = limit.soft != 0 && used >= limit.soft;
   if (soft) {

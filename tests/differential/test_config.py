@@ -167,6 +167,20 @@ class ConfigTest(DifferentialTestCase):
                    (0, "CONFIG", "GET", "Hz", "h?"), (0, "CONFIG", "GET", "maxmemory", "MAXMEMORY", "maxmemory")]
         self.both(script)
 
+    def test_output_buffer_limits_as_redis_reads_and_counts_them(self):
+        # Redis counts what overflows a client's 16 KiB reply buffer: small
+        # limits leave replies below it alone. The seconds are an int.
+        script = []
+        for v in ("normal 18446744073709551615 0 0", "normal 0 0 9999999999999", "normal 0 0 2147483648",
+                  "normal 0 0 -1", "normal 1 2 x", "pubsub 1gb 99999999999999999999 5"):
+            script += [(0, "CONFIG", "SET", "client-output-buffer-limit", v),
+                       (0, "CONFIG", "GET", "client-output-buffer-limit")]
+        script += [(0, "CONFIG", "SET", "client-output-buffer-limit", "normal 1 0 0"), (0, "PING"),
+                   (0, "CONFIG", "SET", "client-output-buffer-limit", "normal 1kb 0 0"),
+                   (0, "ECHO", "e" * 5000), (0, "ECHO", "e" * 12000),
+                   (0, "CONFIG", "SET", "client-output-buffer-limit", "normal 0 0 0 pubsub 33554432 8388608 60")]
+        self.both(script)
+
     def test_resetstat_rewrite_help_errors(self):
         self.both([
             (0, "CONFIG", "RESETSTAT"), (0, "CONFIG", "RESETSTAT", "x"),
