@@ -307,7 +307,7 @@ const std::vector<Row>& rows() {
       // CONFIG SET of protected directives (dir, dbfilename): likewise.
       {{"enable-protected-configs", "no", false, false},
        [](const auto& a) { return one_of(a, {"no", "yes", "local"}); }},
-      {{"maxclients", "10000", true, false}, [](const auto& a) { return integer_in(a, 1, 1000000); }},
+      {{"maxclients", "10000", true, false}, [](const auto& a) { return integer_in(a, 1, UINT32_MAX); }},
       {{"proto-max-bulk-len", "536870912", true, false},
        [](const auto& a) { return memory_in(a, 1024 * 1024, INT64_MAX); }},
       // A client whose unread command grows past this is closed.

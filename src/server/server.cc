@@ -12,6 +12,7 @@
 #include <random>
 #include <thread>
 
+#include "larder/server/fd_limit.h"
 #include "larder/server/logging.h"
 #include "larder/persistence/shutdown.h"
 #include "larder/server/metrics_server.h"
@@ -113,6 +114,17 @@ Server::Server(const config::Settings& settings, const config::Options& options)
   }
   commands::sync_access_policy(context_.live, context_.keyspace);
   context_.live.apply = [this](const config::Settings& s, const std::vector<std::string>& changed) {
+    const auto named = [&](std::string_view d) {
+      return std::any_of(changed.begin(), changed.end(), [&](const std::string& c) { return util::iequals(c, d); });
+    };
+    if (named("maxclients")) {
+      const auto wanted = static_cast<std::size_t>(config::integer_value(s.get("maxclients")));
+      if (const std::size_t fit = maxclients_that_fit(wanted); fit != 0) {
+        throw config::ConfigError("maxclients",
+                                  "The operating system is not able to handle the specified number of clients, "
+                                  "try with " + std::to_string(fit));
+      }
+    }
     apply_tls_settings(s, changed);
   };
   context_.keyspace.key_events().set_sink(&services.events);

@@ -4,7 +4,8 @@ server lowers maxclients to limit - 32 (as Redis) and says so in its log;
 clients past maxclients get "-ERR max number of clients reached"; when
 descriptors run out anyway (16 event loops use many of the 32 kept back),
 failed accepts are retried after a pause and logged at most once a second,
-and the server keeps serving."""
+and the server keeps serving; CONFIG SET maxclients past the limit is
+refused, as by Redis."""
 import os
 import shutil
 import sys
@@ -47,6 +48,18 @@ class FdLimitTest(ServerTestCase):
             self.assertEqual(c.read_reply(), FULL)
             self.assertTrue(c.is_closed())
         self.assertEqual(admin.cmd("PING"), b"+PONG\r\n")
+
+    def test_config_set_maxclients_past_the_limit_is_refused(self):
+        # As Redis's updateMaxclients: the limit cannot rise, so the change
+        # is refused with the number that would fit.
+        srv = self.start_larder(wrapper=LIMIT)
+        admin = self.client(srv)
+        self.assertEqual(admin.cmd("CONFIG", "SET", "maxclients", "100"),
+                         b"-ERR CONFIG SET failed (possibly related to argument 'maxclients') - The operating "
+                         b"system is not able to handle the specified number of clients, try with 32\r\n")
+        self.assertEqual(admin.cmd("CONFIG", "GET", "maxclients"), b"*2\r\n$10\r\nmaxclients\r\n$2\r\n32\r\n")
+        self.assertEqual(admin.cmd("CONFIG", "SET", "maxclients", "20"), b"+OK\r\n")
+        self.assertEqual(admin.cmd("CONFIG", "SET", "maxclients", "32"), b"+OK\r\n")
 
     def test_out_of_descriptors_backs_off(self):
         srv = self.start_larder("--threads", "16", wrapper=LIMIT)
