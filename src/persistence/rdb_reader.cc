@@ -724,33 +724,46 @@ void Decoder::stream(bool v2, LoadedValue& out) {
   using storage::StreamValue;
   auto s = std::make_unique<StreamValue>();
   std::vector<std::string> fields, fv;
-  std::vector<std::string_view> views;
   auto next_int = [&](redis_enc::ListpackCursor& c) {
     if (!c.next(el_) || !el_.is_int) bad("corrupt stream listpack");
     return el_.value;
   };
+  // Each node is kept as saved (Redis's boundaries and counts).
+  std::vector<std::vector<std::string>> values;  // the node's live entries
+  std::vector<StreamId> ids;
+  std::vector<StreamValue::LoadedEntry> entries;
+  std::vector<std::string_view> field_views;
+  std::optional<StreamId> prev_master, prev_id;  // including deleted entries
   for (std::uint64_t nodes = len(); nodes > 0; --nodes) {
     string(s1_);
     if (s1_.size() != 16) bad("stream node key is not the size of a stream ID");
     const StreamId master{load_be(s1_.data(), 8), load_be(s1_.data() + 8, 8)};
+    if (prev_master && !(master > *prev_master)) bad("stream nodes out of order");
+    prev_master = master;
     string(blob_);
     redis_enc::ListpackCursor c(blob_);
     if (c.header_count() == 0) bad("empty listpack inside a stream");
-    next_int(c);  // live count
-    next_int(c);  // deleted count
+    const std::int64_t live = next_int(c);
+    const std::int64_t deleted = next_int(c);
     const std::int64_t nfields = next_int(c);
-    if (nfields < 0) bad("corrupt stream listpack");
+    if (nfields < 0 || live < 0 || deleted < 0 || deleted > UINT32_MAX) bad("corrupt stream listpack");
     fields.clear();
     for (std::int64_t i = 0; i < nfields; ++i) {
       if (!c.next(el_)) bad("corrupt stream listpack");
       fields.emplace_back(el_.str);
     }
     next_int(c);  // master terminator
+    values.clear();
+    ids.clear();
+    StreamId last;
+    bool last_gone = false;
     while (c.next(el_)) {
       if (!el_.is_int) bad("corrupt stream listpack");
       const std::int64_t flags = el_.value;
       const StreamId id{master.ms + static_cast<std::uint64_t>(next_int(c)),
                         master.seq + static_cast<std::uint64_t>(next_int(c))};
+      if (id < master || (prev_id && !(id > *prev_id))) bad("stream entries out of order");
+      prev_id = last = id;
       fv.clear();
       if (flags & 2) {  // STREAM_ITEM_FLAG_SAMEFIELDS
         for (const std::string& f : fields) {
@@ -767,12 +780,24 @@ void Decoder::stream(bool v2, LoadedValue& out) {
         }
       }
       next_int(c);  // lp-count
-      if (flags & 1) continue;  // STREAM_ITEM_FLAG_DELETED
+      last_gone = (flags & 1) != 0;  // STREAM_ITEM_FLAG_DELETED
+      if (last_gone) continue;
       if (fv.empty()) bad("stream entry without fields");
-      if (s->length() > 0 && !(id > s->last_id())) bad("stream entries out of order");
-      views.assign(fv.begin(), fv.end());
-      s->append(id, views);
+      values.push_back(fv);
+      ids.push_back(id);
     }
+    if (values.empty()) continue;
+    entries.clear();
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      entries.push_back({ids[i], std::vector<std::string_view>(values[i].begin(), values[i].end())});
+    }
+    field_views.assign(fields.begin(), fields.end());
+    // Larder's model of the listpack's size leaves out the two counts.
+    const std::size_t counts = redis_enc::listpack_entry_size(std::to_string(live)) +
+                               redis_enc::listpack_entry_size(std::to_string(deleted));
+    const std::size_t lp_bytes = blob_.size() > counts ? blob_.size() - counts : 0;
+    s->append_node(master, field_views, entries, static_cast<std::uint32_t>(deleted),
+                   static_cast<std::uint32_t>(std::min<std::size_t>(lp_bytes, UINT32_MAX)), last, last_gone);
   }
   const std::uint64_t length = len();
   StreamId last{len(), 0};

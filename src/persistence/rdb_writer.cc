@@ -230,76 +230,51 @@ class ValueWriter {
   redis_enc::ListpackBuilder lp_;
 };
 
-// Packs stream entries into listpack nodes as Redis's streamAppendItem
-// does, and writes each node (master ID, listpack) to `out`.
+// Writes a stream's nodes as listpacks (master ID, listpack) to `out`, one
+// per Larder node, so that the boundaries survive a reload. Deleted entries
+// are gone from Larder's nodes, so a node is written with no tombstones and
+// a deleted count of 0 (Redis's integrity check counts the tombstones).
 class StreamNodeWriter {
  public:
-  StreamNodeWriter(std::string& out, const WriterOptions& opt) : out_(out), opt_(opt) {}
+  explicit StreamNodeWriter(std::string& out, const WriterOptions& opt) : out_(out), opt_(opt) {}
 
-  void add(storage::StreamId id, std::span<const std::string> fv) {
-    std::size_t add_bytes = 0;
-    for (const std::string& s : fv) add_bytes += s.size();
-    const std::uint64_t max_bytes =
-        opt_.limits.stream_node_max_bytes == 0 ? UINT32_MAX : opt_.limits.stream_node_max_bytes;
-    if (count_ > 0 && (lp_bytes_ + add_bytes >= max_bytes ||
-                       (opt_.limits.stream_node_max_entries != 0 && count_ >= opt_.limits.stream_node_max_entries))) {
-      close();
+  void node(storage::StreamId master, std::span<const std::string> fields,
+            std::span<const storage::StreamValue::EntryView> entries) {
+    redis_enc::ListpackBuilder entries_lp;
+    for (const auto& e : entries) {
+      const std::size_t nfields = e.fv.size() / 2;
+      bool same = nfields == fields.size();
+      for (std::size_t i = 0; same && i < nfields; ++i) same = e.fv[2 * i] == fields[i];
+      entries_lp.add_int(same ? 2 : 0);
+      entries_lp.add_int(static_cast<std::int64_t>(e.id.ms - master.ms));
+      entries_lp.add_int(static_cast<std::int64_t>(e.id.seq - master.seq));
+      if (same) {
+        for (std::size_t i = 1; i < e.fv.size(); i += 2) entries_lp.add(e.fv[i]);
+        entries_lp.add_int(static_cast<std::int64_t>(nfields + 3));
+      } else {
+        entries_lp.add_int(static_cast<std::int64_t>(nfields));
+        for (const std::string& v : e.fv) entries_lp.add(v);
+        entries_lp.add_int(static_cast<std::int64_t>(2 * nfields + 4));
+      }
     }
-    const std::size_t nfields = fv.size() / 2;
-    if (count_ == 0) {
-      master_ = id;
-      fields_.clear();
-      for (std::size_t i = 0; i < fv.size(); i += 2) fields_.push_back(fv[i]);
-      entries_.clear();
-      lp_bytes_ = 6 + 1 + 3;  // header, terminator, count / deleted / nfields
-      for (const std::string& f : fields_) lp_bytes_ += redis_enc::listpack_entry_size(f);
-      lp_bytes_ += 2;  // the master terminator
-    }
-    bool same = nfields == fields_.size();
-    for (std::size_t i = 0; same && i < nfields; ++i) same = fv[2 * i] == fields_[i];
-    const std::size_t before = entries_.bytes();
-    entries_.add_int(same ? 2 : 0);
-    entries_.add_int(static_cast<std::int64_t>(id.ms - master_.ms));
-    entries_.add_int(static_cast<std::int64_t>(id.seq - master_.seq));
-    if (same) {
-      for (std::size_t i = 1; i < fv.size(); i += 2) entries_.add(fv[i]);
-      entries_.add_int(static_cast<std::int64_t>(nfields + 3));
-    } else {
-      entries_.add_int(static_cast<std::int64_t>(nfields));
-      for (const std::string& s : fv) entries_.add(s);
-      entries_.add_int(static_cast<std::int64_t>(2 * nfields + 4));
-    }
-    lp_bytes_ += entries_.bytes() - before;
-    ++count_;
-  }
-
-  // Writes the open node, if any.
-  void close() {
-    if (count_ == 0) return;
     redis_enc::ListpackBuilder lp;
-    lp.add_int(static_cast<std::int64_t>(count_));
+    lp.add_int(static_cast<std::int64_t>(entries.size()));
     lp.add_int(0);
-    lp.add_int(static_cast<std::int64_t>(fields_.size()));
-    for (const std::string& f : fields_) lp.add(f);
+    lp.add_int(static_cast<std::int64_t>(fields.size()));
+    for (const std::string& f : fields) lp.add(f);
     lp.add_int(0);
-    lp.append(entries_);
+    lp.append(entries_lp);
     std::string key;
-    put_raw_id(key, master_);
+    put_raw_id(key, master);
     put_string(out_, key, opt_.compress);
     put_string(out_, lp.finish(), opt_.compress);
     ++nodes_;
-    count_ = 0;
   }
   std::size_t nodes() const { return nodes_; }
 
  private:
   std::string& out_;
   const WriterOptions& opt_;
-  storage::StreamId master_;
-  std::vector<std::string> fields_;
-  redis_enc::ListpackBuilder entries_;
-  std::size_t lp_bytes_ = 0;
-  std::uint64_t count_ = 0;
   std::size_t nodes_ = 0;
 };
 
@@ -307,11 +282,8 @@ void ValueWriter::stream(const storage::StreamValue& s) {
   // The node count comes first: write the nodes aside, then both.
   std::string nodes;
   StreamNodeWriter nw(nodes, opt_);
-  s.range({0, 0}, storage::StreamId::max(), false, [&](const storage::StreamValue::EntryView& v) {
-    nw.add(v.id, v.fv);
-    return true;
-  });
-  nw.close();
+  s.visit_nodes([&](storage::StreamId master, std::span<const std::string> fields,
+                    std::span<const storage::StreamValue::EntryView> entries) { nw.node(master, fields, entries); });
   put_len(out_, nw.nodes());
   out_.append(nodes);
   put_len(out_, s.length());

@@ -232,6 +232,12 @@ std::unique_ptr<ValueObject> StreamValue::clone() const {
 // ---------------------------------------------------------------------------
 // Entries
 
+void StreamValue::master_fields(const Node& node, std::vector<std::string>& fields) {
+  std::size_t pos = 0;
+  fields.resize(get_u64(node.data, pos));
+  for (std::string& f : fields) get_value(node.data, pos, f);
+}
+
 std::size_t StreamValue::decode(const Node& node, StreamId master, std::size_t pos, StreamId& id,
                                 std::vector<std::string>& fv) {
   const std::string& d = node.data;
@@ -259,82 +265,106 @@ std::size_t StreamValue::decode(const Node& node, StreamId master, std::size_t p
 void StreamValue::append(StreamId id, std::span<const std::string_view> fv, StreamNodeLimits limits) {
   constexpr std::uint64_t kListpackMaxSize = std::uint64_t{1} << 30;  // Redis's STREAM_LISTPACK_MAX_SIZE
   if (limits.max_bytes == 0 || limits.max_bytes > kListpackMaxSize) limits.max_bytes = kListpackMaxSize;
-  const std::size_t nfields = fv.size() / 2;
   std::size_t totelelen = 0;
   for (std::string_view s : fv) totelelen += s.size();
 
-  Node* node = nullptr;
-  StreamId master;
   if (!nodes_.empty()) {
     auto tail = std::prev(nodes_.end());
     Node& t = tail->second;
     // The master entry's live and deleted counts grow a byte at 128.
     const std::size_t lp_bytes = t.lp_bytes + lp_int(t.live) + lp_int(t.deleted);
-    if (lp_bytes + totelelen >= limits.max_bytes ||
-        (limits.max_entries != 0 && t.live + t.deleted >= limits.max_entries)) {
-      nodes_bytes_ -= node_cost(t);
-      t.data.shrink_to_fit();
-      nodes_bytes_ += node_cost(t);
-    } else {
-      node = &t;
-      master = tail->first;
+    if (lp_bytes + totelelen < limits.max_bytes &&
+        (limits.max_entries == 0 || t.live + t.deleted < limits.max_entries)) {
+      const std::size_t before = node_cost(t);
+      put_entry(t, tail->first, id, fv);
+      nodes_bytes_ += node_cost(t) - before;
+      entry_added(id);
+      return;
     }
+    nodes_bytes_ -= node_cost(t);
+    t.data.shrink_to_fit();
+    nodes_bytes_ += node_cost(t);
   }
-  std::size_t before = 0;
-  if (node == nullptr) {
-    master = id;
-    node = &nodes_.emplace(id, Node{}).first->second;
-    put_u64(node->data, nfields);
-    std::size_t lp = kLpEmpty + lp_int(static_cast<std::int64_t>(nfields)) + lp_int(0);
-    for (std::size_t i = 0; i < nfields; ++i) {
-      put_value(node->data, fv[2 * i]);
-      lp += lp_str(fv[2 * i]);
-    }
-    node->entries_at = static_cast<std::uint32_t>(node->data.size());
-    node->nfields = static_cast<std::uint32_t>(nfields);
-    node->lp_bytes = static_cast<std::uint32_t>(lp);
-  } else {
-    before = node_cost(*node);
-  }
+  std::vector<std::string_view> fields;
+  for (std::size_t i = 0; i < fv.size(); i += 2) fields.push_back(fv[i]);
+  Node& node = open_node(id, fields);
+  put_entry(node, id, id, fv);
+  nodes_bytes_ += node_cost(node);
+  entry_added(id);
+}
 
-  bool same = nfields == node->nfields;
+void StreamValue::append_node(StreamId master, std::span<const std::string_view> fields,
+                              std::span<const LoadedEntry> entries, std::uint32_t deleted, std::uint32_t lp_bytes,
+                              StreamId last, bool last_gone) {
+  if (entries.empty()) return;
+  Node& node = open_node(master, fields);
+  for (const LoadedEntry& e : entries) {
+    put_entry(node, master, e.id, e.fv);
+    entry_added(e.id);
+  }
+  node.deleted = deleted;
+  node.lp_bytes = lp_bytes;
+  node.last = last;
+  node.last_gone = last_gone;
+  node.data.shrink_to_fit();
+  nodes_bytes_ += node_cost(node);
+}
+
+StreamValue::Node& StreamValue::open_node(StreamId master, std::span<const std::string_view> fields) {
+  Node& node = nodes_.emplace(master, Node{}).first->second;
+  put_u64(node.data, fields.size());
+  std::size_t lp = kLpEmpty + lp_int(static_cast<std::int64_t>(fields.size())) + lp_int(0);
+  for (std::string_view f : fields) {
+    put_value(node.data, f);
+    lp += lp_str(f);
+  }
+  node.entries_at = static_cast<std::uint32_t>(node.data.size());
+  node.nfields = static_cast<std::uint32_t>(fields.size());
+  node.lp_bytes = static_cast<std::uint32_t>(lp);
+  return node;
+}
+
+void StreamValue::put_entry(Node& node, StreamId master, StreamId id, std::span<const std::string_view> fv) {
+  const std::size_t nfields = fv.size() / 2;
+  bool same = nfields == node.nfields;
   if (same) {
     std::size_t mpos = 0;
-    get_u64(node->data, mpos);
+    get_u64(node.data, mpos);
     std::string field;
     for (std::size_t i = 0; i < nfields && same; ++i) {
-      get_value(node->data, mpos, field);
+      get_value(node.data, mpos, field);
       same = field == fv[2 * i];
     }
   }
   const std::uint64_t ms_delta = id.ms - master.ms;
-  put_u64(node->data, same ? kSameFields : 0);
-  put_u64(node->data, ms_delta);
-  put_u64(node->data, ms_delta == 0 ? id.seq - master.seq : id.seq);
+  put_u64(node.data, same ? kSameFields : 0);
+  put_u64(node.data, ms_delta);
+  put_u64(node.data, ms_delta == 0 ? id.seq - master.seq : id.seq);
   std::size_t lp = lp_int(same ? 2 : 0) + lp_int(static_cast<std::int64_t>(ms_delta)) +
                    lp_int(static_cast<std::int64_t>(id.seq - master.seq));
   auto lp_count = static_cast<std::int64_t>(nfields + 3);
   if (same) {
     for (std::size_t i = 0; i < nfields; ++i) {
-      put_value(node->data, fv[2 * i + 1]);
+      put_value(node.data, fv[2 * i + 1]);
       lp += lp_str(fv[2 * i + 1]);
     }
   } else {
-    put_u64(node->data, nfields);
+    put_u64(node.data, nfields);
     lp += lp_int(static_cast<std::int64_t>(nfields));
     for (std::string_view s : fv) {
-      put_value(node->data, s);
+      put_value(node.data, s);
       lp += lp_str(s);
     }
     lp_count += static_cast<std::int64_t>(nfields) + 1;
   }
   lp += lp_int(lp_count);
-  node->lp_bytes += static_cast<std::uint32_t>(lp);
-  ++node->live;
-  node->last = id;
-  node->last_gone = false;
-  nodes_bytes_ += node_cost(*node) - before;
+  node.lp_bytes += static_cast<std::uint32_t>(lp);
+  ++node.live;
+  node.last = id;
+  node.last_gone = false;
+}
 
+void StreamValue::entry_added(StreamId id) {
   if (length_ == 0) first_id_ = id;
   ++length_;
   ++entries_added_;

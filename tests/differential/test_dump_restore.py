@@ -184,6 +184,27 @@ class DumpRestoreDiff(DifferentialTestCase):
             restore_all(rc, dumps)
             self.assert_same(snapshot(rc), snapshot(lc))
 
+    def test_redis_stream_nodes_restore_as_they_are(self):
+        # Boundaries, tombstone counts and listpack sizes of Redis's nodes
+        # decide where later entries go: the same on both after RESTORE.
+        for name, default in (("stream-node-max-entries", "100"), ("stream-node-max-bytes", "4096")):
+            self.addCleanup(self.set_config, name, default)
+        for entries, size in (("10", "4096"), ("0", "300"), ("7", "120")):
+            self.set_config("stream-node-max-entries", entries)
+            self.set_config("stream-node-max-bytes", size)
+            with self.redis.client() as rc:
+                rc.cmd("DEL", "s")
+                for i in range(1, 26):
+                    rc.cmd("XADD", "s", "%d-0" % i, "f", "v" * (i % 5))
+                rc.cmd("XDEL", "s", "3-0", "4-0", "21-0", "22-0", "25-0")
+                payload = decode(rc.cmd("DUMP", "s"))
+            script = [("DEL", "r"), ("RESTORE", "r", "0", payload)]
+            for i in range(26, 60):
+                script += [("XADD", "r", "%d-0" % i, "f", "v" * (i % 7)),
+                           ("EVAL", "return redis.call('xinfo', 'stream', KEYS[1])[4]", "1", "r")]
+            script += [("XTRIM", "r", "MAXLEN", "~", "20"), ("XLEN", "r")]
+            self.check(script, sort_commands=())
+
     def test_loaded_listpacks_convert_on_count_only(self):
         # Redis converts a loaded listpack hash or sorted set on its count
         # alone, however long its elements.

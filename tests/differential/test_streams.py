@@ -112,6 +112,24 @@ class StreamDiffCase(StreamDiffBase):
                    Masked(mask_rax_nodes, "XINFO", "STREAM", "s")]
         self.check(script)
 
+    def test_restored_streams_keep_their_nodes(self):
+        # Redis keeps a saved node as it is (deleted entries, boundaries made
+        # under other limits): a restored stream trims `~` as the original.
+        roundtrip = "return redis.call('restore', KEYS[2], 0, redis.call('dump', KEYS[1]))"
+        script = [("XADD", "s", "%d-0" % i, "f", "v") for i in range(1, 151)]
+        script += [("XDEL", "s", *("%d-0" % i for i in range(1, 61))),
+                   ("EVAL", roundtrip, "2", "s", "r"),
+                   Masked(mask_rax_nodes, "XINFO", "STREAM", "r"),
+                   ("XTRIM", "r", "MAXLEN", "~", "50"), ("XLEN", "r"), ("XRANGE", "r", "-", "+", "COUNT", "1"),
+                   ("CONFIG", "SET", "stream-node-max-entries", "2")]
+        script += [("XADD", "t", "%d-0" % i, "f", "v") for i in range(1, 7)]
+        script += [("CONFIG", "SET", "stream-node-max-entries", "100"),
+                   ("EVAL", roundtrip, "2", "t", "u"),
+                   Masked(mask_rax_nodes, "XINFO", "STREAM", "u"),
+                   ("XTRIM", "u", "MAXLEN", "~", "2"), ("XLEN", "u"),
+                   ("XADD", "u", "7-0", "f", "v"), Masked(mask_rax_nodes, "XINFO", "STREAM", "u")]
+        self.check(script)
+
     def test_node_limits_follow_the_config(self):
         # stream-node-max-entries / -bytes close nodes (0: no limit), and `~`
         # trims at most 100 nodes' worth of entries without LIMIT.

@@ -115,6 +115,34 @@ TEST_CASE("StreamValue closes nodes where Redis's listpacks close", "[stream_val
   REQUIRE(read_all(big) == mb);
 }
 
+TEST_CASE("StreamValue keeps loaded nodes as saved, and visits them", "[stream_value]") {
+  StreamValue s;
+  const std::vector<std::string_view> fields = {"f"};
+  std::vector<StreamValue::LoadedEntry> first = {{{2, 0}, {"f", "a"}}, {{3, 0}, {"g", "b"}}};
+  std::vector<StreamValue::LoadedEntry> second = {{{10, 0}, {"f", "c"}}};
+  // Node 1-0 lost its first entry; node 9-0 holds 10-0 and a deleted 11-0.
+  s.append_node({1, 0}, fields, first, 1, 100, {3, 0}, false);
+  s.append_node({9, 0}, fields, second, 99, 100, {11, 0}, true);
+  s.append_node({20, 0}, fields, {}, 5, 50, {20, 0}, true);  // nothing live: left out
+  REQUIRE(s.nodes() == 2);
+  REQUIRE(s.length() == 3);
+  REQUIRE(s.first_id() == StreamId{2, 0});
+  // The tail held 1 + 99 entries: a new one opens a node (100 a node).
+  s.append({30, 0}, std::vector<std::string_view>{"f", "d"});
+  REQUIRE(s.nodes() == 3);
+  std::vector<StreamId> masters;
+  std::vector<std::size_t> sizes;
+  s.visit_nodes([&](StreamId master, std::span<const std::string> f, std::span<const StreamValue::EntryView> e) {
+    masters.push_back(master);
+    sizes.push_back(e.size());
+    REQUIRE(f.size() == 1);
+    REQUIRE(f[0] == "f");
+  });
+  REQUIRE(masters == std::vector<StreamId>{{1, 0}, {9, 0}, {30, 0}});
+  REQUIRE(sizes == std::vector<std::size_t>{2, 1, 1});
+  REQUIRE(s.trim_maxlen(2, true, 0) == 2);  // the first node goes whole
+}
+
 TEST_CASE("StreamValue erase keeps order, edges and node counts", "[stream_value]") {
   std::mt19937_64 rng(11);
   StreamValue s;

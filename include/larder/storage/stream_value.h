@@ -122,6 +122,23 @@ class StreamValue final : public ValueObject {
   // Appends an entry with ID `id` (> last_id()) and the field/value pairs
   // `fv` (even, non-empty); updates last ID, length and entries added.
   void append(StreamId id, std::span<const std::string_view> fv, StreamNodeLimits limits = {});
+  // RDB loading: a node as Redis saved it, after the others. Redis keeps its
+  // boundaries and counts, which decide where later entries go and what
+  // XTRIM ~ removes: its key `master`, its master entry's `fields`, its live
+  // `entries` (ascending, above last_id()), its tombstone count, the size of
+  // its listpack without the two counts, and its last entry, deleted or not.
+  // Updates length, first, last ID and entries added as append() does. A
+  // node without live entries is left out.
+  struct LoadedEntry {
+    StreamId id;
+    std::vector<std::string_view> fv;
+  };
+  void append_node(StreamId master, std::span<const std::string_view> fields, std::span<const LoadedEntry> entries,
+                   std::uint32_t deleted, std::uint32_t lp_bytes, StreamId last, bool last_gone);
+  // Calls visit(master, fields, entries) for each node in order: its key,
+  // its master entry's field names, and the EntryViews of its entries.
+  template <class Visit>
+  void visit_nodes(Visit&& visit) const;
   // Removes the entry `id`; false when there is none. XDEL also records the
   // max deleted ID (the caller does).
   bool erase(StreamId id);
@@ -182,6 +199,16 @@ class StreamValue final : public ValueObject {
   static std::size_t decode(const Node& node, StreamId master, std::size_t pos, StreamId& id,
                             std::vector<std::string>& fv);
   static std::size_t node_cost(const Node& node);
+  // The field names of `node`'s master entry.
+  static void master_fields(const Node& node, std::vector<std::string>& fields);
+  // A new node keyed `master` with master entry `fields` (the caller adds
+  // its node_cost once filled).
+  Node& open_node(StreamId master, std::span<const std::string_view> fields);
+  // Appends entry `id` to `node` (key `master`): encoding, Redis's listpack
+  // size, live count, last.
+  static void put_entry(Node& node, StreamId master, StreamId id, std::span<const std::string_view> fv);
+  // Length, first and last ID, entries added after an entry was appended.
+  void entry_added(StreamId id);
   void update_first_id();
   // Removes node `it` and its entries (a trim).
   void drop_node(NodeMap::iterator it);
@@ -196,6 +223,24 @@ class StreamValue final : public ValueObject {
   std::uint64_t entries_added_ = 0;
   std::map<std::string, std::unique_ptr<Group>, std::less<>> groups_;
 };
+
+template <class Visit>
+void StreamValue::visit_nodes(Visit&& visit) const {
+  std::vector<std::string> fields;
+  std::vector<StreamId> ids;
+  std::vector<std::vector<std::string>> values;
+  std::vector<EntryView> entries;
+  for (const auto& [master, n] : nodes_) {
+    master_fields(n, fields);
+    ids.assign(n.live, StreamId{});
+    values.resize(n.live);
+    std::size_t i = 0;
+    for (std::size_t pos = n.entries_at; pos < n.data.size(); ++i) pos = decode(n, master, pos, ids[i], values[i]);
+    entries.clear();
+    for (std::size_t j = 0; j < n.live; ++j) entries.push_back(EntryView{ids[j], values[j]});
+    visit(master, std::span<const std::string>(fields), std::span<const EntryView>(entries));
+  }
+}
 
 template <class Visit>
 void StreamValue::range(StreamId start, StreamId end, bool rev, Visit&& visit) const {
