@@ -212,6 +212,8 @@ class SetBuilder {
   void reserve(std::size_t n) {
     if (n > l_.set_max_intset_entries) to_dict(n);
   }
+  // A saved intset keeps its width (Redis's intsets never narrow).
+  void keep_width(std::size_t width) { min_width_ = width; }
   bool empty() const { return dict_ ? dict_->size() == 0 : ints_.empty(); }
   void finish(LoadedValue& out) {
     out.type = ValueType::kSet;
@@ -221,7 +223,7 @@ class SetBuilder {
     }
     std::sort(ints_.begin(), ints_.end());
     if (std::adjacent_find(ints_.begin(), ints_.end()) != ints_.end()) bad("duplicate set member");
-    std::size_t width = 2;
+    std::size_t width = min_width_ == 4 || min_width_ == 8 ? min_width_ : 2;
     for (std::int64_t v : ints_) {
       if (v < INT16_MIN || v > INT16_MAX) width = std::max<std::size_t>(width, 4);
       if (v < INT32_MIN || v > INT32_MAX) width = 8;
@@ -247,6 +249,7 @@ class SetBuilder {
     ints_.clear();
   }
   const EncodingLimits& l_;
+  std::size_t min_width_ = 2;
   std::vector<std::int64_t> ints_;
   std::unique_ptr<storage::PackedDict> dict_;
 };
@@ -508,6 +511,7 @@ class Decoder {
         string(blob_);
         redis_enc::RedisIntset set(blob_);
         b.reserve(set.size());
+        b.keep_width(set.width());
         for (std::size_t i = 0; i < set.size(); ++i) b.add_int(set.at(i));
         return finish(b, out);
       }

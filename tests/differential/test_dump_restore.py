@@ -205,6 +205,12 @@ class DumpRestoreDiff(DifferentialTestCase):
             script += [("XTRIM", "r", "MAXLEN", "~", "20"), ("XLEN", "r")]
             self.check(script, sort_commands=())
 
+    def test_restored_intsets_keep_their_width(self):
+        self.check([("DEL", "s", "s2"), ("SADD", "s", "1", "5", "9223372036854775807"),
+                    ("SREM", "s", "9223372036854775807"), ("DUMP", "s"),
+                    ("EVAL", "return redis.call('restore', 's2', 0, redis.call('dump', 's'))", "0"),
+                    ("DUMP", "s2"), ("SADD", "s2", "7"), ("DUMP", "s2")], sort_commands=())
+
     def test_loaded_listpacks_convert_on_count_only(self):
         # Redis converts a loaded listpack hash or sorted set on its count
         # alone, however long its elements.
