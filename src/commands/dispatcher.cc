@@ -224,7 +224,7 @@ void Dispatcher::reject(const CommandSpec* spec, std::string_view error, ClientS
   reply.error(error);
 }
 
-void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& client,
+bool Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& client,
                           protocol::ReplyBuilder& reply, std::int64_t now_ms) {
   client.last_interaction_ms.store(now_ms, std::memory_order_relaxed);
   Tracking::Scope tracking_scope(client);
@@ -281,6 +281,9 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
              client, reply);
     } else if (client.monitor.load(std::memory_order_relaxed) && touches_keyspace(*spec)) {
       reject(spec, "ERR Replica can't interact with the keyspace", client, reply);
+    } else if (paused(*spec, client, now_ms)) {
+      // After the refusals, as Redis's blockPostponeClient.
+      return false;
     } else if (client.in_multi && !(spec->flags & kRunsInMulti)) {
       // A transaction that will fail keeps no more (Redis's queueMultiCommand).
       if (!client.multi_failed && !client.watch_flag.dirty.load(std::memory_order_relaxed)) {
@@ -320,6 +323,7 @@ void Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
   // commands leave it (Redis's resetClient).
   const bool keep_caching = client.in_multi || (spec != nullptr && spec->name.starts_with("client|"));
   server_.tracking.command_done(client, reply, keep_caching);
+  return true;
 }
 
 bool Dispatcher::confirms_by_push(const CommandSpec& spec) {
@@ -328,24 +332,17 @@ bool Dispatcher::confirms_by_push(const CommandSpec& spec) {
   return std::find(std::begin(kNames), std::end(kNames), spec.name) != std::end(kNames);
 }
 
-bool Dispatcher::paused(std::span<const std::string_view> args, const ClientState& client,
-                        std::int64_t now_ms) const {
-  PauseState::Mode mode = server_.pause.mode(now_ms);
+bool Dispatcher::paused(const CommandSpec& spec, const ClientState& client, std::int64_t now_ms) const {
+  const PauseState::Mode mode = server_.pause.mode(now_ms);
   if (mode == PauseState::kNone) return false;
-  const CommandSpec* spec = table_.find(args[0]);
-  // Unknown commands fail right away; CLIENT UNPAUSE always gets through.
-  if (spec == nullptr) return false;
-  if ((spec->flags & kContainer) && args.size() >= 2) {
-    const CommandSpec* sub = table_.find_subcommand(*spec, args[1]);
-    if (sub != nullptr) spec = sub;
-  }
-  if (spec->name == "client|unpause") return false;
+  // CLIENT UNPAUSE always gets through.
+  if (spec.name == "client|unpause") return false;
   if (mode == PauseState::kAll) return true;
   // WRITE holds back what Redis would replicate: writes, may-replicate
   // commands, and an EXEC of a transaction holding either.
   auto replicated = [](const CommandSpec& c) { return (c.flags & (kWrite | kMayReplicate)) != 0; };
-  if (replicated(*spec)) return true;
-  return spec->name == "exec" && client.in_multi &&
+  if (replicated(spec)) return true;
+  return spec.name == "exec" && client.in_multi &&
          std::any_of(client.multi.begin(), client.multi.end(), [&](const QueuedCommand& q) { return replicated(*q.spec); });
 }
 

@@ -125,7 +125,7 @@ void clients_section(InfoWriter& w, const CommandContext& ctx) {
   w.field("maxclients", ctx.config.maxclients());
   w.field("client_recent_max_input_buffer", max_in);
   w.field("client_recent_max_output_buffer", max_out);
-  w.field("blocked_clients", ctx.server.blocking.blocked_clients());
+  w.field("blocked_clients", static_cast<std::int64_t>(ctx.server.blocking.blocked_clients()) + ctx.server.pause.postponed());
   w.field("tracking_clients", ctx.server.tracking.clients());
   w.field("clients_in_timeout_table", ctx.server.blocking.clients_with_timeout());
 }

@@ -190,6 +190,7 @@ void BasicConnection<Transport>::close() {
   closed_ = true;
   asio::error_code ec;
   if (pause_timer_) pause_timer_->cancel();
+  if (postponed_) end_postponed();
   if (block_timer_) block_timer_->cancel();
   if (step_timer_) step_timer_->cancel();
   if constexpr (Transport::kTls) transport_.handshake_timer.cancel();
@@ -604,21 +605,29 @@ void BasicConnection<Transport>::process() {
         close();
         return;
       }
-      if (dispatcher.paused(parser_.args(), *client_, now)) {
-        paused_ = postponed_ = true;
+      dispatching_ = true;
+      const bool ran = dispatcher.dispatch(parser_.args(), *client_, reply_, now);
+      dispatching_ = false;
+      if (!ran) {
+        // CLIENT PAUSE holds the command: the client counts as blocked (flag
+        // b, INFO blocked_clients) and retries, as Redis's postponed clients.
+        if (!postponed_) {
+          postponed_ = true;
+          client_->is_blocked.store(true, std::memory_order_relaxed);
+          context_.services.pause.postponed_changed(1);
+        }
+        paused_ = true;
         std::int64_t wait = std::min(kPauseRetryMs, context_.services.pause.until_ms() - now);
         if (!pause_timer_) pause_timer_ = std::make_unique<asio::steady_timer>(loop_.io());
         pause_timer_->expires_after(std::chrono::milliseconds(std::max<std::int64_t>(wait, 1)));
         pause_timer_->async_wait([self = self()](const asio::error_code& ec) {
           if (ec) return;
-          self->paused_ = self->postponed_ = false;
+          self->paused_ = false;
           self->pump();
         });
         break;
       }
-      dispatching_ = true;
-      dispatcher.dispatch(parser_.args(), *client_, reply_, now);
-      dispatching_ = false;
+      if (postponed_) end_postponed();
       if (client_->close_after_reply) closing_ = true;
       if (client_->blocked != nullptr && client_->blocked->timeout_at_ms != 0) {
         if (!block_timer_) block_timer_ = std::make_unique<asio::steady_timer>(loop_.io());
@@ -635,6 +644,13 @@ void BasicConnection<Transport>::process() {
     }
   }
   client_->query_buffer_bytes.store(in_end_ - in_begin_, std::memory_order_relaxed);
+}
+
+template <class Transport>
+void BasicConnection<Transport>::end_postponed() {
+  postponed_ = false;
+  context_.services.pause.postponed_changed(-1);
+  if (client_->blocked == nullptr) client_->is_blocked.store(false, std::memory_order_relaxed);
 }
 
 template <class Transport>

@@ -8,7 +8,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from larder_harness import DifferentialTestCase, decode, encode_command, larder_is_redis  # noqa: E402
-from sessions import Raw, compare_sessions  # noqa: E402
+from sessions import Raw, Sleep, compare_sessions  # noqa: E402
 
 # Subcommands Redis 7.0 documents in CLIENT HELP that Larder does not offer,
 # and the Redis 7.2 ones Larder adds.
@@ -91,6 +91,38 @@ class ClientTest(DifferentialTestCase):
             (1, "SUBSCRIBE", "c"), (0, "CLIENT", "KILL", "ADDR", ""), (0, "CLIENT", "KILL", "LADDR", ""),
             (0, "CLIENT", "KILL", ""), (0, "CLIENT", "KILL", "ADDR", "", "SKIPME", "no"), (1, "PING"), (0, "PING"),
         ], clients=2)
+
+    def test_pause_refuses_before_it_postpones(self):
+        # Refusals (arity, subscribed context, ACL) come before CLIENT PAUSE;
+        # a postponed client counts as blocked (flag b, blocked_clients).
+        def send(i, *args):
+            return Raw(i, lambda c: c.send(encode_command(*args)) or b"", "send")
+
+        def recv(i):
+            return Raw(i, lambda c: c.read_reply(), "recv")
+
+        def blocked_line(i):
+            def fn(c):
+                info = c.cmd("INFO", "clients")
+                return [ln for ln in info.split(b"\r\n") if ln.startswith(b"blocked_clients:")][0]
+            return Raw(i, fn, "blocked_clients")
+
+        def flags_of(i, name):
+            def fn(c):
+                for ln in c.call("CLIENT", "LIST").decode().splitlines():
+                    if " name=%s " % name in ln:
+                        f = dict(self._fields(ln))
+                        return ("%s %s" % (f["flags"], f["cmd"])).encode()
+                return b"missing"
+            return Raw(i, fn, "flags")
+
+        compare_sessions(self, [
+            (1, "SUBSCRIBE", "c"), (2, "CLIENT", "SETNAME", "w"),
+            (0, "CLIENT", "PAUSE", "3000", "WRITE"),
+            (1, "PUBLISH", "c", "x"), (2, "PUBLISH", "x"), (2, "SET", "k"),
+            send(2, "SET", "k", "v"), Sleep(0.2), blocked_line(0), flags_of(0, "w"),
+            (0, "GET", "k"), (0, "CLIENT", "UNPAUSE"), recv(2), (0, "GET", "k"), blocked_line(0),
+        ], clients=3, resp3=False)
 
     def test_pause_extra_argument(self):
         self.both([(0, "CLIENT", "PAUSE", "10", "WRITE", "x"), (0, "CLIENT", "UNPAUSE")])

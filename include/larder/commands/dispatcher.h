@@ -26,11 +26,10 @@ class Dispatcher {
     keyspace_.set_key_observer(&server_.tracking);
   }
 
-  void dispatch(std::span<const std::string_view> args, ClientState& client,
+  // Runs (or refuses, or queues) the command `args`; false when CLIENT PAUSE
+  // holds it back, having done nothing: the caller dispatches it again later.
+  bool dispatch(std::span<const std::string_view> args, ClientState& client,
                 protocol::ReplyBuilder& reply, std::int64_t now_ms);
-
-  // True when CLIENT PAUSE must hold back `client`'s command `args` at `now_ms`.
-  bool paused(std::span<const std::string_view> args, const ClientState& client, std::int64_t now_ms) const;
 
   // Runs one step of the client's deferred command (client.deferred) until
   // about `deadline`. Once it is done, counts the call as dispatch() counts
@@ -64,6 +63,8 @@ class Dispatcher {
               protocol::ReplyBuilder& reply);
   void run(const CommandSpec& spec, std::span<const std::string_view> args, ClientState& client,
            protocol::ReplyBuilder& reply, std::int64_t now_ms);
+  // True when CLIENT PAUSE holds back `client`'s command `spec` at `now_ms`.
+  bool paused(const CommandSpec& spec, const ClientState& client, std::int64_t now_ms) const;
 
   const CommandTable& table_;
   storage::Keyspace& keyspace_;

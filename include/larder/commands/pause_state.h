@@ -25,9 +25,14 @@ class PauseState {
   }
   std::int64_t until_ms() const { return until_ms_.load(std::memory_order_relaxed); }
 
+  // Clients whose command waits for the pause to end (INFO blocked_clients).
+  void postponed_changed(int delta) { postponed_.fetch_add(delta, std::memory_order_relaxed); }
+  std::int64_t postponed() const { return postponed_.load(std::memory_order_relaxed); }
+
  private:
   std::atomic<int> mode_{kNone};
   std::atomic<std::int64_t> until_ms_{0};
+  std::atomic<std::int64_t> postponed_{0};
 };
 
 }  // namespace larder::commands

@@ -130,6 +130,8 @@ class BasicConnection final : public Connection {
   // Runs no command for a millisecond, then pump(): a publisher while Pub/Sub
   // deliveries are congested (PubSub::congested()).
   void hold_back();
+  // The postponed command ran, or the client leaves: no longer blocked.
+  void end_postponed();
   // Posts one step of the client's deferred command, then pump().
   void post_step();
   // A blocked command's reply, handed over by whoever ended the wait; kept
@@ -192,7 +194,7 @@ class BasicConnection final : public Connection {
   bool writing_ = false;
   bool write_deferred_ = false;  // replies wait for the loop's round to end
   bool paused_ = false;
-  bool postponed_ = false;  // paused_ by CLIENT PAUSE (not by hold_back())
+  bool postponed_ = false;  // CLIENT PAUSE holds a command (paused_ while it waits to retry)
   bool unblocked_ = false;  // client_->blocked->reply waits to be finished
   bool step_posted_ = false;
   bool closing_ = false;
