@@ -176,6 +176,7 @@ void CommandTable::add(std::string_view full_name, Handler handler, std::uint32_
     if (f == "allow_busy") flags |= kAllowBusy;
     if (f == "loading") flags |= kLoadingOk;
     if (f == "no_multi") flags |= kNoMulti;
+    if (f == "skip_slowlog") flags |= kSkipSlowlog;
   }
   if (doc->container) flags |= kContainer;
   by_name_.emplace(std::string(doc->doc->name), CommandSpec{.name = doc->doc->name,

@@ -49,6 +49,13 @@ void cmd_config_set(CommandContext& ctx) {
     ctx.reply.error("ERR syntax error");
     return;
   }
+  // Passwords are hidden from the slow log whatever else fails (Redis's
+  // SENSITIVE_CONFIG).
+  for (std::size_t i = 2; i + 1 < ctx.args.size(); i += 2) {
+    for (std::string_view secret : {"requirepass", "masterauth", "tls-key-file-pass", "tls-client-key-file-pass"}) {
+      if (util::iequals(ctx.args[i], secret)) ctx.redact(i + 1);
+    }
+  }
   std::vector<std::pair<std::string, std::string>> changes;
   std::set<std::string> seen;
   for (std::size_t i = 2; i + 1 < ctx.args.size(); i += 2) {

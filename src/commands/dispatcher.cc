@@ -24,8 +24,8 @@ constexpr std::size_t kSlowlogMaxArgs = 32;
 constexpr auto kEvictionBudget = std::chrono::milliseconds(1);
 constexpr std::size_t kSlowlogMaxArgBytes = 128;
 
-void record_slow(std::span<const std::string_view> args, const ClientState& client,
-                 ServerServices& server, std::int64_t now_ms, std::int64_t duration_us) {
+void record_slow(std::span<const std::string_view> args, std::span<const std::uint32_t> redacted,
+                 const ClientState& client, ServerServices& server, std::int64_t now_ms, std::int64_t duration_us) {
   SlowlogEntry entry;
   entry.time_s = now_ms / 1000;
   entry.duration_us = duration_us;
@@ -37,7 +37,9 @@ void record_slow(std::span<const std::string_view> args, const ClientState& clie
       break;
     }
     std::string_view a = args[i];
-    if (a.size() > kSlowlogMaxArgBytes) {
+    if (std::find(redacted.begin(), redacted.end(), i) != redacted.end()) {
+      entry.args.emplace_back("(redacted)");  // as MONITOR: passwords
+    } else if (a.size() > kSlowlogMaxArgBytes) {
       entry.args.push_back(std::string(a.substr(0, kSlowlogMaxArgBytes)) + "... (" +
                            std::to_string(a.size() - kSlowlogMaxArgBytes) + " more bytes)");
     } else {
@@ -67,10 +69,10 @@ std::uint64_t own_errors(StatsOf stats_of, protocol::ReplyBuilder& reply, std::u
 }
 
 // Counts one finished call in commandstats, the latency histogram and the
-// slow log.
+// slow log (but for skip_slowlog commands; `redacted` arguments hidden).
 void count_call(const CommandSpec& spec, std::span<const std::string_view> args,
                 const ClientState& client, ServerServices& server, std::int64_t now_ms,
-                std::int64_t usec, std::uint64_t failures) {
+                std::int64_t usec, std::uint64_t failures, std::span<const std::uint32_t> redacted = {}) {
   ServerStats& stats = *server.loop_stats.at(client.loop);
   CommandCounters& counters = stats.commands[spec.index];
   counters.calls.add();
@@ -79,7 +81,9 @@ void count_call(const CommandSpec& spec, std::span<const std::string_view> args,
   stats.commands_processed.add();
   if (failures != 0) counters.failed_calls.add(failures);
   const std::int64_t threshold = server.config.slowlog_log_slower_than();
-  if (threshold >= 0 && usec >= threshold) record_slow(args, client, server, now_ms, usec);
+  if (threshold >= 0 && usec >= threshold && !(spec.flags & kSkipSlowlog)) {
+    record_slow(args, redacted, client, server, now_ms, usec);
+  }
 }
 
 // What a RESP2 client in pub/sub mode may still run.
@@ -150,7 +154,7 @@ void Dispatcher::run_locked(const CommandSpec& spec, CommandContext& ctx) {
     ctx.client.blocked->usec = usec;  // counted once finish_blocked() has its reply
     return;
   }
-  count_call(spec, ctx.args, ctx.client, ctx.server, ctx.now_ms, usec, failures);
+  count_call(spec, ctx.args, ctx.client, ctx.server, ctx.now_ms, usec, failures, ctx.redacted);
 }
 
 void Dispatcher::run(const CommandSpec& spec, std::span<const std::string_view> args,

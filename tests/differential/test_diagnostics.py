@@ -141,6 +141,12 @@ class DiagnosticsTest(DifferentialTestCase):
                 c.cmd("SET", "key", "x" * 200)
                 c.cmd("GET", "key")
                 c.cmd("MGET", *["k%d" % i for i in range(40)])
+                # Passwords are redacted (as MONITOR), EXEC is skip_slowlog.
+                c.cmd("AUTH", "alice", "s3cret")
+                c.cmd("CONFIG", "SET", "requirepass", "")
+                c.cmd("MULTI")
+                c.cmd("PING")
+                c.cmd("EXEC")
                 length = RawClient.decode(c.cmd("SLOWLOG", "LEN"))
                 got = RawClient.decode(c.cmd("SLOWLOG", "GET", "-1"))
                 two = RawClient.decode(c.cmd("SLOWLOG", "GET", "2"))

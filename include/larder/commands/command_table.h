@@ -31,6 +31,7 @@ enum CommandFlag : std::uint32_t {
   kAllowBusy = 1u << 21,  // "allow_busy": runs while a script is busy
   kLoadingOk = 1u << 22,  // "loading": runs while the dataset is loading
   kNoMulti = 1u << 23,    // "no_multi": refused inside MULTI
+  kSkipSlowlog = 1u << 24,  // "skip_slowlog": never in the slow log (EXEC)
 
   // Larder-only behaviour, which Redis has no flag for: given to add().
   kAllShards = 1u << 3,    // touches the whole keyspace: every shard is locked (see kIncremental)
