@@ -145,10 +145,10 @@ void cmd_function_load(CommandContext& ctx) {
 
 // A library compiled from `code` in a fresh engine, as FUNCTION LOAD does;
 // the error text, or empty.
-std::string compile_library(CommandContext& ctx, std::string_view code, scripting::Library& lib) {
+std::string compile_library(ServerServices& server, int loop, std::string_view code, scripting::Library& lib) {
   std::string error = library_metadata(code, lib.name);
   if (error.empty()) {
-    scripting::LuaEngine scratch(ctx.server.scripting, ctx.client.loop, true);
+    scripting::LuaEngine scratch(server.scripting, loop, true);
     scratch.load_library(code.substr(code.find('\n')), lib.functions, error);
   }
   lib.code = std::string(code);
@@ -196,7 +196,7 @@ void cmd_function_restore(CommandContext& ctx) {
   std::vector<scripting::Library> libs(codes.size());
   std::map<std::string, std::string> owner;  // function (lower case) -> library, of the payload
   for (std::size_t i = 0; i < codes.size(); ++i) {
-    std::string error = compile_library(ctx, codes[i], libs[i]);
+    std::string error = compile_library(ctx.server, ctx.client.loop, codes[i], libs[i]);
     for (std::size_t j = 0; error.empty() && j < i; ++j) {
       if (libs[j].name == libs[i].name) error = "ERR Library '" + libs[i].name + "' already exists";
     }
@@ -419,6 +419,21 @@ void cmd_function_help(CommandContext& ctx) {
 }
 
 }  // namespace
+
+std::string load_saved_libraries(ServerServices& server, const std::vector<std::string>& codes, bool flush_first,
+                                 bool replace) {
+  std::vector<scripting::Library> libs(codes.size());
+  for (std::size_t i = 0; i < codes.size(); ++i) {
+    if (std::string error = compile_library(server, 0, codes[i], libs[i]); !error.empty()) return error;
+  }
+  scripting::FunctionLibraries& functions = server.scripting.functions;
+  if (flush_first) functions.flush();
+  for (scripting::Library& lib : libs) {
+    if (!replace && functions.exists(lib.name)) return "ERR Library '" + lib.name + "' already exists";
+    if (std::string error = functions.add(std::move(lib), replace); !error.empty()) return error;
+  }
+  return {};
+}
 
 void register_function_commands(CommandTable& table) {
   table.add("fcall", cmd_fcall, kScriptLocks | kMayReplicate);

@@ -49,6 +49,12 @@ void cmd_flushall(CommandContext& ctx) {
     ctx.server.blocking.signal_flushed_db(ctx.keyspace, i);
   }
   ctx.server.tracking.flushed();
+  // With save points the emptied dataset is saved at once, as Redis's
+  // flushAllDataAndResetRDB: a restart must not bring the keys back.
+  if (persistence::Persistence* p = ctx.server.persistence.get(); p != nullptr && p->save_points_configured()) {
+    p->cancel_bgsave();
+    p->save(ctx.now_ms);
+  }
   ctx.reply.ok();
 }
 
@@ -75,6 +81,7 @@ void cmd_swapdb(CommandContext& ctx) {
     for (std::size_t i = 0; i < storage::kShardCount; ++i) {
       ctx.keyspace.shard(i).swap_tables(static_cast<int>(a), static_cast<int>(b));
     }
+    ctx.keyspace.shard(0).count_change();  // one change for save points, as Redis
     // As Redis's scanDatabaseForReadyKeys: clients blocked in either
     // database may find their keys filled.
     ctx.server.blocking.signal_db(ctx.keyspace, static_cast<int>(a));

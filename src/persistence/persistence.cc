@@ -276,7 +276,7 @@ bool Persistence::save(std::int64_t now_ms) {
     snapshot = std::make_unique<Snapshot>(
         keyspace_, [&file](std::string_view bytes) { file.write(bytes); }, writer_options(), now_ms);
     const auto aux = default_aux_fields(now_ms, storage::MemoryUsage::dataset_bytes());
-    snapshot->begin(aux);
+    snapshot->begin(aux, saved_functions ? saved_functions() : std::vector<std::string>{});
     while (!snapshot->step(std::chrono::hours(1), false)) {
     }
     snapshot->detach();
@@ -320,7 +320,7 @@ bool Persistence::start_bgsave(std::int64_t now_ms) {
         },
         writer_options(), now_ms);
     const auto aux = default_aux_fields(now_ms, storage::MemoryUsage::dataset_bytes());
-    job->snapshot->begin(aux);
+    job->snapshot->begin(aux, saved_functions ? saved_functions() : std::vector<std::string>{});
   } catch (const std::exception& e) {
     spdlog::warn("Can't save in background: {}", e.what());
     last_bgsave_ok_.store(false, std::memory_order_relaxed);
@@ -511,12 +511,16 @@ bool Persistence::start_loading(std::int64_t now_ms) {
         batch.add(k);
         if (batch.keys.size() >= kLoadBatch) submit();
       };
+      std::vector<std::string> libraries;
+      callbacks.function = [&](std::string_view code) { libraries.emplace_back(code); };
       reader.read(callbacks);
       submit();
       std::unique_lock lock(mutex);
       while (!cv.wait_for(lock, kCancelPoll, [&] { return in_flight == 0; })) {
         if (stopping_.load()) throw std::runtime_error("shutting down");
       }
+      lock.unlock();
+      load_saved_functions(libraries, false, false);
     } catch (const std::exception& e) {
       if (stopping_.load()) return;
       spdlog::critical("Cannot load the RDB file {}: {}. Exiting.", path.string(), e.what());
@@ -533,6 +537,12 @@ bool Persistence::start_loading(std::int64_t now_ms) {
     loading_.store(false, std::memory_order_release);
   });
   return true;
+}
+
+void Persistence::load_saved_functions(const std::vector<std::string>& codes, bool flush_first, bool replace) {
+  if (!load_functions || (codes.empty() && !flush_first)) return;
+  const std::string error = load_functions(codes, flush_first, replace);
+  if (!error.empty()) throw RdbError(RdbError::Kind::kBadFormat, "Failed loading library: " + error);
 }
 
 bool Persistence::reload(std::int64_t now_ms, bool save_first, bool flush, std::string& error) {
@@ -566,7 +576,12 @@ bool Persistence::reload(std::int64_t now_ms, bool save_first, bool flush, std::
       one.add(k);
       insert_keys(keyspace_, one, now_ms, false);
     };
+    std::vector<std::string> libraries;
+    callbacks.function = [&](std::string_view code) { libraries.emplace_back(code); };
     reader.read(callbacks);
+    // As Redis's DEBUG RELOAD: the file's libraries replace all, or with
+    // NOFLUSH join them (replacing those of the same name).
+    load_saved_functions(libraries, flush, !flush);
   } catch (const std::exception& e) {
     spdlog::warn("DEBUG RELOAD: {}", e.what());
     error = "ERR Error trying to load the RDB dump";

@@ -16,7 +16,7 @@ Snapshot::Snapshot(storage::Keyspace& keyspace, Sink sink, WriterOptions options
       lfu_decay_time_(options.lfu_decay_time),
       writer_(std::move(sink), std::move(options)) {}
 
-void Snapshot::begin(std::span<const AuxField> aux) {
+void Snapshot::begin(std::span<const AuxField> aux, std::span<const std::string> codes) {
   sizes_.assign(static_cast<std::size_t>(keyspace_.databases()), {0, 0});
   for (std::size_t s = 0; s < storage::kShardCount; ++s) {
     const storage::Shard& shard = keyspace_.shard(s);
@@ -30,6 +30,7 @@ void Snapshot::begin(std::span<const AuxField> aux) {
   {
     std::lock_guard lock(mutex_);
     writer_.begin(aux);
+    for (const std::string& code : codes) writer_.function(code);  // before the keys, as Redis
   }
   keyspace_.begin_snapshot(this);
 }

@@ -12,6 +12,7 @@
 #include <random>
 #include <thread>
 
+#include "larder/commands/scripting.h"
 #include "larder/server/fd_limit.h"
 #include "larder/server/logging.h"
 #include "larder/persistence/shutdown.h"
@@ -107,6 +108,16 @@ Server::Server(const config::Settings& settings, const config::Options& options)
   services.evictor = std::make_unique<storage::Evictor>(context_.keyspace);
   services.persistence = std::make_unique<persistence::Persistence>(context_.keyspace, context_.live,
                                                                     services.start_time_ms);
+  // Function libraries are saved and loaded with the keys, as Redis's.
+  services.persistence->saved_functions = [&services] {
+    std::vector<std::string> codes;
+    for (const auto& [name, lib] : services.scripting.functions.snapshot()) codes.push_back(lib.code);
+    return codes;
+  };
+  services.persistence->load_functions = [&services](const std::vector<std::string>& codes, bool flush_first,
+                                                     bool replace) {
+    return commands::load_saved_libraries(services, codes, flush_first, replace);
+  };
   if (context_.keyspace.single_owner()) {
     services.persistence->run_on_owner = [this](std::function<void()> task) {
       asio::post(loops_[0]->io(), std::move(task));

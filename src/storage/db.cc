@@ -519,6 +519,7 @@ void Db::flush() {
     Table* table = shard.find_table(index_);
     if (table == nullptr) continue;  // never used: nothing to flush
     shard.touch_all(index_);
+    shard.count_change(table->size());  // each key a change, as Redis's emptyData
     detached.push_back(std::move(*table));
   }
   keyspace_.background_free().submit(std::move(detached));

@@ -313,6 +313,32 @@ class PersistenceTest(ServerTestCase):
         wait_loaded(c)
         self.assertEqual(c.call("EXISTS", "later"), 0)
 
+    def test_functions_and_flushes_survive_a_restart(self):
+        # Function libraries are saved with the keys; FLUSHDB counts its keys
+        # as changes; FLUSHALL with save points saves the empty dataset at
+        # once, so a kill -9 does not bring the keys back.
+        lib = "#!lua name=persisted\nredis.register_function('pf', function() return 'kept' end)"
+        # Not tracked by the test case: it ends killed, not with exit code 0.
+        srv = start_larder("--dir", self.dir, "--enable-debug-command", "yes", "--save", "3600 1")
+        self.addCleanup(srv.kill)
+        c = self.client(srv)
+        self.assertEqual(c.call("FUNCTION", "LOAD", lib), b"persisted")
+        c.call("MSET", "a", "1", "b", "2", "c", "3")
+        self.assertEqual(c.cmd("SAVE"), b"+OK\r\n")
+        c.call("FLUSHDB")
+        self.assertEqual(info_field(c, "rdb_changes_since_last_save"), "3")
+        self.assertEqual(c.cmd("DEBUG", "RELOAD", "NOSAVE"), b"+OK\r\n")
+        self.assertEqual(c.call("DBSIZE"), 3)
+        self.assertEqual(c.call("FCALL", "pf", "0"), b"kept")
+        c.call("FLUSHALL")
+        srv.kill()
+        srv = self.larder("--save", "3600 1")
+        c = self.client(srv)
+        wait_loaded(c)
+        self.assertEqual(c.call("DBSIZE"), 0)
+        self.assertEqual(c.call("FCALL", "pf", "0"), b"kept")
+        self.stop_and_check(srv)
+
     def test_expired_keys_skipped_on_load(self):
         now_ms = int(time.time() * 1000)
         with open(self.path, "wb") as f:
@@ -412,6 +438,7 @@ class RedisRoundTripTest(ServerTestCase):
         lc = self.client(larder)
         fill_every_type(lc)
         expected = dataset(lc)
+        lc.call("FUNCTION", "LOAD", "#!lua name=crosslib\nredis.register_function('xf', function() return 7 end)")
         self.assertEqual(lc.cmd("SAVE"), b"+OK\r\n")
         self.stop_and_check(larder)
         check = subprocess.run(["redis-check-rdb", os.path.join(self.dir, "dump.rdb")],
@@ -420,6 +447,7 @@ class RedisRoundTripTest(ServerTestCase):
         redis = self.start_redis("--dir", self.dir)
         rc = self.client(redis)
         same_dataset(self, dataset(rc), expected)
+        self.assertEqual(rc.call("FCALL", "xf", "0"), 7)
         # And back: Redis's own file of the same data loads into Larder.
         self.assertEqual(rc.cmd("SAVE"), b"+OK\r\n")
         self.stop_and_check(redis)
@@ -427,6 +455,7 @@ class RedisRoundTripTest(ServerTestCase):
         lc = self.client(larder)
         wait_loaded(lc)
         same_dataset(self, dataset(lc), expected)
+        self.assertEqual(lc.call("FCALL", "xf", "0"), 7)
 
     def test_idle_and_freq_cross_in_files(self):
         # Files carry FREQ under an LFU policy and IDLE under an LRU one, as

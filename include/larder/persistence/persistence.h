@@ -21,6 +21,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "larder/config/live_config.h"
 #include "larder/persistence/rdb_writer.h"
@@ -58,6 +59,12 @@ class Persistence {
   // Runs a task on the thread that owns a single-owner keyspace; left empty
   // when shards are locked (several loops).
   std::function<void(std::function<void()>)> run_on_owner;
+  // The function libraries' codes, saved with the keys; and the loading of
+  // those a file holds, after its keys: the current libraries dropped first
+  // when `flush_first`, one of the same name replaced when `replace` (else
+  // an error). It answers Redis's error or "". Unset: no functions.
+  std::function<std::vector<std::string>()> saved_functions;
+  std::function<std::string(const std::vector<std::string>&, bool flush_first, bool replace)> load_functions;
 
   // dir/dbfilename as configured now.
   std::filesystem::path file_path() const;
@@ -97,6 +104,8 @@ class Persistence {
   struct Job;
   WriterOptions writer_options() const;
   void run_job(std::shared_ptr<Job> job);
+  // load_functions(), its error thrown as an RdbError.
+  void load_saved_functions(const std::vector<std::string>& codes, bool flush_first, bool replace);
   // Waits for the last job's thread (after it finished or was cancelled).
   void reap();
 

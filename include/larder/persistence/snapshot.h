@@ -29,9 +29,10 @@ class Snapshot final : public storage::SnapshotHook {
   // are left out.
   Snapshot(storage::Keyspace& keyspace, Sink sink, WriterOptions options, std::int64_t now_ms);
 
-  // Writes the header and installs the hook. The caller holds every shard's
-  // lock (or is the thread of a single-owner keyspace).
-  void begin(std::span<const AuxField> aux);
+  // Writes the header and the function libraries' `codes`, and installs the
+  // hook. The caller holds every shard's lock (or is the thread of a
+  // single-owner keyspace).
+  void begin(std::span<const AuxField> aux, std::span<const std::string> codes);
   // Walks tables for about `budget`, taking each shard's lock while it walks
   // it when `lock_shards` (false: the caller holds them all). True once
   // every table has been walked.

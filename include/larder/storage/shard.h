@@ -196,8 +196,8 @@ class Shard {
     if (!watches_.empty()) touch_slow(db, key);
     if (observer_ != nullptr && observer_->armed()) observer_->key_modified(index_, key);
   }
-  // A change nobody is told of: counted for save points only.
-  void count_change() { ++changes_; }
+  // Changes nobody is told of: counted for save points only.
+  void count_change(std::uint64_t n = 1) { changes_ += n; }
   // Marks watchers of every key of `db` that currently has an entry.
   void touch_all(int db);
   // SWAPDB: exchanges the tables of two databases (watchers of both notified).
