@@ -187,7 +187,7 @@ void expire_generic(CommandContext& ctx, bool in_seconds, std::int64_t base_ms) 
     db.erase(ctx.args[1]);
     ctx.notify(config::kNotifyGeneric, "del", ctx.args[1]);
   } else {
-    db.set_expire(ctx.args[1], when);
+    db.set_expire(ctx.args[1], when, /*lookup=*/true);
     ctx.notify(config::kNotifyGeneric, "expire", ctx.args[1]);
   }
   ctx.reply.integer(1);
@@ -205,7 +205,7 @@ void cmd_persist(CommandContext& ctx) {
     ctx.reply.integer(0);
     return;
   }
-  db.set_expire(ctx.args[1], kNoExpire);
+  db.set_expire(ctx.args[1], kNoExpire, /*lookup=*/true);
   ctx.notify(config::kNotifyGeneric, "persist", ctx.args[1]);
   ctx.reply.integer(1);
 }

@@ -158,6 +158,12 @@ void Db::set(std::string_view key, std::string_view value, std::int64_t expire_a
   Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
   Entry* current = find_live(key, hash, shard);
   if (current != nullptr) keyspace_.before_change(index_, *current);
+  // The write's lookup is an access, as Redis's lookupKeyWrite: under LFU
+  // the overwrite keeps the counter it raises (stamp_new; under the other
+  // policies stamp_new counts the overwrite itself).
+  if (current != nullptr && touch_access_ && keyspace_.access_policy().current() == AccessMode::kLfu) {
+    note_access(*current, shard, hash);
+  }
   if (current != nullptr && keep_ttl) expire_at_ms = current->expire_at();
   // A cache refreshing a key with a value of the same size: rewrite the
   // block in place (no allocation; the table's expiry count is unchanged).
@@ -274,7 +280,12 @@ Db::Writer::Writer(Db& db, std::string_view key, ValueType type, Create create)
     wrong_type_ = true;
     return;
   }
-  if (e != nullptr) db_.keyspace_.before_change(db_.index_, *e);
+  if (e != nullptr) {
+    db_.keyspace_.before_change(db_.index_, *e);
+    // An access whether or not the write changes anything, as Redis's
+    // lookupKeyWrite.
+    if (db_.touch_access_) db_.note_access(*e, shard_, hash_);
+  }
   if (e == nullptr && create == Create::kYes) {
     e = Entry::make_inline(key, type, empty_encoding(type), kNoExpire);
     db_.stamp_new(*e, shard_, nullptr, hash_);
@@ -296,7 +307,6 @@ Db::Writer::~Writer() {
     }
     return;
   }
-  if (!created_ && db_.touch_access_) db_.note_access(*entry_, shard_, hash_);
   if (created_ || signal_ == Signal::kModified) {
     shard_.touch(db_.index_, key_);
   } else if (signal_ == Signal::kDirty) {
@@ -393,13 +403,14 @@ bool Db::erase(std::string_view key) {
   return true;
 }
 
-bool Db::set_expire(std::string_view key, std::int64_t expire_at_ms) {
+bool Db::set_expire(std::string_view key, std::int64_t expire_at_ms, bool lookup) {
   std::uint64_t hash = Table::hash_of(key);
   Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
   Entry* e = find_live(key, hash, shard);
   if (e == nullptr) return false;
   Table& table = shard.table(index_);
   keyspace_.before_change(index_, *e);
+  if (lookup && touch_access_) note_access(*e, shard, hash);  // as Redis's lookupKeyWrite
   bool want = expire_at_ms != kNoExpire;
   if (want && e->has_expire()) {
     e->set_expire_at(expire_at_ms);

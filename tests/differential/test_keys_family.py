@@ -390,6 +390,18 @@ class KeysFamilyBase(DifferentialTestCase):
             ("TYPE", "k"), Near("OBJECT", "IDLETIME", "k", tol=1),
         ])
 
+    def test_writes_count_as_accesses_under_lfu(self):
+        # Redis's lookupKeyWrite touches the key: an LFU counter of 5 rises to
+        # 6 (certainly, at 5) whether or not the write changes anything.
+        self.addCleanup(self.check, [("CONFIG", "SET", "maxmemory-policy", "noeviction")], flush=False)
+        script = [("CONFIG", "SET", "maxmemory-policy", "allkeys-lfu")]
+        for setup, write in ((("SET", "c", "100000"), ("INCR", "c")), (("SET", "k", "v"), ("SET", "k", "w")),
+                             (("SET", "e", "v"), ("EXPIRE", "e", "100")), (("SADD", "s", "a"), ("SADD", "s", "a")),
+                             (("HSET", "h", "f", "v"), ("HDEL", "h", "nope")), (("RPUSH", "l", "a"), ("LPUSH", "l", "b")),
+                             (("SET", "g", "v"), ("GETEX", "g", "EX", "100")), (("SET", "p", "v", "EX", "100"), ("PERSIST", "p"))):
+            script += [setup, ("OBJECT", "FREQ", setup[1]), write, ("OBJECT", "FREQ", setup[1])]
+        self.check(script)
+
     def test_random_mix(self):
         for seed in (500, 501, 502):
             with self.subTest(seed=seed):

@@ -27,7 +27,7 @@ class Db {
 
   int index() const { return index_; }
   std::int64_t now() const { return now_; }
-  // Reads leave the access stamp alone (CLIENT NO-TOUCH).
+  // Lookups leave the access stamp alone (CLIENT NO-TOUCH).
   void set_no_touch(bool no_touch) { touch_access_ = !no_touch; }
 
   // The LRU clock stored in entries: unix seconds modulo 2^24, as Redis's.
@@ -75,7 +75,9 @@ class Db {
   // Deletes a live key; false when it did not exist (or had expired).
   bool erase(std::string_view key);
   // Sets or clears (kNoExpire) the expiry of an existing key; false if absent.
-  bool set_expire(std::string_view key, std::int64_t expire_at_ms);
+  // `lookup`: the command's own lookup of the key (EXPIRE, PERSIST), an
+  // access as Redis's lookupKeyWrite.
+  bool set_expire(std::string_view key, std::int64_t expire_at_ms, bool lookup = false);
 
   // RENAME / RENAMENX within this database. Moves the live entry `from` to
   // `to` with its value and expiry (fresh access stamp, as Redis's lookup
@@ -175,8 +177,9 @@ class Db {
 };
 
 // A write in progress on one key's value (Dragonfly's FindMutable handle).
-// Edits go through it; when it ends it accounts the value's new heap bytes,
-// stamps the access for eviction and notifies WATCH, and it deletes a
+// Opening an existing key stamps its access for eviction, whether or not
+// the write changes it (Redis's lookupKeyWrite). Edits go through it; when
+// it ends it accounts the value's new heap bytes, notifies WATCH, and deletes a
 // collection left empty (Redis never keeps one; a key it created and left
 // empty is removed without a trace). Edits that relocate the entry relink it,
 // so `entry()` is only valid until the next edit. Lives within one command,
