@@ -469,6 +469,10 @@ constexpr Alias kAliases[] = {
     {"zset-max-ziplist-value", "zset-max-listpack-value"},
     {"list-max-ziplist-size", "list-max-listpack-size"},
     {"lua-time-limit", "busy-reply-threshold"},
+    {"slave-lazy-flush", "replica-lazy-flush"},
+    {"slave-priority", "replica-priority"},
+    {"slave-read-only", "replica-read-only"},
+    {"slave-serve-stale-data", "replica-serve-stale-data"},
 };
 
 const Row* find_row(std::string_view name) {

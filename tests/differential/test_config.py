@@ -133,6 +133,18 @@ class ConfigTest(DifferentialTestCase):
                    (0, "CONFIG", "SET", "hz", "1000"), (0, "CONFIG", "GET", "hz"),
                    (0, "CONFIG", "SET", "hz", "10")])
 
+    def test_slave_aliases(self):
+        # Redis 7.0's old names of the replica-* directives (a redis.conf may
+        # still use them).
+        script = [(0, "CONFIG", "GET", "*priority*")]
+        for name, value in (("slave-priority", "7"), ("slave-read-only", "no"), ("slave-serve-stale-data", "no"),
+                            ("slave-lazy-flush", "yes")):
+            script += [(0, "CONFIG", "SET", name, value), (0, "CONFIG", "GET", name),
+                       (0, "CONFIG", "GET", name.replace("slave", "replica"))]
+        script += [(0, "CONFIG", "SET", "replica-priority", "100"), (0, "CONFIG", "SET", "replica-read-only", "yes"),
+                   (0, "CONFIG", "SET", "replica-serve-stale-data", "yes"), (0, "CONFIG", "SET", "replica-lazy-flush", "no")]
+        self.both(script)
+
     def test_set_directives_kept_for_compatibility(self):
         # Directives Larder accepts without effect are still checked as Redis
         # checks them, and read back as Redis prints them.
