@@ -558,6 +558,14 @@ void Settings::set(std::string_view name, const std::vector<std::string>& args, 
       }
     }
     if (canonical == "notify-keyspace-events") keyspace_events_ = parse_keyspace_events(words->at(0)).value_or(0);
+    // `save` lines of a file (and flags) add up, the first replacing the
+    // default and `save ""` clearing them, as Redis loads its config; CONFIG
+    // SET replaces them all.
+    if (canonical == "save" && !at_runtime) {
+      if (!save_loaded_) values_[canonical].clear();
+      save_loaded_ = true;
+      if (!value.empty() && !values_[canonical].empty()) value = values_[canonical] + " " + value;
+    }
     values_[canonical] = std::move(value);
   } catch (const ConfigError& e) {
     throw ConfigError(given, e.what());

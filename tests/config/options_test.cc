@@ -89,15 +89,18 @@ TEST_CASE("save takes pairs of integers, as Redis checks them", "[config]") {
   live.set({{"save", ""}});
   CHECK(live.get("save").empty());
 
+  // Lines add up, the first replacing the default; save "" clears them.
   Settings s;
-  apply_config_text(s, "save 3600 1 300 100\n", "a.conf");
-  CHECK(s.get("save") == "3600 1 300 100");
+  apply_config_text(s, "save 900 1\nsave 300 10\n", "a.conf");
+  CHECK(s.get("save") == "900 1 300 10");
   apply_config_text(s, "save \"60 5\"\n", "a.conf");  // one argument is split like a line
-  CHECK(s.get("save") == "60 5");
+  CHECK(s.get("save") == "900 1 300 10 60 5");
   apply_config_text(s, "save \"\"\n", "a.conf");
   CHECK(s.get("save").empty());
   s.set("save", {"10 2"});  // --save "10 2"
   CHECK(s.get("save") == "10 2");
+  s.set("save", {"1 1"});  // and --save "1 1"
+  CHECK(s.get("save") == "10 2 1 1");
   for (const char* text : {"save 3600\n", "save \"3600 1\\nbind 127.0.0.2\"\n", "save 3600 1 300\n"}) {
     CHECK_THROWS_WITH(apply_config_text(s, text, "b.conf"),
                       Catch::Contains("b.conf:1") && Catch::Contains("'save': Invalid save parameters"));

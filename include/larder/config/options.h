@@ -79,6 +79,7 @@ class Settings {
  private:
   std::map<std::string, std::string, std::less<>> values_;
   int keyspace_events_ = 0;
+  bool save_loaded_ = false;  // a `save` line was read (it replaced the default)
   std::vector<std::vector<std::string>> users_;
 };
 
