@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <sstream>
+#include <utility>
 
 #include "larder/config/options.h"
 #include "larder/server/fd_limit.h"
@@ -64,7 +65,22 @@ std::optional<int> configure(int argc, char** argv, larder::config::Settings& se
     for (const auto& [name, values] : flags) {
       if (app.count("--" + name) == 0) continue;
       try {
-        settings.set(name, values.empty() ? std::vector<std::string>{""} : values);
+        if (name == "save" && values.size() > 1) {
+          // Repeated --save flags are lines: an empty one clears, the
+          // others add up (the words between are joined).
+          std::string words;
+          for (const std::string& v : values) {
+            if (v.empty()) {
+              if (!words.empty()) settings.set(name, {std::exchange(words, {})});
+              settings.set(name, {""});
+            } else {
+              words += (words.empty() ? "" : " ") + v;
+            }
+          }
+          if (!words.empty()) settings.set(name, {words});
+        } else {
+          settings.set(name, values.empty() ? std::vector<std::string>{""} : values);
+        }
       } catch (const ConfigError& e) {
         throw ConfigError(std::string("command line --") + name + ": " + e.what());
       }

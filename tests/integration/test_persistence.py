@@ -339,6 +339,14 @@ class PersistenceTest(ServerTestCase):
         self.assertEqual(c.call("FCALL", "pf", "0"), b"kept")
         self.stop_and_check(srv)
 
+    def test_repeated_save_flags_add_up(self):
+        # As Redis's command line: each --save is a config line.
+        for args, expected in ((("--save", "", "--save", "1 1"), b"1 1"),
+                               (("--save", "900 1", "--save", "300 10"), b"900 1 300 10")):
+            srv = self.larder(*args)
+            self.assertEqual(self.client(srv).call("CONFIG", "GET", "save"), [b"save", expected])
+            self.stop_and_check(srv)
+
     def test_expired_keys_skipped_on_load(self):
         now_ms = int(time.time() * 1000)
         with open(self.path, "wb") as f:
