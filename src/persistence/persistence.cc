@@ -524,7 +524,7 @@ bool Persistence::start_loading(std::int64_t now_ms) {
     } catch (const std::exception& e) {
       if (stopping_.load()) return;
       spdlog::critical("Cannot load the RDB file {}: {}. Exiting.", path.string(), e.what());
-      spdlog::shutdown();
+      spdlog::default_logger()->flush();  // not shutdown(): other threads may still log
       std::_Exit(1);
     }
     last_load_keys_loaded_.store(loaded);

@@ -508,7 +508,7 @@ int Server::run() {
         // here leaves the loop's clients unserved, so the process ends
         // rather than run half-dead.
         spdlog::critical("event loop {} failed: {}; exiting", l->index(), e.what());
-        spdlog::shutdown();
+        spdlog::default_logger()->flush();  // not shutdown(): other threads may still log
         std::_Exit(1);
       }
       --running;
@@ -531,7 +531,7 @@ int Server::run() {
     // As Redis: a shutdown while loading exits at once; the loader may be
     // blocked reading the file.
     spdlog::info("Larder is now ready to exit (while loading), bye bye...");
-    spdlog::shutdown();
+    spdlog::default_logger()->flush();  // not shutdown(): other threads may still log
     std::_Exit(0);
   }
   spdlog::info("Larder is now ready to exit, bye bye...");
