@@ -40,8 +40,6 @@ struct EncodingLimits {
   std::uint64_t zset_max_listpack_entries = 128;
   std::uint64_t zset_max_listpack_value = 64;
   std::int64_t list_max_listpack_size = -2;
-  std::uint64_t stream_node_max_bytes = 4096;
-  std::uint64_t stream_node_max_entries = 100;
 
   // The limits in force.
   static EncodingLimits from(const config::LiveConfig& config);
