@@ -442,7 +442,10 @@ bool Persistence::start_loading(std::int64_t now_ms) {
   loading_start_ms_.store(now_ms);
   loading_.store(true, std::memory_order_release);
   spdlog::info("Loading RDB produced by {}", path.string());
-  loader_thread_ = std::thread([this, path, now_ms] {
+  // What the load changes is not a change since the last save (as Redis's
+  // dirty count, which starts at 0 after loading).
+  const std::uint64_t changes_before = keyspace_.changes();
+  loader_thread_ = std::thread([this, path, now_ms, changes_before] {
     std::mutex mutex;
     std::condition_variable cv;
     int in_flight = 0;
@@ -487,7 +490,7 @@ bool Persistence::start_loading(std::int64_t now_ms) {
             loading_loaded_bytes_.fetch_add(got, std::memory_order_relaxed);
             return got;
           },
-          EncodingLimits::from(config_));
+          EncodingLimits::from(config_), config_.get("rdbchecksum") == "yes");
       int current_db = 0;
       ReaderCallbacks callbacks;
       callbacks.select_db = [&](int db) {
@@ -521,6 +524,7 @@ bool Persistence::start_loading(std::int64_t now_ms) {
       }
       lock.unlock();
       load_saved_functions(libraries, false, false);
+      changes_at_save_.fetch_add(keyspace_.changes() - changes_before, std::memory_order_relaxed);
     } catch (const std::exception& e) {
       if (stopping_.load()) return;
       spdlog::critical("Cannot load the RDB file {}: {}. Exiting.", path.string(), e.what());
@@ -551,6 +555,9 @@ bool Persistence::reload(std::int64_t now_ms, bool save_first, bool flush, std::
     error = "ERR";
     return false;
   }
+  // Neither the flush nor the keys loaded count as changes since the last
+  // save (Redis's DEBUG RELOAD leaves its dirty count alone).
+  const std::uint64_t changes_before = keyspace_.changes(false);
   if (flush) {
     for (int db = 0; db < keyspace_.databases(); ++db) storage::Db(keyspace_, db, now_ms).flush();
   }
@@ -560,7 +567,7 @@ bool Persistence::reload(std::int64_t now_ms, bool save_first, bool flush, std::
     if (f == nullptr) throw errno_error("Fatal error loading the DB, " + path.string());
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(f, &std::fclose);
     RdbReader reader([f](char* buf, std::size_t n) { return std::fread(buf, 1, n, f); },
-                     EncodingLimits::from(config_));
+                     EncodingLimits::from(config_), config_.get("rdbchecksum") == "yes");
     ReaderCallbacks callbacks;
     PendingKeys one;
     int current_db = 0;
@@ -582,7 +589,9 @@ bool Persistence::reload(std::int64_t now_ms, bool save_first, bool flush, std::
     // As Redis's DEBUG RELOAD: the file's libraries replace all, or with
     // NOFLUSH join them (replacing those of the same name).
     load_saved_functions(libraries, flush, !flush);
+    changes_at_save_.fetch_add(keyspace_.changes(false) - changes_before, std::memory_order_relaxed);
   } catch (const std::exception& e) {
+    changes_at_save_.fetch_add(keyspace_.changes(false) - changes_before, std::memory_order_relaxed);
     spdlog::warn("DEBUG RELOAD: {}", e.what());
     error = "ERR Error trying to load the RDB dump";
     return false;

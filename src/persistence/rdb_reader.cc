@@ -67,10 +67,13 @@ std::string module_name(std::uint64_t id) {
                                     "', which Larder cannot load (no module support)");
 }
 
-// Buffered input over a Source with the CRC64 of everything consumed.
+// Buffered input over a Source with the CRC64 of everything consumed
+// (unless `crc` is false: then checksum() is always 0).
 class Input {
  public:
-  Input(Source& source, std::uint64_t& consumed) : source_(source), consumed_(consumed) { buf_.resize(kChunk); }
+  Input(Source& source, std::uint64_t& consumed, bool crc = true) : source_(source), consumed_(consumed), crc_on_(crc) {
+    buf_.resize(kChunk);
+  }
 
   // Makes n bytes available at data().
   void need(std::size_t n) {
@@ -102,6 +105,7 @@ class Input {
   }
   // The CRC64 of every byte consumed so far.
   std::uint64_t checksum() {
+    if (!crc_on_) return 0;
     crc_ = crc64(crc_, std::string_view(buf_.data() + crc_from_, pos_ - crc_from_));
     crc_from_ = pos_;
     return crc_;
@@ -127,6 +131,7 @@ class Input {
 
   Source& source_;
   std::uint64_t& consumed_;
+  const bool crc_on_;
   std::string buf_;
   std::size_t pos_ = 0, end_ = 0, crc_from_ = 0;
   std::uint64_t crc_ = 0;
@@ -578,7 +583,7 @@ class Decoder {
 
   static bool is_value_type(std::uint8_t t) { return t <= rdb::kTypeSetListpack && t != 8; }
 
-  void file(const ReaderCallbacks& cb, int& version) {
+  void file(const ReaderCallbacks& cb, int& version, bool check_crc) {
     in_.need(9);
     const std::string_view magic(in_.data(), 9);
     if (magic.substr(0, 5) != "REDIS") throw RdbError(Kind::kVersion, "not an RDB file (wrong signature)");
@@ -654,7 +659,7 @@ class Decoder {
     if (version >= 5) {
       const std::uint64_t expected = in_.checksum();
       const std::uint64_t stored = in_.le(8);
-      if (stored != 0 && stored != expected) {
+      if (check_crc && stored != 0 && stored != expected) {
         char msg[128];
         std::snprintf(msg, sizeof msg, "wrong RDB checksum: expected %016llx, file has %016llx",
                       static_cast<unsigned long long>(expected), static_cast<unsigned long long>(stored));
@@ -867,12 +872,13 @@ void Decoder::stream(bool v2, LoadedValue& out) {
 
 }  // namespace
 
-RdbReader::RdbReader(Source source, EncodingLimits limits) : source_(std::move(source)), limits_(limits) {}
+RdbReader::RdbReader(Source source, EncodingLimits limits, bool verify_checksum)
+    : source_(std::move(source)), limits_(limits), verify_checksum_(verify_checksum) {}
 
 void RdbReader::read(const ReaderCallbacks& callbacks) {
-  Input in(source_, consumed_);
+  Input in(source_, consumed_, verify_checksum_);
   Decoder impl(in, limits_);
-  impl.file(callbacks, version_);
+  impl.file(callbacks, version_, verify_checksum_);
 }
 
 namespace {

@@ -359,6 +359,31 @@ class PersistenceTest(ServerTestCase):
         self.assertEqual(info_field(c, "rdb_last_load_keys_expired"), "1")
         self.assertEqual(info_field(c, "rdb_last_load_keys_loaded"), "2")
 
+    def test_loading_is_not_a_change(self):
+        # As Redis's dirty count: neither the startup load nor DEBUG RELOAD's
+        # flush and load count towards the save points.
+        with open(self.path, "wb") as f:
+            f.write(rdb_file([(b"a", b"1"), (b"b", b"2"), (b"c", b"3")]))
+        srv = self.larder()
+        c = self.client(srv)
+        wait_loaded(c)
+        self.assertEqual(info_field(c, "rdb_changes_since_last_save"), "0")
+        c.call("SET", "x", "1")
+        self.assertEqual(c.cmd("DEBUG", "RELOAD", "NOSAVE"), b"+OK\r\n")
+        self.assertEqual(c.call("DBSIZE"), 3)
+        self.assertEqual(info_field(c, "rdb_changes_since_last_save"), "1")
+        self.assertEqual(c.cmd("DEBUG", "RELOAD"), b"+OK\r\n")
+        self.assertEqual(info_field(c, "rdb_changes_since_last_save"), "0")
+
+    def test_rdbchecksum_no_skips_the_check_on_load(self):
+        good = rdb_file([(b"k%d" % i, b"value%d" % i) for i in range(100)])
+        with open(self.path, "wb") as f:
+            f.write(good[:-8] + b"\x01" * 8)
+        srv = self.larder("--rdbchecksum", "no")
+        c = self.client(srv)
+        wait_loaded(c)
+        self.assertEqual(c.call("DBSIZE"), 100)
+
     def test_resizedb_beyond_the_file_size_is_not_trusted(self):
         # RESIZEDB sizes the tables before the keys come; a count of 2^32-1
         # keys in a 40-byte file must not reserve 32 GB of buckets.

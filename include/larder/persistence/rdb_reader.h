@@ -81,7 +81,8 @@ using Source = std::function<std::size_t(char* buf, std::size_t n)>;
 
 class RdbReader {
  public:
-  RdbReader(Source source, EncodingLimits limits);
+  // verify_checksum false (rdbchecksum no) skips the CRC64, as Redis.
+  RdbReader(Source source, EncodingLimits limits, bool verify_checksum = true);
   RdbReader(const RdbReader&) = delete;
   RdbReader& operator=(const RdbReader&) = delete;
 
@@ -96,6 +97,7 @@ class RdbReader {
  private:
   Source source_;
   EncodingLimits limits_;
+  bool verify_checksum_;
   int version_ = 0;
   std::uint64_t consumed_ = 0;
 };
