@@ -72,7 +72,7 @@ void cmd_restore(CommandContext& ctx) {
   }
   const std::string_view key = ctx.args[1];
   storage::Db db = ctx.db();
-  if (!replace && db.find_for_write(key) != nullptr) {
+  if (!replace && db.lookup_write(key) != nullptr) {
     ctx.reply.error(err::kBusyKey);
     return;
   }

@@ -169,7 +169,7 @@ void expire_generic(CommandContext& ctx, bool in_seconds, std::int64_t base_ms) 
   when += base_ms;
 
   storage::Db db = ctx.db();
-  const storage::Entry* e = db.find_for_write(ctx.args[1]);
+  const storage::Entry* e = db.lookup_write(ctx.args[1]);
   if (e == nullptr) {
     ctx.reply.integer(0);
     return;
@@ -187,7 +187,7 @@ void expire_generic(CommandContext& ctx, bool in_seconds, std::int64_t base_ms) 
     db.erase(ctx.args[1]);
     ctx.notify(config::kNotifyGeneric, "del", ctx.args[1]);
   } else {
-    db.set_expire(ctx.args[1], when, /*lookup=*/true);
+    db.set_expire(ctx.args[1], when);
     ctx.notify(config::kNotifyGeneric, "expire", ctx.args[1]);
   }
   ctx.reply.integer(1);
@@ -200,12 +200,12 @@ void cmd_pexpireat(CommandContext& ctx) { expire_generic(ctx, false, 0); }
 
 void cmd_persist(CommandContext& ctx) {
   storage::Db db = ctx.db();
-  const storage::Entry* e = db.find_for_write(ctx.args[1]);
+  const storage::Entry* e = db.lookup_write(ctx.args[1]);
   if (e == nullptr || !e->has_expire()) {
     ctx.reply.integer(0);
     return;
   }
-  db.set_expire(ctx.args[1], kNoExpire, /*lookup=*/true);
+  db.set_expire(ctx.args[1], kNoExpire);
   ctx.notify(config::kNotifyGeneric, "persist", ctx.args[1]);
   ctx.reply.integer(1);
 }

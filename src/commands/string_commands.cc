@@ -60,10 +60,13 @@ bool read_string_or_reply(CommandContext& ctx, storage::Db db, std::string_view 
 }
 
 // The same for the key a command writes (no statistics, as lookupKeyWrite).
+// The access is the write's to stamp (Db::set, Writer), or the caller's
+// with Db::lookup_write when it fails; a WRONGTYPE stamps it here.
 bool write_lookup_string_or_reply(CommandContext& ctx, storage::Db& db, std::string_view key,
                                   const storage::Entry*& e) {
   const storage::Db::Read r = db.read_for_write(key, storage::ValueType::kString);
   if (r.wrong_type) {
+    db.lookup_write(key);
     ctx.reply.error(err::kWrongType);
     return false;
   }
@@ -105,8 +108,11 @@ void set_generic(CommandContext& ctx, unsigned flags, std::string_view key, std:
 
   storage::Db db = ctx.db();
   // GET reads the key as GET does (a hit or a miss, keymiss), as Redis's
-  // getGenericCommand.
-  const storage::Entry* current = (flags & kGet) ? db.find_for_read(key) : db.find_for_write(key);
+  // getGenericCommand. NX's lookup is an access (the write does not follow
+  // for an existing key); other overwrites count theirs in Db::set.
+  const storage::Entry* current = (flags & kGet)  ? db.find_for_read(key)
+                                  : (flags & kNx) ? db.lookup_write(key)
+                                                  : db.find_for_write(key);
   if (flags & kGet) {
     if (current != nullptr && current->type() != storage::ValueType::kString) {
       ctx.reply.error(err::kWrongType);
@@ -309,7 +315,7 @@ void mset_generic(CommandContext& ctx, bool nx) {
   storage::Db db = ctx.db();
   if (nx) {
     for (std::size_t j = 1; j < argc; j += 2) {
-      if (db.find_for_write(ctx.args[j]) != nullptr) {
+      if (db.lookup_write(ctx.args[j]) != nullptr) {
         ctx.reply.integer(0);
         return;
       }
@@ -338,7 +344,10 @@ void incr_decr(CommandContext& ctx, std::int64_t incr) {
   if (!write_lookup_string_or_reply(ctx, db, key, e)) return;
   const auto value =
       add_or_reply(ctx, e != nullptr ? std::optional(e->value()) : std::nullopt, incr, err::kNotInteger);
-  if (!value) return;
+  if (!value) {
+    db.lookup_write(key);
+    return;
+  }
   char buf[util::kInt64BufSize];
   const std::size_t len = util::format_int64(*value, buf);
   db.set(key, std::string_view(buf, len), kNoExpire, /*keep_ttl=*/true);
@@ -381,12 +390,16 @@ void cmd_incrbyfloat(CommandContext& ctx) {
   // A bad value and a bad increment give the same error, in either order.
   long double incr = 0;
   if (!util::parse_long_double(ctx.args[2], incr)) {
+    db.lookup_write(key);
     ctx.reply.error(err::kNotFloat);
     return;
   }
   const auto text =
       add_float_or_reply(ctx, e != nullptr ? std::optional(e->value()) : std::nullopt, incr, err::kNotFloat);
-  if (!text) return;
+  if (!text) {
+    db.lookup_write(key);
+    return;
+  }
   db.set(key, *text, kNoExpire, /*keep_ttl=*/true);
   db.set_string_form(key, storage::Entry::StringForm::kNoInt);  // Redis: never int-encoded
   ctx.notify(config::kNotifyString, "incrbyfloat", key);
@@ -487,11 +500,11 @@ void cmd_setrange(CommandContext& ctx) {
     if (!write_lookup_string_or_reply(ctx, db, key, e)) return;
     if (e != nullptr) current_len = e->value().size();
   }
-  if (patch.empty()) {
-    ctx.reply.integer(static_cast<std::int64_t>(current_len));
+  if (patch.empty() || !check_string_length(ctx, static_cast<std::uint64_t>(offset), patch.size())) {
+    db.lookup_write(key);
+    if (patch.empty()) ctx.reply.integer(static_cast<std::int64_t>(current_len));
     return;
   }
-  if (!check_string_length(ctx, static_cast<std::uint64_t>(offset), patch.size())) return;
   // A missing key is created at its final size: one allocation, no copy.
   storage::Db::Writer w = db.write(key, storage::ValueType::kString, storage::Db::Create::kYes);
   const std::size_t at = static_cast<std::size_t>(offset);

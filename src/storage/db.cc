@@ -152,6 +152,14 @@ const Entry* Db::find_for_write(std::string_view key) {
   return find_live(key, hash, keyspace_.shard(Keyspace::shard_index(hash)));
 }
 
+const Entry* Db::lookup_write(std::string_view key) {
+  std::uint64_t hash = Table::hash_of(key);
+  Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
+  Entry* e = find_live(key, hash, shard);
+  if (e != nullptr && touch_access_) note_access(*e, shard, hash);
+  return e;
+}
+
 void Db::set(std::string_view key, std::string_view value, std::int64_t expire_at_ms,
              bool keep_ttl) {
   std::uint64_t hash = Table::hash_of(key);
@@ -276,16 +284,14 @@ Db::Writer::Writer(Db& db, std::string_view key, ValueType type, Create create)
       hash_(Table::hash_of(key)),
       shard_(db.keyspace_.shard(Keyspace::shard_index(hash_))) {
   Entry* e = db_.find_live(key, hash_, shard_);
+  // An access whether or not the write changes anything (or fails with
+  // WRONGTYPE), as Redis's lookupKeyWrite.
+  if (e != nullptr && db_.touch_access_) db_.note_access(*e, shard_, hash_);
   if (e != nullptr && e->type() != type) {
     wrong_type_ = true;
     return;
   }
-  if (e != nullptr) {
-    db_.keyspace_.before_change(db_.index_, *e);
-    // An access whether or not the write changes anything, as Redis's
-    // lookupKeyWrite.
-    if (db_.touch_access_) db_.note_access(*e, shard_, hash_);
-  }
+  if (e != nullptr) db_.keyspace_.before_change(db_.index_, *e);
   if (e == nullptr && create == Create::kYes) {
     e = Entry::make_inline(key, type, empty_encoding(type), kNoExpire);
     db_.stamp_new(*e, shard_, nullptr, hash_);
@@ -403,14 +409,13 @@ bool Db::erase(std::string_view key) {
   return true;
 }
 
-bool Db::set_expire(std::string_view key, std::int64_t expire_at_ms, bool lookup) {
+bool Db::set_expire(std::string_view key, std::int64_t expire_at_ms) {
   std::uint64_t hash = Table::hash_of(key);
   Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
   Entry* e = find_live(key, hash, shard);
   if (e == nullptr) return false;
   Table& table = shard.table(index_);
   keyspace_.before_change(index_, *e);
-  if (lookup && touch_access_) note_access(*e, shard, hash);  // as Redis's lookupKeyWrite
   bool want = expire_at_ms != kNoExpire;
   if (want && e->has_expire()) {
     e->set_expire_at(expire_at_ms);
@@ -437,12 +442,17 @@ Db::RenameResult Db::rename(std::string_view from, std::string_view to, bool nx)
   Shard& from_shard = keyspace_.shard(Keyspace::shard_index(from_hash));
   Entry* src = find_live(from, from_hash, from_shard);
   if (src == nullptr) return RenameResult::kNoSuchKey;
+  if (touch_access_) note_access(*src, from_shard, from_hash);
   if (from == to) return nx ? RenameResult::kTargetExists : RenameResult::kRenamed;
+  const std::uint32_t access = src->access();
 
   const std::uint64_t to_hash = Table::hash_of(to);
   Shard& to_shard = keyspace_.shard(Keyspace::shard_index(to_hash));
   Entry* dst = find_live(to, to_hash, to_shard);
-  if (dst != nullptr && nx) return RenameResult::kTargetExists;
+  if (dst != nullptr && nx) {
+    if (touch_access_) note_access(*dst, to_shard, to_hash);
+    return RenameResult::kTargetExists;
+  }
 
   // The value moves with its entry: inline bytes are copied into the new
   // block, an object (a big string or collection) only changes owner.
@@ -463,6 +473,8 @@ Db::RenameResult Db::rename(std::string_view from, std::string_view to, bool nx)
     throw;
   }
   stamp_new(*fresh, to_shard, nullptr, to_hash);
+  // The value keeps its counter, as Redis's renamed object.
+  if (keyspace_.access_policy().current() == AccessMode::kLfu) fresh->set_access(access);
   to_table.insert(fresh, to_hash);
   created(*fresh);
   from_shard.touch(index_, from);
@@ -474,7 +486,7 @@ Db::CopyResult Db::copy(std::string_view from, std::string_view to, int to_db, b
   const Entry* src = find_for_read(from);
   if (src == nullptr) return CopyResult::kNoSuchKey;
   Db target(keyspace_, to_db, now_);
-  const Entry* existing = target.find_for_write(to);
+  const Entry* existing = target.lookup_write(to);
   if (existing != nullptr && !replace) return CopyResult::kTargetExists;
   target.put(to, Entry::clone(*src, to, src->expire_at()));
   // A replaced key is a new one too, as Redis's delete-then-add.
@@ -487,8 +499,11 @@ Db::MoveResult Db::move(std::string_view key, int to_db) {
   Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
   Entry* src = find_live(key, hash, shard);
   if (src == nullptr) return MoveResult::kNoSuchKey;
+  if (touch_access_) note_access(*src, shard, hash);
   Db target(keyspace_, to_db, now_);
-  if (to_db == index_ || target.find_live(key, hash, shard) != nullptr) {
+  if (to_db == index_) return MoveResult::kTargetExists;
+  if (Entry* dst = target.find_live(key, hash, shard); dst != nullptr) {
+    if (touch_access_) note_access(*dst, shard, hash);
     return MoveResult::kTargetExists;
   }
   // The same entry, relinked: nothing is copied.

@@ -402,6 +402,33 @@ class KeysFamilyBase(DifferentialTestCase):
             script += [setup, ("OBJECT", "FREQ", setup[1]), write, ("OBJECT", "FREQ", setup[1])]
         self.check(script)
 
+    def test_lookups_count_as_accesses_under_lfu(self):
+        # With lfu-log-factor 0 every access adds one. A command's own lookup
+        # of a key counts even when it then writes nothing (SET NX, EXPIRE
+        # NX/GT, RENAMENX, MOVE and COPY onto an existing key), and RENAME
+        # keeps the counter, as Redis's renamed object. Values are not
+        # integers: Redis shares one object for small ones.
+        self.addCleanup(self.check, [("CONFIG", "SET", "maxmemory-policy", "noeviction"),
+                                     ("CONFIG", "SET", "lfu-log-factor", "10"), ("SELECT", "0")], flush=False)
+        self.check([
+            ("CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"), ("CONFIG", "SET", "lfu-log-factor", "0"),
+            ("SET", "a", "v"), ("GET", "a"), ("GET", "a"), ("OBJECT", "FREQ", "a"),
+            ("RENAME", "a", "b"), ("OBJECT", "FREQ", "b"), ("SET", "b", "w", "NX"), ("OBJECT", "FREQ", "b"),
+            ("SET", "b", "w2"), ("OBJECT", "FREQ", "b"), ("SETNX", "b", "w3"), ("OBJECT", "FREQ", "b"),
+            ("EXPIRE", "b", "100"), ("EXPIRE", "b", "200", "NX"), ("EXPIRE", "b", "10", "GT"),
+            ("OBJECT", "FREQ", "b"), ("PERSIST", "b"), ("PERSIST", "b"), ("OBJECT", "FREQ", "b"),
+            ("MOVE", "b", "1"), ("SELECT", "1"), ("OBJECT", "FREQ", "b"), ("SET", "z", "v"), ("SELECT", "0"),
+            ("SET", "z", "v"), ("SET", "y", "v"), ("MOVE", "z", "1"), ("OBJECT", "FREQ", "z"),
+            ("RENAMENX", "z", "y"), ("OBJECT", "FREQ", "z"), ("OBJECT", "FREQ", "y"),
+            ("MSETNX", "q", "v", "y", "v"), ("OBJECT", "FREQ", "y"),
+            ("COPY", "z", "y"), ("OBJECT", "FREQ", "z"), ("OBJECT", "FREQ", "y"),
+            ("SELECT", "1"), ("OBJECT", "FREQ", "z"), ("SELECT", "0"),
+            # Failed writes looked their key up too.
+            ("RPUSH", "l", "a"), ("INCR", "l"), ("SET", "l", "x", "NX"), ("OBJECT", "FREQ", "l"),
+            ("SET", "s", "abc"), ("INCR", "s"), ("INCRBYFLOAT", "s", "x"), ("INCRBYFLOAT", "s", "1"),
+            ("SETRANGE", "s", "0", ""), ("HSET", "s", "f", "v"), ("LPUSH", "s", "a"), ("OBJECT", "FREQ", "s"),
+        ])
+
     def test_random_mix(self):
         for seed in (500, 501, 502):
             with self.subTest(seed=seed):

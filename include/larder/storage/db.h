@@ -42,6 +42,10 @@ class Db {
   // find_for_read counts a keyspace hit or miss; find_for_write does not.
   const Entry* find_for_read(std::string_view key);
   const Entry* find_for_write(std::string_view key);
+  // find_for_write that stamps the access unless no-touch, as Redis's
+  // lookupKeyWrite: for a command's own lookup when its write may not follow
+  // (EXPIRE refused by NX, SET NX on an existing key, RESTORE's BUSYKEY).
+  const Entry* lookup_write(std::string_view key);
 
   // Typed reads, as Redis's lookupKeyRead + checkType: counts a hit or a
   // miss and stamps the access like find_for_read; `entry` is null when the
@@ -75,14 +79,13 @@ class Db {
   // Deletes a live key; false when it did not exist (or had expired).
   bool erase(std::string_view key);
   // Sets or clears (kNoExpire) the expiry of an existing key; false if absent.
-  // `lookup`: the command's own lookup of the key (EXPIRE, PERSIST), an
-  // access as Redis's lookupKeyWrite.
-  bool set_expire(std::string_view key, std::int64_t expire_at_ms, bool lookup = false);
+  bool set_expire(std::string_view key, std::int64_t expire_at_ms);
 
   // RENAME / RENAMENX within this database. Moves the live entry `from` to
-  // `to` with its value and expiry (fresh access stamp, as Redis's lookup
-  // touches it), replacing a live `to` unless `nx`. from == to changes nothing:
-  // kRenamed, or kTargetExists with nx. Touches both keys when it renames.
+  // `to` with its value, expiry and LFU counter, replacing a live `to` unless
+  // `nx`. Both lookups are accesses, as Redis's lookupKeyWrite. from == to
+  // changes nothing: kRenamed, or kTargetExists with nx. Touches both keys
+  // when it renames.
   enum class RenameResult { kNoSuchKey, kTargetExists, kRenamed };
   RenameResult rename(std::string_view from, std::string_view to, bool nx);
 
@@ -95,8 +98,9 @@ class Db {
   CopyResult copy(std::string_view from, std::string_view to, int to_db, bool replace);
 
   // MOVE: moves the live `key` (value and expiry) to database `to_db` unless
-  // `key` is live there already (kTargetExists, nothing changes; also when
-  // to_db is this database). Touches the key in both databases when it moves.
+  // `key` is live there already (kTargetExists, nothing changes but the
+  // access of both, as Redis's lookups; also when to_db is this database).
+  // Touches the key in both databases when it moves.
   enum class MoveResult { kNoSuchKey, kTargetExists, kMoved };
   MoveResult move(std::string_view key, int to_db);
 
