@@ -316,9 +316,11 @@ void Server::sweep_slice() {
     context_.services.expiry_stats.add_step(r, static_cast<std::uint64_t>(took.count()));
   }
   // Over maxmemory (e.g. after CONFIG SET lowered it): evict a slice too,
-  // and come back soon while that makes progress.
+  // and come back soon while that makes progress (not while clients are
+  // paused: make_room evicts nothing then).
   const bool over = context_.services.used_memory() > context_.live.maxmemory() &&
-                    context_.live.maxmemory() > 0;
+                    context_.live.maxmemory() > 0 &&
+                    context_.services.pause.mode(now) == commands::PauseState::kNone;
   const bool evicting = over && context_.services.make_room(now, kSweepSlice);
   // Pack entry blocks into fewer slabs when many slots are free.
   const bool defragmenting = defragmenter_.step(kSweepSlice);

@@ -39,14 +39,19 @@ bool volatile_only(EvictionPolicy p) {
 
 // Offers `keep` entries of `table` from a random bucket on until it accepted
 // `n` of them or kBucketsPerSample * n buckets were walked; no entry twice.
-// Returns how many it accepted.
+// With `sparse` (a volatile policy, whose keys may be few among many) a walk
+// that found none goes on over the whole table, as Redis samples its
+// expires dict. Returns how many it accepted.
 template <class Keep>
-std::size_t sample(const Table& table, std::size_t n, std::uint64_t start, Keep&& keep) {
+std::size_t sample(const Table& table, std::size_t n, std::uint64_t start, bool sparse, Keep&& keep) {
   std::size_t found = 0;
-  table.visit_from(start, n * kBucketsPerSample, [&](const Entry& e) {
+  auto visit = [&](const Entry& e) {
     if (keep(e)) ++found;
     return found < n;
-  });
+  };
+  const std::size_t walked = std::min(n * kBucketsPerSample, table.bucket_count());
+  table.visit_from(start, walked, visit);
+  if (found == 0 && sparse) table.visit_from(start + walked, table.bucket_count() - walked, visit);
   return found;
 }
 
@@ -143,7 +148,7 @@ void Evictor::fill_pool(std::int64_t now_ms, const EvictionSettings& settings) {
       Table& table = shard.table(db);
       if (table.size() == 0 || (only_volatile && table.volatile_count() == 0)) continue;
       const std::uint64_t start = n == 0 && db == 0 ? from.bucket : rng_();
-      found += sample(table, wanted - found, start, [&](const Entry& e) {
+      found += sample(table, wanted - found, start, only_volatile, [&](const Entry& e) {
         if (only_volatile && !e.has_expire()) return false;
         std::uint64_t score = 0;
         switch (settings.policy) {
@@ -213,7 +218,7 @@ bool Evictor::evict_random(std::int64_t now_ms, bool only_volatile) {
         const int db = (start + i) % databases;
         Table& table = shard.table(db);
         if (table.size() == 0 || (only_volatile && table.volatile_count() == 0)) continue;
-        sample(table, 1, rng_(), [&](const Entry& e) {
+        sample(table, 1, rng_(), only_volatile, [&](const Entry& e) {
           if (only_volatile && !e.has_expire()) return false;
           key = e.key();
           victim_db = db;
@@ -243,7 +248,7 @@ bool Evictor::evict_sieve(std::int64_t now_ms, const EvictionSettings& settings)
       if (table.size() == 0) continue;
       std::vector<Entry*> picked;
       const std::size_t n = static_cast<std::size_t>(settings.samples) * 2;
-      sample(table, n, rng_(), [&](const Entry& e) {
+      sample(table, n, rng_(), false, [&](const Entry& e) {
         picked.push_back(const_cast<Entry*>(&e));
         return true;
       });
@@ -318,7 +323,7 @@ bool Evictor::main_victim(std::int64_t now_ms, const EvictionSettings& settings)
       // Sampled first, scored after, so that their sketch reads overlap.
       sampled_.clear();
       const std::uint64_t start = n == 0 && db == 0 ? from.bucket : rng_();
-      sample(table, wanted - found, start, [&](const Entry& e) {
+      sample(table, wanted - found, start, only_volatile, [&](const Entry& e) {
         if (e.in_window() || (only_volatile && !e.has_expire())) return false;
         const std::uint64_t hash = Table::hash_of(e.key());
         shard.sketch().prefetch(hash);

@@ -206,6 +206,21 @@ class TransactionsTest(DifferentialTestCase):
             (1, "CONFIG", "SET", "maxmemory", "0"), (0, "GET", "a"), (0, "EXISTS", "k"),
         ])
 
+    def test_eviction_that_runs_out_of_keys_refuses(self):
+        # Evicting the last key the policy may take and still over the limit
+        # is Redis's EVICT_FAIL: the write is refused even though a key went.
+        for srv in (self.redis, self.larder):
+            with srv.client() as c:
+                policy = c.call("CONFIG", "GET", "maxmemory-policy")[1]
+            self.addCleanup(self.restore_memory_limit, srv, policy)
+        self.both([
+            (0, "CONFIG", "SET", "maxmemory-policy", "noeviction"), (0, "SET", "a", "1"),
+            (0, "SET", "b", "2", "EX", "100"), (0, "CONFIG", "SET", "maxmemory", "1"),
+            (0, "CONFIG", "SET", "maxmemory-policy", "volatile-lru"), (0, "SET", "x", "y"),
+            (0, "EXISTS", "a", "b", "x"), (0, "CONFIG", "SET", "maxmemory-policy", "allkeys-random"),
+            (0, "SET", "x", "y"), (0, "DBSIZE"),
+        ])
+
     @staticmethod
     def restore_memory_limit(srv, policy):
         with srv.client() as c:

@@ -122,6 +122,25 @@ TEST_CASE("volatile policies only evict keys with a TTL; volatile-ttl the soones
   CHECK(count_prefix(ks, "late", 100, kT0) + count_prefix(ks, "soon", 100, kT0) == 0);
 }
 
+TEST_CASE("volatile policies find the few keys with a TTL among many", "[eviction]") {
+  // As Redis samples its expires dict: 5 volatile keys among 200k are found
+  // (a fixed walk of a few buckets per shard would miss them), and once they
+  // are gone the call reports that nothing is left to evict.
+  for (const EvictionPolicy policy : {EvictionPolicy::kVolatileRandom, EvictionPolicy::kVolatileLru,
+                                      EvictionPolicy::kVolatileTtl, EvictionPolicy::kVolatileLfu}) {
+    Keyspace ks(1);
+    with_db(ks, kT0, [](Db& db) {
+      for (int i = 0; i < 200'000; ++i) db.set("keep" + std::to_string(i), "v", kNoExpire);
+      for (int i = 0; i < 5; ++i) db.set("ttl" + std::to_string(i), "v", kT0 + 10'000'000);
+    });
+    Evictor ev(ks);
+    const auto r = ev.evict(kT0, 0, {policy, 5, 1}, std::chrono::seconds(10), [] { return std::size_t{1}; });
+    CHECK(r.evicted == 5);
+    CHECK(r.exhausted);
+    CHECK(count_prefix(ks, "ttl", 5, kT0) == 0);
+  }
+}
+
 TEST_CASE("random and SIEVE evict; SIEVE spares visited keys", "[eviction]") {
   Keyspace ks(1);
   ks.access_policy().mode = static_cast<int>(AccessMode::kSieve);

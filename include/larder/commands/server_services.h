@@ -80,14 +80,18 @@ struct ServerServices {
   // process had allocated before serving.
   std::size_t used_memory() const { return storage::MemoryUsage::dataset_bytes() + startup_memory; }
   // Evicts for up to `budget` while over maxmemory. True when the memory is
-  // within the limit afterwards, eviction made progress or another event
-  // loop is evicting; false when a command that needs memory must be refused.
+  // within the limit afterwards, eviction made progress and ran out of time
+  // (not of keys: Redis's EVICT_RUNNING) or another event loop is evicting;
+  // false when a command that needs memory must be refused.
   bool make_room(std::int64_t now_ms, std::chrono::steady_clock::duration budget) {
     const std::uint64_t limit = config.maxmemory();
     if (limit == 0 || used_memory() <= limit) {
       memory_within_limit();
       return true;
     }
+    // While clients are paused the dataset stays still: nothing is evicted
+    // and nothing refused (Redis's isSafeToPerformEvictions).
+    if (pause.mode(now_ms) != PauseState::kNone) return true;
     if (!evictor) {
       memory_over_limit();
       return false;
@@ -99,7 +103,7 @@ struct ServerServices {
     } else if (!r.deferred) {
       memory_over_limit();
     }
-    return r.under_limit || r.evicted > 0 || r.deferred;
+    return r.under_limit || (r.evicted > 0 && !r.exhausted) || r.deferred;
   }
   // INFO's total_ / current_eviction_exceeded_time, kept by make_room().
   storage::ExceededTime eviction_exceeded;

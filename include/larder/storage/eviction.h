@@ -64,6 +64,7 @@ struct EvictionSettings {
 struct EvictionResult {
   std::size_t evicted = 0;
   bool under_limit = false;  // memory is at or below the target now
+  bool exhausted = false;    // it stopped over the target: nothing left the policy may evict
   // Another thread was evicting, and memory was within defer_slack() of
   // the target: this call left the evicting to it.
   bool deferred = false;
@@ -235,7 +236,10 @@ EvictionResult Evictor::evict(std::int64_t now_ms, std::size_t target_bytes,
   // the usual call (one eviction per write) never reads it.
   std::optional<std::chrono::steady_clock::time_point> deadline;
   while (used() > target_bytes) {
-    if (!evict_one(now_ms, settings)) return result;
+    if (!evict_one(now_ms, settings)) {
+      result.exhausted = true;
+      return result;
+    }
     ++result.evicted;
     if ((result.evicted & 15) != 0) continue;
     const auto now = std::chrono::steady_clock::now();
