@@ -99,6 +99,15 @@ bool touches_keyspace(const CommandSpec& spec) { return (spec.flags & (kWrite | 
 // Over maxmemory Redis refuses the deny-oom commands, an EXEC that queued
 // one, and, inside MULTI, every command but EXEC, DISCARD, QUIT and RESET:
 // queueing takes memory.
+// A write, or an EXEC of one, or PING: what MISCONF refuses (Redis's
+// is_write_command || pingCommand).
+bool refused_on_disk_error(const CommandSpec& spec, const ClientState& client) {
+  if ((spec.flags & kWrite) || spec.name == "ping") return true;
+  return spec.name == "exec" && client.in_multi &&
+         std::any_of(client.multi.begin(), client.multi.end(),
+                     [](const QueuedCommand& q) { return (q.spec->flags & kWrite) != 0; });
+}
+
 bool refused_over_maxmemory(const CommandSpec& spec, const ClientState& client) {
   if (spec.flags & kDenyOom) return true;
   if (spec.name == "exec" && client.in_multi) {
@@ -107,12 +116,6 @@ bool refused_over_maxmemory(const CommandSpec& spec, const ClientState& client) 
   }
   return client.in_multi && spec.name != "exec" && spec.name != "discard" && spec.name != "quit" &&
          spec.name != "reset";
-}
-
-// SHUTDOWN NOSAVE, as Redis tells it while a script is busy: the first
-// argument starts with 'n'.
-bool shutdown_nosave(std::span<const std::string_view> args) {
-  return args.size() == 2 && !args[1].empty() && (args[1][0] == 'n' || args[1][0] == 'N');
 }
 
 std::int64_t usec_since(std::uint64_t start) { return static_cast<std::int64_t>(util::us_since(start)); }
@@ -245,9 +248,12 @@ bool Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
   // below, and is NULL after an unknown command or subcommand (Redis's lastcmd).
   const bool unknown = spec == nullptr || ((spec->flags & kContainer) && args.size() >= 2);
   client.last_command.store(unknown ? nullptr : spec, std::memory_order_relaxed);
+  auto loading = [&] { return server_.persistence != nullptr && server_.persistence->loading(); };
+  // The refusals in Redis's processCommand order.
   bool refused = true;
   if (!resolved.error.empty()) {
-    reject(spec, resolved.error, client, reply);
+    // An unknown subcommand is counted on no command, as Redis's.
+    reject(unknown ? nullptr : spec, resolved.error, client, reply);
   } else if ((spec->flags & kProtected) && !protected_action_allowed(server_.config.debug_command(), client)) {
     reject(spec, err::kDebugNotAllowed, client, reply);
   } else if (server_.acl.auth_required() && !client.authenticated && !(spec->flags & kNoAuth)) {
@@ -259,31 +265,43 @@ bool Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
                            client.in_multi ? acl::LogContext::kMulti : acl::LogContext::kToplevel, spec, now_ms);
              denied.denial != acl::Denial::kNone) {
     reject(spec, noperm_text(denied.denial, *spec), client, reply);
-  } else if (server_.persistence != nullptr && server_.persistence->loading() && !(spec->flags & kLoadingOk)) {
-    reject(spec, err::kLoading, client, reply);
-  } else if (const std::string_view busy = busy_script_error(server_);
-             !busy.empty() && (!(spec->flags & kAllowBusy) || (spec->name == "shutdown" && !shutdown_nosave(args)))) {
-    // A script runs past busy-reply-threshold (this client is served from
-    // inside it): only allow_busy commands, and SHUTDOWN only with NOSAVE.
-    reject(spec, busy, client, reply);
-  } else if (!server_.make_room(now_ms, kEvictionBudget) && refused_over_maxmemory(*spec, client)) {
+  } else if (!loading() && busy_script_error(server_).empty() && !server_.make_room(now_ms, kEvictionBudget) &&
+             refused_over_maxmemory(*spec, client)) {
+    // Not while loading, nor from inside a busy script (which holds the
+    // keyspace): no eviction then.
     reject(spec, err::kOom, client, reply);
   } else {
     refused = false;
   }
   if (!refused) {
     // Where Redis's processCommand trims the tracking table: after the
-    // refusals above, before the ones below.
-    if (server_.tracking.clients() != 0) {
+    // refusals above, before the ones below (not from inside a busy script).
+    if (server_.tracking.clients() != 0 && busy_script_error(server_).empty()) {
       server_.tracking.limit(keyspace_, server_.config.tracking_table_max_keys(), &reply);
     }
-    if (client.resp.load(std::memory_order_relaxed) == 2 && client.in_pubsub_mode() &&
+    refused = true;
+    if (server_.persistence != nullptr && server_.persistence->writes_refused() &&
+        refused_on_disk_error(*spec, client)) {
+      reject(spec, err::kMisconf, client, reply);
+    } else if (client.resp.load(std::memory_order_relaxed) == 2 && client.in_pubsub_mode() &&
         !allowed_in_pubsub_mode(*spec)) {
       reject(spec,
              "ERR Can't execute '" + std::string(spec->name) +
                  "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
              client, reply);
-    } else if (client.monitor.load(std::memory_order_relaxed) && touches_keyspace(*spec)) {
+    } else if (loading() && !(spec->flags & kLoadingOk)) {
+      reject(spec, err::kLoading, client, reply);
+    } else if (const std::string_view busy = busy_script_error(server_);
+               !busy.empty() && !(spec->flags & kAllowBusy)) {
+      // A script runs past busy-reply-threshold (this client is served from
+      // inside it): only allow_busy commands (SHUTDOWN checks NOSAVE itself).
+      reject(spec, busy, client, reply);
+    } else {
+      refused = false;
+    }
+  }
+  if (!refused) {
+    if (client.monitor.load(std::memory_order_relaxed) && touches_keyspace(*spec)) {
       reject(spec, "ERR Replica can't interact with the keyspace", client, reply);
     } else if (paused(*spec, client, now_ms)) {
       // After the refusals, as Redis's blockPostponeClient.
@@ -339,6 +357,8 @@ bool Dispatcher::confirms_by_push(const CommandSpec& spec) {
 bool Dispatcher::paused(const CommandSpec& spec, const ClientState& client, std::int64_t now_ms) const {
   const PauseState::Mode mode = server_.pause.mode(now_ms);
   if (mode == PauseState::kNone) return false;
+  // A MONITOR client is a replica to Redis, and replicas are never paused.
+  if (client.monitor.load(std::memory_order_relaxed)) return false;
   // CLIENT UNPAUSE always gets through.
   if (spec.name == "client|unpause") return false;
   if (mode == PauseState::kAll) return true;

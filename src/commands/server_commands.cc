@@ -4,6 +4,7 @@
 
 #include "larder/commands/command_table.h"
 #include "larder/commands/families.h"
+#include "larder/commands/scripting.h"
 #include "larder/persistence/shutdown.h"
 #include "larder/protocol/errors.h"
 #include "larder/util/numbers.h"
@@ -122,6 +123,12 @@ void cmd_shutdown(CommandContext& ctx) {
   }
   if (abort) {
     ctx.reply.error("ERR No shutdown in progress.");
+    return;
+  }
+  // While a script is busy, only SHUTDOWN NOSAVE (the dispatcher lets
+  // SHUTDOWN through, allow_busy, as Redis).
+  if (const std::string_view busy = busy_script_error(ctx.server); !nosave && !busy.empty()) {
+    ctx.reply.error(busy);
     return;
   }
   persistence::Persistence& p = *ctx.server.persistence;

@@ -371,6 +371,7 @@ const std::vector<Row>& rows() {
       {{"dbfilename", "dump.rdb", true, false, false, true}, file_name},
       {{"rdbcompression", "yes", true, false}, [](const auto& a) { return yes_no(a); }},
       {{"rdbchecksum", "yes", false, false}, [](const auto& a) { return yes_no(a); }},
+      {{"stop-writes-on-bgsave-error", "yes", true, false}, [](const auto& a) { return yes_no(a); }},
       // TLS (tls-port): certificates and protocol choices, as Redis's
       // tlsConfigure reads them when a context is built (server/tls.cc).
       {{"tls-port", "0", true, false}, [](const auto& a) { return integer_in(a, 0, 65535); }},
@@ -453,7 +454,6 @@ const std::vector<Row>& rows() {
       {{"replica-read-only", "yes", true, true}, [](const auto& a) { return yes_no(a); }},
       {{"replica-serve-stale-data", "yes", true, true}, [](const auto& a) { return yes_no(a); }},
       {{"set-proc-title", "yes", false, true}, [](const auto& a) { return yes_no(a); }},
-      {{"stop-writes-on-bgsave-error", "yes", true, true}, [](const auto& a) { return yes_no(a); }},
   };
   return table;
 }

@@ -267,6 +267,11 @@ WriterOptions Persistence::writer_options() const {
 
 bool Persistence::save_points_configured() const { return !config_.get("save").empty(); }
 
+bool Persistence::writes_refused() const {
+  return !last_bgsave_ok_.load(std::memory_order_relaxed) && save_points_configured() &&
+         config_.get("stop-writes-on-bgsave-error") == "yes";
+}
+
 bool Persistence::save(std::int64_t now_ms) {
   saves_.fetch_add(1, std::memory_order_relaxed);
   const std::filesystem::path target = file_path();
@@ -290,6 +295,7 @@ bool Persistence::save(std::int64_t now_ms) {
   spdlog::info("DB saved on disk");
   changes_at_save_.store(keyspace_.changes(false), std::memory_order_relaxed);
   last_save_time_.store(now_ms / 1000, std::memory_order_relaxed);
+  last_bgsave_ok_.store(true, std::memory_order_relaxed);  // as Redis's rdbSave
   return true;
 }
 

@@ -1503,6 +1503,11 @@ int LuaEngine::call_common(lua_State* L, bool raise) {
   if (run->read_only && (spec->flags & (commands::kWrite | commands::kMayReplicate))) {
     return refuse(spec, "Write commands are not allowed from read-only scripts.");
   }
+  // A script that wrote already may go on (Redis's SCRIPT_WRITE_DIRTY).
+  if ((spec->flags & commands::kWrite) && !run->wrote && caller.server.persistence != nullptr &&
+      caller.server.persistence->writes_refused()) {
+    return refuse(spec, "-" + std::string(err::kMisconf));
+  }
   if (!(run->flags & kAllowOom) && !run->wrote && run->oom_at_start && (spec->flags & commands::kDenyOom)) {
     return refuse(spec, "-" + std::string(err::kOom));
   }

@@ -124,6 +124,30 @@ class ClientTest(DifferentialTestCase):
             (0, "GET", "k"), (0, "CLIENT", "UNPAUSE"), recv(2), (0, "GET", "k"), blocked_line(0),
         ], clients=3, resp3=False)
 
+    def test_monitor_client_is_not_paused(self):
+        # Redis treats a MONITOR client as a replica, which is never paused:
+        # its PING is answered during CLIENT PAUSE ALL.
+        def ping_within(i, wait):
+            # The reply only: the monitor line of the PING that follows it varies.
+            return Raw(i, lambda c: c.send(encode_command("PING")) or c.read_available(wait)[:7], "ping")
+
+        compare_sessions(self, [
+            (1, "MONITOR"), (0, "CLIENT", "PAUSE", "1500", "ALL"), ping_within(1, 0.7), Sleep(1.2),
+        ], clients=2, resp3=False)
+
+    def test_pause_keeps_the_dataset_still(self):
+        # No eviction (and no OOM) while clients are paused: the keys are all
+        # there until the pause ends (Redis's isSafeToPerformEvictions).
+        self.addCleanup(compare_sessions, self, [(0, "CONFIG", "SET", "maxmemory", "0"),
+                                                 (0, "CONFIG", "SET", "maxmemory-policy", "noeviction")],
+                        clients=1, flush=False)
+        mset = ["MSET"] + [x for i in range(200) for x in ("k%d" % i, "v" * 100)]
+        compare_sessions(self, [
+            (0, "CONFIG", "SET", "maxmemory-policy", "allkeys-random"), tuple([0] + mset),
+            (0, "CLIENT", "PAUSE", "800", "WRITE"), (0, "CONFIG", "SET", "maxmemory", "1"),
+            (0, "DBSIZE"), (0, "GET", "k1"), (0, "DBSIZE"), Sleep(1.0), (0, "DBSIZE"),
+        ], clients=1)
+
     def test_pause_extra_argument(self):
         self.both([(0, "CLIENT", "PAUSE", "10", "WRITE", "x"), (0, "CLIENT", "UNPAUSE")])
 

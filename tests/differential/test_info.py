@@ -120,8 +120,12 @@ class InfoTest(DifferentialTestCase):
                 c.cmd("GET", "a")
                 c.cmd("GET", "a", "b")
                 c.cmd("NOSUCH")
+                c.cmd("CONFIG", "BOGUS")  # counted on no command
+                c.cmd("OBJECT", "NOPE", "x")
             r = info(rc, "commandstats")
             lg = info(lc, "commandstats")
+            for name in ("cmdstat_config", "cmdstat_object"):
+                self.assertEqual(name in lg, name in r, name)
             stat = re.compile(r"^cmdstat_get:calls=1,usec=\d+,usec_per_call=\d+\.\d\d,rejected_calls=1,failed_calls=0\r$",
                               re.M)
             self.assertRegex(r, stat)

@@ -1,8 +1,12 @@
 #!/usr/bin/python3
 """Differential: PING, ECHO, GET, DEL, EXISTS, DBSIZE, FLUSHDB, FLUSHALL,
-unknown commands, wrong arity, case-insensitive names, empty strings."""
+unknown commands, wrong arity, case-insensitive names, empty strings; MISCONF
+after a failed BGSAVE."""
 import os
+import shutil
 import sys
+import tempfile
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
@@ -89,6 +93,54 @@ class MiscCommandsTest(DifferentialTestCase):
             ("KEYS", "*"), ("EXPIRE", "", "100"), ("TTL", ""), ("PERSIST", ""),
             ("DEL", ""), ("EXISTS", ""), ("GET", ""), ("DEL", "", "k"),
         ])
+
+
+class MisconfTest(DifferentialTestCase):
+    # CONFIG SET dir is a protected config.
+    LARDER_ARGS = REDIS_ARGS = ("--enable-protected-configs", "yes")
+
+    def failed_bgsave(self, c):
+        """Points c's server at a dir where BGSAVE fails (dump.rdb is a
+        non-empty directory), with a save point, and runs one."""
+        d = tempfile.mkdtemp(prefix="larder-misconf-")
+        self.addCleanup(shutil.rmtree, d, True)
+        os.makedirs(os.path.join(d, "dump.rdb", "x"))
+        c.cmd("CONFIG", "SET", "dir", d)
+        c.cmd("CONFIG", "SET", "save", "3600 1")
+        c.cmd("BGSAVE")
+        deadline = time.monotonic() + 10
+        while b"rdb_last_bgsave_status:err" not in c.call("INFO", "persistence"):
+            self.assertLess(time.monotonic(), deadline, "BGSAVE did not fail")
+            time.sleep(0.02)
+        return d
+
+    def test_misconf_after_a_failed_bgsave(self):
+        # stop-writes-on-bgsave-error: writes (and PING, and EXEC of a write)
+        # are refused until a save succeeds; a script's first write too.
+        script = [
+            ("SET", "k", "v"), ("PING",), ("GET", "k"), ("DEL", "k"), ("MULTI",), ("SET", "k", "v"), ("EXEC",),
+            ("MULTI",), ("GET", "k"), ("EXEC",),
+            ("EVAL", "return redis.call('set','k','v')", "0"), ("EVAL", "return redis.pcall('set','k','v')", "0"),
+            ("EVAL", "return redis.call('get','k')", "0"),
+            ("CONFIG", "SET", "stop-writes-on-bgsave-error", "no"), ("SET", "k", "v2"),
+            ("CONFIG", "SET", "stop-writes-on-bgsave-error", "yes"), ("INCR", "n"),
+        ]
+        replies = []
+        for srv in (self.redis, self.larder):
+            with srv.client() as c:
+                original = c.call("CONFIG", "GET", "dir")[1]
+                c.cmd("FLUSHALL")
+                c.cmd("SET", "k", "v1")
+                try:
+                    d = self.failed_bgsave(c)
+                    replies.append([c.cmd(*e) for e in script])
+                    shutil.rmtree(os.path.join(d, "dump.rdb"))
+                    replies[-1] += [c.cmd("SAVE"), c.cmd("INCR", "n"),
+                                    c.cmd("CONFIG", "GET", "stop-writes-on-bgsave-error")]
+                finally:
+                    c.cmd("CONFIG", "SET", "save", "")
+                    c.cmd("CONFIG", "SET", "dir", original)
+        self.assertEqual(replies[1], replies[0])
 
 
 if __name__ == "__main__":

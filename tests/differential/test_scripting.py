@@ -385,9 +385,11 @@ class BusyScriptTest(DifferentialTestCase):
 
     def run_busy(self, srv):
         out = []
-        with srv.client() as c0, srv.client() as c1:
+        with srv.client() as c0, srv.client() as c1, srv.client() as sub:
             c0.cmd("CONFIG", "SET", "busy-reply-threshold", "100")
+            c0.cmd("CONFIG", "RESETSTAT")
             c0.cmd("SET", "k", "v")
+            sub.cmd("SUBSCRIBE", "ch")
             result = {}
 
             def slow(body):
@@ -398,9 +400,19 @@ class BusyScriptTest(DifferentialTestCase):
             time.sleep(0.5)
             out.append(c1.cmd("GET", "k"))
             out.append(c1.cmd("PING"))
+            # A RESP2 subscriber's refusal comes first; SHUTDOWN parses its
+            # flags and goes on only with NOSAVE.
+            out.append(sub.cmd("GET", "k"))
+            out.append(c1.cmd("SHUTDOWN", "NOW"))
+            out.append(c1.cmd("SHUTDOWN", "SAVE"))
+            out.append(c1.cmd("SHUTDOWN", "NOW", "NOSAVE", "bogus"))
             out.append(c1.cmd("SCRIPT", "KILL"))
             t.join(10)
             out.append(result.get("reply"))
+            # SHUTDOWN's BUSY is its own reply: failed calls, not rejected ones.
+            out.extend(b",".join(f for f in line.split(b":")[1].split(b",") if not f.startswith(b"usec"))
+                       for line in c1.call("INFO", "commandstats").split(b"\r\n")
+                       if line.startswith(b"cmdstat_shutdown:"))
             out.append(c1.cmd("SCRIPT", "KILL"))
             out.append(c1.cmd("GET", "k"))
             # Writes, then runs 1.5 s by the server's clock, so it is still

@@ -82,6 +82,10 @@ class Persistence {
   void cancel_bgsave();
   // True when at least one save point is configured.
   bool save_points_configured() const;
+  // MISCONF: the last BGSAVE failed, save points are set and
+  // stop-writes-on-bgsave-error is yes, so writes are refused until a save
+  // succeeds (Redis's writeCommandsDeniedByDiskError). Any thread.
+  bool writes_refused() const;
   // About every 100 ms on the owner's loop: starts a scheduled BGSAVE, or one
   // a save point calls for; takes every shard's lock itself.
   void cron(std::int64_t now_ms);
