@@ -437,6 +437,7 @@ struct DocIndex {
         dump_doc_rows,
         acl_doc_rows,
         tracking_doc_rows,
+        replication_doc_rows,
     };
     std::vector<const CommandDoc*> docs;
     for (Family family : kFamilies) {

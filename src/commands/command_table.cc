@@ -122,6 +122,7 @@ const CommandTable& CommandTable::instance() {
     register_blocking_commands(t);
     register_list_commands(t);
     register_server_commands(t);
+    register_replication_commands(t);
     register_transaction_commands(t);
     register_client_commands(t);
     register_info_commands(t);

@@ -302,6 +302,17 @@ class BlockingDiff(DifferentialTestCase):
             (1, "EXEC"),
         ])
 
+    def test_wait_blocks_until_its_timeout_or_unblock(self):
+        # WAIT for replicas that never acknowledge: a blocked client (in the
+        # timeout table when it has one), answered 0.
+        ids = {}
+        self.run_script([
+            client_id(1, ids), client_id(2, ids),
+            send(1, "WAIT", "1", "0"), send(2, "WAIT", "2", "100000"), blocked(2), timeout_table(0),
+            unblock(0, 1, ids), recv(1), unblock(0, 2, ids, "ERROR"), recv(2),
+            send(1, "WAIT", "1", "50"), recv(1), blocked(0),
+        ])
+
     def test_unblock_and_timeouts(self):
         ids = {}
         self.run_script([

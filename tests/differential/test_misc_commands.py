@@ -85,6 +85,15 @@ class MiscCommandsTest(DifferentialTestCase):
             ("del", "a", "b", "c"), ("DeL", "d", "e", "f"),
         ])
 
+    def test_wait_without_replicas(self):
+        # No replica ever acknowledges: 0, at once or when the timeout passes.
+        self.check([
+            ("WAIT", "0", "0"), ("WAIT", "-1", "5"), ("WAIT", "1", "20"), ("WAIT", "x", "0"),
+            ("WAIT", "1", "x"), ("WAIT", "1", "-1"), ("WAIT", "1", "1.5"), ("WAIT", "99999999999999999999", "1"),
+            ("WAIT", "0"), ("MULTI",), ("WAIT", "5", "0"), ("EXEC",),
+            ("EVAL", "return redis.call('wait', 1, 0)", "0"), ("INFO", "nosuchsection"),
+        ])
+
     def test_empty_keys_and_values(self):
         self.check([
             ("SET", "", ""), ("GET", ""), ("EXISTS", ""), ("DBSIZE",),

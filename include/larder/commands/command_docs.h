@@ -125,5 +125,6 @@ std::span<const CommandDoc> persistence_doc_rows();
 std::span<const CommandDoc> dump_doc_rows();
 std::span<const CommandDoc> acl_doc_rows();
 std::span<const CommandDoc> tracking_doc_rows();
+std::span<const CommandDoc> replication_doc_rows();
 
 }  // namespace larder::commands

@@ -34,5 +34,6 @@ void register_persistence_commands(CommandTable& table);
 void register_dump_commands(CommandTable& table);
 void register_acl_commands(CommandTable& table);
 void register_tracking_commands(CommandTable& table);
+void register_replication_commands(CommandTable& table);
 
 }  // namespace larder::commands
