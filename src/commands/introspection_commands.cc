@@ -137,8 +137,10 @@ void reply_info(ReplyBuilder& reply, const CommandTable& table, const CommandSpe
   reply.set(doc.key_specs.size());
   for (const KeySpec& ks : doc.key_specs) reply_key_spec(reply, ks);
   if (spec.flags & kContainer) {
+    // An array of subcommands, an empty set for none (Redis's
+    // addReplyCommandSubCommands).
     const auto subs = rows(table, &spec);
-    reply.set(subs.size());
+    reply.array(subs.size());
     for (const CommandSpec* sub : subs) reply_info(reply, table, *sub);
   } else {
     reply.set(0);

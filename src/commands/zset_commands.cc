@@ -825,13 +825,19 @@ void cmd_zrandmember(CommandContext& ctx) {
   if (ctx.args.size() >= 3) {
     std::int64_t l = 0;
     if (!ctx.parse_int64_or_reply(ctx.args[2], l)) return;
+    // The count's range first, then the syntax, then WITHSCORES's narrower
+    // range (Redis's zrandmemberCommand).
+    if (l < -INT64_MAX) {
+      ctx.reply.error(err::kCountOutOfRange);
+      return;
+    }
     if (ctx.args.size() > 4 || (ctx.args.size() == 4 && !opt(ctx.args[3], "withscores"))) {
       ctx.reply.error(err::kSyntax);
       return;
     }
     const bool withscores = ctx.args.size() == 4;
-    if (l < -INT64_MAX || (withscores && (l < -INT64_MAX / 2 || l > INT64_MAX / 2))) {
-      ctx.reply.error(withscores ? err::kValueOutOfRange : err::kCountOutOfRange);
+    if (withscores && (l < -INT64_MAX / 2 || l > INT64_MAX / 2)) {
+      ctx.reply.error(err::kValueOutOfRange);
       return;
     }
     zrandmember_with_count(ctx, l, withscores);

@@ -440,7 +440,10 @@ class ZsetDiffCase(DifferentialTestCase):
         self.check([("ZADD", "z", "1", "a", "2.5", "b"), ("ZSCAN", "z", "0"), ("ZSCAN", "z", "0", "MATCH", "a*"),
                     ("ZSCAN", "nokey", "0"), ("ZSCAN", "z", "x"), ("ZSCAN", "z", "0", "COUNT", "0"),
                     ("ZRANDMEMBER", "z", "x"), ("ZRANDMEMBER", "z", "1", "BOGUS"), ("ZRANDMEMBER", "z", "0"),
-                    ("ZRANDMEMBER", "nokey", "5"), ("SET", "s", "v"), ("ZSCAN", "s", "0"), ("ZRANDMEMBER", "s")])
+                    ("ZRANDMEMBER", "nokey", "5"), ("ZRANDMEMBER", "z", "-9223372036854775808", "WITHSCORES"),
+                    ("ZRANDMEMBER", "z", "-9223372036854775808", "foo"),
+                    ("ZRANDMEMBER", "z", "-9223372036854775807", "WITHSCORES"),
+                    ("SET", "s", "v"), ("ZSCAN", "s", "0"), ("ZRANDMEMBER", "s")])
 
     def test_random_scores_format_as_redis(self):
         # Score replies are "%.17g" text in Redis 7.0: compare thousands of
