@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <new>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -12,6 +13,7 @@
 #include "larder/commands/scripting.h"
 #include "larder/commands/transaction.h"
 #include "larder/protocol/errors.h"
+#include "larder/scripting/lua_engine.h"
 #include "larder/storage/shard_locks.h"
 #include "larder/util/clock.h"
 
@@ -20,8 +22,6 @@ namespace larder::commands {
 namespace {
 
 constexpr std::size_t kSlowlogMaxArgs = 32;
-// Eviction work one command may do before it runs; the timer does the rest.
-constexpr auto kEvictionBudget = std::chrono::milliseconds(1);
 constexpr std::size_t kSlowlogMaxArgBytes = 128;
 
 void record_slow(std::span<const std::string_view> args, std::span<const std::uint32_t> redacted,
@@ -96,23 +96,46 @@ bool allowed_in_pubsub_mode(const CommandSpec& spec) {
 // Redis treats a MONITOR client as a replica: it may not touch the keyspace.
 bool touches_keyspace(const CommandSpec& spec) { return (spec.flags & (kWrite | kReadOnly | kMayReplicate)) != 0; }
 
+// The flags the refusals go by (Redis's getCommandFlags): EVAL* of a script
+// with a shebang, and FCALL* of a known function, take write, deny-oom and
+// may-replicate from the script's own flags (scriptFlagsToCmdFlags).
+std::uint32_t command_flags(const CommandSpec& spec, std::span<const std::string_view> args,
+                            const ServerServices& server) {
+  if (!(spec.flags & kScriptLocks) || args.size() < 2) return spec.flags;
+  std::optional<unsigned> script;
+  if (spec.name.starts_with("fcall")) {
+    script = server.scripting.functions.function_flags(args[1]);
+  } else if (spec.name.starts_with("evalsha")) {
+    script = server.scripting.scripts.flags(args[1]);
+  } else if (args[1].starts_with("#!")) {
+    unsigned flags = 0;
+    std::size_t offset = 0;
+    if (scripting::parse_shebang(args[1], flags, offset).empty()) script = flags;
+  }
+  if (!script || (*script & scripting::kEvalCompat)) return spec.flags;
+  std::uint32_t flags = spec.flags & ~(kDenyOom | kWrite | kMayReplicate);
+  if (!(*script & (scripting::kAllowOom | scripting::kNoWrites))) flags |= kDenyOom;
+  if (!(*script & scripting::kNoWrites)) flags |= kWrite;
+  return flags;
+}
+
+// A write, or an EXEC of one, or PING: what MISCONF refuses (Redis's
+// is_write_command || pingCommand).
+bool refused_on_disk_error(const CommandSpec& spec, std::uint32_t flags, const ClientState& client) {
+  if ((flags & kWrite) || spec.name == "ping") return true;
+  return spec.name == "exec" && client.in_multi &&
+         std::any_of(client.multi.begin(), client.multi.end(),
+                     [](const QueuedCommand& q) { return (q.flags & kWrite) != 0; });
+}
+
 // Over maxmemory Redis refuses the deny-oom commands, an EXEC that queued
 // one, and, inside MULTI, every command but EXEC, DISCARD, QUIT and RESET:
 // queueing takes memory.
-// A write, or an EXEC of one, or PING: what MISCONF refuses (Redis's
-// is_write_command || pingCommand).
-bool refused_on_disk_error(const CommandSpec& spec, const ClientState& client) {
-  if ((spec.flags & kWrite) || spec.name == "ping") return true;
-  return spec.name == "exec" && client.in_multi &&
-         std::any_of(client.multi.begin(), client.multi.end(),
-                     [](const QueuedCommand& q) { return (q.spec->flags & kWrite) != 0; });
-}
-
-bool refused_over_maxmemory(const CommandSpec& spec, const ClientState& client) {
-  if (spec.flags & kDenyOom) return true;
+bool refused_over_maxmemory(const CommandSpec& spec, std::uint32_t flags, const ClientState& client) {
+  if (flags & kDenyOom) return true;
   if (spec.name == "exec" && client.in_multi) {
     return std::any_of(client.multi.begin(), client.multi.end(),
-                       [](const QueuedCommand& q) { return (q.spec->flags & kDenyOom) != 0; });
+                       [](const QueuedCommand& q) { return (q.flags & kDenyOom) != 0; });
   }
   return client.in_multi && spec.name != "exec" && spec.name != "discard" && spec.name != "quit" &&
          spec.name != "reset";
@@ -249,6 +272,8 @@ bool Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
   const bool unknown = spec == nullptr || ((spec->flags & kContainer) && args.size() >= 2);
   client.last_command.store(unknown ? nullptr : spec, std::memory_order_relaxed);
   auto loading = [&] { return server_.persistence != nullptr && server_.persistence->loading(); };
+  // The command's flags with a script's own (command_flags).
+  const std::uint32_t flags = resolved.error.empty() ? command_flags(*spec, args, server_) : 0;
   // The refusals in Redis's processCommand order.
   bool refused = true;
   if (!resolved.error.empty()) {
@@ -265,8 +290,9 @@ bool Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
                            client.in_multi ? acl::LogContext::kMulti : acl::LogContext::kToplevel, spec, now_ms);
              denied.denial != acl::Denial::kNone) {
     reject(spec, noperm_text(denied.denial, *spec), client, reply);
-  } else if (!loading() && busy_script_error(server_).empty() && !server_.make_room(now_ms, kEvictionBudget) &&
-             refused_over_maxmemory(*spec, client)) {
+  } else if (!loading() && busy_script_error(server_).empty() &&
+             !server_.make_room(now_ms, server_.config.eviction_budget()) &&
+             refused_over_maxmemory(*spec, flags, client)) {
     // Not while loading, nor from inside a busy script (which holds the
     // keyspace): no eviction then.
     reject(spec, err::kOom, client, reply);
@@ -281,7 +307,7 @@ bool Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
     }
     refused = true;
     if (server_.persistence != nullptr && server_.persistence->writes_refused() &&
-        refused_on_disk_error(*spec, client)) {
+        refused_on_disk_error(*spec, flags, client)) {
       reject(spec, err::kMisconf, client, reply);
     } else if (client.resp.load(std::memory_order_relaxed) == 2 && client.in_pubsub_mode() &&
         !allowed_in_pubsub_mode(*spec)) {
@@ -303,13 +329,13 @@ bool Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
   if (!refused) {
     if (client.monitor.load(std::memory_order_relaxed) && touches_keyspace(*spec)) {
       reject(spec, "ERR Replica can't interact with the keyspace", client, reply);
-    } else if (paused(*spec, client, now_ms)) {
+    } else if (paused(*spec, flags, client, now_ms)) {
       // After the refusals, as Redis's blockPostponeClient.
       return false;
     } else if (client.in_multi && !(spec->flags & kRunsInMulti)) {
       // A transaction that will fail keeps no more (Redis's queueMultiCommand).
       if (!client.multi_failed && !client.watch_flag.dirty.load(std::memory_order_relaxed)) {
-        client.multi.push_back(QueuedCommand{spec, {args.begin(), args.end()}});
+        client.multi.push_back(QueuedCommand{spec, {args.begin(), args.end()}, flags});
         client.multi_queued.store(client.multi.size(), std::memory_order_relaxed);
       }
       client.last_command.store(spec, std::memory_order_relaxed);
@@ -354,7 +380,8 @@ bool Dispatcher::confirms_by_push(const CommandSpec& spec) {
   return std::find(std::begin(kNames), std::end(kNames), spec.name) != std::end(kNames);
 }
 
-bool Dispatcher::paused(const CommandSpec& spec, const ClientState& client, std::int64_t now_ms) const {
+bool Dispatcher::paused(const CommandSpec& spec, std::uint32_t flags, const ClientState& client,
+                        std::int64_t now_ms) const {
   const PauseState::Mode mode = server_.pause.mode(now_ms);
   if (mode == PauseState::kNone) return false;
   // A MONITOR client is a replica to Redis, and replicas are never paused.
@@ -364,10 +391,10 @@ bool Dispatcher::paused(const CommandSpec& spec, const ClientState& client, std:
   if (mode == PauseState::kAll) return true;
   // WRITE holds back what Redis would replicate: writes, may-replicate
   // commands, and an EXEC of a transaction holding either.
-  auto replicated = [](const CommandSpec& c) { return (c.flags & (kWrite | kMayReplicate)) != 0; };
-  if (replicated(spec)) return true;
+  auto replicated = [](std::uint32_t f) { return (f & (kWrite | kMayReplicate)) != 0; };
+  if (replicated(flags)) return true;
   return spec.name == "exec" && client.in_multi &&
-         std::any_of(client.multi.begin(), client.multi.end(), [&](const QueuedCommand& q) { return replicated(*q.spec); });
+         std::any_of(client.multi.begin(), client.multi.end(), [&](const QueuedCommand& q) { return replicated(q.flags); });
 }
 
 }  // namespace larder::commands

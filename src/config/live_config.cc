@@ -1,5 +1,7 @@
 #include "larder/config/live_config.h"
 
+#include <cmath>
+
 namespace larder::config {
 
 LiveConfig::LiveConfig(const Settings& settings)
@@ -35,6 +37,11 @@ void LiveConfig::mirror(const Settings& s) {
   samples_.store(static_cast<int>(integer_value(s.get("maxmemory-samples"))), std::memory_order_relaxed);
   lfu_decay_time_.store(static_cast<int>(integer_value(s.get("lfu-decay-time"))), std::memory_order_relaxed);
   lfu_log_factor_.store(static_cast<int>(integer_value(s.get("lfu-log-factor"))), std::memory_order_relaxed);
+  const std::int64_t tenacity = integer_value(s.get("maxmemory-eviction-tenacity"));
+  eviction_budget_us_.store(tenacity <= 10   ? 50 * tenacity
+                            : tenacity < 100 ? static_cast<std::int64_t>(500.0 * std::pow(1.15, tenacity - 10.0))
+                                             : std::int64_t{86'400'000'000},  // a day: no limit
+                            std::memory_order_relaxed);
   tracking_table_max_keys_.store(static_cast<std::uint64_t>(integer_value(s.get("tracking-table-max-keys"))),
                                  std::memory_order_relaxed);
   auto size = [&](std::string_view name) { return static_cast<std::uint64_t>(integer_value(s.get(name))); };

@@ -327,6 +327,7 @@ const std::vector<Row>& rows() {
                            "noeviction", "allkeys-tinylfu", "volatile-tinylfu"});
        }},
       {{"maxmemory-samples", "5", true, false}, [](const auto& a) { return integer_in(a, 1, 64); }},
+      {{"maxmemory-eviction-tenacity", "10", true, false}, [](const auto& a) { return integer_in(a, 0, 100); }},
       {{"lfu-log-factor", "10", true, false}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
       {{"lfu-decay-time", "1", true, false}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
       // CLIENT TRACKING: keys the table may hold before some are invalidated; 0 no limit.

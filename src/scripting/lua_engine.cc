@@ -786,6 +786,19 @@ bool ScriptCache::contains(std::string_view sha) const {
   return bodies_.contains(key);
 }
 
+std::optional<unsigned> ScriptCache::flags(std::string_view sha) const {
+  if (sha.size() != 40) return std::nullopt;
+  std::string key(sha);
+  for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::lock_guard lock(mutex_);
+  auto it = bodies_.find(key);
+  if (it == bodies_.end()) return std::nullopt;
+  unsigned flags = 0;
+  std::size_t offset = 0;
+  if (!parse_shebang(it->second, flags, offset).empty()) return std::nullopt;
+  return flags;
+}
+
 void ScriptCache::flush() {
   std::unordered_map<std::string, std::string> old;
   {
@@ -829,6 +842,18 @@ std::string FunctionLibraries::add(Library lib, bool replace) {
 bool FunctionLibraries::exists(const std::string& name) const {
   std::lock_guard lock(mutex_);
   return libraries_.contains(name);
+}
+
+std::optional<unsigned> FunctionLibraries::function_flags(std::string_view name) const {
+  std::lock_guard lock(mutex_);
+  const auto owner = owner_.find(util::to_lower(name));
+  if (owner == owner_.end()) return std::nullopt;
+  const auto lib = libraries_.find(owner->second);
+  if (lib == libraries_.end()) return std::nullopt;
+  for (const FunctionInfo& f : lib->second.functions) {
+    if (util::iequals(f.name, name)) return f.flags;
+  }
+  return std::nullopt;
 }
 
 bool FunctionLibraries::remove(const std::string& name) {

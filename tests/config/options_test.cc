@@ -67,6 +67,21 @@ TEST_CASE("CONFIG SET is all or nothing and refuses startup-only directives", "[
   CHECK(live.matching("slowlog*").size() == 2);
 }
 
+TEST_CASE("maxmemory-eviction-tenacity sets the eviction time limit as Redis's", "[config]") {
+  using std::chrono::microseconds;
+  LiveConfig live{Settings{}};
+  CHECK(live.eviction_budget() == microseconds(500));
+  live.set({{"maxmemory-eviction-tenacity", "0"}});
+  CHECK(live.eviction_budget() == microseconds(0));
+  live.set({{"maxmemory-eviction-tenacity", "3"}});
+  CHECK(live.eviction_budget() == microseconds(150));
+  live.set({{"maxmemory-eviction-tenacity", "11"}});
+  CHECK(live.eviction_budget() == microseconds(575));  // (long)(500.0 * pow(1.15, 1)), as Redis
+  live.set({{"maxmemory-eviction-tenacity", "100"}});
+  CHECK(live.eviction_budget() >= std::chrono::hours(24));
+  CHECK_THROWS_AS(live.set({{"maxmemory-eviction-tenacity", "101"}}), ConfigError);
+}
+
 TEST_CASE("save takes pairs of integers, as Redis checks them", "[config]") {
   LiveConfig live{Settings{}};
   auto runtime_error = [&](const std::string& value) {

@@ -20,7 +20,8 @@ SAME_VALUE = ["save", "appendonly", "databases", "maxclients", "maxmemory",
 # compatibility only.
 IMPLEMENTED = set(SAME_VALUE) | {"maxmemory-samples", "lfu-log-factor", "lfu-decay-time",
                                  "slowlog-log-slower-than", "slowlog-max-len", "proto-max-bulk-len",
-                                 "client-query-buffer-limit"}
+                                 "client-query-buffer-limit", "maxmemory-eviction-tenacity",
+                                 "stop-writes-on-bgsave-error"}
 
 
 class ConfigTest(DifferentialTestCase):
@@ -95,6 +96,11 @@ class ConfigTest(DifferentialTestCase):
             (0, "CONFIG", "SET", "HZ", "13"), (0, "CONFIG", "GET", "hz"),
             (0, "CONFIG", "SET", "hz", "10", "timeout", "0"), (0, "CONFIG", "GET", "hz"),
             (0, "CONFIG", "SET", "requirepass", ""),
+            (0, "CONFIG", "SET", "maxmemory-eviction-tenacity", "101"),
+            (0, "CONFIG", "SET", "maxmemory-eviction-tenacity", "-1"),
+            (0, "CONFIG", "SET", "maxmemory-eviction-tenacity", "100"),
+            (0, "CONFIG", "GET", "maxmemory-eviction-tenacity"),
+            (0, "CONFIG", "SET", "maxmemory-eviction-tenacity", "10"),
         ])
 
     def test_set_protected_and_immutable(self):

@@ -336,6 +336,47 @@ class ScriptingDiffCase(DifferentialTestCase):
                     c.cmd("CONFIG", "SET", "maxmemory", "0")
                     c.cmd("CONFIG", "SET", "maxmemory-policy", "allkeys-lru")
 
+    def test_script_flags_are_the_commands_flags(self):
+        # A shebang script's or a function's own flags stand for EVAL's /
+        # FCALL's (Redis's getCommandFlags): over maxmemory its OOM is a
+        # refusal (rejected_calls) that aborts an EXEC holding it and comes
+        # before the subscribed-context error; a no-writes one runs during
+        # CLIENT PAUSE WRITE.
+        lib = "#!lua name=flagslib\nredis.register_function('f', function() return 1 end)\n" \
+              "redis.register_function{function_name='r', callback=function() return 2 end, flags={'no-writes'}}"
+        out = []
+        for srv in (self.redis, self.larder):
+            got = []
+            with srv.client() as c, srv.client() as q, srv.client() as sub:
+                c.cmd("FUNCTION", "FLUSH")
+                c.cmd("FUNCTION", "LOAD", lib)
+                c.cmd("SET", "k", "v")
+                c.cmd("CONFIG", "SET", "maxmemory-policy", "noeviction")
+                got.append(q.cmd("MULTI"))
+                got.append(q.cmd("EVAL", "#!lua\nreturn 1", "0"))
+                sub.cmd("SUBSCRIBE", "ch")
+                try:
+                    c.cmd("CONFIG", "SET", "maxmemory", "1")
+                    c.cmd("CONFIG", "RESETSTAT")
+                    got.append(q.cmd("EXEC"))
+                    got.append(sub.cmd("EVAL", "#!lua\nreturn 1", "0"))
+                    for args in (("EVAL", "#!lua\nreturn 1", "0"), ("FCALL", "f", "0"), ("FCALL_RO", "f", "0"),
+                                 ("FCALL", "r", "0"), ("EVAL", "#!lua flags=no-writes\nreturn 3", "0")):
+                        got.append(c.cmd(*args))
+                    got.extend(sorted(line.split(b",usec")[0] + b"," + line.split(b",rejected")[1]
+                                      for line in c.call("INFO", "commandstats").split(b"\r\n")
+                                      if line.startswith((b"cmdstat_eval:", b"cmdstat_fcall", b"cmdstat_exec:"))))
+                finally:
+                    c.cmd("CONFIG", "SET", "maxmemory", "0")
+                c.cmd("CLIENT", "PAUSE", "1500", "WRITE")
+                q.send(b"*3\r\n$5\r\nFCALL\r\n$1\r\nr\r\n$1\r\n0\r\n")
+                got.append(q.read_available(0.7))
+                c.cmd("CLIENT", "UNPAUSE")
+                c.cmd("FUNCTION", "FLUSH")
+                c.cmd("CONFIG", "SET", "maxmemory-policy", "allkeys-lru")
+            out.append(got)
+        self.assertEqual([show(x) for x in out[1]], [show(x) for x in out[0]])
+
     def test_libraries(self):
         self.check([
             ev("return cjson.encode({1, 2, {a = 1}})"), ev("return cjson.encode({})"),

@@ -35,6 +35,7 @@ enum class ReplyMode { kOn, kOff, kSkipNext, kSkipThis };
 struct QueuedCommand {
   const CommandSpec* spec;
   std::vector<std::string> args;
+  std::uint32_t flags;  // as the dispatcher saw them (Dispatcher's command_flags)
 };
 
 // A blocking command waiting for its keys (CommandContext::block), from when

@@ -63,8 +63,9 @@ class Dispatcher {
               protocol::ReplyBuilder& reply);
   void run(const CommandSpec& spec, std::span<const std::string_view> args, ClientState& client,
            protocol::ReplyBuilder& reply, std::int64_t now_ms);
-  // True when CLIENT PAUSE holds back `client`'s command `spec` at `now_ms`.
-  bool paused(const CommandSpec& spec, const ClientState& client, std::int64_t now_ms) const;
+  // True when CLIENT PAUSE holds back `client`'s command `spec` (with
+  // `flags`, a script's own folded in) at `now_ms`.
+  bool paused(const CommandSpec& spec, std::uint32_t flags, const ClientState& client, std::int64_t now_ms) const;
 
   const CommandTable& table_;
   storage::Keyspace& keyspace_;

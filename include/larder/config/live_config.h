@@ -4,6 +4,7 @@
 // reads them without a lock.
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -60,6 +61,13 @@ class LiveConfig {
             samples_.load(std::memory_order_relaxed), lfu_decay_time_.load(std::memory_order_relaxed)};
   }
   int lfu_log_factor() const { return lfu_log_factor_.load(std::memory_order_relaxed); }
+  // How long one command may evict before it runs anyway (the cron goes on
+  // evicting), from maxmemory-eviction-tenacity as Redis's
+  // evictionTimeLimitUs: 50 us a step up to 10, then 15% more a step, a
+  // day (no limit) at 100.
+  std::chrono::microseconds eviction_budget() const {
+    return std::chrono::microseconds(eviction_budget_us_.load(std::memory_order_relaxed));
+  }
   std::uint64_t tracking_table_max_keys() const { return tracking_table_max_keys_.load(std::memory_order_relaxed); }
   // When small collections leave their compact encoding.
   std::uint64_t hash_max_listpack_entries() const { return hash_max_listpack_entries_.load(std::memory_order_relaxed); }
@@ -104,6 +112,7 @@ class LiveConfig {
   std::atomic<int> samples_{5};
   std::atomic<int> lfu_decay_time_{1};
   std::atomic<int> lfu_log_factor_{10};
+  std::atomic<std::int64_t> eviction_budget_us_{500};
   std::atomic<std::uint64_t> tracking_table_max_keys_{1000000};
   std::atomic<std::uint64_t> hash_max_listpack_entries_{0};
   std::atomic<std::uint64_t> hash_max_listpack_value_{0};

@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <map>
@@ -30,6 +31,9 @@ class ScriptCache {
   // `sha` is matched case-insensitively, as Redis does. False when unknown.
   bool find(std::string_view sha, std::string& body) const;
   bool contains(std::string_view sha) const;
+  // The flags of the cached script's shebang (kEvalCompat without one);
+  // nullopt when unknown or its shebang is invalid.
+  std::optional<unsigned> flags(std::string_view sha) const;
   // SCRIPT FLUSH: forgets every body; engines drop their compiled copies
   // when they see the generation change.
   void flush();
@@ -68,6 +72,9 @@ class FunctionLibraries {
   // text when a function name belongs to another library, else empty.
   std::string add(Library lib, bool replace);
   bool exists(const std::string& name) const;
+  // The flags of function `name` (any case, as FCALL finds it); nullopt when
+  // there is none.
+  std::optional<unsigned> function_flags(std::string_view name) const;
   bool remove(const std::string& name);
   void flush();
   // A copy of every library, by name.
