@@ -176,4 +176,16 @@ std::int64_t parse_block_timeout(std::string_view arg, std::int64_t now_ms, prot
                                                                : now_ms + t;
 }
 
+bool parse_ms_timeout(std::string_view arg, std::int64_t& ms, protocol::ReplyBuilder& reply) {
+  if (!util::parse_int64(arg, ms)) {
+    reply.error("ERR timeout is not an integer or out of range");
+    return false;
+  }
+  if (ms < 0) {
+    reply.error("ERR timeout is negative");
+    return false;
+  }
+  return true;
+}
+
 }  // namespace larder::commands

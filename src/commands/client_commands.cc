@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "larder/commands/blocking.h"
 #include "larder/commands/command_table.h"
 #include "larder/commands/families.h"
 #include "larder/protocol/errors.h"
@@ -332,14 +333,7 @@ void cmd_client_reply(CommandContext& ctx) {
 // CLIENT PAUSE timeout-ms [WRITE|ALL]
 void cmd_client_pause(CommandContext& ctx) {
   std::int64_t ms = 0;
-  if (!util::parse_int64(ctx.args[2], ms)) {
-    ctx.reply.error("ERR timeout is not an integer or out of range");
-    return;
-  }
-  if (ms < 0) {
-    ctx.reply.error("ERR timeout is negative");
-    return;
-  }
+  if (!parse_ms_timeout(ctx.args[2], ms, ctx.reply)) return;
   PauseState::Mode mode = PauseState::kAll;
   if (ctx.args.size() == 4) {
     if (iequals(ctx.args[3], "write")) {

@@ -105,6 +105,7 @@ void cmd_config_resetstat(CommandContext& ctx) {
   ctx.server.eviction_exceeded.reset();
   ctx.server.expiry_stats.reset();
   ctx.keyspace.background_free().reset_freed();
+  if (ctx.server.persistence != nullptr) ctx.server.persistence->reset_stats();
   ctx.reply.ok();
 }
 

@@ -34,14 +34,7 @@ void cmd_wait(CommandContext& ctx) {
     return;
   }
   std::int64_t ms = 0;
-  if (!util::parse_int64(ctx.args[2], ms)) {
-    ctx.reply.error("ERR timeout is not an integer or out of range");
-    return;
-  }
-  if (ms < 0) {
-    ctx.reply.error("ERR timeout is negative");
-    return;
-  }
+  if (!parse_ms_timeout(ctx.args[2], ms, ctx.reply)) return;
   if (replicas <= 0 || !ctx.may_block) {
     ctx.reply.integer(0);
     return;

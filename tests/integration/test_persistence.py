@@ -444,6 +444,8 @@ class PersistenceTest(ServerTestCase):
             time.sleep(0.02)
         self.assertEqual(info_field(c, "rdb_last_bgsave_status"), "ok")
         self.assertEqual(info_field(c, "rdb_saves"), "1")
+        c.call("CONFIG", "RESETSTAT")  # as Redis's resetServerStats
+        self.assertEqual(info_field(c, "rdb_saves"), "0")
 
     def test_config_get_dir_is_the_absolute_directory(self):
         # Redis answers getcwd(): the server's working directory until dir is set.

@@ -126,4 +126,9 @@ class BlockingRegistry {
 // never), or -1 after replying the error.
 std::int64_t parse_block_timeout(std::string_view arg, std::int64_t now_ms, protocol::ReplyBuilder& reply);
 
+// A timeout in milliseconds (CLIENT PAUSE, WAIT), as Redis's
+// getTimeoutFromObjectOrReply with UNIT_MILLISECONDS: false after replying
+// its error (not an integer, or negative).
+bool parse_ms_timeout(std::string_view arg, std::int64_t& ms, protocol::ReplyBuilder& reply);
+
 }  // namespace larder::commands

@@ -86,6 +86,8 @@ class Persistence {
   // stop-writes-on-bgsave-error is yes, so writes are refused until a save
   // succeeds (Redis's writeCommandsDeniedByDiskError). Any thread.
   bool writes_refused() const;
+  // CONFIG RESETSTAT: INFO's rdb_saves starts again from 0.
+  void reset_stats() { saves_.store(0, std::memory_order_relaxed); }
   // About every 100 ms on the owner's loop: starts a scheduled BGSAVE, or one
   // a save point calls for; takes every shard's lock itself.
   void cron(std::int64_t now_ms);
