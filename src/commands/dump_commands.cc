@@ -92,8 +92,8 @@ void cmd_restore(CommandContext& ctx) {
     return;
   }
   const bool deleted = replace && db.erase(key);
-  if (ttl != 0 && !absttl) ttl += ctx.now_ms;
-  if (ttl != 0 && ttl <= ctx.now_ms) {  // already expired: only the REPLACE deletion stays
+  if (ttl != 0 && !absttl) ttl += ctx.clock_ms();
+  if (ttl != 0 && ttl <= ctx.clock_ms()) {  // already expired: only the REPLACE deletion stays
     if (deleted) ctx.notify(config::kNotifyGeneric, "del", key);
     ctx.reply.ok();
     return;

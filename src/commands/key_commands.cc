@@ -113,7 +113,7 @@ void ttl_generic(CommandContext& ctx, bool in_ms, bool absolute = false) {
     ctx.reply.integer(-1);
     return;
   }
-  std::int64_t ttl = absolute ? e->expire_at() : e->expire_at() - ctx.now_ms;
+  std::int64_t ttl = absolute ? e->expire_at() : e->expire_at() - ctx.clock_ms();
   if (ttl < 0) ttl = 0;
   ctx.reply.integer(in_ms ? ttl : (ttl + 500) / 1000);
 }
@@ -183,7 +183,7 @@ void expire_generic(CommandContext& ctx, bool in_seconds, std::int64_t base_ms) 
     ctx.reply.integer(0);
     return;
   }
-  if (when <= ctx.now_ms) {
+  if (when <= ctx.clock_ms()) {
     db.erase(ctx.args[1]);
     ctx.notify(config::kNotifyGeneric, "del", ctx.args[1]);
   } else {
@@ -193,8 +193,8 @@ void expire_generic(CommandContext& ctx, bool in_seconds, std::int64_t base_ms) 
   ctx.reply.integer(1);
 }
 
-void cmd_expire(CommandContext& ctx) { expire_generic(ctx, true, ctx.now_ms); }
-void cmd_pexpire(CommandContext& ctx) { expire_generic(ctx, false, ctx.now_ms); }
+void cmd_expire(CommandContext& ctx) { expire_generic(ctx, true, ctx.clock_ms()); }
+void cmd_pexpire(CommandContext& ctx) { expire_generic(ctx, false, ctx.clock_ms()); }
 void cmd_expireat(CommandContext& ctx) { expire_generic(ctx, true, 0); }
 void cmd_pexpireat(CommandContext& ctx) { expire_generic(ctx, false, 0); }
 

@@ -89,7 +89,7 @@ bool expire_at_or_reply(CommandContext& ctx, std::string_view arg, unsigned flag
     return false;
   }
   if (seconds) v *= 1000;
-  if ((flags & (kEx | kPx)) && __builtin_add_overflow(v, ctx.now_ms, &v)) {
+  if ((flags & (kEx | kPx)) && __builtin_add_overflow(v, ctx.clock_ms(), &v)) {
     ctx.reply_invalid_expire();
     return false;
   }
@@ -251,7 +251,7 @@ void cmd_getex(CommandContext& ctx) {
   std::int64_t when = kNoExpire;
   if (expire_arg != nullptr && !expire_at_or_reply(ctx, *expire_arg, flags, when)) return;
   ctx.reply.bulk(e->value());  // before the entry is replaced or deleted
-  if ((flags & (kExAt | kPxAt)) && when <= ctx.now_ms) {
+  if ((flags & (kExAt | kPxAt)) && when <= ctx.clock_ms()) {
     db.erase(key);
     ctx.notify(config::kNotifyGeneric, "del", key);
   } else if (expire_arg != nullptr) {

@@ -336,6 +336,29 @@ class ScriptingDiffCase(DifferentialTestCase):
                     c.cmd("CONFIG", "SET", "maxmemory", "0")
                     c.cmd("CONFIG", "SET", "maxmemory-policy", "allkeys-lru")
 
+    def test_relative_ttls_read_the_clock_inside_a_script(self):
+        # Keys expire by the script's start time, but a relative TTL and
+        # PTTL read the clock as Redis's mstime(): 300 ms into the script a
+        # PX 1000 still has about 1000 ms to go afterwards, and a key set with
+        # PX 5000 before the wait shows no more than 4700 ms left.
+        wait = ("local t = redis.call('time') local stop = t[1] * 1000000 + t[2] + 300000 "
+                "repeat t = redis.call('time') until t[1] * 1000000 + t[2] >= stop ")
+        got = []
+        for srv in (self.redis, self.larder):
+            with srv.client() as c:
+                c.cmd("FLUSHALL")
+                first = c.cmd("EVAL", "redis.call('set', 'a', 'v', 'PX', 5000) " + wait +
+                              "redis.call('set', 'k', 'v', 'PX', 1000) "
+                              "return redis.call('pttl', 'a') < 4850 and 1 or 0", "0")
+                k = c.call("PTTL", "k")
+                c.cmd("SET", "p", "v")
+                second = c.cmd("EVAL", wait + "return redis.call('pexpire', 'p', 1000)", "0")
+                got.append((first, k, second, c.call("PTTL", "p")))
+        (rf, rk, rs, rp), (lf, lk, ls, lp) = got
+        self.assertEqual((lf, ls), (rf, rs))
+        self.assertLess(abs(lk - rk), 100, (lk, rk))
+        self.assertLess(abs(lp - rp), 100, (lp, rp))
+
     def test_script_flags_are_the_commands_flags(self):
         # A shebang script's or a function's own flags stand for EVAL's /
         # FCALL's (Redis's getCommandFlags): over maxmemory its OOM is a

@@ -18,6 +18,7 @@
 #include "larder/protocol/reply_builder.h"
 #include "larder/storage/db.h"
 #include "larder/storage/keyspace.h"
+#include "larder/util/clock.h"
 
 namespace larder::storage {
 class ShardLocks;  // shard_locks.h
@@ -36,7 +37,12 @@ struct CommandContext {
   storage::Keyspace& keyspace;
   ServerServices& server;
   const config::LiveConfig& config;  // the same as server.config
+  // The time keys expire by: fixed for a whole EXEC or script, as Redis.
   std::int64_t now_ms;
+  // The clock where Redis reads it afresh (mstime()): a relative TTL's base,
+  // TTL's remaining time, "already expired" checks. now_ms except inside EXEC
+  // and scripts, where time has moved on since they started.
+  std::int64_t clock_ms() const { return in_exec || in_script ? util::unix_time_ms() : now_ms; }
   // Set on a connection's own dispatch path (never inside EXEC or a script):
   // the handler may defer(). A kIncremental command's handler holds no shard
   // lock; another's holds its keys' until it returns, so what it defers must
