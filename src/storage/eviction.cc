@@ -323,7 +323,10 @@ bool Evictor::main_victim(std::int64_t now_ms, const EvictionSettings& settings)
       // Sampled first, scored after, so that their sketch reads overlap.
       sampled_.clear();
       const std::uint64_t start = n == 0 && db == 0 ? from.bucket : rng_();
-      sample(table, wanted - found, start, only_volatile, [&](const Entry& e) {
+      // No walk on for sparse volatile keys here: volatile_count() counts
+      // the window's keys too, which this sample rejects, so a table whose
+      // TTL keys are all in the window would be walked whole every contest.
+      sample(table, wanted - found, start, false, [&](const Entry& e) {
         if (e.in_window() || (only_volatile && !e.has_expire())) return false;
         const std::uint64_t hash = Table::hash_of(e.key());
         shard.sketch().prefetch(hash);
