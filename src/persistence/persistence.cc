@@ -448,10 +448,7 @@ bool Persistence::start_loading(std::int64_t now_ms) {
   loading_start_ms_.store(now_ms);
   loading_.store(true, std::memory_order_release);
   spdlog::info("Loading RDB produced by {}", path.string());
-  // What the load changes is not a change since the last save (as Redis's
-  // dirty count, which starts at 0 after loading).
-  const std::uint64_t changes_before = keyspace_.changes();
-  loader_thread_ = std::thread([this, path, now_ms, changes_before] {
+  loader_thread_ = std::thread([this, path, now_ms] {
     std::mutex mutex;
     std::condition_variable cv;
     int in_flight = 0;
@@ -485,7 +482,12 @@ bool Persistence::start_loading(std::int64_t now_ms) {
       });
       batch.keys.reserve(kLoadBatch);
     };
+    // What the load changes is not a change since the last save (as Redis's
+    // dirty count, which starts at 0 after loading): counted where the keys
+    // change, in order with the batches.
+    const auto changes_before = std::make_shared<std::uint64_t>(0);
     try {
+      apply([this, changes_before](bool lock) { *changes_before = keyspace_.changes(lock); });
       std::FILE* f = std::fopen(path.c_str(), "rb");
       if (f == nullptr) throw errno_error("Fatal error loading the DB, " + path.string());
       std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(f, &std::fclose);
@@ -524,13 +526,15 @@ bool Persistence::start_loading(std::int64_t now_ms) {
       callbacks.function = [&](std::string_view code) { libraries.emplace_back(code); };
       reader.read(callbacks);
       submit();
+      apply([this, changes_before](bool lock) {
+        changes_at_save_.fetch_add(keyspace_.changes(lock) - *changes_before, std::memory_order_relaxed);
+      });
       std::unique_lock lock(mutex);
       while (!cv.wait_for(lock, kCancelPoll, [&] { return in_flight == 0; })) {
         if (stopping_.load()) throw std::runtime_error("shutting down");
       }
       lock.unlock();
       load_saved_functions(libraries, false, false);
-      changes_at_save_.fetch_add(keyspace_.changes() - changes_before, std::memory_order_relaxed);
     } catch (const std::exception& e) {
       if (stopping_.load()) return;
       spdlog::critical("Cannot load the RDB file {}: {}. Exiting.", path.string(), e.what());
