@@ -290,8 +290,8 @@ bool Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
                            client.in_multi ? acl::LogContext::kMulti : acl::LogContext::kToplevel, spec, now_ms);
              denied.denial != acl::Denial::kNone) {
     reject(spec, noperm_text(denied.denial, *spec), client, reply);
-  } else if (!loading() && busy_script_error(server_).empty() &&
-             !server_.make_room(now_ms, server_.config.eviction_budget()) &&
+  } else if ((client.pre_command_oom = !loading() && busy_script_error(server_).empty() &&
+                                       !server_.make_room(now_ms, server_.config.eviction_budget())) &&
              refused_over_maxmemory(*spec, flags, client)) {
     // Not while loading, nor from inside a busy script (which holds the
     // keyspace): no eviction then.

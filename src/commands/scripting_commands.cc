@@ -70,8 +70,7 @@ bool split_keys(CommandContext& ctx, std::span<const std::string_view>& keys,
 bool script_may_run(CommandContext& ctx, unsigned flags, bool ro_command) {
   using namespace scripting;
   if (flags & kEvalCompat) return true;
-  if (!(flags & kAllowOom) && !(flags & kNoWrites) && ctx.config.maxmemory() != 0 &&
-      !ctx.server.make_room(ctx.now_ms, std::chrono::milliseconds(1))) {
+  if (!(flags & kAllowOom) && !(flags & kNoWrites) && ctx.config.maxmemory() != 0 && ctx.client.pre_command_oom) {
     ctx.reply.error(err::kOom);
     return false;
   }

@@ -1734,7 +1734,7 @@ void LuaEngine::run(commands::CommandContext& ctx, int ref, unsigned flags, std:
   state.read_only = read_only;
   state.is_function = is_function;
   state.start_ms = util::steady_ms();
-  state.oom_at_start = !ctx.server.make_room(ctx.now_ms, std::chrono::milliseconds(1));
+  state.oom_at_start = ctx.config.maxmemory() != 0 && ctx.client.pre_command_oom;
   script_client_.db.store(ctx.client.db.load(std::memory_order_relaxed), std::memory_order_relaxed);
   script_client_.id = ctx.client.id;
   script_client_.set_user(ctx.client.user);  // what a command checks for itself (SORT's BY and GET)

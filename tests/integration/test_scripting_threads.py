@@ -8,7 +8,9 @@ a script locks only its keys' shards, so a command on another shard runs on
 the other loop while the script does. A
 script past busy-reply-threshold gets clients of both loops answered BUSY
 (its own loop's too), SCRIPT KILL works from either, and SIGTERM stops the
-server whichever loop the script runs on."""
+server whichever loop the script runs on. A script started while memory is
+over maxmemory with nothing to evict is refused or answered, never hung on
+its own shard locks."""
 import os
 import sys
 import signal
@@ -142,6 +144,43 @@ class ScriptingThreadsTest(ServerTestCase):
         self.assertEqual(code, 0, "server did not exit cleanly after SIGTERM during a busy script")
         self.assertLess(time.monotonic() - t0, 5)
 
+    def test_scripts_over_maxmemory_with_nothing_to_evict(self):
+        # volatile-lru with no TTL keys: eviction finds nothing, memory stays
+        # over, and each write walks every shard for a victim. A script's OOM
+        # verdict is the dispatcher's (Redis's pre_command_oom_state): it
+        # evicted again, holding its key's shard, and waited for the other
+        # loop's eviction, which waited for that shard.
+        srv = self.start_larder("--maxmemory-policy", "volatile-lru", threads=2)
+        with srv.client() as c:
+            for base in range(0, 20000, 1000):
+                c.call("MSET", *[a for i in range(base, base + 1000) for a in ("k:%d" % i, "value:%d" % i)])
+            self.assertEqual(c.call("CONFIG", "SET", "maxmemory", "1mb"), "OK")
+        stop = time.monotonic() + 2
+
+        def writer():
+            with srv.client() as w:
+                while time.monotonic() < stop:
+                    self.assertTrue(w.cmd("SET", "w", "x").startswith(b"-OOM "))
+
+        def scripter():
+            with srv.client() as s:
+                i = 0
+                while time.monotonic() < stop:
+                    key = "k:%d" % (i % 20000)
+                    self.assertEqual(s.call("EVAL", "return redis.call('get', KEYS[1])", "1", key),
+                                     b"value:" + key[2:].encode())
+                    i += 1
+
+        self.run_threads([writer, scripter])
+        with srv.client() as c:
+            for key in ("k:1", "k:2"):
+                self.assertTrue(c.cmd("EVAL", "return redis.call('set', KEYS[1], 'x')", "1", key).startswith(
+                    b"-OOM command not allowed when used memory > 'maxmemory'"))
+                self.assertEqual(c.cmd("EVAL", "#!lua\nreturn redis.call('set', KEYS[1], 'x')", "1", key),
+                                 b"-OOM command not allowed when used memory > 'maxmemory'.\r\n")
+                self.assertEqual(c.cmd("EVAL", "#!lua flags=no-writes\nreturn redis.call('get', KEYS[1])", "1", key),
+                                 b"$7\r\nvalue:%s\r\n" % key[2:].encode())
+            self.assertEqual(c.call("DBSIZE"), 20000)
 
 if __name__ == "__main__":
     unittest.main()

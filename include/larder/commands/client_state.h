@@ -162,6 +162,10 @@ struct ClientState : std::enable_shared_from_this<ClientState> {
   bool close_after_reply = false;  // QUIT, protocol error: flush, then close
   ReplyMode reply_mode = ReplyMode::kOn;
   bool multi_failed = false;  // a command was refused while queueing
+  // Memory stayed over maxmemory after the dispatcher's eviction for the
+  // command now running (Redis's pre_command_oom_state): scripts and EXEC's
+  // commands read it instead of evicting while they hold shard locks.
+  bool pre_command_oom = false;
   // Shards hold it through watch_flag_ptr() while keys are watched.
   storage::WatchFlag watch_flag;
   bool push_touched = false;  // queued for its loop's flush (PubSub::drain)
