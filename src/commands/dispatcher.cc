@@ -72,12 +72,13 @@ std::uint64_t own_errors(StatsOf stats_of, protocol::ReplyBuilder& reply, std::u
 // slow log (but for skip_slowlog commands; `redacted` arguments hidden).
 void count_call(const CommandSpec& spec, std::span<const std::string_view> args,
                 const ClientState& client, ServerServices& server, std::int64_t now_ms,
-                std::int64_t usec, std::uint64_t failures, std::span<const std::uint32_t> redacted = {}) {
+                std::int64_t usec, std::uint64_t failures, std::span<const std::uint32_t> redacted = {},
+                bool latency_sample = true) {
   ServerStats& stats = *server.loop_stats.at(client.loop);
   CommandCounters& counters = stats.commands[spec.index];
   counters.calls.add();
   counters.usec.add(static_cast<std::uint64_t>(usec));
-  counters.record_latency(static_cast<std::uint64_t>(usec));
+  if (latency_sample) counters.record_latency(static_cast<std::uint64_t>(usec));
   stats.commands_processed.add();
   if (failures != 0) counters.failed_calls.add(failures);
   const std::int64_t threshold = server.config.slowlog_log_slower_than();
@@ -226,7 +227,7 @@ void Dispatcher::finish_blocked(ClientState& client, protocol::ReplyBuilder& rep
   }
   if (!b.reply_dropped) reply.raw(result);
   const std::vector<std::string_view> args(b.args.begin(), b.args.end());
-  count_call(*b.spec, args, client, server_, b.now_ms, b.usec, failed);
+  count_call(*b.spec, args, client, server_, b.now_ms, b.usec, failed, {}, !b.timed_out);
   client.blocked.reset();
   client.is_blocked.store(false, std::memory_order_relaxed);
 }

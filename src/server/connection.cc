@@ -683,6 +683,7 @@ void BasicConnection<Transport>::on_block_timeout() {
   protocol::ReplyBuilder builder(reply);
   builder.set_protocol(waiter.resp);
   waiter.command->timeout_reply(builder);
+  client_->blocked->timed_out = true;
   on_unblocked(std::move(reply));
 }
 

@@ -4,7 +4,8 @@ Redis 7.0 keeps them: total_reads_processed / total_writes_processed count
 read and reply-write events, total_ / current_eviction_exceeded_time the
 time memory stayed over maxmemory with eviction unable to bring it back, and
 lazyfreed_objects the keys an asynchronous flush freed, expired_stale_perc
-and expire_cycle_cpu_milliseconds what active expiry found and spent. Also
+and expire_cycle_cpu_milliseconds what active expiry found and spent. A
+blocking command that times out counts a call but no latency sample. Also
 passes against redis-server (LARDER_AS_REDIS=1)."""
 import os
 import sys
@@ -41,6 +42,21 @@ class InfoCountersTest(ServerTestCase):
             self.assertEqual(c.cmd("CONFIG", "RESETSTAT"), b"+OK\r\n")
             reset = info_fields(c.cmd("INFO", "stats"))
             self.assertLessEqual(int(reset["total_writes_processed"]), 1)
+
+    def test_timed_out_blocking_call_has_no_latency_sample(self):
+        srv = self.start_larder()
+        with srv.client() as c, srv.client() as pusher:
+            self.assertEqual(c.cmd("BLPOP", "nokey", "0.05"), b"*-1\r\n")
+            self.assertIn(b"cmdstat_blpop:calls=1,", c.cmd("INFO", "commandstats"))
+            self.assertNotIn(b"latency_percentiles_usec_blpop:", c.cmd("INFO", "latencystats"))
+            c.send(encode_command("BLPOP", "l", "5"))
+            deadline = time.monotonic() + 5
+            while b"blocked_clients:1" not in pusher.cmd("INFO", "clients") and time.monotonic() < deadline:
+                time.sleep(0.01)
+            pusher.cmd("RPUSH", "l", "a")
+            self.assertEqual(c.read_reply(), b"*2\r\n$1\r\nl\r\n$1\r\na\r\n")
+            self.assertIn(b"cmdstat_blpop:calls=2,", c.cmd("INFO", "commandstats"))
+            self.assertIn(b"latency_percentiles_usec_blpop:", c.cmd("INFO", "latencystats"))
 
     def test_idle_and_killed_clients_add_no_reads(self):
         srv = self.start_larder()

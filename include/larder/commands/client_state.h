@@ -48,6 +48,7 @@ struct BlockedCall {
   std::int64_t timeout_at_ms = 0;  // unix ms; 0 waits forever
   std::int64_t usec = 0;          // spent in its handler
   bool reply_dropped = false;     // CLIENT REPLY OFF or SKIP applied to it
+  bool timed_out = false;         // its timeout ended it: no latency sample, as Redis 7.0
   std::string reply{};  // handed over by whoever ended the wait, until the client finishes it
 };
 
