@@ -90,8 +90,10 @@ void feed_monitors_before_running(const CommandContext& ctx) {
   if (!ctx.server.pubsub.has_monitors()) return;
   const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::system_clock::now().time_since_epoch());
-  ctx.server.pubsub.feed_monitors(monitor_line(now.count(), ctx.client.db.load(std::memory_order_relaxed),
-                                               ctx.client.addr, ctx.args, ctx.redacted));
+  // A script's commands show "lua" where the client's address goes.
+  const std::string_view addr = ctx.in_script ? std::string_view("lua") : std::string_view(ctx.client.addr);
+  ctx.server.pubsub.feed_monitors(monitor_line(now.count(), ctx.client.db.load(std::memory_order_relaxed), addr,
+                                               ctx.args, ctx.redacted));
 }
 
 void register_monitor_commands(CommandTable& table) { table.add("monitor", cmd_monitor); }

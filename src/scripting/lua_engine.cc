@@ -965,7 +965,7 @@ struct LuaEngine::RunState {
 LuaEngine::LuaEngine(Scripting& scripting, int loop, bool functions)
     : scripting_(scripting), loop_(loop), functions_mode_(functions) {
   script_client_.loop = loop;
-  script_client_.addr = "lua";  // what MONITOR shows for the scripts' commands
+  script_client_.addr = "?:0";  // Redis's fake client's peer id, as SLOWLOG shows it (MONITOR shows "lua")
   set_up();
 }
 
