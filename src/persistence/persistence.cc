@@ -122,9 +122,11 @@ struct PendingKeys {
 };
 
 // Inserts keys[from, to), fetching each lookup's bucket and chain head into
-// the cache a few keys ahead. The caller holds the locks of their shards.
+// the cache a few keys ahead. The caller holds the locks of their shards. A
+// key already there is replaced; with `duplicate` the first such key is
+// named there too (Redis refuses a file that holds a key twice).
 void insert_run(storage::Keyspace& keyspace, std::vector<PendingKey>& keys, std::size_t from, std::size_t to,
-                std::int64_t now_ms) {
+                std::int64_t now_ms, std::string* duplicate) {
   constexpr std::size_t kBucketAhead = 16;
   constexpr std::size_t kHeadAhead = 8;
   auto table = [&](const PendingKey& k) -> storage::Table& {
@@ -136,6 +138,9 @@ void insert_run(storage::Keyspace& keyspace, std::vector<PendingKey>& keys, std:
     if (i + kBucketAhead < to) table(keys[i + kBucketAhead]).prefetch_bucket(keys[i + kBucketAhead].hash);
     if (i + kHeadAhead < to) table(keys[i + kHeadAhead]).prefetch_head(keys[i + kHeadAhead].hash);
     PendingKey& k = keys[i];
+    if (duplicate != nullptr && duplicate->empty() && table(k).find(k.entry->key(), k.hash) != nullptr) {
+      *duplicate = fmt::format("RDB has duplicated key '{}' in DB {}", k.entry->key(), k.db);
+    }
     storage::Db(keyspace, k.db, now_ms)
         .restore(std::exchange(k.entry, nullptr), k.hash, k.access.idle_seconds, k.access.freq);
   }
@@ -144,11 +149,12 @@ void insert_run(storage::Keyspace& keyspace, std::vector<PendingKey>& keys, std:
 // Inserts the keys in order: with lock_shards grouped by shard (a key that
 // comes twice keeps its order), one lock per shard; otherwise (the owner of
 // a single-owner keyspace) as they come.
-void insert_keys(storage::Keyspace& keyspace, PendingKeys& pending, std::int64_t now_ms, bool lock_shards) {
+void insert_keys(storage::Keyspace& keyspace, PendingKeys& pending, std::int64_t now_ms, bool lock_shards,
+                 std::string* duplicate) {
   using storage::Keyspace;
   std::vector<PendingKey>& keys = pending.keys;
   if (!lock_shards) {
-    insert_run(keyspace, keys, 0, keys.size(), now_ms);
+    insert_run(keyspace, keys, 0, keys.size(), now_ms, duplicate);
     keys.clear();
     return;
   }
@@ -167,7 +173,7 @@ void insert_keys(storage::Keyspace& keyspace, PendingKeys& pending, std::int64_t
   for (std::size_t s = 0; s < storage::kShardCount; ++s) {
     if (start[s] == start[s + 1]) continue;
     std::lock_guard lock(keyspace.shard(s).mutex());
-    insert_run(keyspace, keys, start[s], start[s + 1], now_ms);
+    insert_run(keyspace, keys, start[s], start[s + 1], now_ms, duplicate);
   }
   keys.clear();
 }
@@ -475,10 +481,12 @@ bool Persistence::start_loading(std::int64_t now_ms) {
       });
     };
     PendingKeys batch;
+    // Written where the batches go in; read here once none is in flight.
+    const auto duplicate = std::make_shared<std::string>();
     auto submit = [&] {
       loaded += batch.keys.size();
-      apply([this, now_ms, b = std::make_shared<PendingKeys>(std::exchange(batch, {}))](bool lock) {
-        insert_keys(keyspace_, *b, now_ms, lock);
+      apply([this, now_ms, duplicate, b = std::make_shared<PendingKeys>(std::exchange(batch, {}))](bool lock) {
+        insert_keys(keyspace_, *b, now_ms, lock, duplicate.get());
       });
       batch.keys.reserve(kLoadBatch);
     };
@@ -534,6 +542,7 @@ bool Persistence::start_loading(std::int64_t now_ms) {
         if (stopping_.load()) throw std::runtime_error("shutting down");
       }
       lock.unlock();
+      if (!duplicate->empty()) throw RdbError(RdbError::Kind::kBadFormat, *duplicate);
       load_saved_functions(libraries, false, false);
     } catch (const std::exception& e) {
       if (stopping_.load()) return;
@@ -580,6 +589,9 @@ bool Persistence::reload(std::int64_t now_ms, bool save_first, bool flush, std::
                      EncodingLimits::from(config_), config_.get("rdbchecksum") == "yes");
     ReaderCallbacks callbacks;
     PendingKeys one;
+    // After the flush a key already there came twice in the file; NOFLUSH
+    // lets the file's keys replace those in memory.
+    std::string duplicate;
     int current_db = 0;
     callbacks.select_db = [&](int db) { current_db = db; };
     callbacks.resize_db = [&](std::uint64_t keys, std::uint64_t) {
@@ -591,11 +603,12 @@ bool Persistence::reload(std::int64_t now_ms, bool save_first, bool flush, std::
       if (k.db >= keyspace_.databases()) throw RdbError(RdbError::Kind::kBadFormat, "database out of range");
       if (k.expire_at_ms != storage::kNoExpire && k.expire_at_ms < now_ms) return;
       one.add(k);
-      insert_keys(keyspace_, one, now_ms, false);
+      insert_keys(keyspace_, one, now_ms, false, flush ? &duplicate : nullptr);
     };
     std::vector<std::string> libraries;
     callbacks.function = [&](std::string_view code) { libraries.emplace_back(code); };
     reader.read(callbacks);
+    if (!duplicate.empty()) throw RdbError(RdbError::Kind::kBadFormat, duplicate);
     // As Redis's DEBUG RELOAD: the file's libraries replace all, or with
     // NOFLUSH join them (replacing those of the same name).
     load_saved_functions(libraries, flush, !flush);

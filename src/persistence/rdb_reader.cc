@@ -292,8 +292,11 @@ class ZsetBuilder {
     std::string& b = out.bytes;
     b.assign(storage::packed_list::kEmpty);
     char len[10];
-    for (const auto& [score, m] : items_) {
+    for (const auto& [s, m] : items_) {
       if (!seen.insert(m).second) bad("duplicate sorted set member");
+      // A listpack holds -0 as the integer 0 (Redis's zzlInsertAt), so a
+      // set that converts on load loses the sign as Redis's does.
+      const double score = s == 0 ? 0.0 : s;
       b.append(len, util::put_varint(len, m.size()));
       b.append(m);
       b.append(len, util::put_varint(len, sizeof score));

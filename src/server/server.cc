@@ -302,8 +302,11 @@ void Server::schedule_sweep(std::chrono::steady_clock::duration delay) {
 void Server::sweep_slice() {
   if (context_.shutting_down) return;
   // Never under a running script (it may be serving clients from inside
-  // itself on this loop): it must not see keys expire or get evicted.
-  if (context_.services.scripting.running.running.load(std::memory_order_acquire)) {
+  // itself on this loop): it must not see keys expire or get evicted. Nor
+  // while the startup load inserts keys: as Redis, expiry and eviction wait
+  // for the whole file.
+  if (context_.services.scripting.running.running.load(std::memory_order_acquire) ||
+      context_.services.persistence->loading()) {
     schedule_sweep(std::chrono::milliseconds(1000 / context_.live.hz()));
     return;
   }

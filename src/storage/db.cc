@@ -250,11 +250,12 @@ void Db::restore(Entry* fresh, std::uint64_t hash, std::optional<std::uint64_t> 
     case AccessMode::kLru:
     case AccessMode::kTinyLfu:  // its stamp is the LRU clock too
       if (idle_seconds) {
-        const auto clock = static_cast<std::int64_t>(access_clock(now_));
-        std::int64_t at = clock - static_cast<std::int64_t>(std::min<std::uint64_t>(*idle_seconds, INT64_MAX / 2));
-        // Redis's answer to an underflow of the wrapping clock: half-way ahead.
-        if (at < 0) at = (clock + kAccessClockMax / 2) % kAccessClockMax;
-        fresh->set_access(static_cast<std::uint32_t>(at));
+        // As Redis 7.0.15: an idle time past the wrapping clock goes once
+        // round it (LRU_CLOCK_MAX), and the stamp keeps the low 24 bits.
+        const std::uint64_t clock = access_clock(now_);
+        std::uint64_t at = clock - *idle_seconds;
+        if (*idle_seconds > clock) at += kAccessClockMax;
+        fresh->set_access(static_cast<std::uint32_t>(at & kAccessClockMax));
       }
       break;
     case AccessMode::kSieve:

@@ -184,6 +184,15 @@ class DumpRestoreDiff(DifferentialTestCase):
             restore_all(rc, dumps)
             self.assert_same(snapshot(rc), snapshot(lc))
 
+    def test_a_skiplist_minus_zero_converts_to_zero(self):
+        # A listpack holds -0 as the integer 0: a skiplist's -0 keeps its
+        # sign until the set converts on RESTORE or load.
+        long = "x" * 65
+        self.check([("ZADD", "z", "1", long), ("ZADD", "z", "-0.0", "a"), ("ZREM", "z", long),
+                    ("ZRANGE", "z", "0", "-1", "WITHSCORES"), ("OBJECT", "ENCODING", "z"),
+                    ("EVAL", "return redis.call('RESTORE', 'y', 0, redis.call('DUMP', 'z'))", "0"),
+                    ("ZRANGE", "y", "0", "-1", "WITHSCORES"), ("ZSCORE", "y", "a"), ("OBJECT", "ENCODING", "y")])
+
     def test_redis_stream_nodes_restore_as_they_are(self):
         # Boundaries, tombstone counts and listpack sizes of Redis's nodes
         # decide where later entries go: the same on both after RESTORE.

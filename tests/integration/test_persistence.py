@@ -35,8 +35,8 @@ def populate(c, n, prefix="k", value=b"v"):
         c.read_replies(end - start)
 
 
-def info_field(c, name):
-    text = c.call("INFO", "persistence").decode()
+def info_field(c, name, section="persistence"):
+    text = c.call("INFO", section).decode()
     for line in text.split("\r\n"):
         if line.startswith(name + ":"):
             return line.split(":", 1)[1]
@@ -412,6 +412,31 @@ class PersistenceTest(ServerTestCase):
         self.assertEqual(c.call("GET", "k1"), b"v1")
         self.assertEqual(c.call("DBSIZE"), 1000)
 
+    def test_no_expiry_while_the_file_loads(self):
+        # As Redis: keys whose TTL passes during the load are expired after
+        # it, not by the sweep while the loader still inserts.
+        os.mkfifo(self.path)
+        srv = self.larder("--hz", "100")
+        c = self.client(srv)
+        # 3.5 MB: past what the loader's reads wait for before they return.
+        first = [(b"t%d" % i, b"v" * 200) for i in range(17000)]
+        soon = int(time.time() * 1000) + 300
+        head = rdb_file(first, {k: soon for k, _ in first})[:-9]  # without the end and checksum
+        rest = rdb_file([(b"k%d" % i, b"v") for i in range(100)])[len(b"REDIS0010\xfe\x00"):]
+        with open(self.path, "wb") as f:
+            f.write(head)
+            f.flush()
+            time.sleep(1.5)  # a batch of 16384 keys is in, their TTL past
+            self.assertEqual(info_field(c, "loading"), "1")
+            self.assertEqual(info_field(c, "expired_keys", "stats"), "0")
+            f.write(rest)
+        wait_loaded(c)
+        deadline = time.monotonic() + 10
+        while c.call("DBSIZE") != 100 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(c.call("DBSIZE"), 100)
+        self.assertEqual(info_field(c, "expired_keys", "stats"), "17000")
+
     def test_bad_files_are_refused(self):
         good = rdb_file([(b"k%d" % i, b"value%d" % i) for i in range(100)])
         cases = {
@@ -419,6 +444,7 @@ class PersistenceTest(ServerTestCase):
             "not an RDB file": b"HELLO WORLD, NOT AN RDB FILE",
             "newer version": b"REDIS0099" + good[9:],
             "bad checksum": good[:-8] + b"\x01" * 8,
+            "RDB has duplicated key 'k7' in DB 0": rdb_file([(b"k7", b"first")] + [(b"k%d" % i, b"v") for i in range(20)]),
         }
         for name, data in cases.items():
             with self.subTest(name):
@@ -428,6 +454,24 @@ class PersistenceTest(ServerTestCase):
                 self.assertNotEqual(code, 0, log)
                 self.assertIn("Cannot load the RDB file", log)
                 self.assertIn(self.path, log)
+                if name.startswith("RDB"):
+                    self.assertIn(name, log)
+
+    def test_debug_reload_refuses_a_duplicated_key(self):
+        # NOFLUSH lets the file replace keys in memory; after the flush a key
+        # met twice is the file's own duplicate, as Redis refuses.
+        srv = self.larder()
+        c = self.client(srv)
+        c.call("SET", "a", "mem")
+        with open(self.path, "wb") as f:
+            f.write(rdb_file([(b"a", b"1"), (b"b", b"2"), (b"a", b"3")]))
+        self.assertEqual(c.call("DEBUG", "RELOAD", "NOSAVE"), RespError("ERR Error trying to load the RDB dump"))
+        self.assertIn("RDB has duplicated key 'a' in DB 0", srv.log_text())
+        with open(self.path, "wb") as f:
+            f.write(rdb_file([(b"a", b"1"), (b"b", b"2")]))
+        c.call("SET", "a", "mem")
+        self.assertEqual(c.call("DEBUG", "RELOAD", "NOSAVE", "NOFLUSH"), "OK")
+        self.assertEqual(c.call("MGET", "a", "b"), [b"1", b"2"])
 
     def test_bgsave_inside_exec_is_scheduled(self):
         # Redis 7.0 never forks inside EXEC: it answers "scheduled" and its

@@ -5,6 +5,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "../support/command_harness.h"
@@ -483,6 +484,18 @@ TEST_CASE("RESTORE answers Redis's errors", "[rdb]") {
   CHECK(h.run({"RESTORE", "n", "0", p, "IDLETIME"}) == "-ERR syntax error\r\n");
   CHECK(h.run({"RESTORE", "k", "0", p, "REPLACE", "IDLETIME", "100"}) == "+OK\r\n");
   CHECK(h.run({"OBJECT", "IDLETIME", "k"}) == ":100\r\n");
+  // Past the wrapping 24-bit clock (5501184 s here), as Redis 7.0.15: once
+  // round the clock, then the stamp's 24 bits.
+  const std::pair<const char*, const char*> wraps[] = {{"5501185", ":5501185\r\n"},
+                                                       {"9000000", ":9000000\r\n"},
+                                                       {"16777215", ":0\r\n"},
+                                                       {"16777216", ":1\r\n"},
+                                                       {"1099511627776", ":1\r\n"}};
+  for (const auto& [idle, answer] : wraps) {
+    INFO("IDLETIME " << idle);
+    CHECK(h.run({"RESTORE", "k", "0", p, "REPLACE", "IDLETIME", idle}) == "+OK\r\n");
+    CHECK(h.run({"OBJECT", "IDLETIME", "k"}) == answer);
+  }
   // An absolute TTL in the past: REPLACE deletes, nothing is added.
   CHECK(h.run({"RESTORE", "k", "1", p, "REPLACE", "ABSTTL"}) == "+OK\r\n");
   CHECK(h.run({"EXISTS", "k"}) == ":0\r\n");
