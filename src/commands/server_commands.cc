@@ -82,6 +82,7 @@ void cmd_swapdb(CommandContext& ctx) {
     for (std::size_t i = 0; i < storage::kShardCount; ++i) {
       ctx.keyspace.shard(i).swap_tables(static_cast<int>(a), static_cast<int>(b));
     }
+    ctx.keyspace.swap_avg_ttl(static_cast<int>(a), static_cast<int>(b));
     ctx.keyspace.shard(0).count_change();  // one change for save points, as Redis
     // As Redis's scanDatabaseForReadyKeys: clients blocked in either
     // database may find their keys filled.

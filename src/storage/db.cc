@@ -487,6 +487,7 @@ Db::CopyResult Db::copy(std::string_view from, std::string_view to, int to_db, b
   const Entry* src = find_for_read(from);
   if (src == nullptr) return CopyResult::kNoSuchKey;
   Db target(keyspace_, to_db, now_);
+  target.touch_access_ = touch_access_;
   const Entry* existing = target.lookup_write(to);
   if (existing != nullptr && !replace) return CopyResult::kTargetExists;
   target.put(to, Entry::clone(*src, to, src->expire_at()));
@@ -539,6 +540,7 @@ std::size_t Db::size() {
 
 void Db::flush() {
   keyspace_.preserve_db(index_);
+  keyspace_.reset_avg_ttl(index_);
   std::vector<Table> detached;
   detached.reserve(kShardCount);
   for (std::size_t i = 0; i < kShardCount; ++i) {

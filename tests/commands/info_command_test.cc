@@ -100,6 +100,22 @@ TEST_CASE("INFO counters move", "[info]") {
   CHECK(body(h.run({"INFO", "keyspace"})).rfind("# Keyspace\r\ndb0:keys=1,expires=0,avg_ttl=0\r\n", 0) == 0);
 }
 
+TEST_CASE("FLUSHDB and FLUSHALL restart avg_ttl; SWAPDB swaps it", "[info]") {
+  CommandHarness h;
+  h.keyspace().sample_ttl(0, 86'400'000);
+  h.keyspace().sample_ttl(1, 777);
+  h.keyspace().sample_ttl(2, 999);
+  h.run({"SWAPDB", "0", "1"});
+  CHECK(h.keyspace().avg_ttl(0) == 777);
+  CHECK(h.keyspace().avg_ttl(1) == 86'400'000);
+  h.run({"FLUSHDB"});
+  CHECK(h.keyspace().avg_ttl(0) == 0);
+  CHECK(h.keyspace().avg_ttl(1) == 86'400'000);
+  h.run({"FLUSHALL"});
+  CHECK(h.keyspace().avg_ttl(1) == 0);
+  CHECK(h.keyspace().avg_ttl(2) == 0);
+}
+
 TEST_CASE("INFO clients, commandstats and errorstats", "[info]") {
   CommandHarness h;
   h.add_client();

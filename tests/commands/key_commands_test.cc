@@ -324,6 +324,21 @@ TEST_CASE("EXPIREAT, PEXPIREAT, EXPIRETIME and PEXPIRETIME", "[keys]") {
   CHECK(h.run({"EXPIRETIME"}) == "-ERR wrong number of arguments for 'expiretime' command\r\n");
 }
 
+TEST_CASE("CLIENT NO-TOUCH leaves COPY's existing destination unstamped", "[keys]") {
+  CommandHarness h;
+  h.run({"CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"});
+  h.run({"CONFIG", "SET", "lfu-log-factor", "0"});  // every access counts one
+  h.run({"SET", "src", "v"});
+  h.run({"SET", "dst", "v"});
+  CHECK(h.run({"OBJECT", "FREQ", "dst"}) == ":5\r\n");
+  h.run({"CLIENT", "NO-TOUCH", "ON"});
+  CHECK(h.run({"COPY", "src", "dst"}) == ":0\r\n");
+  CHECK(h.run({"OBJECT", "FREQ", "dst"}) == ":5\r\n");
+  h.run({"CLIENT", "NO-TOUCH", "OFF"});
+  CHECK(h.run({"COPY", "src", "dst"}) == ":0\r\n");
+  CHECK(h.run({"OBJECT", "FREQ", "dst"}) == ":6\r\n");
+}
+
 TEST_CASE("TOUCH counts live keys and resets their idle time", "[keys]") {
   CommandHarness h;
   h.run({"SET", "a", "1"});  // the default policy, allkeys-tinylfu, stamps the LRU clock

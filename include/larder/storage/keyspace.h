@@ -50,6 +50,14 @@ class Keyspace {
   // avg_ttl), fed by the expiry sweeper's samples; any thread may read it.
   std::int64_t avg_ttl(int db) const { return avg_ttl_[db].load(std::memory_order_relaxed); }
   void sample_ttl(int db, std::int64_t sample_avg_ms);
+  // A flushed database starts its estimate again; SWAPDB swaps them (Redis's
+  // emptyDbStructure and dbSwapDatabases).
+  void reset_avg_ttl(int db) { avg_ttl_[db].store(0, std::memory_order_relaxed); }
+  void swap_avg_ttl(int a, int b) {
+    const std::int64_t t = avg_ttl_[a].load(std::memory_order_relaxed);
+    avg_ttl_[a].store(avg_ttl_[b].load(std::memory_order_relaxed), std::memory_order_relaxed);
+    avg_ttl_[b].store(t, std::memory_order_relaxed);
+  }
 
   // How reads and writes stamp entries for the eviction policy.
   AccessPolicy& access_policy() { return access_policy_; }
