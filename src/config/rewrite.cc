@@ -58,10 +58,13 @@ std::string line_for(const Directive& d, const std::string& value) {
 
 void rewrite_config_file(const std::string& path, const Settings& settings,
                          const std::vector<std::vector<std::string>>& users) {
-  std::ifstream in(path);
-  if (!in) io_error(path);
   std::stringstream original;
-  original << in.rdbuf();
+  // A deleted file is written anew, as Redis's rewriteConfigReadOldFile.
+  if (std::ifstream in(path); in) {
+    original << in.rdbuf();
+  } else if (errno != ENOENT) {
+    io_error(path);
+  }
 
   std::string out;
   std::set<std::string> written;
@@ -115,7 +118,12 @@ void rewrite_config_file(const std::string& path, const Settings& settings,
     f.flush();
     if (!f) io_error(tmp);
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) io_error(path);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int rename_errno = errno;
+    std::remove(tmp.c_str());
+    errno = rename_errno;
+    io_error(path);
+  }
 }
 
 }  // namespace larder::config
