@@ -1,6 +1,7 @@
 #include "larder/acl/acl.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cerrno>
 #include <cstdint>
@@ -167,7 +168,8 @@ bool channel_in(const std::vector<std::string>& patterns, std::string_view chann
 
 // SET and BITFIELD declare variable_flags: Redis asks their getkeys
 // procedures, which give SET without GET "OW update" (no read) and a
-// BITFIELD of GETs only "RO access" (no write).
+// BITFIELD read from the left as well-formed GETs and OVERFLOWs only "RO
+// access" (no write; a SET, an INCRBY or a syntax error ends the reading).
 commands::KeySpec effective_spec(const CommandSpec& cmd, const commands::KeySpec& spec,
                                  std::span<const std::string_view> args) {
   if (!spec.variable_flags) return spec;
@@ -178,8 +180,15 @@ commands::KeySpec effective_spec(const CommandSpec& cmd, const commands::KeySpec
     if (!get) out.flags = {"OW", "update"};
   } else if (cmd.name == "bitfield") {
     bool write = false;
-    for (std::size_t i = 2; i < args.size(); ++i) {
-      if (iequals(args[i], "set") || iequals(args[i], "incrby")) write = true;
+    for (std::size_t i = 2; i < args.size() && !write; ++i) {
+      const std::size_t left = args.size() - i - 1;
+      if (iequals(args[i], "get") && left >= 2) {
+        i += 2;
+      } else if (iequals(args[i], "overflow") && left >= 1) {
+        i += 1;
+      } else {
+        write = true;  // SET or INCRBY, or a syntax error: Redis assumes a write
+      }
     }
     if (!write) out.flags = {"RO", "access"};
   }
@@ -393,9 +402,16 @@ RuleError apply_selector_rule(Selector& s, std::string_view op) {
   return RuleError::kNone;
 }
 
+namespace {
+std::atomic<bool> pubsub_default_all{false};
+}  // namespace
+
+void set_pubsub_default(bool all_channels) { pubsub_default_all.store(all_channels, std::memory_order_relaxed); }
+
 User::User(std::string user_name) : name(std::move(user_name)) {
   Selector root;
   root.root = true;
+  root.all_channels = pubsub_default_all.load(std::memory_order_relaxed);
   selectors.push_back(std::move(root));
 }
 
@@ -438,6 +454,7 @@ RuleError User::apply(std::string_view op) {
     passwords.erase(it);
   } else if (op[0] == '(' && op.back() == ')') {
     Selector s;
+    s.all_channels = pubsub_default_all.load(std::memory_order_relaxed);
     const auto parts = util::split_args(op.substr(1, op.size() - 2));
     if (parts) {
       for (const std::string& part : *parts) {
@@ -452,6 +469,7 @@ RuleError User::apply(std::string_view op) {
     apply("resetpass");
     apply("resetkeys");
     apply("resetchannels");
+    if (pubsub_default_all.load(std::memory_order_relaxed)) apply("allchannels");
     apply("off");
     apply("sanitize-payload");
     apply("clearselectors");

@@ -301,6 +301,9 @@ const std::vector<Row>& rows() {
       // ACL users file (ACL LOAD / SAVE, loaded at startup); startup only.
       {{"aclfile", "", false, false}, [](const auto& a) { return single(a); }},
       {{"acllog-max-len", "128", true, false}, [](const auto& a) { return integer_in(a, 0, INT64_MAX); }},
+      // Whether new users and selectors may use every channel.
+      {{"acl-pubsub-default", "resetchannels", true, false},
+       [](const auto& a) { return one_of(a, {"allchannels", "resetchannels"}); }},
       // DEBUG: refused (no), allowed (yes), or only from loopback peers (local).
       {{"enable-debug-command", "no", false, false},
        [](const auto& a) { return one_of(a, {"no", "yes", "local"}); }},

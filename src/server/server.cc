@@ -140,8 +140,10 @@ Server::Server(const config::Settings& settings, const config::Options& options)
   };
   context_.keyspace.key_events().set_sink(&services.events);
   commands::sync_key_events(context_.live, context_.keyspace);
+  acl::set_pubsub_default(context_.live.get("acl-pubsub-default") == "allchannels");
   context_.live.on_change = [this](const config::Settings& s) {
     spdlog::set_level(log_level(s.get("loglevel")));
+    acl::set_pubsub_default(s.get("acl-pubsub-default") == "allchannels");
     commands::sync_access_policy(context_.live, context_.keyspace);
     commands::sync_key_events(context_.live, context_.keyspace);
   };

@@ -270,6 +270,23 @@ class AclDiffTest(ClassServersMixin, ServerTestCase):
                    ("AUTH", "x")])
         self.same([("PING",), ("ACL", "WHOAMI")])
 
+    def test_acl_pubsub_default(self):
+        # allchannels: new users and selectors, and "reset", start with &*.
+        def restore():
+            for srv in (self.redis, self.larder):
+                with srv.client() as c:
+                    c.cmd("CONFIG", "SET", "acl-pubsub-default", "resetchannels")
+        self.addCleanup(restore)
+        self.same([("CONFIG", "GET", "acl-pubsub-default"), ("CONFIG", "SET", "acl-pubsub-default", "bogus"),
+                   ("ACL", "SETUSER", "before", "(+get)"),
+                   ("CONFIG", "SET", "acl-pubsub-default", "allchannels"), ("CONFIG", "GET", "acl-pubsub-default"),
+                   ("ACL", "SETUSER", "a1", "(+get)"), ("ACL", "SETUSER", "a2", "&foo"),
+                   ("ACL", "SETUSER", "a3", "resetchannels", "&foo", "(+get &bar)"),
+                   ("ACL", "SETUSER", "a4", "on", "reset"), ("ACL", "SETUSER", "before", "(+set)"),
+                   ("ACL", "GETUSER", "a1"), ("ACL", "LIST"),
+                   ("CONFIG", "SET", "acl-pubsub-default", "resetchannels"),
+                   ("ACL", "SETUSER", "a4", "reset"), ("ACL", "SETUSER", "a5"), ("ACL", "LIST")])
+
     # -- denials -----------------------------------------------------------------------------
 
     def restricted_pair(self):
@@ -291,6 +308,10 @@ class AclDiffTest(ClassServersMixin, ServerTestCase):
             ("SET", "wo:1", "v", "GET"), ("APPEND", "wo:1", "x"), ("DEL", "wo:1"), ("EXISTS", "ro:1", "wo:1"),
             ("COPY", "ro:1", "wo:2"), ("COPY", "wo:1", "ro:2"), ("LMOVE", "ro:l", "wo:l", "LEFT", "RIGHT"),
             ("BITFIELD", "ro:1", "GET", "u8", "0"), ("BITFIELD", "ro:1", "SET", "u8", "0", "1"),
+            # Read from the left: a syntax error counts as a write, a misplaced SET does not.
+            ("BITFIELD", "ro:1", "GET", "u8"), ("BITFIELD", "ro:1", "GET", "u8", "0", "OVERFLOW"),
+            ("BITFIELD", "ro:1", "GET", "u8", "set"), ("BITFIELD", "ro:1", "OVERFLOW", "incrby"),
+            ("BITFIELD", "ro:1", "OVERFLOW", "SAT", "GET", "u8", "0"),
             ("SINTERSTORE", "r:d", "r:a", "x:b"), ("ZUNIONSTORE", "r:d", "2", "r:a", "bad"),
             ("FLUSHALL",), ("CONFIG", "GET", "hz"), ("CLIENT", "KILL", "ID", "999"), ("CLIENT", "GETNAME"),
             ("SELECT", "0"), ("SELECT", "1"), ("KEYS", "r:1"), ("PING",), ("ACL", "WHOAMI"),

@@ -111,6 +111,11 @@ struct User {
   bool unrestricted() const;
 };
 
+// acl-pubsub-default: whether new users, new selectors and the "reset" rule
+// start with allchannels (else resetchannels), as Redis's
+// server.acl_pubsub_default. Any thread; read when a rule is applied.
+void set_pubsub_default(bool all_channels);
+
 // Applies one rule to a selector (the selector part of ACLSetUser).
 RuleError apply_selector_rule(Selector& s, std::string_view op);
 // Redis's ACLDescribeSelectorCommandRules: "+@all -@dangerous -get" or
