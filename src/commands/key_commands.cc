@@ -332,8 +332,10 @@ void cmd_object_help(CommandContext& ctx) {
 }
 
 // The live key of OBJECT <sub> key without touching it, or nullptr after
-// replying null.
+// replying null: a hit or a miss, but no keymiss event (Redis's
+// LOOKUP_NOTOUCH | LOOKUP_NONOTIFY).
 const storage::Entry* object_lookup(CommandContext& ctx, storage::Db& db) {
+  db.set_no_miss_event();
   const storage::Entry* e = find_no_touch(db, ctx.args[2]);
   if (e == nullptr) ctx.reply.null();
   return e;

@@ -39,6 +39,15 @@ using Group = StreamValue::Group;
 using Consumer = StreamValue::Consumer;
 using Nack = StreamValue::Nack;
 
+// Redis's lookupKeyRead of the key a command then changes (XACK, XCLAIM,
+// XAUTOCLAIM, XREADGROUP's serving pass): a hit or a miss and a keymiss
+// event, before the write handle, which stamps the access itself.
+void count_read_lookup(CommandContext& ctx, std::string_view key) {
+  Db probe = ctx.db();
+  probe.set_no_touch(true);
+  probe.find_for_read(key);
+}
+
 constexpr std::string_view kInvalidId = "ERR Invalid stream ID specified as stream command argument";
 constexpr std::string_view kAddTooSmall =
     "ERR The ID specified in XADD is equal or smaller than the target stream top item";
@@ -741,8 +750,9 @@ void xread_generic(CommandContext& ctx, bool xreadgroup) {
     const std::string_view key = args[streams_arg + k];
     StreamId start = ids[k];
     if (!group) {
-      // XREAD only reads: no write handle, so WATCH and the access stamp see a read.
-      const Db::Read r = db.read_for_write(key, ValueType::kStream);
+      // XREAD only reads: no write handle, so WATCH sees a read. Redis looks
+      // each key up again here (lookupKeyRead): a second hit or miss.
+      const Db::Read r = db.read(key, ValueType::kStream);
       if (r.entry == nullptr) continue;
       const StreamValue& s = stream_of(*r.entry);
       if (s.length() == 0 || *s.edge_id(false) <= start) continue;
@@ -753,6 +763,7 @@ void xread_generic(CommandContext& ctx, bool xreadgroup) {
       reply_range(sub, s, start, StreamId::max(), n, false);
       continue;
     }
+    count_read_lookup(ctx, key);
     Db::Writer w = db.write(key, ValueType::kStream);
     if (!w) continue;
     w.set_signal(Db::Writer::Signal::kNone);  // a group's reads are not signalled, as in Redis
@@ -1004,6 +1015,7 @@ void cmd_xgroup_help(CommandContext& ctx) { ctx.reply.simple_lines(kXgroupHelp);
 
 // XACK key group id [id ...]
 void cmd_xack(CommandContext& ctx) {
+  count_read_lookup(ctx, ctx.args[1]);
   Db db = ctx.db();
   Db::Writer w = db.write(ctx.args[1], ValueType::kStream);
   if (!ctx.writable_or_reply(w)) return;
@@ -1136,6 +1148,7 @@ void transfer(Consumer& to, StreamId id, Nack& nack) {
 //   [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID lastid]
 void cmd_xclaim(CommandContext& ctx) {
   const auto& args = ctx.args;
+  count_read_lookup(ctx, args[1]);
   Db db = ctx.db();
   Db::Writer w = db.write(args[1], ValueType::kStream);
   if (!ctx.writable_or_reply(w)) return;
@@ -1234,6 +1247,7 @@ void cmd_xclaim(CommandContext& ctx) {
 // XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID]
 void cmd_xautoclaim(CommandContext& ctx) {
   const auto& args = ctx.args;
+  count_read_lookup(ctx, args[1]);
   std::int64_t minidle = 0;
   if (!util::parse_int64(args[4], minidle)) {
     ctx.reply.error("ERR Invalid min-idle-time argument for XAUTOCLAIM");

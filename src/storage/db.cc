@@ -135,7 +135,7 @@ const Entry* Db::find_for_read(std::string_view key) {
     ++shard.stats().keyspace_hits;
   } else {
     ++shard.stats().keyspace_misses;
-    keyspace_.key_events().emit(KeyEvent::kMiss, index_, key);
+    if (miss_event_) keyspace_.key_events().emit(KeyEvent::kMiss, index_, key);
   }
   shard.prefix_stats().record(key, e != nullptr);
   return e;

@@ -14,7 +14,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from larder_harness import DifferentialTestCase, encode_command, show, under_sanitizer  # noqa: E402
+from larder_harness import DifferentialTestCase, encode_command, info_fields, show, under_sanitizer  # noqa: E402
 
 END = b"keyspace-events-test-end"
 
@@ -260,6 +260,30 @@ class KeyspaceEventsTest(DifferentialTestCase):
             Blocked("XREADGROUP", "GROUP", "g", "c1", "BLOCK", "0", "STREAMS", "xs", ">"),
             ("XADD", "xs", "1-1", "f", "v"),
         ])
+
+    def test_lookups_of_stream_commands_and_object(self):
+        # Redis's XACK, XCLAIM and XAUTOCLAIM look their key up as a read,
+        # XREAD and XREADGROUP each key twice (a hit or a miss, and keymiss,
+        # each time); OBJECT counts a miss without the keymiss event.
+        script = [("XACK", "nx", "g", "1-1"), ("XCLAIM", "nx", "g", "c", "0", "1-1"),
+                  ("XAUTOCLAIM", "nx", "g", "c", "0", "0"), ("XREAD", "STREAMS", "nx", "0"),
+                  ("XREAD", "STREAMS", "nx", "nx2", "0", "0"), ("OBJECT", "ENCODING", "nx"),
+                  ("OBJECT", "IDLETIME", "nx"), ("OBJECT", "REFCOUNT", "nx")]
+        self.compare("KEm", script)
+        present = [("XADD", "s", "1-1", "f", "v"), ("XGROUP", "CREATE", "s", "g", "0"),
+                   ("XREAD", "STREAMS", "s", "0"), ("XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">"),
+                   ("XACK", "s", "g", "1-1"), ("XCLAIM", "s", "g", "c", "0", "1-1"),
+                   ("XAUTOCLAIM", "s", "g", "c", "0", "0"), ("OBJECT", "ENCODING", "s")]
+        counts = []
+        for srv in (self.redis, self.larder):
+            with srv.client() as c:
+                c.cmd("FLUSHALL")
+                c.cmd("CONFIG", "RESETSTAT")
+                for args in script + present:
+                    c.cmd(*args)
+                stats = info_fields(c.cmd("INFO", "stats"))
+                counts.append((stats["keyspace_hits"], stats["keyspace_misses"]))
+        self.assertEqual(counts[0], counts[1])
 
     def test_classes_without_channel_flags_publish_nothing(self):
         self.compare("A", EVERYTHING[:20])

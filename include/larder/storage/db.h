@@ -29,6 +29,8 @@ class Db {
   std::int64_t now() const { return now_; }
   // Lookups leave the access stamp alone (CLIENT NO-TOUCH).
   void set_no_touch(bool no_touch) { touch_access_ = !no_touch; }
+  // find_for_read's misses raise no keymiss event (Redis's LOOKUP_NONOTIFY).
+  void set_no_miss_event() { miss_event_ = false; }
 
   // The LRU clock stored in entries: unix seconds modulo 2^24, as Redis's.
   static std::uint32_t access_clock(std::int64_t now_ms) {
@@ -178,6 +180,7 @@ class Db {
   int index_;
   std::int64_t now_;
   bool touch_access_ = true;
+  bool miss_event_ = true;
 };
 
 // A write in progress on one key's value (Dragonfly's FindMutable handle).
