@@ -1492,6 +1492,9 @@ int LuaEngine::call_common(lua_State* L, bool raise) {
       return fail("Lua redis lib command arguments must be strings or integers");
     }
   }
+  // Copied: off the stack, which leaves room for the reply however many
+  // arguments unpack() put there (as Redis's luaRedisGenericCommand).
+  lua_pop(L, argc);
   std::vector<std::string_view>& args = e.call_views_;
   args.assign(owned.begin(), owned.begin() + argc);
   const commands::CommandTable& table = commands::CommandTable::instance();

@@ -303,6 +303,19 @@ class ScriptingDiffCase(DifferentialTestCase):
                    ev("redis.setresp(3) return redis.call('smembers', 's')")]
         self.check(script)
 
+    def test_calls_with_arguments_up_to_the_stack_limit(self):
+        # unpack() fills the Lua stack near its 8000 slots: a number or a
+        # string still fits, as in Redis (a table needs three slots).
+        script = [("SET", "k", "v")]
+        for n in (7994, 7995, 7996, 7997, 7998, 7999):
+            script.append(ev("local t = {} for i = 1, %d do t[i] = 'k' end "
+                             "return redis.pcall('del', unpack(t))" % n))
+            script.append(ev("local t = {} for i = 1, %d do t[i] = 'k' end "
+                             "local r = redis.pcall('mget', unpack(t)) return type(r)" % n))
+            script.append(ev("local t = {} for i = 1, %d do t[i] = 'k' end "
+                             "return redis.pcall('exists', unpack(t))" % n))
+        self.check(script)
+
     def test_shebang_flags_and_ro(self):
         self.check([
             ("SET", "k", "v"),
