@@ -39,15 +39,6 @@ using Group = StreamValue::Group;
 using Consumer = StreamValue::Consumer;
 using Nack = StreamValue::Nack;
 
-// Redis's lookupKeyRead of the key a command then changes (XACK, XCLAIM,
-// XAUTOCLAIM, XREADGROUP's serving pass): a hit or a miss and a keymiss
-// event, before the write handle, which stamps the access itself.
-void count_read_lookup(CommandContext& ctx, std::string_view key) {
-  Db probe = ctx.db();
-  probe.set_no_touch(true);
-  probe.find_for_read(key);
-}
-
 constexpr std::string_view kInvalidId = "ERR Invalid stream ID specified as stream command argument";
 constexpr std::string_view kAddTooSmall =
     "ERR The ID specified in XADD is equal or smaller than the target stream top item";
@@ -763,8 +754,8 @@ void xread_generic(CommandContext& ctx, bool xreadgroup) {
       reply_range(sub, s, start, StreamId::max(), n, false);
       continue;
     }
-    count_read_lookup(ctx, key);
     Db::Writer w = db.write(key, ValueType::kStream);
+    w.count_read();  // Redis looks each key up again here (lookupKeyRead)
     if (!w) continue;
     w.set_signal(Db::Writer::Signal::kNone);  // a group's reads are not signalled, as in Redis
     StreamValue& s = stream_of(w);
@@ -1015,9 +1006,9 @@ void cmd_xgroup_help(CommandContext& ctx) { ctx.reply.simple_lines(kXgroupHelp);
 
 // XACK key group id [id ...]
 void cmd_xack(CommandContext& ctx) {
-  count_read_lookup(ctx, ctx.args[1]);
   Db db = ctx.db();
   Db::Writer w = db.write(ctx.args[1], ValueType::kStream);
+  w.count_read();  // Redis's lookupKeyRead
   if (!ctx.writable_or_reply(w)) return;
   if (w) w.set_signal(Db::Writer::Signal::kNone);  // acks are not signalled, as in Redis
   Group* g = w ? stream_of(w).find_group(ctx.args[2]) : nullptr;
@@ -1148,9 +1139,9 @@ void transfer(Consumer& to, StreamId id, Nack& nack) {
 //   [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID lastid]
 void cmd_xclaim(CommandContext& ctx) {
   const auto& args = ctx.args;
-  count_read_lookup(ctx, args[1]);
   Db db = ctx.db();
   Db::Writer w = db.write(args[1], ValueType::kStream);
+  w.count_read();  // Redis's lookupKeyRead
   if (!ctx.writable_or_reply(w)) return;
   if (w) w.set_signal(Db::Writer::Signal::kDirty);  // claims are not signalled, as in Redis
   Group* g = w ? stream_of(w).find_group(args[2]) : nullptr;
@@ -1247,7 +1238,10 @@ void cmd_xclaim(CommandContext& ctx) {
 // XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID]
 void cmd_xautoclaim(CommandContext& ctx) {
   const auto& args = ctx.args;
-  count_read_lookup(ctx, args[1]);
+  // Redis looks the key up (lookupKeyRead) before it reads the arguments.
+  Db db = ctx.db();
+  Db::Writer w = db.write(args[1], ValueType::kStream);
+  w.count_read();
   std::int64_t minidle = 0;
   if (!util::parse_int64(args[4], minidle)) {
     ctx.reply.error("ERR Invalid min-idle-time argument for XAUTOCLAIM");
@@ -1281,8 +1275,6 @@ void cmd_xautoclaim(CommandContext& ctx) {
       return;
     }
   }
-  Db db = ctx.db();
-  Db::Writer w = db.write(args[1], ValueType::kStream);
   if (!ctx.writable_or_reply(w)) return;
   if (w) w.set_signal(Db::Writer::Signal::kDirty);  // claims are not signalled, as in Redis
   Group* g = w ? stream_of(w).find_group(args[2]) : nullptr;

@@ -138,11 +138,12 @@ void insert_run(storage::Keyspace& keyspace, std::vector<PendingKey>& keys, std:
     if (i + kBucketAhead < to) table(keys[i + kBucketAhead]).prefetch_bucket(keys[i + kBucketAhead].hash);
     if (i + kHeadAhead < to) table(keys[i + kHeadAhead]).prefetch_head(keys[i + kHeadAhead].hash);
     PendingKey& k = keys[i];
-    if (duplicate != nullptr && duplicate->empty() && table(k).find(k.entry->key(), k.hash) != nullptr) {
-      *duplicate = fmt::format("RDB has duplicated key '{}' in DB {}", k.entry->key(), k.db);
+    const storage::Entry* fresh = k.entry;  // the table's once restored
+    const bool replaced = storage::Db(keyspace, k.db, now_ms)
+                              .restore(std::exchange(k.entry, nullptr), k.hash, k.access.idle_seconds, k.access.freq);
+    if (replaced && duplicate != nullptr && duplicate->empty()) {
+      *duplicate = fmt::format("RDB has duplicated key '{}' in DB {}", fresh->key(), k.db);
     }
-    storage::Db(keyspace, k.db, now_ms)
-        .restore(std::exchange(k.entry, nullptr), k.hash, k.access.idle_seconds, k.access.freq);
   }
 }
 

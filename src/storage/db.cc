@@ -130,15 +130,19 @@ const Entry* Db::find_for_read(std::string_view key) {
   std::uint64_t hash = Table::hash_of(key);
   Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
   Entry* e = find_live(key, hash, shard);
-  if (e != nullptr) {
-    if (touch_access_) note_access(*e, shard, hash);
+  if (e != nullptr && touch_access_) note_access(*e, shard, hash);
+  count_read(shard, key, e != nullptr);
+  return e;
+}
+
+void Db::count_read(Shard& shard, std::string_view key, bool hit) {
+  if (hit) {
     ++shard.stats().keyspace_hits;
   } else {
     ++shard.stats().keyspace_misses;
     if (miss_event_) keyspace_.key_events().emit(KeyEvent::kMiss, index_, key);
   }
-  shard.prefix_stats().record(key, e != nullptr);
-  return e;
+  shard.prefix_stats().record(key, hit);
 }
 
 std::int64_t Db::idle_seconds(const Entry& e, std::int64_t now_ms) {
@@ -239,10 +243,11 @@ void Db::restore(std::string_view key, Entry* fresh, std::optional<std::uint64_t
   restore(fresh, Table::hash_of(key), idle_seconds, freq);
 }
 
-void Db::restore(Entry* fresh, std::uint64_t hash, std::optional<std::uint64_t> idle_seconds,
+bool Db::restore(Entry* fresh, std::uint64_t hash, std::optional<std::uint64_t> idle_seconds,
                  std::optional<std::uint8_t> freq) {
   Shard& shard = keyspace_.shard(Keyspace::shard_index(hash));
-  replace_or_insert(fresh, find_live(fresh->key(), hash, shard), hash, shard);
+  Entry* current = find_live(fresh->key(), hash, shard);
+  replace_or_insert(fresh, current, hash, shard);
   switch (keyspace_.access_policy().current()) {
     case AccessMode::kLfu:
       if (freq) fresh->set_access(lfu::stamp(lfu::minutes(now_), *freq));
@@ -261,6 +266,7 @@ void Db::restore(Entry* fresh, std::uint64_t hash, std::optional<std::uint64_t> 
     case AccessMode::kSieve:
       break;
   }
+  return current != nullptr;
 }
 
 Db::Read Db::read(std::string_view key, ValueType type) {

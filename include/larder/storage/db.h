@@ -119,8 +119,9 @@ class Db {
   // sequence).
   void restore(std::string_view key, Entry* fresh, std::optional<std::uint64_t> idle_seconds,
                std::optional<std::uint8_t> freq);
-  // The same for a key whose Table::hash_of is known (`fresh`'s key).
-  void restore(Entry* fresh, std::uint64_t hash, std::optional<std::uint64_t> idle_seconds,
+  // The same for a key whose Table::hash_of is known (`fresh`'s key); true
+  // when it replaced a live key.
+  bool restore(Entry* fresh, std::uint64_t hash, std::optional<std::uint64_t> idle_seconds,
                std::optional<std::uint8_t> freq);
 
   // WATCH: `flag` is set when `key` is next modified (expiry included).
@@ -172,6 +173,9 @@ class Db {
   void stamp_new(Entry& fresh, Shard& shard, const Entry* replaced, std::uint64_t hash);
   // TinyLFU: counts an access of the key hashed to `hash` in the shard's sketch.
   void count_access(Shard& shard, std::uint64_t hash);
+  // A read lookup's statistics (Redis's lookupKeyRead): a hit or a miss, and
+  // on a miss the keymiss event unless set_no_miss_event().
+  void count_read(Shard& shard, std::string_view key, bool hit);
   // True (after counting it and notifying watchers) when `e` has expired;
   // the caller then deletes it.
   bool expiring(Shard& shard, const Entry& e);
@@ -230,6 +234,10 @@ class Db::Writer {
   // claims, its last ID); kNone neither (an edit that found nothing to do).
   enum class Signal : std::uint8_t { kModified, kDirty, kNone };
   void set_signal(Signal s) { signal_ = s; }
+  // Counts the open as a read lookup, for a command Redis looks its key up
+  // for with lookupKeyRead before changing it (XACK, XCLAIM...): a hit or a
+  // miss, and keymiss. The access stamp stays the open's own.
+  void count_read() { db_.count_read(shard_, key_, (entry_ != nullptr && !created_) || wrong_type_); }
 
  private:
   friend class Db;
