@@ -183,7 +183,9 @@ void cmd_latency_doctor(CommandContext& ctx) {
       "distribution of every command's execution time, and SLOWLOG the slowest commands.\n");
 }
 
-// Per-command duration buckets summed over every event loop.
+// Per-command duration buckets summed over every event loop. `calls` counts
+// the samples, as hdr_histogram's total_count: not the calls made under
+// latency-tracking no, nor blocking calls that timed out.
 struct Histogram {
   std::uint64_t calls = 0;
   std::array<std::uint64_t, kLatencyBuckets> buckets{};
@@ -193,8 +195,10 @@ Histogram histogram_of(const CommandContext& ctx, const CommandSpec& spec) {
   Histogram h;
   for (const ServerStats* stats : ctx.server.loop_stats) {
     const CommandCounters& c = stats->commands[spec.index];
-    h.calls += c.calls.get();
-    for (std::size_t b = 0; b < kLatencyBuckets; ++b) h.buckets[b] += c.latency(b);
+    for (std::size_t b = 0; b < kLatencyBuckets; ++b) {
+      h.buckets[b] += c.latency(b);
+      h.calls += c.latency(b);
+    }
   }
   return h;
 }

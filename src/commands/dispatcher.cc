@@ -68,8 +68,9 @@ std::uint64_t own_errors(StatsOf stats_of, protocol::ReplyBuilder& reply, std::u
   return own;
 }
 
-// Counts one finished call in commandstats, the latency histogram and the
-// slow log (but for skip_slowlog commands; `redacted` arguments hidden).
+// Counts one finished call in commandstats, the latency histogram (under
+// latency-tracking yes) and the slow log (but for skip_slowlog commands;
+// `redacted` arguments hidden).
 void count_call(const CommandSpec& spec, std::span<const std::string_view> args,
                 const ClientState& client, ServerServices& server, std::int64_t now_ms,
                 std::int64_t usec, std::uint64_t failures, std::span<const std::uint32_t> redacted = {},
@@ -78,7 +79,7 @@ void count_call(const CommandSpec& spec, std::span<const std::string_view> args,
   CommandCounters& counters = stats.commands[spec.index];
   counters.calls.add();
   counters.usec.add(static_cast<std::uint64_t>(usec));
-  if (latency_sample) counters.record_latency(static_cast<std::uint64_t>(usec));
+  if (latency_sample && server.config.latency_tracking()) counters.record_latency(static_cast<std::uint64_t>(usec));
   stats.commands_processed.add();
   if (failures != 0) counters.failed_calls.add(failures);
   const std::int64_t threshold = server.config.slowlog_log_slower_than();
@@ -120,13 +121,17 @@ std::uint32_t command_flags(const CommandSpec& spec, std::span<const std::string
   return flags;
 }
 
-// A write, or an EXEC of one, or PING: what MISCONF refuses (Redis's
-// is_write_command || pingCommand).
-bool refused_on_disk_error(const CommandSpec& spec, std::uint32_t flags, const ClientState& client) {
-  if ((flags & kWrite) || spec.name == "ping") return true;
+// A write, or an EXEC of one (Redis's is_write_command).
+bool is_write_command(const CommandSpec& spec, std::uint32_t flags, const ClientState& client) {
+  if (flags & kWrite) return true;
   return spec.name == "exec" && client.in_multi &&
          std::any_of(client.multi.begin(), client.multi.end(),
                      [](const QueuedCommand& q) { return (q.flags & kWrite) != 0; });
+}
+
+// What MISCONF refuses: writes, and PING.
+bool refused_on_disk_error(const CommandSpec& spec, std::uint32_t flags, const ClientState& client) {
+  return spec.name == "ping" || is_write_command(spec, flags, client);
 }
 
 // Over maxmemory Redis refuses the deny-oom commands, an EXEC that queued
@@ -310,6 +315,8 @@ bool Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
     if (server_.persistence != nullptr && server_.persistence->writes_refused() &&
         refused_on_disk_error(*spec, flags, client)) {
       reject(spec, err::kMisconf, client, reply);
+    } else if (server_.config.writes_need_replicas() && is_write_command(*spec, flags, client)) {
+      reject(spec, err::kNoReplicas, client, reply);
     } else if (client.resp.load(std::memory_order_relaxed) == 2 && client.in_pubsub_mode() &&
         !allowed_in_pubsub_mode(*spec)) {
       reject(spec,

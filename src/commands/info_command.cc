@@ -11,6 +11,7 @@
 #include <array>
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
 #include <set>
 #include <string>
 
@@ -301,12 +302,16 @@ void replication_section(InfoWriter& w, const CommandContext& ctx) {
   w.section("Replication");
   w.field("role", "master");
   w.field("connected_slaves", 0);
+  if (ctx.config.writes_need_replicas()) w.field("min_slaves_good_slaves", 0);
   w.field("master_failover_state", "no-failover");
   w.field("master_replid", ctx.server.run_id);
   w.field("master_replid2", std::string(40, '0'));
   w.field("master_repl_offset", 0);
   w.field("second_repl_offset", -1);
   w.field("repl_backlog_active", 0);
+  w.field("repl_backlog_size", ctx.config.get("repl-backlog-size"));
+  w.field("repl_backlog_first_byte_offset", 0);
+  w.field("repl_backlog_histlen", 0);
 }
 
 void cpu_section(InfoWriter& w) {
@@ -343,9 +348,15 @@ void commandstats_section(InfoWriter& w, const CommandContext& ctx) {
 }
 
 // Percentiles from the per-command latency buckets (powers of two in
-// microseconds): each value is the upper bound of the bucket it falls in.
+// microseconds): each value is the upper bound of the bucket holding the
+// sample of that rank (hdr_value_at_percentile's rank: the percentile's share
+// of the calls, rounded, at least 1). The percentiles are
+// latency-tracking-info-percentiles'; under latency-tracking no, the section
+// is empty, as Redis's.
 void latencystats_section(InfoWriter& w, const CommandContext& ctx) {
   w.section("Latencystats");
+  if (!ctx.config.latency_tracking()) return;
+  const std::vector<std::string> labels = config::list_value(ctx.config.get("latency-tracking-info-percentiles"));
   std::vector<const CommandSpec*> rows;
   CommandTable::instance().for_each([&](const CommandSpec& spec) { rows.push_back(&spec); });
   std::sort(rows.begin(), rows.end(), [](auto* a, auto* b) { return a->name < b->name; });
@@ -361,16 +372,20 @@ void latencystats_section(InfoWriter& w, const CommandContext& ctx) {
     }
     if (calls == 0) continue;
     auto percentile = [&](double p) {
-      const double wanted = p / 100.0 * static_cast<double>(calls);
+      const auto rank =
+          std::max<std::uint64_t>(1, static_cast<std::uint64_t>(p / 100.0 * static_cast<double>(calls) + 0.5));
       std::uint64_t seen = 0;
       for (std::size_t b = 0; b < kLatencyBuckets; ++b) {
         seen += buckets[b];
-        if (static_cast<double>(seen) >= wanted) return fixed(static_cast<double>(1ull << b), 3);
+        if (seen >= rank) return fixed(static_cast<double>(1ull << b), 3);
       }
       return fixed(static_cast<double>(1ull << (kLatencyBuckets - 1)), 3);
     };
-    w.field("latency_percentiles_usec_" + std::string(spec->name),
-            "p50=" + percentile(50) + ",p99=" + percentile(99) + ",p99.9=" + percentile(99.9));
+    std::string value;
+    for (const std::string& label : labels) {
+      value += (value.empty() ? "p" : ",p") + label + "=" + percentile(std::strtod(label.c_str(), nullptr));
+    }
+    w.field("latency_percentiles_usec_" + std::string(spec->name), value);
   }
 }
 

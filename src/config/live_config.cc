@@ -19,6 +19,10 @@ void LiveConfig::mirror(const Settings& s) {
   slowlog_slower_than_.store(integer_value(s.get("slowlog-log-slower-than")), std::memory_order_relaxed);
   slowlog_max_len_.store(static_cast<std::size_t>(integer_value(s.get("slowlog-max-len"))),
                          std::memory_order_relaxed);
+  writes_need_replicas_.store(
+      integer_value(s.get("min-replicas-to-write")) > 0 && integer_value(s.get("min-replicas-max-lag")) > 0,
+      std::memory_order_relaxed);
+  latency_tracking_.store(s.get("latency-tracking") == "yes", std::memory_order_relaxed);
   maxclients_.store(static_cast<std::size_t>(integer_value(s.get("maxclients"))), std::memory_order_relaxed);
   timeout_.store(static_cast<int>(integer_value(s.get("timeout"))), std::memory_order_relaxed);
   tcp_keepalive_.store(static_cast<int>(integer_value(s.get("tcp-keepalive"))), std::memory_order_relaxed);

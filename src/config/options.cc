@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <climits>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <sstream>
 
@@ -274,6 +277,109 @@ std::string output_buffer_limits(const std::vector<std::string>& args) {
   return out;
 }
 
+// unixsocketperm: Redis's OCTAL_CONFIG, strtoll() in base 8 over the whole
+// text, 0..0777; CONFIG GET prints it in octal.
+std::string octal_permissions(const std::vector<std::string>& args) {
+  const std::string& text = single(args);
+  errno = 0;
+  char* end = nullptr;
+  const long long v = std::strtoll(text.c_str(), &end, 8);
+  if (errno != 0 || *end != '\0') bad("argument couldn't be parsed into an integer");
+  if (v < 0 || v > 0777) bad("argument must be between 0 and 777 inclusive");
+  std::ostringstream out;
+  out << std::oct << v;
+  return out.str();
+}
+
+// maxmemory-clients as Redis reads it: "N%" (0..100) or a memory value,
+// which Redis keeps in a signed size, so one past 2^63 reads as a percent.
+std::string memory_or_percent(const std::vector<std::string>& args) {
+  const std::string& text = single(args);
+  std::int64_t percent = 0;
+  if (text.size() > 1 && text.back() == '%' &&
+      util::parse_int64(std::string_view(text).substr(0, text.size() - 1), percent) && percent >= 0) {
+    if (percent > 100) bad("percentage argument must be less or equal to 100");
+    return percent == 0 ? "0" : std::to_string(percent) + "%";
+  }
+  std::uint64_t bytes = 0;
+  if (!memory_text(text, bytes)) bad("argument must be a memory or percent value");
+  const auto v = static_cast<std::int64_t>(bytes);
+  if (v >= 0) return std::to_string(v);
+  if (v < -100) bad("percentage argument must be less or equal to 100");
+  return std::to_string(-v) + "%";
+}
+
+// repl-backlog-size: 1..2^63-1, raised to Redis's 16 KiB minimum backlog.
+std::string backlog_size(const std::vector<std::string>& args) {
+  return std::to_string(std::max<std::uint64_t>(std::stoull(memory_in(args, 1, INT64_MAX)), 16 * 1024));
+}
+
+// cluster-announce-hostname as Redis's isValidAnnouncedHostname.
+std::string hostname(const std::vector<std::string>& args) {
+  const std::string& name = single(args);
+  if (name.size() >= 256) bad("Hostnames must be less than 256 characters");
+  for (const char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.') {
+      bad("Hostnames may only contain alphanumeric characters, hyphens or dots");
+    }
+  }
+  return name;
+}
+
+// shutdown-on-sigint / shutdown-on-sigterm: a set of flags, printed in
+// Redis's order ("default" when none is set).
+std::string shutdown_flags(const std::vector<std::string>& args) {
+  static constexpr std::string_view kFlags[] = {"save", "nosave", "now", "force"};
+  unsigned set = 0;
+  for (const std::string& word : args) {
+    const std::string w = util::to_lower(word);
+    const auto* flag = std::find(std::begin(kFlags), std::end(kFlags), w);
+    if (flag == std::end(kFlags) && w != "default") {
+      bad("argument(s) must be one of the following: default, save, nosave, now, force");
+    }
+    if (flag != std::end(kFlags)) set |= 1u << (flag - std::begin(kFlags));
+  }
+  if (args.empty()) bad("argument(s) must be one of the following: default, save, nosave, now, force");
+  if ((set & 3u) == 3u) bad("shutdown options SAVE and NOSAVE can't be used simultaneously");
+  std::string out;
+  for (std::size_t i = 0; i < std::size(kFlags); ++i) {
+    if (set & (1u << i)) out += (out.empty() ? "" : " ") + std::string(kFlags[i]);
+  }
+  return out.empty() ? "default" : out;
+}
+
+// latency-tracking-info-percentiles: numbers in [0, 100], each printed as
+// Redis prints it ("%f" without trailing zeros); "" is none.
+std::string percentiles(const std::vector<std::string>& args) {
+  if (args.size() == 1 && args[0].empty()) return "";
+  std::string out;
+  for (const std::string& word : args) {
+    double p = 0;
+    if (!util::parse_double(word, p)) bad("Invalid latency-tracking-info-percentiles parameters");
+    if (p > 100.0 || p < 0.0) bad("latency-tracking-info-percentiles parameters should sit between [0.0,100.0]");
+    char buf[512];
+    std::string text(buf, static_cast<std::size_t>(std::snprintf(buf, sizeof buf, "%f", p)));
+    if (text.find('.') != std::string::npos) {
+      text.erase(text.find_last_not_of('0') + 1);
+      if (text.back() == '.') text.pop_back();
+    }
+    out += (out.empty() ? "" : " ") + text;
+  }
+  return out;
+}
+
+// replicaof: "no one" (what Redis's CONFIG GET shows as "") is all Larder
+// takes; it has no replication to follow a master with.
+std::string replicaof(const std::vector<std::string>& args) {
+  if (args.size() != 2) bad("wrong number of arguments");
+  if (util::to_lower(args[0]) == "no" && util::to_lower(args[1]) == "one") return "";
+  errno = 0;
+  char* end = nullptr;
+  const long port = std::strtol(args[1].c_str(), &end, 10);
+  if (port < 0 || port > 65535 || *end != '\0') bad("Invalid master port");
+  bad("Larder has no replication: it cannot be a replica");
+}
+
 using Validator = std::string (*)(const std::vector<std::string>&);
 
 struct Row {
@@ -319,6 +425,18 @@ const std::vector<Row>& rows() {
       {{"slowlog-log-slower-than", "10000", true, false},
        [](const auto& a) { return integer_in(a, -1, INT64_MAX); }},
       {{"slowlog-max-len", "128", true, false}, [](const auto& a) { return integer_in(a, 0, INT64_MAX); }},
+      // Both above 0: writes get -NOREPLICAS (Larder has no replicas).
+      {{"min-replicas-max-lag", "10", true, false}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
+      {{"min-replicas-to-write", "0", true, false}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
+      // Per-command latency histograms (INFO latencystats, LATENCY HISTOGRAM)
+      // and the percentiles INFO prints from them.
+      {{"latency-tracking", "yes", true, false}, [](const auto& a) { return yes_no(a); }},
+      {{"latency-tracking-info-percentiles", "50 99 99.9", true, false, true}, percentiles},
+      // What SIGINT / SIGTERM do: default (save when save points are set),
+      // save, nosave, force (exit even when that save fails); now has no
+      // replicas to skip waiting for.
+      {{"shutdown-on-sigint", "default", true, false, true}, shutdown_flags},
+      {{"shutdown-on-sigterm", "default", true, false, true}, shutdown_flags},
       {{"maxmemory", "0", true, false}, [](const auto& a) { return memory_in(a, 0, UINT64_MAX); }},
       // Larder is a cache: once maxmemory is set it evicts, by default with the
       // policy that kept the highest hit ratio on all of bench/hitratio.py's
@@ -458,6 +576,91 @@ const std::vector<Row>& rows() {
       {{"replica-read-only", "yes", true, true}, [](const auto& a) { return yes_no(a); }},
       {{"replica-serve-stale-data", "yes", true, true}, [](const auto& a) { return yes_no(a); }},
       {{"set-proc-title", "yes", false, true}, [](const auto& a) { return yes_no(a); }},
+      // The rest of Redis 7.0's directives: replication, cluster, active
+      // defragmentation (Larder's defragmenter always runs), I/O threads
+      // (see `threads`), syslog, CPU affinity and the like. Each is checked
+      // as Redis checks it; those that would change what a client sees
+      // refuse what Larder cannot do (replicaof, cluster-enabled yes,
+      // unixsocket).
+      {{"active-defrag-cycle-max", "25", true, true}, [](const auto& a) { return integer_in(a, 1, 99); }},
+      {{"active-defrag-cycle-min", "1", true, true}, [](const auto& a) { return integer_in(a, 1, 99); }},
+      {{"active-defrag-ignore-bytes", "104857600", true, true},
+       [](const auto& a) { return memory_in(a, 1, INT64_MAX); }},
+      {{"active-defrag-max-scan-fields", "1000", true, true},
+       [](const auto& a) { return integer_in(a, 1, INT64_MAX); }},
+      {{"active-defrag-threshold-lower", "10", true, true}, [](const auto& a) { return integer_in(a, 0, 1000); }},
+      {{"active-defrag-threshold-upper", "100", true, true}, [](const auto& a) { return integer_in(a, 0, 1000); }},
+      {{"active-expire-effort", "1", true, true}, [](const auto& a) { return integer_in(a, 1, 10); }},
+      {{"activedefrag", "no", true, true}, [](const auto& a) { return yes_no(a); }},
+      {{"aof-disable-auto-gc", "no", true, true}, [](const auto& a) { return yes_no(a); }},
+      {{"aof_rewrite_cpulist", "", false, true}, [](const auto& a) { return single(a); }},
+      {{"bgsave_cpulist", "", false, true}, [](const auto& a) { return single(a); }},
+      {{"bind-source-addr", "", true, true}, [](const auto& a) { return single(a); }},
+      {{"bio_cpulist", "", false, true}, [](const auto& a) { return single(a); }},
+      {{"cluster-allow-pubsubshard-when-down", "yes", true, true}, [](const auto& a) { return yes_no(a); }},
+      {{"cluster-allow-reads-when-down", "no", true, true}, [](const auto& a) { return yes_no(a); }},
+      {{"cluster-allow-replica-migration", "yes", true, true}, [](const auto& a) { return yes_no(a); }},
+      {{"cluster-announce-bus-port", "0", true, true}, [](const auto& a) { return integer_in(a, 0, 65535); }},
+      {{"cluster-announce-hostname", "", true, true}, hostname},
+      {{"cluster-announce-ip", "", true, true}, [](const auto& a) { return single(a); }},
+      {{"cluster-announce-port", "0", true, true}, [](const auto& a) { return integer_in(a, 0, 65535); }},
+      {{"cluster-announce-tls-port", "0", true, true}, [](const auto& a) { return integer_in(a, 0, 65535); }},
+      {{"cluster-config-file", "nodes.conf", false, true}, [](const auto& a) { return single(a); }},
+      {{"cluster-enabled", "no", false, true},
+       [](const auto& a) {
+         if (yes_no(a) == "yes") bad("Larder has no cluster mode");
+         return std::string("no");
+       }},
+      {{"cluster-link-sendbuf-limit", "0", true, true}, [](const auto& a) { return memory_in(a, 0, UINT64_MAX); }},
+      {{"cluster-migration-barrier", "1", true, true}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
+      {{"cluster-node-timeout", "15000", true, true}, [](const auto& a) { return integer_in(a, 0, INT64_MAX); }},
+      {{"cluster-port", "0", false, true}, [](const auto& a) { return integer_in(a, 0, 65535); }},
+      {{"cluster-preferred-endpoint-type", "ip", true, true},
+       [](const auto& a) { return one_of(a, {"ip", "hostname", "unknown-endpoint"}); }},
+      {{"cluster-replica-no-failover", "no", true, true}, [](const auto& a) { return yes_no(a); }},
+      {{"cluster-replica-validity-factor", "10", true, true},
+       [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
+      {{"cluster-require-full-coverage", "yes", true, true}, [](const auto& a) { return yes_no(a); }},
+      {{"crash-log-enabled", "yes", true, true}, [](const auto& a) { return yes_no(a); }},
+      {{"crash-memcheck-enabled", "yes", true, true}, [](const auto& a) { return yes_no(a); }},
+      {{"enable-module-command", "no", false, true}, [](const auto& a) { return one_of(a, {"no", "yes", "local"}); }},
+      {{"ignore-warnings", "", true, true}, [](const auto& a) { return single(a); }},
+      {{"io-threads", "1", false, true}, [](const auto& a) { return integer_in(a, 1, 128); }},
+      {{"io-threads-do-reads", "no", false, true}, [](const auto& a) { return yes_no(a); }},
+      {{"masterauth", "", true, true}, [](const auto& a) { return single(a); }},
+      {{"masteruser", "", true, true}, [](const auto& a) { return single(a); }},
+      {{"maxmemory-clients", "0", true, true}, memory_or_percent},
+      {{"propagation-error-behavior", "ignore", true, true},
+       [](const auto& a) { return one_of(a, {"ignore", "panic", "panic-on-replicas"}); }},
+      {{"repl-backlog-size", "1048576", true, true}, backlog_size},
+      {{"repl-backlog-ttl", "3600", true, true}, [](const auto& a) { return integer_in(a, 0, INT64_MAX); }},
+      {{"repl-ping-replica-period", "10", true, true}, [](const auto& a) { return integer_in(a, 1, INT32_MAX); }},
+      {{"repl-timeout", "60", true, true}, [](const auto& a) { return integer_in(a, 1, INT32_MAX); }},
+      {{"replica-announce-ip", "", true, true}, [](const auto& a) { return single(a); }},
+      {{"replica-announce-port", "0", true, true}, [](const auto& a) { return integer_in(a, 0, 65535); }},
+      {{"replica-announced", "yes", true, true}, [](const auto& a) { return yes_no(a); }},
+      {{"replica-ignore-disk-write-errors", "no", true, true}, [](const auto& a) { return yes_no(a); }},
+      {{"replica-ignore-maxmemory", "yes", true, true}, [](const auto& a) { return yes_no(a); }},
+      {{"replicaof", "", false, true, true}, replicaof},
+      // Larder checks every DUMP payload and RDB value in full, whatever this says.
+      {{"sanitize-dump-payload", "no", true, true}, [](const auto& a) { return one_of(a, {"no", "yes", "clients"}); }},
+      {{"server_cpulist", "", false, true}, [](const auto& a) { return single(a); }},
+      {{"shutdown-timeout", "10", true, true}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
+      {{"socket-mark-id", "0", false, true}, [](const auto& a) { return integer_in(a, 0, UINT32_MAX); }},
+      {{"supervised", "no", false, true},
+       [](const auto& a) { return one_of(a, {"upstart", "systemd", "auto", "no"}); }},
+      {{"syslog-enabled", "no", false, true}, [](const auto& a) { return yes_no(a); }},
+      {{"syslog-facility", "local0", false, true},
+       [](const auto& a) {
+         return one_of(a, {"user", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"});
+       }},
+      {{"syslog-ident", "redis", false, true}, [](const auto& a) { return single(a); }},
+      {{"unixsocket", "", false, true},
+       [](const auto& a) {
+         if (!single(a).empty()) bad("Larder listens on TCP only (port, tls-port)");
+         return std::string();
+       }},
+      {{"unixsocketperm", "0", false, true}, octal_permissions},
   };
   return table;
 }
@@ -477,6 +680,15 @@ constexpr Alias kAliases[] = {
     {"slave-priority", "replica-priority"},
     {"slave-read-only", "replica-read-only"},
     {"slave-serve-stale-data", "replica-serve-stale-data"},
+    {"cluster-slave-no-failover", "cluster-replica-no-failover"},
+    {"cluster-slave-validity-factor", "cluster-replica-validity-factor"},
+    {"min-slaves-max-lag", "min-replicas-max-lag"},
+    {"min-slaves-to-write", "min-replicas-to-write"},
+    {"repl-ping-slave-period", "repl-ping-replica-period"},
+    {"slave-announce-ip", "replica-announce-ip"},
+    {"slave-announce-port", "replica-announce-port"},
+    {"slave-ignore-maxmemory", "replica-ignore-maxmemory"},
+    {"slaveof", "replicaof"},
 };
 
 const Row* find_row(std::string_view name) {

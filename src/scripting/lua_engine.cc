@@ -1536,6 +1536,9 @@ int LuaEngine::call_common(lua_State* L, bool raise) {
       caller.server.persistence->writes_refused()) {
     return refuse(spec, "-" + std::string(err::kMisconf));
   }
+  if ((spec->flags & commands::kWrite) && !run->wrote && caller.server.config.writes_need_replicas()) {
+    return refuse(spec, "-" + std::string(err::kNoReplicas));
+  }
   if (!(run->flags & kAllowOom) && !run->wrote && run->oom_at_start && (spec->flags & commands::kDenyOom)) {
     return refuse(spec, "-" + std::string(err::kOom));
   }

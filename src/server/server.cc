@@ -88,7 +88,8 @@ Server::Server(const config::Settings& settings, const config::Options& options)
       sweep_timer_(loops_[0]->io()),
       rehash_timer_(loops_[0]->io()),
       cron_timer_(loops_[0]->io()),
-      signals_(signal_io_, SIGINT, SIGTERM) {
+      signals_(signal_io_, SIGINT, SIGTERM),
+      signal_work_(asio::make_work_guard(signal_io_)) {
   context_.keyspace.set_single_owner(options.threads == 1);
   util::cycles_to_us(0);  // calibrates the command timer now, not on the first command
   util::tune_allocator();
@@ -150,7 +151,7 @@ Server::Server(const config::Settings& settings, const config::Options& options)
   std::error_code ec;
   services.executable = std::filesystem::read_symlink("/proc/self/exe", ec).string();
   services.shutdown = [this](const commands::ShutdownRequest&) {
-    asio::post(loops_[0]->io(), [this] { begin_shutdown("SHUTDOWN", false); });
+    asio::post(loops_[0]->io(), [this] { begin_shutdown("SHUTDOWN", false, true); });
     return true;
   };
 }
@@ -414,11 +415,18 @@ void Server::release_freed_memory() {
   }
 }
 
-void Server::begin_shutdown(const char* reason, bool save) {
-  if (stopping_) return;
-  stopping_ = true;
+bool Server::begin_shutdown(const char* reason, bool save, bool force) {
+  if (stopping_) return true;
   spdlog::warn("{} received, shutting down", reason);
-  persistence::save_for_shutdown(context_.keyspace, *context_.services.persistence, util::unix_time_ms(), save);
+  if (!persistence::save_for_shutdown(context_.keyspace, *context_.services.persistence, util::unix_time_ms(),
+                                      save)) {
+    if (!force) {
+      spdlog::warn("Errors trying to shut down the server. Check the logs for more information.");
+      return false;
+    }
+    spdlog::warn("Exiting anyway (force).");
+  }
+  stopping_ = true;
   context_.shutting_down = true;
   context_.services.scripting.running.shutting_down.store(true, std::memory_order_relaxed);
   for (auto& listener : listeners_) {
@@ -432,12 +440,36 @@ void Server::begin_shutdown(const char* reason, bool save) {
   asio::post(signal_io_, [this] {
     asio::error_code ignored;
     signals_.cancel(ignored);
+    signal_work_.reset();
   });
   for (auto& loop : loops_) {
     asio::post(loop->io(), [l = loop.get()] { l->close_all(); });
   }
   work_.clear();
   stopped_.set_value();
+  return true;
+}
+
+void Server::arm_signals() {
+  signals_.async_wait([this](const asio::error_code& ec, int signal_number) {
+    if (ec) return;
+    context_.services.scripting.running.shutting_down.store(true, std::memory_order_relaxed);
+    asio::post(loops_[0]->io(), [this, signal_number] { on_exit_signal(signal_number); });
+  });
+}
+
+// As Redis's shutdown on a signal: save when shutdown-on-sig* says save, or
+// says neither save nor nosave and save points are set (never while
+// loading); when that save fails, go on serving unless it says force.
+void Server::on_exit_signal(int signal_number) {
+  const bool sigint = signal_number == SIGINT;
+  const auto flags = config::list_value(context_.live.get(sigint ? "shutdown-on-sigint" : "shutdown-on-sigterm"));
+  auto has = [&](std::string_view flag) { return std::find(flags.begin(), flags.end(), flag) != flags.end(); };
+  const persistence::Persistence& p = *context_.services.persistence;
+  const bool save = !p.loading() && (has("save") || (p.save_points_configured() && !has("nosave")));
+  if (begin_shutdown(sigint ? "SIGINT" : "SIGTERM", save, has("force"))) return;
+  context_.services.scripting.running.shutting_down.store(false, std::memory_order_relaxed);
+  asio::post(signal_io_, [this] { arm_signals(); });
 }
 
 int Server::run() {
@@ -492,15 +524,7 @@ int Server::run() {
   schedule_rehash(std::chrono::milliseconds(1000 / context_.live.hz()));
   schedule_cron();
 
-  signals_.async_wait([this](const asio::error_code& ec, int signal_number) {
-    if (ec) return;
-    context_.services.scripting.running.shutting_down.store(true, std::memory_order_relaxed);
-    asio::post(loops_[0]->io(), [this, signal_number] {
-      // As Redis: a signal saves when save points are configured.
-      persistence::Persistence& p = *context_.services.persistence;
-      begin_shutdown(signal_number == SIGINT ? "SIGINT" : "SIGTERM", p.save_points_configured() && !p.loading());
-    });
-  });
+  arm_signals();
 
   std::atomic<int> running{static_cast<int>(loops_.size())};
   std::vector<std::thread> threads;
@@ -522,7 +546,7 @@ int Server::run() {
     });
   }
 
-  signal_io_.run();  // until a signal, or begin_shutdown() cancels the wait
+  signal_io_.run();  // until begin_shutdown() cancels the wait and releases it
   stopped_.get_future().wait();
   if (metrics) asio::post(loops_[0]->io(), [m = metrics.get()] { m->stop(); });
   const auto deadline = std::chrono::steady_clock::now() + kShutdownGrace;

@@ -155,3 +155,58 @@ TEST_CASE("user lines are kept in order and checked as Redis checks them", "[con
   CHECK(t.users().empty());
   CHECK_THROWS_AS(t.set("user", {"dave", "on"}, /*at_runtime=*/true), ConfigError);
 }
+
+TEST_CASE("Redis 7.0's other directives are read and printed as Redis's", "[config]") {
+  Settings s;
+  apply_config_text(s,
+                    "maxmemory-clients 18446744073709551615\n"
+                    "unixsocketperm 0770\n"
+                    "shutdown-on-sigterm force now NOSAVE\n"
+                    "latency-tracking-info-percentiles 0.0000001 12.50 1e2\n"
+                    "repl-backlog-size 1\n"
+                    "slave-announce-port 7000\n"
+                    "replicaof no one\n",
+                    "r.conf");
+  CHECK(s.get("maxmemory-clients") == "1%");  // 2^64-1 read as a signed size: -1, a percent
+  CHECK(s.get("unixsocketperm") == "770");
+  CHECK(s.get("shutdown-on-sigterm") == "nosave now force");
+  CHECK(s.get("latency-tracking-info-percentiles") == "0 12.5 100");
+  CHECK(s.get("repl-backlog-size") == "16384");
+  CHECK(s.get("replica-announce-port") == "7000");
+  CHECK(s.get("replicaof").empty());
+  CHECK(s.ignored_in_use() == std::vector<std::string>{"maxmemory-clients", "repl-backlog-size",
+                                                       "replica-announce-port", "unixsocketperm"});
+  auto reason = [&](const std::string& name, const std::vector<std::string>& args) {
+    try {
+      s.set(name, args);
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(reason("maxmemory-clients", {"101%"}) ==
+        "'maxmemory-clients': percentage argument must be less or equal to 100");
+  CHECK(reason("maxmemory-clients", {"-1"}) == "'maxmemory-clients': argument must be a memory or percent value");
+  CHECK(reason("shutdown-on-sigint", {"save", "nosave"}) ==
+        "'shutdown-on-sigint': shutdown options SAVE and NOSAVE can't be used simultaneously");
+  CHECK(reason("latency-tracking-info-percentiles", {"100.5"}) ==
+        "'latency-tracking-info-percentiles': latency-tracking-info-percentiles parameters should sit between "
+        "[0.0,100.0]");
+  CHECK(reason("unixsocketperm", {"1000"}) == "'unixsocketperm': argument must be between 0 and 777 inclusive");
+  CHECK(reason("replicaof", {"host", "99999"}) == "'replicaof': Invalid master port");
+  CHECK(reason("slaveof", {"host", "6379"}) == "'slaveof': Larder has no replication: it cannot be a replica");
+  CHECK(reason("cluster-enabled", {"yes"}) == "'cluster-enabled': Larder has no cluster mode");
+  CHECK(reason("cluster-announce-hostname", {"a_b"}) ==
+        "'cluster-announce-hostname': Hostnames may only contain alphanumeric characters, hyphens or dots");
+}
+
+TEST_CASE("latency-tracking and min-replicas-to-write reach the live config", "[config]") {
+  LiveConfig live{Settings{}};
+  CHECK(live.latency_tracking());
+  CHECK_FALSE(live.writes_need_replicas());
+  live.set({{"latency-tracking", "no"}, {"min-slaves-to-write", "2"}});
+  CHECK_FALSE(live.latency_tracking());
+  CHECK(live.writes_need_replicas());
+  live.set({{"min-replicas-max-lag", "0"}});  // Redis's check needs both
+  CHECK_FALSE(live.writes_need_replicas());
+}

@@ -169,6 +169,94 @@ class ConfigTest(DifferentialTestCase):
                 script += [(0, "CONFIG", "SET", name, v), (0, "CONFIG", "GET", name)]
         self.both(script)
 
+    def test_every_redis_7_directive_checked_as_redis(self):
+        # The directives of replication, cluster, active defragmentation,
+        # syslog and the like are read, checked, refused when immutable, and
+        # printed as Redis does (aliases included).
+        values = ["bogus", "-1", "NO", "yes", "1k", "", "7", "99", "100", "1000", "65536", "2147483648",
+                  "9223372036854775808", "18446744073709551615", "ip", "hostname", "panic", "clients", "a-b.c",
+                  "a_b", "x" * 256, "10%", "0%", "101%", "5.5%", "%", "010%", "1gb"]
+        script = []
+        for name in ("active-defrag-cycle-max", "active-defrag-cycle-min", "active-defrag-ignore-bytes",
+                     "active-defrag-max-scan-fields", "active-defrag-threshold-lower",
+                     "active-defrag-threshold-upper", "active-expire-effort", "aof-disable-auto-gc",
+                     "bind-source-addr", "cluster-allow-pubsubshard-when-down", "cluster-allow-reads-when-down",
+                     "cluster-allow-replica-migration", "cluster-announce-bus-port", "cluster-announce-hostname",
+                     "cluster-announce-ip", "cluster-announce-port", "cluster-announce-tls-port",
+                     "cluster-link-sendbuf-limit", "cluster-migration-barrier", "cluster-node-timeout",
+                     "cluster-preferred-endpoint-type", "cluster-replica-no-failover", "cluster-slave-no-failover",
+                     "cluster-replica-validity-factor", "cluster-slave-validity-factor",
+                     "cluster-require-full-coverage", "crash-log-enabled", "crash-memcheck-enabled",
+                     "ignore-warnings", "masterauth", "masteruser", "maxmemory-clients", "min-replicas-max-lag",
+                     "min-slaves-max-lag", "min-replicas-to-write", "min-slaves-to-write",
+                     "propagation-error-behavior", "repl-backlog-size", "repl-backlog-ttl",
+                     "repl-ping-replica-period", "repl-ping-slave-period", "repl-timeout", "replica-announce-ip",
+                     "slave-announce-ip", "replica-announce-port", "slave-announce-port", "replica-announced",
+                     "replica-ignore-disk-write-errors", "replica-ignore-maxmemory", "slave-ignore-maxmemory",
+                     "sanitize-dump-payload", "shutdown-timeout", "latency-tracking"):
+            script.append((0, "CONFIG", "GET", name))
+            for v in values:
+                script += [(0, "CONFIG", "SET", name, v), (0, "CONFIG", "GET", name)]
+        for name in ("shutdown-on-sigint", "shutdown-on-sigterm"):
+            for v in ("save", "now save", "force now nosave", "default", "default save", "SAVE", "save save",
+                      "save nosave", "now  save", " now", "now ", "", " ", "bogus", "default"):
+                script += [(0, "CONFIG", "SET", name, v), (0, "CONFIG", "GET", name)]
+        for v in ("50 99 99.9", "0.0000001 12.5 99.99999", "100 0", "50 50", "+5 -0", "0x10", "inf", "nan",
+                  "1e2", "5.", ".5", "50 ", " 50", "50  99", "101", "-1", "x", "", "50 99 99.9"):
+            script += [(0, "CONFIG", "SET", "latency-tracking-info-percentiles", v),
+                       (0, "CONFIG", "GET", "latency-tracking-info-percentiles")]
+        for name, v in (("aof_rewrite_cpulist", ""), ("bgsave_cpulist", "0"), ("bio_cpulist", ""),
+                        ("cluster-config-file", "nodes.conf"), ("cluster-enabled", "no"), ("cluster-port", "0"),
+                        ("enable-module-command", "no"), ("io-threads", "1"), ("io-threads-do-reads", "no"),
+                        ("replicaof", "no one"), ("slaveof", "127.0.0.1 6379"), ("server_cpulist", ""),
+                        ("socket-mark-id", "0"), ("supervised", "no"), ("syslog-enabled", "no"),
+                        ("syslog-facility", "local0"), ("syslog-ident", "redis"), ("unixsocket", ""),
+                        ("unixsocketperm", "0")):
+            script += [(0, "CONFIG", "SET", name, v), (0, "CONFIG", "GET", name)]
+        self.both(script + self.restore_defaults())
+
+    def restore_defaults(self):
+        # The servers serve the other tests next.
+        defaults = {"active-defrag-cycle-max": "25", "active-defrag-cycle-min": "1",
+                    "active-defrag-ignore-bytes": "100mb", "active-defrag-max-scan-fields": "1000",
+                    "active-defrag-threshold-lower": "10", "active-defrag-threshold-upper": "100",
+                    "active-expire-effort": "1", "aof-disable-auto-gc": "no", "bind-source-addr": "",
+                    "cluster-allow-pubsubshard-when-down": "yes", "cluster-allow-reads-when-down": "no",
+                    "cluster-allow-replica-migration": "yes", "cluster-announce-bus-port": "0",
+                    "cluster-announce-hostname": "", "cluster-announce-ip": "", "cluster-announce-port": "0",
+                    "cluster-announce-tls-port": "0", "cluster-link-sendbuf-limit": "0",
+                    "cluster-migration-barrier": "1", "cluster-node-timeout": "15000",
+                    "cluster-preferred-endpoint-type": "ip", "cluster-replica-no-failover": "no",
+                    "cluster-replica-validity-factor": "10", "cluster-require-full-coverage": "yes",
+                    "crash-log-enabled": "yes", "crash-memcheck-enabled": "yes", "ignore-warnings": "",
+                    "masterauth": "", "masteruser": "", "maxmemory-clients": "0", "min-replicas-max-lag": "10",
+                    "min-replicas-to-write": "0", "propagation-error-behavior": "ignore",
+                    "repl-backlog-size": "1mb", "repl-backlog-ttl": "3600", "repl-ping-replica-period": "10",
+                    "repl-timeout": "60", "replica-announce-ip": "", "replica-announce-port": "0",
+                    "replica-announced": "yes", "replica-ignore-disk-write-errors": "no",
+                    "replica-ignore-maxmemory": "yes", "sanitize-dump-payload": "no", "shutdown-timeout": "10",
+                    "latency-tracking": "yes", "shutdown-on-sigint": "default", "shutdown-on-sigterm": "default",
+                    "latency-tracking-info-percentiles": "50 99 99.9"}
+        return [(0, "CONFIG", "SET", name, value) for name, value in defaults.items()]
+
+    def test_min_replicas_refuse_writes(self):
+        # Both set: Redis refuses writes (and EXEC of one, and a script's
+        # first write) without that many good replicas; Larder has none.
+        script = [(0, "SET", "k", "v"), (0, "CONFIG", "SET", "min-replicas-to-write", "1")]
+        script += [(0, "SET", "k", "w"), (0, "GET", "k"), (0, "PING"), (0, "MULTI"), (0, "GET", "k"),
+                   (0, "INCR", "n"), (0, "EXEC"), (0, "MULTI"), (0, "GET", "k"), (0, "EXEC"),
+                   (0, "EVAL", "return redis.call('set', KEYS[1], 'x')", "1", "k"),
+                   (0, "EVAL", "redis.call('get', KEYS[1]) return redis.pcall('set', KEYS[1], 'x')", "1", "k"),
+                   (0, "EVAL", "#!lua\nreturn redis.call('set', KEYS[1], 'x')", "1", "k"),
+                   (0, "EVAL", "#!lua flags=no-writes\nreturn redis.call('get', KEYS[1])", "1", "k"),
+                   (0, "FUNCTION", "LOAD", "#!lua name=lib\nredis.register_function('f', function() return 1 end)"),
+                   (0, "DEL", "k"), (0, "CONFIG", "SET", "min-replicas-max-lag", "0"), (0, "SET", "k", "y"),
+                   (0, "CONFIG", "SET", "min-replicas-max-lag", "10"), (0, "EXPIRE", "k", "100"),
+                   (0, "CONFIG", "SET", "min-replicas-to-write", "0"), (0, "DEL", "k"),
+                   (0, "FUNCTION", "FLUSH")]
+        self.both(script)
+
+
     def test_memory_values_as_redis_reads_them(self):
         # proto-max-bulk-len beyond 2^63 once left Larder refusing every
         # multibulk; memory values saturate at 2^64-1 as Redis's memtoull.

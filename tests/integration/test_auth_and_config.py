@@ -168,6 +168,51 @@ class AuthAndConfigTest(ServerTestCase):
                 self.assertIn(n, out, "%r not named in %r" % (n, out))
             self.assertIn(path, out)
 
+    @unittest.skipIf(larder_is_redis(), "Larder's own start-up error format")
+    def test_what_larder_cannot_do_is_refused_at_start(self):
+        # Accepted and ignored, these would leave a replica empty, a cluster
+        # client without slots, a socket client without a socket.
+        cases = [
+            (["--replicaof", "10.0.0.1 6379"], ["'replicaof'", "no replication"]),
+            ([self.config_file("slaveof 10.0.0.1 6379\n")], ["'slaveof'", ":1"]),
+            (["--replicaof", "10.0.0.1 x"], ["'replicaof': Invalid master port"]),
+            (["--cluster-enabled", "yes"], ["'cluster-enabled'", "no cluster mode"]),
+            (["--unixsocket", "/tmp/larder.sock"], ["'unixsocket'", "TCP only"]),
+            (["--io-threads", "0"], ["'io-threads': argument must be between 1 and 128 inclusive"]),
+            (["--unixsocketperm", "778"], ["'unixsocketperm': argument couldn't be parsed into an integer"]),
+        ]
+        for args, needles in cases:
+            p = subprocess.run([larder_bin(), "--port", str(free_port())] + args, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=10)
+            out = p.stdout.decode("utf-8", "replace")
+            self.assertEqual(p.returncode, 1, out)
+            for n in needles:
+                self.assertIn(n, out, "%r not named in %r" % (n, out))
+
+    @unittest.skipIf(larder_is_redis(), "redis-server wants its config file first (the values are 7.0.15's)")
+    def test_every_redis_7_directive_loads_from_a_config_file(self):
+        # A redis.conf using the directives Larder has no use for still loads;
+        # CONFIG GET reads them back as Redis prints them.
+        text = ("io-threads 4\nio-threads-do-reads yes\nlatency-tracking no\nmaxmemory-clients 10%\n"
+                "activedefrag no\nsupervised auto\nshutdown-on-sigterm now nosave\nreplicaof no one\n"
+                "repl-backlog-size 64mb\nmin-slaves-max-lag 5\nsyslog-enabled no\nsyslog-facility local3\n"
+                "unixsocketperm 0700\ncluster-enabled no\ncluster-config-file nodes-6379.conf\n"
+                "sanitize-dump-payload clients\nlatency-tracking-info-percentiles 50 99 99.99\n"
+                "masterauth secret\nactive-expire-effort 3\ncluster-announce-hostname cache-1.internal\n")
+        srv = self.start_larder(self.config_file(text))
+        c = self.client(srv)
+        expect = {"io-threads": b"4", "io-threads-do-reads": b"yes", "latency-tracking": b"no",
+                  "maxmemory-clients": b"10%", "supervised": b"auto", "shutdown-on-sigterm": b"nosave now",
+                  "replicaof": b"", "slaveof": b"", "repl-backlog-size": b"67108864", "min-replicas-max-lag": b"5",
+                  "syslog-facility": b"local3", "unixsocketperm": b"700", "cluster-config-file": b"nodes-6379.conf",
+                  "sanitize-dump-payload": b"clients", "latency-tracking-info-percentiles": b"50 99 99.99",
+                  "masterauth": b"secret", "active-expire-effort": b"3",
+                  "cluster-announce-hostname": b"cache-1.internal"}
+        for name, value in expect.items():
+            self.assertEqual(c.cmd("CONFIG", "GET", name),
+                             b"*2\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(name), name.encode(), len(value), value),
+                             name)
+
     def test_client_kill_closes_other_connection(self):
         srv = self.start_larder()
         killer = self.client(srv)

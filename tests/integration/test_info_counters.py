@@ -5,9 +5,12 @@ read and reply-write events, total_ / current_eviction_exceeded_time the
 time memory stayed over maxmemory with eviction unable to bring it back, and
 lazyfreed_objects the keys an asynchronous flush freed, expired_stale_perc
 and expire_cycle_cpu_milliseconds what active expiry found and spent. A
-blocking command that times out counts a call but no latency sample. Also
-passes against redis-server (LARDER_AS_REDIS=1)."""
+blocking command that times out counts a call but no latency sample;
+latency-tracking no records none and empties INFO latencystats, whose
+percentiles are latency-tracking-info-percentiles'. Also passes against
+redis-server (LARDER_AS_REDIS=1)."""
 import os
+import re
 import sys
 import time
 import unittest
@@ -49,6 +52,7 @@ class InfoCountersTest(ServerTestCase):
             self.assertEqual(c.cmd("BLPOP", "nokey", "0.05"), b"*-1\r\n")
             self.assertIn(b"cmdstat_blpop:calls=1,", c.cmd("INFO", "commandstats"))
             self.assertNotIn(b"latency_percentiles_usec_blpop:", c.cmd("INFO", "latencystats"))
+            self.assertEqual(c.cmd("LATENCY", "HISTOGRAM", "blpop"), b"*0\r\n")
             c.send(encode_command("BLPOP", "l", "5"))
             deadline = time.monotonic() + 5
             while b"blocked_clients:1" not in pusher.cmd("INFO", "clients") and time.monotonic() < deadline:
@@ -57,6 +61,29 @@ class InfoCountersTest(ServerTestCase):
             self.assertEqual(c.read_reply(), b"*2\r\n$1\r\nl\r\n$1\r\na\r\n")
             self.assertIn(b"cmdstat_blpop:calls=2,", c.cmd("INFO", "commandstats"))
             self.assertIn(b"latency_percentiles_usec_blpop:", c.cmd("INFO", "latencystats"))
+
+    def test_latency_tracking_and_its_percentiles(self):
+        srv = self.start_larder()
+        with srv.client() as c:
+            for _ in range(3):
+                self.assertEqual(c.cmd("ECHO", "x"), b"$1\r\nx\r\n")
+            value = r"[0-9]+\.[0-9]{3}"
+            line = re.search(rb"latency_percentiles_usec_echo:(.*)\r\n", c.cmd("INFO", "latencystats")).group(1)
+            self.assertRegex(line.decode(), r"^p50=%s,p99=%s,p99\.9=%s$" % (value, value, value))
+            self.assertEqual(c.cmd("CONFIG", "SET", "latency-tracking-info-percentiles", "0 12.5 1e2 -0"), b"+OK\r\n")
+            line = re.search(rb"latency_percentiles_usec_echo:(.*)\r\n", c.cmd("INFO", "latencystats")).group(1)
+            self.assertRegex(line.decode(), r"^p0=%s,p12\.5=%s,p100=%s,p-0=%s$" % (value, value, value, value))
+            self.assertEqual(c.cmd("CONFIG", "SET", "latency-tracking-info-percentiles", ""), b"+OK\r\n")
+            self.assertIn(b"\r\nlatency_percentiles_usec_echo:\r\n", c.cmd("INFO", "latencystats"))
+            self.assertEqual(c.cmd("CONFIG", "SET", "latency-tracking", "no"), b"+OK\r\n")
+            self.assertEqual(c.cmd("INFO", "latencystats"), b"$16\r\n# Latencystats\r\n\r\n")
+            for _ in range(5):
+                self.assertEqual(c.cmd("ECHO", "x"), b"$1\r\nx\r\n")
+            self.assertEqual(c.cmd("CONFIG", "SET", "latency-tracking", "yes"), b"+OK\r\n")
+            # The ECHOs made while tracking was off added no sample.
+            histogram = c.cmd("LATENCY", "HISTOGRAM", "echo")
+            self.assertIn(b"$5\r\ncalls\r\n:3\r\n", histogram)
+            self.assertIn(b"cmdstat_echo:calls=8,", c.cmd("INFO", "commandstats"))
 
     def test_idle_and_killed_clients_add_no_reads(self):
         srv = self.start_larder()

@@ -1,14 +1,18 @@
 #!/usr/bin/python3
 """SIGTERM / SIGINT: the server exits with code 0 within 1 second, even with
-idle and half-sent client connections."""
+idle and half-sent client connections; shutdown-on-sigterm / -sigint decide
+whether it saves first, and a failed save keeps it serving unless they say
+force."""
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from larder_harness import ServerTestCase, under_sanitizer  # noqa: E402
+from larder_harness import ServerTestCase, larder_is_redis, under_sanitizer  # noqa: E402
 
 # Sanitizer builds run several times slower (the same checks, more slack).
 LIMIT = 3.0 if under_sanitizer() else 1.0
@@ -64,6 +68,43 @@ class SignalTest(ServerTestCase):
         code = srv.wait(timeout=5)
         self.assertEqual(code, 0)
         self.assertLess(time.monotonic() - t0, LIMIT)
+
+    def test_shutdown_on_signal_flags_decide_the_save(self):
+        work = tempfile.mkdtemp(prefix="larder-signal-")
+        self.addCleanup(shutil.rmtree, work, True)
+        dump = os.path.join(work, "dump.rdb")
+        for args, signum, saved in [
+                ((), signal.SIGTERM, False),
+                (("--save", "3600 1"), signal.SIGTERM, True),
+                (("--shutdown-on-sigterm", "save"), signal.SIGTERM, True),
+                (("--save", "3600 1", "--shutdown-on-sigterm", "nosave now"), signal.SIGTERM, False),
+                (("--save", "3600 1", "--shutdown-on-sigterm", "nosave"), signal.SIGINT, True),
+                (("--shutdown-on-sigint", "save force"), signal.SIGINT, True),
+                (("--shutdown-on-sigint", "save"), signal.SIGTERM, False)]:
+            srv = self.start_larder("--dir", work, *args)
+            self.assertEqual(self.client(srv).cmd("SET", "k", "v"), b"+OK\r\n")
+            self.assertEqual(srv.stop(signum), 0, args)
+            self.assertEqual(os.path.exists(dump), saved, args)
+            if saved:
+                os.remove(dump)
+
+    @unittest.skipIf(larder_is_redis(), "redis-server saves into the directory it left")
+    def test_signal_whose_save_fails_keeps_serving_unless_force(self):
+        base = tempfile.mkdtemp(prefix="larder-gone-")
+        srv = self.start_larder("--dir", base, "--save", "3600 1")
+        os.rmdir(base)  # the save cannot create its file
+        c = self.client(srv)
+        srv.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        self.assertTrue(srv.alive())
+        self.assertEqual(c.cmd("PING"), b"+PONG\r\n")
+        self.assertEqual(c.cmd("EVAL", "return 1", "0"), b":1\r\n")  # scripts run again
+        srv.send_signal(signal.SIGTERM)  # the wait for signals is armed again
+        time.sleep(0.3)
+        self.assertTrue(srv.alive())
+        self.assertEqual(c.cmd("CONFIG", "SET", "shutdown-on-sigterm", "force"), b"+OK\r\n")
+        srv.send_signal(signal.SIGTERM)
+        self.assertEqual(srv.wait(timeout=5), 0)
 
 
 if __name__ == "__main__":

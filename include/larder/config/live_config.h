@@ -48,6 +48,11 @@ class LiveConfig {
   bool activerehashing() const { return activerehashing_.load(std::memory_order_relaxed); }
   std::int64_t slowlog_log_slower_than() const { return slowlog_slower_than_.load(std::memory_order_relaxed); }
   std::size_t slowlog_max_len() const { return slowlog_max_len_.load(std::memory_order_relaxed); }
+  // min-replicas-to-write and min-replicas-max-lag both set: Redis then
+  // refuses writes without that many replicas, and Larder has none.
+  bool writes_need_replicas() const { return writes_need_replicas_.load(std::memory_order_relaxed); }
+  // latency-tracking: whether calls add to the per-command latency histograms.
+  bool latency_tracking() const { return latency_tracking_.load(std::memory_order_relaxed); }
   int timeout_seconds() const { return timeout_.load(std::memory_order_relaxed); }
   int tcp_keepalive_seconds() const { return tcp_keepalive_.load(std::memory_order_relaxed); }
   std::size_t maxclients() const { return maxclients_.load(std::memory_order_relaxed); }
@@ -101,6 +106,8 @@ class LiveConfig {
   std::atomic<bool> activerehashing_{true};
   std::atomic<std::int64_t> slowlog_slower_than_{0};
   std::atomic<std::size_t> slowlog_max_len_{0};
+  std::atomic<bool> latency_tracking_{true};
+  std::atomic<bool> writes_need_replicas_{false};
   std::atomic<std::size_t> maxclients_{0};
   std::atomic<int> timeout_{0};
   std::atomic<int> tcp_keepalive_{300};

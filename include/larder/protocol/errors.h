@@ -24,6 +24,8 @@ inline constexpr std::string_view kDebugNotAllowed =
     "run it from a local connection, otherwise you need to set this option in the configuration "
     "file, and then restart the server.";
 inline constexpr std::string_view kOom = "OOM command not allowed when used memory > 'maxmemory'.";
+// Writes while min-replicas-to-write asks for replicas Larder never has.
+inline constexpr std::string_view kNoReplicas = "NOREPLICAS Not enough good replicas to write.";
 inline constexpr std::string_view kMisconf =
     "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. "
     "Commands that may modify the data set are disabled, because this instance is configured to report "

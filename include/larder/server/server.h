@@ -53,7 +53,13 @@ class Server {
   void release_freed_memory();
   // Saves first when `save`, stops accepting, lets connections flush, and
   // wakes run(); loop 0's thread.
-  void begin_shutdown(const char* reason, bool save);
+  // Saves (when `save`) and stops serving; false, still serving, when the
+  // save failed and `force` is not set.
+  bool begin_shutdown(const char* reason, bool save, bool force);
+  // Waits for SIGINT / SIGTERM (on signal_io_), then shuts down as
+  // shutdown-on-sigint / shutdown-on-sigterm say.
+  void arm_signals();
+  void on_exit_signal(int signal_number);
   // Every kCronPeriod on loop 0: Persistence::cron, and a sample of INFO's
   // instantaneous rates.
   void schedule_cron();
@@ -77,6 +83,9 @@ class Server {
   // busy, and has loop 0 shut down.
   asio::io_context signal_io_;
   asio::signal_set signals_;
+  // Keeps signal_io_ running after a signal whose shutdown failed, until
+  // begin_shutdown() releases it.
+  asio::executor_work_guard<asio::io_context::executor_type> signal_work_;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   int sweep_slices_ = 0;             // slices run in the current sweep cycle
   std::size_t held_high_water_ = 0;  // keyspace bytes since the last release
