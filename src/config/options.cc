@@ -428,6 +428,9 @@ const std::vector<Row>& rows() {
       // Both above 0: writes get -NOREPLICAS (Larder has no replicas).
       {{"min-replicas-max-lag", "10", true, false}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
       {{"min-replicas-to-write", "0", true, false}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
+      // Readiness and shutdown told to systemd or upstart (server/supervision.h).
+      {{"supervised", "no", false, false},
+       [](const auto& a) { return one_of(a, {"upstart", "systemd", "auto", "no"}); }},
       // Per-command latency histograms (INFO latencystats, LATENCY HISTOGRAM)
       // and the percentiles INFO prints from them.
       {{"latency-tracking", "yes", true, false}, [](const auto& a) { return yes_no(a); }},
@@ -647,8 +650,6 @@ const std::vector<Row>& rows() {
       {{"server_cpulist", "", false, true}, [](const auto& a) { return single(a); }},
       {{"shutdown-timeout", "10", true, true}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
       {{"socket-mark-id", "0", false, true}, [](const auto& a) { return integer_in(a, 0, UINT32_MAX); }},
-      {{"supervised", "no", false, true},
-       [](const auto& a) { return one_of(a, {"upstart", "systemd", "auto", "no"}); }},
       {{"syslog-enabled", "no", false, true}, [](const auto& a) { return yes_no(a); }},
       {{"syslog-facility", "local0", false, true},
        [](const auto& a) {

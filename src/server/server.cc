@@ -89,7 +89,8 @@ Server::Server(const config::Settings& settings, const config::Options& options)
       rehash_timer_(loops_[0]->io()),
       cron_timer_(loops_[0]->io()),
       signals_(signal_io_, SIGINT, SIGTERM),
-      signal_work_(asio::make_work_guard(signal_io_)) {
+      signal_work_(asio::make_work_guard(signal_io_)),
+      supervision_(settings.get("supervised")) {
   context_.keyspace.set_single_owner(options.threads == 1);
   util::cycles_to_us(0);  // calibrates the command timer now, not on the first command
   util::tune_allocator();
@@ -361,6 +362,7 @@ void Server::schedule_cron() {
   cron_timer_.async_wait([this](const asio::error_code& ec) {
     if (ec || context_.shutting_down) return;
     context_.services.persistence->cron(util::unix_time_ms());
+    if (!supervision_.ready_sent() && !context_.services.persistence->loading()) supervision_.ready();
     using M = commands::InstantaneousMetrics;
     const std::int64_t now = util::steady_ms();
     const commands::StatsTotals t = commands::sum_stats(context_.services.loop_stats);
@@ -427,6 +429,7 @@ bool Server::begin_shutdown(const char* reason, bool save, bool force) {
     spdlog::warn("Exiting anyway (force).");
   }
   stopping_ = true;
+  supervision_.stopping();
   context_.shutting_down = true;
   context_.services.scripting.running.shutting_down.store(true, std::memory_order_relaxed);
   for (auto& listener : listeners_) {
@@ -518,7 +521,7 @@ int Server::run() {
   spdlog::info("Larder {} (Redis 7.0.15 compatible) pid={} port={} tls-port={} threads={} bind={}", LARDER_VERSION,
                ::getpid(), o.port, o.tls_port, o.threads, fmt::join(o.bind, ","));
 
-  context_.services.persistence->start_loading(util::unix_time_ms());
+  if (!context_.services.persistence->start_loading(util::unix_time_ms())) supervision_.ready();
   for (const auto& listener : listeners_) accept(listener);
   schedule_sweep(std::chrono::milliseconds(1000 / context_.live.hz()));
   schedule_rehash(std::chrono::milliseconds(1000 / context_.live.hz()));

@@ -12,6 +12,7 @@
 #include "larder/config/options.h"
 #include "larder/server/event_loop.h"
 #include "larder/server/server_context.h"
+#include "larder/server/supervision.h"
 #include "larder/storage/active_rehasher.h"
 #include "larder/storage/defragmenter.h"
 #include "larder/storage/expiry_sweeper.h"
@@ -52,9 +53,8 @@ class Server {
   // stopped (cron).
   void release_freed_memory();
   // Saves first when `save`, stops accepting, lets connections flush, and
-  // wakes run(); loop 0's thread.
-  // Saves (when `save`) and stops serving; false, still serving, when the
-  // save failed and `force` is not set.
+  // wakes run(); loop 0's thread. False, still serving, when the save failed
+  // and `force` is not set.
   bool begin_shutdown(const char* reason, bool save, bool force);
   // Waits for SIGINT / SIGTERM (on signal_io_), then shuts down as
   // shutdown-on-sigint / shutdown-on-sigterm say.
@@ -95,6 +95,8 @@ class Server {
   std::size_t freed_mark_ = 0;       // util::freed_releasing_bytes() at held_high_water_
   std::promise<void> stopped_;
   bool stopping_ = false;
+  // Told READY=1 by the cron once loading has ended; loop 0.
+  Supervision supervision_;
   // The context new TLS connections get (null without tls-port); replaced
   // by CONFIG SET from any loop.
   mutable std::mutex tls_mutex_;
