@@ -103,7 +103,8 @@ int main(int argc, char** argv) {
 
   larder::server::setup_logging(options);
   for (const std::string& name : settings.ignored_in_use()) {
-    spdlog::warn("directive '{}' is accepted for compatibility and has no effect in Larder", name);
+    spdlog::warn("directive '{}' is accepted for compatibility and has no effect in Larder{}", name,
+                 name == "io-threads" ? " (its event-loop threads are set by 'threads')" : "");
   }
   if (!larder::server::fit_maxclients_to_fd_limit(settings)) return 1;
   larder::server::Server server(settings, options);
