@@ -29,6 +29,7 @@ std::string client_info_line(const ClientState& c, std::int64_t now_ms) {
   if (tracking & ClientTracking::kBrokenRedirect) flags += 'R';
   if (tracking & ClientTracking::kBcast) flags += 'B';
   if (c.watch_flag.dirty.load(std::memory_order_relaxed)) flags += 'd';
+  if (c.unix_socket) flags += 'U';
   if (c.no_evict.load(std::memory_order_relaxed)) flags += 'e';
   if (c.no_touch.load(std::memory_order_relaxed)) flags += 'T';
   if (flags.empty()) flags = "N";

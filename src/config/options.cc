@@ -428,6 +428,10 @@ const std::vector<Row>& rows() {
       // Both above 0: writes get -NOREPLICAS (Larder has no replicas).
       {{"min-replicas-max-lag", "10", true, false}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
       {{"min-replicas-to-write", "0", true, false}, [](const auto& a) { return integer_in(a, 0, INT32_MAX); }},
+      // A Unix-domain socket to listen on too (none by default), and its file
+      // mode (0: as the umask leaves it).
+      {{"unixsocket", "", false, false}, [](const auto& a) { return single(a); }},
+      {{"unixsocketperm", "0", false, false}, octal_permissions},
       // Readiness and shutdown told to systemd or upstart (server/supervision.h).
       {{"supervised", "no", false, false},
        [](const auto& a) { return one_of(a, {"upstart", "systemd", "auto", "no"}); }},
@@ -583,8 +587,7 @@ const std::vector<Row>& rows() {
       // defragmentation (Larder's defragmenter always runs), I/O threads
       // (see `threads`), syslog, CPU affinity and the like. Each is checked
       // as Redis checks it; those that would change what a client sees
-      // refuse what Larder cannot do (replicaof, cluster-enabled yes,
-      // unixsocket).
+      // refuse what Larder cannot do (replicaof, cluster-enabled yes).
       {{"active-defrag-cycle-max", "25", true, true}, [](const auto& a) { return integer_in(a, 1, 99); }},
       {{"active-defrag-cycle-min", "1", true, true}, [](const auto& a) { return integer_in(a, 1, 99); }},
       {{"active-defrag-ignore-bytes", "104857600", true, true},
@@ -656,12 +659,6 @@ const std::vector<Row>& rows() {
          return one_of(a, {"user", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"});
        }},
       {{"syslog-ident", "redis", false, true}, [](const auto& a) { return single(a); }},
-      {{"unixsocket", "", false, true},
-       [](const auto& a) {
-         if (!single(a).empty()) bad("Larder listens on TCP only (port, tls-port)");
-         return std::string();
-       }},
-      {{"unixsocketperm", "0", false, true}, octal_permissions},
   };
   return table;
 }

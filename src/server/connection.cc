@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 
 #include <algorithm>
 #include <atomic>
@@ -66,14 +67,25 @@ BasicConnection<Transport>::BasicConnection(LoopSocket socket, EventLoop& loop, 
       parser_(protocol::ParserLimits{.max_bulk_bytes = context.live.proto_max_bulk_len()}),
       reply_(out_) {
   asio::error_code ec;
-  tcp().set_option(asio::ip::tcp::no_delay(true), ec);
   tcp().non_blocking(true, ec);  // reads and first writes are attempted directly
   client_->id = context_.services.clients.next_id();
-  auto remote = tcp().remote_endpoint(ec);
-  if (!ec) client_->addr = endpoint_text(remote);
-  auto local = tcp().local_endpoint(ec);
-  if (!ec) client_->laddr = endpoint_text(local);
   client_->fd = tcp().native_handle();
+  sockaddr_un local_unix{};
+  socklen_t local_len = sizeof local_unix;
+  if (::getsockname(client_->fd, reinterpret_cast<sockaddr*>(&local_unix), &local_len) == 0 &&
+      local_unix.sun_family == AF_UNIX) {
+    // As Redis names a unixsocket client: the socket's path, port 0.
+    local_unix.sun_path[sizeof local_unix.sun_path - 1] = '\0';
+    client_->addr = std::string(local_unix.sun_path) + ":0";
+    client_->laddr = client_->addr;
+    client_->unix_socket = true;
+  } else {
+    tcp().set_option(asio::ip::tcp::no_delay(true), ec);
+    auto remote = tcp().remote_endpoint(ec);
+    if (!ec) client_->addr = endpoint_text(remote);
+    auto local = tcp().local_endpoint(ec);
+    if (!ec) client_->laddr = endpoint_text(local);
+  }
   client_->loop = loop_.index();
   client_->created_ms = util::unix_time_ms();
   client_->last_interaction_ms = client_->created_ms;
@@ -164,7 +176,7 @@ void BasicConnection<Transport>::close_idle() {
 template <class Transport>
 void BasicConnection<Transport>::set_keepalive() {
   const int interval = context_.live.tcp_keepalive_seconds();
-  if (interval <= 0) return;
+  if (interval <= 0 || client_->unix_socket) return;
   const int fd = tcp().native_handle();
   const int on = 1;
   const int idle = interval;

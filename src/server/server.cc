@@ -2,11 +2,14 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <future>
 #include <random>
@@ -199,12 +202,81 @@ bool Server::open_listeners(int port, bool tls, std::vector<std::shared_ptr<List
 
 bool Server::listen() {
   const auto& o = context_.options;
-  if (o.port == 0 && o.tls_port == 0) {
-    spdlog::error("Configured to not listen anywhere (port 0 and tls-port 0), exiting.");
+  const std::string unix_path = context_.live.get("unixsocket");
+  if (o.port == 0 && o.tls_port == 0 && unix_path.empty()) {
+    spdlog::error("Configured to not listen anywhere, exiting.");
     return false;
   }
   return (o.port == 0 || open_listeners(o.port, false, listeners_)) &&
-         (o.tls_port == 0 || open_listeners(o.tls_port, true, listeners_));
+         (o.tls_port == 0 || open_listeners(o.tls_port, true, listeners_)) &&
+         (unix_path.empty() || open_unix_listener(unix_path));
+}
+
+bool Server::open_unix_listener(const std::string& path) {
+  ::unlink(path.c_str());  // a file left by an earlier run; whether there was one does not matter
+  auto listener = std::make_shared<UnixListener>(UnixListener{
+      asio::local::stream_protocol::acceptor(loops_[0]->io()), asio::steady_timer(loops_[0]->io()), path});
+  asio::error_code ec;
+  listener->acceptor.open(asio::local::stream_protocol(), ec);
+  if (!ec) listener->acceptor.bind(asio::local::stream_protocol::endpoint(path), ec);
+  const auto perm = static_cast<mode_t>(std::stoul(context_.live.get("unixsocketperm"), nullptr, 8));
+  if (!ec && perm != 0 && ::chmod(path.c_str(), perm) != 0) ec.assign(errno, asio::system_category());
+  if (!ec) listener->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    spdlog::error("Failed opening Unix socket: {}", ec.message());
+    return false;
+  }
+  unix_listener_ = std::move(listener);
+  return true;
+}
+
+template <class Acceptor, class Again>
+void Server::retry_accept(const asio::error_code& ec, asio::steady_timer& retry, const Acceptor& acceptor,
+                          Again again) {
+  // The pending connection stays queued: retrying at once would spin.
+  const auto now = std::chrono::steady_clock::now();
+  if (now - accept_warned_at_ >= kAcceptWarnEvery) {
+    spdlog::warn("accept failed: {} ({} more failures since the last report)", ec.message(),
+                 accept_failures_unlogged_);
+    accept_warned_at_ = now;
+    accept_failures_unlogged_ = 0;
+  } else {
+    ++accept_failures_unlogged_;
+  }
+  retry.expires_after(kAcceptRetry);
+  retry.async_wait([this, &acceptor, again = std::move(again)](const asio::error_code& e) {
+    if (!e && !context_.shutting_down && acceptor.is_open()) again();
+  });
+}
+
+// A Unix-domain connection is accepted on loop 0 and adopted, as a plain
+// one, by the next loop in turn.
+void Server::accept_unix() {
+  EventLoop& target = *loops_[next_loop_];
+  next_loop_ = (next_loop_ + 1) % loops_.size();
+  UnixListener& listener = *unix_listener_;
+  listener.acceptor.async_accept([this, &listener, &target](const asio::error_code& ec,
+                                                            asio::local::stream_protocol::socket peer) {
+    if (ec == asio::error::operation_aborted || context_.shutting_down || !listener.acceptor.is_open()) return;
+    if (ec) {
+      retry_accept(ec, listener.retry, listener.acceptor, [this] { accept_unix(); });
+      return;
+    }
+    accept_unix();
+    asio::error_code assign_ec;
+    const int fd = peer.release(assign_ec);
+    if (assign_ec) return;
+    asio::post(target.io(), [&target, fd] {
+      LoopSocket socket(target.io());
+      asio::error_code e;
+      socket.assign(asio::ip::tcp::v4(), fd, e);
+      if (e) {
+        ::close(fd);
+        return;
+      }
+      target.adopt(std::move(socket));
+    });
+  });
 }
 
 std::shared_ptr<asio::ssl::context> Server::tls_context() const {
@@ -266,20 +338,7 @@ void Server::accept(std::shared_ptr<Listener> listener) {
                                                                          LoopSocket socket) {
     if (ec == asio::error::operation_aborted || context_.shutting_down || !listener->acceptor.is_open()) return;
     if (ec) {
-      // The pending connection stays queued: retrying at once would spin.
-      const auto now = std::chrono::steady_clock::now();
-      if (now - accept_warned_at_ >= kAcceptWarnEvery) {
-        spdlog::warn("accept failed: {} ({} more failures since the last report)", ec.message(),
-                     accept_failures_unlogged_);
-        accept_warned_at_ = now;
-        accept_failures_unlogged_ = 0;
-      } else {
-        ++accept_failures_unlogged_;
-      }
-      listener->retry.expires_after(kAcceptRetry);
-      listener->retry.async_wait([this, listener](const asio::error_code& e) {
-        if (!e && !context_.shutting_down && listener->acceptor.is_open()) accept(listener);
-      });
+      retry_accept(ec, listener->retry, listener->acceptor, [this, listener] { accept(listener); });
       return;
     }
     std::shared_ptr<asio::ssl::context> tls = listener->tls ? tls_context() : nullptr;
@@ -437,6 +496,15 @@ bool Server::begin_shutdown(const char* reason, bool save, bool force) {
     listener->acceptor.close(ec);
     listener->retry.cancel();
   }
+  if (unix_listener_ != nullptr) {
+    asio::error_code ec;
+    unix_listener_->acceptor.close(ec);
+    unix_listener_->retry.cancel();
+    spdlog::info("Removing the unix socket file.");
+    if (::unlink(unix_listener_->path.c_str()) != 0) {
+      spdlog::warn("Error removing the unix socket file: {}", std::strerror(errno));
+    }
+  }
   sweep_timer_.cancel();
   rehash_timer_.cancel();
   cron_timer_.cancel();
@@ -523,6 +591,7 @@ int Server::run() {
 
   if (!context_.services.persistence->start_loading(util::unix_time_ms())) supervision_.ready();
   for (const auto& listener : listeners_) accept(listener);
+  if (unix_listener_ != nullptr) accept_unix();
   schedule_sweep(std::chrono::milliseconds(1000 / context_.live.hz()));
   schedule_rehash(std::chrono::milliseconds(1000 / context_.live.hz()));
   schedule_cron();

@@ -170,14 +170,13 @@ class AuthAndConfigTest(ServerTestCase):
 
     @unittest.skipIf(larder_is_redis(), "Larder's own start-up error format")
     def test_what_larder_cannot_do_is_refused_at_start(self):
-        # Accepted and ignored, these would leave a replica empty, a cluster
-        # client without slots, a socket client without a socket.
+        # Accepted and ignored, these would leave a replica empty and a
+        # cluster client without slots.
         cases = [
             (["--replicaof", "10.0.0.1 6379"], ["'replicaof'", "no replication"]),
             ([self.config_file("slaveof 10.0.0.1 6379\n")], ["'slaveof'", ":1"]),
             (["--replicaof", "10.0.0.1 x"], ["'replicaof': Invalid master port"]),
             (["--cluster-enabled", "yes"], ["'cluster-enabled'", "no cluster mode"]),
-            (["--unixsocket", "/tmp/larder.sock"], ["'unixsocket'", "TCP only"]),
             (["--io-threads", "0"], ["'io-threads': argument must be between 1 and 128 inclusive"]),
             (["--unixsocketperm", "778"], ["'unixsocketperm': argument couldn't be parsed into an integer"]),
         ]

@@ -120,6 +120,7 @@ struct ClientState : std::enable_shared_from_this<ClientState> {
   std::uint64_t id = 0;
   std::string addr;   // peer "ip:port"
   std::string laddr;  // local "ip:port"
+  bool unix_socket = false;  // accepted on the unixsocket (addr and laddr are "path:0"; flag U)
   int fd = -1;
   int loop = 0;  // index of the owning event loop (and of its ServerStats)
   std::int64_t created_ms = 0;

@@ -19,7 +19,9 @@ class Connection;
 struct ServerContext;
 
 // A client socket bound to its loop's io_context: smaller, and with smaller
-// pending operations, than one with the polymorphic default executor.
+// pending operations, than one with the polymorphic default executor. A
+// connection accepted on the unixsocket is adopted as one too: only its
+// stream operations are used then (BasicConnection tells it by its address).
 using LoopSocket = asio::basic_stream_socket<asio::ip::tcp, asio::io_context::executor_type>;
 
 class EventLoop {

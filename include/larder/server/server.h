@@ -33,7 +33,22 @@ class Server {
     asio::steady_timer retry;  // after a failed accept (EMFILE...)
     bool tls;
   };
+  // The unixsocket listener, when one is set: its path, permissions
+  // (unixsocketperm) and accept retries as a TCP listener's.
+  struct UnixListener {
+    asio::local::stream_protocol::acceptor acceptor;
+    asio::steady_timer retry;
+    std::string path;
+  };
   bool listen();
+  // Binds `unixsocket` (a stale file there is removed first, as Redis does);
+  // false (logged) when it cannot.
+  bool open_unix_listener(const std::string& path);
+  void accept_unix();
+  // After a failed accept: logs (at most once a kAcceptWarnEvery) and calls
+  // `again` after kAcceptRetry unless the server is stopping.
+  template <class Acceptor, class Again>
+  void retry_accept(const asio::error_code& ec, asio::steady_timer& retry, const Acceptor& acceptor, Again again);
   // Listeners for `port` on every bind address; false (logged) when a
   // required address cannot be had.
   bool open_listeners(int port, bool tls, std::vector<std::shared_ptr<Listener>>& out);
@@ -69,6 +84,7 @@ class Server {
   // Touched only on loop 0 once serving. Failed accepts are logged at most
   // once a second.
   std::vector<std::shared_ptr<Listener>> listeners_;
+  std::shared_ptr<UnixListener> unix_listener_;
   std::size_t next_loop_ = 0;
   std::chrono::steady_clock::time_point accept_warned_at_{};
   std::uint64_t accept_failures_unlogged_ = 0;
