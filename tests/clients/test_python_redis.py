@@ -6,6 +6,7 @@ No MULTI/EXEC: pipelines are created with transaction=False.
 """
 import os
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -210,6 +211,26 @@ class PythonRedisTest(ServerTestCase):
         self.r.set("a", 1)
         self.assertTrue(self.r.flushall())
         self.assertEqual(self.r.dbsize(), 0)
+
+
+class PythonRedisUnixSocketTest(ServerTestCase):
+    def test_cache_aside_over_the_unix_socket(self):
+        work = tempfile.TemporaryDirectory()
+        self.addCleanup(work.cleanup)
+        path = os.path.join(work.name, "larder.sock")
+        self.start_larder("--unixsocket", path, threads=2)
+        r = redis.Redis(unix_socket_path=path, socket_timeout=5)
+        self.addCleanup(r.close)
+        db = FakeDatabase()
+        cache = CacheAside(r, db)
+        self.assertEqual(cache.get("user:7"), "name-7")
+        self.assertEqual(cache.get("user:7"), "name-7")
+        self.assertEqual(db.reads, 1)
+        pipe = r.pipeline(transaction=False)
+        for i in range(500):
+            pipe.set("warm:%d" % i, i)
+        self.assertEqual(pipe.execute(), [True] * 500)
+        self.assertEqual(r.client_info()["addr"], path + ":0")
 
 
 if __name__ == "__main__":
