@@ -36,12 +36,15 @@ std::optional<int> configure(int argc, char** argv, larder::config::Settings& se
       ->check(CLI::ExistingFile);
   // One flag per directive; values are validated by the same code as the file.
   std::map<std::string, std::vector<std::string>> flags;
-  for (const auto& d : larder::config::Settings::directives()) {
-    std::string name(d.name);
+  auto add_flag = [&](const std::string& name, const larder::config::Directive& d) {
     const bool list = d.multi_word;
     app.add_option("--" + name, flags[name], "same as the '" + name + "' directive")
         ->allow_extra_args(list)
         ->expected(list ? 0 : 1, list ? 16 : 1);
+  };
+  for (const auto& d : larder::config::Settings::directives()) add_flag(std::string(d.name), d);
+  for (std::string_view alias : larder::config::Settings::alias_names()) {
+    add_flag(std::string(alias), *larder::config::Settings::find(alias));
   }
   // Health check mode (Docker HEALTHCHECK): PING a running server and exit.
   std::string ping_target;
@@ -85,6 +88,8 @@ std::optional<int> configure(int argc, char** argv, larder::config::Settings& se
         throw ConfigError(std::string("command line --") + name + ": " + e.what());
       }
     }
+    // `supervised auto` reads back as the mode it found, as in Redis.
+    settings.set("supervised", {std::string(larder::server::Supervision::resolve(settings.get("supervised")))});
     options = larder::config::Options::from(settings);
     options.config_file = config_file;
   } catch (const ConfigError& e) {

@@ -52,7 +52,7 @@ void cmd_config_set(CommandContext& ctx) {
   // Passwords are hidden from the slow log whatever else fails (Redis's
   // SENSITIVE_CONFIG).
   for (std::size_t i = 2; i + 1 < ctx.args.size(); i += 2) {
-    for (std::string_view secret : {"requirepass", "masterauth", "tls-key-file-pass", "tls-client-key-file-pass"}) {
+    for (std::string_view secret : {"requirepass", "masterauth", "masteruser", "tls-key-file-pass", "tls-client-key-file-pass"}) {
       if (util::iequals(ctx.args[i], secret)) ctx.redact(i + 1);
     }
   }

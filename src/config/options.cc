@@ -284,7 +284,7 @@ std::string octal_permissions(const std::vector<std::string>& args) {
   errno = 0;
   char* end = nullptr;
   const long long v = std::strtoll(text.c_str(), &end, 8);
-  if (errno != 0 || *end != '\0') bad("argument couldn't be parsed into an integer");
+  if (errno != 0 || *end != '\0') bad("argument couldn't be parsed as an octal number");
   if (v < 0 || v > 0777) bad("argument must be between 0 and 777 inclusive");
   std::ostringstream out;
   out << std::oct << v;
@@ -307,11 +307,6 @@ std::string memory_or_percent(const std::vector<std::string>& args) {
   if (v >= 0) return std::to_string(v);
   if (v < -100) bad("percentage argument must be less or equal to 100");
   return std::to_string(-v) + "%";
-}
-
-// repl-backlog-size: 1..2^63-1, raised to Redis's 16 KiB minimum backlog.
-std::string backlog_size(const std::vector<std::string>& args) {
-  return std::to_string(std::max<std::uint64_t>(std::stoull(memory_in(args, 1, INT64_MAX)), 16 * 1024));
 }
 
 // cluster-announce-hostname as Redis's isValidAnnouncedHostname.
@@ -638,7 +633,7 @@ const std::vector<Row>& rows() {
       {{"maxmemory-clients", "0", true, true}, memory_or_percent},
       {{"propagation-error-behavior", "ignore", true, true},
        [](const auto& a) { return one_of(a, {"ignore", "panic", "panic-on-replicas"}); }},
-      {{"repl-backlog-size", "1048576", true, true}, backlog_size},
+      {{"repl-backlog-size", "1048576", true, true}, [](const auto& a) { return memory_in(a, 1, INT64_MAX); }},
       {{"repl-backlog-ttl", "3600", true, true}, [](const auto& a) { return integer_in(a, 0, INT64_MAX); }},
       {{"repl-ping-replica-period", "10", true, true}, [](const auto& a) { return integer_in(a, 1, INT32_MAX); }},
       {{"repl-timeout", "60", true, true}, [](const auto& a) { return integer_in(a, 1, INT32_MAX); }},
@@ -718,6 +713,12 @@ const std::vector<Directive>& Settings::directives() {
   return list;
 }
 
+std::vector<std::string_view> Settings::alias_names() {
+  std::vector<std::string_view> out;
+  for (const Alias& a : kAliases) out.push_back(a.alias);
+  return out;
+}
+
 const Directive* Settings::find(std::string_view name) {
   const Row* r = find_row(name);
   return r == nullptr ? nullptr : &r->info;
@@ -771,6 +772,9 @@ void Settings::set(std::string_view name, const std::vector<std::string>& args, 
                  std::to_string(limits[c].soft) + " " + std::to_string(limits[c].soft_seconds);
       }
     }
+    // CONFIG SET raises it to Redis's 16 KiB least backlog (its
+    // updateReplBacklogSize); a file's value stays as written, as in Redis.
+    if (canonical == "repl-backlog-size" && at_runtime) value = std::to_string(std::max(std::stoull(value), 16384ull));
     if (canonical == "notify-keyspace-events") keyspace_events_ = parse_keyspace_events(words->at(0)).value_or(0);
     // `save` lines of a file (and flags) add up, the first replacing the
     // default and `save ""` clearing them, as Redis loads its config; CONFIG

@@ -90,6 +90,8 @@ void rewrite_config_file(const std::string& path, const Settings& settings,
     }
     std::string name(d->name);
     if (!written.insert(name).second) continue;
+    // No master: no replicaof line, as Redis's rewriteConfigReplicaOfOption.
+    if (name == "replicaof" && settings.get(name).empty()) continue;
     out += line_for(*d, settings.get(name)) + "\n";
   }
   bool header = false;

@@ -479,16 +479,18 @@ void Server::release_freed_memory() {
 bool Server::begin_shutdown(const char* reason, bool save, bool force) {
   if (stopping_) return true;
   spdlog::warn("{} received, shutting down", reason);
+  supervision_.stopping();
+  if (save) supervision_.status("Saving the final RDB snapshot");
   if (!persistence::save_for_shutdown(context_.keyspace, *context_.services.persistence, util::unix_time_ms(),
                                       save)) {
     if (!force) {
+      supervision_.status("Error trying to save the DB, can't exit.");
       spdlog::warn("Errors trying to shut down the server. Check the logs for more information.");
       return false;
     }
     spdlog::warn("Exiting anyway (force).");
   }
   stopping_ = true;
-  supervision_.stopping();
   context_.shutting_down = true;
   context_.services.scripting.running.shutting_down.store(true, std::memory_order_relaxed);
   for (auto& listener : listeners_) {
@@ -524,7 +526,12 @@ bool Server::begin_shutdown(const char* reason, bool save, bool force) {
 void Server::arm_signals() {
   signals_.async_wait([this](const asio::error_code& ec, int signal_number) {
     if (ec) return;
-    context_.services.scripting.running.shutting_down.store(true, std::memory_order_relaxed);
+    // A shutdown that will not save cannot fail: a running script is
+    // stopped at once. One that saves waits for the script, as Redis: it may
+    // fail and leave the server serving, and must not save half a script.
+    if (!signal_policy(signal_number).save) {
+      context_.services.scripting.running.shutting_down.store(true, std::memory_order_relaxed);
+    }
     asio::post(loops_[0]->io(), [this, signal_number] { on_exit_signal(signal_number); });
   });
 }
@@ -532,13 +539,18 @@ void Server::arm_signals() {
 // As Redis's shutdown on a signal: save when shutdown-on-sig* says save, or
 // says neither save nor nosave and save points are set (never while
 // loading); when that save fails, go on serving unless it says force.
-void Server::on_exit_signal(int signal_number) {
-  const bool sigint = signal_number == SIGINT;
-  const auto flags = config::list_value(context_.live.get(sigint ? "shutdown-on-sigint" : "shutdown-on-sigterm"));
+Server::SignalPolicy Server::signal_policy(int signal_number) const {
+  const auto flags =
+      config::list_value(context_.live.get(signal_number == SIGINT ? "shutdown-on-sigint" : "shutdown-on-sigterm"));
   auto has = [&](std::string_view flag) { return std::find(flags.begin(), flags.end(), flag) != flags.end(); };
   const persistence::Persistence& p = *context_.services.persistence;
-  const bool save = !p.loading() && (has("save") || (p.save_points_configured() && !has("nosave")));
-  if (begin_shutdown(sigint ? "SIGINT" : "SIGTERM", save, has("force"))) return;
+  return {.save = !p.loading() && (has("save") || (p.save_points_configured() && !has("nosave"))),
+          .force = has("force")};
+}
+
+void Server::on_exit_signal(int signal_number) {
+  const SignalPolicy policy = signal_policy(signal_number);
+  if (begin_shutdown(signal_number == SIGINT ? "SIGINT" : "SIGTERM", policy.save, policy.force)) return;
   context_.services.scripting.running.shutting_down.store(false, std::memory_order_relaxed);
   asio::post(signal_io_, [this] { arm_signals(); });
 }

@@ -11,16 +11,15 @@
 
 namespace larder::server {
 
+std::string_view Supervision::resolve(std::string_view mode) {
+  if (mode != "auto") return mode;
+  if (std::getenv("UPSTART_JOB") != nullptr) return "upstart";
+  if (std::getenv("NOTIFY_SOCKET") != nullptr) return "systemd";
+  return mode;
+}
+
 Supervision::Supervision(std::string_view mode) {
-  if (mode == "auto") {
-    if (std::getenv("UPSTART_JOB") != nullptr) {
-      spdlog::debug("Upstart supervision detected.");
-      mode = "upstart";
-    } else if (std::getenv("NOTIFY_SOCKET") != nullptr) {
-      spdlog::debug("Systemd supervision detected.");
-      mode = "systemd";
-    }
-  }
+  mode = resolve(mode);
   if (mode == "upstart") {
     if (std::getenv("UPSTART_JOB") == nullptr) {
       spdlog::warn("upstart supervision requested, but UPSTART_JOB not found!");
@@ -36,7 +35,7 @@ Supervision::Supervision(std::string_view mode) {
     }
     socket_path_ = path;
     kind_ = Kind::kSystemd;
-    notify("STATUS=Larder is loading...\n");
+    status("Larder is loading...");
     spdlog::info(
         "Supervised by systemd. Please make sure you set appropriate values for TimeoutStartSec and TimeoutStopSec "
         "in your service unit.");
@@ -47,7 +46,7 @@ void Supervision::ready() {
   if (ready_sent_) return;
   ready_sent_ = true;
   if (kind_ == Kind::kSystemd) {
-    notify("STATUS=Ready to accept connections\n");
+    status("Ready to accept connections");
     notify("READY=1\n");
   } else if (kind_ == Kind::kUpstart) {
     std::raise(SIGSTOP);
@@ -57,6 +56,10 @@ void Supervision::ready() {
 
 void Supervision::stopping() {
   if (kind_ == Kind::kSystemd) notify("STOPPING=1\n");
+}
+
+void Supervision::status(std::string_view text) const {
+  if (kind_ == Kind::kSystemd) notify("STATUS=" + std::string(text) + "\n");
 }
 
 void Supervision::notify(std::string_view message) const {

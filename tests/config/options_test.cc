@@ -171,7 +171,10 @@ TEST_CASE("Redis 7.0's other directives are read and printed as Redis's", "[conf
   CHECK(s.get("unixsocketperm") == "770");
   CHECK(s.get("shutdown-on-sigterm") == "nosave now force");
   CHECK(s.get("latency-tracking-info-percentiles") == "0 12.5 100");
-  CHECK(s.get("repl-backlog-size") == "16384");
+  CHECK(s.get("repl-backlog-size") == "1");  // CONFIG SET raises it to 16384, a file does not
+  LiveConfig live{s};
+  live.set({{"repl-backlog-size", "1"}});
+  CHECK(live.get("repl-backlog-size") == "16384");
   CHECK(s.get("replica-announce-port") == "7000");
   CHECK(s.get("replicaof").empty());
   CHECK(s.ignored_in_use() == std::vector<std::string>{"maxmemory-clients", "repl-backlog-size",

@@ -144,6 +144,8 @@ class DiagnosticsTest(DifferentialTestCase):
                 # Passwords are redacted (as MONITOR), EXEC is skip_slowlog.
                 c.cmd("AUTH", "alice", "s3cret")
                 c.cmd("CONFIG", "SET", "requirepass", "")
+                c.cmd("CONFIG", "SET", "masteruser", "bob", "masterauth", "pw")
+                c.cmd("CONFIG", "SET", "masteruser", "", "masterauth", "")
                 c.cmd("MULTI")
                 c.cmd("PING")
                 c.cmd("EXEC")

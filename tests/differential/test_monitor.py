@@ -87,6 +87,8 @@ class MonitorTest(DifferentialTestCase):
             ("a", "HELLO", "2", "SETNAME", "you"),
             ("a", "HELLO", "x", "AUTH", "default", "pw"),
             ("a", "CONFIG", "GET", "maxmemory-samples"),
+            ("a", "CONFIG", "SET", "masteruser", "bob", "masterauth", "pw"),
+            ("a", "CONFIG", "SET", "masteruser", "", "masterauth", ""),
             ("a", "CLIENT", "KILL", "ID", "999999"),
             ("a", "CLIENT", "GETNAME"),
             ("a", "SLOWLOG", "RESET"),

@@ -85,6 +85,22 @@ class AuthAndConfigTest(ServerTestCase):
         srv2 = self.start_larder(path)
         self.assertEqual(self.client(srv2).call("CONFIG", "GET", "hz"), [b"hz", b"25"])
 
+    def test_replicaof_no_one_is_dropped_by_rewrite_and_aliases_are_flags(self):
+        # Redis writes no replicaof line without a master (a `replicaof ""`
+        # line would not load), and takes every alias as a flag too.
+        path = self.config_file("hz 10\nslaveof no one\n")
+        srv = self.start_larder(path, "--min-slaves-to-write", "0", "--repl-ping-slave-period", "3",
+                                "--slave-announce-ip", "10.1.2.3")
+        c = self.client(srv)
+        self.assertEqual(c.call("CONFIG", "GET", "repl-ping-replica-period"), [b"repl-ping-replica-period", b"3"])
+        self.assertEqual(c.call("CONFIG", "GET", "replica-announce-ip"), [b"replica-announce-ip", b"10.1.2.3"])
+        self.assertEqual(c.cmd("CONFIG", "REWRITE"), b"+OK\r\n")
+        with open(path) as f:
+            text = f.read()
+        self.assertNotIn("slaveof", text)
+        self.assertNotIn("replicaof", text)
+        self.assertEqual(self.client(self.start_larder(path)).call("CONFIG", "GET", "replicaof"), [b"replicaof", b""])
+
     @unittest.skipIf(larder_is_redis(), "Larder-only settings (metrics-bind) and start-up flags")
     def test_config_rewrite_hostile_values_round_trip(self):
         # Each value tries to end its line and start directives of its own.
@@ -135,6 +151,16 @@ class AuthAndConfigTest(ServerTestCase):
         self.assertEqual(after[b"hz"], b"10")
         self.assertEqual(after[b"maxclients"], b"10000")
 
+    def assert_refused_at_start(self, cases):
+        """Each (flags, needles): the server exits 1 with every needle in its output."""
+        for args, needles in cases:
+            p = subprocess.run([larder_bin(), "--port", str(free_port())] + args, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=10)
+            out = p.stdout.decode("utf-8", "replace")
+            self.assertEqual(p.returncode, 1, out)
+            for n in needles:
+                self.assertIn(n, out, "%r not named in %r" % (n, out))
+
     @unittest.skipIf(larder_is_redis(), "Larder's own start-up error format")
     def test_invalid_save_refused_at_start_naming_directive(self):
         cases = [
@@ -143,13 +169,7 @@ class AuthAndConfigTest(ServerTestCase):
             ([self.config_file('save "3600 1\\nbind 127.0.0.2"\n')], ["'save': Invalid save parameters", ":1"]),
             ([self.config_file("hz 10\nsave 3600 1 300\n")], ["'save': Invalid save parameters", ":2"]),
         ]
-        for args, needles in cases:
-            p = subprocess.run([larder_bin(), "--port", str(free_port())] + args, stdin=subprocess.DEVNULL,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=10)
-            out = p.stdout.decode("utf-8", "replace")
-            self.assertEqual(p.returncode, 1, out)
-            for n in needles:
-                self.assertIn(n, out, "%r not named in %r" % (n, out))
+        self.assert_refused_at_start(cases)
 
     @unittest.skipIf(larder_is_redis(), "Larder's own start-up error format")
     def test_bad_config_file_exits_1_naming_directive_and_line(self):
@@ -178,15 +198,9 @@ class AuthAndConfigTest(ServerTestCase):
             (["--replicaof", "10.0.0.1 x"], ["'replicaof': Invalid master port"]),
             (["--cluster-enabled", "yes"], ["'cluster-enabled'", "no cluster mode"]),
             (["--io-threads", "0"], ["'io-threads': argument must be between 1 and 128 inclusive"]),
-            (["--unixsocketperm", "778"], ["'unixsocketperm': argument couldn't be parsed into an integer"]),
+            (["--unixsocketperm", "778"], ["'unixsocketperm': argument couldn't be parsed as an octal number"]),
         ]
-        for args, needles in cases:
-            p = subprocess.run([larder_bin(), "--port", str(free_port())] + args, stdin=subprocess.DEVNULL,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=10)
-            out = p.stdout.decode("utf-8", "replace")
-            self.assertEqual(p.returncode, 1, out)
-            for n in needles:
-                self.assertIn(n, out, "%r not named in %r" % (n, out))
+        self.assert_refused_at_start(cases)
 
     @unittest.skipIf(larder_is_redis(), "redis-server wants its config file first (the values are 7.0.15's)")
     def test_every_redis_7_directive_loads_from_a_config_file(self):

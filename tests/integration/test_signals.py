@@ -12,7 +12,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from larder_harness import ServerTestCase, larder_is_redis, under_sanitizer  # noqa: E402
+from larder_harness import ServerTestCase, encode_command, larder_is_redis, under_sanitizer  # noqa: E402
 
 # Sanitizer builds run several times slower (the same checks, more slack).
 LIMIT = 3.0 if under_sanitizer() else 1.0
@@ -105,6 +105,26 @@ class SignalTest(ServerTestCase):
         self.assertEqual(c.cmd("CONFIG", "SET", "shutdown-on-sigterm", "force"), b"+OK\r\n")
         srv.send_signal(signal.SIGTERM)
         self.assertEqual(srv.wait(timeout=5), 0)
+
+    @unittest.skipIf(larder_is_redis(), "redis-server saves into the directory it left")
+    def test_a_signal_that_will_save_waits_for_a_running_script(self):
+        # The save may fail and leave the server serving: the script is not
+        # cut short (its writes all land, as in Redis).
+        base = tempfile.mkdtemp(prefix="larder-gone-")
+        srv = self.start_larder("--dir", base, "--save", "3600 1")
+        os.rmdir(base)
+        c = self.client(srv)
+        c.send(encode_command("EVAL", "redis.call('set', 'w1', '1') local t = redis.call('time')[1] + 0 "
+                              "while redis.call('time')[1] + 0 < t + 2 do end redis.call('set', 'w2', '1') "
+                              "return 'done'", "0"))
+        time.sleep(0.5)
+        srv.send_signal(signal.SIGTERM)
+        self.assertEqual(c.read_reply(), b"$4\r\ndone\r\n")
+        time.sleep(0.3)
+        self.assertTrue(srv.alive())
+        self.assertEqual(self.client(srv).cmd("MGET", "w1", "w2"), b"*2\r\n$1\r\n1\r\n$1\r\n1\r\n")
+        self.assertEqual(c.cmd("CONFIG", "SET", "shutdown-on-sigterm", "nosave"), b"+OK\r\n")
+        self.assertEqual(srv.stop(), 0)
 
 
 if __name__ == "__main__":

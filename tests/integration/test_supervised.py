@@ -41,6 +41,9 @@ class SupervisedTest(ServerTestCase):
         srv = self.start_larder("--supervised", mode, wrapper=("env", "NOTIFY_SOCKET=" + address))
         self.assertEqual(self.messages_until(sock, "READY=1\n"), ["READY=1\n"])
         self.assertEqual(self.client(srv).cmd("PING"), b"+PONG\r\n")
+        # `auto` reads back as the mode it found.
+        self.assertEqual(self.client(srv).cmd("CONFIG", "GET", "supervised"),
+                         b"*2\r\n$10\r\nsupervised\r\n$7\r\nsystemd\r\n")
         self.assertEqual(srv.stop(), 0)
         self.assertEqual(self.messages_until(sock, "STOPPING=1\n"), ["STOPPING=1\n"])
 

@@ -74,6 +74,9 @@ class Settings {
   const std::vector<std::vector<std::string>>& users() const { return users_; }
 
   static const std::vector<Directive>& directives();
+  // Redis's older names of directives (slaveof, hash-max-ziplist-entries,
+  // ...), each read and written as the directive it names.
+  static std::vector<std::string_view> alias_names();
   static const Directive* find(std::string_view name);
 
  private:

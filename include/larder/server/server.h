@@ -74,6 +74,12 @@ class Server {
   // Waits for SIGINT / SIGTERM (on signal_io_), then shuts down as
   // shutdown-on-sigint / shutdown-on-sigterm say.
   void arm_signals();
+  // What shutdown-on-sigint / shutdown-on-sigterm ask of this signal now.
+  struct SignalPolicy {
+    bool save;
+    bool force;
+  };
+  SignalPolicy signal_policy(int signal_number) const;
   void on_exit_signal(int signal_number);
   // Every kCronPeriod on loop 0: Persistence::cron, and a sample of INFO's
   // instantaneous rates.

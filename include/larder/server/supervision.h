@@ -17,9 +17,15 @@ class Supervision {
   // `mode`: no, upstart, systemd or auto. Logs, as Redis, when the mode asked
   // for cannot be used (no $UPSTART_JOB / $NOTIFY_SOCKET).
   explicit Supervision(std::string_view mode);
+  // The mode `auto` stands for here ("upstart", "systemd", or "auto" when
+  // neither variable is set); other modes as they are. Redis's CONFIG GET
+  // shows the mode detected.
+  static std::string_view resolve(std::string_view mode);
   // Once the dataset is loaded: READY=1, or SIGSTOP. Later calls do nothing.
   void ready();
   void stopping();
+  // STATUS=<text> to systemd.
+  void status(std::string_view text) const;
   bool ready_sent() const { return ready_sent_; }
 
  private:
