@@ -88,8 +88,6 @@ std::optional<int> configure(int argc, char** argv, larder::config::Settings& se
         throw ConfigError(std::string("command line --") + name + ": " + e.what());
       }
     }
-    // `supervised auto` reads back as the mode it found, as in Redis.
-    settings.set("supervised", {std::string(larder::server::Supervision::resolve(settings.get("supervised")))});
     options = larder::config::Options::from(settings);
     options.config_file = config_file;
   } catch (const ConfigError& e) {
@@ -112,6 +110,10 @@ int main(int argc, char** argv) {
                  name == "io-threads" ? " (its event-loop threads are set by 'threads')" : "");
   }
   if (!larder::server::fit_maxclients_to_fd_limit(settings)) return 1;
-  larder::server::Server server(settings, options);
+  // Told before anything is loaded; `supervised auto` reads back as the mode
+  // it found, as in Redis.
+  larder::server::Supervision supervision(settings.get("supervised"));
+  if (!supervision.mode().empty()) settings.set("supervised", {std::string(supervision.mode())});
+  larder::server::Server server(settings, options, std::move(supervision));
   return server.run();
 }

@@ -90,8 +90,15 @@ void feed_monitors_before_running(const CommandContext& ctx) {
   if (!ctx.server.pubsub.has_monitors()) return;
   const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::system_clock::now().time_since_epoch());
-  // A script's commands show "lua" where the client's address goes.
-  const std::string_view addr = ctx.in_script ? std::string_view("lua") : std::string_view(ctx.client.addr);
+  // A script's commands show "lua" where the client's address goes, a
+  // unixsocket client's "unix:<path>" (Redis's replicationFeedMonitors).
+  std::string unix_name;
+  if (!ctx.in_script && ctx.client.unix_socket) {
+    unix_name = "unix:" + ctx.client.addr.substr(0, ctx.client.addr.rfind(':'));
+  }
+  const std::string_view addr = ctx.in_script            ? std::string_view("lua")
+                                : !unix_name.empty()     ? std::string_view(unix_name)
+                                                         : std::string_view(ctx.client.addr);
   ctx.server.pubsub.feed_monitors(monitor_line(now.count(), ctx.client.db.load(std::memory_order_relaxed), addr,
                                                ctx.args, ctx.redacted));
 }

@@ -520,6 +520,17 @@ std::size_t BasicConnection<Transport>::release_idle_buffers() {
     tcp().cancel(ec);
     freed += in_size_;
   }
+  if (!Transport::kTls && buffer_read_ && in_begin_ != in_end_ && !releasing_ && !closed_) {
+    // A read pending on part of a command: the short read that took that
+    // part told the reactor the socket was drained (ShortReadDrains), and a
+    // FIN that came with it raises no new edge. A peer gone is seen here,
+    // within a second, and the read cancelled: its handler closes.
+    char byte = 0;
+    if (::recv(tcp().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0) {
+      asio::error_code ec;
+      tcp().cancel(ec);
+    }
+  }
   if (!writing_ && out_.empty() && out_.capacity() > 0) {
     freed += out_.capacity();
     std::string().swap(out_);

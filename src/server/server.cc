@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -61,6 +62,8 @@ constexpr std::size_t kTrimMaxChunks = 2000;
 // A failed accept (out of descriptors) is retried after this long, and
 // reported at most once per kAcceptWarnEvery.
 constexpr auto kAcceptRetry = std::chrono::milliseconds(100);
+// How often a saving shutdown looks again whether the running script ended.
+constexpr auto kExitRetry = std::chrono::milliseconds(10);
 constexpr auto kAcceptWarnEvery = std::chrono::seconds(1);
 // Save points and scheduled BGSAVEs are checked, and INFO's instantaneous
 // rates sampled, this often (as Redis's serverCron does every 100 ms).
@@ -82,7 +85,7 @@ std::vector<std::unique_ptr<EventLoop>> make_loops(ServerContext& context, int c
 
 }  // namespace
 
-Server::Server(const config::Settings& settings, const config::Options& options)
+Server::Server(const config::Settings& settings, const config::Options& options, Supervision supervision)
     : context_(settings, options),
       loops_(make_loops(context_, options.threads)),
       sweeper_(context_.keyspace),
@@ -91,9 +94,10 @@ Server::Server(const config::Settings& settings, const config::Options& options)
       sweep_timer_(loops_[0]->io()),
       rehash_timer_(loops_[0]->io()),
       cron_timer_(loops_[0]->io()),
+      exit_retry_timer_(loops_[0]->io()),
       signals_(signal_io_, SIGINT, SIGTERM),
       signal_work_(asio::make_work_guard(signal_io_)),
-      supervision_(settings.get("supervised")) {
+      supervision_(std::move(supervision)) {
   context_.keyspace.set_single_owner(options.threads == 1);
   util::cycles_to_us(0);  // calibrates the command timer now, not on the first command
   util::tune_allocator();
@@ -213,6 +217,11 @@ bool Server::listen() {
 }
 
 bool Server::open_unix_listener(const std::string& path) {
+  if (path.size() >= sizeof(sockaddr_un::sun_path)) {
+    spdlog::error("Failed opening Unix socket: unix socket path too long ({}), must be under {}", path.size(),
+                  sizeof(sockaddr_un::sun_path));
+    return false;
+  }
   ::unlink(path.c_str());  // a file left by an earlier run; whether there was one does not matter
   auto listener = std::make_shared<UnixListener>(UnixListener{
       asio::local::stream_protocol::acceptor(loops_[0]->io()), asio::steady_timer(loops_[0]->io()), path});
@@ -510,6 +519,7 @@ bool Server::begin_shutdown(const char* reason, bool save, bool force) {
   sweep_timer_.cancel();
   rehash_timer_.cancel();
   cron_timer_.cancel();
+  exit_retry_timer_.cancel();
   asio::post(signal_io_, [this] {
     asio::error_code ignored;
     signals_.cancel(ignored);
@@ -550,6 +560,15 @@ Server::SignalPolicy Server::signal_policy(int signal_number) const {
 
 void Server::on_exit_signal(int signal_number) {
   const SignalPolicy policy = signal_policy(signal_number);
+  if (policy.save && context_.services.scripting.running.running.load(std::memory_order_acquire)) {
+    // Run from inside a script on loop 0 (its hook serves the loop while it
+    // is busy), or while one runs elsewhere: once it has ended.
+    exit_retry_timer_.expires_after(kExitRetry);
+    exit_retry_timer_.async_wait([this, signal_number](const asio::error_code& ec) {
+      if (!ec) on_exit_signal(signal_number);
+    });
+    return;
+  }
   if (begin_shutdown(signal_number == SIGINT ? "SIGINT" : "SIGTERM", policy.save, policy.force)) return;
   context_.services.scripting.running.shutting_down.store(false, std::memory_order_relaxed);
   asio::post(signal_io_, [this] { arm_signals(); });

@@ -11,15 +11,14 @@
 
 namespace larder::server {
 
-std::string_view Supervision::resolve(std::string_view mode) {
-  if (mode != "auto") return mode;
-  if (std::getenv("UPSTART_JOB") != nullptr) return "upstart";
-  if (std::getenv("NOTIFY_SOCKET") != nullptr) return "systemd";
-  return mode;
-}
-
 Supervision::Supervision(std::string_view mode) {
-  mode = resolve(mode);
+  if (mode == "auto") {
+    if (std::getenv("UPSTART_JOB") != nullptr) {
+      mode = "upstart";
+    } else if (std::getenv("NOTIFY_SOCKET") != nullptr) {
+      mode = "systemd";
+    }
+  }
   if (mode == "upstart") {
     if (std::getenv("UPSTART_JOB") == nullptr) {
       spdlog::warn("upstart supervision requested, but UPSTART_JOB not found!");
@@ -35,11 +34,23 @@ Supervision::Supervision(std::string_view mode) {
     }
     socket_path_ = path;
     kind_ = Kind::kSystemd;
-    status("Larder is loading...");
+    if (!notify("STATUS=Larder is loading...\n")) {
+      kind_ = Kind::kNone;
+      return;
+    }
     spdlog::info(
         "Supervised by systemd. Please make sure you set appropriate values for TimeoutStartSec and TimeoutStopSec "
         "in your service unit.");
   }
+}
+
+std::string_view Supervision::mode() const {
+  switch (kind_) {
+    case Kind::kUpstart: return "upstart";
+    case Kind::kSystemd: return "systemd";
+    case Kind::kNone: break;
+  }
+  return "";
 }
 
 void Supervision::ready() {
@@ -62,25 +73,26 @@ void Supervision::status(std::string_view text) const {
   if (kind_ == Kind::kSystemd) notify("STATUS=" + std::string(text) + "\n");
 }
 
-void Supervision::notify(std::string_view message) const {
+bool Supervision::notify(std::string_view message) const {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   if (socket_path_.size() >= sizeof(addr.sun_path) || (socket_path_[0] != '/' && socket_path_[0] != '@')) {
     spdlog::warn("Can't notify systemd: NOTIFY_SOCKET '{}' is not a socket path", socket_path_);
-    return;
+    return false;
   }
   std::memcpy(addr.sun_path, socket_path_.data(), socket_path_.size());
   if (addr.sun_path[0] == '@') addr.sun_path[0] = '\0';
   const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     spdlog::warn("Can't notify systemd: socket: {}", std::strerror(errno));
-    return;
+    return false;
   }
   const auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + socket_path_.size());
-  if (::sendto(fd, message.data(), message.size(), MSG_NOSIGNAL, reinterpret_cast<const sockaddr*>(&addr), len) < 0) {
-    spdlog::warn("Can't notify systemd: {}", std::strerror(errno));
-  }
+  const bool sent =
+      ::sendto(fd, message.data(), message.size(), MSG_NOSIGNAL, reinterpret_cast<const sockaddr*>(&addr), len) >= 0;
+  if (!sent) spdlog::warn("Can't notify systemd: {}", std::strerror(errno));
   ::close(fd);
+  return sent;
 }
 
 }  // namespace larder::server

@@ -1,12 +1,14 @@
 #!/usr/bin/python3
-"""Large values and values delivered in many small chunks."""
+"""Large values and values delivered in many small chunks; a client that
+goes away halfway through one is closed."""
 import os
+import socket
 import sys
 import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from larder_harness import ServerTestCase, encode_command  # noqa: E402
+from larder_harness import ServerTestCase, encode_command, info_fields  # noqa: E402
 
 MIB = 1024 * 1024
 
@@ -56,6 +58,22 @@ class LargeValueTest(ServerTestCase):
                 time.sleep(0.002)
         self.assertEqual(self.c.read_reply(), b"+OK\r\n")
         self.assertTrue(self.c.cmd("GET", "chunked") == b"$%d\r\n%s\r\n" % (len(v), v))
+
+    def test_client_gone_halfway_through_a_value_is_closed(self):
+        # The part sent and the FIN arrive together: the read that takes the
+        # part leaves the reactor waiting for an edge that never comes, so
+        # the server probes such connections (within a second or two).
+        for _ in range(5):
+            s = socket.create_connection(("127.0.0.1", self.srv.port))
+            s.sendall(b"*3\r\n$3\r\nSET\r\n$4\r\nleak\r\n$1000000\r\n" + b"x" * 100000)
+            s.close()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if info_fields(self.c.cmd("INFO", "clients"))["connected_clients"] == "1":
+                break
+            time.sleep(0.1)
+        self.assertEqual(info_fields(self.c.cmd("INFO", "clients"))["connected_clients"], "1")
+        self.assertEqual(self.c.cmd("EXISTS", "leak"), b":0\r\n")
 
     def test_trailing_crlf_split(self):
         cmd = encode_command("SET", "s", "abc")

@@ -14,6 +14,10 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from larder_harness import ServerTestCase, encode_command, larder_is_redis, under_sanitizer  # noqa: E402
 
+# Writes w1, runs for 2 s, then writes w2.
+SLOW_SCRIPT = ("redis.call('set', 'w1', '1') local t = redis.call('time')[1] + 0 "
+               "while redis.call('time')[1] + 0 < t + 2 do end redis.call('set', 'w2', '1') return 'done'")
+
 # Sanitizer builds run several times slower (the same checks, more slack).
 LIMIT = 3.0 if under_sanitizer() else 1.0
 
@@ -107,16 +111,14 @@ class SignalTest(ServerTestCase):
         self.assertEqual(srv.wait(timeout=5), 0)
 
     @unittest.skipIf(larder_is_redis(), "redis-server saves into the directory it left")
-    def test_a_signal_that_will_save_waits_for_a_running_script(self):
+    def test_a_signal_whose_save_fails_lets_a_running_script_finish(self):
         # The save may fail and leave the server serving: the script is not
         # cut short (its writes all land, as in Redis).
         base = tempfile.mkdtemp(prefix="larder-gone-")
         srv = self.start_larder("--dir", base, "--save", "3600 1")
         os.rmdir(base)
         c = self.client(srv)
-        c.send(encode_command("EVAL", "redis.call('set', 'w1', '1') local t = redis.call('time')[1] + 0 "
-                              "while redis.call('time')[1] + 0 < t + 2 do end redis.call('set', 'w2', '1') "
-                              "return 'done'", "0"))
+        c.send(encode_command("EVAL", SLOW_SCRIPT, "0"))
         time.sleep(0.5)
         srv.send_signal(signal.SIGTERM)
         self.assertEqual(c.read_reply(), b"$4\r\ndone\r\n")
@@ -126,6 +128,20 @@ class SignalTest(ServerTestCase):
         self.assertEqual(c.cmd("CONFIG", "SET", "shutdown-on-sigterm", "nosave"), b"+OK\r\n")
         self.assertEqual(srv.stop(), 0)
 
+    def test_a_saving_signal_saves_a_running_script_whole(self):
+        # Past busy-reply-threshold the script's hook serves loop 0, where
+        # the signal's shutdown runs: the save waits for the script's end,
+        # as Redis's, and holds both its writes.
+        work = tempfile.mkdtemp(prefix="larder-signal-")
+        self.addCleanup(shutil.rmtree, work, True)
+        srv = self.start_larder("--dir", work, "--save", "3600 1", "--busy-reply-threshold", "100")
+        c = self.client(srv)
+        c.send(encode_command("EVAL", SLOW_SCRIPT, "0"))
+        time.sleep(0.5)
+        srv.send_signal(signal.SIGTERM)
+        self.assertEqual(srv.wait(timeout=10), 0)
+        again = self.start_larder("--dir", work)
+        self.assertEqual(self.client(again).cmd("MGET", "w1", "w2"), b"*2\r\n$1\r\n1\r\n$1\r\n1\r\n")
 
 if __name__ == "__main__":
     unittest.main()

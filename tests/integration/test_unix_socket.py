@@ -64,6 +64,25 @@ class UnixSocketTest(ServerTestCase):
         self.assertEqual(srv.stop(), 0)
         self.assertFalse(os.path.exists(self.path))
 
+    def test_unix_clients_are_local_and_monitor_names_them_as_redis(self):
+        srv = self.start_larder("--unixsocket", self.path, "--enable-debug-command", "local",
+                                "--enable-protected-configs", "local")
+        self.assertEqual(unix_cmd(self.path, "DEBUG", "SLEEP", "0"), b"+OK\r\n")
+        monitor = self.client(srv)
+        self.assertEqual(monitor.cmd("MONITOR"), b"+OK\r\n")
+        self.assertEqual(unix_cmd(self.path, "SET", "mk", "1"), b"+OK\r\n")
+        line = monitor.read_reply()
+        self.assertIn(b' [0 unix:%s] "SET" "mk" "1"\r\n' % self.path.encode(), line)
+
+    @unittest.skipIf(larder_is_redis(), "Larder's own start-up error")
+    def test_a_path_too_long_is_refused(self):
+        long_path = os.path.join(os.path.dirname(self.path), "s" * 120)
+        p = subprocess.run([larder_bin(), "--port", "0", "--unixsocket", long_path],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=10)
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertIn(b"Failed opening Unix socket: unix socket path too long (%d), must be under 108"
+                      % len(long_path), p.stdout)
+
     @unittest.skipIf(larder_is_redis(), "starts the Larder binary itself")
     def test_port_0_serves_the_socket_alone(self):
         proc = subprocess.Popen([larder_bin(), "--port", "0", "--unixsocket", self.path, "--loglevel", "warning"],

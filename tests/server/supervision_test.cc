@@ -44,6 +44,7 @@ struct NotifySocket {
 TEST_CASE("systemd hears loading, then READY=1 once, then STOPPING=1", "[server]") {
   NotifySocket socket;
   Supervision supervision("auto");
+  CHECK(supervision.mode() == "systemd");
   CHECK(socket.received() == std::vector<std::string>{"STATUS=Larder is loading...\n"});
   CHECK_FALSE(supervision.ready_sent());
   supervision.ready();
@@ -54,6 +55,13 @@ TEST_CASE("systemd hears loading, then READY=1 once, then STOPPING=1", "[server]
   CHECK(socket.received() == std::vector<std::string>{"STOPPING=1\n"});
 }
 
+TEST_CASE("a NOTIFY_SOCKET no one listens on leaves the server unsupervised", "[server]") {
+  ::setenv("NOTIFY_SOCKET", "@larder-supervision-test-nobody", 1);
+  Supervision supervision("auto");
+  ::unsetenv("NOTIFY_SOCKET");
+  CHECK(supervision.mode().empty());  // `auto` then reads back as auto, as Redis's
+}
+
 TEST_CASE("supervised no, or systemd without NOTIFY_SOCKET, tells no one", "[server]") {
   NotifySocket socket;
   Supervision off("no");
@@ -62,6 +70,7 @@ TEST_CASE("supervised no, or systemd without NOTIFY_SOCKET, tells no one", "[ser
   CHECK(socket.received().empty());
   ::unsetenv("NOTIFY_SOCKET");
   Supervision missing("systemd");
+  CHECK(missing.mode().empty());
   missing.ready();
   CHECK(missing.ready_sent());
   CHECK(socket.received().empty());

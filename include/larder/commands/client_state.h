@@ -237,6 +237,7 @@ inline bool valid_client_name(std::string_view name) {
 inline bool protected_action_allowed(config::ProtectedAction setting, const ClientState& client) {
   if (setting == config::ProtectedAction::kYes) return true;
   if (setting == config::ProtectedAction::kNo) return false;
+  if (client.unix_socket) return true;  // as Redis's islocalClient
   const std::string_view addr = client.addr;
   const std::string_view host = addr.substr(0, addr.rfind(':'));
   return host == "127.0.0.1" || host == "::1";

@@ -21,7 +21,7 @@ namespace larder::server {
 
 class Server {
  public:
-  Server(const config::Settings& settings, const config::Options& options);
+  Server(const config::Settings& settings, const config::Options& options, Supervision supervision);
   ~Server();
 
   int run();
@@ -100,6 +100,8 @@ class Server {
   asio::steady_timer sweep_timer_;
   asio::steady_timer rehash_timer_;
   asio::steady_timer cron_timer_;
+  // A signal's saving shutdown, held back while a script runs.
+  asio::steady_timer exit_retry_timer_;
   // SIGINT/SIGTERM are taken by the main thread, which waits for the loops:
   // it stops a script running on any loop at once, even when every loop is
   // busy, and has loop 0 shut down.

@@ -10,9 +10,13 @@
 // (EAGAIN): 125k recv per 62.5k batches under redis-benchmark -P 16, where
 // Redis makes one read per batch. With this buffer a recv that fills less
 // than it was offered reports done_and_exhausted: the next read waits for
-// the next epoll event. That is safe under EPOLLET: a short recv leaves the
-// receive queue empty (under the socket lock), so data arriving after it
-// raises a new edge. Only the epoll reactor of this Asio version is
+// the next epoll event. That is safe under EPOLLET for data: a short recv
+// leaves the receive queue empty (under the socket lock), so data arriving
+// after it raises a new edge. Not for a FIN that came with the data: the
+// next recv would see EOF, but no edge comes. A connection then left
+// waiting for the rest of a command is probed once a second
+// (BasicConnection::release_idle_buffers); one that answers writes, which
+// a closed peer resets. Only the epoll reactor of this Asio version is
 // specialised; elsewhere the buffer behaves like asio::mutable_buffer.
 
 #include <asio.hpp>

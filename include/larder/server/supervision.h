@@ -15,12 +15,12 @@ namespace larder::server {
 class Supervision {
  public:
   // `mode`: no, upstart, systemd or auto. Logs, as Redis, when the mode asked
-  // for cannot be used (no $UPSTART_JOB / $NOTIFY_SOCKET).
+  // for cannot be used (no $UPSTART_JOB / $NOTIFY_SOCKET, or systemd's
+  // socket refuses the first message): the server then runs unsupervised.
   explicit Supervision(std::string_view mode);
-  // The mode `auto` stands for here ("upstart", "systemd", or "auto" when
-  // neither variable is set); other modes as they are. Redis's CONFIG GET
-  // shows the mode detected.
-  static std::string_view resolve(std::string_view mode);
+  // "upstart" or "systemd" when supervised (what `auto` found, which Redis's
+  // CONFIG GET then shows), else "".
+  std::string_view mode() const;
   // Once the dataset is loaded: READY=1, or SIGSTOP. Later calls do nothing.
   void ready();
   void stopping();
@@ -30,8 +30,9 @@ class Supervision {
 
  private:
   enum class Kind { kNone, kUpstart, kSystemd };
-  // One datagram to $NOTIFY_SOCKET ("@name": the abstract namespace).
-  void notify(std::string_view message) const;
+  // One datagram to $NOTIFY_SOCKET ("@name": the abstract namespace); false
+  // (logged) when it could not be sent.
+  bool notify(std::string_view message) const;
 
   Kind kind_ = Kind::kNone;
   std::string socket_path_;
