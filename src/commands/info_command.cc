@@ -356,7 +356,11 @@ void commandstats_section(InfoWriter& w, const CommandContext& ctx) {
 void latencystats_section(InfoWriter& w, const CommandContext& ctx) {
   w.section("Latencystats");
   if (!ctx.config.latency_tracking()) return;
-  const std::vector<std::string> labels = config::list_value(ctx.config.get("latency-tracking-info-percentiles"));
+  std::vector<std::pair<std::string, double>> percentiles;
+  for (std::string& label : config::list_value(ctx.config.get("latency-tracking-info-percentiles"))) {
+    const double p = std::strtod(label.c_str(), nullptr);
+    percentiles.emplace_back(std::move(label), p);
+  }
   std::vector<const CommandSpec*> rows;
   CommandTable::instance().for_each([&](const CommandSpec& spec) { rows.push_back(&spec); });
   std::sort(rows.begin(), rows.end(), [](auto* a, auto* b) { return a->name < b->name; });
@@ -382,9 +386,7 @@ void latencystats_section(InfoWriter& w, const CommandContext& ctx) {
       return fixed(static_cast<double>(1ull << (kLatencyBuckets - 1)), 3);
     };
     std::string value;
-    for (const std::string& label : labels) {
-      value += (value.empty() ? "p" : ",p") + label + "=" + percentile(std::strtod(label.c_str(), nullptr));
-    }
+    for (const auto& [label, p] : percentiles) value += (value.empty() ? "p" : ",p") + label + "=" + percentile(p);
     w.field("latency_percentiles_usec_" + std::string(spec->name), value);
   }
 }

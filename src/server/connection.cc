@@ -70,21 +70,27 @@ BasicConnection<Transport>::BasicConnection(LoopSocket socket, EventLoop& loop, 
   tcp().non_blocking(true, ec);  // reads and first writes are attempted directly
   client_->id = context_.services.clients.next_id();
   client_->fd = tcp().native_handle();
-  sockaddr_un local_unix{};
-  socklen_t local_len = sizeof local_unix;
-  if (::getsockname(client_->fd, reinterpret_cast<sockaddr*>(&local_unix), &local_len) == 0 &&
-      local_unix.sun_family == AF_UNIX) {
+  // One getsockname tells a unixsocket connection and gives a TCP one's laddr.
+  sockaddr_storage local{};
+  socklen_t local_len = sizeof local;
+  const bool named = ::getsockname(client_->fd, reinterpret_cast<sockaddr*>(&local), &local_len) == 0;
+  if (named && local.ss_family == AF_UNIX) {
     // As Redis names a unixsocket client: the socket's path, port 0.
-    local_unix.sun_path[sizeof local_unix.sun_path - 1] = '\0';
-    client_->addr = std::string(local_unix.sun_path) + ":0";
+    auto& path = reinterpret_cast<sockaddr_un&>(local).sun_path;
+    path[sizeof path - 1] = '\0';
+    client_->addr = std::string(path) + ":0";
     client_->laddr = client_->addr;
     client_->unix_socket = true;
   } else {
     tcp().set_option(asio::ip::tcp::no_delay(true), ec);
     auto remote = tcp().remote_endpoint(ec);
     if (!ec) client_->addr = endpoint_text(remote);
-    auto local = tcp().local_endpoint(ec);
-    if (!ec) client_->laddr = endpoint_text(local);
+    asio::ip::tcp::endpoint local_endpoint;
+    if (named && local_len <= local_endpoint.capacity()) {
+      std::memcpy(local_endpoint.data(), &local, local_len);
+      local_endpoint.resize(local_len);
+      client_->laddr = endpoint_text(local_endpoint);
+    }
   }
   client_->loop = loop_.index();
   client_->created_ms = util::unix_time_ms();
