@@ -61,10 +61,11 @@ std::string client_info_line(const ClientState& c, std::int64_t now_ms) {
   s += " psub=" + std::to_string(c.sub_patterns.load(std::memory_order_relaxed));
   s += " ssub=" + std::to_string(c.sub_shard_channels.load(std::memory_order_relaxed));
   s += " multi=" + std::to_string(multi);
-  s += " qbuf=" + std::to_string(qbuf) + " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0";
+  s += " qbuf=" + std::to_string(qbuf) + " qbuf-free=0 argv-mem=0 multi-mem=" +
+       std::to_string(c.multi_memory.load(std::memory_order_relaxed)) + " rbs=0 rbp=0";
   const std::size_t omem = c.output_memory.load(std::memory_order_relaxed);
   s += " obl=" + std::to_string(obl) + " oll=0 omem=" + std::to_string(omem);
-  s += " tot-mem=" + std::to_string(qbuf + omem);
+  s += " tot-mem=" + std::to_string(c.memory.load(std::memory_order_relaxed));
   s += " events=r";
   s += " cmd=" + (last != nullptr ? std::string(last->name) : std::string("NULL"));
   s += " user=" + c.user_name() + " redir=";

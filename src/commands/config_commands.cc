@@ -96,6 +96,7 @@ void cmd_config_set(CommandContext& ctx) {
 // CONFIG RESETSTAT: zeroes the counters INFO reports. Holds every shard lock.
 void cmd_config_resetstat(CommandContext& ctx) {
   for (ServerStats* s : ctx.server.loop_stats) s->reset();
+  ctx.server.client_eviction.reset_stats();
   // After the totals it samples: a sample between the two counts from zero.
   ctx.server.instantaneous.reset(util::steady_ms());
   for (std::size_t i = 0; i < storage::kShardCount; ++i) {

@@ -345,6 +345,10 @@ bool Dispatcher::dispatch(std::span<const std::string_view> args, ClientState& c
       if (!client.multi_failed && !client.watch_flag.dirty.load(std::memory_order_relaxed)) {
         client.multi.push_back(QueuedCommand{spec, {args.begin(), args.end()}, flags});
         client.multi_queued.store(client.multi.size(), std::memory_order_relaxed);
+        std::size_t bytes = sizeof(QueuedCommand) + args.size() * sizeof(std::string);
+        for (const auto& a : args) bytes += a.size();
+        client.multi_memory.store(client.multi_memory.load(std::memory_order_relaxed) + bytes,
+                                  std::memory_order_relaxed);
       }
       client.last_command.store(spec, std::memory_order_relaxed);
       reply.simple("QUEUED");

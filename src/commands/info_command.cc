@@ -275,8 +275,7 @@ void stats_section(InfoWriter& w, const StatsTotals& t, const storage::ShardStat
   // The sketch's reset period in accesses per key held (storage/tinylfu.h).
   w.field("larder_sketch_reset_period",
           fmt::format("{:.2f}", reset_period / double{storage::ContestLog::kPeriodScale}));
-  // Larder has no client eviction (maxmemory-clients), so none are evicted.
-  w.field("evicted_clients", 0);
+  w.field("evicted_clients", server.client_eviction.evicted());
   const std::int64_t now_us = util::steady_us();
   w.field("total_eviction_exceeded_time", server.eviction_exceeded.total_us(now_us) / 1000);
   w.field("current_eviction_exceeded_time", server.eviction_exceeded.current_us(now_us) / 1000);

@@ -22,6 +22,7 @@ void discard_transaction(ClientState& c) {
   c.multi_failed = false;
   c.in_multi.store(false, std::memory_order_relaxed);
   c.multi_queued.store(0, std::memory_order_relaxed);
+  c.multi_memory.store(0, std::memory_order_relaxed);
 }
 
 void unwatch_all(ClientState& c, storage::Keyspace& keyspace) {

@@ -33,6 +33,13 @@ void LiveConfig::mirror(const Settings& s) {
   debug_command_.store(protection("enable-debug-command"), std::memory_order_relaxed);
   protected_configs_.store(protection("enable-protected-configs"), std::memory_order_relaxed);
   maxmemory_.store(static_cast<std::uint64_t>(integer_value(s.get("maxmemory"))), std::memory_order_relaxed);
+  // Read back as memory_or_percent() writes it: "N%" or bytes.
+  const std::string clients = s.get("maxmemory-clients");
+  const bool percent = !clients.empty() && clients.back() == '%';
+  const auto clients_value = static_cast<std::uint64_t>(
+      integer_value(percent ? clients.substr(0, clients.size() - 1) : clients));
+  maxmemory_clients_percent_.store(percent ? clients_value : 0, std::memory_order_relaxed);
+  maxmemory_clients_bytes_.store(percent ? 0 : clients_value, std::memory_order_relaxed);
   const auto policy = storage::parse_eviction_policy(s.get("maxmemory-policy"));
   policy_.store(static_cast<int>(policy.value_or(storage::EvictionPolicy::kNoEviction)),
                 std::memory_order_relaxed);

@@ -440,6 +440,7 @@ const std::vector<Row>& rows() {
       {{"shutdown-on-sigint", "default", true, false, true}, shutdown_flags},
       {{"shutdown-on-sigterm", "default", true, false, true}, shutdown_flags},
       {{"maxmemory", "0", true, false}, [](const auto& a) { return memory_in(a, 0, UINT64_MAX); }},
+      {{"maxmemory-clients", "0", true, false}, memory_or_percent},
       // Larder is a cache: once maxmemory is set it evicts, by default with the
       // policy that kept the highest hit ratio on all of bench/hitratio.py's
       // workloads (README, Eviction policies).
@@ -630,7 +631,6 @@ const std::vector<Row>& rows() {
       {{"io-threads-do-reads", "no", false, true}, [](const auto& a) { return yes_no(a); }},
       {{"masterauth", "", true, true}, [](const auto& a) { return single(a); }},
       {{"masteruser", "", true, true}, [](const auto& a) { return single(a); }},
-      {{"maxmemory-clients", "0", true, true}, memory_or_percent},
       {{"propagation-error-behavior", "ignore", true, true},
        [](const auto& a) { return one_of(a, {"ignore", "panic", "panic-on-replicas"}); }},
       {{"repl-backlog-size", "1048576", true, true}, [](const auto& a) { return memory_in(a, 1, INT64_MAX); }},

@@ -231,7 +231,28 @@ void BasicConnection<Transport>::close() {
   context_.services.pubsub.forget(*client_, /*monitor_too=*/true);
   context_.services.tracking.disable(*client_);
   context_.services.clients.remove(client_->id);
+  account_memory();  // to 0: the buffers go with the connection
   loop_.forget(this);
+}
+
+template <class Transport>
+void BasicConnection<Transport>::note_output() {
+  client_->output_memory.store(pending_output(), std::memory_order_relaxed);
+  account_memory();
+}
+
+template <class Transport>
+void BasicConnection<Transport>::account_memory() {
+  // An empty std::string holds no heap block.
+  static const std::size_t kInline = std::string().capacity();
+  auto held = [](const std::string& s) { return s.capacity() > kInline ? s.capacity() + 1 : 0; };
+  const std::size_t now =
+      closed_ ? 0 : in_size_ + held(out_) + held(backlog_) + client_->multi_memory.load(std::memory_order_relaxed);
+  const std::size_t before = client_->memory.load(std::memory_order_relaxed);
+  if (now == before) return;
+  client_->memory.store(now, std::memory_order_relaxed);
+  loop_.stats().client_memory.add(static_cast<std::uint64_t>(now) - before);
+  if (now > before) context_.services.client_eviction.check(context_.live.maxmemory_clients());
 }
 
 // Unmapping a buffer of hundreds of MB would stall every client.
@@ -309,7 +330,7 @@ void BasicConnection<Transport>::pump() {
       // The stream encrypts and writes it all; on_written() pumps again.
       writing_ = true;
       client_->output_buffer_bytes.store(out_.size(), std::memory_order_relaxed);
-      client_->output_memory.store(pending_output(), std::memory_order_relaxed);
+      note_output();
       asio::async_write(transport_.stream, asio::buffer(out_),
                         [self = self()](const asio::error_code& e, std::size_t written) {
                           self->on_written(e, written);
@@ -335,7 +356,7 @@ void BasicConnection<Transport>::pump() {
       out_.erase(0, n);
       writing_ = true;
       client_->output_buffer_bytes.store(out_.size(), std::memory_order_relaxed);
-      client_->output_memory.store(pending_output(), std::memory_order_relaxed);
+      note_output();
       asio::async_write(tcp(), asio::buffer(out_),
                         [self = self()](const asio::error_code& e, std::size_t written) {
                           self->on_written(e, written);
@@ -344,7 +365,7 @@ void BasicConnection<Transport>::pump() {
     }
     out_.clear();
     if (out_.capacity() > kIdleBufferKeep) std::string().swap(out_);
-    client_->output_memory.store(pending_output(), std::memory_order_relaxed);
+    note_output();
   }
 }
 
@@ -355,7 +376,7 @@ void BasicConnection<Transport>::push(const commands::PushMessage& message) {
   // command's reply is still being written into it.
   std::string& into = writing_ || client_->deferred != nullptr ? backlog_ : out_;
   message.append_to(into, reply_.protocol());
-  client_->output_memory.store(pending_output(), std::memory_order_relaxed);
+  note_output();
   over_output_limit();
 }
 
@@ -541,6 +562,7 @@ std::size_t BasicConnection<Transport>::release_idle_buffers() {
     freed += out_.capacity();
     std::string().swap(out_);
   }
+  account_memory();
   return freed;
 }
 
@@ -550,6 +572,7 @@ void BasicConnection<Transport>::drop_input_buffer() {
   in_.reset();
   in_size_ = in_begin_ = in_end_ = 0;
   read_space_ = kMinReadSpace;
+  account_memory();
 }
 
 template <class Transport>
@@ -575,6 +598,7 @@ void BasicConnection<Transport>::on_read(const asio::error_code& ec, std::size_t
     return;
   }
   in_end_ += n;
+  account_memory();
   loop_.stats().net_input_bytes.add(n);
   client_->last_interaction_ms.store(util::unix_time_ms(), std::memory_order_relaxed);
   // client-query-buffer-limit, over the unread bytes from the start of the
@@ -673,6 +697,7 @@ void BasicConnection<Transport>::process() {
     }
   }
   client_->query_buffer_bytes.store(in_end_ - in_begin_, std::memory_order_relaxed);
+  account_memory();
 }
 
 template <class Transport>
@@ -729,7 +754,7 @@ void BasicConnection<Transport>::on_written(const asio::error_code& ec, std::siz
   out_.clear();
   if (out_.capacity() > kIdleBufferKeep) std::string().swap(out_);
   client_->output_buffer_bytes.store(0, std::memory_order_relaxed);
-  client_->output_memory.store(pending_output(), std::memory_order_relaxed);
+  note_output();
   pump();
 }
 

@@ -442,6 +442,8 @@ void Server::schedule_cron() {
     if (context_.services.tracking.clients() != 0) {  // as Redis's serverCron: the limit holds while idle
       context_.services.tracking.limit(context_.keyspace, context_.live.tracking_table_max_keys(), nullptr);
     }
+    // A client over maxmemory-clients that stopped growing, or a lowered limit.
+    context_.services.client_eviction.check(context_.live.maxmemory_clients());
     release_freed_memory();
     schedule_cron();
   });

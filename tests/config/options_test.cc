@@ -177,8 +177,7 @@ TEST_CASE("Redis 7.0's other directives are read and printed as Redis's", "[conf
   CHECK(live.get("repl-backlog-size") == "16384");
   CHECK(s.get("replica-announce-port") == "7000");
   CHECK(s.get("replicaof").empty());
-  CHECK(s.ignored_in_use() == std::vector<std::string>{"maxmemory-clients", "repl-backlog-size",
-                                                       "replica-announce-port"});
+  CHECK(s.ignored_in_use() == std::vector<std::string>{"repl-backlog-size", "replica-announce-port"});
   auto reason = [&](const std::string& name, const std::vector<std::string>& args) {
     try {
       s.set(name, args);
@@ -212,4 +211,19 @@ TEST_CASE("latency-tracking and min-replicas-to-write reach the live config", "[
   CHECK(live.writes_need_replicas());
   live.set({{"min-replicas-max-lag", "0"}});  // Redis's check needs both
   CHECK_FALSE(live.writes_need_replicas());
+}
+
+TEST_CASE("maxmemory-clients resolves as Redis's client eviction limit", "[config]") {
+  LiveConfig live{Settings{}};
+  CHECK(live.maxmemory_clients() == 0);
+  live.set({{"maxmemory-clients", "2mb"}});
+  CHECK(live.maxmemory_clients() == 2 * 1024 * 1024);
+  live.set({{"maxmemory-clients", "1000"}});
+  CHECK(live.maxmemory_clients() == 128 * 1024);  // the floor
+  live.set({{"maxmemory-clients", "10%"}});
+  CHECK(live.maxmemory_clients() == 0);  // a percentage of no maxmemory: no limit
+  live.set({{"maxmemory", "1000000007"}});
+  CHECK(live.maxmemory_clients() == 100000000);  // truncated, as Redis
+  live.set({{"maxmemory-clients", "0"}});
+  CHECK(live.maxmemory_clients() == 0);
 }

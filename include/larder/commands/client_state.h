@@ -138,12 +138,19 @@ struct ClientState : std::enable_shared_from_this<ClientState> {
   std::atomic<std::size_t> query_buffer_bytes{0};
   std::atomic<std::size_t> output_buffer_bytes{0};
   std::atomic<std::uint32_t> multi_queued{0};
+  std::atomic<std::size_t> multi_memory{0};  // bytes `multi` holds (CLIENT LIST multi-mem)
   std::atomic<std::uint32_t> watched_count{0};
   // Sizes of `subs` (CLIENT LIST sub= psub= ssub=); any of them non-zero puts
   // the client in Redis's pub/sub mode (flag P).
   std::atomic<std::uint32_t> sub_channels{0}, sub_patterns{0}, sub_shard_channels{0};
   // Pending output bytes (CLIENT LIST omem).
   std::atomic<std::size_t> output_memory{0};
+  // Bytes the connection's buffers (read buffer, replies, pushes) and the
+  // MULTI queue hold: CLIENT LIST tot-mem, and what maxmemory-clients weighs
+  // (client_eviction.h).
+  std::atomic<std::size_t> memory{0};
+  // Set once, by client eviction, when it asks for the client to be closed.
+  std::atomic<bool> evicted{false};
 
   // Rarely changed strings; guarded by `mutex`.
   mutable std::mutex mutex;

@@ -14,6 +14,7 @@
 
 #include "larder/acl/acl.h"
 #include "larder/commands/blocking.h"
+#include "larder/commands/client_eviction.h"
 #include "larder/commands/client_registry.h"
 #include "larder/commands/instantaneous_metrics.h"
 #include "larder/commands/keyspace_events.h"
@@ -60,6 +61,8 @@ struct ServerServices {
   scripting::Scripting scripting;
   // One per event loop; the vector is filled before serving starts.
   std::vector<ServerStats*> loop_stats;
+  // maxmemory-clients: closes the biggest clients when all of them hold too much.
+  ClientEviction client_eviction{clients, loop_stats};
   // INFO's instantaneous_* rates, sampled by the server's cron.
   InstantaneousMetrics instantaneous{util::steady_ms()};
 

@@ -80,6 +80,9 @@ struct ServerStats {
   // and reply writes, as Redis's total_reads_processed / total_writes_processed.
   Counter reads_processed;
   Counter writes_processed;
+  // A gauge, not reset: bytes the loop's clients hold (ClientState::memory),
+  // moved by wrapping deltas.
+  Counter client_memory;
   // Indexed by CommandSpec::index.
   std::array<CommandCounters, kMaxCommandRows> commands;
 

@@ -3,6 +3,7 @@
 // values read on hot paths are mirrored in atomics so any event-loop thread
 // reads them without a lock.
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -61,6 +62,15 @@ class LiveConfig {
   // True when the eviction policy tracks access frequency (OBJECT FREQ).
   bool lfu_policy() const { return lfu_policy_.load(std::memory_order_relaxed); }
   std::uint64_t maxmemory() const { return maxmemory_.load(std::memory_order_relaxed); }
+  // maxmemory-clients in bytes, as Redis's getClientEvictionLimit: a
+  // percentage is of maxmemory (none without one), and a limit is at least
+  // 128 KiB, so that a client can still talk to the server; 0: no limit.
+  std::uint64_t maxmemory_clients() const {
+    const std::uint64_t percent = maxmemory_clients_percent_.load(std::memory_order_relaxed);
+    const std::uint64_t limit = percent != 0 ? maxmemory() / 100 * percent + maxmemory() % 100 * percent / 100
+                                             : maxmemory_clients_bytes_.load(std::memory_order_relaxed);
+    return limit == 0 ? 0 : std::max<std::uint64_t>(limit, 128 * 1024);
+  }
   storage::EvictionSettings eviction() const {
     return {static_cast<storage::EvictionPolicy>(policy_.load(std::memory_order_relaxed)),
             samples_.load(std::memory_order_relaxed), lfu_decay_time_.load(std::memory_order_relaxed)};
@@ -115,6 +125,8 @@ class LiveConfig {
   std::atomic<ProtectedAction> protected_configs_{ProtectedAction::kNo};
   std::atomic<bool> lfu_policy_{false};
   std::atomic<std::uint64_t> maxmemory_{0};
+  std::atomic<std::uint64_t> maxmemory_clients_bytes_{0};
+  std::atomic<std::uint64_t> maxmemory_clients_percent_{0};
   std::atomic<int> policy_{0};
   std::atomic<int> samples_{5};
   std::atomic<int> lfu_decay_time_{1};

@@ -156,6 +156,11 @@ class BasicConnection final : public Connection {
   void set_keepalive();
   // Pending output bytes (CLIENT LIST omem).
   std::size_t pending_output() const { return out_.size() + backlog_.size(); }
+  // After the output changed: omem, then account_memory().
+  void note_output();
+  // After the buffers changed: ClientState::memory and the loop's gauge
+  // follow, and client eviction checks its limit when they grew.
+  void account_memory();
   // Redis's checkClientOutputBufferLimits: true, after scheduling the close,
   // when the client passed its class's hard limit or stayed over the soft
   // limit longer than allowed.
