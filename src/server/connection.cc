@@ -154,7 +154,13 @@ void BasicConnection<Transport>::handshake() {
 // CLIENT KILL from any thread: hop onto this loop, then shut down.
 template <class Transport>
 void BasicConnection<Transport>::request_close(std::shared_ptr<commands::ClientLink> self) {
-  asio::post(loop_.io(), [this, self = std::move(self)] { shutdown(); });
+  // As Redis's freeClient: replies the client has not read are dropped (a
+  // client that stopped reading would otherwise never close). A command of
+  // its own that is running (a busy script) finishes first.
+  asio::post(loop_.io(), [this, self = std::move(self)] {
+    closing_ = true;
+    if (!dispatching_) close();
+  });
 }
 
 template <class Transport>

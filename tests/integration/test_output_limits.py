@@ -180,5 +180,27 @@ class OutputLimitsTest(ServerTestCase):
         s.close()
 
 
+    def test_client_kill_drops_unread_replies(self):
+        # As Redis's freeClient: a killed client that stopped reading goes,
+        # with the replies it never read.
+        srv = self.start_larder()
+        c = self.client(srv)
+        self.assertEqual(c.call("SET", "big", "v" * (8 * MB)), "OK")
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect(("127.0.0.1", srv.port))
+        s.sendall(encode_command("CLIENT", "ID"))
+        s.settimeout(5)
+        stalled_id = int(s.recv(100).strip()[1:])
+        s.sendall(encode_command("GET", "big") * 3)
+        time.sleep(0.3)
+        self.assertEqual(c.call("CLIENT", "KILL", "ID", str(stalled_id)), 1)
+        deadline = time.monotonic() + 5
+        while len(decode(c.cmd("CLIENT", "LIST")).splitlines()) > 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(len(decode(c.cmd("CLIENT", "LIST")).splitlines()), 1, "the killed client is still there")
+        s.close()
+
+
 if __name__ == "__main__":
     unittest.main()

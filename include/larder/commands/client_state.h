@@ -203,7 +203,8 @@ struct ClientState : std::enable_shared_from_this<ClientState> {
   // client and once it is gone.
   std::weak_ptr<ClientLink> link;
 
-  // Asks the owner loop to close the connection; callable from any thread.
+  // Asks the owner loop to close the connection, dropping replies the
+  // client has not read (CLIENT KILL, client eviction); any thread.
   void request_close() const {
     if (auto l = link.lock()) l->request_close(l);
   }
