@@ -189,10 +189,76 @@ std::size_t lex_count(const Entry& e, const LexBound& b, bool as_min) {
   return zset::count_before(e, [&](double, std::string_view m) { return strict ? m < b.value : m <= b.value; });
 }
 
-std::pair<std::size_t, std::size_t> lex_ranks(const Entry& e, const LexRange& r) {
-  const std::size_t first = lex_count(e, r.min, true);
-  const std::size_t last = lex_count(e, r.max, false);
-  return {first, std::max(first, last)};
+bool lex_gte_min(std::string_view m, const LexBound& min) {
+  switch (min.kind) {
+    case LexBound::kMin: return true;
+    case LexBound::kMax: return false;
+    case LexBound::kValue: break;
+  }
+  return min.ex ? m > min.value : m >= min.value;
+}
+
+bool lex_lte_max(std::string_view m, const LexBound& max) {
+  switch (max.kind) {
+    case LexBound::kMin: return false;
+    case LexBound::kMax: return true;
+    case LexBound::kValue: break;
+  }
+  return max.ex ? m < max.value : m <= max.value;
+}
+
+// Redis's zslIsInLexRange / zzlIsInLexRange: false when the range holds
+// nothing ("-" below and "+" above every member, each equal to itself and
+// exclusive) or misses the set's first and last members.
+bool lex_range_may_hit(const Entry& e, const LexRange& r) {
+  auto rank = [](const LexBound& b) { return b.kind == LexBound::kMin ? 0 : b.kind == LexBound::kValue ? 1 : 2; };
+  const int by_kind = rank(r.min) - rank(r.max);
+  const int cmp = by_kind != 0 || r.min.kind != LexBound::kValue ? by_kind : r.min.value.compare(r.max.value);
+  if (cmp > 0 || (cmp == 0 && (r.min.ex || r.max.ex))) return false;
+  const std::size_t n = zset::size(e);
+  if (n == 0) return false;
+  bool hit = true;
+  zset::visit(e, n - 1, false, [&](double, std::string_view m) {
+    hit = lex_gte_min(m, r.min);
+    return false;
+  });
+  if (!hit) return false;
+  zset::visit(e, 0, false, [&](double, std::string_view m) {
+    hit = lex_lte_max(m, r.max);
+    return false;
+  });
+  return hit;
+}
+
+// Ranks [first, last) of a lex range. Lex ranges are meant for sets whose
+// members share one score, which are in member order; on others the answer
+// is Redis's: in a compact set, the run of members in range from the first
+// at or above min (reverse: from the last at or below max), walked as its
+// listpack code walks them. (A big set's answer in Redis depends on its
+// skiplist's random levels.)
+std::pair<std::size_t, std::size_t> lex_ranks(const Entry& e, const LexRange& r, bool reverse) {
+  if (!lex_range_may_hit(e, r)) return {0, 0};
+  if (e.encoding() == storage::Encoding::kObject) {
+    const std::size_t first = lex_count(e, r.min, true);
+    const std::size_t last = lex_count(e, r.max, false);
+    return {first, std::max(first, last)};
+  }
+  const std::size_t n = zset::size(e);
+  std::size_t edge = 0, run = 0;  // members before the run's start, in walk order; its length
+  bool found = false;
+  zset::visit(e, reverse ? n - 1 : 0, reverse, [&](double, std::string_view m) {
+    if (!found) {
+      if (!(reverse ? lex_lte_max(m, r.max) : lex_gte_min(m, r.min))) {
+        ++edge;
+        return true;
+      }
+      found = true;
+    }
+    if (!(reverse ? lex_gte_min(m, r.min) : lex_lte_max(m, r.max))) return false;
+    ++run;
+    return true;
+  });
+  return reverse ? std::pair{n - edge - run, n - edge} : std::pair{edge, edge + run};
 }
 
 // Member (and score) of a range reply: RESP3 pairs are arrays.
@@ -409,7 +475,7 @@ void cmd_zlexcount(CommandContext& ctx) {
     ctx.reply.integer(0);
     return;
   }
-  const auto [first, last] = lex_ranks(*e, r);
+  const auto [first, last] = lex_ranks(*e, r, false);
   ctx.reply.integer(static_cast<std::int64_t>(last - first));
 }
 
@@ -565,7 +631,7 @@ void zrange_generic(CommandContext& ctx, std::size_t argc_start, bool store, Ran
   if (e != nullptr) {
     switch (type) {
       case RangeType::kScore: sel = limit_selection(score_ranks(*e, score_range), offset, limit, reverse); break;
-      case RangeType::kLex: sel = limit_selection(lex_ranks(*e, lex_range), offset, limit, reverse); break;
+      case RangeType::kLex: sel = limit_selection(lex_ranks(*e, lex_range, reverse), offset, limit, reverse); break;
       default: sel = select_rank(*e, start, end, reverse);
     }
   }
@@ -643,7 +709,7 @@ void zremrange_generic(CommandContext& ctx, RangeType type) {
   Selection sel;
   switch (type) {
     case RangeType::kScore: sel = limit_selection(score_ranks(w.entry(), score_range), 0, -1, false); break;
-    case RangeType::kLex: sel = limit_selection(lex_ranks(w.entry(), lex_range), 0, -1, false); break;
+    case RangeType::kLex: sel = limit_selection(lex_ranks(w.entry(), lex_range, false), 0, -1, false); break;
     default: sel = select_rank(w.entry(), start, end, false);
   }
   const std::size_t n = sel.last - sel.first;
