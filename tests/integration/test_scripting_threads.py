@@ -54,11 +54,13 @@ class ScriptingThreadsTest(ServerTestCase):
     def test_readers_never_see_half_a_script(self):
         srv = self.start_larder(threads=2)
         done = threading.Event()
+        reading = threading.Event()
         reads = [0]
 
         def writer():
             try:
                 with srv.client() as c:
+                    reading.wait(10)  # on a loaded machine the reader could start after the last script
                     for _ in range(ROUNDS):
                         c.call("EVAL", UNDECLARED, "0")
             finally:
@@ -70,6 +72,7 @@ class ScriptingThreadsTest(ServerTestCase):
                     u1, u2 = c.call("MGET", "u1", "u2")
                     self.assertEqual(u1, u2, "MGET saw half of a script")
                     reads[0] += 1
+                    reading.set()
 
         self.run_threads([writer, reader])
         self.assertGreater(reads[0], 10, "the reader barely ran")
