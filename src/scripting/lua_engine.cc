@@ -1029,6 +1029,7 @@ void LuaEngine::set_up() {
   lua_pushcfunction(L, open_cmsgpack);
   lua_call(L, 0, 1);
   lua_setglobal(L, "cmsgpack");
+  guard_libraries(L);
   for (const char* name : kRemovedGlobals) {
     lua_pushnil(L);
     lua_setglobal(L, name);

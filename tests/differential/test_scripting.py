@@ -240,6 +240,23 @@ class ScriptingDiffCase(DifferentialTestCase):
             ("SCRIPT", "FLUSH"), ev("return cjson.encode({{{1}}})"),
         ])
 
+    def test_library_edges_redis_patches(self):
+        # Redis patches its bundled Lua and LuaBitOp; Debian's builds crashed
+        # the server on the first two (lua_safe_libs.cc).
+        self.check([
+            ev("return bit.tohex(65535, -2147483648)"), ev("return bit.tohex(65535, 2147483648)"),
+            ev("return bit.tohex(65535, -3)"), ev("return bit.tohex(65535)"), ev("return bit.tohex(-1, 9)"),
+            ev("return bit.tohex()"), ev("return bit.tohex('x')"), ev("return bit.tohex('12', '-2')"),
+            ev("return unpack({1,2,3}, -2, 2147483647)"), ev("return {unpack({1,2,3}, -2147483648, 2)}"),
+            ev("return {unpack({1,2,3})}"), ev("return {unpack({1,2,3}, 2)}"), ev("return {unpack({1,2,3}, 3, 1)}"),
+            ev("return unpack()"), ev("return unpack({}, 'x')"),
+            ev("return cjson.encode()"), ev("return cjson.encode(1, 2)"), ev("return cjson.encode({a={1,2,'x'}})"),
+            ev("return cjson.encode(function() end)"), ev("local t = {} t[1] = t return cjson.encode(t)"),
+            ev("return cjson.encode({[1]=1,[100]=2})"), ev("return cjson.decode()"), ev("return cjson.decode(nil)"),
+            ev("return cjson.decode('[1,2')"), ev("return cjson.decode('[1,2,3]')[2]"),
+            ev("return {pcall(cjson.encode)}"), ev("return {pcall(cjson.decode, '{')}"),
+        ])
+
     def test_math_random_is_redis_generator(self):
         self.check([
             ev("math.randomseed(7) return {math.random(1000), math.random(5, 9), tostring(math.random())}"),
