@@ -73,6 +73,12 @@ bool KeysWalk::walk(Clock::time_point deadline) {
   return true;
 }
 
+std::size_t KeysWalk::held_bytes() const {
+  std::size_t n = 0;
+  for (const std::string& chunk : body_) n += chunk.size();
+  return n;
+}
+
 bool KeysWalk::step(protocol::ReplyBuilder& reply, Clock::time_point deadline) {
   if (shard_ < storage::kShardCount && !walk(deadline)) return false;
   if (!header_sent_) {

@@ -252,8 +252,10 @@ void BasicConnection<Transport>::account_memory() {
   // An empty std::string holds no heap block.
   static const std::size_t kInline = std::string().capacity();
   auto held = [](const std::string& s) { return s.capacity() > kInline ? s.capacity() + 1 : 0; };
-  const std::size_t now =
-      closed_ ? 0 : in_size_ + held(out_) + held(backlog_) + client_->multi_memory.load(std::memory_order_relaxed);
+  const std::size_t deferred = client_->deferred != nullptr ? client_->deferred->continuation->held_bytes() : 0;
+  const std::size_t now = closed_ ? 0
+                                  : in_size_ + held(out_) + held(backlog_) + deferred +
+                                        client_->multi_memory.load(std::memory_order_relaxed);
   const std::size_t before = client_->memory.load(std::memory_order_relaxed);
   if (now == before) return;
   client_->memory.store(now, std::memory_order_relaxed);
@@ -318,7 +320,7 @@ void BasicConnection<Transport>::pump() {
       backlog_.clear();
       if (backlog_.capacity() > kIdleBufferKeep) std::string().swap(backlog_);
     }
-    if (!out_.empty() && over_output_limit()) return;
+    if (pending_output() != 0 && over_output_limit()) return;
     if (deferred && !step_posted_ && !closing_) post_step();
     if (out_.empty()) {
       if (closing_) {
@@ -443,6 +445,7 @@ void BasicConnection<Transport>::post_step() {
     if (self->closed_ || self->writing_) return;
     self->loop_.dispatcher().resume(*self->client_, self->reply_,
                                     std::chrono::steady_clock::now() + commands::kStepBudget);
+    self->note_output();  // the step may hold more of the reply
     self->pump();
   });
 }

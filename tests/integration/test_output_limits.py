@@ -202,5 +202,26 @@ class OutputLimitsTest(ServerTestCase):
         s.close()
 
 
+    def test_normal_limit_covers_keys_reply_being_built(self):
+        # KEYS builds its reply over several steps before handing it over;
+        # what it holds is the client's output too, as Redis's reply list.
+        srv = self.start_larder("--client-output-buffer-limit", "normal 1mb 0 0")
+        c = self.client(srv)
+        for chunk in range(4):
+            args = []
+            for i in range(5000):
+                args += ["k" * 90 + "%09d" % (chunk * 5000 + i), "v"]
+            self.assertEqual(c.call("MSET", *args), "OK")
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect(("127.0.0.1", srv.port))
+        s.sendall(encode_command("KEYS", "*"))  # a 2 MB reply, never read
+        deadline = time.monotonic() + 5
+        while stat(c, "client_output_buffer_limit_disconnections") == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(stat(c, "client_output_buffer_limit_disconnections"), 1)
+        s.close()
+
+
 if __name__ == "__main__":
     unittest.main()

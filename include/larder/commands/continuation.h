@@ -29,6 +29,10 @@ class Continuation {
   // of the command's reply to `reply` in order, possibly over several steps.
   // Runs with no shard lock held and takes the ones it needs itself.
   virtual bool step(protocol::ReplyBuilder& reply, std::chrono::steady_clock::time_point deadline) = 0;
+  // Bytes of reply it has made and not yet appended: part of the client's
+  // pending output (omem, client-output-buffer-limit, maxmemory-clients), as
+  // Redis's reply list.
+  virtual std::size_t held_bytes() const { return 0; }
 };
 
 // A deferred command with what the dispatcher needs to finish it as it

@@ -37,6 +37,7 @@ class KeysWalk final : public Continuation {
   KeysWalk& operator=(const KeysWalk&) = delete;
 
   bool step(protocol::ReplyBuilder& reply, std::chrono::steady_clock::time_point deadline) override;
+  std::size_t held_bytes() const override;
 
  private:
   // Walks on until every shard is done (true) or the deadline passed.

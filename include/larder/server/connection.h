@@ -154,8 +154,12 @@ class BasicConnection final : public Connection {
   // Frees the input buffer if it holds no unparsed bytes.
   void drop_input_buffer();
   void set_keepalive();
-  // Pending output bytes (CLIENT LIST omem).
-  std::size_t pending_output() const { return out_.size() + backlog_.size(); }
+  // Pending output bytes (CLIENT LIST omem): replies, pushes, and what a
+  // deferred command holds for them.
+  std::size_t pending_output() const {
+    return out_.size() + backlog_.size() +
+           (client_->deferred != nullptr ? client_->deferred->continuation->held_bytes() : 0);
+  }
   // After the output changed: omem, then account_memory().
   void note_output();
   // After the buffers changed: ClientState::memory and the loop's gauge
