@@ -393,13 +393,17 @@ bool BasicConnection<Transport>::over_output_limit() {
   if (dropped_) return true;
   const auto cls = client_->in_pubsub_mode() ? config::ClientClass::kPubSub : config::ClientClass::kNormal;
   const config::OutputBufferLimit limit = context_.live.output_buffer_limit(cls);
-  if (limit.hard == 0 && limit.soft == 0) return false;
   // Redis counts what overflows a client's 16 KiB reply buffer, not the
   // buffer (getClientOutputBufferMemoryUsage).
   constexpr std::size_t kReplyBufferBytes = 16 * 1024;
   const std::size_t pending = pending_output();
   const std::size_t used = pending > kReplyBufferBytes ? pending - kReplyBufferBytes : 0;
-  const bool hard = limit.hard != 0 && used >= limit.hard;
+  // A client that has not authenticated may not leave more than 1 KiB of
+  // that unread, whatever the limits say (Redis's fix of CVE-2025-21605).
+  const bool unauthenticated =
+      used > 1024 && !client_->authenticated && context_.services.acl.auth_required();
+  if (!unauthenticated && limit.hard == 0 && limit.soft == 0) return false;
+  const bool hard = unauthenticated || (limit.hard != 0 && used >= limit.hard);
   bool soft = limit.soft != 0 && used >= limit.soft;
   if (soft) {
     const std::int64_t now_s = util::unix_time_ms() / 1000;

@@ -5,7 +5,9 @@ server replies with Redis's protocol error and closes the connection. Same
 bytes as redis-server, raw streams."""
 import os
 import re
+import socket
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
@@ -68,6 +70,38 @@ class UnauthenticatedLimitsTest(ClassServersMixin, ServerTestCase):
     def test_at_the_limits_before_auth(self):
         self.same(encode_command(*(["x"] * 10)), expect_close=False)
         self.same(encode_command("ECHO", "v" * 16384), expect_close=False)
+
+    def unread_flood_closed(self, srv):
+        """Sends 200k PINGs without AUTH on a socket that reads nothing;
+        True when the server closed it."""
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect(("127.0.0.1", srv.port))
+        s.settimeout(3)
+        try:
+            for _ in range(20):
+                s.sendall(encode_command("PING") * 10000)
+        except (socket.timeout, BrokenPipeError, ConnectionResetError):
+            pass  # the server stopped reading, or closed
+        time.sleep(0.5)
+        s.settimeout(0.5)
+        try:
+            while True:
+                if s.recv(1 << 16) == b"":
+                    return True
+        except ConnectionResetError:
+            return True
+        except socket.timeout:
+            return False
+        finally:
+            s.close()
+
+    def test_unread_replies_before_auth(self):
+        # More than 1 KiB of replies left unread past the 16 KiB reply
+        # buffer closes a client that has not authenticated (Redis's fix of
+        # CVE-2025-21605), whatever client-output-buffer-limit says.
+        self.assertTrue(self.unread_flood_closed(self.redis), "redis-server kept the client")
+        self.assertTrue(self.unread_flood_closed(self.larder), "larder kept the client")
 
     def test_limits_lifted_by_auth(self):
         big = encode_command("SET", "k", "v" * 20000) + encode_command(*(["MSET"] + ["k", "v"] * 8))
