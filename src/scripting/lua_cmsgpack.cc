@@ -257,7 +257,7 @@ void decode_string(lua_State* L, Cursor& c, std::size_t header, std::size_t len)
 
 // Pushes one decoded value; on an error sets c.err and pushes nothing useful.
 void decode_value(lua_State* L, Cursor& c) {
-  luaL_checkstack(L, 1, "too many values");
+  luaL_checkstack(L, 1, "too many return values at once; use unpack_one or unpack_limit instead.");
   if (!c.need(1)) return;
   const unsigned char t = c.p[0];
   if (t <= 0x7f) {

@@ -456,6 +456,8 @@ class ScriptingDiffCase(DifferentialTestCase):
             ev("return cmsgpack.unpack('\\196\\1a')"), ev("return cmsgpack.unpack('\\197\\0\\1a')"),
             ev("return cmsgpack.unpack('\\198\\0\\0\\0\\1a')"),
             ev("return cmsgpack.pack()"),
+            ev("return select('#', cmsgpack.unpack(string.rep(cmsgpack.pack(1), 9000)))"),
+            ev("return select('#', cmsgpack.unpack(string.rep(cmsgpack.pack(1), 7000)))"),
             ev("return bit.band(0xff, 0x0f)"), ev("return bit.bor(1, 2, 4)"), ev("return bit.bxor(5, 3)"),
             ev("return bit.lshift(1, 10)"), ev("return bit.rshift(-1, 28)"), ev("return bit.tohex(255)"),
             ev("return bit.bnot(0)"), ev("return bit.arshift(-256, 4)"), ev("return bit.tobit(2^32 + 5)"),
