@@ -34,7 +34,7 @@ void ClientEviction::evict(std::uint64_t limit) {
     if (c->evicted.load(std::memory_order_relaxed)) continue;
     const std::size_t bytes = c->memory.load(std::memory_order_relaxed);
     held += bytes;
-    if (bytes > 0 && !c->no_evict.load(std::memory_order_relaxed) && !c->monitor.load(std::memory_order_relaxed)) {
+    if (bytes > 0 && !c->no_evict.load(std::memory_order_relaxed)) {
       candidates.emplace_back(bytes, std::move(c));
     }
   }

@@ -230,35 +230,14 @@ bool lex_range_may_hit(const Entry& e, const LexRange& r) {
   return hit;
 }
 
-// Ranks [first, last) of a lex range. Lex ranges are meant for sets whose
-// members share one score, which are in member order; on others the answer
-// is Redis's: in a compact set, the run of members in range from the first
-// at or above min (reverse: from the last at or below max), walked as its
-// listpack code walks them. (A big set's answer in Redis depends on its
-// skiplist's random levels.)
-std::pair<std::size_t, std::size_t> lex_ranks(const Entry& e, const LexRange& r, bool reverse) {
+// Ranks [first, last) of a lex range in a big set, by search: exact for
+// sets whose members share one score (they are in member order); on others
+// Redis's answer depends on its skiplist's random levels.
+std::pair<std::size_t, std::size_t> lex_ranks(const Entry& e, const LexRange& r) {
   if (!lex_range_may_hit(e, r)) return {0, 0};
-  if (e.encoding() == storage::Encoding::kObject) {
-    const std::size_t first = lex_count(e, r.min, true);
-    const std::size_t last = lex_count(e, r.max, false);
-    return {first, std::max(first, last)};
-  }
-  const std::size_t n = zset::size(e);
-  std::size_t edge = 0, run = 0;  // members before the run's start, in walk order; its length
-  bool found = false;
-  zset::visit(e, reverse ? n - 1 : 0, reverse, [&](double, std::string_view m) {
-    if (!found) {
-      if (!(reverse ? lex_lte_max(m, r.max) : lex_gte_min(m, r.min))) {
-        ++edge;
-        return true;
-      }
-      found = true;
-    }
-    if (!(reverse ? lex_gte_min(m, r.min) : lex_lte_max(m, r.max))) return false;
-    ++run;
-    return true;
-  });
-  return reverse ? std::pair{n - edge - run, n - edge} : std::pair{edge, edge + run};
+  const std::size_t first = lex_count(e, r.min, true);
+  const std::size_t last = lex_count(e, r.max, false);
+  return {first, std::max(first, last)};
 }
 
 // Member (and score) of a range reply: RESP3 pairs are arrays.
@@ -462,22 +441,6 @@ void cmd_zcount(CommandContext& ctx) {
   ctx.reply.integer(static_cast<std::int64_t>(last - first));
 }
 
-void cmd_zlexcount(CommandContext& ctx) {
-  LexRange r;
-  if (!parse_lex_range(ctx.args[2], ctx.args[3], r)) {
-    ctx.reply.error(err::kMinMaxNotLex);
-    return;
-  }
-  Db db = ctx.db();
-  const Entry* e = nullptr;
-  if (!ctx.read_or_reply(db, ctx.args[1], ValueType::kZset, e)) return;
-  if (e == nullptr) {
-    ctx.reply.integer(0);
-    return;
-  }
-  const auto [first, last] = lex_ranks(*e, r, false);
-  ctx.reply.integer(static_cast<std::int64_t>(last - first));
-}
 
 // ---------------------------------------------------------------------------
 // The ZRANGE family (Redis's zrangeGenericCommand)
@@ -519,6 +482,58 @@ Selection limit_selection(std::pair<std::size_t, std::size_t> ranks, std::int64_
   if (limit >= 0) n = std::min<std::size_t>(n, static_cast<std::size_t>(limit));
   if (reverse) return {last - off - n, last - off, true};
   return {first + off, first + off + n, false};
+}
+
+// The selection of a lex range with LIMIT offset count. Lex ranges are
+// meant for sets whose members share one score, which are in member order.
+// A compact set's answer is Redis's whatever its scores, walked as its
+// listpack code walks: from the first member at or above min (REV: the last
+// at or below max), if that one is in range, `offset` members are skipped
+// whatever they are, then members are taken while below max (REV: above
+// min).
+Selection lex_selection(const Entry& e, const LexRange& r, std::int64_t offset, std::int64_t limit, bool reverse) {
+  if (e.encoding() == storage::Encoding::kObject) return limit_selection(lex_ranks(e, r), offset, limit, reverse);
+  if (offset < 0 || !lex_range_may_hit(e, r)) return {};
+  const std::size_t n = zset::size(e);
+  auto past_start = [&](std::string_view m) { return reverse ? lex_lte_max(m, r.max) : lex_gte_min(m, r.min); };
+  // Past the start only the far bound is checked, as Redis's loops do.
+  auto within = [&](std::string_view m) { return reverse ? lex_gte_min(m, r.min) : lex_lte_max(m, r.max); };
+  std::size_t start = 0;  // in walk order
+  bool found = false;
+  zset::visit(e, reverse ? n - 1 : 0, reverse, [&](double, std::string_view m) {
+    if (!past_start(m)) {
+      ++start;
+      return true;
+    }
+    found = within(m);
+    return false;
+  });
+  if (!found || start + static_cast<std::uint64_t>(offset) >= n) return {};
+  const std::size_t from = start + static_cast<std::size_t>(offset);
+  std::size_t run = 0;
+  zset::visit(e, reverse ? n - 1 - from : from, reverse, [&](double, std::string_view m) {
+    if ((limit >= 0 && run == static_cast<std::size_t>(limit)) || !within(m)) return false;
+    ++run;
+    return true;
+  });
+  return reverse ? Selection{n - from - run, n - from, true} : Selection{from, from + run, false};
+}
+
+void cmd_zlexcount(CommandContext& ctx) {
+  LexRange r;
+  if (!parse_lex_range(ctx.args[2], ctx.args[3], r)) {
+    ctx.reply.error(err::kMinMaxNotLex);
+    return;
+  }
+  Db db = ctx.db();
+  const Entry* e = nullptr;
+  if (!ctx.read_or_reply(db, ctx.args[1], ValueType::kZset, e)) return;
+  if (e == nullptr) {
+    ctx.reply.integer(0);
+    return;
+  }
+  const Selection sel = lex_selection(*e, r, 0, -1, false);
+  ctx.reply.integer(static_cast<std::int64_t>(sel.last - sel.first));
 }
 
 // Calls f(score, member) for the selection, in reply order.
@@ -631,7 +646,7 @@ void zrange_generic(CommandContext& ctx, std::size_t argc_start, bool store, Ran
   if (e != nullptr) {
     switch (type) {
       case RangeType::kScore: sel = limit_selection(score_ranks(*e, score_range), offset, limit, reverse); break;
-      case RangeType::kLex: sel = limit_selection(lex_ranks(*e, lex_range, reverse), offset, limit, reverse); break;
+      case RangeType::kLex: sel = lex_selection(*e, lex_range, offset, limit, reverse); break;
       default: sel = select_rank(*e, start, end, reverse);
     }
   }
@@ -709,7 +724,7 @@ void zremrange_generic(CommandContext& ctx, RangeType type) {
   Selection sel;
   switch (type) {
     case RangeType::kScore: sel = limit_selection(score_ranks(w.entry(), score_range), 0, -1, false); break;
-    case RangeType::kLex: sel = limit_selection(lex_ranks(w.entry(), lex_range, false), 0, -1, false); break;
+    case RangeType::kLex: sel = lex_selection(w.entry(), lex_range, 0, -1, false); break;
     default: sel = select_rank(w.entry(), start, end, false);
   }
   const std::size_t n = sel.last - sel.first;

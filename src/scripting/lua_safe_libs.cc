@@ -9,8 +9,9 @@
 //   and the doubling never ends (the server hangs); cjson.decode sizes its
 //   scratch buffer from the input's length in an int.
 // unpack and bit.tohex are replaced by versions that answer as Redis's
-// patched ones; cjson's two get a guard in front that raises a script error
-// where Redis's copy would need more than Debian's can do.
+// patched ones; cjson's two, and those of the tables cjson.new() makes, get
+// a guard in front that raises a script error where Redis's copy would need
+// more than Debian's can do.
 
 #include <lua.hpp>
 
@@ -74,12 +75,18 @@ int safe_tohex(lua_State* L) {
 // The most cjson's encode buffer may be asked to hold before its size
 // could overflow.
 constexpr std::uint64_t kEncodeLimit = std::uint64_t{1} << 30;
-// Deeper than cjson's default nesting limit, encode fails anyway.
+// cjson's default nesting limit (cjson.encode_max_depth): a value nested
+// deeper is left to cjson, which refuses it ("excessive nesting") unless a
+// script raised the limit.
 constexpr int kEncodeDepth = 1000;
+// add_encode_bound's answer when the value is nested past kEncodeDepth.
+constexpr std::uint64_t kTooDeep = ~std::uint64_t{0};
 
 // A bound on what cjson's encoder reserves for the value at `idx` (an
 // absolute index): six bytes per string byte and 3 more, 33 per number or
-// other scalar, 2 per table. Stops counting once past kEncodeLimit.
+// other scalar, 2 per table. Stops counting once past kEncodeLimit, and
+// sets kTooDeep past kEncodeDepth (a table holding itself gets there at
+// once, as cjson's own walk does).
 void add_encode_bound(lua_State* L, int idx, int depth, std::uint64_t& bound) {
   switch (lua_type(L, idx)) {
     case LUA_TSTRING: bound += 6 * std::uint64_t{lua_objlen(L, idx)} + 3; return;
@@ -87,7 +94,10 @@ void add_encode_bound(lua_State* L, int idx, int depth, std::uint64_t& bound) {
     default: bound += 33; return;
   }
   bound += 2;
-  if (depth >= kEncodeDepth) return;
+  if (depth >= kEncodeDepth) {
+    bound = kTooDeep;
+    return;
+  }
   luaL_checkstack(L, 3, "cjson.encode");
   lua_pushnil(L);
   while (lua_next(L, idx) != 0) {
@@ -95,7 +105,7 @@ void add_encode_bound(lua_State* L, int idx, int depth, std::uint64_t& bound) {
     add_encode_bound(L, value - 1, depth + 1, bound);  // the key
     add_encode_bound(L, value, depth + 1, bound);
     lua_pop(L, 1);
-    if (bound > kEncodeLimit) {
+    if (bound > kEncodeLimit) {  // or kTooDeep
       lua_pop(L, 1);  // the key: the walk ends here
       return;
     }
@@ -123,7 +133,9 @@ int guarded_encode(lua_State* L) {
   luaL_argcheck(L, lua_gettop(L) == 1, 1, "expected 1 argument");
   std::uint64_t bound = 0;
   add_encode_bound(L, 1, 0, bound);
-  if (bound > kEncodeLimit) return luaL_error(L, "Cannot serialise: the encoding could exceed 1 GiB");
+  if (bound > kEncodeLimit && bound != kTooDeep) {
+    return luaL_error(L, "Cannot serialise: the encoding could exceed 1 GiB");
+  }
   return call_original(L);
 }
 
@@ -133,6 +145,27 @@ int guarded_decode(lua_State* L) {
   luaL_checklstring(L, 1, &len);
   if (len >= static_cast<std::size_t>(INT_MAX)) return luaL_error(L, "Cannot decode: the input is 2 GiB or more");
   return call_original(L);
+}
+
+// Guards `encode` and `decode` of the cjson table on top of the stack.
+void guard_cjson_table(lua_State* L) {
+  const std::pair<const char*, lua_CFunction> guarded[] = {{"encode", guarded_encode}, {"decode", guarded_decode}};
+  for (const auto& [name, fn] : guarded) {
+    lua_getfield(L, -1, name);
+    lua_pushcclosure(L, fn, 1);
+    lua_setfield(L, -2, name);
+  }
+}
+
+// cjson.new(): an independent cjson table, guarded as the global one.
+int guarded_new(lua_State* L) {
+  const int results = call_original(L);
+  if (results >= 1 && lua_istable(L, -results)) {
+    lua_pushvalue(L, -results);
+    guard_cjson_table(L);
+    lua_pop(L, 1);
+  }
+  return results;
 }
 
 }  // namespace
@@ -145,12 +178,10 @@ void guard_libraries(lua_State* L) {
   lua_setfield(L, -2, "tohex");
   lua_pop(L, 1);
   lua_getglobal(L, "cjson");
-  const std::pair<const char*, lua_CFunction> guarded[] = {{"encode", guarded_encode}, {"decode", guarded_decode}};
-  for (const auto& [name, fn] : guarded) {
-    lua_getfield(L, -1, name);
-    lua_pushcclosure(L, fn, 1);
-    lua_setfield(L, -2, name);
-  }
+  guard_cjson_table(L);
+  lua_getfield(L, -1, "new");
+  lua_pushcclosure(L, guarded_new, 1);
+  lua_setfield(L, -2, "new");
   lua_pop(L, 1);
 }
 

@@ -159,6 +159,7 @@ void BasicConnection<Transport>::request_close(std::shared_ptr<commands::ClientL
   // its own that is running (a busy script) finishes first.
   asio::post(loop_.io(), [this, self = std::move(self)] {
     closing_ = true;
+    killed_ = true;
     if (!dispatching_) close();
   });
 }
@@ -398,10 +399,10 @@ bool BasicConnection<Transport>::over_output_limit() {
   constexpr std::size_t kReplyBufferBytes = 16 * 1024;
   const std::size_t pending = pending_output();
   const std::size_t used = pending > kReplyBufferBytes ? pending - kReplyBufferBytes : 0;
-  // A client that has not authenticated may not leave more than 1 KiB of
-  // that unread, whatever the limits say (Redis's fix of CVE-2025-21605).
-  const bool unauthenticated =
-      used > 1024 && !client_->authenticated && context_.services.acl.auth_required();
+  // A client that has not authenticated may not overflow it at all,
+  // whatever the limits say (Redis's fix of CVE-2025-21605: more than 1 KiB
+  // of reply blocks, and its first block takes 16 KiB).
+  const bool unauthenticated = used > 0 && !client_->authenticated && context_.services.acl.auth_required();
   if (!unauthenticated && limit.hard == 0 && limit.soft == 0) return false;
   const bool hard = unauthenticated || (limit.hard != 0 && used >= limit.hard);
   bool soft = limit.soft != 0 && used >= limit.soft;
@@ -674,6 +675,10 @@ void BasicConnection<Transport>::process() {
       dispatching_ = true;
       const bool ran = dispatcher.dispatch(parser_.args(), *client_, reply_, now);
       dispatching_ = false;
+      if (killed_) {  // while its command ran (a busy script served the loop)
+        close();
+        return;
+      }
       if (!ran) {
         // CLIENT PAUSE holds the command: the client counts as blocked (flag
         // b, INFO blocked_clients) and retries, as Redis's postponed clients.

@@ -255,6 +255,9 @@ class ScriptingDiffCase(DifferentialTestCase):
             ev("return cjson.encode({[1]=1,[100]=2})"), ev("return cjson.decode()"), ev("return cjson.decode(nil)"),
             ev("return cjson.decode('[1,2')"), ev("return cjson.decode('[1,2,3]')[2]"),
             ev("return {pcall(cjson.encode)}"), ev("return {pcall(cjson.decode, '{')}"),
+            ev("local t = {} t[1] = t t[2] = t t[3] = t return cjson.encode(t)"),
+            ev("local j = cjson.new() return {j.encode({1, 'a'}), j.decode('[2]')[1]}"), ev("return cjson.new().encode()"),
+            ev("local j = cjson.new() j.encode_max_depth(2) return {pcall(j.encode, {{{1}}})}"),
         ])
 
     def test_math_random_is_redis_generator(self):

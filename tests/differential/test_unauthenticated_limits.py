@@ -97,9 +97,10 @@ class UnauthenticatedLimitsTest(ClassServersMixin, ServerTestCase):
             s.close()
 
     def test_unread_replies_before_auth(self):
-        # More than 1 KiB of replies left unread past the 16 KiB reply
-        # buffer closes a client that has not authenticated (Redis's fix of
-        # CVE-2025-21605), whatever client-output-buffer-limit says.
+        # Replies left unread past the 16 KiB reply buffer close a client
+        # that has not authenticated (Redis's fix of CVE-2025-21605: over
+        # 1 KiB of reply blocks, and the first takes 16 KiB), whatever
+        # client-output-buffer-limit says.
         self.assertTrue(self.unread_flood_closed(self.redis), "redis-server kept the client")
         self.assertTrue(self.unread_flood_closed(self.larder), "larder kept the client")
 

@@ -515,21 +515,22 @@ class ZsetDiffCase(DifferentialTestCase):
         # Lex ranges are meant for members of one score. On a compact set
         # with mixed scores Redis's answer is still fixed (the range must
         # overlap the first and last members, then the run from the first
-        # member at or above min, or for REV the last at or below max), and
-        # ZREMRANGEBYLEX deletes by it.
+        # member at or above min, or for REV the last at or below max, LIMIT's
+        # offset skipping members whatever they are), and ZREMRANGEBYLEX
+        # deletes by it.
         rnd = random.Random(77)
         script = []
-        for _ in range(60):
+        for _ in range(150):
             pairs = []
             for _ in range(rnd.randrange(1, 12)):
                 pairs += [rnd.choice(["0", "1", "2", "-inf", "3.5"]), rnd.choice("abcdefgh123") * rnd.randrange(1, 3)]
             bound = lambda: rnd.choice(["-", "+"]) if rnd.random() < 0.2 else rnd.choice("[(") + rnd.choice("abdh2")
-            limit = ("LIMIT", str(rnd.randrange(0, 3)), str(rnd.randrange(-1, 4))) if rnd.random() < 0.3 else ()
+            limit = ("LIMIT", str(rnd.randrange(0, 4)), str(rnd.randrange(-1, 4))) if rnd.random() < 0.6 else ()
             script += [("DEL", "m"), ("ZADD", "m") + tuple(pairs),
                        ("ZRANGEBYLEX", "m", bound(), bound()) + limit, ("ZREVRANGEBYLEX", "m", bound(), bound()) + limit,
                        ("ZLEXCOUNT", "m", bound(), bound()),
                        ("ZRANGE", "m", bound(), bound(), "BYLEX", "REV") + limit,
-                       ("ZRANGESTORE", "d", "m", bound(), bound(), "BYLEX") + rnd.choice([(), ("REV",)]),
+                       ("ZRANGESTORE", "d", "m", bound(), bound(), "BYLEX") + rnd.choice([(), ("REV",)]) + limit,
                        ("ZRANGE", "d", "0", "-1", "WITHSCORES"),
                        ("ZREMRANGEBYLEX", "m", bound(), bound()), ("ZRANGE", "m", "0", "-1", "WITHSCORES")]
         self.check(script)

@@ -158,5 +158,33 @@ class ClientEvictionTest(ServerTestCase):
         self.assertEqual(stat(c, "evicted_clients"), 1)
 
 
+    def test_evicted_during_its_own_script(self):
+        # The close waits for the client's busy script, then drops the reply
+        # the client never reads.
+        srv = self.start_larder("--busy-reply-threshold", "100")
+        c = self.client(srv)
+        self.assertEqual(c.call("CLIENT", "NO-EVICT", "ON"), "OK")
+        self.assertEqual(c.call("CONFIG", "SET", "maxmemory-clients", "5mb"), "OK")
+        x = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        x.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        x.connect(("127.0.0.1", srv.port))
+        script = ("local s = redis.call('time')[1] + 0 while redis.call('time')[1] + 0 < s + 1 do end "
+                  "return string.rep('r', 20000000)")
+        x.sendall(encode_command("EVAL", script, "0", "a" * 3000000))  # its read buffer: 3 MB and more
+        time.sleep(0.3)
+        y = hog(srv, MB)  # the clients pass 5 MB while x's script runs; x is the biggest
+        deadline = time.monotonic() + 10
+        listing = None
+        while time.monotonic() < deadline:
+            listing = decode(c.cmd("CLIENT", "LIST"))  # -BUSY while the script runs
+            if isinstance(listing, bytes) and len(listing.splitlines()) <= 2:
+                break
+            time.sleep(0.1)
+        self.assertEqual(len(listing.splitlines()), 2, "the evicted client is still there: %r" % listing)
+        self.assertEqual(stat(c, "evicted_clients"), 1)
+        x.close()
+        y.close()
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -19,6 +19,8 @@ class ScriptingLimitsTest(ServerTestCase):
         self.assertTrue(reply.startswith(b"-ERR user_script:1: Cannot serialise: the encoding could exceed 1 GiB"),
                         reply[:200])
         self.assertEqual(c.call("PING"), "PONG")
+        reply = c.cmd("EVAL", "return #cjson.new().encode(string.rep('a', 179 * 1024 * 1024))", "0")
+        self.assertTrue(reply.startswith(b"-ERR user_script:1: Cannot serialise"), reply[:200])
         # Below it, encoding goes on as before.
         self.assertEqual(c.call("EVAL", "return #cjson.encode(string.rep('a', 1024 * 1024))", "0"), 1024 * 1024 + 2)
 

@@ -1,8 +1,8 @@
 #pragma once
 // maxmemory-clients (Redis 7's client eviction): when the buffers of all
 // clients together reach the limit, the biggest clients are closed until the
-// rest hold less. Clients with CLIENT NO-EVICT ON and MONITOR clients (a
-// replica's type in Redis) count towards the total but are never closed.
+// rest hold less. Clients with CLIENT NO-EVICT ON count towards the total
+// but are never closed (MONITOR clients are normal ones here, as in Redis).
 // Thread-safe: any event loop checks, one pass at a time.
 
 #include <atomic>

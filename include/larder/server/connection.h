@@ -210,6 +210,7 @@ class BasicConnection final : public Connection {
   // A command of this client is running: a busy script serves other
   // clients from inside it, and a close requested meanwhile waits for it.
   bool dispatching_ = false;
+  bool killed_ = false;  // request_close(): close as soon as no command of its own runs
   bool closed_ = false;
 };
 
