@@ -177,18 +177,6 @@ std::pair<std::size_t, std::size_t> score_ranks(const Entry& e, const ScoreRange
   return {first, std::max(first, last)};
 }
 
-// Elements before a lex bound taken as a minimum (below it) or a maximum
-// (not above it).
-std::size_t lex_count(const Entry& e, const LexBound& b, bool as_min) {
-  switch (b.kind) {
-    case LexBound::kMin: return 0;
-    case LexBound::kMax: return zset::size(e);
-    case LexBound::kValue: break;
-  }
-  const bool strict = as_min != b.ex;  // min inclusive or max exclusive: m < value
-  return zset::count_before(e, [&](double, std::string_view m) { return strict ? m < b.value : m <= b.value; });
-}
-
 bool lex_gte_min(std::string_view m, const LexBound& min) {
   switch (min.kind) {
     case LexBound::kMin: return true;
@@ -235,8 +223,8 @@ bool lex_range_may_hit(const Entry& e, const LexRange& r) {
 // Redis's answer depends on its skiplist's random levels.
 std::pair<std::size_t, std::size_t> lex_ranks(const Entry& e, const LexRange& r) {
   if (!lex_range_may_hit(e, r)) return {0, 0};
-  const std::size_t first = lex_count(e, r.min, true);
-  const std::size_t last = lex_count(e, r.max, false);
+  const std::size_t first = zset::count_before(e, [&](double, std::string_view m) { return !lex_gte_min(m, r.min); });
+  const std::size_t last = zset::count_before(e, [&](double, std::string_view m) { return lex_lte_max(m, r.max); });
   return {first, std::max(first, last)};
 }
 
