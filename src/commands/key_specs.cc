@@ -152,9 +152,10 @@ SpecSearch search_key_spec(const KeySpec& spec, std::span<const std::string_view
         return SpecSearch::kInvalid;
       }
       first += spec.firstkey;
-      // Redis narrows numkeys to int here; a wrapped count fails the bounds
-      // check below or names keys the command's own numkeys parse rejects.
-      last = first + static_cast<int>(numkeys) - 1;
+      // Redis narrows numkeys to int here, and its sum wraps; a wrapped
+      // count fails the bounds check below or names keys the command's own
+      // numkeys parse rejects.
+      last = static_cast<int>(std::int64_t{first} + static_cast<int>(numkeys) - 1);
       break;
     }
     case KeySpec::Find::kUnknown:

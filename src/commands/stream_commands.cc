@@ -1181,7 +1181,8 @@ void cmd_xclaim(CommandContext& ctx) {
       justid = true;
     } else if (is(opt, "idle") && more) {
       if (!option_int("IDLE", deliverytime)) return;
-      deliverytime = now - deliverytime;
+      // As Redis's, the difference wraps (IDLE -2^63).
+      deliverytime = static_cast<std::int64_t>(static_cast<std::uint64_t>(now) - static_cast<std::uint64_t>(deliverytime));
     } else if (is(opt, "time") && more) {
       if (!option_int("TIME", deliverytime)) return;
     } else if (is(opt, "retrycount") && more) {
