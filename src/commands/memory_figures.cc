@@ -13,8 +13,7 @@ ProcessMemory process_memory(const ServerServices& server) {
   m.startup = util::startup_allocated_bytes();
   m.rss = util::rss_bytes();
   for (const auto& c : server.clients.snapshot()) {
-    m.client_buffers += c->query_buffer_bytes.load(std::memory_order_relaxed) +
-                        c->output_buffer_bytes.load(std::memory_order_relaxed);
+    m.client_buffers += c->memory.load(std::memory_order_relaxed);
     ++m.clients;
   }
   return m;

@@ -933,6 +933,13 @@ LuaEngine& Scripting::engine(int loop) {
   return *e;
 }
 
+void Scripting::release_flushed(int loop) {
+  if (running.running.load(std::memory_order_acquire)) return;
+  if (LuaEngine* e = engines_.at(static_cast<std::size_t>(loop)).load(std::memory_order_acquire)) {
+    e->check_generation();
+  }
+}
+
 void Scripting::set_poller(int loop, std::function<void()> poll) {
   pollers_.at(static_cast<std::size_t>(loop)) = std::move(poll);
 }
@@ -1404,6 +1411,8 @@ const LuaEngine::Script* LuaEngine::script(const std::string& sha, std::optional
   }
   const int ref = luaL_ref(L_, LUA_REGISTRYINDEX);
   scripting_.scripts.add(sha, *body);
+  vm_bytes_.store(static_cast<std::size_t>(lua_gc(L_, LUA_GCCOUNT, 0)) * 1024 + lua_gc(L_, LUA_GCCOUNTB, 0),
+                  std::memory_order_relaxed);
   return &scripts_.emplace(sha, Script{ref, flags}).first->second;
 }
 

@@ -28,7 +28,15 @@ EventLoop::EventLoop(ServerContext& context, int index)
   // from inside it (they get BUSY, or may SCRIPT KILL it). With several
   // loops the script's thread holds every shard lock, which is recursive, so
   // their handlers may lock shards again.
-  context.services.scripting.set_poller(index, [this] { io_.poll(); });
+  context.services.scripting.set_poller(index, [this] {
+    io_.poll();
+    // Asio's one-thread scheduler counts the work of what the running
+    // handler (the script's) queued on that handler; run by this nested
+    // poll, those handlers can bring its count of work to zero, which stops
+    // the io_context, and the loop's run() would return once the script
+    // ends. Unless the server is stopping, that stop is undone.
+    if (io_.stopped() && !context_.shutting_down) io_.restart();
+  });
 }
 
 void EventLoop::start() { schedule_idle_check(); }
@@ -60,6 +68,7 @@ void EventLoop::schedule_idle_check() {
   idle_timer_.async_wait([this](const asio::error_code& ec) {
     if (ec || context_.shutting_down) return;
     close_idle_clients();
+    context_.services.scripting.release_flushed(index_);
     std::size_t freed = 0;
     for (Connection* c = connections_; c != nullptr; c = c->loop_next_) freed += c->release_idle_buffers();
     // Posted: the handlers of reads cancelled above free their buffers first.

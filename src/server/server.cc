@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <future>
 #include <random>
+#include <stdexcept>
 #include <thread>
 
 #include "larder/commands/scripting.h"
@@ -636,9 +637,10 @@ int Server::run() {
   for (auto& loop : loops_) {
     loop->start();
     work_.push_back(asio::make_work_guard(loop->io()));
-    threads.emplace_back([&running, l = loop.get()] {
+    threads.emplace_back([&running, &ctx = context_, l = loop.get()] {
       try {
         l->io().run();
+        if (!ctx.shutting_down) throw std::runtime_error("its io_context stopped");
       } catch (const std::exception& e) {
         // Failures inside a command are answered there; anything reaching
         // here leaves the loop's clients unserved, so the process ends

@@ -8,7 +8,8 @@
 - while several subscribers never read and a publisher sends far more than
   the limits, the server's RSS stays bounded (limits x subscribers + slack);
 - CLIENT LIST omem shows the pending bytes;
-- a normal client keeps plain back-pressure with the default normal limits.
+- a normal client is not disconnected with the default normal limits;
+- INFO's mem_clients_normal counts what waits for a subscriber.
 """
 import os
 import socket
@@ -34,6 +35,11 @@ def stalled_subscriber(srv, channel):
     while not got.endswith(b":1\r\n"):
         got += s.recv(100)
     return s
+
+
+def info_field(c, section, name):
+    text = decode(c.cmd("INFO", section)).decode()
+    return text.split(name + ":")[1].split("\r\n")[0]
 
 
 def stat(c, name):
@@ -151,7 +157,25 @@ class OutputLimitsTest(ServerTestCase):
         for s in subs:
             s.close()
 
-    def test_normal_clients_keep_back_pressure(self):
+    def test_pending_messages_count_in_client_memory(self):
+        # As Redis's mem_clients_normal (and so used_memory_overhead): what a
+        # subscriber that stopped reading holds, under its limits.
+        srv = self.start_larder()
+        sub = stalled_subscriber(srv, "ch")
+        self.addCleanup(sub.close)
+        with srv.client() as c:
+            before = int(info_field(c, "memory", "mem_clients_normal"))
+            c.send(b"".join(encode_command("PUBLISH", "ch", "m" * 100000) for _ in range(120)))
+            c.read_replies(120)
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                held = int(info_field(c, "memory", "mem_clients_normal")) - before
+                if held >= 4 * MB:
+                    break
+                time.sleep(0.05)
+            self.assertGreaterEqual(held, 4 * MB)
+
+    def test_normal_clients_are_not_disconnected(self):
         srv = self.start_larder()
         with srv.client() as c:
             c.call("SET", "big", "v" * MB)

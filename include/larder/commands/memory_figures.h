@@ -17,7 +17,7 @@ struct ProcessMemory {
   std::size_t peak = 0;
   std::size_t startup = 0;  // 0: not recorded (util::record_startup_allocated)
   std::size_t rss = 0;
-  std::size_t client_buffers = 0;  // the clients' query and reply buffers
+  std::size_t client_buffers = 0;  // what the clients hold (ClientState::memory: buffers, pending replies, MULTI)
   std::size_t clients = 0;
 };
 

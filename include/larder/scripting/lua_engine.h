@@ -94,6 +94,11 @@ class LuaEngine {
   // first reloads every library if they changed since); nullptr if unknown.
   const Function* function(std::string_view name);
 
+  // After SCRIPT FLUSH: drops the compiled scripts and starts a fresh
+  // interpreter (at the next script, or sooner: Scripting::release_flushed).
+  // Not while a script runs on this engine.
+  void check_generation();
+
   lua_State* state() { return L_; }
   // Bytes of the Lua heap after the last run.
   std::size_t vm_bytes() const { return vm_bytes_.load(std::memory_order_relaxed); }
@@ -115,7 +120,6 @@ class LuaEngine {
   void sync_functions();
   static LuaEngine& self(lua_State* L);
   void set_up();
-  void check_generation();
   void reply_from_lua(commands::CommandContext& ctx, int depth);
 
   Scripting& scripting_;

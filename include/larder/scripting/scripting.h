@@ -136,6 +136,9 @@ class Scripting {
   // The engine that runs loop `loop`'s functions (FCALL): its own Lua state,
   // whose globals have no KEYS or ARGV.
   LuaEngine& function_engine(int loop);
+  // From loop `loop`'s thread, between its handlers: its engine lets go of
+  // what a SCRIPT FLUSH since dropped, unless a script is running.
+  void release_flushed(int loop);
   // Set by each event loop before it serves: runs that loop's ready
   // handlers (other clients) from inside a busy script.
   void set_poller(int loop, std::function<void()> poll);
