@@ -48,6 +48,17 @@ bool BlockingRegistry::cancel(storage::Keyspace& keyspace, Waiter& waiter) {
   return true;
 }
 
+void BlockingRegistry::drop_client(storage::Keyspace& keyspace, std::uint64_t id) {
+  std::shared_ptr<Waiter> waiter;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = by_client_.find(id);
+    if (it == by_client_.end()) return;
+    waiter = it->second;
+  }
+  cancel(keyspace, *waiter);
+}
+
 bool BlockingRegistry::unblock(storage::Keyspace& keyspace, std::uint64_t id, bool error) {
   std::shared_ptr<Waiter> waiter;
   {

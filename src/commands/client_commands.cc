@@ -356,6 +356,7 @@ void cmd_client_pause(CommandContext& ctx) {
 
 void cmd_client_unpause(CommandContext& ctx) {
   ctx.server.pause.unpause();
+  ctx.server.pause.release();
   ctx.reply.ok();
 }
 

@@ -398,8 +398,7 @@ bool Dispatcher::paused(const CommandSpec& spec, std::uint32_t flags, const Clie
   if (mode == PauseState::kNone) return false;
   // A MONITOR client is a replica to Redis, and replicas are never paused.
   if (client.monitor.load(std::memory_order_relaxed)) return false;
-  // CLIENT UNPAUSE always gets through.
-  if (spec.name == "client|unpause") return false;
+  // Under ALL, CLIENT UNPAUSE waits too (Redis 7.0 exempts nothing).
   if (mode == PauseState::kAll) return true;
   // WRITE holds back what Redis would replicate: writes, may-replicate
   // commands, and an EXEC of a transaction holding either.

@@ -30,7 +30,7 @@ namespace {
 // reads fill what they are offered (a client that pipelines big batches).
 constexpr std::size_t kMinReadSpace = 1024;
 constexpr std::size_t kReadChunk = 16 * 1024;
-// Past this much pending output, stop executing and flush first.
+// Past this much pending output, stop executing and reading, and flush first.
 constexpr std::size_t kOutputHighWater = 64 * 1024 * 1024;
 // At most this much is copied to the socket per write call, so one big reply
 // does not hold the loop for a millisecond-long copy.
@@ -39,8 +39,11 @@ constexpr std::size_t kWriteChunk = 64 * 1024;
 constexpr std::size_t kIdleBufferKeep = 256 * 1024;
 // A TLS client that has not finished its handshake by then is closed.
 constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
-// How often a command held back by CLIENT PAUSE is retried, at most.
+// How often a client held back by CLIENT PAUSE checks that the pause is over, at most.
 constexpr std::int64_t kPauseRetryMs = 10;
+// The longest a steady timer is armed for at once: its clock counts
+// nanoseconds in 64 bits, and a block may last up to LLONG_MAX ms.
+constexpr std::int64_t kMaxTimerMs = std::int64_t{1} << 32;  // about 50 days
 
 std::string endpoint_text(const asio::ip::tcp::endpoint& e) {
   return e.address().to_string() + ":" + std::to_string(e.port());
@@ -62,7 +65,9 @@ BasicConnection<Transport>::BasicConnection(LoopSocket socket, EventLoop& loop, 
     : transport_(std::move(socket), std::forward<TransportArgs>(args)...),
       loop_(loop),
       context_(context),
-      client_(std::make_shared<commands::ClientState>()),
+      // Not make_shared: tracking tables keep weak pointers to clients that
+      // left, which would keep the whole block.
+      client_(new commands::ClientState()),
       read_space_(kMinReadSpace),
       parser_(protocol::ParserLimits{.max_bulk_bytes = context.live.proto_max_bulk_len()}),
       reply_(out_) {
@@ -157,6 +162,18 @@ void BasicConnection<Transport>::request_close(std::shared_ptr<commands::ClientL
   // As Redis's freeClient: replies the client has not read are dropped (a
   // client that stopped reading would otherwise never close). A command of
   // its own that is running (a busy script) finishes first.
+  // What follows the kill must not see the client, as in Redis, which frees
+  // it at once: its wait on keys or on a pause ends now (both registries
+  // take any thread), and, when the kill runs on this loop between the
+  // client's commands, it runs no more commands and leaves the other
+  // registries now (a PUBLISH or CLIENT LIST right after sees it gone).
+  context_.services.blocking.drop_client(context_.keyspace, client_->id);
+  context_.services.pause.forget(client_->id);
+  if (loop_.io().get_executor().running_in_this_thread() && !dispatching_) {
+    closing_ = true;
+    killed_ = true;
+    detach();
+  }
   asio::post(loop_.io(), [this, self = std::move(self)] {
     closing_ = true;
     killed_ = true;
@@ -215,7 +232,7 @@ void BasicConnection<Transport>::close() {
   closed_ = true;
   asio::error_code ec;
   if (pause_timer_) pause_timer_->cancel();
-  if (postponed_) end_postponed();
+  if (postponed_) context_.services.pause.forget(client_->id);
   if (block_timer_) block_timer_->cancel();
   if (step_timer_) step_timer_->cancel();
   if constexpr (Transport::kTls) transport_.handshake_timer.cancel();
@@ -235,11 +252,16 @@ void BasicConnection<Transport>::close() {
   client_->watched.clear();
   client_->deferred.reset();  // takes shard locks: none may be held here
   client_->push_sink = nullptr;
+  detach();
+  account_memory();  // to 0: the buffers go with the connection
+  loop_.forget(this);
+}
+
+template <class Transport>
+void BasicConnection<Transport>::detach() {
   context_.services.pubsub.forget(*client_, /*monitor_too=*/true);
   context_.services.tracking.disable(*client_);
   context_.services.clients.remove(client_->id);
-  account_memory();  // to 0: the buffers go with the connection
-  loop_.forget(this);
 }
 
 template <class Transport>
@@ -255,7 +277,7 @@ void BasicConnection<Transport>::account_memory() {
   auto held = [](const std::string& s) { return s.capacity() > kInline ? s.capacity() + 1 : 0; };
   const std::size_t deferred = client_->deferred != nullptr ? client_->deferred->continuation->held_bytes() : 0;
   const std::size_t now = closed_ ? 0
-                                  : in_size_ + held(out_) + held(backlog_) + deferred +
+                                  : in_size_ + held(out_) + held(sending_) + held(backlog_) + deferred +
                                         client_->multi_memory.load(std::memory_order_relaxed);
   const std::size_t before = client_->memory.load(std::memory_order_relaxed);
   if (now == before) return;
@@ -306,8 +328,9 @@ void BasicConnection<Transport>::write_deferred() {
 template <class Transport>
 void BasicConnection<Transport>::pump() {
   for (;;) {
-    // on_written() and write_deferred() pump again.
-    if (closed_ || writing_ || write_deferred_) return;
+    // write_deferred() pumps again. While a write is in flight, commands
+    // still run: their replies gather in out_ (the socket has sending_).
+    if (closed_ || write_deferred_) return;
     if (unblocked_) {
       unblocked_ = false;
       const std::string reply = std::move(client_->blocked->reply);
@@ -323,6 +346,16 @@ void BasicConnection<Transport>::pump() {
     }
     if (pending_output() != 0 && over_output_limit()) return;
     if (deferred && !step_posted_ && !closing_) post_step();
+    if (writing_) {
+      // Input is read meanwhile, up to kOutputHighWater of pending output:
+      // a client that writes its whole pipeline before reading a reply
+      // (redis-py's execute()) must not wait on the server while the
+      // server waits on it. on_written() pumps again.
+      if (!closing_ && !reading_ && (!paused_ || postponed_) && !deferred && pending_output() < kOutputHighWater) {
+        read();
+      }
+      return;
+    }
     if (out_.empty()) {
       if (closing_) {
         close();
@@ -338,13 +371,14 @@ void BasicConnection<Transport>::pump() {
     if constexpr (Transport::kTls) {
       // The stream encrypts and writes it all; on_written() pumps again.
       writing_ = true;
-      client_->output_buffer_bytes.store(out_.size(), std::memory_order_relaxed);
+      sending_.swap(out_);
+      client_->output_buffer_bytes.store(sending_.size(), std::memory_order_relaxed);
       note_output();
-      asio::async_write(transport_.stream, asio::buffer(out_),
+      asio::async_write(transport_.stream, asio::buffer(sending_),
                         [self = self()](const asio::error_code& e, std::size_t written) {
                           self->on_written(e, written);
                         });
-      return;
+      continue;  // to run and read more meanwhile
     }
     if (loop_.defer_write(*this)) {
       write_deferred_ = true;
@@ -364,13 +398,14 @@ void BasicConnection<Transport>::pump() {
     if (n < out_.size()) {
       out_.erase(0, n);
       writing_ = true;
-      client_->output_buffer_bytes.store(out_.size(), std::memory_order_relaxed);
+      sending_.swap(out_);
+      client_->output_buffer_bytes.store(sending_.size(), std::memory_order_relaxed);
       note_output();
-      asio::async_write(tcp(), asio::buffer(out_),
+      asio::async_write(tcp(), asio::buffer(sending_),
                         [self = self()](const asio::error_code& e, std::size_t written) {
                           self->on_written(e, written);
                         });
-      return;
+      continue;  // to run and read more meanwhile
     }
     out_.clear();
     if (out_.capacity() > kIdleBufferKeep) std::string().swap(out_);
@@ -381,9 +416,8 @@ void BasicConnection<Transport>::pump() {
 template <class Transport>
 void BasicConnection<Transport>::push(const commands::PushMessage& message) {
   if (closed_ || closing_ || dropped_) return;
-  // out_ is the socket's while a write is in flight, and a deferred
-  // command's reply is still being written into it.
-  std::string& into = writing_ || client_->deferred != nullptr ? backlog_ : out_;
+  // A deferred command's reply is still being written into out_.
+  std::string& into = client_->deferred != nullptr ? backlog_ : out_;
   message.append_to(into, reply_.protocol());
   note_output();
   over_output_limit();
@@ -429,8 +463,9 @@ bool BasicConnection<Transport>::over_output_limit() {
 }
 
 // Not run at once: posting lets the loop poll its sockets and run what other
-// connections have queued first. A step appends to out_, so none runs while
-// a write is in flight; on_written() pumps, which posts the next.
+// connections have queued first. A step waits for the write in flight (so
+// a client that does not read holds back the command that feeds it);
+// on_written() pumps, which posts the next.
 template <class Transport>
 void BasicConnection<Transport>::post_step() {
   step_posted_ = true;
@@ -576,6 +611,10 @@ std::size_t BasicConnection<Transport>::release_idle_buffers() {
     freed += out_.capacity();
     std::string().swap(out_);
   }
+  if (!writing_ && sending_.capacity() > 0) {
+    freed += sending_.capacity();
+    std::string().swap(sending_);
+  }
   account_memory();
   return freed;
 }
@@ -636,7 +675,7 @@ void BasicConnection<Transport>::process() {
   // passed (a slow command early in a long pipeline).
   std::int64_t now = util::unix_time_ms();
   std::uint64_t now_read_at = util::cycles();
-  while (in_begin_ < in_end_ && !closing_ && out_.size() < kOutputHighWater &&
+  while (in_begin_ < in_end_ && !closing_ && pending_output() < kOutputHighWater &&
          client_->deferred == nullptr && client_->blocked == nullptr) {
     std::string_view pending(in_.get() + in_begin_, in_end_ - in_begin_);
     // Per command: an AUTH earlier in this batch lifts the limits.
@@ -681,31 +720,21 @@ void BasicConnection<Transport>::process() {
       }
       if (!ran) {
         // CLIENT PAUSE holds the command: the client counts as blocked (flag
-        // b, INFO blocked_clients) and retries, as Redis's postponed clients.
-        if (!postponed_) {
-          postponed_ = true;
-          client_->is_blocked.store(true, std::memory_order_relaxed);
-          context_.services.pause.postponed_changed(1);
-        }
+        // b, INFO blocked_clients) until the pause ends, when every held
+        // client resumes in the order it came (PauseState::release).
+        postponed_ = true;
         paused_ = true;
-        std::int64_t wait = std::min(kPauseRetryMs, context_.services.pause.until_ms() - now);
-        if (!pause_timer_) pause_timer_ = std::make_unique<asio::steady_timer>(loop_.io());
-        pause_timer_->expires_after(std::chrono::milliseconds(std::max<std::int64_t>(wait, 1)));
-        pause_timer_->async_wait([self = self()](const asio::error_code& ec) {
-          if (ec) return;
-          self->paused_ = false;
-          self->pump();
-        });
+        client_->is_blocked.store(true, std::memory_order_relaxed);
+        context_.services.pause.postpone(
+            client_->id, [client = client_] { client->is_blocked.store(false, std::memory_order_relaxed); },
+            [self = self()] { asio::post(self->loop_.io(), [self] { self->resume_postponed(); }); });
+        check_pause(now);
         break;
       }
-      if (postponed_) end_postponed();
       if (client_->close_after_reply) closing_ = true;
       if (client_->blocked != nullptr && client_->blocked->timeout_at_ms != 0) {
         if (!block_timer_) block_timer_ = std::make_unique<asio::steady_timer>(loop_.io());
-        block_timer_->expires_after(std::chrono::milliseconds(client_->blocked->timeout_at_ms - now));
-        block_timer_->async_wait([self = self(), seq = ++block_seq_](const asio::error_code& ec) {
-          if (!ec && seq == self->block_seq_) self->on_block_timeout();
-        });
+        arm_block_timer(++block_seq_, now);
       }
     }
     in_begin_ += parser_.consumed();
@@ -719,10 +748,30 @@ void BasicConnection<Transport>::process() {
 }
 
 template <class Transport>
-void BasicConnection<Transport>::end_postponed() {
-  postponed_ = false;
-  context_.services.pause.postponed_changed(-1);
-  if (client_->blocked == nullptr) client_->is_blocked.store(false, std::memory_order_relaxed);
+void BasicConnection<Transport>::check_pause(std::int64_t now) {
+  const std::int64_t wait = std::min(kPauseRetryMs, context_.services.pause.until_ms() - now);
+  if (!pause_timer_) pause_timer_ = std::make_unique<asio::steady_timer>(loop_.io());
+  pause_timer_->expires_after(std::chrono::milliseconds(std::max<std::int64_t>(wait, 1)));
+  pause_timer_->async_wait([self = self()](const asio::error_code& ec) {
+    if (ec || self->closed_ || !self->postponed_) return;
+    const std::int64_t at = util::unix_time_ms();
+    if (self->context_.services.pause.mode(at) == commands::PauseState::kNone) {
+      self->context_.services.pause.release();
+    } else {
+      self->check_pause(at);
+    }
+  });
+}
+
+template <class Transport>
+void BasicConnection<Transport>::resume_postponed() {
+  if (!closed_ && postponed_) {
+    postponed_ = false;
+    paused_ = false;
+    if (pause_timer_) pause_timer_->cancel();
+    pump();  // runs the held command (or holds it again)
+  }
+  context_.services.pause.resumed(client_->id);
 }
 
 template <class Transport>
@@ -743,6 +792,21 @@ void BasicConnection<Transport>::on_unblocked(std::string reply) {
   client_->blocked->reply = std::move(reply);
   unblocked_ = true;
   pump();
+}
+
+template <class Transport>
+void BasicConnection<Transport>::arm_block_timer(std::uint64_t seq, std::int64_t now) {
+  const std::int64_t left = client_->blocked->timeout_at_ms - now;
+  const bool last = left <= kMaxTimerMs;
+  block_timer_->expires_after(std::chrono::milliseconds(last ? left : kMaxTimerMs));
+  block_timer_->async_wait([self = self(), seq, last](const asio::error_code& ec) {
+    if (ec || seq != self->block_seq_) return;
+    if (last) {
+      self->on_block_timeout();
+    } else if (!self->closed_ && self->client_->blocked != nullptr) {
+      self->arm_block_timer(seq, util::unix_time_ms());
+    }
+  });
 }
 
 template <class Transport>
@@ -769,8 +833,8 @@ void BasicConnection<Transport>::on_written(const asio::error_code& ec, std::siz
     return;
   }
   loop_.stats().net_output_bytes.add(n);
-  out_.clear();
-  if (out_.capacity() > kIdleBufferKeep) std::string().swap(out_);
+  sending_.clear();
+  if (sending_.capacity() > kIdleBufferKeep) std::string().swap(sending_);
   client_->output_buffer_bytes.store(0, std::memory_order_relaxed);
   note_output();
   pump();

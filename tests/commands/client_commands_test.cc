@@ -209,13 +209,15 @@ TEST_CASE("CLIENT PAUSE and UNPAUSE", "[client]") {
   h.advance(1);
   CHECK(pause.mode(h.now()) == PauseState::kNone);
 
-  CHECK(h.run({"CLIENT", "PAUSE", "1000"}) == "+OK\r\n");
-  CHECK(pause.mode(h.now()) == PauseState::kAll);
+  CHECK(h.run({"CLIENT", "PAUSE", "1000", "WRITE"}) == "+OK\r\n");
   CHECK(h.run({"CLIENT", "UNPAUSE"}) == "+OK\r\n");
   CHECK(pause.mode(h.now()) == PauseState::kNone);
+  CHECK(h.run({"CLIENT", "PAUSE", "1000"}) == "+OK\r\n");
+  CHECK(pause.mode(h.now()) == PauseState::kAll);
+  h.advance(1000);
   CHECK(h.run({"CLIENT", "PAUSE", "1000", "all"}) == "+OK\r\n");
   CHECK(pause.mode(h.now()) == PauseState::kAll);
-  h.run({"CLIENT", "UNPAUSE"});
+  h.advance(1000);
 
   CHECK(h.run({"CLIENT", "PAUSE", "abc"}) == "-ERR timeout is not an integer or out of range\r\n");
   CHECK(h.run({"CLIENT", "PAUSE", "-1"}) == "-ERR timeout is negative\r\n");

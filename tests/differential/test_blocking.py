@@ -11,13 +11,14 @@ blocking commands inside MULTI (they act as timeouts), CLIENT UNBLOCK,
 timeouts, wrong types and every argument error.
 """
 import os
+import re
 import sys
 import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from larder_harness import DifferentialTestCase, encode_command  # noqa: E402
-from sessions import Raw, compare_sessions  # noqa: E402
+from sessions import Raw, Sleep, compare_sessions  # noqa: E402
 
 WAIT_LIMIT = 10.0
 
@@ -70,6 +71,42 @@ def client_id(i, into):
 def unblock(i, target, ids, *how):
     """Client i unblocks client `target` (by the id client_id() stored)."""
     return Raw(i, lambda c: c.cmd("CLIENT", "UNBLOCK", str(ids[target]), *how), "unblock c%d" % target)
+
+
+def pipeline(i, *commands, pick=None):
+    """Client i sends `commands` in one write and reads their replies
+    (compared; `pick(command, reply)` keeps part of a reply)."""
+    def fn(c):
+        c.send(b"".join(encode_command(*cmd) for cmd in commands))
+        out = []
+        for cmd in commands:
+            reply = c.read_reply()
+            out.append(pick(cmd, reply) if pick else reply)
+        return b"|".join(out)
+    return Raw(i, fn, "pipeline %r" % (commands,))
+
+
+def info_line(field):
+    """A pick() for pipeline(): INFO's `field` line, other replies whole."""
+    def pick(cmd, reply):
+        if cmd[0] != "INFO":
+            return reply
+        return [ln for ln in reply.split(b"\r\n") if ln.startswith(field.encode() + b":")][0]
+    return pick
+
+
+def silent_for(i, seconds):
+    """Client i has had no reply after `seconds` (compared: b"silent" or what came)."""
+    def fn(c):
+        c.sock.settimeout(seconds)
+        try:
+            data = c.sock.recv(1024)
+        except OSError:
+            data = b"silent"
+        finally:
+            c.sock.settimeout(c.timeout)
+        return data
+    return Raw(i, fn, "silent for %ss" % seconds)
 
 
 class BlockingDiff(DifferentialTestCase):
@@ -360,6 +397,58 @@ class BlockingDiff(DifferentialTestCase):
             timeout_table(0),
         ])
 
+    def test_killed_waiter_is_gone_before_the_next_command(self):
+        # Redis frees a killed client at once: a push pipelined after CLIENT
+        # KILL finds no waiter (the element stays), and INFO counts none.
+        ids = {}
+        self.run_script([
+            client_id(1, ids),
+            send(1, "BLPOP", "k", "0"),
+            blocked(1),
+            Raw(0, lambda c: pipeline(0, ("CLIENT", "KILL", "ID", str(ids[1])), ("RPUSH", "k", "v"),
+                                      ("INFO", "clients"), ("LLEN", "k"),
+                                      pick=info_line("blocked_clients")).fn(c), "kill, push"),
+        ])
+
+    def test_timeouts_past_the_timer_range_still_block(self):
+        # 10^10 s (ms past what a nanosecond clock holds): blocked, then served.
+        self.run_script([
+            send(1, "BLPOP", "k", "10000000000"),
+            send(2, "XREAD", "BLOCK", "9223372036854775807", "STREAMS", "s", "$"),
+            blocked(2),
+            silent_for(1, 0.2),
+            (0, "RPUSH", "k", "v"),
+            recv(1),
+            (0, "XADD", "s", "1-1", "f", "v"),
+            recv(2),
+        ])
+
+    def test_clients_held_by_a_pause_resume_in_arrival_order(self):
+        # Redis lets its postponed clients go first come first served. (The
+        # clients come 7 ms apart: Larder's held clients used to retry each
+        # on its own 10 ms timer, so they went in the order of those phases.)
+        steps = [(0, "CLIENT", "PAUSE", "100000", "WRITE")]
+        for i in (1, 2, 3, 4):
+            steps += [send(i, "RPUSH", "l", "c%d" % i), blocked(i), Sleep(0.007)]
+        steps += [send(5, "BLPOP", "q", "0"), blocked(5), send(6, "BLPOP", "q", "0"), blocked(6),
+                  (0, "CLIENT", "UNPAUSE")]
+        steps += [recv(i) for i in (1, 2, 3, 4)]
+        steps += [blocked(2), (0, "RPUSH", "q", "x"), recv(5), (0, "RPUSH", "q", "y"), recv(6),
+                  (0, "LRANGE", "l", "0", "-1")]
+        self.run_script(steps, clients=7)
+
+    def test_no_client_counts_blocked_once_a_pause_ends(self):
+        # Held commands run after every held client is let go (and under
+        # ALL, nothing gets through, CLIENT UNPAUSE included).
+        self.run_script([
+            (0, "CLIENT", "PAUSE", "300", "ALL"),
+            send(1, "GET", "a"),
+            send(2, "INFO", "clients"),
+            send(3, "CLIENT", "INFO"),
+            recv(1),
+            Raw(2, lambda c: info_line("blocked_clients")(("INFO",), c.read_reply()), "held INFO"),
+            Raw(3, lambda c: re.search(rb"flags=\S+", c.read_reply()).group(0), "held CLIENT INFO flags"),
+        ], clients=4)
 
 class BlockingDiffResp3(BlockingDiff):
     RESP3 = True

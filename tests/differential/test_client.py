@@ -92,6 +92,23 @@ class ClientTest(DifferentialTestCase):
             (0, "CLIENT", "KILL", ""), (0, "CLIENT", "KILL", "ADDR", "", "SKIPME", "no"), (1, "PING"), (0, "PING"),
         ], clients=2)
 
+    def test_killed_client_is_gone_for_the_next_command(self):
+        # Redis frees a killed client at once: PUBLISH, PUBSUB NUMSUB and the
+        # client count pipelined after the kill no longer see the subscriber.
+        ids = {}
+
+        def kill_then_look(c):
+            return pipeline(("CLIENT", "KILL", "ID", str(ids[1])), ("PUBLISH", "ch", "m"),
+                            ("PUBSUB", "NUMSUB", "ch"), ("CLIENT", "KILL", "ID", str(ids[1])))(c)
+
+        def remember_id(c):
+            ids[1] = int(c.cmd("CLIENT", "ID")[1:].split(b"\r\n")[0])
+            return b""
+
+        self.both([
+            Raw(1, remember_id), (1, "SUBSCRIBE", "ch"), Raw(0, kill_then_look),
+        ], clients=2)
+
     def test_pause_refuses_before_it_postpones(self):
         # Refusals (arity, subscribed context, ACL) come before CLIENT PAUSE;
         # a postponed client counts as blocked (flag b, blocked_clients).

@@ -1,6 +1,8 @@
 #!/usr/bin/python3
-"""10,000 pipelined commands sent in one sendall(): all replies arrive, correct, in order."""
+"""10,000 pipelined commands sent in one sendall(): all replies arrive, correct, in order;
+a pipeline written whole before its replies are read does not stall."""
 import os
+import socket
 import sys
 import threading
 import time
@@ -58,6 +60,24 @@ class PipelineTest(ServerTestCase):
                 self.fail("reply #%d: expected %r, got %r" % (i, exp, got))
         # Nothing extra after the last reply.
         self.assertEqual(c.cmd("PING"), b"+PONG\r\n")
+
+    def test_whole_pipeline_written_before_any_reply_is_read(self):
+        # redis-py's execute() sends every command before it reads a reply.
+        # 12 MB of ECHOs answered by 10 MB fill both directions' socket
+        # buffers: the server must go on reading while its replies wait.
+        srv = self.start_larder()
+        s = socket.create_connection(("127.0.0.1", srv.port), timeout=20)
+        self.addCleanup(s.close)
+        value = b"x" * 200
+        n = 50000
+        s.sendall(encode_command(b"ECHO", value) * n)
+        want = len(b"$200\r\n" + value + b"\r\n") * n
+        got = 0
+        while got < want:
+            chunk = s.recv(1 << 20)
+            self.assertTrue(chunk, "connection closed after %d of %d bytes" % (got, want))
+            got += len(chunk)
+        self.assertEqual(got, want)
 
     def test_10000_mixed_set_get_one_sendall(self):
         srv = self.start_larder()

@@ -130,13 +130,20 @@ class BasicConnection final : public Connection {
   // Runs no command for a millisecond, then pump(): a publisher while Pub/Sub
   // deliveries are congested (PubSub::congested()).
   void hold_back();
-  // The postponed command ran, or the client leaves: no longer blocked.
-  void end_postponed();
+  // While CLIENT PAUSE holds this client's command: checks every
+  // kPauseRetryMs (or at the deadline) whether the pause is over, and then
+  // lets every held client go (PauseState::release).
+  void check_pause(std::int64_t now);
+  // Released: runs the held command again.
+  void resume_postponed();
   // Posts one step of the client's deferred command, then pump().
   void post_step();
   // A blocked command's reply, handed over by whoever ended the wait; kept
   // until no write is in flight.
   void on_unblocked(std::string reply);
+  // Times the block out at its deadline (in pieces of kMaxTimerMs);
+  // `seq` tells this block's timer from a stale one.
+  void arm_block_timer(std::uint64_t seq, std::int64_t now);
   void on_block_timeout();
   // Reads what has arrived, or waits for more: an asynchronous read into the
   // input buffer (TLS, or plain with a buffer), else wait_readable().
@@ -148,6 +155,9 @@ class BasicConnection final : public Connection {
   void on_read(const asio::error_code& ec, std::size_t n);
   void on_written(const asio::error_code& ec, std::size_t n);
   void close();
+  // Leaves the registries other clients' commands read (Pub/Sub and
+  // MONITOR, tracking, the client list); takes no shard lock. Again is a no-op.
+  void detach();
   // Makes room for a read of at least `need` bytes (and read_space_); false
   // when memory for it cannot be had.
   bool reserve_read_space(std::size_t need);
@@ -157,7 +167,7 @@ class BasicConnection final : public Connection {
   // Pending output bytes (CLIENT LIST omem): replies, pushes, and what a
   // deferred command holds for them.
   std::size_t pending_output() const {
-    return out_.size() + backlog_.size() +
+    return out_.size() + sending_.size() + backlog_.size() +
            (client_->deferred != nullptr ? client_->deferred->continuation->held_bytes() : 0);
   }
   // After the output changed: omem, then account_memory().
@@ -191,8 +201,9 @@ class BasicConnection final : public Connection {
   std::size_t in_begin_ = 0;
   std::size_t in_end_ = 0;
   std::size_t read_space_;  // the least a read is offered (kMinReadSpace..kReadChunk)
-  std::string out_;  // replies; not touched while a write is in flight
-  std::string backlog_;  // pushes that came while out_ could not take them
+  std::string out_;  // replies (and pushes) not yet handed to the socket
+  std::string sending_;  // the bytes of the write in flight
+  std::string backlog_;  // pushes that came while a deferred command writes out_
   std::int64_t soft_limit_since_s_ = 0;  // unix seconds; 0: under the soft limit
   bool dropped_ = false;  // over its output limit: closing, takes no more output
   protocol::RespParser parser_;
@@ -203,7 +214,7 @@ class BasicConnection final : public Connection {
   bool writing_ = false;
   bool write_deferred_ = false;  // replies wait for the loop's round to end
   bool paused_ = false;
-  bool postponed_ = false;  // CLIENT PAUSE holds a command (paused_ while it waits to retry)
+  bool postponed_ = false;  // CLIENT PAUSE holds a command (and paused_) until released
   bool unblocked_ = false;  // client_->blocked->reply waits to be finished
   bool step_posted_ = false;
   bool closing_ = false;
