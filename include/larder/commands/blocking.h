@@ -15,7 +15,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -121,7 +120,9 @@ class BlockingRegistry {
                  const storage::ReadyKey& ready);
 
   mutable std::mutex mutex_;
-  std::unordered_map<std::pair<int, std::string>, std::deque<std::shared_ptr<Waiter>>, KeyHash> by_key_;
+  // A key's waiters in the order they blocked. A vector: a client may wait
+  // on thousands of keys, and a deque's first block alone is 512 bytes.
+  std::unordered_map<std::pair<int, std::string>, std::vector<std::shared_ptr<Waiter>>, KeyHash> by_key_;
   std::unordered_map<std::uint64_t, std::shared_ptr<Waiter>> by_client_;
 };
 
