@@ -48,26 +48,20 @@ bool BlockingRegistry::cancel(storage::Keyspace& keyspace, Waiter& waiter) {
   return true;
 }
 
-void BlockingRegistry::drop_client(storage::Keyspace& keyspace, std::uint64_t id) {
+std::shared_ptr<Waiter> BlockingRegistry::drop_client(storage::Keyspace& keyspace, std::uint64_t id) {
   std::shared_ptr<Waiter> waiter;
   {
     std::lock_guard lock(mutex_);
     auto it = by_client_.find(id);
-    if (it == by_client_.end()) return;
+    if (it == by_client_.end()) return nullptr;
     waiter = it->second;
   }
-  cancel(keyspace, *waiter);
+  return cancel(keyspace, *waiter) ? waiter : nullptr;
 }
 
 bool BlockingRegistry::unblock(storage::Keyspace& keyspace, std::uint64_t id, bool error) {
-  std::shared_ptr<Waiter> waiter;
-  {
-    std::lock_guard lock(mutex_);
-    auto it = by_client_.find(id);
-    if (it == by_client_.end()) return false;
-    waiter = it->second;
-  }
-  if (!cancel(keyspace, *waiter)) return false;
+  const std::shared_ptr<Waiter> waiter = drop_client(keyspace, id);
+  if (waiter == nullptr) return false;
   std::string out;
   protocol::ReplyBuilder reply(out);
   reply.set_protocol(waiter->resp);

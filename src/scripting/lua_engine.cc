@@ -933,6 +933,11 @@ LuaEngine& Scripting::engine(int loop) {
   return *e;
 }
 
+void LuaEngine::note_vm_bytes() {
+  vm_bytes_.store(static_cast<std::size_t>(lua_gc(L_, LUA_GCCOUNT, 0)) * 1024 + lua_gc(L_, LUA_GCCOUNTB, 0),
+                  std::memory_order_relaxed);
+}
+
 void Scripting::release_flushed(int loop) {
   if (running.running.load(std::memory_order_acquire)) return;
   if (LuaEngine* e = engines_.at(static_cast<std::size_t>(loop)).load(std::memory_order_acquire)) {
@@ -1195,8 +1200,7 @@ void LuaEngine::set_up() {
   globals_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_replace(L, LUA_GLOBALSINDEX);
   lua_settop(L, 0);
-  vm_bytes_.store(static_cast<std::size_t>(lua_gc(L, LUA_GCCOUNT, 0)) * 1024 + lua_gc(L, LUA_GCCOUNTB, 0),
-                  std::memory_order_relaxed);
+  note_vm_bytes();
 }
 
 int LuaEngine::register_function(lua_State* L) {
@@ -1365,8 +1369,7 @@ void LuaEngine::sync_functions() {
     }
   }
   lua_gc(L_, LUA_GCCOLLECT, 0);
-  vm_bytes_.store(static_cast<std::size_t>(lua_gc(L_, LUA_GCCOUNT, 0)) * 1024 + lua_gc(L_, LUA_GCCOUNTB, 0),
-                  std::memory_order_relaxed);
+  note_vm_bytes();
 }
 
 const LuaEngine::Function* LuaEngine::function(std::string_view name) {
@@ -1411,8 +1414,7 @@ const LuaEngine::Script* LuaEngine::script(const std::string& sha, std::optional
   }
   const int ref = luaL_ref(L_, LUA_REGISTRYINDEX);
   scripting_.scripts.add(sha, *body);
-  vm_bytes_.store(static_cast<std::size_t>(lua_gc(L_, LUA_GCCOUNT, 0)) * 1024 + lua_gc(L_, LUA_GCCOUNTB, 0),
-                  std::memory_order_relaxed);
+  note_vm_bytes();
   return &scripts_.emplace(sha, Script{ref, flags}).first->second;
 }
 
@@ -1845,8 +1847,7 @@ void LuaEngine::run(commands::CommandContext& ctx, int ref, unsigned flags, std:
     running.name.clear();
     running.command.clear();
   }
-  vm_bytes_.store(static_cast<std::size_t>(lua_gc(L, LUA_GCCOUNT, 0)) * 1024 + lua_gc(L, LUA_GCCOUNTB, 0),
-                  std::memory_order_relaxed);
+  note_vm_bytes();
 }
 
 }  // namespace larder::scripting

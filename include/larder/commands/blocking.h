@@ -84,10 +84,12 @@ class BlockingRegistry {
   // when it was still blocked (then nothing will be delivered to it). Waits
   // out a serve in progress.
   bool cancel(storage::Keyspace& keyspace, Waiter& waiter);
-  // CLIENT KILL and the other closes requested from any thread: ends client
-  // `id`'s wait at once, delivering nothing, so that no push that follows
-  // is served to a client on its way out (Redis frees it at once).
-  void drop_client(storage::Keyspace& keyspace, std::uint64_t id);
+  // Ends client `id`'s wait at once, delivering nothing: the waiter, or null
+  // when the client was not blocked (or a serve got there first). CLIENT
+  // KILL and the other closes requested from any thread call it, so that no
+  // push that follows is served to a client on its way out (Redis frees it
+  // at once).
+  std::shared_ptr<Waiter> drop_client(storage::Keyspace& keyspace, std::uint64_t id);
   // CLIENT UNBLOCK: ends client `id`'s wait with its timeout reply or
   // Redis's UNBLOCKED error, delivered to it; false when it is not blocked.
   bool unblock(storage::Keyspace& keyspace, std::uint64_t id, bool error);

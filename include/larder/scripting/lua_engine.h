@@ -120,6 +120,8 @@ class LuaEngine {
   void sync_functions();
   static LuaEngine& self(lua_State* L);
   void set_up();
+  // Measures the Lua heap into vm_bytes_.
+  void note_vm_bytes();
   void reply_from_lua(commands::CommandContext& ctx, int depth);
 
   Scripting& scripting_;
